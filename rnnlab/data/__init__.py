@@ -1,0 +1,1 @@
+"""Loading the bundled data sets and user files, with clear errors."""

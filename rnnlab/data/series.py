@@ -1,0 +1,217 @@
+"""Time series: the bundled ones in `resources/datasets/timeseries/` and a user's CSV, read with clear errors.
+
+Every loader returns a `Series` of float64 values on a regular time grid; gaps are filled by linear interpolation and
+counted, so the forecast task never sees a NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from ..resources import resource
+
+MIN_ROWS = 24
+MISSING = {"", "na", "nan", "n/a", "null", "none", "-", "?"}
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    title: str
+    values: np.ndarray  # float64, no NaN
+    labels: tuple[str, ...]  # one time label per value ("1949-01", "1700", ...)
+    unit: str  # what the values measure, for axis labels
+    period: int  # seasonal period for the seasonal-naive baseline (1 = none)
+    gaps_filled: int = 0  # values that were missing and interpolated
+    source: str = ""  # attribution line
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+BUNDLED = {
+    "airline_passengers": "Airline passengers (monthly, 1949-1960)",
+    "sunspots": "Sunspots (yearly, 1700-2008)",
+    "co2": "Mauna Loa CO2 (monthly means, 1958-2001)",
+    "nile": "Nile flow at Aswan (yearly, 1871-1970)",
+    "elnino": "El Nino sea-surface temperature (monthly, 1950-2010)",
+}
+
+
+def _interpolate(values: np.ndarray) -> tuple[np.ndarray, int]:
+    missing = np.isnan(values)
+    count = int(missing.sum())
+    if count:
+        idx = np.arange(len(values))
+        values = values.copy()
+        values[missing] = np.interp(idx[missing], idx[~missing], values[~missing])
+    return values, count
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [row for row in csv.reader(fh) if row]
+
+
+def load_bundled(name: str) -> Series:
+    """One of BUNDLED, from resources/."""
+    folder = resource("datasets", "timeseries")
+    if name == "airline_passengers":
+        rows = _rows(folder / "airline_passengers.csv")[1:]
+        return Series(name, BUNDLED[name], np.array([float(r[1]) for r in rows]), tuple(r[0] for r in rows),
+                      "passengers (thousands)", 12, source=_SOURCES[name])
+    if name == "sunspots":
+        rows = _rows(folder / "sunspots.csv")[1:]
+        return Series(name, BUNDLED[name], np.array([float(r[1]) for r in rows]),
+                      tuple(str(int(float(r[0]))) for r in rows), "sunspot number", 11, source=_SOURCES[name])
+    if name == "nile":
+        rows = _rows(folder / "nile.csv")[1:]
+        return Series(name, BUNDLED[name], np.array([float(r[1]) for r in rows]), tuple(r[0] for r in rows),
+                      "flow (10^8 m^3)", 1, source=_SOURCES[name])
+    if name == "co2":
+        return _co2_monthly(folder / "co2.csv")
+    if name == "elnino":
+        return _elnino_long(folder / "elnino.csv")
+    raise DataError(f"unknown bundled series {name!r}; choose one of {', '.join(BUNDLED)}")
+
+
+def _co2_monthly(path: Path) -> Series:
+    """Weekly readings with gaps -> monthly means; months without any reading are interpolated."""
+    sums: dict[str, list[float]] = {}
+    for date, value in _rows(path)[1:]:
+        month = f"{date[:4]}-{date[4:6]}"
+        bucket = sums.setdefault(month, [])
+        if value.strip().lower() not in MISSING:
+            bucket.append(float(value))
+    first, last = min(sums), max(sums)
+    labels, values = [], []
+    year, month = int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        readings = sums.get(key, [])
+        labels.append(key)
+        values.append(sum(readings) / len(readings) if readings else math.nan)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    filled, count = _interpolate(np.array(values))
+    return Series("co2", BUNDLED["co2"], filled, tuple(labels), "CO2 (ppm)", 12, count, _SOURCES["co2"])
+
+
+def _elnino_long(path: Path) -> Series:
+    """One row per year with 12 month columns (wide) -> one monthly series (long)."""
+    rows = _rows(path)
+    labels, values = [], []
+    for row in rows[1:]:
+        year = int(float(row[0]))
+        for month, cell in enumerate(row[1:13], start=1):
+            labels.append(f"{year}-{month:02d}")
+            values.append(float(cell) if cell.strip().lower() not in MISSING else math.nan)
+    filled, count = _interpolate(np.array(values))
+    return Series("elnino", BUNDLED["elnino"], filled, tuple(labels), "sea-surface temperature (°C)", 12, count,
+                  _SOURCES["elnino"])
+
+
+_SOURCES = {
+    "airline_passengers": "Box, Jenkins & Reinsel (1976), Series G; values as published in pmdarima (MIT).",
+    "sunspots": "Public domain (NOAA NGDC), as shipped in statsmodels.",
+    "co2": "Public domain (CDIAC / Scripps), as shipped in statsmodels.",
+    "nile": "Public domain (Cobb 1978), as shipped in statsmodels.",
+    "elnino": "Public domain (NOAA ERSST.v3b), as shipped in statsmodels.",
+}
+
+
+# --- a user's CSV ----------------------------------------------------------------------------------------------------
+
+
+def load_csv(path: str | Path, column: str = "", period: int = 1) -> Series:
+    """A numeric column of a CSV file. `column` is a header name or a 1-based number; empty = the last column.
+
+    Raises DataError for a missing or empty file, an unknown column, a text cell (naming its line and column), too
+    many gaps, or fewer than MIN_ROWS values.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}. Check the path and that the file exists.") from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{path.name} is not UTF-8 text; save it as CSV (UTF-8) and try again.") from None
+    try:
+        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(content), dialect), start=1)
+            if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{path.name} is empty: it needs a column of at least {MIN_ROWS} numbers.")
+
+    header = rows[0][1]
+    has_header = not all(_is_number(c) or c.strip().lower() in MISSING for c in header)
+    data_rows = rows[1:] if has_header else rows
+    names = [h.strip() for h in header] if has_header else [str(i + 1) for i in range(len(header))]
+    col = _pick_column(path, names, column)
+    col_name = names[col]
+
+    labels, values = [], []
+    for line, row in data_rows:
+        if col >= len(row):
+            raise DataError(f"{path.name}, line {line}: the row has {len(row)} cells, so column {col_name!r} "
+                            f"is missing. Every row needs the same number of cells.")
+        cell = row[col].strip()
+        if cell.lower() in MISSING:
+            values.append(math.nan)
+        elif _is_number(cell):
+            values.append(float(cell))
+        else:
+            raise DataError(f"{path.name}, line {line}, column {col_name!r}: {cell!r} is not a number. "
+                            f"Fix or delete that cell, or choose another column.")
+        labels.append(row[0].strip() if col != 0 and row[0].strip() else str(len(labels) + 1))
+
+    series = np.array(values, dtype=np.float64)
+    present = int((~np.isnan(series)).sum())
+    if present < MIN_ROWS:
+        raise DataError(f"{path.name}, column {col_name!r}: {present} numbers is too few rows; a forecast needs at "
+                        f"least {MIN_ROWS} to split into training, validation and test.")
+    if np.isnan(series).mean() > 0.2:
+        raise DataError(f"{path.name}, column {col_name!r}: {len(series) - present} of {len(series)} cells are "
+                        f"empty; at most a fifth may be missing.")
+    if np.isnan(series[0]) or np.isnan(series[-1]):
+        keep = np.flatnonzero(~np.isnan(series))
+        series, labels = series[keep[0]:keep[-1] + 1], labels[keep[0]:keep[-1] + 1]
+    filled, count = _interpolate(series)
+    return Series(f"csv:{path.name}", f"{path.name} ({col_name})", filled, tuple(labels), col_name, max(1, period),
+                  count, source=f"user file {path}")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except ValueError:
+        return False
+
+
+def _pick_column(path: Path, names: list[str], column: str) -> int:
+    if not column:
+        return len(names) - 1
+    if column in names:
+        return names.index(column)
+    if column.isdigit() and 1 <= int(column) <= len(names):
+        return int(column) - 1
+    raise DataError(f"{path.name} has no column {column!r}; its columns are " + ", ".join(repr(n) for n in names)
+                    + " (or give a column number from 1).")
+
+
+def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 1) -> Series:
+    if dataset == "csv":
+        if not csv_path:
+            raise DataError("dataset 'csv' needs a file: set the task's csv_path option to your CSV file.")
+        return load_csv(csv_path, column, period)
+    return load_bundled(dataset)

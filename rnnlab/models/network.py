@@ -1,0 +1,134 @@
+"""The network rnnlab trains: torch's fused nn.RNN / nn.LSTM / nn.GRU with a head for each task shape.
+
+    many_to_one    x_1..x_T -> RNN -> final state (both directions) -> Linear -> y        (classify, forecast)
+    many_to_many   x_1..x_T -> RNN -> every h_t -> Linear -> y_1..y_T                     (tagging, char model)
+    seq2seq        x_1..x_T -> encoder RNN -> final state -> decoder RNN -> y_1..y_U        (dates to ISO)
+
+Training always runs the fused kernels; the probe (`models/probe.py`) replays `self.rnn` with the same weights.
+Token inputs use id 0 as padding.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from ..config import ModelConfig
+from ..tasks.base import Batch, ModelSpec
+
+PAD = 0
+
+
+def make_rnn(cell: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool,
+             dropout: float) -> nn.RNNBase:
+    common = dict(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers, batch_first=True,
+                  bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
+    if cell == "lstm":
+        return nn.LSTM(**common)
+    if cell == "gru":
+        return nn.GRU(**common)
+    return nn.RNN(nonlinearity="relu" if cell == "rnn_relu" else "tanh", **common)
+
+
+def final_hidden(h_n, num_layers: int, dirs: int) -> Tensor:
+    """The last layer's final state, both directions concatenated: (B, dirs*H). Takes h_n or (h_n, c_n)."""
+    h = h_n[0] if isinstance(h_n, tuple) else h_n
+    return torch.cat([h[(num_layers - 1) * dirs + d] for d in range(dirs)], dim=1)
+
+
+class SequenceModel(nn.Module):
+    def __init__(self, cfg: ModelConfig, spec: ModelSpec):
+        super().__init__()
+        self.cfg, self.spec = cfg, spec
+        self.dirs = 2 if cfg.bidirectional else 1
+        if spec.vocab_size:
+            self.embed = nn.Embedding(spec.vocab_size, cfg.embedding_size, padding_idx=PAD)
+            in_size = cfg.embedding_size
+        else:
+            self.embed = None
+            in_size = spec.input_size
+        self.rnn = make_rnn(cfg.cell, in_size, cfg.hidden_size, cfg.num_layers, cfg.bidirectional, cfg.dropout)
+        self.drop = nn.Dropout(cfg.dropout)
+        width = cfg.hidden_size * self.dirs
+        if spec.head == "seq2seq":
+            self.target_embed = nn.Embedding(spec.target_vocab_size, cfg.embedding_size)
+            self.decoder = make_rnn(cfg.cell, cfg.embedding_size, width, cfg.num_layers, False, cfg.dropout)
+            self.out = nn.Linear(width, spec.target_vocab_size)
+        else:
+            self.out = nn.Linear(width, spec.output_size)
+
+    # --- pieces, also used by the probe and the task views --------------------------------------------------------
+
+    def rnn_input(self, x: Tensor) -> Tensor:
+        """What the recurrent layer sees: embedded tokens or the float features."""
+        return self.embed(x) if self.embed is not None else x.float()
+
+    def run_rnn(self, inp: Tensor, lengths: Optional[Tensor] = None, hx=None):
+        if lengths is None:
+            return self.rnn(inp, hx)
+        packed = pack_padded_sequence(inp, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, h_n = self.rnn(packed, hx)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=inp.shape[1])
+        return out, h_n
+
+    def head(self, out: Tensor, h_n, batch: Batch) -> Tensor:
+        """From the recurrent layer's outputs to the task's output."""
+        if self.spec.head == "many_to_one":
+            return self.out(self.drop(final_hidden(h_n, self.cfg.num_layers, self.dirs)))
+        if self.spec.head == "many_to_many":
+            return self.out(self.drop(out))
+        dec_out, _ = self.decoder(self.target_embed(batch.y_in), self._decoder_state(h_n))
+        return self.out(self.drop(dec_out))
+
+    def forward(self, batch: Batch, hx=None):
+        """Returns (output, h_n); h_n lets stateful tasks carry the state into the next chunk."""
+        out, h_n = self.run_rnn(self.rnn_input(batch.x), batch.lengths, hx)
+        return self.head(out, h_n, batch), h_n
+
+    # --- seq2seq ------------------------------------------------------------------------------------------------
+
+    def _decoder_state(self, h_n):
+        """Encoder final state -> decoder initial state: per layer, both directions side by side."""
+
+        def merge(h: Tensor) -> Tensor:
+            layers, batch = self.cfg.num_layers, h.shape[1]
+            h = h.view(layers, self.dirs, batch, self.cfg.hidden_size)
+            return h.permute(0, 2, 1, 3).reshape(layers, batch, self.dirs * self.cfg.hidden_size).contiguous()
+
+        if isinstance(h_n, tuple):
+            return tuple(merge(h) for h in h_n)
+        return merge(h_n)
+
+    @torch.no_grad()
+    def decode_greedy(self, x: Tensor, lengths: Optional[Tensor], max_len: int) -> Tensor:
+        """Greedy decoding for evaluation: feed back the most likely token. Returns (B, max_len) token ids."""
+        _, h_n = self.run_rnn(self.rnn_input(x), lengths)
+        state = self._decoder_state(h_n)
+        token = torch.full((x.shape[0], 1), self.spec.start_token, dtype=torch.long, device=x.device)
+        result = []
+        for _ in range(max_len):
+            dec_out, state = self.decoder(self.target_embed(token), state)
+            token = self.out(dec_out).argmax(-1)
+            result.append(token)
+        return torch.cat(result, dim=1)
+
+    # --- for the gradient-norm plot -------------------------------------------------------------------------------
+
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Parameters grouped as the gradient-norm plot shows them: embedding, each layer/direction, head."""
+        groups: dict[str, list[nn.Parameter]] = {}
+        for name, p in self.named_parameters():
+            if name.startswith("rnn."):
+                suffix = name.rsplit("_l", 1)[1]  # "0", "0_reverse"
+                key = "rnn layer " + suffix.replace("_reverse", " (reverse)")
+            elif name.startswith(("decoder.", "target_embed.")):
+                key = "decoder"
+            elif name.startswith("embed."):
+                key = "embedding"
+            else:
+                key = "head"
+            groups.setdefault(key, []).append(p)
+        return groups

@@ -1,0 +1,213 @@
+"""Time-series forecasting with a sliding window (many-to-one): the last `window` values -> the next `horizon` values.
+
+As in the workshop slides::
+
+    series   v_1 v_2 ... v_t | v_t+1 ... v_t+h
+    input    [v_t-k+1 .. v_t]   (k = window)
+    target                      [v_t+1 .. v_t+h]
+
+The split is chronological by target (train, then validation, then test; a window may look back across a boundary,
+a target never straddles one). Normalisation is fitted on the training part only. With `difference` on, the model
+predicts the change from the last value, so "no change" (the last-value baseline) is its starting point.
+Errors are reported in the series' own units beside the last-value and seasonal-naive baselines.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..config import BOOL, choice, float_range, int_range, text
+from ..data.series import BUNDLED, Series, load_series
+from ..errors import ConfigError, DataError
+from . import register
+from .base import Batch, Metric, ModelSpec, Option, Split, Task
+
+
+@register
+class ForecastTask(Task):
+    name = "forecast"
+    title = "Time-series forecasting"
+    order = 10
+    shape = "many-to-one"
+    description = ("Predict the next value(s) of a series from a sliding window of past values. The split is "
+                   "chronological and the errors are in the series' own units, beside the last-value and "
+                   "seasonal-naive forecasts a model has to beat.")
+    metric = Metric("rmse", "RMSE")
+    options = {
+        "dataset": Option("airline_passengers", choice(*BUNDLED, "csv"), "Which series: a bundled one or 'csv'."),
+        "csv_path": Option("", text(), "Your CSV file, when dataset is 'csv'."),
+        "column": Option("", text(), "CSV column: header name or number from 1; empty = the last column."),
+        "period": Option(0, int_range(0, 1000), "Seasonal period for the seasonal-naive baseline; 0 = the series' own."),
+        "window": Option(24, int_range(1, 2000), "How many past values the model reads (k)."),
+        "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h)."),
+        "transform": Option("log", choice("none", "log"), "'log' turns growing seasonal swings into constant ones."),
+        "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself."),
+        "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation."),
+        "test_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series at the end kept for the test."),
+    }
+    suggested = {"model.cell": "lstm", "model.hidden_size": 32, "training.learning_rate": 0.005,
+                 "training.batch_size": 16, "training.steps": 600}
+
+    @classmethod
+    def check_options(cls, values) -> None:
+        try:
+            series = load_series(values["dataset"], values["csv_path"], values["column"], values["period"] or 1)
+        except DataError as exc:
+            raise ConfigError("task.csv_path" if values["dataset"] == "csv" else "task.dataset",
+                              values["csv_path"] or values["dataset"], str(exc)) from None
+        if values["transform"] == "log" and (series.values <= 0).any():
+            raise ConfigError("task.transform", "log", f"needs positive values; {series.title} has zeros or "
+                              "negatives, so use 'none'")
+        train_end = int(round(len(series) * (1 - values["val_fraction"] - values["test_fraction"])))
+        needed = values["window"] + values["horizon"] + 1
+        if needed + 4 > train_end:
+            raise ConfigError("task.window", values["window"],
+                              f"window + horizon must leave training examples: the training part of "
+                              f"{series.title} has {train_end} values, so window + horizon must be at most "
+                              f"{train_end - 5}")
+        test_len = len(series) - int(round(len(series) * (1 - values["test_fraction"])))
+        if values["horizon"] > test_len:
+            raise ConfigError("task.horizon", values["horizon"],
+                              f"must be at most {test_len}, the length of the test part")
+
+    def __init__(self, options, seed: int = 0, tbptt: int = 0):
+        super().__init__(options, seed, tbptt)
+        o = self.opts
+        self.series: Series = load_series(o["dataset"], o["csv_path"], o["column"], o["period"] or 1)
+        if o["period"]:
+            self.period = o["period"]
+        else:
+            self.period = self.series.period
+        v = self.series.values
+        n = len(v)
+        self.train_end = int(round(n * (1 - o["val_fraction"] - o["test_fraction"])))
+        self.val_end = int(round(n * (1 - o["test_fraction"])))
+        self.u = np.log(v) if o["transform"] == "log" else v.copy()
+        u_train = self.u[: self.train_end]
+        self.level_mean, self.level_std = float(u_train.mean()), float(u_train.std() or 1.0)
+        diffs = np.diff(u_train)
+        self.diff_std = float(diffs.std() or 1.0)
+        self.splits = {name: self._make_split(lo, hi) for name, (lo, hi) in
+                       {"train": (0, self.train_end), "val": (self.train_end, self.val_end),
+                        "test": (self.val_end, n)}.items()}
+
+    # --- building examples --------------------------------------------------------------------------------------
+
+    def _features(self) -> np.ndarray:
+        """Per time step: normalised level, and (with difference) the normalised change from the step before."""
+        level = (self.u - self.level_mean) / self.level_std
+        if not self.opts["difference"]:
+            return level[:, None]
+        diff = np.concatenate([[0.0], np.diff(self.u)]) / self.diff_std
+        return np.stack([level, diff], axis=1)
+
+    def _make_split(self, lo: int, hi: int) -> Split:
+        """Examples whose targets lie in [lo, hi). Origin t = index of the last observed value."""
+        k, h = self.opts["window"], self.opts["horizon"]
+        feats = self._features()
+        first = max(lo - 1, k)  # the first value has no change before it, so windows start at index 1
+        origins = np.arange(first, hi - h)
+        xs = np.stack([feats[t - k + 1: t + 1] for t in origins]) if len(origins) else np.zeros((0, k, feats.shape[1]))
+        ys = np.stack([self._encode_target(t) for t in origins]) if len(origins) else np.zeros((0, h))
+        return Split(torch.tensor(xs, dtype=torch.float32), torch.tensor(ys, dtype=torch.float32),
+                     extra={"origins": origins})
+
+    def _encode_target(self, t: int) -> np.ndarray:
+        future = self.u[t + 1: t + 1 + self.opts["horizon"]]
+        if self.opts["difference"]:
+            return (future - self.u[t]) / self.diff_std
+        return (future - self.level_mean) / self.level_std
+
+    def decode(self, out: np.ndarray, origins: np.ndarray) -> np.ndarray:
+        """Model outputs (N, h) -> forecasts in the series' own units."""
+        if self.opts["difference"]:
+            u = self.u[origins][:, None] + out * self.diff_std
+        else:
+            u = out * self.level_std + self.level_mean
+        return np.exp(u) if self.opts["transform"] == "log" else u
+
+    def truth(self, origins: np.ndarray) -> np.ndarray:
+        h = self.opts["horizon"]
+        return np.stack([self.series.values[t + 1: t + 1 + h] for t in origins])
+
+    # --- Task API -----------------------------------------------------------------------------------------------
+
+    @property
+    def spec(self) -> ModelSpec:
+        return ModelSpec(head="many_to_one", output_size=self.opts["horizon"],
+                         input_size=2 if self.opts["difference"] else 1)
+
+    @property
+    def train_size(self) -> int:
+        return len(self.splits["train"])
+
+    def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        split = self.splits["train"]
+        while True:
+            yield split.sample(batch_size, generator)
+
+    def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
+        return self.splits[split].batches(batch_size)
+
+    def probe_batch(self) -> Batch:
+        val = self.splits["val"]
+        return Batch(val.x[:8], val.y[:8])
+
+    def step_labels(self, batch: Batch, index: int):
+        k = self.opts["window"]
+        t = int(self.splits["val"].extra["origins"][index])
+        return list(self.series.labels[t - k + 1: t + 1])
+
+    def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        return torch.nn.functional.mse_loss(output, batch.y)
+
+    @torch.no_grad()
+    def predict(self, model, split: str) -> np.ndarray:
+        """Forecasts (N, h) in original units for every example of a split."""
+        device = next(model.parameters()).device
+        outs = [model(b.to(device))[0].cpu().numpy() for b in self.eval_batches(split)]
+        out = np.concatenate(outs) if outs else np.zeros((0, self.opts["horizon"]))
+        return self.decode(out, self.splits[split].extra["origins"])
+
+    @torch.no_grad()
+    def evaluate(self, model, split: str) -> dict[str, float]:
+        s = self.splits[split]
+        device = next(model.parameters()).device
+        losses = [float(self.loss(model(b.to(device))[0], b.to(device))) * len(b) for b in s.batches(256)]
+        forecast = self.predict(model, split)
+        return {"loss": sum(losses) / max(1, len(s)), **_errors(forecast, self.truth(s.extra["origins"]))}
+
+    def baseline_forecasts(self, split: str) -> dict[str, np.ndarray]:
+        origins = self.splits[split].extra["origins"]
+        h, p, v = self.opts["horizon"], self.period, self.series.values
+        last = np.repeat(v[origins][:, None], h, axis=1)
+        result = {"last value": last}
+        if p > 1:
+            seasonal = np.stack([[v[t + k - p * ((k - 1) // p + 1)] for k in range(1, h + 1)] for t in origins])
+            result = {"seasonal naive": seasonal, **result}
+        return result
+
+    def baselines(self, split: str) -> dict[str, dict[str, float]]:
+        truth = self.truth(self.splits[split].extra["origins"])
+        return {name: _errors(f, truth) for name, f in self.baseline_forecasts(split).items()}
+
+    def view(self, model) -> dict:
+        """The whole series, the model's forecasts over validation and test, and the baselines' forecasts."""
+        result = {"kind": "forecast", "title": self.series.title, "unit": self.series.unit,
+                  "labels": list(self.series.labels), "values": self.series.values.copy(),
+                  "train_end": self.train_end, "val_end": self.val_end, "horizon": self.opts["horizon"]}
+        for split in ("val", "test"):
+            origins = self.splits[split].extra["origins"]
+            result[f"{split}_origins"] = origins.copy()
+            result[f"{split}_forecast"] = self.predict(model, split)
+            result[f"{split}_baselines"] = self.baseline_forecasts(split)
+        return result
+
+
+def _errors(forecast: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    err = forecast - truth
+    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err)))}

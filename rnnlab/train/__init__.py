@@ -1,0 +1,1 @@
+"""The headless training loop and what it reports."""

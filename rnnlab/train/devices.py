@@ -1,0 +1,34 @@
+"""Which devices torch can really train on here, and turning a config's `device` into a torch.device."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import ConfigError
+
+
+def available() -> list[tuple[str, str]]:
+    """(config value, label) for every usable device, CPU first: ("cuda:0", "CUDA 0: NVIDIA H100 80GB HBM3")."""
+    result = [("cpu", f"CPU ({torch.get_num_threads()} threads)")]
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            result.append((f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        result.append(("mps", "Apple GPU (MPS)"))
+    return result
+
+
+def resolve(name: str) -> torch.device:
+    """'auto' picks CUDA, then MPS, then the CPU. Asking for a device that is not here is a ConfigError."""
+    ids = [d for d, _ in available()]
+    if name == "auto":
+        for candidate in ("cuda:0", "mps"):
+            if candidate in ids:
+                return torch.device(candidate)
+        return torch.device("cpu")
+    wanted = "cuda:0" if name == "cuda" else name
+    if wanted not in ids:
+        raise ConfigError("training.device", name, "must be one of the devices present here: "
+                          + ", ".join(repr(d) for d in ["auto", *ids]))
+    return torch.device(wanted)

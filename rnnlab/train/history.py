@@ -1,0 +1,75 @@
+"""The metrics of a run, one row per step, as growing columns: what `metrics.csv` holds and the plots draw."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Iterable
+
+import numpy as np
+
+BASE_COLUMNS = ("step", "epoch", "train_loss", "val_loss", "grad_norm", "clipped", "learning_rate", "time_s")
+
+
+class History:
+    """Columns of floats (NaN where a value was not measured at that step). Append-only; cheap to copy out."""
+
+    def __init__(self, columns: Iterable[str] = BASE_COLUMNS):
+        self.columns: list[str] = list(columns)
+        self._data: dict[str, list[float]] = {c: [] for c in self.columns}
+
+    def __len__(self) -> int:
+        return len(self._data["step"])
+
+    def append(self, row: dict[str, float]) -> None:
+        for key in row:
+            if key not in self._data:  # a new column (e.g. a metric first measured now): pad its past with NaN
+                self.columns.append(key)
+                self._data[key] = [math.nan] * len(self)
+        for key in self.columns:
+            value = row.get(key, math.nan)
+            self._data[key].append(math.nan if value is None else float(value))
+
+    def column(self, name: str, start: int = 0) -> np.ndarray:
+        return np.asarray(self._data.get(name, [])[start:], dtype=np.float64)
+
+    def arrays(self, start: int = 0) -> dict[str, np.ndarray]:
+        """Rows from `start` on, as numpy columns: plain data for the GUI thread."""
+        return {c: self.column(c, start) for c in self.columns}
+
+    def last(self, name: str) -> float:
+        """The latest measured (non-NaN) value of a column, or NaN."""
+        for value in reversed(self._data.get(name, [])):
+            if not math.isnan(value):
+                return value
+        return math.nan
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.columns)
+        for i in range(len(self)):
+            writer.writerow(_fmt(self._data[c][i]) for c in self.columns)
+        return out.getvalue()
+
+    @classmethod
+    def from_csv(cls, text: str) -> "History":
+        """Parse metrics.csv; raises ValueError on a damaged file."""
+        rows = list(csv.reader(io.StringIO(text)))
+        if not rows or "step" not in rows[0] or "train_loss" not in rows[0]:
+            raise ValueError("metrics.csv has no header with 'step' and 'train_loss'")
+        history = cls(rows[0])
+        for n, row in enumerate(rows[1:], start=2):
+            if len(row) != len(history.columns):
+                raise ValueError(f"metrics.csv line {n} has {len(row)} cells, expected {len(history.columns)}")
+            history.append({c: (float(v) if v != "" else math.nan) for c, v in zip(history.columns, row)})
+        return history
+
+
+def _fmt(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)

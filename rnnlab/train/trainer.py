@@ -1,0 +1,342 @@
+"""The training loop: a plain generator of snapshots that the CLI, the GUI worker and the tests all iterate.
+
+It knows nothing about Qt. Stop/pause/single-step requests come through a thread-safe `Control` and are honoured
+between optimizer steps::
+
+    trainer = Trainer(config)
+    for snap in trainer.run():          # one Snapshot per optimizer step (plus a first one at step 0)
+        ...                             # snap.status: running | finished | stopped | diverged
+
+Costly extras (validation pass, gate probe) run every N steps, with N chosen from their measured cost so together
+they take a few percent of the time, unless the config fixes N.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+import numpy as np
+import torch
+
+from .. import tasks
+from ..config import RunConfig
+from ..models import probe as probe_mod
+from ..models.network import SequenceModel
+from .devices import resolve
+from .history import History
+
+PROBE_BUDGET = 0.03  # share of training time the probe may take
+EVAL_BUDGET = 0.03  # share of training time validation may take
+MIN_PROBE_SECONDS = 0.25  # never probe more often than this: the GUI shows ~4 probes/s at most
+MIN_EVAL_SECONDS = 0.1
+
+
+class Control:
+    """Stop / pause / resume / single-step requests from another thread. Checked once per optimizer step."""
+
+    def __init__(self, paused: bool = False):
+        self._cond = threading.Condition()
+        self._stop = False
+        self._paused = paused
+        self._tokens = 0  # single steps granted while paused
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def step_once(self) -> None:
+        """While paused, let exactly one more optimizer step run."""
+        with self._cond:
+            self._tokens += 1
+            self._cond.notify_all()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def wait_for_step(self) -> bool:
+        """Block while paused (unless a single step was granted). False means: stop now."""
+        with self._cond:
+            while self._paused and not self._stop and self._tokens == 0:
+                self._cond.wait()
+            if self._stop:
+                return False
+            if self._paused:
+                self._tokens -= 1
+            return True
+
+
+@dataclass
+class ProbeSnapshot:
+    """One probe of the fixed probe batch, as plain numpy (safe to hand to another thread)."""
+
+    step: int
+    kind: str  # "LSTM" | "GRU" | "RNN"
+    gate_names: tuple[str, ...]
+    num_layers: int
+    num_directions: int
+    gates: dict[tuple, np.ndarray]  # (layer, direction, gate) -> (samples, time, hidden) float32
+    hidden: dict[tuple, np.ndarray]  # (layer, direction) -> (samples, time, hidden)
+    cell: dict[tuple, np.ndarray]  # LSTM only
+    grad_norms: dict[tuple, np.ndarray]  # (layer, direction) -> (time,) ||dL/dh_t||
+    labels: list[Optional[list[str]]]  # time-axis labels per sample (words, characters), None = step numbers
+    loss: float
+
+
+@dataclass
+class Snapshot:
+    """Where training stands after one step. Plain data only."""
+
+    step: int
+    total_steps: int
+    epoch: float
+    train_loss: float
+    grad_norm: float  # global, before clipping
+    group_norms: dict[str, float]  # per parameter group, before clipping
+    clipped: bool
+    learning_rate: float
+    steps_per_sec: float
+    elapsed_s: float
+    status: str = "running"  # running | finished | stopped | diverged
+    message: str = ""
+    val: Optional[dict[str, float]] = None  # validation metrics when evaluated at this step
+    probe: Optional[ProbeSnapshot] = None  # when probed at this step
+    test: Optional[dict[str, float]] = None  # at the end only
+    baselines: Optional[dict[str, dict[str, float]]] = None  # at the end only, on the test split
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+
+
+class Trainer:
+    """Owns the task, the model and the optimizer for one run. `run()` trains; the attributes stay readable after."""
+
+    def __init__(self, cfg: RunConfig, control: Optional[Control] = None):
+        self.cfg = cfg
+        self.control = control or Control()
+        tc = cfg.training
+        self.device = resolve(tc.device)
+        seed_everything(tc.seed)
+        self.task = tasks.get(cfg.task.name)(cfg.task.options, seed=tc.seed, tbptt=tc.tbptt)
+        self.model = SequenceModel(cfg.model, self.task.spec).to(self.device)
+        self.optimizer = _make_optimizer(self.model, tc)
+        self.groups = self.model.parameter_groups()
+        self.params = [p for ps in self.groups.values() for p in ps]
+        self.steps_per_epoch = max(1, math.ceil(self.task.train_size / tc.batch_size))
+        self.total_steps = tc.epochs * self.steps_per_epoch if tc.epochs > 0 else tc.steps
+        self.step = 0
+        self.history = History()
+        self.last_probe: Optional[ProbeSnapshot] = None
+        self.status = "ready"
+        self.message = ""
+        self.elapsed_s = 0.0
+        self._generator = torch.Generator().manual_seed(tc.seed)
+        self._batches = self.task.train_batches(tc.batch_size, self._generator)
+        self._probe_batch = self.task.probe_batch()
+        self._hx = None  # carried hidden state for stateful (TBPTT) tasks
+        self.final: dict = {}
+
+    # --- the loop -------------------------------------------------------------------------------------------------
+
+    def run(self) -> Iterator[Snapshot]:
+        """Train until total_steps, a stop request or divergence. Yields a snapshot per step."""
+        tc = self.cfg.training
+        self.status = "running"
+        step_time = None  # EMA of the seconds one optimizer step takes
+        next_probe = next_eval = self.step
+        rate_t0, rate_steps, rate = time.perf_counter(), 0, 0.0
+        started = time.perf_counter() - self.elapsed_s
+        if self.step == 0:
+            first = self._snapshot(math.nan, math.nan, {}, False, rate, started)
+            first.val = self._evaluate()
+            first.probe = self._probe()
+            self._log(first)
+            yield first
+
+        while self.step < self.total_steps:
+            if not self.control.wait_for_step():
+                self.status = "stopped"
+                break
+            t0 = time.perf_counter()
+            loss, norm, group_norms, clipped = self._train_step()
+            self.step += 1
+            dt = time.perf_counter() - t0
+            step_time = dt if step_time is None else 0.9 * step_time + 0.1 * dt
+            rate_steps += 1
+            now = time.perf_counter()
+            if now - rate_t0 >= 0.5:
+                rate, rate_t0, rate_steps = rate_steps / (now - rate_t0), now, 0
+            elif rate == 0.0 and rate_steps >= 3:
+                rate = rate_steps / max(now - rate_t0, 1e-9)
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                self.status = "diverged"
+                what = "loss" if not math.isfinite(loss) else "gradient norm"
+                self.message = (f"Training diverged at step {self.step}: the {what} became "
+                                f"{_nonfinite_word(loss if what == 'loss' else norm)}. The weights are kept as they "
+                                f"were before this step. Try gradient clipping (max norm 1.0) or a lower learning "
+                                f"rate (e.g. {tc.learning_rate / 10:g}).")
+                snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
+                self._log(snap)
+                yield snap
+                return
+            snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
+            last = self.step >= self.total_steps
+            if last or (tc.eval_every and self.step % tc.eval_every == 0) or (not tc.eval_every and
+                                                                              self.step >= next_eval):
+                t = time.perf_counter()
+                snap.val = self._evaluate()
+                next_eval = self.step + _interval(time.perf_counter() - t, step_time, EVAL_BUDGET, MIN_EVAL_SECONDS)
+            if last or (tc.probe_every and self.step % tc.probe_every == 0) or (not tc.probe_every and
+                                                                                self.step >= next_probe):
+                t = time.perf_counter()
+                snap.probe = self._probe()
+                next_probe = self.step + _interval(time.perf_counter() - t, step_time, PROBE_BUDGET,
+                                                   MIN_PROBE_SECONDS)
+            self._log(snap)
+            if last:
+                break
+            yield snap
+
+        self.elapsed_s = time.perf_counter() - started
+        if self.status != "stopped":
+            self.status = "finished"
+        final = self._snapshot(self.history.last("train_loss"), self.history.last("grad_norm"), {}, False, rate,
+                               started)
+        final.status = self.status
+        final.val = self._evaluate()
+        final.test = self.task.evaluate(self.model, "test")
+        final.baselines = self.task.baselines("test")
+        final.probe = self.last_probe if self.last_probe and self.last_probe.step == self.step else self._probe()
+        final.message = _final_message(self, final)
+        self.message = final.message
+        self.final = {"val": final.val, "test": final.test, "baselines": final.baselines}
+        yield final
+
+    def _train_step(self):
+        tc = self.cfg.training
+        self.model.train()
+        batch = next(self._batches).to(self.device)
+        self.optimizer.zero_grad(set_to_none=True)
+        output, h_n = self.model(batch, self._hx if self.task.stateful else None)
+        loss = self.task.loss(output, batch)
+        loss.backward()
+        if self.task.stateful:
+            self._hx = tuple(h.detach() for h in h_n) if isinstance(h_n, tuple) else h_n.detach()
+        grads = [p.grad for p in self.params if p.grad is not None]
+        group_sizes = [sum(1 for p in ps if p.grad is not None) for ps in self.groups.values()]
+        squares = torch.stack(torch._foreach_norm(grads)).double().square()
+        norms = torch.stack([*(c.sum() for c in torch.split(squares, group_sizes)), squares.sum()]).sqrt()
+        values = torch.cat([norms, loss.detach().double().view(1)]).tolist()  # one sync for all numbers
+        loss_value, norm = values[-1], values[-2]
+        group_norms = dict(zip(self.groups, values[:-2]))
+        clipped = False
+        if math.isfinite(loss_value) and math.isfinite(norm):
+            if tc.clip_grad and norm > tc.max_grad_norm:
+                torch._foreach_mul_(grads, tc.max_grad_norm / (norm + 1e-6))
+                clipped = True
+            self.optimizer.step()
+        return loss_value, norm, group_norms, clipped
+
+    # --- extras -----------------------------------------------------------------------------------------------------
+
+    def _evaluate(self) -> dict[str, float]:
+        self.model.eval()
+        try:
+            return self.task.evaluate(self.model, "val")
+        finally:
+            self.model.train()
+
+    def _probe(self) -> ProbeSnapshot:
+        """Replay the recurrent layer on the probe batch: gates, states and ||dL/dh_t||."""
+        self.model.eval()
+        try:
+            pb = self._probe_batch.to(self.device)
+            x = self.model.rnn_input(pb.x)
+            tr = probe_mod.trace(self.model.rnn, x, lengths=pb.lengths,
+                                 loss_fn=lambda out, h_n: self.task.loss(self.model.head(out, h_n, pb), pb))
+        finally:
+            self.model.train()
+        to_np = lambda d: {k: v.float().cpu().numpy() for k, v in d.items()}  # noqa: E731
+        snap = ProbeSnapshot(
+            step=self.step, kind=tr.kind, gate_names=tr.gate_names, num_layers=self.model.rnn.num_layers,
+            num_directions=self.model.dirs, gates=to_np(tr.gates), hidden=to_np(tr.hidden), cell=to_np(tr.cell),
+            grad_norms=to_np(tr.grad_norms),
+            labels=[self.task.step_labels(self._probe_batch, i) for i in range(len(self._probe_batch))],
+            loss=tr.loss if tr.loss is not None else math.nan)
+        self.last_probe = snap
+        return snap
+
+    def _snapshot(self, loss, norm, group_norms, clipped, rate, started) -> Snapshot:
+        now = time.perf_counter()
+        return Snapshot(step=self.step, total_steps=self.total_steps, epoch=self.step / self.steps_per_epoch,
+                        train_loss=loss, grad_norm=norm, group_norms=group_norms, clipped=clipped,
+                        learning_rate=self.optimizer.param_groups[0]["lr"], steps_per_sec=rate,
+                        elapsed_s=now - started, status=self.status, message=self.message)
+
+    def _log(self, snap: Snapshot) -> None:
+        row = {"step": snap.step, "epoch": snap.epoch, "train_loss": snap.train_loss, "grad_norm": snap.grad_norm,
+               "clipped": float(snap.clipped), "learning_rate": snap.learning_rate, "time_s": snap.elapsed_s}
+        if snap.val:
+            row["val_loss"] = snap.val.get("loss")
+            row.update({f"val_{k}": v for k, v in snap.val.items() if k != "loss"})
+        row.update({f"grad[{k}]": v for k, v in snap.group_norms.items()})
+        self.history.append(row)
+
+    def summary(self) -> dict:
+        """What summary.json records about this run."""
+        metric = self.task.metric
+        return {"status": self.status, "message": self.message, "steps": self.step, "total_steps": self.total_steps,
+                "epochs": self.step / self.steps_per_epoch, "elapsed_s": round(self.elapsed_s, 3),
+                "device": str(self.device), "task": self.cfg.task.name, "metric": metric.key,
+                "metric_title": metric.title, "higher_is_better": metric.higher_is_better, **self.final}
+
+
+def _interval(cost: float, step_time: Optional[float], budget: float, min_seconds: float) -> int:
+    """Steps until the next costly extra so that it takes about `budget` of the time and runs at most every
+    `min_seconds`."""
+    if not step_time or step_time <= 0:
+        return 10
+    return max(1, math.ceil(max(cost / budget, min_seconds) / step_time))
+
+
+def _nonfinite_word(value: float) -> str:
+    return "NaN (not a number)" if math.isnan(value) else "infinite"
+
+
+def _final_message(trainer: Trainer, final: Snapshot) -> str:
+    metric = trainer.task.metric
+    value = final.test.get(metric.key, math.nan)
+    parts = [f"{'Finished' if trainer.status == 'finished' else 'Stopped'} at step {trainer.step}: "
+             f"test {metric.title} {value:.4g}"]
+    for name, scores in (final.baselines or {}).items():
+        parts.append(f"{name} {scores.get(metric.key, math.nan):.4g}")
+    return parts[0] + (" (baselines: " + ", ".join(parts[1:]) + ")" if len(parts) > 1 else "")
+
+
+def _make_optimizer(model: torch.nn.Module, tc) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if tc.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=tc.learning_rate, momentum=tc.momentum, weight_decay=tc.weight_decay)
+    if tc.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=tc.learning_rate, momentum=tc.momentum, weight_decay=tc.weight_decay)
+    return torch.optim.Adam(params, lr=tc.learning_rate, weight_decay=tc.weight_decay)
