@@ -1,0 +1,36 @@
+"""House rule that must not rot: the engine never imports Qt (only rnnlab/app/ may)."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rnnlab"
+QT = ("PySide6", "pyqtgraph", "PyQt5", "PyQt6", "shiboken6")
+
+
+def imported_modules(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_engine_modules_do_not_import_qt():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "app" or rel.name == "selftest.py":
+            continue
+        offenders += [f"{rel}: {m}" for m in imported_modules(path) if m.split(".")[0] in QT]
+    assert not offenders, offenders
+
+
+def test_engine_import_does_not_load_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys, rnnlab.train.trainer, rnnlab.runs.store, rnnlab.cli, rnnlab.tasks as t; t.names(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % (QT,))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

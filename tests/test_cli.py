@@ -1,0 +1,63 @@
+"""`rnnlab train` and `rnnlab tasks` on the real engine: exit codes 0 / 1 / 2 and a run folder."""
+
+import os
+import subprocess
+import sys
+
+from rnnlab.cli import main
+from rnnlab.runs.store import open_run
+
+
+def test_train_writes_a_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", "--task", "adding", "--cell", "gru", "--steps", "20", "--seed", "3", "--quiet",
+                 "--set", "task.length=10", "--set", "model.hidden_size=8", "--out", str(out)])
+    assert code == 0
+    run = open_run(out)
+    assert run.config.model.cell == "gru" and run.config.training.seed == 3
+    assert run.config.task.options["length"] == 10 and run.summary["steps"] == 20
+    assert "run saved to" in capsys.readouterr().out
+
+
+def test_config_file_plus_overrides(tmp_path):
+    from rnnlab import config
+
+    cfg_path = tmp_path / "exp.toml"
+    config.save(config.from_dict({"task": {"name": "adding", "options": {"length": 8}},
+                                  "model": {"hidden_size": 4}, "training": {"steps": 5}}), cfg_path)
+    assert main(["train", "--config", str(cfg_path), "--set", "training.learning_rate=0.02", "--quiet",
+                 "--out", str(tmp_path / "r")]) == 0
+    run = open_run(tmp_path / "r")
+    assert run.config.training.learning_rate == 0.02 and run.config.task.options["length"] == 8
+
+
+def test_bad_input_exits_2_with_the_message(tmp_path, capsys):
+    assert main(["train", "--set", "model.hidden_size=-4", "--out", str(tmp_path / "x")]) == 2
+    assert "model.hidden_size = -4 is not allowed" in capsys.readouterr().err
+    assert main(["train", "--task", "nope"]) == 2
+    assert "task.name" in capsys.readouterr().err
+    assert main(["train", "--set", "novalue"]) == 2
+    assert main(["train", "--steps", "many"]) == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_divergence_exits_1_and_saves_the_run(tmp_path, capsys):
+    out = tmp_path / "boom"
+    code = main(["train", "--task", "adding", "--cell", "rnn_relu", "--steps", "100", "--quiet", "--out", str(out),
+                 "--set", "training.optimizer=sgd", "--set", "training.learning_rate=10",
+                 "--set", "training.clip_grad=false"])
+    assert code == 1
+    assert "diverged at step" in capsys.readouterr().out
+    assert open_run(out).summary["status"] == "diverged"
+
+
+def test_tasks_lists_options(capsys):
+    assert main(["tasks"]) == 0
+    text = capsys.readouterr().out
+    assert "forecast:" in text and "adding:" in text and "task.window" in text
+
+
+def test_python_dash_m_entry_point():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-m", "rnnlab", "--version"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and result.stdout.startswith("rnnlab ")

@@ -1,0 +1,170 @@
+"""The headless trainer: learns, reports, reproduces, stops, pauses, and survives divergence."""
+
+import math
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from rnnlab import config
+from rnnlab.train.trainer import Control, Trainer
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def adding(steps, cell="lstm", **training):
+    return config.from_dict({
+        "task": {"name": "adding", "options": {"length": 50}},
+        "model": {"cell": cell, "hidden_size": 32},
+        "training": {"steps": steps, "learning_rate": 0.01, "batch_size": 32, "seed": 0, **training}})
+
+
+def forecast(steps, **training):
+    return config.from_dict({"task": {"name": "forecast"}, "model": {"hidden_size": 32},
+                             "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 16, **training}})
+
+
+def test_lstm_learns_the_adding_problem_at_T50():
+    trainer = Trainer(adding(1000))
+    snaps = list(trainer.run())
+    final = snaps[-1]
+    assert final.status == "finished"
+    baseline = final.baselines["always 1.0"]["mse"]
+    assert 0.15 < baseline < 0.19
+    assert final.val["mse"] < 0.02 < baseline / 5
+    assert final.test["mse"] < 0.02
+
+
+def test_forecast_beats_last_value_and_seasonal_naive_on_airline_passengers():
+    trainer = Trainer(forecast(600))
+    final = list(trainer.run())[-1]
+    rmse = final.test["rmse"]
+    assert rmse < final.baselines["last value"]["rmse"]
+    assert rmse < final.baselines["seasonal naive"]["rmse"]
+
+
+def test_snapshots_carry_what_the_gui_draws():
+    trainer = Trainer(adding(30, probe_every=10, eval_every=5))
+    snaps = list(trainer.run())
+    first, final = snaps[0], snaps[-1]
+    assert first.step == 0 and first.probe is not None and first.val is not None
+    steps = [s.step for s in snaps[1:-1]]
+    assert steps == list(range(1, 30))
+    assert [s.step for s in snaps if s.probe is not None] == [0, 10, 20, 30]
+    assert [s.step for s in snaps[1:-1] if s.val is not None] == [5, 10, 15, 20, 25]
+    s = snaps[5]
+    assert math.isfinite(s.train_loss) and s.grad_norm > 0
+    assert set(s.group_norms) == {"rnn layer 0", "head"}
+    total = math.sqrt(sum(v ** 2 for v in s.group_norms.values()))
+    assert total == pytest.approx(s.grad_norm, rel=1e-6)
+    p = first.probe
+    assert p.kind == "LSTM" and p.gate_names == ("i", "f", "g", "o")
+    assert p.gates[(0, 0, "f")].shape == (8, 50, 32) and p.gates[(0, 0, "f")].dtype == np.float32
+    assert p.grad_norms[(0, 0)].shape == (50,)
+    assert p.labels[0][int(np.argmax(trainer._probe_batch.x[0, :, 1].numpy()))].endswith("*")
+    assert final.status == "finished" and final.test is not None
+    assert len(trainer.history) == 31  # step 0 and one row per step
+    assert np.isfinite(trainer.history.column("val_loss")).sum() >= 6
+
+
+def test_clipping_reports_the_norm_before_clipping():
+    trainer = Trainer(adding(20, max_grad_norm=1e-3, eval_every=100, probe_every=100))
+    snaps = [s for s in trainer.run() if s.status == "running" and s.step > 0]
+    assert all(s.clipped and s.grad_norm > 1e-3 for s in snaps)
+    trainer = Trainer(adding(20, clip_grad=False, eval_every=100, probe_every=100))
+    assert not any(s.clipped for s in trainer.run())
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_same_seed_same_losses_bit_for_bit(cell):
+    def losses(seed):
+        cfg = adding(25, cell=cell, eval_every=100, probe_every=100).replace("training.seed", seed)
+        return [s.train_loss for s in Trainer(cfg).run() if s.status == "running" and s.step > 0]
+
+    a, b = losses(3), losses(3)
+    assert a == b
+    assert losses(4) != a
+
+
+def test_stop_is_honoured_within_one_step():
+    control = Control()
+    trainer = Trainer(adding(10_000, eval_every=10_000, probe_every=10_000), control)
+    seen = []
+    for snap in trainer.run():
+        seen.append(snap)
+        if snap.step == 7:
+            control.stop()
+    assert trainer.step == 7
+    assert seen[-1].status == "stopped" and seen[-1].test is not None
+
+
+def test_pause_blocks_and_step_once_runs_exactly_one_step():
+    control = Control(paused=True)
+    trainer = Trainer(adding(10_000, eval_every=10_000, probe_every=10_000), control)
+    steps = []
+    done = threading.Event()
+
+    def consume():
+        for snap in trainer.run():
+            steps.append(snap.step)
+        done.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    try:
+        assert not done.wait(0.3)
+        assert steps == [0]  # the step-0 snapshot comes before the first wait
+        control.step_once()
+        for _ in range(100):
+            if len(steps) == 2:
+                break
+            done.wait(0.02)
+        assert steps == [0, 1]
+        done.wait(0.2)
+        assert steps == [0, 1]  # still paused
+        control.resume()
+        for _ in range(200):
+            if len(steps) > 10:
+                break
+            done.wait(0.02)
+        assert len(steps) > 10
+    finally:
+        control.stop()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_divergence_stops_with_a_clear_message_and_keeps_weights():
+    cfg = adding(200, cell="rnn_relu", optimizer="sgd", learning_rate=10.0, clip_grad=False,
+                 eval_every=1000, probe_every=1000)
+    trainer = Trainer(cfg)
+    snaps = list(trainer.run())
+    last = snaps[-1]
+    assert last.status == "diverged" and trainer.status == "diverged"
+    assert f"step {last.step}" in last.message
+    assert "clipping" in last.message and "lower learning rate" in last.message
+    assert all(torch.isfinite(p).all() for p in trainer.model.parameters())
+    assert last.step < 200
+
+
+def test_epochs_set_the_number_of_steps():
+    cfg = forecast(10).replace("training.epochs", 2)
+    trainer = Trainer(cfg)
+    assert trainer.total_steps == 2 * math.ceil(trainer.task.train_size / 16)
+
+
+def test_unavailable_device_is_a_config_error():
+    from rnnlab.errors import ConfigError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ConfigError, match="devices present here") as err:
+        Trainer(adding(5, device="cuda"))
+    assert err.value.field == "training.device"
