@@ -1,0 +1,235 @@
+"""Small pieces every plot shares: labelled plot items, text tick labels, heatmaps with fixed levels, growing buffers.
+
+pyqtgraph habits (its scrollingPlots example and performance notes): items are created once and updated with setData;
+pens are 1 px wide; long curves use clip-to-view and peak downsampling; heatmaps are float32, row-major, with fixed
+levels and a 256-entry lookup table.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont
+
+from .. import theme
+
+
+def pen(color: str, width: float = 1, style=Qt.SolidLine, alpha: int = 255):
+    c = QColor(color)
+    c.setAlpha(alpha)
+    p = pg.mkPen(c, width=width)
+    p.setStyle(style)
+    p.setCosmetic(True)
+    return p
+
+
+def dashed(color: str, width: float = 1):
+    return pen(color, width, Qt.DashLine)
+
+
+class LabelAxis(pg.AxisItem):
+    """An axis whose integer positions show text labels (dates, words, characters) instead of numbers."""
+
+    def __init__(self, orientation: str = "bottom", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self._labels: Optional[Sequence[str]] = None
+        self._offset = 0.0  # heatmap pixels are centred at i + 0.5
+
+    def set_labels(self, labels: Optional[Sequence[str]], offset: float = 0.0) -> None:
+        self._labels = list(labels) if labels is not None else None
+        self._offset = offset
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal, maxVal, size):
+        if not self._labels:
+            return super().tickValues(minVal, maxVal, size)
+        # Integer steps only, spaced so that the longest label fits.
+        longest = max((len(s) for s in self._labels), default=1)
+        px_per_label = 7 * max(2, min(longest, 12)) + 10
+        span = max(1.0, maxVal - minVal)
+        n = max(1, int(size / px_per_label))
+        step = max(1, int(math.ceil(span / n)))
+        nice = [1, 2, 3, 5, 6, 10, 12, 20, 24, 25, 50, 100, 200, 500, 1000]
+        step = next((s for s in nice if s >= step), step)
+        first = int(math.ceil(minVal - self._offset))
+        first += (-first) % step
+        values = [v + self._offset for v in range(first, int(maxVal - self._offset) + 1, step)]
+        return [(step, values)]
+
+    def tickStrings(self, values, scale, spacing):
+        if not self._labels:
+            return super().tickStrings(values, scale, spacing)
+        out = []
+        for v in values:
+            i = int(round(v - self._offset))
+            out.append(self._labels[i] if 0 <= i < len(self._labels) else "")
+        return out
+
+
+class StepAxis(pg.AxisItem):
+    """Row i of a history heatmap -> the training step it was recorded at."""
+
+    def __init__(self, orientation: str = "left", **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.steps: list[int] = []
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            i = int(math.floor(v))
+            out.append(str(self.steps[i]) if 0 <= i < len(self.steps) and abs(v - i - 0.5) < 0.51 else "")
+        return out
+
+    def tickValues(self, minVal, maxVal, size):
+        n = len(self.steps)
+        if n == 0:
+            return []
+        rows = max(1, int(size / 22))
+        step = max(1, int(math.ceil(n / rows)))
+        return [(step, [i + 0.5 for i in range(0, n, step) if minVal <= i + 0.5 <= maxVal])]
+
+
+def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_unit: str = "",
+               y_unit: str = "", legend: bool = False) -> Optional[pg.LegendItem]:
+    """Titles, labelled axes with units, a light grid and (optionally) a legend."""
+    style = theme.label_style()
+    if title:
+        item.setTitle(title, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
+    if x:
+        item.setLabel("bottom", x, units=x_unit or None, **style)
+    if y:
+        item.setLabel("left", y, units=y_unit or None, **style)
+    item.showGrid(x=True, y=True, alpha=theme.GRID_ALPHA)
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.enableAutoSIPrefix(False)
+        f = QFont()
+        f.setPointSize(max(7, theme.font_size() - 1))
+        axis.setTickFont(f)
+    item.setMenuEnabled(True)
+    if legend:
+        leg = item.addLegend(offset=(-8, 8), labelTextSize=f"{max(7, theme.font_size() - 1)}pt",
+                             brush=pg.mkBrush(255, 255, 255, 210), pen=pen("#bbbbbb"))
+        return leg
+    return None
+
+
+def curve(item: pg.PlotItem, color: str, name: Optional[str] = None, width: float = 1,
+          style=Qt.SolidLine, symbol=None, long: bool = True) -> pg.PlotDataItem:
+    """One curve, created once. `long` curves get clip-to-view and peak downsampling."""
+    c = item.plot([], [], pen=pen(color, width, style), name=name, symbol=symbol,
+                  symbolBrush=color if symbol else None, symbolPen=None if symbol else None, symbolSize=6)
+    if long:
+        c.setClipToView(True)
+        c.setDownsampling(auto=True, method="peak")
+    return c
+
+
+class Heatmap:
+    """An ImageItem with fixed colour levels and a lookup table, inside a plot with labelled axes."""
+
+    def __init__(self, item: pg.PlotItem, levels: tuple[float, float], lut: np.ndarray,
+                 colorbar: bool = True, bar_label: str = ""):
+        self.item = item
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lut)
+        self.image.setLevels(levels)
+        item.addItem(self.image)
+        item.invertY(False)
+        item.setDefaultPadding(0.0)
+        self.levels = levels
+        self.bar = None
+        if colorbar:
+            cmap = pg.ColorMap(np.linspace(0, 1, len(lut)), lut)
+            self.bar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=10,
+                                       label=bar_label or None, colorMapMenu=False)
+            self.bar.setImageItem(self.image, insert_in=item)
+            self.bar.setLevels(levels)
+        self.shape = (0, 0)
+
+    def set_levels(self, levels: tuple[float, float]) -> None:
+        if tuple(levels) != tuple(self.levels):
+            self.levels = levels
+            if self.bar is not None:
+                self.bar.setLevels(levels)
+            else:
+                self.image.setLevels(levels)
+
+    def set_lut(self, lut: np.ndarray) -> None:
+        self.image.setLookupTable(lut)
+        if self.bar is not None:
+            self.bar.setColorMap(pg.ColorMap(np.linspace(0, 1, len(lut)), lut))
+            self.bar.setLevels(self.levels)
+
+    def set(self, data: np.ndarray, rect: Optional[QRectF] = None) -> None:
+        data = np.ascontiguousarray(data, dtype=np.float32)
+        self.image.setImage(data, autoLevels=False, levels=self.levels)
+        if rect is None:
+            rect = QRectF(0, 0, data.shape[1], data.shape[0])
+        self.image.setRect(rect)
+        if data.shape != self.shape:
+            self.shape = data.shape
+            self.item.getViewBox().autoRange(padding=0.0)
+
+    def clear(self) -> None:
+        self.image.clear()
+        self.shape = (0, 0)
+
+
+class Growing:
+    """A float64 column that doubles its storage when full, so appending is amortised O(1) (scrollingPlots)."""
+
+    def __init__(self, capacity: int = 1024):
+        self._data = np.empty(capacity, dtype=np.float64)
+        self.n = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        need = self.n + len(values)
+        if need > len(self._data):
+            cap = len(self._data)
+            while cap < need:
+                cap *= 2
+            grown = np.empty(cap, dtype=np.float64)
+            grown[: self.n] = self._data[: self.n]
+            self._data = grown
+        self._data[self.n: need] = values
+        self.n = need
+
+    def pad_to(self, n: int) -> None:
+        if n > self.n:
+            self.extend(np.full(n - self.n, np.nan))
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self.n]
+
+    def clear(self) -> None:
+        self.n = 0
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a curve that can be drawn (log axes need y > 0)."""
+    keep = np.isfinite(y) & np.isfinite(x)
+    if positive:
+        keep &= y > 0
+    return x[keep], y[keep]
+
+
+def smooth(y: np.ndarray, span: int) -> np.ndarray:
+    """Exponential moving average ignoring NaN (the smoothed training loss)."""
+    if len(y) == 0:
+        return y
+    alpha = 2.0 / (span + 1.0)
+    out = np.empty_like(y)
+    acc = np.nan
+    for i, v in enumerate(y):  # short python loop over new points only; see LossPlot for the incremental use
+        if math.isfinite(v):
+            acc = v if not math.isfinite(acc) else acc + alpha * (v - acc)
+        out[i] = acc
+    return out

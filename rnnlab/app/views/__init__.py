@@ -1,0 +1,138 @@
+"""Task views: one module per view, registered under the `"kind"` string that `Task.view(model)` returns.
+
+The contract (follow it when you add a view; `forecast.py` and `adding.py` are the examples)
+-----------------------------------------------------------------------------------------------
+
+A task's `view(model)` returns plain data with a `"kind"`: ``{"kind": "forecast", "values": ndarray, ...}``.
+A view is ONE module in this package (auto-discovered, like the tasks) with one QWidget subclass::
+
+    from . import register_view
+
+    @register_view("sentiment")                 # the same string as the task's view()["kind"]
+    class SentimentView(QWidget):
+        def __init__(self, parent=None): ...     # build every widget / plot item ONCE here
+        def update_view(self, data: dict): ...   # required: draw `data` (update items with setData, never re-create)
+        def set_trainer_api(self, api): ...      # optional: interactive views ("type a sentence", "generate")
+
+Threads and timing::
+
+    worker thread                      GUI thread
+    -------------                      ----------
+    data = task.view(model)  ----->    view.update_view(data)      (a few times per second at most, while training,
+    (between optimizer steps)                                       once after Reset / Open run / the end of a run)
+
+* `update_view` runs on the GUI thread and must be cheap (setData / setText, no torch calls, no file I/O). `data` is
+  yours: it is never touched again by anyone else.
+* Never hold on to the model or the task in a view, and never call torch on the GUI thread. Anything that needs the
+  model goes through the `TrainerApi` that the window hands to `set_trainer_api(api)` (see `model_access.TrainerApi`)::
+
+      def _on_sentence_edited(self, text):
+          self.api.submit(lambda task, model: task.classify(model, text),   # off the GUI thread
+                          self._show_prediction,                            # later, on the GUI thread
+                          on_error=self._show_error, key="classify")        # newer "classify" replaces an old one
+
+  `fn(task, model)` runs on a background thread with exclusive use of the model: while training runs it runs on the
+  training thread *between two optimizer steps* (so weights never change under it, and "generate text live while
+  training continues" just works); when training is paused or not running it runs on a helper thread. The model is in
+  eval mode under `torch.no_grad()` (use `torch.enable_grad()` inside `fn` if you need gradients, e.g. for the probe).
+  `fn` must return plain data (numbers, strings, numpy arrays copied off the graph), never a tensor or a widget.
+  Keep it short (one forward pass or one short generation): training waits while it runs. Results arrive on the GUI
+  thread in submission order; with `key`, a newer request replaces an older one that has not started yet.
+  `api.has_model()` says whether a model exists (after start-up it nearly always does).
+* A view module may import PySide6, pyqtgraph, numpy and `rnnlab.app.theme` (colours, fonts); not torch at import
+  time (the window imports the views before it needs torch for them; import torch inside `fn` if you need it).
+* Make the module runnable alone for a quick look (``python -m rnnlab.app.views.forecast``), with a small fake
+  `data` dict, like the examples do via `show_standalone`.
+
+If a task's view() has no `"kind"` or no view is registered for it, the window shows `MissingView`, which says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+_REGISTRY: dict[str, type[QWidget]] = {}
+_loaded = False
+
+
+def register_view(kind: str) -> Callable[[type[QWidget]], type[QWidget]]:
+    """Class decorator: the view for task views whose data has ``"kind": kind``."""
+
+    def decorate(cls: type[QWidget]) -> type[QWidget]:
+        if not callable(getattr(cls, "update_view", None)):
+            raise TypeError(f"view {cls.__name__} for {kind!r} has no update_view(data) method")
+        if kind in _REGISTRY and _REGISTRY[kind].__qualname__ != cls.__qualname__:
+            raise ValueError(f"two views are registered for kind {kind!r}: {_REGISTRY[kind].__name__} and "
+                             f"{cls.__name__}")
+        _REGISTRY[kind] = cls
+        cls.view_kind = kind
+        return cls
+
+    return decorate
+
+
+def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def kinds() -> list[str]:
+    """Every registered view kind."""
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def view_for(kind: str | None) -> type[QWidget]:
+    """The view class for a kind; `MissingView` when none is registered (or the task has no view)."""
+    _load_all()
+    return _REGISTRY.get(kind or "", MissingView)
+
+
+class MissingView(QWidget):
+    """Shown when a task's view() names no kind, or a kind no module registers."""
+
+    view_kind = ""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.label = QLabel("This task has no prediction view.", alignment=Qt.AlignCenter, wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+
+    def update_view(self, data: dict) -> None:
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if kind:
+            self.label.setText(f"No view is registered for {kind!r}: add rnnlab/app/views/{kind}.py "
+                               f"with @register_view({kind!r}).")
+        else:
+            self.label.setText("This task has no prediction view.")
+
+
+def show_standalone(view_cls: type[QWidget], data: dict, size=(720, 420)) -> int:
+    """Show one view alone with fake data: `python -m rnnlab.app.views.<module>` for a quick look."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from .. import theme
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    theme.apply(app)
+    w = view_cls()
+    w.update_view(data)
+    w.resize(*size)
+    w.show()
+    return app.exec()
+
+
+__all__ = ["register_view", "view_for", "kinds", "MissingView", "show_standalone"]
