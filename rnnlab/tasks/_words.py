@@ -1,0 +1,101 @@
+"""What the word-level tasks (sentiment, tagging) share: padded batches with lengths, eval mode, one-sentence traces.
+
+Every batch carries `lengths`, so the model packs its sequences (`SequenceModel.run_rnn`) and the probe stops each
+sentence at its last word: padding never changes a prediction.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from ..data.text import pad_batch
+from ..models import probe as probe_mod
+from .base import Batch
+
+IGNORE = -100  # target of a padded position: cross_entropy(ignore_index=IGNORE) leaves it out of loss and metric
+
+
+@contextmanager
+def evaluating(model):
+    """Eval mode (no dropout) and no gradients inside, the model's previous mode restored after."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield next(model.parameters()).device
+    finally:
+        model.train(was_training)
+
+
+@dataclass
+class WordSplit:
+    """Sentences as id lists with one target per sentence (`per_token` False) or per word (True)."""
+
+    ids: list[list[int]]
+    targets: list  # int per sentence, or list[int] per word
+    words: list[list[str]]  # the original words, for labels and views
+    per_token: bool
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def batch(self, index: Sequence[int]) -> Batch:
+        x, lengths = pad_batch([self.ids[i] for i in index])
+        if self.per_token:
+            y, _ = pad_batch([self.targets[i] for i in index], pad_value=IGNORE)
+        else:
+            y = torch.tensor([self.targets[i] for i in index], dtype=torch.long)
+        return Batch(x, y, lengths)
+
+    def batches(self, batch_size: int) -> Iterator[Batch]:
+        for start in range(0, len(self), batch_size):
+            yield self.batch(range(start, min(start + batch_size, len(self))))
+
+    def epochs(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        """Endless shuffled passes: every sentence once per epoch, order drawn with `generator`."""
+        while True:
+            order = torch.randperm(len(self), generator=generator).tolist()
+            if len(order) <= batch_size:
+                yield self.batch(order)
+                continue
+            for start in range(0, len(order) - batch_size + 1, batch_size):  # the last partial batch is left out
+                yield self.batch(order[start:start + batch_size])
+
+
+def pad_labels(words: Sequence[str], steps: int) -> list[str]:
+    """Time-axis labels for a padded row: the words, then empty labels for the padding."""
+    return list(words) + [""] * (steps - len(words))
+
+
+def trace_sentence(model, ids: Sequence[int]) -> dict:
+    """Gates, hidden and cell states of one sentence, as numpy (time, hidden) arrays keyed like the probe's."""
+    with evaluating(model) as device:
+        x = torch.tensor([list(ids)], dtype=torch.long, device=device)
+        tr = probe_mod.trace(model.rnn, model.rnn_input(x), lengths=torch.tensor([len(ids)], device=device))
+    first = lambda d: {k: v[0].float().cpu().numpy() for k, v in d.items()}  # noqa: E731
+    return {"kind": tr.kind, "gate_names": tr.gate_names, "num_layers": model.rnn.num_layers,
+            "num_directions": model.dirs, "gates": first(tr.gates), "hidden": first(tr.hidden),
+            "cell": first(tr.cell)}
+
+
+def softmax_np(logits: torch.Tensor) -> np.ndarray:
+    return torch.softmax(logits.float(), dim=-1).cpu().numpy()
+
+
+def confusion(true: np.ndarray, pred: np.ndarray, classes: int) -> np.ndarray:
+    """Counts (classes, classes): row = true class, column = predicted class."""
+    return np.bincount(true * classes + pred, minlength=classes * classes).reshape(classes, classes)
+
+
+def empty_sentence_message(what: str) -> str:
+    return f"Type a sentence with at least one word to {what}."
+
+
+def unknown_flags(vocab, words: Sequence[str]) -> list[bool]:
+    return [vocab.is_unknown(w) for w in words]
+
