@@ -1,0 +1,142 @@
+"""Remember the first symbol: a long-range memory test whose difficulty is one knob, the gap.
+
+"I grew up in France ... (many words) ... so I speak fluent ___": the answer depends on one early token and nothing
+in between. Each sequence starts with one of K key symbols (A, B, C, ...), then `gap` distractors drawn from a
+separate set (a, b, c, ...), then a query mark; the network must name the key::
+
+    B  d a f f c a ... e b  ?    ->  B          (gap = number of distractors)
+
+Guessing scores 1/K. A vanilla RNN must carry the key through `gap` multiplications by its recurrent matrix, and the
+gradient back to it shrinks by the same product, so it fails as the gap grows; LSTM and GRU can hold the key in a
+gated state (forget gate ~1, update gate ~1) and keep it. `bench/memory_sweep.py` draws that picture.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Iterator
+
+import torch
+from torch import Tensor
+
+from ..config import int_range
+from . import register
+from .base import Batch, Metric, ModelSpec, Option, Task
+
+VAL_SIZE = 1000
+TEST_SIZE = 1000
+
+
+def make_memory(n: int, gap: int, keys: int, distractors: int, generator: torch.Generator) -> Batch:
+    """n sequences of length gap + 2. Ids: 0 padding, 1..K keys, K+1..K+D distractors, K+D+1 the query mark.
+    Targets are class indices 0..K-1 (the key's id minus one)."""
+    key = torch.randint(0, keys, (n,), generator=generator)
+    noise = torch.randint(0, distractors, (n, gap), generator=generator) + keys + 1
+    query = torch.full((n, 1), keys + distractors + 1, dtype=torch.long)
+    x = torch.cat([(key + 1)[:, None], noise, query], dim=1)
+    return Batch(x, key)
+
+
+@register
+class MemoryTask(Task):
+    name = "memory"
+    title = "Remember the first symbol (long-range memory)"
+    order = 45
+    shape = "many-to-one"
+    description = ("A sequence starts with one of a few key symbols, then `gap` random distractors, then a "
+                   "question mark: name the key. Guessing scores 1/K. Raise the gap and watch a vanilla RNN fall to "
+                   "chance while LSTM and GRU keep the key in their gated memory.")
+    metric = Metric("accuracy", "accuracy", higher_is_better=True)
+    options = {
+        "gap": Option(50, int_range(0, 5000), "Distractors between the key and the question: the distance the "
+                                              "memory must bridge."),
+        "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K)."),
+        "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols."),
+        "train_size": Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn)."),
+    }
+    suggested = {"model.cell": "lstm", "model.hidden_size": 64, "model.embedding_size": 16,
+                 "training.learning_rate": 0.005, "training.batch_size": 64, "training.steps": 600}
+
+    def __init__(self, options, seed: int = 0, tbptt: int = 0):
+        super().__init__(options, seed, tbptt)
+        o = self.opts
+        g = torch.Generator().manual_seed(30_000 + seed)  # held-out sets fixed by the seed, apart from training data
+        self.splits = {"val": make_memory(VAL_SIZE, o["gap"], o["keys"], o["distractors"], g),
+                       "test": make_memory(TEST_SIZE, o["gap"], o["keys"], o["distractors"], g)}
+
+    def symbol(self, token: int) -> str:
+        """A token as the view and the time axis show it: keys A, B, ..., distractors a, b, ..., the query '?'."""
+        k, d = self.opts["keys"], self.opts["distractors"]
+        if 1 <= token <= k:
+            return string.ascii_uppercase[token - 1]
+        if k < token <= k + d:
+            return string.ascii_lowercase[token - k - 1]
+        return "?" if token == k + d + 1 else ""
+
+    # --- data ---------------------------------------------------------------------------------------------------
+
+    @property
+    def spec(self) -> ModelSpec:
+        o = self.opts
+        return ModelSpec(head="many_to_one", output_size=o["keys"], vocab_size=o["keys"] + o["distractors"] + 2)
+
+    @property
+    def train_size(self) -> int:
+        return self.opts["train_size"]
+
+    def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        o = self.opts
+        while True:
+            yield make_memory(batch_size, o["gap"], o["keys"], o["distractors"], generator)
+
+    def eval_batches(self, split: str, batch_size: int = 500) -> Iterator[Batch]:
+        data = self.splits[split]
+        for start in range(0, len(data), batch_size):
+            yield Batch(data.x[start:start + batch_size], data.y[start:start + batch_size])
+
+    def probe_batch(self) -> Batch:
+        data = self.splits["val"]
+        return Batch(data.x[:8], data.y[:8])
+
+    def step_labels(self, batch: Batch, index: int) -> list[str]:
+        return [self.symbol(int(t)) for t in batch.x[index]]
+
+    # --- learning -----------------------------------------------------------------------------------------------
+
+    def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        return torch.nn.functional.cross_entropy(output, batch.y)
+
+    @torch.no_grad()
+    def predict(self, model, split: str) -> Tensor:
+        """Class probabilities (N, K) for every sequence of a split."""
+        device = next(model.parameters()).device
+        return torch.cat([torch.softmax(model(b.to(device))[0].float(), -1).cpu() for b in self.eval_batches(split)])
+
+    @torch.no_grad()
+    def evaluate(self, model, split: str) -> dict[str, float]:
+        probs, y = self.predict(model, split), self.splits[split].y
+        nll = float(-probs.clamp_min(1e-12).log().gather(1, y[:, None]).mean())
+        return {"loss": nll, "accuracy": float((probs.argmax(1) == y).double().mean())}
+
+    def baselines(self, split: str) -> dict[str, dict[str, float]]:
+        """Chance: a guess that ignores the input. Every key is equally likely, so it is right 1/K of the time (in
+        expectation), and the best such guess, uniform probabilities, costs ln K nats."""
+        k = self.opts["keys"]
+        return {"chance (guessing)": {"loss": math.log(k), "accuracy": 1.0 / k}}
+
+    @torch.no_grad()
+    def view(self, model) -> dict:
+        """A few validation sequences: the key, the distractors, the model's answer and its confidence."""
+        data = self.splits["val"]
+        n = 12
+        all_probs = self.predict(model, "val")
+        probs = all_probs[:n]
+        x = data.x[:n]
+        return {"kind": "memory", "gap": self.opts["gap"], "keys": self.opts["keys"],
+                "sequences": ["".join(self.symbol(int(t)) for t in row) for row in x],
+                "targets": [self.symbol(int(k) + 1) for k in data.y[:n]],
+                "predictions": [self.symbol(int(k) + 1) for k in probs.argmax(1)],
+                "confidence": probs.max(1).values.numpy(), "probabilities": probs.numpy(),
+                "accuracy": float((all_probs.argmax(1) == data.y).double().mean()),
+                "chance": 1.0 / self.opts["keys"]}
