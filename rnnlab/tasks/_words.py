@@ -80,7 +80,10 @@ def trace_sentence(model, ids: Sequence[int]) -> dict:
     first = lambda d: {k: v[0].float().cpu().numpy() for k, v in d.items()}  # noqa: E731
     return {"kind": tr.kind, "gate_names": tr.gate_names, "num_layers": model.rnn.num_layers,
             "num_directions": model.dirs, "gates": first(tr.gates), "hidden": first(tr.hidden),
-            "cell": first(tr.cell)}
+            "cell": first(tr.cell),
+            # so that a view can colour the heatmaps without importing torch
+            "gate_levels": {g: probe_mod.GATE_RANGE[g] for g in tr.gate_names},
+            "gate_titles": {g: probe_mod.GATE_TITLES[g] for g in tr.gate_names}}
 
 
 def softmax_np(logits: torch.Tensor) -> np.ndarray:

@@ -229,13 +229,18 @@ class TaggingTask(Task):
                              "baseline": self.baseline_tags(data.words[i]),
                              "unknown": [self.vocab.is_unknown(w) for w in data.words[i]]})
         true = np.concatenate([np.asarray(t) for t in data.targets]) if len(data) else np.zeros(0, np.int64)
-        pred = np.concatenate(preds) if preds else np.zeros(0, np.int64)
-        matrix = confusion(true, pred.astype(np.int64), len(TAGS))
+        pred = np.concatenate(preds).astype(np.int64) if preds else np.zeros(0, np.int64)
+        tag_id = {t: k for k, t in enumerate(TAGS)}
+        base = np.array([tag_id[t] for s in self.sentences["val"] for t in self.baseline_tags(s.words)], np.int64)
+        matrix = confusion(true, pred, len(TAGS))
         support = matrix.sum(1)
-        per_tag = {t: float(matrix[k, k] / support[k]) for k, t in enumerate(TAGS) if support[k]}
+        base_right = np.bincount(true[base == true], minlength=len(TAGS))
         return {"kind": "tagging", "split": "val", "tags": list(TAGS), "examples": examples, "confusion": matrix,
-                "per_tag_accuracy": per_tag, **self._scores("val", preds),
-                "baseline": self.baselines("val")["most frequent tag per word"]}
+                "support": {t: int(support[k]) for k, t in enumerate(TAGS) if support[k]},
+                "per_tag_accuracy": {t: float(matrix[k, k] / support[k]) for k, t in enumerate(TAGS) if support[k]},
+                "baseline_per_tag_accuracy": {t: float(base_right[k] / support[k]) for k, t in enumerate(TAGS)
+                                              if support[k]},
+                **self._scores("val", preds), "baseline": self.baselines("val")["most frequent tag per word"]}
 
     def tag(self, model, sentence: str) -> dict:
         """Tags for a typed sentence: words (split as the treebank does: "don't" -> "do" "n't"), predicted tags,

@@ -1,0 +1,351 @@
+"""Sentiment view: type a sentence, see the model's verdict and what every gate did at every word.
+
+    [ the acting is not bad , but the plot is dull .              ]   NEGATIVE 81 %  [=====-----]
+    P(positive) if the sentence ended here:   ____/‾‾‾‾\\____        (one-directional models)
+    ┌ input gate i ┐ ┌ forget gate f ┐ ┌ candidate g ┐ ┌ output gate o ┐     words across, hidden units up
+    └──────────────┘ └───────────────┘ └─────────────┘ └───────────────┘
+    validation: confusion matrix, accuracy, a few sentences it got right and wrong
+
+The gates come from the probe (`models/probe.py`), which replays the trained recurrent layer on the typed sentence
+with the same weights; words outside the vocabulary are marked with * (the model reads them as <unk>). While training
+runs, the same sentence is re-traced with the current weights every time the view updates, so a student can watch
+the forget gate learn to react to "but" or "not".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from .. import theme
+from ..plots.common import Heatmap, LabelAxis, curve, style_plot
+from . import register_view
+from ._words import WordAxis
+
+DEFAULT_SENTENCE = "the acting is not bad , but the story is dull and far too long ."
+MAX_GATES = 4  # LSTM: i, f, g, o
+POSITIVE = "#2a9d3f"
+NEGATIVE = "#c0392b"
+EXAMPLE_ROWS = 12
+LEFT_AXIS_WIDTH = 48  # the same for every plot, so the word columns line up from plot to plot
+
+
+def word_labels(tokens: list[str], unknown: list[bool]) -> list[str]:
+    """Time-axis labels: the words, unknown ones marked with *."""
+    return [t + ("*" if u else "") for t, u in zip(tokens, unknown)]
+
+
+@register_view("sentiment")
+class SentimentView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.api = None
+        self._trace = None
+
+        # --- the sentence and the verdict ---------------------------------------------------------------------
+        self.sentence = QLineEdit(DEFAULT_SENTENCE)
+        self.sentence.setPlaceholderText("Type a sentence (a short movie review) ...")
+        self.sentence.setToolTip("The model reads these words one by one; its verdict and gates update as you type.")
+        self.sentence.setClearButtonEnabled(True)
+        self.verdict = QLabel("no model yet")
+        self.verdict.setTextFormat(Qt.RichText)
+        self.verdict.setMinimumWidth(170)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setFormat("P(positive) %p %")
+        self.bar.setToolTip("The model's probability that the sentence is positive.")
+        self.bar.setMinimumWidth(170)
+        self.layer = QComboBox()
+        self.layer.setToolTip("Which recurrent layer (and direction) to show.")
+        self.layer.currentIndexChanged.connect(self._redraw_trace)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Sentence:"))
+        top.addWidget(self.sentence, 1)
+        top.addWidget(self.verdict)
+        top.addWidget(self.bar)
+        top.addWidget(self.layer)
+
+        # --- running prediction and one heatmap per gate, words across ----------------------------------------
+        self.glw = pg.GraphicsLayoutWidget()
+        self.axes: list[LabelAxis] = []
+        run_axis = WordAxis("bottom")
+        self.axes.append(run_axis)
+        self.running_plot = self.glw.addPlot(row=0, col=0, axisItems={"bottom": run_axis})
+        style_plot(self.running_plot, title="P(positive) if the sentence ended after this word", y="P")
+        self.running_plot.setYRange(0, 1, padding=0.05)
+        self.running_plot.setMouseEnabled(x=False, y=False)
+        self.running_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#999999", style=Qt.DashLine)))
+        self.running_curve = curve(self.running_plot, theme.MODEL, symbol="o", width=2, long=False)
+        self.running_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+        self.running_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.gate_plots: list[pg.PlotItem] = []
+        self.heatmaps: list[Heatmap] = []
+        for row in range(MAX_GATES):  # stacked, full width: every word gets its own column and label
+            axis = WordAxis("bottom")
+            self.axes.append(axis)
+            plot = self.glw.addPlot(row=row + 1, col=0, axisItems={"bottom": axis})
+            style_plot(plot, y="unit")
+            plot.showGrid(x=False, y=False)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.setXLink(self.running_plot)
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+            # no colour bars: they would shift the heatmaps against the curve above; the title gives the range
+            self.heatmaps.append(Heatmap(plot, (0.0, 1.0), theme.gate_lut("i"), colorbar=False))
+            self.gate_plots.append(plot)
+        self.glw.ci.layout.setRowStretchFactor(0, 2)
+        for row in range(MAX_GATES):
+            self.glw.ci.layout.setRowStretchFactor(row + 1, 3)
+
+        # --- validation summary: confusion matrix and examples ------------------------------------------------
+        self.scores = QLabel()
+        self.scores.setTextFormat(Qt.RichText)
+        self.scores.setWordWrap(True)
+        self.scores.setObjectName("viewCaption")
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        grid.addWidget(QLabel("<b>true \\ predicted</b>"), 0, 0)
+        self.cells: list[list[QLabel]] = []
+        self.class_labels: list[tuple[QLabel, QLabel]] = []
+        for k in range(2):
+            col_head, row_head = QLabel(), QLabel()
+            col_head.setAlignment(Qt.AlignCenter)
+            grid.addWidget(col_head, 0, k + 1)
+            grid.addWidget(row_head, k + 1, 0)
+            self.class_labels.append((row_head, col_head))
+            row = []
+            for j in range(2):
+                cell = QLabel("-")
+                cell.setAlignment(Qt.AlignCenter)
+                cell.setMinimumSize(70, 30)
+                grid.addWidget(cell, k + 1, j + 1)
+                row.append(cell)
+            self.cells.append(row)
+        matrix_box = QWidget()
+        mb = QVBoxLayout(matrix_box)
+        mb.setContentsMargins(4, 4, 4, 4)
+        mb.addWidget(QLabel("<b>Validation: confusion matrix</b>"))
+        mb.addLayout(grid)
+        mb.addWidget(self.scores)
+        mb.addStretch(1)
+        self.examples = QTableWidget(0, 4)
+        self.examples.setHorizontalHeaderLabels(["validation sentence", "true", "predicted", "confidence"])
+        self.examples.verticalHeader().setVisible(False)
+        self.examples.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.examples.setSelectionBehavior(QTableWidget.SelectRows)
+        self.examples.setToolTip("Double-click a sentence to trace it above.")
+        self.examples.cellDoubleClicked.connect(self._use_example)
+        header = self.examples.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for c in (1, 2, 3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeToContents)
+        bottom = QWidget()
+        bl = QHBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(matrix_box)
+        bl.addWidget(self.examples, 1)
+
+        self.caption = QLabel()
+        self.caption.setObjectName("viewCaption")
+        self.caption.setWordWrap(True)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.glw)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.caption)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self._request)
+        self.sentence.textChanged.connect(lambda _t: self._debounce.start())
+
+    # --- the model, through the trainer api ---------------------------------------------------------------------
+
+    def set_trainer_api(self, api) -> None:
+        self.api = api
+        self._request()
+
+    def _request(self) -> None:
+        text = self.sentence.text()
+        if self.api is None or not self.api.has_model():
+            return
+        self.api.submit(lambda task, model: task.gate_trace(model, text), self._show_trace,
+                        on_error=self._show_error, key="sentiment-trace")
+
+    def _use_example(self, row: int, _col: int) -> None:
+        item = self.examples.item(row, 0)
+        if item is not None:
+            self.sentence.setText(item.text())
+
+    # --- drawing --------------------------------------------------------------------------------------------------
+
+    def update_view(self, data: dict) -> None:
+        """Validation summary from task.view(); and, since the weights may have moved, a fresh trace."""
+        classes = list(data.get("classes", ["negative", "positive"]))
+        conf = np.asarray(data["confusion"], dtype=float)
+        total = conf.sum(axis=1, keepdims=True)
+        share = np.divide(conf, total, out=np.zeros_like(conf), where=total > 0)
+        for k in range(2):
+            row_head, col_head = self.class_labels[k]
+            row_head.setText(f"<b>{classes[k]}</b>")
+            col_head.setText(f"<b>{classes[k]}</b>")
+            for j in range(2):
+                good = k == j
+                alpha = 0.15 + 0.6 * share[k, j]
+                rgb = (42, 157, 63) if good else (192, 57, 43)
+                self.cells[k][j].setText(f"{int(conf[k, j])}<br><small>{100 * share[k, j]:.0f} %</small>")
+                self.cells[k][j].setStyleSheet(
+                    f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.2f}); border-radius: 3px;")
+        self.scores.setText(
+            f"accuracy <b>{data.get('accuracy', float('nan')):.3f}</b><br>"
+            f"precision {data.get('precision', float('nan')):.3f} · recall {data.get('recall', float('nan')):.3f}"
+            f"<br><small>(of '{classes[1]}', on {int(conf.sum())} {data.get('split', 'val')} sentences)</small>")
+        examples = list(data.get("examples", []))[:EXAMPLE_ROWS]
+        self.examples.setRowCount(len(examples))
+        for r, ex in enumerate(examples):
+            color = theme.FOREGROUND if ex.get("correct") else NEGATIVE
+            cells = [ex["text"], ex["true"], ex["predicted"], f"{100 * ex['confidence']:.0f} %"]
+            for c, value in enumerate(cells):
+                item = self.examples.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.examples.setItem(r, c, item)
+                item.setText(value)
+                item.setForeground(pg.mkColor(color))
+                if c == 0:
+                    item.setToolTip(value)
+        self._request()
+
+    def _show_error(self, message: str) -> None:
+        self.verdict.setText(f"<span style='color:{NEGATIVE}'>{message}</span>")
+        self.verdict.setToolTip(message)
+
+    def _show_trace(self, result: dict) -> None:
+        self._trace = result
+        label, conf = result["label"], result["confidence"]
+        color = POSITIVE if label == "positive" else NEGATIVE
+        self.verdict.setText(f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{label.upper()}</span>"
+                             f" &nbsp;{100 * conf:.0f} % sure")
+        self.verdict.setToolTip("")
+        self.bar.setValue(int(round(100 * result["probabilities"].get("positive", 0.0))))
+        self._sync_layers(result)
+        self._redraw_trace()
+
+    def _sync_layers(self, result: dict) -> None:
+        items = []
+        for layer in range(result["num_layers"]):
+            for d in range(result["num_directions"]):
+                name = f"layer {layer}"
+                if result["num_directions"] > 1:
+                    name += " backward" if d else " forward"
+                items.append(name)
+        if [self.layer.itemText(i) for i in range(self.layer.count())] != items:
+            keep = self.layer.currentIndex()
+            self.layer.blockSignals(True)
+            self.layer.clear()
+            self.layer.addItems(items)
+            self.layer.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
+            self.layer.blockSignals(False)
+        self.layer.setVisible(len(items) > 1)
+
+    def _redraw_trace(self, *_args) -> None:
+        result = self._trace
+        if result is None:
+            return
+        index = max(0, self.layer.currentIndex())
+        layer, direction = divmod(index, result["num_directions"])
+        labels = word_labels(result["tokens"], result["unknown"])
+        for axis in self.axes:
+            axis.set_labels(labels, offset=0.5)
+        steps = len(labels)
+        names = list(result["gate_names"])
+        for col, (plot, heat) in enumerate(zip(self.gate_plots, self.heatmaps)):
+            if col >= len(names):
+                plot.hide()
+                continue
+            plot.show()
+            gate = names[col]
+            levels = tuple(result["gate_levels"][gate])
+            title = f"{result['gate_titles'][gate]}  <small>(white {levels[0]:g} ... dark {levels[1]:g})</small>"
+            if levels[0] < 0:
+                title = f"{result['gate_titles'][gate]}  <small>(blue {levels[0]:g} ... white 0 ... red {levels[1]:g})</small>"
+            plot.setTitle(theme.title_html(title, theme.GATE_COLORS.get(gate, theme.FOREGROUND)),
+                          size=f"{theme.font_size()}pt")
+            heat.set_lut(theme.lut_for(gate, levels))
+            heat.set_levels(levels)
+            values = np.asarray(result["gates"][(layer, direction, gate)], dtype=np.float32)
+            heat.set(values.T)  # (units, words): words across
+            plot.setXRange(0, steps, padding=0)
+        running = result.get("running")
+        if running is not None:
+            self.running_plot.show()
+            self.running_curve.setData(np.arange(steps) + 0.5, np.asarray(running)[:, 1])
+            self.running_plot.setXRange(0, steps, padding=0)
+        else:
+            self.running_plot.hide()
+        unknown = sum(result["unknown"])
+        what = {"LSTM": "an LSTM: i, f, o in (0, 1), candidate g in (-1, 1)",
+                "GRU": "a GRU: r, z in (0, 1), candidate n in (-1, 1)",
+                "RNN": "a vanilla RNN: pre-activation and activation h"}.get(result["kind"], result["kind"])
+        note = (f" {unknown} word{'s' if unknown != 1 else ''} marked * {'are' if unknown != 1 else 'is'} not in "
+                f"the vocabulary (read as <unk>)." if unknown else "")
+        run = "" if running is not None else (" The P(positive)-per-word curve needs a one-directional model "
+                                              "(a backward pass has not read the start yet).")
+        self.caption.setText(f"Gates of {what}; each column is one word, each row one hidden unit.{note}{run}")
+
+
+def fake_trace(tokens: list[str], kind: str = "LSTM", hidden: int = 16, seed: int = 0) -> dict:
+    """A made-up gate trace with the shape `SentimentTask.gate_trace` returns, for a quick look and the tests."""
+    rng = np.random.default_rng(seed)
+    names = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre", "h")}[kind]
+    levels = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "r": (0.0, 1.0), "z": (0.0, 1.0),
+              "g": (-1.0, 1.0), "n": (-1.0, 1.0), "h": (-1.0, 1.0), "pre": (-3.0, 3.0)}
+    titles = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o", "r": "reset gate r",
+              "z": "update gate z", "n": "candidate n", "pre": "pre-activation", "h": "activation h"}
+    t = len(tokens)
+    gates = {}
+    for g in names:
+        lo, hi = levels[g]
+        gates[(0, 0, g)] = (lo + (hi - lo) * rng.random((t, hidden))).astype(np.float32)
+    p = 1 / (1 + np.exp(-np.cumsum(rng.normal(0, 1, t))))
+    return {"tokens": tokens, "unknown": [len(w) > 8 for w in tokens], "label": "positive" if p[-1] > 0.5 else
+            "negative", "label_index": int(p[-1] > 0.5), "confidence": float(max(p[-1], 1 - p[-1])),
+            "probabilities": {"negative": float(1 - p[-1]), "positive": float(p[-1])}, "kind": kind,
+            "gate_names": names, "num_layers": 1, "num_directions": 1, "gates": gates,
+            "hidden": {(0, 0): rng.uniform(-1, 1, (t, hidden)).astype(np.float32)}, "cell": {},
+            "gate_levels": {g: levels[g] for g in names}, "gate_titles": {g: titles[g] for g in names},
+            "running": np.stack([1 - p, p], axis=1)}
+
+
+def fake_view() -> dict:
+    examples = [{"text": "a gorgeous , witty , seductive movie .", "true": "positive", "predicted": "positive",
+                 "confidence": 0.93, "correct": True},
+                {"text": "the plot is nothing but boilerplate clichés from start to finish .", "true": "negative",
+                 "predicted": "negative", "confidence": 0.88, "correct": True},
+                {"text": "not a bad journey at all .", "true": "positive", "predicted": "negative",
+                 "confidence": 0.71, "correct": False}]
+    return {"kind": "sentiment", "split": "val", "classes": ["negative", "positive"],
+            "confusion": np.array([[410, 123], [135, 398]]), "accuracy": 0.758, "precision": 0.764, "recall": 0.747,
+            "f1": 0.755, "examples": examples}
+
+
+if __name__ == "__main__":
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    theme.apply(app)
+    w = SentimentView()
+    w.update_view(fake_view())
+    w._show_trace(fake_trace(DEFAULT_SENTENCE.split()))
+    w.resize(1100, 700)
+    w.show()
+    raise SystemExit(app.exec())
