@@ -1,0 +1,90 @@
+"""The sentiment view: draws task.view() data, and traces a typed sentence through the real model off the GUI thread."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from rnnlab import config  # noqa: E402
+from rnnlab.app import views  # noqa: E402
+from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
+from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    cfg = config.from_dict({"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
+                            "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8},
+                            "training": {"steps": 3}})
+    return build_trainer(cfg)
+
+
+@pytest.fixture
+def access(qtbot, trainer):
+    acc = ModelAccess()
+    acc.set_trainer(trainer)
+    yield acc
+    acc.shutdown()
+
+
+def test_registered_for_the_task_kind():
+    assert views.view_for("sentiment") is SentimentView
+
+
+def test_draws_fake_data_without_a_model(qtbot):
+    w = SentimentView()
+    qtbot.addWidget(w)
+    w.update_view(fake_view())
+    assert w.cells[0][0].text().startswith("410")
+    assert w.examples.rowCount() == 3
+    tokens = "not bad at all".split()
+    w._show_trace(fake_trace(tokens, kind="GRU"))
+    assert "POSITIVE" in w.verdict.text() or "NEGATIVE" in w.verdict.text()
+    assert [p.isVisible() for p in w.gate_plots] == [True, True, True, False]  # a GRU has three gates
+    assert w.heatmaps[0].image.image.shape == (16, 4)  # units x words
+    assert w.axes[1].words == tokens
+
+
+def test_typed_sentence_is_traced_by_the_real_model(qtbot, trainer, access):
+    w = SentimentView()
+    qtbot.addWidget(w)
+    w.update_view(trainer.task.view(trainer.model))
+    assert sum(int(c.text().split("<br>")[0]) for row in w.cells for c in row) == 1066
+    w.sentence.setText("It's not a zxqwv film, but it is fun")
+    w.set_trainer_api(TrainerApi(access))
+    qtbot.waitUntil(lambda: w._trace is not None and w._trace["tokens"][-1] == "fun", timeout=10_000)
+    tokens = w._trace["tokens"]
+    assert tokens[:4] == ["it's", "not", "a", "zxqwv"]
+    assert w.axes[1].words[3] == "zxqwv*"  # unknown word marked
+    image = w.heatmaps[1].image.image  # forget gate: (units, words)
+    assert image.shape == (12, len(tokens))
+    assert np.all((image >= 0) & (image <= 1))
+    probs = trainer.task.classify(trainer.model, w.sentence.text())
+    assert w.bar.value() == round(100 * probs["probabilities"]["positive"])
+    x, y = w.running_curve.getData()
+    assert len(y) == len(tokens)
+
+
+def test_empty_sentence_shows_a_message(qtbot, access):
+    w = SentimentView()
+    qtbot.addWidget(w)
+    w.sentence.setText("   ")
+    w.set_trainer_api(TrainerApi(access))
+    qtbot.waitUntil(lambda: "at least one word" in w.verdict.text(), timeout=10_000)
+
+
+def test_screenshot(qtbot, trainer, access, tmp_path):
+    w = SentimentView()
+    qtbot.addWidget(w)
+    w.resize(1000, 700)
+    w.show()
+    w.update_view(trainer.task.view(trainer.model))
+    w.set_trainer_api(TrainerApi(access))
+    qtbot.waitUntil(lambda: w._trace is not None, timeout=10_000)
+    assert w.grab().save(str(tmp_path / "sentiment.png"))

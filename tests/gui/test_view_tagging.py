@@ -1,0 +1,86 @@
+"""The tagging view: true vs predicted tags of validation sentences, and a typed sentence tagged by the real model."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from rnnlab import config  # noqa: E402
+from rnnlab.app import views  # noqa: E402
+from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
+from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    cfg = config.from_dict({"task": {"name": "tagging"},
+                            "model": {"cell": "gru", "hidden_size": 12, "embedding_size": 8, "bidirectional": True},
+                            "training": {"steps": 3}})
+    return build_trainer(cfg)
+
+
+@pytest.fixture
+def access(qtbot, trainer):
+    acc = ModelAccess()
+    acc.set_trainer(trainer)
+    yield acc
+    acc.shutdown()
+
+
+def test_registered_for_the_task_kind():
+    assert views.view_for("tagging") is TaggingView
+
+
+def test_wrong_tags_are_marked(qtbot):
+    w = TaggingView()
+    qtbot.addWidget(w)
+    w.update_view(fake_view())
+    strip = w.val_strip
+    assert strip.columnCount() == 6
+    assert [strip.item(1, c).text() for c in range(6)] == ["DET", "NOUN", "VERB", "DET", "NOUN", "PUNCT"]
+    # "old": true NOUN, model ADJ -> red; "The": right -> not red
+    assert strip.item(2, 1).background().color().name() == WRONG_BACKGROUND
+    assert strip.item(2, 0).background().color().name() != WRONG_BACKGROUND
+    assert strip.item(0, 4).text() == "boats*"
+    assert "2 wrong of 6" in w.val_note.text()
+    w._step(1)
+    assert w.position.text() == "2 / 2"
+    w._show_tagged(fake_tagged())
+    assert w.typed.columnCount() == 6 and w.typed.item(1, 1).text() == "AUX"
+
+
+def test_real_model_view_and_typed_sentence(qtbot, trainer, access):
+    w = TaggingView()
+    qtbot.addWidget(w)
+    data = trainer.task.view(trainer.model)
+    w.update_view(data)
+    first = data["examples"][0]
+    assert w.val_strip.columnCount() == len(first["words"])
+    assert [w.val_strip.item(2, c).text() for c in range(len(first["words"]))] == first["predicted"]
+    assert len(w.axis.words) == len(data["per_tag_accuracy"])
+    w.sentence.setText("She doesn't like Mondays.")
+    w.set_trainer_api(TrainerApi(access))
+    qtbot.waitUntil(lambda: w.typed.columnCount() == 6, timeout=10_000)
+    assert [w.typed.item(0, c).text().rstrip("*") for c in range(6)] == ["She", "does", "n't", "like", "Mondays",
+                                                                        "."]
+    expected = trainer.task.tag(trainer.model, "She doesn't like Mondays.")["tags"]
+    assert [w.typed.item(1, c).text() for c in range(6)] == expected
+    w.sentence.setText("")
+    w._request()
+    qtbot.waitUntil(lambda: "at least one word" in w.typed_note.text(), timeout=10_000)
+
+
+def test_screenshot(qtbot, trainer, access, tmp_path):
+    w = TaggingView()
+    qtbot.addWidget(w)
+    w.resize(1000, 650)
+    w.show()
+    w.update_view(trainer.task.view(trainer.model))
+    w.set_trainer_api(TrainerApi(access))
+    qtbot.waitUntil(lambda: w.typed.columnCount() > 0, timeout=10_000)
+    assert w.grab().save(str(tmp_path / "tagging.png"))
