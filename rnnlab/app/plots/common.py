@@ -95,8 +95,10 @@ class StepAxis(pg.AxisItem):
 
 
 def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_unit: str = "",
-               y_unit: str = "", legend: bool = False) -> Optional[pg.LegendItem]:
-    """Titles, labelled axes with units, a light grid and (optionally) a legend."""
+               y_unit: str = "", legend: bool = False, legend_cols: int = 1,
+               legend_offset=(-6, 4)) -> Optional[pg.LegendItem]:
+    """Titles, labelled axes with units, a light grid and (optionally) a compact legend: small text, several
+    columns, so it covers as little of the data as it can."""
     style = theme.label_style()
     if title:
         item.setTitle(title, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
@@ -105,6 +107,8 @@ def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_u
     if y:
         item.setLabel("left", y, units=y_unit or None, **style)
     item.showGrid(x=True, y=True, alpha=theme.GRID_ALPHA)
+    # Label minor ticks (log axes: 0.2 .. 0.9) only where there is plenty of room, so they never crowd.
+    item.getAxis("left").setStyle(textFillLimits=[(0, 0.8), (2, 0.2), (4, 0.1)])
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.enableAutoSIPrefix(False)
@@ -113,10 +117,32 @@ def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_u
         axis.setTickFont(f)
     item.setMenuEnabled(True)
     if legend:
-        leg = item.addLegend(offset=(-8, 8), labelTextSize=f"{max(7, theme.font_size() - 1)}pt",
-                             brush=pg.mkBrush(255, 255, 255, 210), pen=pen("#bbbbbb"))
+        leg = item.addLegend(offset=legend_offset, labelTextSize=f"{max(7, theme.font_size() - 2)}pt",
+                             brush=pg.mkBrush(255, 255, 255, 190), pen=pen("#cccccc"), verSpacing=0,
+                             horSpacing=12, colCount=legend_cols)
         return leg
     return None
+
+
+GLYPHS = {"line": "━", "dash": "╍", "dot": "●", "tri": "▼"}
+
+
+def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]], max_line: int = 44) -> None:
+    """A legend that never covers data: the plot's title, then its entries as coloured text on a line below.
+
+    entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
+    lines: list[list[str]] = [[]]
+    used = 0
+    for name, color, glyph in entries:
+        if lines[-1] and used + len(name) + 3 > max_line:
+            lines.append([])
+            used = 0
+        lines[-1].append(f"<span style='color:{color}'>{GLYPHS.get(glyph, glyph)}&nbsp;{name}</span>")
+        used += len(name) + 3
+    small = max(7, theme.font_size() - 1)
+    legend = "<br>".join("&nbsp;&nbsp; ".join(line) for line in lines if line)
+    html = f"<b>{title}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
+    item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
 
 
 def curve(item: pg.PlotItem, color: str, name: Optional[str] = None, width: float = 1,

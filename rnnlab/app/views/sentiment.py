@@ -2,7 +2,9 @@
 
     [ the acting is not bad , but the plot is dull .              ]   NEGATIVE 81 %  [=====-----]
     P(positive) if the sentence ended here:   ____/‾‾‾‾\\____        (one-directional models)
-    ┌ input gate i ┐ ┌ forget gate f ┐ ┌ candidate g ┐ ┌ output gate o ┐     words across, hidden units up
+    input gate i    ▒▒░░▓▓▒▒░░▓▓                    one heatmap per gate, then the hidden state h:
+    forget gate f   ▓▓▓▓▒▒░░▓▓▓▓                    words across, hidden units up
+    ...
     └──────────────┘ └───────────────┘ └─────────────┘ └───────────────┘
     validation: confusion matrix, accuracy, a few sentences it got right and wrong
 
@@ -26,11 +28,19 @@ from . import register_view
 from ._words import WordAxis
 
 DEFAULT_SENTENCE = "the acting is not bad , but the story is dull and far too long ."
-MAX_GATES = 4  # LSTM: i, f, g, o
+MAX_ROWS = 5  # LSTM: i, f, g, o and the hidden state h
+HIDDEN_LEVELS = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU / tanh-RNN states stay within (-1, 1)
 POSITIVE = "#2a9d3f"
 NEGATIVE = "#c0392b"
 EXAMPLE_ROWS = 12
 LEFT_AXIS_WIDTH = 48  # the same for every plot, so the word columns line up from plot to plot
+
+
+def _show_row(plot, visible: bool) -> None:
+    """Show or hide one plot of the stack; a hidden one gives its height to the others."""
+    plot.setVisible(visible)
+    plot.setMaximumHeight(16_777_215 if visible else 0)
+    plot.setMinimumHeight(0)
 
 
 def word_labels(tokens: list[str], unknown: list[bool]) -> list[str]:
@@ -83,7 +93,7 @@ class SentimentView(QWidget):
         self.running_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         self.gate_plots: list[pg.PlotItem] = []
         self.heatmaps: list[Heatmap] = []
-        for row in range(MAX_GATES):  # stacked, full width: every word gets its own column and label
+        for row in range(MAX_ROWS):  # stacked, full width: every word gets its own column and label
             axis = WordAxis("bottom")
             self.axes.append(axis)
             plot = self.glw.addPlot(row=row + 1, col=0, axisItems={"bottom": axis})
@@ -96,7 +106,7 @@ class SentimentView(QWidget):
             self.heatmaps.append(Heatmap(plot, (0.0, 1.0), theme.gate_lut("i"), colorbar=False))
             self.gate_plots.append(plot)
         self.glw.ci.layout.setRowStretchFactor(0, 2)
-        for row in range(MAX_GATES):
+        for row in range(MAX_ROWS):
             self.glw.ci.layout.setRowStretchFactor(row + 1, 3)
 
         # --- validation summary: confusion matrix and examples ------------------------------------------------
@@ -265,31 +275,31 @@ class SentimentView(QWidget):
         for axis in self.axes:
             axis.set_labels(labels, offset=0.5)
         steps = len(labels)
-        names = list(result["gate_names"])
-        for col, (plot, heat) in enumerate(zip(self.gate_plots, self.heatmaps)):
-            if col >= len(names):
-                plot.hide()
+        rows = [(result["gate_titles"][g], tuple(result["gate_levels"][g]), g,
+                 result["gates"][(layer, direction, g)]) for g in result["gate_names"]]
+        if result["kind"] != "RNN":  # a vanilla RNN's activation h already is its hidden state
+            rows.append(("hidden state h", HIDDEN_LEVELS, "h", result["hidden"][(layer, direction)]))
+        for index, (plot, heat) in enumerate(zip(self.gate_plots, self.heatmaps)):
+            _show_row(plot, index < len(rows))
+            if index >= len(rows):
                 continue
-            plot.show()
-            gate = names[col]
-            levels = tuple(result["gate_levels"][gate])
-            title = f"{result['gate_titles'][gate]}  <small>(white {levels[0]:g} ... dark {levels[1]:g})</small>"
+            name, levels, color_key, values = rows[index]
             if levels[0] < 0:
-                title = f"{result['gate_titles'][gate]}  <small>(blue {levels[0]:g} ... white 0 ... red {levels[1]:g})</small>"
-            plot.setTitle(theme.title_html(title, theme.GATE_COLORS.get(gate, theme.FOREGROUND)),
+                scale = f"blue {levels[0]:g} ... white 0 ... red {levels[1]:g}"
+            else:
+                scale = f"white {levels[0]:g} ... dark {levels[1]:g}"
+            plot.setTitle(theme.title_html(f"{name} <small>({scale})</small>",
+                                           theme.GATE_COLORS.get(color_key, theme.FOREGROUND)),
                           size=f"{theme.font_size()}pt")
-            heat.set_lut(theme.lut_for(gate, levels))
+            heat.set_lut(theme.lut_for(color_key, levels))
             heat.set_levels(levels)
-            values = np.asarray(result["gates"][(layer, direction, gate)], dtype=np.float32)
-            heat.set(values.T)  # (units, words): words across
+            heat.set(np.asarray(values, dtype=np.float32).T)  # (units, words): words across
             plot.setXRange(0, steps, padding=0)
         running = result.get("running")
+        _show_row(self.running_plot, running is not None)
         if running is not None:
-            self.running_plot.show()
             self.running_curve.setData(np.arange(steps) + 0.5, np.asarray(running)[:, 1])
             self.running_plot.setXRange(0, steps, padding=0)
-        else:
-            self.running_plot.hide()
         unknown = sum(result["unknown"])
         what = {"LSTM": "an LSTM: i, f, o in (0, 1), candidate g in (-1, 1)",
                 "GRU": "a GRU: r, z in (0, 1), candidate n in (-1, 1)",

@@ -1,0 +1,948 @@
+"""The main window: experiment form, training controls, live plots and the task view, over the engine's Trainer.
+
+Public API (used by `rnnlab.selftest` and the tests; keep it stable)::
+
+    w = MainWindow(config=None)       # None: the first-start experiment (LSTM on airline passengers)
+    w.config() -> RunConfig           # what the form holds (the last valid values)
+    w.set_config(cfg)                 # show another config; applies to the next run
+    w.start_training()                # Train: continue a paused run, else start a new one (False if the form is invalid)
+    w.pause(); w.resume()             # between two optimizer steps
+    w.step_once()                     # exactly one optimizer step (starts a paused run if none is going)
+    w.stop()                          # end the run; it still reports its final test numbers
+    w.reset()                         # drop the run; fresh weights from the seed (same seed = same weights)
+    w.save_run(path) -> Path          # the engine's run folder (raises RunError / OSError)
+    w.open_run(path)                  # a run folder from the app or `rnnlab train`; raises RunError
+    w.is_training() -> bool           # a run is going (running or paused)
+    w.trainer                         # the engine Trainer shown now, or None (being built)
+    w.training_finished(str)          # signal: "finished" | "stopped" | "diverged" | "failed"
+    w.plots_updated()                 # signal: after the plots drew new data
+    w.trainer_changed(object)         # signal: `trainer` is another object (built, opened, reset)
+    w.wait_ready(timeout) -> bool     # block (processing events) until no background job is pending (tests, selftest)
+
+Threads: training runs on a QThread (`worker.py`); building trainers and task views run on a helper thread
+(`model_access.py`); the GUI thread only draws. Closing the window abandons the run and waits for both threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedLayout, QTabWidget,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from .. import __version__, tasks
+from ..config import RunConfig
+from ..errors import ConfigError, RnnlabError, RunError
+from ..resources import resource
+from . import icons, theme, views
+from .experiment_panel import ExperimentPanel, default_config
+from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
+from .plots.common import curve, style_plot
+from .plots.gates import GatesPanel
+from .plots.gradnorms import GradNormPanel
+from .plots.gradtime import GradTimePanel
+from .plots.loss import LossPanel
+from .rundata import RunData
+from .worker import TrainingWorker, Update
+
+log = logging.getLogger(__name__)
+
+PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task data, fresh model) for the preview
+MAX_RECENT = 8
+ORG, APP = "rnnlab", "rnnlab"
+
+
+def settings() -> QSettings:
+    return QSettings(ORG, APP)
+
+
+# --- small widgets -------------------------------------------------------------------------------------------------
+
+
+class MessageBar(QFrame):
+    """A bar above the plots: what happened, in plain words, and buttons that apply the fix."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.text = QLabel(wordWrap=True)
+        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.buttons = QHBoxLayout()
+        close = QPushButton("Dismiss")
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.text, 1)
+        row.addLayout(self.buttons)
+        row.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, level: str = "warning", actions=()) -> None:
+        while self.buttons.count():
+            item = self.buttons.takeAt(0)
+            item.widget().deleteLater()
+        for label, fn in actions:
+            b = QPushButton(label)
+            b.clicked.connect(fn)
+            self.buttons.addWidget(b)
+        self.setProperty("level", level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.text.setText(text)
+        self.show()
+
+
+class TaskViewHost(QWidget):
+    """Holds the view registered for the task's view kind; swaps it when the kind changes."""
+
+    def __init__(self, api: TrainerApi, parent=None):
+        super().__init__(parent)
+        self.api = api
+        self.stack = QStackedLayout(self)
+        self.view: Optional[QWidget] = None
+        self.kind: Optional[str] = None
+        self.caption = QLabel("The task's predictions appear here.", alignment=Qt.AlignCenter, wordWrap=True)
+        self.stack.addWidget(self.caption)
+        self._seen = -1
+
+    def clear(self) -> None:
+        self._seen = -1
+
+    def refresh(self, data: RunData) -> None:
+        if data.view is None or data.view_version == self._seen:
+            return
+        self._seen = data.view_version
+        kind = data.view.get("kind") if isinstance(data.view, dict) else None
+        if self.view is None or kind != self.kind:
+            if self.view is not None:
+                self.stack.removeWidget(self.view)
+                self.view.deleteLater()
+            self.view = views.view_for(kind)()
+            self.kind = kind
+            if hasattr(self.view, "set_trainer_api"):
+                self.view.set_trainer_api(self.api)
+            self.stack.addWidget(self.view)
+            self.stack.setCurrentWidget(self.view)
+        try:
+            self.view.update_view(data.view)
+        except Exception as exc:  # a view bug must not take the window down
+            log.exception("task view failed")
+            self.caption.setText(f"The task view failed: {describe_error(exc)}")
+            self.stack.setCurrentWidget(self.caption)
+
+
+def task_preview(task) -> dict:
+    """A small look at a task's data, computed off the GUI thread: the series, or the first probe sequence."""
+    info = {"examples": int(task.train_size)}
+    series = getattr(task, "series", None)
+    if series is not None:
+        return {**info, "kind": "series", "values": np.asarray(series.values, dtype=float), "title": series.title,
+                "unit": getattr(series, "unit", "")}
+    batch = task.probe_batch()
+    labels = task.step_labels(batch, 0)
+    if labels and not all(str(s).rstrip("*").isdigit() for s in labels):
+        joiner = "" if all(len(str(s)) == 1 for s in labels) else " "
+        return {**info, "kind": "text", "text": joiner.join(str(s) for s in labels)[:300]}
+    x = batch.x[0].detach().cpu().numpy()
+    if x.ndim == 2 and x.dtype.kind == "f":
+        return {**info, "kind": "lines", "values": x[:, :3].T.astype(float)}
+    return {**info, "kind": "text", "text": " ".join(str(v) for v in x.ravel()[:60])}
+
+
+def preview_widget(preview: dict) -> QWidget:
+    kind = preview.get("kind")
+    if kind in ("series", "lines"):
+        plot = pg.PlotWidget()
+        plot.setFixedHeight(110)
+        item = plot.getPlotItem()
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        item.setMouseEnabled(x=False, y=False)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        if kind == "series":
+            item.plot(preview["values"], pen=pg.mkPen(theme.TRUTH))
+            item.setTitle(f"{preview['title']}", size=f"{max(7, theme.font_size() - 1)}pt")
+        else:
+            for i, row in enumerate(preview["values"]):
+                item.plot(row, pen=pg.mkPen(theme.group_color(i)))
+            item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
+        return plot
+    label = QLabel(f"<i>{preview.get('text', '')}</i>", wordWrap=True)
+    label.setTextFormat(Qt.RichText)
+    return label
+
+
+def _fmt_time(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+# --- the window ------------------------------------------------------------------------------------------------------
+
+
+class MainWindow(QMainWindow):
+    training_finished = Signal(str)
+    plots_updated = Signal()
+    trainer_changed = Signal(object)
+
+    def __init__(self, config: Optional[RunConfig] = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("rnnlab")
+        self.setWindowIcon(icons.app_icon())
+        self.setObjectName("MainWindow")
+        self._trainer = None
+        self._worker: Optional[TrainingWorker] = None
+        self._thread: Optional[QThread] = None
+        self._state = "idle"  # idle | running | paused | stopping
+        self._prepare_serial = 0
+        self._jobs = 0  # background jobs in flight (prepare, views)
+        self._closing = False
+        self._last_status = ""
+        self._refresh_clock = QElapsedTimer()
+        self.refresh_count = 0  # plot refreshes since start (the responsiveness bench reads it)
+        self.data = RunData()
+        self.access = ModelAccess(self)
+        self.access.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.api = TrainerApi(self.access)
+
+        self.panel = ExperimentPanel(config or default_config())
+        self.panel.config_changed.connect(self._config_edited)
+        self.panel.validity_changed.connect(lambda _ok: self._update_actions())
+        self._build_actions()
+        self._build_central()
+        self._build_docks()
+        self._build_status()
+        self._prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_DELAY_MS)
+        self._prepare_timer.timeout.connect(self._prepare)
+        self._restore_layout()
+        self._update_actions()
+        self._prepare()
+
+    # --- construction --------------------------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, shortcut, tip: str, slot, icon_name: str = "") -> QAction:
+        action = QAction(icons.icon(icon_name) if icon_name else icons.icon(name), text, self)
+        action.setObjectName(f"action_{name}")
+        if shortcut:
+            seqs = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in seqs])
+            keys = " or ".join(QKeySequence(s).toString(QKeySequence.NativeText) for s in seqs)
+            tip = f"{tip} ({keys})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_train = self._action("train", "Train", "F5", "Start training (or continue a paused run)",
+                                      self.start_training)
+        self.act_pause = self._action("pause", "Pause", "F6", "Pause training between two steps", self._toggle_pause)
+        self.act_step = self._action("step", "Step", "F10", "Run exactly one optimizer step (slow motion)",
+                                     self.step_once)
+        self.act_stop = self._action("stop", "Stop", "Shift+F5", "Stop training; the run keeps its curves and "
+                                                                 "reports its test numbers", self.stop)
+        self.act_reset = self._action("reset", "Reset", "Ctrl+R", "Drop this run and start from fresh weights "
+                                                                  "(same seed gives the same weights)", self.reset)
+        self.act_save = self._action("save", "Save run…", QKeySequence.Save, "Save this run (config, weights, "
+                                                                             "curves, probe) to a folder",
+                                     self._save_dialog)
+        self.act_open = self._action("open", "Open run…", QKeySequence.Open, "Open a saved run (from the app or "
+                                                                             "`rnnlab train`)", self._open_dialog)
+        self.act_quit = self._action("quit", "Quit", QKeySequence.Quit, "Close rnnlab", self.close)
+        tb = QToolBar("Training")
+        tb.setObjectName("trainingToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        for a in (self.act_train, self.act_pause, self.act_step, self.act_stop, self.act_reset):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_open)
+        tb.addAction(self.act_save)
+        self.addToolBar(tb)
+        self.toolbar = tb
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.act_open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addAction(self.act_save)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        run_menu = menu.addMenu("&Run")
+        for a in (self.act_train, self.act_pause, self.act_step, self.act_stop, self.act_reset):
+            run_menu.addAction(a)
+        self.view_menu = menu.addMenu("&View")
+        help_menu = menu.addMenu("&Help")
+        about = QAction("About rnnlab", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_central(self) -> None:
+        self.loss_panel = LossPanel()
+        self.grad_panel = GradNormPanel()
+        self.view_host = TaskViewHost(self.api)
+        self.gates_panel = GatesPanel()
+        self.gradtime_panel = GradTimePanel()
+        self.top = QSplitter(Qt.Horizontal)
+        self.top.setObjectName("topSplitter")
+        self.top.addWidget(self.loss_panel)
+        self.top.addWidget(self.view_host)
+        self.gradients = _RefreshGroup(Qt.Horizontal, [self.grad_panel, self.gradtime_panel])
+        self.gradients.setObjectName("gradientSplitter")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("bottomTabs")
+        self.tabs.addTab(self.gates_panel, "Gates")
+        self.tabs.addTab(self.gradients, "Gradients")
+        self.tabs.setTabToolTip(0, "What each gate does at every step and unit, for one probe sequence")
+        self.tabs.setTabToolTip(1, "Gradient norms over training, and the gradient reaching each time step")
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_plots(force=True))
+        self.split = QSplitter(Qt.Vertical)
+        self.split.setObjectName("mainSplitter")
+        self.split.addWidget(self.top)
+        self.split.addWidget(self.tabs)
+        self._default_sizes()
+        self.message_bar = MessageBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.split, 1)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        dock = QDockWidget("Experiment", self)
+        dock.setObjectName("experimentDock")
+        dock.setWidget(self.panel)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable |
+                         QDockWidget.DockWidgetClosable)
+        self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [330], Qt.Horizontal)
+        self.experiment_dock = dock
+        toggle = dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence("Ctrl+E"))
+        toggle.setToolTip("Show or hide the experiment settings (more room for the plots on a projector)")
+        self.view_menu.addAction(toggle)
+        reset_layout = QAction("Reset layout", self)
+        reset_layout.triggered.connect(self._reset_layout)
+        self.view_menu.addAction(reset_layout)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.status_labels = {}
+        for key, tip in (("state", "What training is doing"), ("step", "Optimizer steps done / planned"),
+                         ("epoch", "Passes over the training data"), ("loss", "Training loss at the last step"),
+                         ("speed", "Optimizer steps per second"), ("eta", "Time left at the current speed"),
+                         ("device", "Where the model trains")):
+            label = QLabel()
+            label.setToolTip(tip)
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        bar.addPermanentWidget(self.progress)
+        self._show_status(None)
+
+    # --- public API ----------------------------------------------------------------------------------------------------
+
+    @property
+    def trainer(self):
+        """The engine Trainer the window shows (None while one is being built)."""
+        return self._trainer
+
+    def config(self) -> RunConfig:
+        return self.panel.config()
+
+    def set_config(self, cfg: RunConfig) -> None:
+        self.panel.set_config(cfg)
+        self._config_edited(cfg)
+
+    def is_training(self) -> bool:
+        return self._thread is not None
+
+    def start_training(self) -> bool:
+        """Train: resume a paused run, else start a new run from the form (or the prepared, untrained model)."""
+        if self._worker is not None:
+            if self._state == "paused":
+                self.resume()
+            return True
+        if not self.panel.is_valid():
+            first = next(iter(self.panel.errors().values()), "")
+            self.statusBar().showMessage(f"Fix the marked settings first: {first}", 10000)
+            return False
+        self._start(paused=False)
+        return True
+
+    def pause(self) -> None:
+        if self._worker is not None and self._state == "running":
+            self._worker.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self._worker is not None and self._state == "paused":
+            self._worker.resume()
+            self._set_state("running")
+
+    def step_once(self) -> None:
+        """One optimizer step. Starts a paused run first when none is going."""
+        if self._worker is None:
+            if not self.panel.is_valid():
+                self.start_training()  # shows why not
+                return
+            self._start(paused=True)
+        self._worker.step_once()
+        self._set_state("paused")
+
+    def stop(self) -> None:
+        if self._worker is not None and self._state != "stopping":
+            self._worker.stop()
+            self._set_state("stopping")
+
+    def reset(self) -> None:
+        """Drop the current run (waiting for its thread) and load fresh weights from the form's config."""
+        self._abandon_worker()
+        self.message_bar.hide()
+        self._set_trainer(None)
+        self._clear_plots()
+        self._prepare()
+
+    def save_run(self, path) -> Path:
+        """Save the current run to the folder `path` (between two steps if training runs). Returns the folder."""
+        from ..runs.store import save_run
+
+        trainer = self._trainer
+        if trainer is None:
+            raise RunError("There is no run to save yet: press Train first.")
+        with self.access.guard.hold(timeout=30):
+            saved = save_run(trainer, path)
+        self._add_recent(saved)
+        self.statusBar().showMessage(f"Run saved to {saved}", 8000)
+        return saved
+
+    def open_run(self, path) -> None:
+        """Open a run folder: its config in the form, its curves and last probe in the plots, its model for the view."""
+        from ..runs.store import open_run, restore_trainer
+        from ..train import devices
+
+        run = open_run(path)
+        note = ""
+        wanted = run.config.training.device
+        try:
+            devices.resolve(wanted)
+        except ConfigError:
+            run.config = run.config.replace("training.device", "auto")
+            note = f" It was trained on {wanted}, which this computer does not have; it opens on the CPU."
+        self._abandon_worker()
+        with BUILD_LOCK:
+            trainer = restore_trainer(run)
+        self.panel.set_config(run.config)
+        self._prepare_serial += 1  # a preparation in flight must not replace the opened run
+        self._prepare_timer.stop()
+        self.message_bar.hide()
+        self._set_trainer(trainer)
+        self._clear_plots()
+        data = RunData.from_history(run.history, run.probe)
+        self._describe_run(data, trainer)
+        final = run.summary
+        data.test = final.get("test")
+        data.test_baselines = final.get("baselines")
+        try:
+            data.val_baselines = trainer.task.baselines("val")
+        except Exception:
+            data.val_baselines = None
+        self.data = data
+        self._request_view(trainer)
+        self._refresh_plots(force=True)
+        self._add_recent(Path(path))
+        status = final.get("status", "finished")
+        self._show_status_opened(trainer, status)
+        self.statusBar().showMessage(f"Opened {path}: {final.get('message') or status}.{note}", 15000)
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            QApplication.processEvents()
+            if self.access.wait_idle(0.05):
+                QApplication.processEvents()
+                if self._jobs == 0 and not self._prepare_timer.isActive():
+                    return True
+        return False
+
+    # --- starting and ending runs -------------------------------------------------------------------------------
+
+    def _start(self, paused: bool) -> None:
+        cfg = self.panel.config()
+        t = self._trainer
+        reuse = t if (t is not None and t.step == 0 and t.status == "ready" and t.cfg == cfg) else None
+        self._prepare_timer.stop()
+        self._prepare_serial += 1
+        self.message_bar.hide()
+        if reuse is None:
+            self._set_trainer(None)
+            self._clear_plots()
+        worker = TrainingWorker(self.access, cfg=cfg, trainer=reuse, paused=paused)
+        thread = QThread(self)
+        thread.setObjectName("rnnlab-training")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.trainer_ready.connect(self._on_trainer_ready)
+        worker.progress.connect(self._on_progress)
+        worker.failed.connect(self._on_failed)
+        worker.done.connect(self._on_done)
+        self._worker, self._thread = worker, thread
+        self._run_cfg = cfg
+        self._set_state("paused" if paused else "running")
+        thread.start()
+
+    def _abandon_worker(self) -> None:
+        """End the run without its final evaluation and wait for the thread (Reset, Open, closing)."""
+        worker, thread = self._worker, self._thread
+        if worker is None:
+            return
+        worker.abandon()
+        thread.quit()
+        if not thread.wait(5000):  # one optimizer step of a very large model; never leave it running
+            log.warning("training thread slow to stop; waiting")
+            thread.wait()
+        self._finish_thread()
+
+    def _finish_thread(self) -> None:
+        worker, thread = self._worker, self._thread
+        self._worker, self._thread = None, None
+        if worker is not None:
+            for sig in (worker.trainer_ready, worker.progress, worker.failed, worker.done):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            worker.deleteLater()
+        if thread is not None:
+            thread.deleteLater()
+        self._set_state("idle")
+
+    @Slot(object)
+    def _on_trainer_ready(self, trainer) -> None:
+        if self.sender() is not self._worker:
+            return
+        self._set_trainer(trainer)
+        self._describe_run(self.data, trainer)
+
+    @Slot(object)
+    def _on_progress(self, update: Update) -> None:
+        worker = self.sender()
+        if worker is not self._worker:
+            return
+        data = self.data
+        data.add_rows(update.rows)
+        for probe in update.probes:
+            data.add_probe(probe)
+        data.set_view(update.view)
+        if update.val_baselines is not None:
+            data.val_baselines = update.val_baselines
+        if update.final:
+            data.test, data.test_baselines = update.test, update.baselines
+        if update.view_error:
+            self.statusBar().showMessage(update.view_error, 8000)
+        self._show_status(update)
+        if update.status == "paused" and self._state == "running":
+            self._set_state("paused")
+        if update.status == "diverged":
+            self._show_diverged(update.message)
+        elif update.final and update.message:
+            self.message_bar.show_message(update.message, "info")
+        self._refresh_plots()
+        worker.ack()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.message_bar.show_message(message, "error")
+
+    @Slot(str)
+    def _on_done(self, status: str) -> None:
+        if self.sender() is not self._worker:
+            return
+        thread = self._thread
+        thread.quit()
+        thread.wait()
+        self._finish_thread()
+        if status == "abandoned":
+            return
+        if status == "failed":
+            self._show_status(None)
+        self._update_actions()
+        self.training_finished.emit(status)
+
+    def _show_diverged(self, message: str) -> None:
+        cfg = self.panel.config()
+        t = cfg.training
+        actions = []
+        if not t.clip_grad or t.max_grad_norm > 1.0:
+            actions.append(("Clip gradients at 1.0", lambda: self._apply_fix([("training.clip_grad", True),
+                                                                               ("training.max_grad_norm", 1.0)])))
+        lower = float(f"{t.learning_rate / 10:.2g}")
+        actions.append((f"Learning rate {lower:g}", lambda: self._apply_fix([("training.learning_rate", lower)])))
+        self.message_bar.show_message(f"<b>The run diverged.</b> {message}", "warning", actions)
+
+    def _apply_fix(self, changes) -> None:
+        cfg = self.panel.config()
+        for key, value in changes:
+            cfg = cfg.replace(key, value)
+        self.set_config(cfg)
+        self.message_bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
+
+    # --- preparing (task data + fresh model for the preview and the view, before training) --------------------------
+
+    def _config_edited(self, cfg: RunConfig) -> None:
+        if self.is_training():
+            return
+        t = self._trainer
+        if t is None or t.step == 0:
+            self._prepare_timer.start()
+        else:
+            self.statusBar().showMessage("Settings changed: press Train to start a new run with them "
+                                         "(the curves shown belong to the last run).", 10000)
+            self._prepare_preview_only(cfg)
+
+    def _prepare(self) -> None:
+        """Build a Trainer for the form's config on the helper thread: the preview, the view and a model to step."""
+        if self.is_training() or self._closing or not self.panel.is_valid():
+            return
+        self._prepare_serial += 1
+        serial = self._prepare_serial
+        cfg = self.panel.config()
+        access = self.access
+
+        def job():
+            trainer = build_trainer(cfg)
+            with access.guard.hold():
+                view = _task_view(trainer)
+            return trainer, view, task_preview(trainer.task)
+
+        self._jobs += 1
+        self.access.run_background(job, lambda r: self._prepared(serial, r),
+                                   lambda msg: self._prepare_failed(serial, msg))
+
+    def _prepared(self, serial: int, result) -> None:
+        self._jobs -= 1
+        if serial != self._prepare_serial or self.is_training() or self._closing:
+            return
+        trainer, view, preview = result
+        self._set_trainer(trainer)
+        self._clear_plots()
+        self._describe_run(self.data, trainer)
+        self.data.set_view(view)
+        self.panel.set_preview(preview_widget(preview))
+        self._show_status(None)
+        self._refresh_plots(force=True)
+
+    def _prepare_failed(self, serial: int, message: str) -> None:
+        self._jobs -= 1
+        if serial == self._prepare_serial:
+            self.message_bar.show_message(f"Could not load this experiment: {message}", "error")
+
+    def _prepare_preview_only(self, cfg: RunConfig) -> None:
+        def job():
+            task = tasks.get(cfg.task.name)(cfg.task.options, seed=cfg.training.seed, tbptt=cfg.training.tbptt)
+            return task_preview(task)
+
+        self._jobs += 1
+
+        def done(preview):
+            self._jobs -= 1
+            self.panel.set_preview(preview_widget(preview))
+
+        def failed(msg):
+            self._jobs -= 1
+
+        self.access.run_background(job, done, failed)
+
+    def _request_view(self, trainer) -> None:
+        """The task view for a trainer that is not training (an opened run), computed on the helper thread."""
+        self._jobs += 1
+
+        def job():
+            with self.access.guard.hold():
+                return _task_view(trainer), task_preview(trainer.task)
+
+        def done(result):
+            self._jobs -= 1
+            if trainer is self._trainer:
+                view, preview = result
+                self.data.set_view(view)
+                self.panel.set_preview(preview_widget(preview))
+                self._refresh_plots(force=True)
+
+        def failed(msg):
+            self._jobs -= 1
+            self.statusBar().showMessage(f"The task view failed: {msg}", 8000)
+
+        self.access.run_background(job, done, failed)
+
+    def _set_trainer(self, trainer) -> None:
+        if trainer is self._trainer:
+            return
+        self._trainer = trainer
+        self.access.set_trainer(trainer)
+        self.trainer_changed.emit(trainer)
+
+    def _describe_run(self, data: RunData, trainer) -> None:
+        metric = trainer.task.metric
+        data.metric_key, data.metric_title, data.higher_is_better = metric.key, metric.title, metric.higher_is_better
+        t = trainer.cfg.training
+        data.max_grad_norm = t.max_grad_norm if t.clip_grad else None
+        self.loss_panel.set_metric(metric.title, metric.higher_is_better)
+
+    # --- drawing -------------------------------------------------------------------------------------------------------
+
+    def _clear_plots(self) -> None:
+        self.data = RunData()
+        self.loss_panel.reset()
+        self.grad_panel.reset()
+        self.gates_panel.reset()
+        self.gradtime_panel.reset()
+        self.view_host.clear()
+
+    def _refresh_plots(self, force: bool = False) -> None:
+        data = self.data
+        self.loss_panel.refresh(data)
+        self.view_host.refresh(data)
+        current = self.tabs.currentWidget()
+        if current is not None:
+            current.refresh(data)
+        self.refresh_count += 1
+        self.plots_updated.emit()
+
+    def _show_status(self, update: Optional[Update]) -> None:
+        L = self.status_labels
+        t = self._trainer
+        if update is None:
+            steps = t.step if t is not None else 0
+            total = t.total_steps if t is not None else self.panel.config().training.steps
+            L["state"].setText(self._idle_text() if self._state == "idle" else self._state)
+            L["step"].setText(f"step {steps}/{total}")
+            L["epoch"].setText("")
+            L["loss"].setText("")
+            L["speed"].setText("")
+            L["eta"].setText("")
+            L["device"].setText(f"device {t.device}" if t is not None else "")
+            self.progress.setRange(0, max(1, total))
+            self.progress.setValue(steps)
+            return
+        state = {"running": self._state if self._state in ("running", "stopping") else "running"}.get(
+            update.status, update.status)
+        L["state"].setText(state)
+        L["step"].setText(f"step {update.step}/{update.total_steps}")
+        L["epoch"].setText(f"epoch {update.epoch:.2f}")
+        L["loss"].setText(f"loss {update.train_loss:.4g}" if math.isfinite(update.train_loss) else
+                          f"loss {update.train_loss}")
+        L["speed"].setText(f"{update.steps_per_sec:.0f} steps/s" if update.steps_per_sec else "")
+        left = (update.total_steps - update.step) / update.steps_per_sec if update.steps_per_sec else math.nan
+        L["eta"].setText(f"ETA {_fmt_time(left)}" if update.status == "running" else "")
+        if t is not None:
+            L["device"].setText(f"device {t.device}")
+        self.progress.setRange(0, max(1, update.total_steps))
+        self.progress.setValue(update.step)
+
+    def _show_status_opened(self, trainer, status: str) -> None:
+        L = self.status_labels
+        L["state"].setText(f"opened ({status})")
+        L["step"].setText(f"step {trainer.step}/{trainer.total_steps}")
+        L["epoch"].setText(f"epoch {trainer.step / trainer.steps_per_epoch:.2f}")
+        loss = self.data.last("train_loss")
+        L["loss"].setText(f"loss {loss:.4g}" if math.isfinite(loss) else "")
+        L["speed"].setText("")
+        L["eta"].setText("")
+        L["device"].setText(f"device {trainer.device}")
+        self.progress.setRange(0, max(1, trainer.total_steps))
+        self.progress.setValue(trainer.step)
+
+    # --- state and actions -------------------------------------------------------------------------------------------
+
+    def _set_state(self, state: str) -> None:
+        self._state = state
+        self._update_actions()
+        self.status_labels["state"].setText(self._idle_text() if state == "idle" else state)
+
+    def _idle_text(self) -> str:
+        t = self._trainer
+        if t is None or t.step == 0 or t.status in ("ready", "running"):
+            return "ready"
+        return t.status  # finished | stopped | diverged
+
+    def _update_actions(self) -> None:
+        training = self._worker is not None
+        valid = self.panel.is_valid()
+        s = self._state
+        self.act_train.setEnabled(valid and (not training or s == "paused"))
+        self.act_train.setText("Resume" if s == "paused" else "Train")
+        self.act_pause.setEnabled(training and s in ("running", "paused"))
+        self.act_pause.setText("Resume" if s == "paused" else "Pause")
+        self.act_pause.setIcon(icons.icon("resume" if s == "paused" else "pause"))
+        self.act_step.setEnabled((valid or training) and s != "stopping")
+        self.act_stop.setEnabled(training and s != "stopping")
+        self.act_reset.setEnabled(True)
+        self.act_save.setEnabled(self._trainer is not None)
+        self.panel.set_locked(training)
+
+    def _toggle_pause(self) -> None:
+        if self._state == "paused":
+            self.resume()
+        else:
+            self.pause()
+
+    # --- files -----------------------------------------------------------------------------------------------------
+
+    def _save_dialog(self) -> None:
+        cfg = self.config()
+        start = str(Path.home() / time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save run as folder", start, "rnnlab run folder (*)")
+        if not path:
+            return
+        try:
+            self.save_run(path)
+        except (RnnlabError, OSError, TimeoutError) as exc:
+            QMessageBox.warning(self, "Could not save the run", f"{path}: {describe_error(exc)}")
+
+    def _open_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a run folder (it holds summary.json)", str(Path.home()))
+        if path:
+            self._open_interactive(path)
+
+    def _open_interactive(self, path: str) -> None:
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            self.open_run(path)
+        except (RnnlabError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Could not open the run", describe_error(exc))
+            return
+        QApplication.restoreOverrideCursor()
+
+    def _recent(self) -> list[str]:
+        value = settings().value("recent_runs", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        recent = [p] + [r for r in self._recent() if r != p]
+        settings().setValue("recent_runs", recent[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        if not recent:
+            a = self.recent_menu.addAction("(no runs yet)")
+            a.setEnabled(False)
+        for p in recent:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda _=False, p=p: self._open_interactive(p))
+
+    def _about(self) -> None:
+        try:
+            credits = resource("datasets", "README.md").read_text(encoding="utf-8")
+        except OSError:
+            credits = "(resources/datasets/README.md is missing)"
+        box = QMessageBox(self)
+        box.setWindowTitle("About rnnlab")
+        box.setText(f"<b>rnnlab {__version__}</b><br>A desktop lab for recurrent neural networks: train RNNs, LSTMs "
+                    f"and GRUs and watch their gates and gradients live.")
+        box.setDetailedText(credits)
+        box.exec()
+
+    # --- layout and closing -----------------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        s = settings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        for key, splitter in (("window/top", self.top), ("window/split", self.split),
+                              ("window/gradients", self.gradients)):
+            value = s.value(key)
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                splitter.restoreState(value)
+        tab = s.value("window/tab")
+        if tab is not None:
+            try:
+                self.tabs.setCurrentIndex(int(tab))
+            except (TypeError, ValueError):
+                pass
+
+    def _save_layout(self) -> None:
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/top", self.top.saveState())
+        s.setValue("window/split", self.split.saveState())
+        s.setValue("window/gradients", self.gradients.saveState())
+        s.setValue("window/tab", self.tabs.currentIndex())
+
+    def _reset_layout(self) -> None:
+        self.experiment_dock.show()
+        self.experiment_dock.setFloating(False)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.experiment_dock)
+        self.resizeDocks([self.experiment_dock], [330], Qt.Horizontal)
+        self._default_sizes()
+
+    def _default_sizes(self) -> None:
+        self.top.setSizes([450, 550])
+        self.split.setSizes([390, 410])
+        self.gradients.setSizes([350, 650])
+
+    def closeEvent(self, event) -> None:
+        self._closing = True
+        self._save_layout()
+        self._prepare_timer.stop()
+        self._abandon_worker()
+        self.access.shutdown()
+        super().closeEvent(event)
+
+
+class _RefreshGroup(QSplitter):
+    """Several plot panels in one tab, refreshed together."""
+
+    def __init__(self, orientation, panels):
+        super().__init__(orientation)
+        self.panels = panels
+        for p in panels:
+            self.addWidget(p)
+
+    def refresh(self, data: RunData) -> None:
+        for p in self.panels:
+            p.refresh(data)
+
+
+def _task_view(trainer) -> Optional[dict]:
+    """Task.view(model) in eval mode without gradients; the caller holds the model guard."""
+    import torch
+
+    model = trainer.model
+    was = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return trainer.task.view(model)
+    finally:
+        model.train(was)

@@ -1,0 +1,203 @@
+"""Gates: what each gate of the chosen layer, direction and probe sample does at every time step and unit.
+
+One heatmap per gate (time across, units up) with FIXED colour levels: (0, 1) for the sigmoid gates, (-1, 1) for the
+tanh candidate, so a colour always means the same value; each gate keeps its colour from `theme.GATE_COLORS`. Below:
+the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over the units at each step.
+
+    LSTM  i, f, o = σ(...)   g = tanh(...)      c' = f * c + i * g     h' = o * tanh(c')
+    GRU   r, z = σ(...)      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     h' = (1 - z) * n + z * h
+    RNN   pre = W_ih x + b_ih + W_hh h + b_hh   h' = tanh(pre) or relu(pre)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...models.probe import GATE_RANGE, GATE_TITLES
+from .. import theme
+from ..rundata import RunData
+from .common import Heatmap, LabelAxis, curve, legend_title, style_plot
+
+STATE_RANGE = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU/tanh-RNN states stay within (-1, 1)
+
+
+def cell_levels(peak: float) -> tuple[float, float]:
+    """Symmetric levels for the cell state (unbounded): the next of 1, 2, 5, 10, ... above its peak."""
+    bound = 1.0
+    while bound < peak and bound < 1e6:
+        bound = bound * 2.5 if str(int(bound))[0] == "2" else bound * 2
+    return (-bound, bound)
+
+
+class GatesPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.layer = QComboBox()
+        self.direction = QComboBox()
+        self.sample = QComboBox()
+        self.layer.setToolTip("Which recurrent layer to show (layer 0 reads the input).")
+        self.direction.setToolTip("Forward (left to right) or backward direction of a bidirectional layer.")
+        self.sample.setToolTip("Which sequence of the fixed probe batch to show.")
+        for box in (self.layer, self.direction, self.sample):
+            box.currentIndexChanged.connect(self._selection_changed)
+        self.info = QLabel()
+        self.info.setObjectName("viewCaption")
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.info, 1)
+        for label, box in (("layer", self.layer), ("direction", self.direction), ("sample", self.sample)):
+            head.addWidget(QLabel(label))
+            head.addWidget(box)
+        self.glw = pg.GraphicsLayoutWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(head)
+        layout.addWidget(self.glw, 1)
+        self.kind = None
+        self.heatmaps: dict[str, Heatmap] = {}
+        self.axes: list[LabelAxis] = []
+        self.mean_curves: dict[str, pg.PlotDataItem] = {}
+        self.means = None
+        self._seen = -1
+        self._shape = None
+        self._cell_levels = (-1.0, 1.0)
+        self._labels = None
+
+    # --- structure: rebuilt when the cell type or layer count changes --------------------------------------------
+
+    def reset(self) -> None:
+        self._seen = -1
+        self._shape = None
+        self._cell_levels = (-1.0, 1.0)
+
+    def _build(self, kind: str, gate_names: tuple[str, ...]) -> None:
+        self.glw.clear()
+        self.heatmaps, self.axes, self.mean_curves = {}, [], {}
+        self.kind = kind
+        first = None
+        cols = max(len(gate_names), 3)
+        for col, gate in enumerate(gate_names):
+            levels = GATE_RANGE.get(gate, (-1.0, 1.0))
+            plot = self._heat_plot(0, col, GATE_TITLES.get(gate, gate), theme.GATE_COLORS.get(gate))
+            self.heatmaps[gate] = Heatmap(plot, levels, theme.lut_for(gate, levels))
+            first = first or plot
+            if first is not plot:
+                plot.setXLink(first)
+        col = 0
+        state_plot = self._heat_plot(1, col, "hidden state h", theme.STATE_COLORS["hidden"])
+        self.heatmaps["hidden"] = Heatmap(state_plot, STATE_RANGE, theme.diverging_lut())
+        state_plot.setXLink(first)
+        col += 1
+        if kind == "LSTM":
+            cell_plot = self._heat_plot(1, col, "cell state c", theme.STATE_COLORS["cell"])
+            self.heatmaps["cell"] = Heatmap(cell_plot, self._cell_levels, theme.diverging_lut())
+            cell_plot.setXLink(first)
+            col += 1
+        axis = LabelAxis("bottom")
+        self.axes.append(axis)
+        self.means = self.glw.addPlot(row=1, col=col, colspan=cols - col, axisItems={"bottom": axis})
+        style_plot(self.means, x="time step t", y="value")
+        legend_title(self.means, "mean over units", [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
+                                                     for g in gate_names if g != "pre"])
+        self.means.setXLink(first)
+        self.means.setYRange(-1.0, 1.0, padding=0.05)
+        self.means.enableAutoRange(y=False)
+        for gate in gate_names:
+            if gate == "pre":
+                continue
+            self.mean_curves[gate] = curve(self.means, theme.GATE_COLORS.get(gate, "#444444"), width=2,
+                                           long=False)
+        for c in range(cols):
+            self.glw.ci.layout.setColumnStretchFactor(c, 1)
+
+    def _heat_plot(self, row: int, col: int, title: str, color) -> pg.PlotItem:
+        axis = LabelAxis("bottom")
+        self.axes.append(axis)
+        plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
+        style_plot(plot, x="t", y="unit")
+        plot.setTitle(theme.title_html(title, color or theme.FOREGROUND), size=f"{theme.font_size() + 1}pt")
+        plot.showGrid(x=False, y=False)
+        plot.setMouseEnabled(x=True, y=True)
+        return plot
+
+    # --- selection ---------------------------------------------------------------------------------------------------
+
+    def _sync_boxes(self, probe) -> None:
+        shape = (probe.kind, probe.num_layers, probe.num_directions, self._samples(probe))
+        if shape == self._shape:
+            return
+        self._shape = shape
+        for box, items in ((self.layer, [str(i) for i in range(probe.num_layers)]),
+                           (self.direction, ["forward", "backward"][: probe.num_directions]),
+                           (self.sample, [str(i) for i in range(shape[3])])):
+            keep = box.currentIndex()
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(items)
+            box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
+            box.blockSignals(False)
+        self.direction.setEnabled(probe.num_directions > 1)
+        self.layer.setEnabled(probe.num_layers > 1)
+
+    @staticmethod
+    def _samples(probe) -> int:
+        any_gate = next(iter(probe.gates.values()), None)
+        return int(any_gate.shape[0]) if any_gate is not None else 0
+
+    def _selection_changed(self, _i: int) -> None:
+        self._seen = -1
+        if self._data is not None:
+            self.refresh(self._data)
+
+    _data = None
+
+    # --- drawing -----------------------------------------------------------------------------------------------------
+
+    def refresh(self, data: RunData) -> None:
+        self._data = data
+        probe = data.last_probe
+        if probe is None or data.probe_version == self._seen:
+            return
+        self._seen = data.probe_version
+        if probe.kind != self.kind or set(self.heatmaps) - {"hidden", "cell"} != set(probe.gate_names):
+            self._build(probe.kind, tuple(probe.gate_names))
+        self._sync_boxes(probe)
+        layer = max(0, self.layer.currentIndex())
+        direction = max(0, self.direction.currentIndex())
+        sample = max(0, self.sample.currentIndex())
+        labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
+        if labels != self._labels:
+            self._labels = labels
+            for axis in self.axes:
+                axis.set_labels(labels, offset=0.5)
+        steps = 0
+        for gate in probe.gate_names:
+            values = probe.gates.get((layer, direction, gate))
+            if values is None or sample >= len(values):
+                continue
+            image = np.asarray(values[sample]).T  # (units, time): time across, units up
+            steps = image.shape[1]
+            self.heatmaps[gate].set(image)
+            if gate in self.mean_curves:
+                self.mean_curves[gate].setData(np.arange(steps) + 0.5, image.mean(axis=0))
+        hidden = probe.hidden.get((layer, direction))
+        if hidden is not None and sample < len(hidden):
+            self.heatmaps["hidden"].set(np.asarray(hidden[sample]).T)
+        cell = probe.cell.get((layer, direction)) if probe.cell else None
+        if cell is not None and "cell" in self.heatmaps and sample < len(cell):
+            c = np.asarray(cell[sample]).T
+            peak = float(np.nanmax(np.abs(c))) if c.size else 1.0
+            if math.isfinite(peak):
+                levels = cell_levels(peak)
+                if levels[1] > self._cell_levels[1]:  # only ever widen, so colours stay comparable
+                    self._cell_levels = levels
+                    self.heatmaps["cell"].set_levels(levels)
+            self.heatmaps["cell"].set(c)
+        loss = f", probe loss {probe.loss:.4g}" if math.isfinite(probe.loss) else ""
+        self.info.setText(f"{probe.kind} gates at step {probe.step}{loss}. Colours: fixed levels, "
+                          f"0..1 for σ gates, -1..1 for tanh.")

@@ -1,0 +1,72 @@
+"""Gradient norms over training steps (log scale): the global norm, one curve per parameter group (embedding, each
+recurrent layer and direction, head), the clipping threshold, and a mark at every step whose gradient was clipped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from .. import theme
+from ..rundata import RunData
+from .common import curve, finite_xy, legend_title, pen, style_plot
+
+
+class GradNormPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.plot = self.glw.addPlot()
+        style_plot(self.plot, x="step", y="norm (log scale)")
+        self.plot.setLogMode(x=False, y=True)
+        self.global_curve = curve(self.plot, theme.GLOBAL_NORM)
+        self.global_curve.setZValue(3)
+        self.clip_marks = self.plot.plot([], [], pen=None, symbol="t", symbolSize=7,
+                                         symbolBrush=pg.mkBrush(theme.CLIP_MARK), symbolPen=None)
+        self.clip_marks.setClipToView(True)
+        self.clip_marks.setDownsampling(auto=True, method="subsample")
+        self.clip_marks.setZValue(4)
+        self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
+        self.group_curves: dict[str, pg.PlotDataItem] = {}
+        self._seen = -1
+        self._legend()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.glw)
+
+    def reset(self) -> None:
+        for c in (self.global_curve, self.clip_marks, self.threshold):
+            c.setData([], [])
+        for name, c in self.group_curves.items():
+            self.plot.removeItem(c)
+        self.group_curves = {}
+        self._seen = -1
+        self._legend()
+
+    def _legend(self) -> None:
+        entries = [("global", theme.GLOBAL_NORM, "line")]
+        entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
+        entries += [("clipped", theme.CLIP_MARK, "tri"), ("clip level", theme.CLIP_MARK, "dash")]
+        legend_title(self.plot, "Gradient norm ‖∇L‖ before clipping", entries)
+
+    def refresh(self, data: RunData) -> None:
+        if data.version == self._seen:
+            return
+        self._seen = data.version
+        steps = data.steps
+        norm = data.col("grad_norm")
+        self.global_curve.setData(*finite_xy(steps, norm, positive=True))
+        for i, name in enumerate(data.group_names()):
+            c = self.group_curves.get(name)
+            if c is None:
+                c = self.group_curves[name] = curve(self.plot, theme.group_color(i))
+                c.setAlpha(0.6, False)  # under the global norm, which stays the one to read
+                self._legend()
+            c.setData(*finite_xy(steps, data.col(f"grad[{name}]"), positive=True))
+        clipped = data.col("clipped") > 0.5
+        self.clip_marks.setData(*finite_xy(steps[clipped], norm[clipped], positive=True))
+        if data.max_grad_norm and len(steps):
+            self.threshold.setData(np.array([0.0, max(1.0, float(steps[-1]))]), np.full(2, data.max_grad_norm))
+        else:
+            self.threshold.setData([], [])

@@ -1,0 +1,149 @@
+"""Gradient through time: ||dL/dh_t|| against t from the gate probe, and its history as a heatmap (step x t).
+
+The loss is read at the end (or at every step, for many-to-many tasks); its gradient flows back through the
+recurrence, and ||dL/dh_t|| shows how much of it reaches step t. In a vanilla RNN it shrinks geometrically towards
+early steps (the vanishing gradient); an LSTM's cell path keeps it alive. The line plot shows the latest probe beside
+the probe before training; the heatmap stacks every probe, so the picture changing with training is visible.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .. import theme
+from ..rundata import RunData
+from .common import Heatmap, StepAxis, curve, legend_title, pen, style_plot
+
+
+FIRST_COLOR = "#888888"
+
+
+def key_label(key: tuple, directions: int) -> str:
+    layer, direction = key[0], key[1]
+    if directions == 1:
+        return f"layer {layer}"
+    return f"layer {layer} {'backward' if direction else 'forward'}"
+
+
+class GradTimePanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.which = QComboBox()
+        self.which.setToolTip("Which recurrent layer (and direction) the heatmap shows.")
+        self.which.currentIndexChanged.connect(self._changed)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.line = self.glw.addPlot(row=0, col=0)
+        style_plot(self.line, x="time step t", y="gradient norm (log scale)")
+        self.line.setLogMode(x=False, y=True)
+        self.step_axis = StepAxis("left")
+        self.heat_plot = self.glw.addPlot(row=0, col=1, axisItems={"left": self.step_axis})
+        style_plot(self.heat_plot, title="History: log₁₀ ‖∂L/∂hₜ‖ per probe", x="time step t", y="training step")
+        self.heat_plot.showGrid(x=False, y=False)
+        self.heat = Heatmap(self.heat_plot, (-6.0, 0.0), theme.magnitude_lut(), bar_label="log₁₀ ‖∂L/∂hₜ‖")
+        self.glw.ci.layout.setColumnStretchFactor(0, 1)
+        self.glw.ci.layout.setColumnStretchFactor(1, 1)
+        self.first_curve = curve(self.line, FIRST_COLOR, style=Qt.DashLine, long=False)
+        self.curves: dict[tuple, pg.PlotDataItem] = {}
+        self._keys: list[tuple] = []
+        self._seen = -1
+        self._levels = None
+        self._legend(1)
+        self.note = QLabel("The gradient of the loss reaching each time step. Flat = it reaches early steps; "
+                           "falling towards t = 0 = it vanishes.", wordWrap=True)
+        self.note.setObjectName("viewCaption")
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.note, 1)
+        head.addWidget(QLabel("heatmap:"))
+        head.addWidget(self.which)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(head)
+        layout.addWidget(self.glw, 1)
+
+    def reset(self) -> None:
+        for c in self.curves.values():
+            self.line.removeItem(c)
+        self.curves = {}
+        self._keys = []
+        self._legend(1)
+        self.which.blockSignals(True)
+        self.which.clear()
+        self.which.blockSignals(False)
+        self.first_curve.setData([], [])
+        self.heat.clear()
+        self.step_axis.steps = []
+        self._seen = -1
+        self._levels = None
+
+    def _legend(self, count: int, directions: int = 1) -> None:
+        if count > 1:
+            entries = [(f"now, {key_label(k, directions)}", theme.group_color(i), "line")
+                       for i, k in enumerate(self._keys)]
+        else:
+            entries = [("now", theme.group_color(0), "line")]
+        entries.append(("before training", FIRST_COLOR, "dash"))
+        legend_title(self.line, "‖∂L/∂hₜ‖ at each time step", entries)
+
+    def _changed(self, _index: int) -> None:
+        self._seen = -1
+        self._levels = None
+
+    def refresh(self, data: RunData) -> None:
+        if data.probe_version == self._seen or data.last_probe is None:
+            return
+        self._seen = data.probe_version
+        probe = data.last_probe
+        keys = sorted(probe.grad_norms)
+        if keys != self._keys:
+            self._set_keys(keys, probe.num_directions)
+        for i, key in enumerate(keys):
+            norms = np.asarray(probe.grad_norms[key], dtype=np.float64)
+            t = np.arange(len(norms), dtype=float)
+            ok = np.isfinite(norms) & (norms > 0)
+            self.curves[key].setData(t[ok], norms[ok])
+        key = self._keys[max(0, self.which.currentIndex())] if self._keys else None
+        if data.first_probe is not None and key in data.first_probe.grad_norms:
+            first = np.asarray(data.first_probe.grad_norms[key], dtype=np.float64)
+            t = np.arange(len(first), dtype=float)
+            ok = np.isfinite(first) & (first > 0)
+            self.first_curve.setData(t[ok], first[ok])
+        history = data.grad_history(key) if key is not None else None
+        if history is None:
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log10(np.where(history > 0, history, np.nan))
+        finite = logs[np.isfinite(logs)]
+        if len(finite):
+            lo, hi = math.floor(float(np.min(finite))), math.ceil(float(np.max(finite)))
+            hi = max(hi, lo + 1)
+            # Levels only widen, so a colour keeps its meaning while training goes on.
+            if self._levels is None:
+                self._levels = (lo, hi)
+            else:
+                self._levels = (min(lo, self._levels[0]), max(hi, self._levels[1]))
+            self.heat.set_levels(self._levels)
+        self.step_axis.steps = list(data.probe_steps)
+        self.step_axis.picture = None
+        self.heat.set(np.nan_to_num(logs, nan=self._levels[0] if self._levels else -6.0),
+                      QRectF(0, 0, logs.shape[1], logs.shape[0]))
+
+    def _set_keys(self, keys: list[tuple], directions: int) -> None:
+        for c in self.curves.values():
+            self.line.removeItem(c)
+        self.curves = {}
+        for i, key in enumerate(keys):
+            self.curves[key] = curve(self.line, theme.group_color(i), width=2, long=False)
+        self._keys = keys
+        self._legend(len(keys), directions)
+        self.which.blockSignals(True)
+        self.which.clear()
+        self.which.addItems([key_label(k, directions) for k in keys])
+        self.which.setCurrentIndex(len(keys) - 1 if keys else -1)
+        self.which.blockSignals(False)

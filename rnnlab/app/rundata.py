@@ -1,0 +1,115 @@
+"""What the plots draw, kept on the GUI thread: growing metric columns, the probes so far and the latest task view.
+
+Filled from the worker's updates while training, or all at once from a run opened from disk. Plain numpy, no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+
+from .plots.common import Growing
+
+
+class RunData:
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self.columns: dict[str, Growing] = {}
+        self.n = 0
+        self.probe_steps: list[int] = []
+        self.grad_rows: dict[tuple, list[np.ndarray]] = {}  # (layer, direction) -> ||dL/dh_t|| per probe
+        self.first_probe = None  # the probe at step 0: the "before training" reference
+        self.last_probe = None
+        self.view: Optional[dict] = None
+        self.val_baselines: Optional[dict] = None
+        self.test: Optional[dict] = None
+        self.test_baselines: Optional[dict] = None
+        self.metric_key = ""
+        self.metric_title = ""
+        self.higher_is_better = False
+        self.max_grad_norm: Optional[float] = None  # drawn when clipping is on
+        self.version = 0  # bumped on every change: plots redraw only what changed
+        self.probe_version = 0
+        self.view_version = 0
+
+    # --- filling -----------------------------------------------------------------------------------------------------
+
+    def add_rows(self, rows: dict[str, np.ndarray]) -> None:
+        if not rows:
+            return
+        count = len(next(iter(rows.values())))
+        if count == 0:
+            return
+        for name, values in rows.items():
+            col = self.columns.get(name)
+            if col is None:
+                col = self.columns[name] = Growing()
+                col.pad_to(self.n)
+            col.extend(values)
+        self.n += count
+        for col in self.columns.values():  # a column missing from this batch gets NaN
+            col.pad_to(self.n)
+        self.version += 1
+
+    def add_probe(self, probe) -> None:
+        if probe is None:
+            return
+        if self.probe_steps and probe.step <= self.probe_steps[-1]:
+            # The final probe repeats the last one when training ended right after a probe.
+            if probe.step == self.probe_steps[-1]:
+                self.last_probe = probe
+                self.probe_version += 1
+            return
+        if self.first_probe is None:
+            self.first_probe = probe
+        self.last_probe = probe
+        self.probe_steps.append(int(probe.step))
+        for key, norms in probe.grad_norms.items():
+            self.grad_rows.setdefault(key, []).append(np.asarray(norms, dtype=np.float64))
+        self.probe_version += 1
+
+    def set_view(self, view: Optional[dict]) -> None:
+        if view is not None:
+            self.view = view
+            self.view_version += 1
+
+    @classmethod
+    def from_history(cls, history, probe=None) -> "RunData":
+        """A run opened from disk: every curve at once; its last probe (runs keep only that one)."""
+        data = cls()
+        data.add_rows(history.arrays(0))
+        data.add_probe(probe)
+        return data
+
+    # --- reading -----------------------------------------------------------------------------------------------------
+
+    def col(self, name: str) -> np.ndarray:
+        c = self.columns.get(name)
+        return c.values if c is not None else np.zeros(0)
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self.col("step")
+
+    def group_names(self) -> list[str]:
+        return [c[5:-1] for c in self.columns if c.startswith("grad[") and c.endswith("]")]
+
+    def last(self, name: str) -> float:
+        values = self.col(name)
+        finite = values[np.isfinite(values)]
+        return float(finite[-1]) if len(finite) else math.nan
+
+    def grad_history(self, key: tuple) -> Optional[np.ndarray]:
+        """(probes, time) of ||dL/dh_t||, or None. Rows of different lengths (padded tasks) are NaN-padded."""
+        rows = self.grad_rows.get(key)
+        if not rows:
+            return None
+        width = max(len(r) for r in rows)
+        out = np.full((len(rows), width), np.nan)
+        for i, r in enumerate(rows):
+            out[i, : len(r)] = r
+        return out

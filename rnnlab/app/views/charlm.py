@@ -1,0 +1,226 @@
+"""Character-model view: write a prompt, set the temperature, and let the model continue it, live while it trains.
+
+    Prompt [ROMEO:                     ]  temperature ──●──── 0.80   length [300]  [Generate]  [x] as it trains
+    ┌───────────────────────────────────────────────────────────────────────────────────────────────────────┐
+    │ROMEO:                                                                                                 │
+    │What shall I see the prince of my heart ...           (the prompt in grey, the model's text in black)  │
+    └───────────────────────────────────────────────────────────────────────────────────────────────────────┘
+    Held-out text, shaded by surprise: white = expected, red = surprised (-ln p of each character)
+
+Sampling runs through the TrainerApi (between two optimizer steps while training runs), never on the GUI thread.
+The same seed is kept until Generate is pressed again, so moving the temperature slider shows what temperature does
+to the same random draws: near 0 the model repeats its most likely phrases, above 1 it invents words.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider, QSpinBox,
+                               QTextEdit, QVBoxLayout, QWidget)
+
+from .. import theme
+from . import register_view
+
+DEFAULT_TEMPERATURE = 0.8
+LIVE_INTERVAL_S = 2.0  # at most one automatic sample this often while training: sampling holds the training up
+SURPRISE_FULL = 6.0  # nats at which a character is shaded fully red (a 1-in-400 character)
+PROMPT_COLOR = "#8a8a8a"
+ERROR_COLOR = "#c0392b"
+_seeds = itertools.count(1)
+
+
+def shade(nats: float) -> str:
+    """Background for a character the model gave probability exp(-nats): white (expected) to red (surprised)."""
+    a = float(np.clip(nats / SURPRISE_FULL, 0.0, 1.0))
+    return f"rgba(214,39,40,{0.85 * a:.2f})"
+
+
+def surprisal_html(snippet: str, nats: np.ndarray) -> str:
+    """The snippet as HTML, each character after the first on a background shaded by its surprisal."""
+    parts = [html.escape(snippet[:1]).replace("\n", "⏎<br>")]
+    for ch, s in zip(snippet[1:], np.asarray(nats, dtype=float)):
+        text = "⏎" if ch == "\n" else ("&nbsp;" if ch == " " else html.escape(ch))
+        parts.append(f"<span style='background:{shade(s)}'>{text}</span>" + ("<br>" if ch == "\n" else ""))
+    return "<span style='font-family:monospace'>" + "".join(parts) + "</span>"
+
+
+@register_view("charlm")
+class CharLMView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.api = None
+        self._seed = next(_seeds)
+        self._last_live = 0.0
+        self._pending = False
+        self._has_data = False
+
+        # --- controls -----------------------------------------------------------------------------------------
+        self.prompt = QPlainTextEdit("ROMEO:\n")
+        self.prompt.setToolTip("The text the model continues. It reads the prompt first, then writes one character "
+                               "at a time, each drawn from its prediction. Ctrl+Enter generates.")
+        self.prompt.setFont(theme.mono_font())
+        line = self.prompt.fontMetrics().lineSpacing()
+        self.prompt.setFixedHeight(int(2.6 * line) + 12)
+        self.temperature = QSlider(Qt.Horizontal)
+        self.temperature.setRange(0, 200)  # hundredths
+        self.temperature.setValue(int(DEFAULT_TEMPERATURE * 100))
+        self.temperature.setMinimumWidth(140)
+        self.temperature.setToolTip("Temperature T: characters are drawn from softmax(logits / T). 0 always takes "
+                                    "the most likely character (repetitive), 1 samples the model as it is, above 1 "
+                                    "flattens the distribution (inventive, then garbled).")
+        self.temp_label = QLabel()
+        self.temp_label.setMinimumWidth(36)
+        self.length = QSpinBox()
+        self.length.setRange(20, 2000)
+        self.length.setSingleStep(50)
+        self.length.setValue(300)
+        self.length.setSuffix(" chars")
+        self.length.setToolTip("How many characters to write.")
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setToolTip("Sample a new text from the prompt (new random draws).")
+        self.generate_button.clicked.connect(self._new_sample)
+        self.live = QCheckBox("as it trains")
+        self.live.setChecked(True)
+        self.live.setToolTip(f"While training runs, write a new text with the current weights every "
+                             f"{LIVE_INTERVAL_S:g} s (same random draws, so you see the weights change the text).")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Temperature"))
+        controls.addWidget(self.temperature)
+        controls.addWidget(self.temp_label)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Length"))
+        controls.addWidget(self.length)
+        controls.addWidget(self.generate_button)
+        controls.addWidget(self.live)
+        controls.addStretch(1)
+        top = QHBoxLayout()
+        prompt_label = QLabel("Prompt")
+        prompt_label.setAlignment(Qt.AlignTop)
+        top.addWidget(prompt_label)
+        top.addWidget(self.prompt, 1)
+
+        # --- the generated text -------------------------------------------------------------------------------
+        self.output = QTextEdit(readOnly=True)
+        self.output.setFont(theme.mono_font())
+        self.output.setPlaceholderText("Press Generate (or Ctrl+Enter in the prompt) to let the model write.")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.RichText)
+
+        # --- surprise on held-out text ------------------------------------------------------------------------
+        self.surprise_title = QLabel()
+        self.surprise_title.setTextFormat(Qt.RichText)
+        self.surprise_title.setWordWrap(True)
+        self.surprise = QTextEdit(readOnly=True)
+        self.surprise.setFont(theme.mono_font())
+        self.surprise.setToolTip("Validation text the model has never trained on. Each character is shaded by how "
+                                 "surprised the model was to see it (-ln p): white = expected, red = surprised. "
+                                 "Watch the inside of words turn white first, then the starts of words.")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(controls)
+        layout.addWidget(self.output, 3)
+        layout.addWidget(self.status)
+        layout.addWidget(self.surprise_title)
+        layout.addWidget(self.surprise, 2)
+
+        self._debounce = QTimer(self, singleShot=True, interval=200)
+        self._debounce.timeout.connect(self._request)
+        self.temperature.valueChanged.connect(self._on_temperature)
+        self.length.valueChanged.connect(lambda _v: self._debounce.start())
+        QShortcut(QKeySequence("Ctrl+Return"), self.prompt, activated=self._new_sample)
+        self._on_temperature(self.temperature.value(), request=False)
+
+    # --- the model, through the trainer api ---------------------------------------------------------------------
+
+    def set_trainer_api(self, api) -> None:
+        self.api = api
+        self._request()
+
+    @property
+    def temperature_value(self) -> float:
+        return self.temperature.value() / 100.0
+
+    def _on_temperature(self, value: int, request: bool = True) -> None:
+        self.temp_label.setText(f"{value / 100:.2f}")
+        if request:
+            self._debounce.start()
+
+    def _new_sample(self) -> None:
+        self._seed = next(_seeds)
+        self._request()
+
+    def _request(self) -> None:
+        if self.api is None or not self.api.has_model():
+            return
+        prompt, length, temperature, seed = self.prompt.toPlainText(), self.length.value(), self.temperature_value, \
+            self._seed
+
+        def sample(task, model):
+            import torch
+
+            text = task.generate(model, prompt, length, temperature, torch.Generator().manual_seed(seed))
+            return {"prompt": prompt, "text": text, "temperature": temperature}
+
+        self._pending = True
+        self._last_live = time.monotonic()
+        self.api.submit(sample, self._show_sample, on_error=self._show_error, key="charlm-generate")
+
+    # --- drawing --------------------------------------------------------------------------------------------------
+
+    def update_view(self, data: dict) -> None:
+        """Surprisal of the held-out snippet; and, at most every few seconds, a fresh sample with the new weights."""
+        nats = np.asarray(data["surprisal"], dtype=float)
+        uni = np.asarray(data.get("unigram_surprisal", []), dtype=float)
+        if not self._has_data and data.get("prompt") and self.prompt.toPlainText() == "ROMEO:\n":
+            self.prompt.setPlainText(data["prompt"])
+        self._has_data = True
+        mean = f"{nats.mean():.2f}" if len(nats) else "-"
+        uni_text = f"; character frequencies alone: {uni.mean():.2f}" if len(uni) else ""
+        self.surprise_title.setText(
+            f"<b>Held-out text</b> ({html.escape(str(data.get('title', '')))}), shaded by the model's surprise "
+            f"-ln p per character (white: expected, red: {SURPRISE_FULL:g}+ nats). Here the model pays "
+            f"<b>{mean}</b> nats/char{uni_text}.")
+        scroll = self.surprise.verticalScrollBar().value()
+        self.surprise.setHtml(surprisal_html(data["snippet"], nats))
+        self.surprise.verticalScrollBar().setValue(scroll)
+        now = time.monotonic()
+        if self.live.isChecked() and not self._pending and now - self._last_live >= LIVE_INTERVAL_S:
+            self._request()
+
+    def _show_sample(self, result: dict) -> None:
+        self._pending = False
+        prompt = html.escape(result["prompt"]).replace("\n", "<br>")
+        text = html.escape(result["text"]).replace("\n", "<br>")
+        self.output.setHtml(f"<span style='font-family:monospace; white-space:pre-wrap'>"
+                            f"<span style='color:{PROMPT_COLOR}'>{prompt}</span>{text}</span>")
+        self.status.setText(f"<small>{len(result['text'])} characters sampled at temperature "
+                            f"{result['temperature']:.2f} (grey: your prompt).</small>")
+
+    def _show_error(self, message: str) -> None:
+        self._pending = False
+        self.status.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>")
+
+
+def fake_view() -> dict:
+    snippet = ("KING RICHARD II:\nWhat says my cousin? Speak, and let us hear\nThe tidings that thou bring'st "
+               "from Bolingbroke.\n")
+    rng = np.random.default_rng(0)
+    return {"kind": "charlm", "title": "Tiny Shakespeare", "prompt": "ROMEO:\n", "temperature": 0.8,
+            "snippet": snippet, "surprisal": rng.gamma(1.2, 1.2, len(snippet) - 1).astype(np.float32),
+            "unigram_surprisal": rng.gamma(3.0, 1.1, len(snippet) - 1).astype(np.float32), "chars": ""}
+
+
+if __name__ == "__main__":
+    from . import show_standalone
+
+    raise SystemExit(show_standalone(CharLMView, fake_view(), size=(900, 600)))

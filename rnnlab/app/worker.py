@@ -1,0 +1,290 @@
+"""The training thread: wraps the engine's `Trainer.run()` generator, coalesces its snapshots, never touches a widget.
+
+Call order (one QThread per run)::
+
+    GUI thread                              training thread (TrainingWorker.run)
+    ----------                              ------------------------------------
+    thread.start()  ─────────────────────>  build the Trainer (unless one was prepared)   ─> trainer_ready(trainer)
+                                            for snap in trainer.run():     # one optimizer step each
+                                                collect snap (history rows, probes)
+                                                drain view requests, let save_run in
+    on_progress(update) <── progress ─────      every >= 40 ms, once the GUI took the last one: flush
+    ... update plots, worker.ack()              pause point: flush, then wait (guard released)
+    pause()/resume()/step_once()/stop() ─>  (a Condition, checked between steps)
+    thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
+
+At most 25 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
+data (`Update`); a new one is sent only after the GUI acknowledged the previous, so a slow GUI never builds a backlog.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from .model_access import ModelAccess, build_trainer, describe_error
+
+log = logging.getLogger(__name__)
+
+EMIT_INTERVAL = 0.04  # seconds between updates: at most 25 per second
+VIEW_MIN_INTERVAL = 0.3  # seconds between two task views
+VIEW_BUDGET = 0.05  # share of the training time the task view may take
+
+
+@dataclass
+class Update:
+    """Everything new since the previous update. Plain data: safe to keep on the GUI thread."""
+
+    rows: dict[str, np.ndarray]  # new history rows as columns (step, train_loss, val_loss, grad_norm, ...)
+    probes: list  # new ProbeSnapshots (plain numpy), oldest first
+    step: int = 0
+    total_steps: int = 0
+    epoch: float = 0.0
+    train_loss: float = math.nan
+    steps_per_sec: float = 0.0
+    elapsed_s: float = 0.0
+    learning_rate: float = math.nan
+    status: str = "running"  # running | paused | finished | stopped | diverged
+    message: str = ""
+    val: Optional[dict] = None  # the latest validation metrics
+    view: Optional[dict] = None  # a new task view (Task.view(model)), if one was computed
+    view_error: str = ""
+    val_baselines: Optional[dict] = None  # the task's baselines on the validation split (first update only)
+    test: Optional[dict] = None  # at the end
+    baselines: Optional[dict] = None  # at the end, on the test split
+    final: bool = False
+
+
+@dataclass
+class _Pending:
+    probes: list = field(default_factory=list)
+    val: Optional[dict] = None
+
+
+class TrainingWorker(QObject):
+    """Runs one training run on its own QThread. Control methods are thread-safe and return at once."""
+
+    trainer_ready = Signal(object)  # the Trainer, before the first progress
+    progress = Signal(object)  # Update
+    failed = Signal(str)  # the run could not start or crashed: a message for the user
+    done = Signal(str)  # finished | stopped | diverged | abandoned | failed
+
+    def __init__(self, access: ModelAccess, cfg=None, trainer=None, paused: bool = False):
+        super().__init__()
+        from ..train.trainer import Control
+
+        self.access = access
+        self.cfg = cfg
+        self.trainer = trainer
+        self.control = Control()  # the engine's: only its stop flag is used; pausing happens in _pause_point
+        self._cond = threading.Condition()
+        self._paused = paused
+        self._tokens = 0
+        self._stop = False
+        self._abandon = False
+        self._wake = False
+        self._acked = threading.Event()
+        self._acked.set()
+        self._last_emit = 0.0
+        self._sent_rows = 0
+        self._pending = _Pending()
+        self._last_snap = None
+        self._view_due = True
+        self._last_view_t = 0.0
+        self._view_cost = 0.0
+        self._val_baselines = None
+        self.status = "starting"
+
+    # --- control, from any thread --------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def step_once(self) -> None:
+        """Pause (if running) and let exactly one more optimizer step run."""
+        with self._cond:
+            self._paused = True
+            self._tokens += 1
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """End the run at the next step boundary; the trainer still evaluates and reports its final numbers."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self.control.stop()
+
+    def abandon(self) -> None:
+        """End the run at the next step boundary without the final evaluation (closing, Reset)."""
+        with self._cond:
+            self._abandon = True
+        self.stop()
+
+    def wake(self) -> None:
+        """A view request is queued: serve it now if paused (while running it is served after the current step)."""
+        with self._cond:
+            self._wake = True
+            self._cond.notify_all()
+
+    def ack(self) -> None:
+        """The GUI has drawn the last update: the next one may be sent."""
+        self._acked.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # --- the thread ------------------------------------------------------------------------------------------------
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.status = self._run()
+        except Exception as exc:  # a bug or a task that fails mid-run: tell the user, keep the app alive
+            log.error("training failed:\n%s", traceback.format_exc())
+            self.status = "failed"
+            self.failed.emit(f"Training stopped with an error: {describe_error(exc)}")
+        finally:
+            self.access.detach_worker(self)
+            self.done.emit(self.status)
+
+    def _run(self) -> str:
+        if self.trainer is None:
+            try:
+                self.trainer = build_trainer(self.cfg, self.control)
+            except Exception as exc:
+                self.failed.emit(f"Could not start training: {describe_error(exc)}")
+                return "failed"
+        trainer = self.trainer
+        trainer.control = self.control
+        self._sent_rows = len(trainer.history)
+        self.trainer_ready.emit(trainer)
+        self.access.attach_worker(self)
+        guard = self.access.guard
+        guard.acquire()
+        try:
+            if self._abandon:
+                return "abandoned"
+            try:
+                self._val_baselines = trainer.task.baselines("val")
+            except Exception:  # a baseline is a nice-to-have on the plot, never a reason not to train
+                log.debug("val baselines failed:\n%s", traceback.format_exc())
+            gen = trainer.run()
+            try:
+                for snap in gen:
+                    self._collect(snap)
+                    if snap.status != "running":
+                        break
+                    if self._abandon:
+                        return "abandoned"
+                    if self.access.has_pending():
+                        self.access.drain(trainer)
+                    guard.let_others_in()
+                    if self._due():
+                        self._flush(trainer)
+                    self._pause_point(trainer)
+                    if self._abandon:
+                        return "abandoned"
+            finally:
+                gen.close()  # abandoned mid-run: the trainer skips its final evaluation
+            self._flush(trainer, final=True)
+            return trainer.status
+        finally:
+            guard.release()
+
+    def _collect(self, snap) -> None:
+        self._last_snap = snap
+        if snap.probe is not None:
+            self._pending.probes.append(snap.probe)
+        if snap.val is not None:
+            self._pending.val = snap.val
+            self._view_due = True
+
+    def _due(self) -> bool:
+        return self._acked.is_set() and time.perf_counter() - self._last_emit >= EMIT_INTERVAL
+
+    def _pause_point(self, trainer) -> None:
+        """Between two steps: return at once when running; while paused, flush, serve requests and wait."""
+        with self._cond:
+            if not self._paused or self._stop:
+                return
+            if self._tokens:
+                self._tokens -= 1
+                return
+        self._flush(trainer, paused=True)
+        guard = self.access.guard
+        guard.release()  # while we wait, save_run and view requests may use the model
+        try:
+            while True:
+                with self._cond:
+                    while self._paused and not self._stop and not self._tokens and not self._wake:
+                        self._cond.wait()
+                    serve, self._wake = self._wake, False
+                    if not serve:
+                        if self._paused and self._tokens and not self._stop:
+                            self._tokens -= 1
+                        return
+                with guard.hold():
+                    self.access.drain(trainer)
+        finally:
+            guard.acquire()
+
+    def _flush(self, trainer, final: bool = False, paused: bool = False) -> None:
+        snap = self._last_snap
+        if snap is None:
+            return
+        history = trainer.history
+        rows = history.arrays(self._sent_rows)
+        self._sent_rows = len(history)
+        view, view_error = self._maybe_view(trainer, force=final or self._last_emit == 0.0 or paused)
+        pending, self._pending = self._pending, _Pending()
+        status = snap.status
+        if paused and status == "running":
+            status = "paused"
+        update = Update(
+            rows=rows, probes=pending.probes, step=snap.step, total_steps=snap.total_steps, epoch=snap.epoch,
+            train_loss=snap.train_loss, steps_per_sec=snap.steps_per_sec, elapsed_s=snap.elapsed_s,
+            learning_rate=snap.learning_rate, status=status, message=snap.message or trainer.message,
+            val=pending.val, view=view, view_error=view_error, val_baselines=self._val_baselines,
+            test=snap.test, baselines=snap.baselines, final=final)
+        self._val_baselines = None
+        self._acked.clear()
+        self._last_emit = time.perf_counter()
+        self.progress.emit(update)
+
+    def _maybe_view(self, trainer, force: bool) -> tuple[Optional[dict], str]:
+        now = time.perf_counter()
+        wait = max(VIEW_MIN_INTERVAL, self._view_cost / VIEW_BUDGET)
+        if not force and not (self._view_due and now - self._last_view_t >= wait):
+            return None, ""
+        import torch
+
+        model = trainer.model
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                view = trainer.task.view(model)
+        except Exception as exc:  # another task's view failing must not stop training
+            log.debug("task view failed:\n%s", traceback.format_exc())
+            return None, f"The task view failed: {describe_error(exc)}"
+        finally:
+            model.train(was_training)
+            self._view_cost = time.perf_counter() - now
+            self._last_view_t = time.perf_counter()
+            self._view_due = False
+        return view, ""
