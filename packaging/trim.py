@@ -1,0 +1,181 @@
+"""What the frozen app leaves out: the rules the spec applies to PyInstaller's file lists, kept here so tests can read them.
+
+PyInstaller's torch hook collects *everything* in the torch wheel (C++ test binaries, headers, CMake files, protoc, the
+TorchScript test libraries) and the PySide6 hooks add every translation and several plugin families a desktop window on
+Linux/Windows/macOS never loads. A hello-world torch+Qt bundle is ~290 MB as a tarball; these rules, plus stripping the
+symbol tables off torch's shared libraries (build_linux.sh), bring rnnlab's under 250 MB.
+
+Every rule is a glob on the *destination* path inside the bundle (forward slashes, relative to the bundle's `_internal/`),
+matched with `fnmatch` (so `*` also crosses `/`). Nothing here is a guess: `rnnlab --selftest` from the frozen app trains,
+probes, saves and reopens a run in the real window after these files are gone.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from fnmatch import fnmatch
+
+# Python modules never bundled. The CUDA ones matter only if someone builds from a CUDA torch by mistake: the CPU
+# edition must not carry 2-3 GB of NVIDIA libraries (`build_linux.sh` refuses a CUDA torch before it gets here).
+EXCLUDED_MODULES = [
+    # torch imports most of itself (even torch.distributed and torch.hub) as soon as the optimizer's first step loads
+    # torch._dynamo, so only modules that nothing on rnnlab's paths imports are left out; tests/test_packaging.py trains
+    # and checks that none of these got imported.
+    "torch.utils.tensorboard",
+    "torch.utils.benchmark",
+    "torchgen.packaged",
+    "nvidia",
+    "triton",
+    # other Qt bindings pyqtgraph would happily use, and the heavy or unused Qt modules
+    "PyQt5", "PyQt6", "PySide2",
+    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQuickControls2",
+    "PySide6.QtQuickTest", "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick",
+    "PySide6.QtWebChannel", "PySide6.QtWebSockets", "PySide6.Qt3DCore", "PySide6.Qt3DRender", "PySide6.Qt3DExtras",
+    "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtDesigner", "PySide6.QtHelp",
+    "PySide6.QtUiTools", "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtDBus", "PySide6.QtLabsStyleKit",
+    "PySide6.QtQmlFeatures", "PySide6.QtPdf", "PySide6.QtCharts", "PySide6.QtDataVisualization", "PySide6.QtGraphs",
+    "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
+    # pyqtgraph's optional extras: 3D (needs PyOpenGL), Jupyter, the examples browser, the console (IPython)
+    "pyqtgraph.opengl", "pyqtgraph.jupyter", "pyqtgraph.examples", "pyqtgraph.console",
+    "OpenGL", "IPython", "jupyter_rfb", "matplotlib", "scipy", "pandas", "h5py", "cupy", "numba",
+    # never imported by rnnlab or by the torch paths it takes (inductor's code generator, the partitioner)
+    "tkinter", "_tkinter", "jinja2", "networkx", "fsspec", "pytest", "hypothesis", "setuptools", "pip",
+    "PyInstaller",
+]
+
+# Destination globs dropped from the collected binaries and data files.
+DROPPED_FILES = [
+    # torch: C++ tests and their helper libraries, build-time files, the protobuf compiler
+    "torch/test/*",
+    # torch/bin: everything but torch_shm_manager, whose presence `import torch` checks
+    "torch/bin/*Test", "torch/bin/test_*", "torch/bin/protoc*", "torch/bin/*.pt", "torch/bin/*.ptl",
+    "torch/bin/upgrader_models/*",
+    "torch/include/*",
+    "torch/share/*",
+    "torch/lib/libshm/*",
+    "torch/lib/libshm_windows/*",
+    "torch/lib/*test*",
+    "torch/lib/libbackend_with_compiler*",
+    "torch/lib/libaoti_custom_ops*",
+    "torch/lib/*.lib",
+    "torch/testing/_internal/data/*",
+    "torch/_inductor/codegen/*.cpp",
+    "torch/_inductor/codegen/*.h",
+    "torch/utils/model_dump/*",
+    "torch/utils/benchmark/*",
+    "torchgen/packaged/*",
+    "caffe2/*",
+    "*.a",
+    "*.h",
+    "*.hpp",
+    "*.cuh",
+    "*.cmake",
+    "*.pyi",
+    "*/__pycache__/*",
+    # CUDA runtime libraries (CPU edition): belt and braces against a CUDA torch in the build venv
+    "nvidia/*",
+    "*libcudart*", "*libcublas*", "*libcudnn*", "*libnccl*", "*libcufft*", "*libcurand*", "*libcusparse*",
+    "*libcusolver*", "*libnvrtc*", "*libnvJitLink*", "*libnvToolsExt*", "*libcupti*", "*libtorch_cuda*",
+    "*libc10_cuda*", "*triton*",
+    # Qt: the translations (the app is English only, so Qt's own dialogs stay English too rather than mixing two
+    # languages in one window), QML, and the plugin families a QWidget app never loads
+    "PySide6/Qt/translations/*",
+    "PySide6/Qt/qml/*",
+    "PySide6/Qt/plugins/qmltooling/*",
+    "PySide6/Qt/plugins/sqldrivers/*",
+    "PySide6/Qt/plugins/designer/*",
+    "PySide6/Qt/plugins/egldeviceintegrations/*",
+    "PySide6/Qt/plugins/networkinformation/*",
+    "PySide6/Qt/plugins/tls/*",
+    "PySide6/Qt/plugins/generic/*",
+    # the GTK3 platform theme drags in a partial, bundled GTK stack (cairo, pango, atk) that can clash with the
+    # system's GTK; without it Qt uses its own Fusion style and the xdg-desktop-portal file dialogs
+    "PySide6/Qt/plugins/platformthemes/libqgtk3*",
+    "PySide6/Qt/plugins/imageformats/*qpdf*",
+    "PySide6/Qt/plugins/wayland-graphics-integration-server/*",
+    "PySide6/Qt/plugins/platforms/libqeglfs*",
+    "PySide6/Qt/plugins/platforms/libqlinuxfb*",
+    "PySide6/Qt/plugins/platforms/libqvnc*",
+    "PySide6/Qt/plugins/platforms/libqvkkhrdisplay*",
+    "PySide6/Qt/plugins/platforms/libqminimalegl*",
+    # (the leading `*` also catches PyInstaller's top-level symlinks to these libraries)
+    "*libQt6Qml*", "*libQt6Quick*", "*libQt6Network*", "*libQt6Designer*", "*libQt6Pdf*", "*libQt6WebEngine*",
+    "*libQt6EglFSDeviceIntegration*", "*libQt6Labs*", "*libQt6Lottie*", "*libQt6Sql*", "*libQt6Test*",
+    "*libQt6Help*", "*libQt6WaylandCompositor*",
+    # the same Qt modules as macOS frameworks and Windows DLLs (the spec is shared by all three builds)
+    "PySide6/Qt/lib/QtQml*", "PySide6/Qt/lib/QtQuick*", "PySide6/Qt/lib/QtNetwork*", "PySide6/Qt/lib/QtPdf*",
+    "PySide6/Qt/lib/QtWebEngine*", "PySide6/Qt/lib/QtDesigner*",
+    "PySide6/Qt6Qml*", "PySide6/Qt6Quick*", "PySide6/Qt6Network*", "PySide6/Qt6Pdf*", "PySide6/Qt6WebEngine*",
+    "PySide6/Qt6Designer*", "PySide6/opengl32sw.dll",
+    "PySide6/Qt/bin/*", "PySide6/Qt/libexec/*", "PySide6/Qt/metatypes/*", "PySide6/Qt/mkspecs/*",
+    "PySide6/include/*", "PySide6/typesystems/*", "PySide6/glue/*", "PySide6/doc/*", "PySide6/examples/*",
+    "PySide6/scripts/*", "PySide6/support/*",
+    "PySide6/assistant*", "PySide6/designer*", "PySide6/linguist*", "PySide6/lrelease*", "PySide6/lupdate*",
+    "PySide6/qml*", "PySide6/svgtoqml*", "PySide6/rcc*", "PySide6/uic*",
+    # pyqtgraph's example data and test images
+    "pyqtgraph/examples/*", "pyqtgraph/opengl/*",
+]
+
+# What must survive the trimming: a spec or rule change that drops one of these fails the build (and the tests).
+REQUIRED_FILES = [
+    "resources/datasets/*",
+    "torch/lib/*torch_cpu*",
+    "torch/lib/*c10*",
+    "PySide6/*qoffscreen*",
+]
+REQUIRED_FILES_LINUX = ["torch/bin/torch_shm_manager"]  # `import torch` checks it is there on Linux and macOS
+
+
+def required_files(platform: str) -> list[str]:
+    """The REQUIRED_FILES globs for `platform` (a sys.platform value)."""
+    return REQUIRED_FILES + ([] if platform == "win32" else REQUIRED_FILES_LINUX)
+
+
+def dropped(dest: str) -> bool:
+    """True if the file at `dest` (path inside the bundle) is left out."""
+    dest = dest.replace("\\", "/")
+    return any(fnmatch(dest, pattern) for pattern in DROPPED_FILES)
+
+
+def trim_toc(toc):
+    """Filter a PyInstaller TOC (list of (dest, src, typecode)); returns (kept, number dropped)."""
+    kept = [entry for entry in toc if not dropped(entry[0])]
+    return kept, len(toc) - len(kept)
+
+
+# Top-level libraries that are loaded by name at run time (dlopen), not through another library's DT_NEEDED, so the
+# orphan pruning below must keep them: the bootloader loads libpython; QtDBus loads libdbus-1 itself.
+DLOPENED = ["libpython*", "libdbus-1*"]
+
+
+def prune_orphans(binaries, needed_by):
+    """Drop the top-level shared libraries (`_internal/lib*.so*`) that no remaining binary needs any more.
+
+    PyInstaller copies every dependency of every collected binary to the top level; once trim_toc has dropped a
+    plugin, the libraries only it needed (e.g. cairo and pango for the GTK3 theme) are dead weight. `needed_by(src)`
+    returns the basenames a binary needs, transitively (ldd). Returns (kept, names dropped).
+    """
+    def top_level_lib(dest):
+        return "/" not in dest.replace("\\", "/") and dest.startswith("lib") and ".so" in dest
+
+    needed = set()
+    for dest, src, typecode in binaries:
+        if not top_level_lib(dest) and typecode != "SYMLINK":
+            needed |= set(needed_by(src))
+    kept, gone = [], []
+    present = {dest.replace("\\", "/") for dest, _, typecode in binaries if typecode != "SYMLINK"}
+    for entry in binaries:
+        dest, src, typecode = entry
+        if top_level_lib(dest) and dest not in needed and not any(fnmatch(dest, p) for p in DLOPENED):
+            gone.append(dest)
+        elif typecode == "SYMLINK" and _link_target(dest, src) not in present:
+            gone.append(dest)  # a link to a library trim_toc removed
+        else:
+            kept.append(entry)
+    return kept, gone
+
+
+def _link_target(dest: str, relative_target: str) -> str:
+    """Where a PyInstaller SYMLINK entry points, as a bundle path (its src is relative to the link's folder)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(dest.replace("\\", "/")),
+                                             relative_target.replace("\\", "/")))
