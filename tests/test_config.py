@@ -101,10 +101,9 @@ def test_window_longer_than_the_series_is_rejected():
 
 def test_log_transform_needs_positive_values():
     with pytest.raises(ConfigError, match="zeros or negatives") as err:
-        DEFAULT.replace("task.dataset", "sunspots")  # sunspots has zero years; the default transform is log
+        DEFAULT.replace("task.transform", "log").replace("task.dataset", "sunspots")  # sunspots has zero years
     assert err.value.field == "task.transform"
-    assert DEFAULT.replace("task.transform", "none").replace("task.dataset", "sunspots").task.options["dataset"] == \
-        "sunspots"
+    assert DEFAULT.replace("task.dataset", "sunspots").task.options["transform"] == "auto"
 
 
 def test_task_options_get_defaults_filled_in():

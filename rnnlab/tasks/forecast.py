@@ -24,6 +24,8 @@ from ..config import BOOL, choice, float_range, int_range, text
 from ..data.series import BUNDLED, Series, load_series
 from ..errors import ConfigError, DataError
 from . import register
+
+AUTO_LOG_RATIO = 4.0
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
 
 
@@ -44,7 +46,9 @@ class ForecastTask(Task):
         "period": Option(0, int_range(0, 1000), "Seasonal period for the seasonal-naive baseline; 0 = the series' own."),
         "window": Option(24, int_range(1, 2000), "How many past values the model reads (k)."),
         "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h)."),
-        "transform": Option("log", choice("none", "log"), "'log' turns growing seasonal swings into constant ones."),
+        "transform": Option("auto", choice("auto", "none", "log"),
+                            "'log' turns growing seasonal swings into constant ones; 'auto' uses it for positive "
+                            "series that grow several-fold."),
         "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself."),
         "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation."),
         "test_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series at the end kept for the test."),
@@ -86,7 +90,8 @@ class ForecastTask(Task):
         n = len(v)
         self.train_end = int(round(n * (1 - o["val_fraction"] - o["test_fraction"])))
         self.val_end = int(round(n * (1 - o["test_fraction"])))
-        self.u = np.log(v) if o["transform"] == "log" else v.copy()
+        self.log = use_log(o["transform"], v)
+        self.u = np.log(v) if self.log else v.copy()
         u_train = self.u[: self.train_end]
         self.level_mean, self.level_std = float(u_train.mean()), float(u_train.std() or 1.0)
         diffs = np.diff(u_train)
@@ -128,7 +133,7 @@ class ForecastTask(Task):
             u = self.u[origins][:, None] + out * self.diff_std
         else:
             u = out * self.level_std + self.level_mean
-        return np.exp(u) if self.opts["transform"] == "log" else u
+        return np.exp(u) if self.log else u
 
     def truth(self, origins: np.ndarray) -> np.ndarray:
         h = self.opts["horizon"]
@@ -206,6 +211,13 @@ class ForecastTask(Task):
             result[f"{split}_forecast"] = self.predict(model, split)
             result[f"{split}_baselines"] = self.baseline_forecasts(split)
         return result
+
+
+def use_log(transform: str, values: np.ndarray) -> bool:
+    """'auto' takes logs of positive series that grow more than AUTO_LOG_RATIO-fold (e.g. airline passengers)."""
+    if transform == "auto":
+        return bool(values.min() > 0 and values.max() / values.min() > AUTO_LOG_RATIO)
+    return transform == "log"
 
 
 def _errors(forecast: np.ndarray, truth: np.ndarray) -> dict[str, float]:
