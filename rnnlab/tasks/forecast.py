@@ -133,7 +133,10 @@ class ForecastTask(Task):
             u = self.u[origins][:, None] + out * self.diff_std
         else:
             u = out * self.level_std + self.level_mean
-        return np.exp(u) if self.log else u
+        if not self.log:
+            return u
+        with np.errstate(over="ignore"):  # a diverging model may predict absurd logs: inf, not a warning
+            return np.exp(u)
 
     def truth(self, origins: np.ndarray) -> np.ndarray:
         h = self.opts["horizon"]
