@@ -100,15 +100,17 @@ class Vocabulary:
 
     def id(self, word: str) -> int:
         found = self._index.get(self._key(word))
-        if found is not None:
-            return found
-        return self._index[word_shape(word)] if self.shapes else UNK
+        return found if found is not None else self.unknown_id(word)
 
     def encode(self, words: Sequence[str]) -> list[int]:
         return [self.id(w) for w in words]
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         return [self.tokens[int(i)] for i in ids]
+
+    def unknown_id(self, word: str) -> int:
+        """The id the word would get if it were not in the vocabulary: <unk>, or its shape class."""
+        return self._index[word_shape(word)] if self.shapes else UNK
 
     def is_unknown(self, word: str) -> bool:
         return self._key(word) not in self._index

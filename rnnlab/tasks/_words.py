@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 import torch
 
-from ..data.text import pad_batch
+from ..data.text import PAD, UNK, pad_batch
 from ..models import probe as probe_mod
 from .base import Batch
 
@@ -56,15 +56,29 @@ class WordSplit:
         for start in range(0, len(self), batch_size):
             yield self.batch(range(start, min(start + batch_size, len(self))))
 
-    def epochs(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-        """Endless shuffled passes: every sentence once per epoch, order drawn with `generator`."""
+    def epochs(self, batch_size: int, generator: torch.Generator, word_dropout: float = 0.0,
+               unknown_id: Optional[Callable[[str], int]] = None) -> Iterator[Batch]:
+        """Endless shuffled passes: every sentence once per epoch, order drawn with `generator`.
+
+        With `word_dropout` p, each word is replaced, with probability p, by the id an unknown word gets
+        (`unknown_id(word)`: <unk>, or its shape class): the model cannot lean on single words and learns what to do
+        with words it has never seen (Iyyer et al. 2015, "Deep unordered composition rivals syntactic methods")."""
+        unk = None
+        if word_dropout > 0:
+            unk = [[unknown_id(w) if unknown_id else UNK for w in words] for words in self.words]
         while True:
             order = torch.randperm(len(self), generator=generator).tolist()
             if len(order) <= batch_size:
-                yield self.batch(order)
-                continue
-            for start in range(0, len(order) - batch_size + 1, batch_size):  # the last partial batch is left out
-                yield self.batch(order[start:start + batch_size])
+                chunks = [order]
+            else:  # the last partial batch is left out
+                chunks = [order[s:s + batch_size] for s in range(0, len(order) - batch_size + 1, batch_size)]
+            for chunk in chunks:
+                batch = self.batch(chunk)
+                if unk is not None:
+                    unk_x, _ = pad_batch([unk[i] for i in chunk])
+                    drop = (torch.rand(batch.x.shape, generator=generator) < word_dropout) & (batch.x != PAD)
+                    batch.x = torch.where(drop, unk_x, batch.x)
+                yield batch
 
 
 def pad_labels(words: Sequence[str], steps: int) -> list[str]:

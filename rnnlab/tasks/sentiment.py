@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import int_range
+from ..config import float_range, int_range
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..errors import DataError
 from ..resources import resource
@@ -68,6 +68,9 @@ class SentimentTask(Task):
                              "Most frequent training words kept (with <pad> and <unk>); rarer words become <unk>."),
         "min_freq": Option(2, int_range(1, 1000),
                            "A word needs at least this many occurrences in the training sentences to get its own id."),
+        "word_dropout": Option(0.1, float_range(0.0, 0.9),
+                               "While training, replace each word by <unk> with this probability, so the model "
+                               "cannot lean on single words (0 = off)."),
         "train_limit": Option(0, int_range(0, 1_000_000),
                               "Train on only the first N training sentences (0 = all 8530): how much data is needed?"),
     }
@@ -117,7 +120,7 @@ class SentimentTask(Task):
         return len(self.splits["train"])
 
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-        return self.splits["train"].epochs(batch_size, generator)
+        return self.splits["train"].epochs(batch_size, generator, self.opts["word_dropout"])
 
     def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
         return self.splits[split].batches(batch_size)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import BOOL, int_range, text
+from ..config import BOOL, float_range, int_range, text
 from ..data.conllu import UPOS_TAGS, Sentence, read_conllu
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..errors import ConfigError, DataError
@@ -96,6 +96,9 @@ class TaggingTask(Task):
         "lowercase": Option(True, BOOL, "Look words up lower-cased (\"The\" and \"the\" share an id)."),
         "word_shapes": Option(True, BOOL, "Unknown words map to shape classes (<unk-Cap>, <unk-num>, <unk-ing>, "
                                           "<unk-ed>, <unk-s>, ...) instead of a single <unk>."),
+        "word_dropout": Option(0.0, float_range(0.0, 0.9),
+                               "While training, treat each word as unknown (its shape class) with this probability, "
+                               "so the model learns to tag unseen words from their context (0 = off)."),
         "train_limit": Option(0, int_range(0, 1_000_000),
                               "Train on only the first N training sentences (0 = all): how much data is needed?"),
     }
@@ -151,7 +154,7 @@ class TaggingTask(Task):
         return len(self.splits["train"])
 
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-        return self.splits["train"].epochs(batch_size, generator)
+        return self.splits["train"].epochs(batch_size, generator, self.opts["word_dropout"], self.vocab.unknown_id)
 
     def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
         return self.splits[split].batches(batch_size)

@@ -46,7 +46,7 @@ def test_draws_fake_data_without_a_model(qtbot):
     tokens = "not bad at all".split()
     w._show_trace(fake_trace(tokens, kind="GRU"))
     assert "POSITIVE" in w.verdict.text() or "NEGATIVE" in w.verdict.text()
-    assert [p.isVisible() for p in w.gate_plots] == [True, True, True, False]  # a GRU has three gates
+    assert [p.isVisible() for p in w.gate_plots] == [True, True, True, True, False]  # GRU: r, z, n and h
     assert w.heatmaps[0].image.image.shape == (16, 4)  # units x words
     assert w.axes[1].words == tokens
 

@@ -189,3 +189,18 @@ def test_saved_run_reopens_with_the_same_vocabulary(tmp_path):
     assert restored.task.vocab.tokens == trainer.task.vocab.tokens
     assert restored.task.evaluate(restored.model, "test") == trainer.task.evaluate(trainer.model, "test")
     assert restored.last_probe.labels == trainer.last_probe.labels
+
+
+def test_word_dropout_replaces_words_by_unk_never_padding():
+    plain = SentimentTask({"word_dropout": 0.0})
+    dropped = SentimentTask({"word_dropout": 0.5})
+    a = next(plain.train_batches(64, torch.Generator().manual_seed(3)))
+    b = next(dropped.train_batches(64, torch.Generator().manual_seed(3)))
+    assert torch.equal(a.lengths, b.lengths) and torch.equal(a.y, b.y)  # the same sentences, in the same order
+    changed = a.x != b.x
+    assert (b.x[changed] == UNK).all()
+    real = torch.arange(a.x.shape[1])[None, :] < a.lengths[:, None]
+    assert not changed[~real].any()  # padding stays padding
+    share = changed.sum().item() / (real & (a.x != UNK)).sum().item()
+    assert 0.4 < share < 0.6
+    assert dropped.evaluate(model_for(dropped), "val") == plain.evaluate(model_for(plain), "val")  # training only

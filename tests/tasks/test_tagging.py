@@ -182,3 +182,12 @@ def test_short_training_on_a_slice_beats_the_baseline():
     base = final.baselines["most frequent tag per word"]
     assert final.test["accuracy"] > base["accuracy"] + 0.01, (final.test, base)
     assert final.test["unknown_word_accuracy"] > base["unknown_word_accuracy"]
+
+
+def test_word_dropout_uses_the_word_shape_classes():
+    t = TaggingTask({"word_dropout": 0.5})
+    b = next(t.train_batches(32, torch.Generator().manual_seed(0)))
+    plain = next(TaggingTask({}).train_batches(32, torch.Generator().manual_seed(0)))
+    changed = plain.x != b.x
+    assert changed.any() and (b.x[changed] < t.vocab.num_special).all()
+    assert set(t.vocab.decode(b.x[changed].tolist())) > {"<unk-Cap>"}
