@@ -13,6 +13,7 @@ Public API (used by `rnnlab.selftest` and the tests; keep it stable)::
     w.save_run(path) -> Path          # the engine's run folder (raises RunError / OSError)
     w.open_run(path)                  # a run folder from the app or `rnnlab train`; raises RunError
     w.is_training() -> bool           # a run is going (running or paused)
+    w.is_paused() -> bool             # the training thread is parked between two steps (after pause / step_once)
     w.trainer                         # the engine Trainer shown now, or None (being built)
     w.training_finished(str)          # signal: "finished" | "stopped" | "diverged" | "failed"
     w.plots_updated()                 # signal: after the plots drew new data
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         self._worker: Optional[TrainingWorker] = None
         self._thread: Optional[QThread] = None
         self._state = "idle"  # idle | running | paused | stopping
+        self._parked = False  # the worker confirmed it waits between two steps
         self._prepare_serial = 0
         self._jobs = 0  # background jobs in flight (prepare, views)
         self._closing = False
@@ -374,6 +376,10 @@ class MainWindow(QMainWindow):
     def is_training(self) -> bool:
         return self._thread is not None
 
+    def is_paused(self) -> bool:
+        """True once the training thread has stopped between two steps and sent everything up to there."""
+        return self._thread is not None and self._parked
+
     def start_training(self) -> bool:
         """Train: resume a paused run, else start a new run from the form (or the prepared, untrained model)."""
         if self._worker is not None:
@@ -394,6 +400,7 @@ class MainWindow(QMainWindow):
 
     def resume(self) -> None:
         if self._worker is not None and self._state == "paused":
+            self._parked = False
             self._worker.resume()
             self._set_state("running")
 
@@ -404,6 +411,7 @@ class MainWindow(QMainWindow):
                 self.start_training()  # shows why not
                 return
             self._start(paused=True)
+        self._parked = False
         self._worker.step_once()
         self._set_state("paused")
 
@@ -524,6 +532,7 @@ class MainWindow(QMainWindow):
     def _finish_thread(self) -> None:
         worker, thread = self._worker, self._thread
         self._worker, self._thread = None, None
+        self._parked = False
         if worker is not None:
             for sig in (worker.trainer_ready, worker.progress, worker.failed, worker.done):
                 try:
@@ -535,18 +544,23 @@ class MainWindow(QMainWindow):
             thread.deleteLater()
         self._set_state("idle")
 
+    def _from_current_worker(self) -> bool:
+        """Queued signals of an abandoned worker can still arrive after it was dropped: ignore them."""
+        sender = self.sender()
+        return sender is not None and self._worker is not None and sender is self._worker
+
     @Slot(object)
     def _on_trainer_ready(self, trainer) -> None:
-        if self.sender() is not self._worker:
+        if not self._from_current_worker():
             return
         self._set_trainer(trainer)
         self._describe_run(self.data, trainer)
 
     @Slot(object)
     def _on_progress(self, update: Update) -> None:
-        worker = self.sender()
-        if worker is not self._worker:
+        if not self._from_current_worker():
             return
+        worker = self._worker
         data = self.data
         data.add_rows(update.rows)
         for probe in update.probes:
@@ -559,6 +573,7 @@ class MainWindow(QMainWindow):
         if update.view_error:
             self.statusBar().showMessage(update.view_error, 8000)
         self._show_status(update)
+        self._parked = update.status == "paused"
         if update.status == "paused" and self._state == "running":
             self._set_state("paused")
         if update.status == "diverged":
@@ -570,11 +585,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._from_current_worker():
+            return
         self.message_bar.show_message(message, "error")
 
     @Slot(str)
     def _on_done(self, status: str) -> None:
-        if self.sender() is not self._worker:
+        if not self._from_current_worker():
             return
         thread = self._thread
         thread.quit()
@@ -942,7 +959,7 @@ def _task_view(trainer) -> Optional[dict]:
     was = model.training
     model.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
             return trainer.task.view(model)
     finally:
         model.train(was)

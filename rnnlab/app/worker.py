@@ -277,7 +277,7 @@ class TrainingWorker(QObject):
         was_training = model.training
         model.eval()
         try:
-            with torch.no_grad():
+            with torch.no_grad(), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
                 view = trainer.task.view(model)
         except Exception as exc:  # another task's view failing must not stop training
             log.debug("task view failed:\n%s", traceback.format_exc())

@@ -187,7 +187,7 @@ class CharLMView(QWidget):
         mean = f"{nats.mean():.2f}" if len(nats) else "-"
         uni_text = f"; character frequencies alone: {uni.mean():.2f}" if len(uni) else ""
         self.surprise_title.setText(
-            f"<b>Held-out text</b> ({html.escape(str(data.get('title', '')))}), shaded by the model's surprise "
+            f"<b>Held-out text</b> from {html.escape(str(data.get('title', 'the text')))}, shaded by the model's surprise "
             f"-ln p per character (white: expected, red: {SURPRISE_FULL:g}+ nats). Here the model pays "
             f"<b>{mean}</b> nats/char{uni_text}.")
         scroll = self.surprise.verticalScrollBar().value()

@@ -108,6 +108,7 @@ class ForecastView(QWidget):
             xx = np.concatenate([np.concatenate([a, [np.nan]]) for a in xs])
             yy = np.concatenate([np.concatenate([a, [np.nan]]) for a in ys])
             target = self.model_curve if name == "model" else self._baseline_curve(name)
+            yy = np.where(np.isfinite(yy), yy, np.nan)  # a diverged model's forecast can overflow to inf
             target.setData(xx, yy, connect="finite")
         self.scores.setText(self._score_text(data, values))
 

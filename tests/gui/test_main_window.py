@@ -1,0 +1,330 @@
+"""The real main window, offscreen: edit the form, train, pause, step, stop, diverge, close, save and open runs."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QThread
+
+from rnnlab import config
+from rnnlab.errors import RunError
+from rnnlab.models.probe import GATE_RANGE
+from rnnlab.app import theme
+from rnnlab.app.main_window import MainWindow, settings
+from rnnlab.app.views.forecast import ForecastView
+
+pytestmark = pytest.mark.gui
+
+TIMEOUT = 60_000  # ms; generous: the machine is shared
+
+
+def small(steps: int = 120, task: str = "forecast", **training) -> config.RunConfig:
+    """A model small enough to train in a second or two on one core."""
+    opts = {"training": {"steps": steps, "learning_rate": 0.01, "batch_size": 16, **training},
+            "model": {"hidden_size": 8}, "task": {"name": task}}
+    return config.from_dict(opts)
+
+
+def helper_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("rnnlab-helper") and t.is_alive()]
+
+
+@pytest.fixture
+def window(qtbot):
+    settings().clear()  # each test starts from the default layout (conftest points QSettings at a temp folder)
+    made = []
+
+    def make(cfg=None) -> MainWindow:
+        w = MainWindow(cfg if cfg is not None else small())
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        assert w.wait_ready(30), "the prepared model never arrived"
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        thread = w._thread
+        w.close()  # abandons a run and waits for the training and helper threads
+        assert not w.is_training()
+        assert thread is None or not thread.isRunning()
+    assert helper_threads() == []
+
+
+def type_into(qtbot, editor, text: str) -> None:
+    """Replace a line edit's text the way a user does (textEdited fires per key)."""
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+
+
+def train_to_end(qtbot, w: MainWindow) -> str:
+    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT) as blocker:
+        assert w.start_training()
+    return blocker.args[0]
+
+
+# --- training and the plots ----------------------------------------------------------------------------------------
+
+
+def test_edit_fields_then_train_fills_every_plot(qtbot, window):
+    w = window()
+    type_into(qtbot, w.panel.editor("model.hidden_size"), "12")
+    type_into(qtbot, w.panel.editor("training.steps"), "150")
+    assert w.config().model.hidden_size == 12 and w.config().training.steps == 150
+
+    assert train_to_end(qtbot, w) == "finished"
+
+    trainer = w.trainer
+    assert trainer.step == 150 and trainer.model.rnn.hidden_size == 12
+    # Every history row reached the GUI (step 0, the snapshot before training, then one per step) ...
+    np.testing.assert_array_equal(w.data.steps, np.arange(151))
+    np.testing.assert_allclose(w.data.col("train_loss")[1:], trainer.history.column("train_loss")[1:])
+    # ... and every plot drew it.
+    x, y = w.loss_panel.train_smooth.getData()
+    assert len(x) == 150 and np.isfinite(y).all()
+    assert len(w.loss_panel.val_metric.getData()[0]) >= 2  # step 0 and the last step at least
+    assert len(w.loss_panel.baseline_lines) == 2  # seasonal naive and last value on the validation split
+    assert w.view_host.view.__class__ is ForecastView
+    fx, fy = w.view_host.view.model_curve.getData()
+    assert len(fx) > 10 and np.isfinite(fy).any()
+    gate_image = w.gates_panel.heatmaps["f"].image.image
+    assert gate_image.shape == (12, 24)  # units x time steps of the window
+    w.tabs.setCurrentIndex(1)  # the gradients tab draws once it is shown
+    assert len(w.grad_panel.global_curve.getData()[0]) == 150
+    history = w.gradtime_panel.heat.image.image
+    assert history.shape[0] == len(w.data.probe_steps) >= 2 and history.shape[1] == 24
+    assert w.status_labels["step"].text() == "step 150/150"
+    assert "test RMSE" in w.message_bar.text.text()
+
+
+def test_pause_step_resume_stop(qtbot, window):
+    w = window(small(steps=1_000_000))
+    w.start_training()
+    qtbot.waitUntil(lambda: w.data.n > 5, timeout=TIMEOUT)
+
+    w.pause()
+    qtbot.waitUntil(w.is_paused, timeout=TIMEOUT)
+    parked = w.trainer.step
+    qtbot.wait(300)
+    assert w.trainer.step == parked, "training went on while paused"
+    assert w.data.steps[-1] == parked, "the plots did not get every step before the pause"
+    assert w.act_train.text() == "Resume" and w.act_pause.text() == "Resume"
+
+    w.step_once()
+    qtbot.waitUntil(lambda: w.is_paused() and w.data.steps[-1] == parked + 1, timeout=TIMEOUT)
+    assert w.trainer.step == parked + 1
+
+    w.resume()
+    qtbot.waitUntil(lambda: w.trainer.step > parked + 10, timeout=TIMEOUT)
+    assert not w.is_paused()
+
+    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT) as blocker:
+        w.stop()
+    assert blocker.args == ["stopped"]
+    assert not w.is_training() and w.trainer.status == "stopped"
+    assert "Stopped at step" in w.message_bar.text.text()
+
+
+def test_step_from_idle_runs_exactly_one_step(qtbot, window):
+    w = window()
+    w.step_once()
+    qtbot.waitUntil(lambda: w.is_paused() and w.data.n == 2, timeout=TIMEOUT)
+    assert w.trainer.step == 1
+    np.testing.assert_array_equal(w.data.steps, [0, 1])
+    w.step_once()
+    qtbot.waitUntil(lambda: w.is_paused() and w.data.n == 3, timeout=TIMEOUT)
+    assert w.trainer.step == 2
+
+
+def test_closing_mid_training_leaves_no_thread(qtbot, window):
+    w = window(small(steps=1_000_000))
+    w.start_training()
+    qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
+    thread = w._thread
+    assert thread.isRunning()
+    w.close()
+    assert not thread.isRunning()
+    assert not w.is_training()
+    assert helper_threads() == []
+
+
+def test_reset_gives_the_same_weights_for_the_same_seed(qtbot, window):
+    w = window()
+    before = {k: v.clone() for k, v in w.trainer.model.state_dict().items()}
+    w.step_once()
+    qtbot.waitUntil(lambda: w.is_paused() and w.trainer.step == 1, timeout=TIMEOUT)
+    w.reset()
+    assert not w.is_training()
+    assert w.wait_ready(30)
+    after = w.trainer.model.state_dict()
+    assert w.trainer.step == 0 and w.data.n == 0
+    for k in before:
+        torch.testing.assert_close(after[k], before[k])
+
+
+# --- the form ----------------------------------------------------------------------------------------------------
+
+
+def test_invalid_value_is_marked_and_disables_train(qtbot, window):
+    w = window()
+    field = w.panel._fields["model.hidden_size"]
+    type_into(qtbot, field.editor, "0")
+    assert not w.act_train.isEnabled() and not w.act_step.isEnabled()
+    assert field.error.isVisible()
+    assert field.error.text() == "model.hidden_size = 0 is not allowed: must be a whole number from 1 to 4096"
+    assert field.editor.property("invalid") is True
+    assert w.start_training() is False and not w.is_training()
+    assert w.config().model.hidden_size == 8  # the config keeps the last valid value
+
+    rate = w.panel._fields["training.learning_rate"]
+    type_into(qtbot, rate.editor, "fast")
+    assert rate.error.text().startswith("training.learning_rate = 'fast' is not allowed: must be a finite number")
+
+    type_into(qtbot, field.editor, "16")
+    type_into(qtbot, rate.editor, "0.02")
+    assert not field.error.isVisible() and not rate.error.isVisible()
+    assert w.act_train.isEnabled()
+    assert w.config().model.hidden_size == 16 and w.config().training.learning_rate == 0.02
+
+
+def test_a_rejected_value_comes_back_when_another_field_makes_it_fit(qtbot, window):
+    w = window()
+    window_field = w.panel._fields["task.window"]
+    type_into(qtbot, window_field.editor, "200")  # airline passengers is too short for a 200-month window
+    assert "window + horizon must leave training examples" in window_field.error.text()
+    assert not w.act_train.isEnabled()
+    dataset = w.panel.editor("task.dataset")
+    dataset.setCurrentIndex(dataset.findData("sunspots"))  # 309 years: long enough
+    dataset.activated.emit(dataset.currentIndex())
+    assert not window_field.error.isVisible()
+    assert w.config().task.options["window"] == 200 and w.config().task.options["dataset"] == "sunspots"
+    assert w.act_train.isEnabled()
+
+
+def test_switching_task_applies_its_suggested_settings(qtbot, window):
+    from rnnlab import tasks
+
+    w = window()
+    combo = w.panel.editor("task.name")
+    combo.setCurrentIndex(combo.findData("adding"))
+    combo.activated.emit(combo.currentIndex())
+    cfg = w.config()
+    assert cfg.task.name == "adding"
+    for key, value in tasks.get("adding").suggested.items():
+        section, name = key.split(".")
+        assert getattr(getattr(cfg, section), name) == value
+    assert "task.length" in w.panel._fields and "task.window" not in w.panel._fields
+    assert w.panel.editor("task.length").toolTip().startswith("Sequence length T")
+    assert w.wait_ready(30)
+    assert w.trainer.cfg.task.name == "adding"  # the preview model follows the form
+
+
+# --- divergence ----------------------------------------------------------------------------------------------------
+
+
+def test_a_diverging_run_ends_diverged_and_offers_the_fix(qtbot, window):
+    w = window(small(steps=500, optimizer="sgd", learning_rate=10.0, clip_grad=False))
+    assert train_to_end(qtbot, w) == "diverged"
+    assert w.trainer.status == "diverged"
+    assert w.status_labels["state"].text() == "diverged"
+    text = w.message_bar.text.text()
+    assert "diverged" in text and "learning rate" in text and w.message_bar.isVisible()
+    labels = [w.message_bar.buttons.itemAt(i).widget().text() for i in range(w.message_bar.buttons.count())]
+    assert labels == ["Clip gradients at 1.0", "Learning rate 1"]
+    w.message_bar.buttons.itemAt(0).widget().click()
+    assert w.config().training.clip_grad is True and w.config().training.max_grad_norm == 1.0
+
+
+# --- runs on disk ----------------------------------------------------------------------------------------------------
+
+
+def test_save_then_open_restores_the_curves(qtbot, window, tmp_path):
+    w = window(small(steps=80))
+    assert train_to_end(qtbot, w) == "finished"
+    loss_x, loss_y = w.loss_panel.train_raw.getData()
+    w.tabs.setCurrentIndex(0)
+    forget = w.gates_panel.heatmaps["f"].image.image.copy()
+    saved = w.save_run(tmp_path / "run")
+
+    other = window(small(task="adding"))
+    other.open_run(saved)
+    assert other.wait_ready(30)
+    assert other.config() == w.config()
+    assert other.trainer.step == 80 and not other.is_training()
+    x, y = other.loss_panel.train_raw.getData()
+    np.testing.assert_array_equal(x, loss_x)
+    np.testing.assert_allclose(y, loss_y)
+    other.tabs.setCurrentIndex(0)
+    np.testing.assert_allclose(other.gates_panel.heatmaps["f"].image.image, forget)
+    assert other.view_host.view.__class__ is ForecastView
+    for name in ("seasonal naive", "last value"):
+        assert name in other.data.test_baselines
+    assert other.status_labels["state"].text() == "opened (finished)"
+
+
+def test_open_a_run_made_by_the_cli(qtbot, window, tmp_path):
+    from rnnlab.cli import main
+
+    out = tmp_path / "cli-run"
+    assert main(["train", "--task", "adding", "--steps", "30", "--set", "model.hidden_size=8",
+                 "--set", "task.length=12", "--set", "training.batch_size=16", "--out", str(out), "--quiet"]) == 0
+    w = window()
+    w.open_run(out)
+    assert w.wait_ready(30)
+    assert w.config().task.name == "adding" and w.config().task.options["length"] == 12
+    assert w.panel.editor("task.length").text() == "12"
+    assert w.view_host.kind == "adding"
+    assert w.data.n == 31
+    # Another session can train on from here: Train starts a new run with the opened settings.
+    assert train_to_end(qtbot, w) == "finished"
+    assert w.trainer.step == 30
+
+
+def test_opening_something_that_is_not_a_run_says_so(window, tmp_path):
+    w = window()
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(RunError, match="not a complete rnnlab run"):
+        w.open_run(tmp_path)
+    assert w.trainer is not None  # the window still shows what it showed
+
+
+# --- plots details -----------------------------------------------------------------------------------------------------
+
+
+def test_gate_heatmaps_use_fixed_levels_and_gate_colours(qtbot, window):
+    w = window(small(steps=20, task="forecast"))
+    w.set_config(w.config().replace("model.cell", "gru"))
+    assert train_to_end(qtbot, w) == "finished"
+    panel = w.gates_panel
+    assert set(panel.heatmaps) == {"r", "z", "n", "hidden"}
+    for gate in ("r", "z", "n"):
+        assert tuple(panel.heatmaps[gate].levels) == GATE_RANGE[gate]
+        assert tuple(panel.heatmaps[gate].image.levels) == GATE_RANGE[gate]
+    lut = panel.heatmaps["z"].image.lut
+    np.testing.assert_array_equal(lut, theme.gate_lut("z"))
+    assert theme.GATE_COLORS["z"] in panel.mean_curves["z"].opts["pen"].color().name()
+
+
+def test_views_run_model_requests_off_the_gui_thread(qtbot, window):
+    w = window(small(steps=1_000_000))
+    main = QThread.currentThread()
+    seen = []
+
+    def fn(task, model):
+        seen.append((QThread.currentThread() is not main, model.training, torch.is_grad_enabled()))
+        return task.name
+
+    with qtbot.waitCallback(timeout=TIMEOUT) as idle_cb:  # no training: the helper thread serves it
+        w.api.submit(fn, idle_cb)
+    idle_cb.assert_called_with("forecast")
+    w.start_training()
+    qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
+    with qtbot.waitCallback(timeout=TIMEOUT) as running_cb:  # training: served between two steps
+        w.api.submit(fn, running_cb)
+    running_cb.assert_called_with("forecast")
+    assert seen == [(True, False, False), (True, False, False)]
+    assert w.trainer.model.training  # back in training mode for the next step
