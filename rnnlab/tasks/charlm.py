@@ -15,6 +15,7 @@ Loss is in nats per character (natural log); perplexity = exp(loss); bits per ch
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import Iterator, Optional
 
 import numpy as np
@@ -31,6 +32,7 @@ DEFAULT_TBPTT = 100  # chunk length when training.tbptt is 0 (char-rnn's default
 EVAL_STREAMS = 16  # parallel streams a held-out split is read in (the state is carried along each)
 PROBE_SAMPLES, PROBE_LENGTH = 4, 64
 DEFAULT_PROMPT = "ROMEO:\n"
+MAX_GENERATE = 10_000  # characters one generate() call may write
 
 
 @register
@@ -189,29 +191,34 @@ class CharLMTask(Task):
                  generator: Optional[torch.Generator] = None) -> str:
         """Continue `prompt` by `length` characters sampled one at a time from softmax(logits / temperature).
 
-        Temperature 0 always takes the most likely character. Runs on a private copy of the weights in eval mode, so
-        it is safe to call from another thread while the trainer keeps updating `model`."""
-        if not math.isfinite(temperature) or temperature < 0:
+        Temperature 0 always takes the most likely character; 1 samples the model's own distribution; higher is
+        wilder. The model runs in eval mode (no dropout) and is left in the mode it was in. It must not be training
+        at the same time: the GUI calls this through its TrainerApi, which runs it between two optimizer steps."""
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or \
+                not math.isfinite(temperature) or temperature < 0:
             raise ConfigError("temperature", temperature, "must be a number of at least 0 (0 = always the most "
                                                           "likely character)")
-        if length < 0:
-            raise ConfigError("length", length, "must be 0 or more characters")
+        if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= MAX_GENERATE:
+            raise ConfigError("length", length, f"must be a whole number of characters from 0 to {MAX_GENERATE}")
         ids = self.vocab.encode(prompt or "\n")
-        m = _frozen_copy(model)
-        device = next(m.parameters()).device
-        out, h = m.rnn(m.rnn_input(ids.to(device)[None]))
-        logits = m.out(out[:, -1])
-        result = []
-        for _ in range(length):
-            logits[:, 0] = -math.inf  # padding is never a character
-            if temperature == 0:
-                token = logits.argmax(-1, keepdim=True)
-            else:
-                probs = torch.softmax(logits.double() / temperature, dim=-1).cpu()
-                token = torch.multinomial(probs, 1, generator=generator).to(device)
-            result.append(int(token))
-            out, h = m.rnn(m.rnn_input(token), h)
-            logits = m.out(out[:, -1])
+        if generator is None:  # never draw from torch's global generator: that would change the training run
+            generator = torch.Generator()
+            generator.seed()
+        with _eval_mode(model):
+            device = next(model.parameters()).device
+            out, h = model.rnn(model.rnn_input(ids.to(device)[None]))
+            logits = model.out(out[:, -1])
+            result = []
+            for _ in range(length):
+                logits[:, 0] = -math.inf  # padding is never a character
+                if temperature == 0:
+                    token = logits.argmax(-1, keepdim=True)
+                else:
+                    probs = torch.softmax(logits.double() / temperature, dim=-1).cpu()
+                    token = torch.multinomial(probs, 1, generator=generator).to(device)
+                result.append(int(token))
+                out, h = model.rnn(model.rnn_input(token), h)
+                logits = model.out(out[:, -1])
         return self.vocab.decode(result)
 
     @torch.no_grad()
@@ -220,22 +227,25 @@ class CharLMTask(Task):
         ids = self.vocab.encode(text_, field="text")
         if len(ids) < 2:
             return np.zeros(0, dtype=np.float32)
-        m = _frozen_copy(model)
-        device = next(m.parameters()).device
-        out, _ = m.rnn(m.rnn_input(ids[:-1].to(device)[None]))
-        logp = torch.log_softmax(m.out(out[0]).float(), dim=-1)
-        return (-logp.gather(1, ids[1:].to(device)[:, None])[:, 0]).cpu().numpy()
+        with _eval_mode(model):
+            device = next(model.parameters()).device
+            out, _ = model.rnn(model.rnn_input(ids[:-1].to(device)[None]))
+            logp = torch.log_softmax(model.out(out[0]).float(), dim=-1)
+            return (-logp.gather(1, ids[1:].to(device)[:, None])[:, 0]).cpu().numpy()
 
     def view(self, model) -> dict:
-        """A sample from the default prompt and a validation snippet with each character's surprisal."""
+        """A validation snippet with each character's surprisal under the model and under the unigram baseline.
+
+        Cheap on purpose (one forward pass): the GUI asks for it a few times a second. Sampling text is the view's
+        own request (`generate`), made when the user asks or when the weights have changed."""
         snippet = self.texts["val"][:400]
         start = snippet.find("\n") + 1
-        snippet = snippet[start:start + 300] if start > 0 else snippet[:300]
+        snippet = (snippet[start:start + 300] if start > 0 else snippet[:300]).lstrip("\n") or snippet
+        ids = self.vocab.encode(snippet, field="text")
         prompt = DEFAULT_PROMPT if all(c in self.vocab.chars for c in DEFAULT_PROMPT) else self.texts["val"][:8]
-        g = torch.Generator().manual_seed(self.seed)
-        return {"kind": "charlm", "title": self.text_title, "prompt": prompt,
-                "sample": self.generate(model, prompt, 300, 0.8, g), "temperature": 0.8,
+        return {"kind": "charlm", "title": self.text_title, "prompt": prompt, "temperature": 0.8,
                 "snippet": snippet, "surprisal": self.surprisal(model, snippet),
+                "unigram_surprisal": (-self._unigram[ids[1:]].log()).float().numpy(),
                 "chars": "".join(self.vocab.chars)}
 
 
@@ -244,11 +254,11 @@ def _metrics(nats: float, accuracy: float) -> dict[str, float]:
             "accuracy": accuracy}
 
 
-def _frozen_copy(model):
-    """The model's current weights in a fresh eval-mode module (no dropout; the trainer may go on training `model`)."""
-    from ..models.network import SequenceModel
-
-    copy = SequenceModel(model.cfg, model.spec)
-    copy.load_state_dict({k: v.detach().clone() for k, v in model.state_dict().items()})
-    device = next(model.parameters()).device
-    return copy.to(device).eval()
+@contextmanager
+def _eval_mode(model):
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)

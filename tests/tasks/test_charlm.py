@@ -119,6 +119,20 @@ def test_generate_is_reproducible_and_checks_its_input(task, model):
         task.generate(model, "First", 10, -1.0)
     with pytest.raises(ConfigError, match="never seen"):
         task.generate(model, "Fürst", 10, 1.0)
+    with pytest.raises(ConfigError, match="length"):
+        task.generate(model, "First", -5, 1.0)
+
+
+def test_generate_leaves_the_global_generator_and_the_mode_alone(task, model):
+    """Sampling while a run trains must not change the run: no draws from torch's global generator."""
+    model.train()
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    task.generate(model, "First", 30, 1.0)
+    assert torch.equal(torch.rand(3), expected)
+    assert model.training
+    model.eval()
 
 
 def test_user_text_files_get_clear_errors(tmp_path):
@@ -151,5 +165,7 @@ def test_short_training_beats_the_unigram_baseline():
     assert final.test["nats"] < unigram - 0.5, (final.test, unigram)
     assert trainer.last_probe.labels[0][0] in trainer.task.vocab.chars + ("⏎", "␣")
     view = trainer.task.view(trainer.model)
-    assert view["kind"] == "charlm" and len(view["sample"]) == 300
-    assert len(view["surprisal"]) == len(view["snippet"]) - 1
+    assert view["kind"] == "charlm"
+    assert len(view["surprisal"]) == len(view["unigram_surprisal"]) == len(view["snippet"]) - 1
+    # the trained model is less surprised by held-out text than character frequencies are
+    assert view["surprisal"].mean() < view["unigram_surprisal"].mean()

@@ -187,8 +187,8 @@ class CharLMView(QWidget):
         mean = f"{nats.mean():.2f}" if len(nats) else "-"
         uni_text = f"; character frequencies alone: {uni.mean():.2f}" if len(uni) else ""
         self.surprise_title.setText(
-            f"<b>Held-out text</b> from {html.escape(str(data.get('title', 'the text')))}, shaded by the model's surprise "
-            f"-ln p per character (white: expected, red: {SURPRISE_FULL:g}+ nats). Here the model pays "
+            f"<b>Held-out text</b> from {html.escape(str(data.get('title', 'the text')))}, shaded by the model's "
+            f"surprise -ln p per character (white: expected, red: {SURPRISE_FULL:g}+ nats). Here the model pays "
             f"<b>{mean}</b> nats/char{uni_text}.")
         scroll = self.surprise.verticalScrollBar().value()
         self.surprise.setHtml(surprisal_html(data["snippet"], nats))
@@ -208,7 +208,7 @@ class CharLMView(QWidget):
 
     def _show_error(self, message: str) -> None:
         self._pending = False
-        self.status.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>")
+        self.status.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message, quote=False)}</span>")
 
 
 def fake_view() -> dict:

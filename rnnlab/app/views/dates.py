@@ -129,7 +129,7 @@ class DatesView(QWidget):
         self.answer.setToolTip("")
 
     def _show_error(self, message: str) -> None:
-        self.answer.setText(f"<span style='color:{WRONG}'>{html.escape(message)}</span>")
+        self.answer.setText(f"<span style='color:{WRONG}'>{html.escape(message, quote=False)}</span>")
         self.answer.setToolTip(message)
 
     def _use_row(self, row: int, _col: int) -> None:
