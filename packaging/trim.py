@@ -1,12 +1,12 @@
-"""What the frozen app leaves out: the rules the spec applies to PyInstaller's file lists, kept here so tests can read them.
+"""What the frozen app leaves out: the rules the spec applies to PyInstaller's file lists (here so tests can read them).
 
 PyInstaller's torch hook collects *everything* in the torch wheel (C++ test binaries, headers, CMake files, protoc, the
 TorchScript test libraries) and the PySide6 hooks add every translation and several plugin families a desktop window on
 Linux/Windows/macOS never loads. A hello-world torch+Qt bundle is ~290 MB as a tarball; these rules, plus stripping the
 symbol tables off torch's shared libraries (build_linux.sh), bring rnnlab's under 250 MB.
 
-Every rule is a glob on the *destination* path inside the bundle (forward slashes, relative to the bundle's `_internal/`),
-matched with `fnmatch` (so `*` also crosses `/`). Nothing here is a guess: `rnnlab --selftest` from the frozen app trains,
+Every rule is a glob on the *destination* path inside the bundle (forward slashes, relative to `_internal/`), matched
+with `fnmatch` (so `*` also crosses `/`). Nothing here is a guess: `rnnlab --selftest` from the frozen app trains,
 probes, saves and reopens a run in the real window after these files are gone.
 """
 
@@ -76,7 +76,7 @@ DROPPED_FILES = [
     "nvidia/*",
     "*libcudart*", "*libcublas*", "*libcudnn*", "*libnccl*", "*libcufft*", "*libcurand*", "*libcusparse*",
     "*libcusolver*", "*libnvrtc*", "*libnvJitLink*", "*libnvToolsExt*", "*libcupti*", "*libtorch_cuda*",
-    "*libc10_cuda*", "*triton*",
+    "*libc10_cuda*", "triton/*", "*libtriton*",
     # Qt: the translations (the app is English only, so Qt's own dialogs stay English too rather than mixing two
     # languages in one window), QML, and the plugin families a QWidget app never loads
     "PySide6/Qt/translations/*",

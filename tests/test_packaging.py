@@ -1,0 +1,276 @@
+"""The installer recipes: what the frozen app leaves out, what it must keep, the .deb's files, and no network code.
+
+Fast checks on the recipes themselves; building the bundle (minutes) is packaging/build_linux.sh's job, which also runs
+the frozen app's self-test.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_packaging_{name}", PACKAGING / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(PACKAGING))  # check_bundle imports trim
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(PACKAGING))
+    return module
+
+
+trim = _load("trim")
+check_bundle = _load("check_bundle")
+
+
+# --- what the bundle leaves out ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dest", [
+    "torch/test/Dict_test",
+    "torch/bin/test_api",
+    "torch/bin/FileStoreTest",
+    "torch/bin/protoc-3.13.0.0",
+    "torch/include/ATen/ATen.h",
+    "torch/share/cmake/Torch/TorchConfig.cmake",
+    "torch/lib/libtorchbind_test.so",
+    "torch/lib/libjitbackend_test.so",
+    "torch/lib/libbackend_with_compiler.so",
+    "torch/lib/libtorch_cuda.so",
+    "torch/lib/libcudnn.so.9",
+    "nvidia/cublas/lib/libcublas.so.12",
+    "torch/lib/libshm/libshm.h",
+    "torch/lib/dnnl.lib",
+    "libtorch_static.a",
+    "PySide6/Qt/translations/qt_de.qm",
+    "PySide6/Qt/qml/QtQuick/Controls/qmldir",
+    "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+    "PySide6/Qt/plugins/imageformats/libqpdf.so",
+    "PySide6/Qt/plugins/sqldrivers/libqsqlite.so",
+    "PySide6/Qt/lib/libQt6WebEngineCore.so.6",
+    "PySide6/Qt/lib/libQt6Quick.so.6",
+    "libQt6Network.so.6",  # PyInstaller's top-level link to it
+    "PySide6\\Qt6Network.dll",  # Windows separators
+    "PySide6/opengl32sw.dll",
+])
+def test_junk_is_dropped(dest):
+    assert trim.dropped(dest), dest
+
+
+@pytest.mark.parametrize("dest", [
+    "torch/lib/libtorch_cpu.so",
+    "torch/lib/libc10.so",
+    "torch/lib/libgomp.so.1",
+    "torch/lib/libtorch_python.so",
+    "torch/bin/torch_shm_manager",  # `import torch` refuses to start without it on Linux
+    "torch/_C.cpython-311-x86_64-linux-gnu.so",
+    "torch/_inductor/codecache.py",
+    "torch/_inductor/runtime/triton_heuristics.py",  # torch source that merely mentions triton stays
+    "resources/datasets/timeseries/airline_passengers.csv",
+    "resources/icons/rnnlab.svg",
+    "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    "PySide6/Qt/plugins/platforms/libqwayland.so",
+    "PySide6/Qt/plugins/imageformats/libqsvg.so",
+    "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+    "PySide6/Qt/lib/libQt6Widgets.so.6",
+    "PySide6/Qt/lib/libQt6Svg.so.6",
+    "PySide6/QtWidgets.abi3.so",
+    "libQt6Core.so.6",
+    "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+])
+def test_what_the_app_uses_is_kept(dest):
+    assert not trim.dropped(dest), dest
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_no_rule_drops_a_required_file(platform):
+    examples = {"resources/datasets/*": "resources/datasets/text/tinyshakespeare.txt",
+                "torch/lib/*torch_cpu*": "torch/lib/libtorch_cpu.so", "torch/lib/*c10*": "torch/lib/c10.dll",
+                "PySide6/*qoffscreen*": "PySide6/Qt/plugins/platforms/qoffscreen.dll",
+                "torch/bin/torch_shm_manager": "torch/bin/torch_shm_manager"}
+    for pattern in trim.required_files(platform):
+        assert not trim.dropped(examples[pattern]), pattern
+
+
+def test_trimming_the_installed_torch_drops_what_it_should(tmp_path):
+    """On the torch wheel in this venv: tests, headers and build files go; the libraries the engine loads stay."""
+    torch_dir = Path(importlib.util.find_spec("torch").origin).parent
+    kept = dropped = 0
+    kept_names = set()
+    for path in torch_dir.rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc"):
+            continue
+        dest = "torch/" + path.relative_to(torch_dir).as_posix()
+        if trim.dropped(dest):
+            dropped += path.stat().st_size
+        else:
+            kept += path.stat().st_size
+            kept_names.add(dest)
+    assert any(n.startswith("torch/lib/") and "torch_cpu" in n for n in kept_names)
+    assert not any(n.startswith(("torch/test/", "torch/include/")) for n in kept_names)
+    if sys.platform.startswith("linux"):
+        # torch 2.13's CPU wheel: ~230 MB of tests, test binaries and headers out of ~750 MB
+        assert dropped > 100 * 2**20, f"only {dropped / 2**20:.0f} MB dropped"
+
+
+def test_cuda_and_unused_qt_modules_are_excluded_from_analysis():
+    excluded = set(trim.EXCLUDED_MODULES)
+    for name in ("nvidia", "triton", "PyQt5", "PyQt6", "PySide2", "PySide6.QtWebEngineCore", "PySide6.Qt3DCore",
+                 "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtNetwork", "PySide6.QtMultimedia", "tkinter"):
+        assert name in excluded, name
+    for needed in ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtCore", "PySide6.QtSvg", "torch", "numpy",
+                   "pyqtgraph", "safetensors", "sympy"):  # sympy: torch._dynamo imports it on the first step
+        assert not any(needed == e or needed.startswith(e + ".") for e in excluded), needed
+
+
+def test_prune_orphans_drops_libraries_only_removed_plugins_needed():
+    needs = {"/src/libqxcb.so": {"libQt6XcbQpa.so.6", "libxcb-cursor.so.0"},
+             "/src/QtWidgets.so": {"libQt6Widgets.so.6"}}
+    binaries = [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY"),
+        ("PySide6/QtWidgets.abi3.so", "/src/QtWidgets.so", "EXTENSION"),
+        ("libxcb-cursor.so.0", "/usr/lib/libxcb-cursor.so.0", "BINARY"),
+        ("libcairo.so.2", "/usr/lib/libcairo.so.2", "BINARY"),  # only the dropped GTK theme needed it
+        ("libpython3.11.so.1.0", "/usr/lib/libpython3.11.so.1.0", "BINARY"),  # the bootloader dlopens it
+        ("libQt6Widgets.so.6", "PySide6/Qt/lib/libQt6Widgets.so.6", "SYMLINK"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),  # target trimmed away
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", "/src/libQt6Widgets.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6XcbQpa.so.6", "/src/libQt6XcbQpa.so.6", "BINARY"),
+    ]
+    kept, gone = trim.prune_orphans(binaries, lambda src: needs.get(src, set()))
+    assert sorted(gone) == ["libQt6Network.so.6", "libcairo.so.2"]
+    assert len(kept) == len(binaries) - 2
+
+
+def test_check_bundle_flags_forbidden_and_missing_files(tmp_path):
+    app = tmp_path / "rnnlab"
+    for rel in ("torch/lib/libtorch_cpu.so", "torch/lib/libc10.so", "torch/bin/torch_shm_manager",
+                "resources/datasets/text/t.txt", "PySide6/Qt/plugins/platforms/libqoffscreen.so"):
+        (app / "_internal" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (app / "_internal" / rel).write_bytes(b"x" * 10)
+    bad, missing, sizes = check_bundle.inspect(app, "linux")
+    assert (bad, missing) == ([], [])
+    assert sum(sizes.values()) == 50
+    (app / "_internal/torch/test").mkdir()
+    (app / "_internal/torch/test/Dict_test").write_bytes(b"x")
+    (app / "_internal/torch/lib/libc10.so").unlink()
+    bad, missing, _ = check_bundle.inspect(app, "linux")
+    assert bad == ["torch/test/Dict_test"]
+    assert missing == ["torch/lib/*c10*"]
+
+
+# --- the spec and the scripts --------------------------------------------------------------------------------------
+
+def test_spec_is_onedir_with_resources_every_rnnlab_module_and_the_trim_rules():
+    spec = (PACKAGING / "rnnlab.spec").read_text(encoding="utf-8")
+    ast.parse(spec)  # a spec is Python
+    assert 'collect_submodules("rnnlab")' in spec  # the task registry discovers modules with pkgutil
+    assert '(str(ROOT / "resources"), "resources")' in spec  # resources_dir() looks in sys._MEIPASS/resources
+    assert "exclude_binaries=True" in spec and "COLLECT(" in spec  # onedir, never onefile
+    assert "excludes=trim.EXCLUDED_MODULES" in spec and "trim.trim_toc(a.binaries)" in spec
+    assert "upx=True" not in spec
+
+
+def test_shell_scripts_parse_and_are_executable():
+    for script in ("build_linux.sh", "macos/build_macos.sh"):
+        path = PACKAGING / script
+        assert os.access(path, os.X_OK), f"{script} is not executable"
+        subprocess.run(["bash", "-n", str(path)], check=True)
+
+
+def test_desktop_entry_and_launcher():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(PACKAGING / "linux" / "rnnlab.desktop", encoding="utf-8")
+    d = entry["Desktop Entry"]
+    assert d["Type"] == "Application" and d["Exec"] == "/usr/bin/rnnlab" and d["Icon"] == "rnnlab"
+    assert d["Terminal"] == "false" and d["Categories"].endswith(";") and "Education" in d["Categories"]
+    launcher = (PACKAGING / "linux" / "rnnlab-launcher.sh").read_text(encoding="utf-8")
+    assert launcher.startswith("#!/bin/sh") and 'exec /opt/rnnlab/rnnlab "$@"' in launcher
+
+
+def test_deb_control_template_has_the_required_fields():
+    control = (PACKAGING / "linux" / "control.in").read_text(encoding="utf-8")
+    fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", control, re.M))
+    for name in ("Package", "Version", "Architecture", "Maintainer", "Description", "Installed-Size", "Depends"):
+        assert name in fields, name
+    assert fields["Package"] == "rnnlab" and fields["Version"] == "@VERSION@"
+    assert "libxcb-icccm4" in control and "libc6 (>= @GLIBC@)" in control
+    # the long description's lines start with a space; a blank line inside it must be " ."
+    body = control.split("Description:", 1)[1].splitlines()[1:]
+    assert body and all(line.startswith(" ") for line in body if line)
+
+
+def test_icons_exist_for_every_installer():
+    for name in ["rnnlab.ico", "rnnlab.icns"] + [f"rnnlab-{s}.png" for s in (16, 32, 48, 64, 128, 256, 512)]:
+        assert (PACKAGING / "icons" / name).stat().st_size > 100, name
+    png = (PACKAGING / "icons" / "rnnlab-256.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 256
+
+
+def test_inno_setup_script_packs_the_pyinstaller_folder():
+    iss = (PACKAGING / "windows" / "rnnlab.iss").read_text(encoding="utf-8")
+    assert re.search(r"^AppId=\{\{[0-9A-F-]{36}\}", iss, re.M)
+    assert '#define SourceDir "..\\..\\dist\\rnnlab"' in iss
+    assert 'Source: "{#SourceDir}\\*"' in iss and "recursesubdirs" in iss
+    assert "PrivilegesRequired=lowest" in iss  # workshop laptops: no admin rights needed
+    for ref in re.findall(r"^(?:SetupIconFile|LicenseFile)=(.*)$", iss, re.M):
+        assert (PACKAGING / "windows" / ref.replace("\\", "/")).is_file(), ref
+
+
+def test_workflow_builds_all_three_and_documents_the_signing_secrets():
+    text = (ROOT / ".github" / "workflows" / "build.yml").read_text(encoding="utf-8")
+    for needle in ("runs-on: ubuntu-", "runs-on: windows-", "runs-on: macos-", "packaging/build_linux.sh",
+                   "packaging\\windows\\rnnlab.iss", "packaging/macos/build_macos.sh", "--selftest",
+                   "WINDOWS_CERT_PFX_BASE64", "MACOS_SIGN_IDENTITY", "APPLE_TEAM_ID", "APPLE_APP_PASSWORD"):
+        assert needle in text, needle
+    yaml = pytest.importorskip("yaml")
+    doc = yaml.safe_load(text)
+    assert set(doc["jobs"]) >= {"linux", "windows", "macos"}
+
+
+# --- no network, ever ----------------------------------------------------------------------------------------------
+
+NETWORK_MODULES = {"socket", "ssl", "urllib", "urllib.request", "urllib3", "http", "http.client", "requests", "httpx",
+                   "aiohttp", "ftplib", "smtplib", "xmlrpc", "websocket", "websockets", "webbrowser",
+                   "PySide6.QtNetwork", "PySide6.QtWebSockets", "PySide6.QtWebEngineCore", "huggingface_hub"}
+# Each allowed use, with why. selftest.py watches socket events to prove nothing else connects.
+ALLOWED = {("rnnlab/selftest.py", "socket")}
+
+
+def _imports(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            for alias in node.names:
+                yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            yield str(node.args[0].value)
+
+
+def test_rnnlab_never_imports_network_apis():
+    found = []
+    for path in sorted((ROOT / "rnnlab").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8"), rel)):
+            if any(name == m or name.startswith(m + ".") for m in NETWORK_MODULES) and (rel, name) not in ALLOWED:
+                found.append(f"{rel}: {name}")
+    assert not found, "rnnlab must work offline; network APIs imported: " + ", ".join(found)
+
