@@ -49,14 +49,14 @@ class MemoryTask(Task):
                    "chance while LSTM and GRU keep the key in their gated memory.")
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
     options = {
-        "gap": Option(50, int_range(0, 5000), "Distractors between the key and the question: the distance the "
+        "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "
                                               "memory must bridge."),
         "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K)."),
         "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols."),
         "train_size": Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn)."),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "model.embedding_size": 16,
-                 "training.learning_rate": 0.005, "training.batch_size": 64, "training.steps": 600}
+                 "training.learning_rate": 0.005, "training.batch_size": 64, "training.steps": 1000}
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
