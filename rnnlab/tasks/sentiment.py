@@ -68,7 +68,7 @@ class SentimentTask(Task):
                              "Most frequent training words kept (with <pad> and <unk>); rarer words become <unk>."),
         "min_freq": Option(2, int_range(1, 1000),
                            "A word needs at least this many occurrences in the training sentences to get its own id."),
-        "word_dropout": Option(0.1, float_range(0.0, 0.9),
+        "word_dropout": Option(0.25, float_range(0.0, 0.9),
                                "While training, replace each word by <unk> with this probability, so the model "
                                "cannot lean on single words (0 = off)."),
         "train_limit": Option(0, int_range(0, 1_000_000),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import numpy as np
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from rnnlab import config  # noqa: E402
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
-from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view  # noqa: E402
+from rnnlab import config
+from rnnlab.app import views
+from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
+from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
 pytestmark = pytest.mark.gui
 

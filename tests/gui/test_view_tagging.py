@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from rnnlab import config  # noqa: E402
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
-from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view  # noqa: E402
+from rnnlab import config
+from rnnlab.app import views
+from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
+from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view
 
 pytestmark = pytest.mark.gui
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QProgressBar, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from .. import theme
 from ..plots.common import Heatmap, LabelAxis, curve, style_plot
@@ -33,6 +34,8 @@ HIDDEN_LEVELS = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU / tanh-RNN sta
 POSITIVE = "#2a9d3f"
 NEGATIVE = "#c0392b"
 EXAMPLE_ROWS = 12
+ROW_MIN_HEIGHT = 56  # below this a heatmap is unreadable: the view scrolls instead
+RUNNING_MIN_HEIGHT = 90
 LEFT_AXIS_WIDTH = 48  # the same for every plot, so the word columns line up from plot to plot
 
 
@@ -62,21 +65,21 @@ class SentimentView(QWidget):
         self.sentence.setClearButtonEnabled(True)
         self.verdict = QLabel("no model yet")
         self.verdict.setTextFormat(Qt.RichText)
-        self.verdict.setMinimumWidth(170)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setFormat("P(positive) %p %")
         self.bar.setToolTip("The model's probability that the sentence is positive.")
-        self.bar.setMinimumWidth(170)
+        self.bar.setFixedWidth(150)
         self.layer = QComboBox()
         self.layer.setToolTip("Which recurrent layer (and direction) to show.")
         self.layer.currentIndexChanged.connect(self._redraw_trace)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
         top.addWidget(self.sentence, 1)
-        top.addWidget(self.verdict)
-        top.addWidget(self.bar)
         top.addWidget(self.layer)
+        second = QHBoxLayout()
+        second.addWidget(self.verdict, 1)
+        second.addWidget(self.bar)
 
         # --- running prediction and one heatmap per gate, words across ----------------------------------------
         self.glw = pg.GraphicsLayoutWidget()
@@ -84,30 +87,40 @@ class SentimentView(QWidget):
         run_axis = WordAxis("bottom")
         self.axes.append(run_axis)
         self.running_plot = self.glw.addPlot(row=0, col=0, axisItems={"bottom": run_axis})
-        style_plot(self.running_plot, title="P(positive) if the sentence ended after this word", y="P")
+        style_plot(self.running_plot, y="P(pos)")
+        self.running_plot.setTitle("P(positive) if the sentence ended after this word",
+                                   size=f"{max(7, theme.font_size() - 1)}pt")
         self.running_plot.setYRange(0, 1, padding=0.05)
         self.running_plot.setMouseEnabled(x=False, y=False)
         self.running_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#999999", style=Qt.DashLine)))
         self.running_curve = curve(self.running_plot, theme.MODEL, symbol="o", width=2, long=False)
-        self.running_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+        self.running_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, ".5"), (1.0, "1")]])
         self.running_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.running_plot.setMinimumHeight(RUNNING_MIN_HEIGHT)
         self.gate_plots: list[pg.PlotItem] = []
         self.heatmaps: list[Heatmap] = []
-        for row in range(MAX_ROWS):  # stacked, full width: every word gets its own column and label
+        for row in range(MAX_ROWS):  # stacked, full width: every word gets its own column
             axis = WordAxis("bottom")
             self.axes.append(axis)
             plot = self.glw.addPlot(row=row + 1, col=0, axisItems={"bottom": axis})
-            style_plot(plot, y="unit")
+            style_plot(plot)
             plot.showGrid(x=False, y=False)
             plot.setMouseEnabled(x=False, y=False)
             plot.setXLink(self.running_plot)
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
-            # no colour bars: they would shift the heatmaps against the curve above; the title gives the range
+            plot.getAxis("left").setStyle(showValues=False)  # unit numbers say nothing; the symbol says which gate
+            plot.setMinimumHeight(ROW_MIN_HEIGHT)
+            # no colour bars: they would shift the heatmaps against the curve above; the caption gives the ranges
             self.heatmaps.append(Heatmap(plot, (0.0, 1.0), theme.gate_lut("i"), colorbar=False))
             self.gate_plots.append(plot)
         self.glw.ci.layout.setRowStretchFactor(0, 2)
         for row in range(MAX_ROWS):
             self.glw.ci.layout.setRowStretchFactor(row + 1, 3)
+        self.glw.setMinimumHeight(RUNNING_MIN_HEIGHT + MAX_ROWS * ROW_MIN_HEIGHT)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setWidget(self.glw)
 
         # --- validation summary: confusion matrix and examples ------------------------------------------------
         self.scores = QLabel()
@@ -160,17 +173,23 @@ class SentimentView(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("viewCaption")
         self.caption.setWordWrap(True)
-        split = QSplitter(Qt.Vertical)
-        split.addWidget(self.glw)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        self.caption.setTextFormat(Qt.RichText)
+        trace_tab = QWidget()
+        tl = QVBoxLayout(trace_tab)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(2)
+        tl.addWidget(self.scroll, 1)
+        tl.addWidget(self.caption)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(trace_tab, "Gates per word")
+        self.tabs.addTab(bottom, "Validation: confusion matrix")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.caption)
+        layout.addLayout(second)
+        layout.addWidget(self.tabs, 1)
 
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._request)
@@ -275,40 +294,41 @@ class SentimentView(QWidget):
         for axis in self.axes:
             axis.set_labels(labels, offset=0.5)
         steps = len(labels)
-        rows = [(result["gate_titles"][g], tuple(result["gate_levels"][g]), g,
-                 result["gates"][(layer, direction, g)]) for g in result["gate_names"]]
+        rows = [(g, tuple(result["gate_levels"][g]), result["gates"][(layer, direction, g)])
+                for g in result["gate_names"]]
         if result["kind"] != "RNN":  # a vanilla RNN's activation h already is its hidden state
-            rows.append(("hidden state h", HIDDEN_LEVELS, "h", result["hidden"][(layer, direction)]))
+            rows.append(("h", HIDDEN_LEVELS, result["hidden"][(layer, direction)]))
         for index, (plot, heat) in enumerate(zip(self.gate_plots, self.heatmaps)):
             _show_row(plot, index < len(rows))
             if index >= len(rows):
                 continue
-            name, levels, color_key, values = rows[index]
-            if levels[0] < 0:
-                scale = f"blue {levels[0]:g} ... white 0 ... red {levels[1]:g}"
-            else:
-                scale = f"white {levels[0]:g} ... dark {levels[1]:g}"
-            plot.setTitle(theme.title_html(f"{name} <small>({scale})</small>",
-                                           theme.GATE_COLORS.get(color_key, theme.FOREGROUND)),
-                          size=f"{theme.font_size()}pt")
-            heat.set_lut(theme.lut_for(color_key, levels))
+            symbol, levels, values = rows[index]
+            color = theme.GATE_COLORS.get(symbol, theme.FOREGROUND)
+            plot.setLabel("left", f"<span style='color:{color}; font-size:13pt; font-weight:bold'>{symbol}</span>")
+            plot.getAxis("bottom").setStyle(showValues=index == len(rows) - 1)  # words under the last row only
+            heat.set_lut(theme.lut_for(symbol, levels))
             heat.set_levels(levels)
             heat.set(np.asarray(values, dtype=np.float32).T)  # (units, words): words across
             plot.setXRange(0, steps, padding=0)
+        self.glw.setMinimumHeight(RUNNING_MIN_HEIGHT + len(rows) * ROW_MIN_HEIGHT)
         running = result.get("running")
         _show_row(self.running_plot, running is not None)
         if running is not None:
             self.running_curve.setData(np.arange(steps) + 0.5, np.asarray(running)[:, 1])
             self.running_plot.setXRange(0, steps, padding=0)
         unknown = sum(result["unknown"])
-        what = {"LSTM": "an LSTM: i, f, o in (0, 1), candidate g in (-1, 1)",
-                "GRU": "a GRU: r, z in (0, 1), candidate n in (-1, 1)",
-                "RNN": "a vanilla RNN: pre-activation and activation h"}.get(result["kind"], result["kind"])
-        note = (f" {unknown} word{'s' if unknown != 1 else ''} marked * {'are' if unknown != 1 else 'is'} not in "
-                f"the vocabulary (read as <unk>)." if unknown else "")
-        run = "" if running is not None else (" The P(positive)-per-word curve needs a one-directional model "
-                                              "(a backward pass has not read the start yet).")
-        self.caption.setText(f"Gates of {what}; each column is one word, each row one hidden unit.{note}{run}")
+        names = [f"<b style='color:{theme.GATE_COLORS.get(g, theme.FOREGROUND)}'>{g}</b> "
+                 f"{result['gate_titles'][g].rsplit(' ', 1)[0]}" for g in result["gate_names"]]
+        if result["kind"] != "RNN":
+            names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> hidden state")
+        ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
+                  "GRU": "r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1",
+                  "RNN": "pre: blue -3 to red +3; h: blue -1 to red +1"}.get(result["kind"], "")
+        note = (f" Words marked * are not in the vocabulary (read as &lt;unk&gt;)." if unknown else "")
+        run = "" if running is not None else (" P(positive) per word needs a one-directional model (a backward "
+                                              "pass has not read the start yet).")
+        self.caption.setText(f"{result['kind']}: {', '.join(names)}. One column per word, one row per hidden unit; "
+                             f"{ranges}.{note}{run}")
 
 
 def fake_trace(tokens: list[str], kind: str = "LSTM", hidden: int = 16, seed: int = 0) -> dict:
