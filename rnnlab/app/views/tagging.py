@@ -17,8 +17,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSizePolicy, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import theme
 from ..plots.common import style_plot
@@ -164,18 +164,37 @@ class TaggingView(QWidget):
         nav.addWidget(self.position)
         nav.addWidget(self.next)
         nav.addWidget(self.val_note, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.plot, 3)
-        bottom.addWidget(self.scores, 1)
+        sentences = QWidget()
+        sl = QVBoxLayout(sentences)
+        sl.setContentsMargins(4, 4, 4, 4)
+        sl.setSpacing(4)
+        sl.addLayout(top)
+        sl.addWidget(self.typed)
+        sl.addWidget(self.typed_note)
+        sl.addLayout(nav)
+        sl.addWidget(self.val_strip)
+        sl.addStretch(1)
+        scroll = QScrollArea()  # a small dock scrolls rather than squeezing the tag strips
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(sentences)
+        per_tag = QWidget()
+        pl = QHBoxLayout(per_tag)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.plot, 3)
+        pl.addWidget(self.scores, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(scroll, "Sentences")
+        self.tabs.addTab(per_tag, "Accuracy per tag")
+        self.summary = QLabel()  # the headline numbers stay visible whichever tab is open
+        self.summary.setObjectName("viewCaption")
+        self.summary.setTextFormat(Qt.RichText)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addLayout(top)
-        layout.addWidget(self.typed)
-        layout.addWidget(self.typed_note)
-        layout.addLayout(nav)
-        layout.addWidget(self.val_strip)
-        layout.addLayout(bottom, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.summary)
 
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._request)
@@ -253,6 +272,11 @@ class TaggingView(QWidget):
             f"{base.get('accuracy', float('nan')):.3f}, unknown words {base.get('unknown_word_accuracy', float('nan')):.3f}, "
             f"whole sentences {base.get('sentence_accuracy', float('nan')):.3f}<br>"
             f"<small>Dashed lines: overall token accuracy of the model (red) and the baseline (grey).</small>")
+        self.summary.setText(
+            f"{data.get('split', 'val')} token accuracy: <b style='color:{theme.MODEL}'>model {acc:.3f}</b> · "
+            f"most frequent tag per word {base.get('accuracy', float('nan')):.3f} · on unknown words: model "
+            f"{data.get('unknown_word_accuracy', float('nan')):.3f}, baseline "
+            f"{base.get('unknown_word_accuracy', float('nan')):.3f}")
         self._request()
 
 
