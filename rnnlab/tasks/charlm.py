@@ -39,7 +39,7 @@ MAX_GENERATE = 10_000  # characters one generate() call may write
 class CharLMTask(Task):
     name = "charlm"
     title = "Character language model (Tiny Shakespeare)"
-    order = 20
+    order = 25
     shape = "many-to-many (aligned); one-to-many when sampling"
     description = ("Predict the next character of Shakespeare's plays, then let the model write by sampling one "
                    "character at a time. The text is one long stream trained with truncated back-propagation "
