@@ -34,11 +34,12 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import (QAbstractEventDispatcher, QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer,
+                            Signal, Slot)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedLayout, QTabWidget,
-                               QToolBar, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedLayout,
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__, tasks
 from ..config import RunConfig
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         self._thread: Optional[QThread] = None
         self._state = "idle"  # idle | running | paused | stopping
         self._parked = False  # the worker confirmed it waits between two steps
+        self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the event loop is idle again
         self._prepare_serial = 0
         self._jobs = 0  # background jobs in flight (prepare, views)
         self._closing = False
@@ -231,6 +233,9 @@ class MainWindow(QMainWindow):
         self._prepare_timer.timeout.connect(self._prepare)
         self._restore_layout()
         self._update_actions()
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is not None:
+            dispatcher.aboutToBlock.connect(self._event_loop_idle)
         self._prepare()
 
     # --- construction --------------------------------------------------------------------------------------------
@@ -345,12 +350,18 @@ class MainWindow(QMainWindow):
     def _build_status(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
-        for key, tip in (("state", "What training is doing"), ("step", "Optimizer steps done / planned"),
-                         ("epoch", "Passes over the training data"), ("loss", "Training loss at the last step"),
-                         ("speed", "Optimizer steps per second"), ("eta", "Time left at the current speed"),
-                         ("device", "Where the model trains")):
+        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
+        metrics = self.fontMetrics()
+        for key, tip, sample in (("state", "What training is doing", "opened (finished)"),
+                                 ("step", "Optimizer steps done / planned", "step 10000000/10000000"),
+                                 ("epoch", "Passes over the training data", "epoch 100000.00"),
+                                 ("loss", "Training loss at the last step", "loss 0.0001234"),
+                                 ("speed", "Optimizer steps per second", "10000 steps/s"),
+                                 ("eta", "Time left at the current speed", "ETA 100:00:00"),
+                                 ("device", "Where the model trains", "device cuda:0")):
             label = QLabel()
             label.setToolTip(tip)
+            label.setFixedWidth(metrics.horizontalAdvance(sample) + 14)
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
         self.progress = QProgressBar()
@@ -581,7 +592,13 @@ class MainWindow(QMainWindow):
         elif update.final and update.message:
             self.message_bar.show_message(update.message, "info")
         self._refresh_plots()
-        worker.ack()
+        # The worker waits until the plots are painted too: acknowledged when the event loop has nothing left to do.
+        self._ack_pending = worker
+
+    def _event_loop_idle(self) -> None:
+        worker, self._ack_pending = self._ack_pending, None
+        if worker is not None:
+            worker.ack()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -722,6 +739,7 @@ class MainWindow(QMainWindow):
         data.metric_key, data.metric_title, data.higher_is_better = metric.key, metric.title, metric.higher_is_better
         t = trainer.cfg.training
         data.max_grad_norm = t.max_grad_norm if t.clip_grad else None
+        self.loss_panel.total_steps = self.grad_panel.total_steps = trainer.total_steps
         self.loss_panel.set_metric(metric.title, metric.higher_is_better)
 
     # --- drawing -------------------------------------------------------------------------------------------------------
@@ -930,6 +948,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._closing = True
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is not None:
+            try:
+                dispatcher.aboutToBlock.disconnect(self._event_loop_idle)
+            except (RuntimeError, TypeError):
+                pass
         self._save_layout()
         self._prepare_timer.stop()
         self._abandon_worker()

@@ -14,7 +14,10 @@ Call order (one QThread per run)::
     thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
 
 At most 25 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
-data (`Update`); a new one is sent only after the GUI acknowledged the previous, so a slow GUI never builds a backlog.
+data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has drawn it and its event
+loop is idle again: the GUI draws without competing for the GIL (with two Python threads each gets about half of it,
+so drawing while training would take twice as long and delay every timer and click), and a slow GUI never builds a
+backlog. Training gives up a few percent of its speed for that.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .model_access import ModelAccess, build_trainer, describe_error
 log = logging.getLogger(__name__)
 
 EMIT_INTERVAL = 0.04  # seconds between updates: at most 25 per second
+ACK_TIMEOUT = 0.2  # the longest the worker waits for the GUI to draw an update before it trains on
 VIEW_MIN_INTERVAL = 0.3  # seconds between two task views
 VIEW_BUDGET = 0.05  # share of the training time the task view may take
 
@@ -265,6 +269,13 @@ class TrainingWorker(QObject):
         self._acked.clear()
         self._last_emit = time.perf_counter()
         self.progress.emit(update)
+        if not (final or paused):
+            guard = self.access.guard
+            guard.release()  # the GUI may want the model meanwhile (save_run)
+            try:
+                self._acked.wait(ACK_TIMEOUT)
+            finally:
+                guard.acquire()
 
     def _maybe_view(self, trainer, force: bool) -> tuple[Optional[dict], str]:
         now = time.perf_counter()

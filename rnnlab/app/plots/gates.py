@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...models.probe import GATE_RANGE, GATE_TITLES
 from .. import theme
@@ -46,6 +46,7 @@ class GatesPanel(QWidget):
             box.currentIndexChanged.connect(self._selection_changed)
         self.info = QLabel()
         self.info.setObjectName("viewCaption")
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # new text never re-lays out the tab
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)

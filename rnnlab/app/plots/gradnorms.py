@@ -1,5 +1,6 @@
 """Gradient norms over training steps (log scale): the global norm, one curve per parameter group (embedding, each
-recurrent layer and direction, head), the clipping threshold, and a mark at every step whose gradient was clipped."""
+recurrent layer and direction, head), the clipping level, and at every clipped step an orange stroke from the clip
+level up to the norm: the part that clipping cut off."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .. import theme
 from ..rundata import RunData
-from .common import curve, finite_xy, legend_title, pen, style_plot
+from .common import StableRange, curve, finite_xy, legend_title, pen, style_plot
 
 
 class GradNormPanel(QWidget):
@@ -22,11 +23,12 @@ class GradNormPanel(QWidget):
         self.plot.setLogMode(x=False, y=True)
         self.global_curve = curve(self.plot, theme.GLOBAL_NORM)
         self.global_curve.setZValue(3)
-        self.clip_marks = self.plot.plot([], [], pen=None, symbol="t", symbolSize=7,
-                                         symbolBrush=pg.mkBrush(theme.CLIP_MARK), symbolPen=None)
-        self.clip_marks.setClipToView(True)
-        self.clip_marks.setDownsampling(auto=True, method="subsample")
+        # One path of vertical strokes (connect="pairs"): cheap however many steps were clipped.
+        self.clip_marks = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1), connect="pairs")
         self.clip_marks.setZValue(4)
+        self.x_range = StableRange(self.plot, "x")
+        self.y_range = StableRange(self.plot, "y", log=True)
+        self.total_steps = 0
         self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
         self.group_curves: dict[str, pg.PlotDataItem] = {}
         self._seen = -1
@@ -42,12 +44,14 @@ class GradNormPanel(QWidget):
             self.plot.removeItem(c)
         self.group_curves = {}
         self._seen = -1
+        self.x_range.reset()
+        self.y_range.reset()
         self._legend()
 
     def _legend(self) -> None:
         entries = [("global", theme.GLOBAL_NORM, "line")]
         entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
-        entries += [("clipped", theme.CLIP_MARK, "tri"), ("clip level", theme.CLIP_MARK, "dash")]
+        entries += [("clip level", theme.CLIP_MARK, "dash"), ("cut off by clipping", theme.CLIP_MARK, "┃")]
         legend_title(self.plot, "Gradient norm ‖∇L‖ before clipping", entries)
 
     def refresh(self, data: RunData) -> None:
@@ -64,8 +68,20 @@ class GradNormPanel(QWidget):
                 c.setAlpha(0.6, False)  # under the global norm, which stays the one to read
                 self._legend()
             c.setData(*finite_xy(steps, data.col(f"grad[{name}]"), positive=True))
-        clipped = data.col("clipped") > 0.5
-        self.clip_marks.setData(*finite_xy(steps[clipped], norm[clipped], positive=True))
+        clipped = (data.col("clipped") > 0.5) & np.isfinite(norm) & (norm > 0)
+        if data.max_grad_norm and clipped.any():
+            xs = np.repeat(steps[clipped], 2)
+            ys = np.empty(len(xs))
+            ys[0::2] = data.max_grad_norm
+            ys[1::2] = norm[clipped]
+            self.clip_marks.setData(xs, ys, connect="pairs")
+        else:
+            self.clip_marks.setData([], [])
+        if len(steps):
+            self.x_range.fit_steps(float(steps[-1]), self.total_steps)
+            level = [data.max_grad_norm] if data.max_grad_norm else []
+            groups = [data.col(f"grad[{n}]") for n in self.group_curves]
+            self.y_range.fit(np.concatenate([norm, np.asarray(level, dtype=float), *groups]))
         if data.max_grad_norm and len(steps):
             self.threshold.setData(np.array([0.0, max(1.0, float(steps[-1]))]), np.full(2, data.max_grad_norm))
         else:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from .. import theme
 from ..rundata import RunData
-from .common import Growing, curve, finite_xy, legend_title, pen, style_plot
+from .common import Growing, StableRange, curve, finite_xy, legend_title, pen, style_plot
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
 
@@ -40,6 +40,11 @@ class LossPanel(QWidget):
         self.val_loss = curve(self.loss, theme.VAL, symbol="o")
         self.val_metric = curve(self.metric, theme.METRIC, symbol="o")
         self.baseline_lines: list[tuple[pg.PlotDataItem, float]] = []
+        self.x_range = StableRange(self.loss, "x")
+        self.y_range = StableRange(self.loss, "y", log=True)
+        self.metric_range = StableRange(self.metric, "y")
+        self._val_count = -1
+        self.total_steps = 0
         self._smooth = Growing()
         self._acc = math.nan
         self._seen = -1
@@ -57,6 +62,11 @@ class LossPanel(QWidget):
 
     def _set_log(self, on: bool) -> None:
         self.loss.setLogMode(x=False, y=on)
+        if hasattr(self, "y_range"):
+            self.y_range.log = on
+            self.y_range.reset()
+            self._seen = -1
+            self._val_count = -1
         self.loss.setLabel("left", "loss (log scale)" if on else "loss", **theme.label_style())
 
     def reset(self) -> None:
@@ -67,6 +77,9 @@ class LossPanel(QWidget):
         self._smooth.clear()
         self._acc = math.nan
         self._seen = -1
+        self._val_count = -1
+        for r in (self.x_range, self.y_range, self.metric_range):
+            r.reset()
 
     def set_metric(self, metric_title: str, higher_is_better: bool) -> None:
         better = "higher is better" if higher_is_better else "lower is better"
@@ -99,9 +112,19 @@ class LossPanel(QWidget):
         log = self.log_box.isChecked()
         self.train_raw.setData(*finite_xy(steps, train, positive=log))
         self.train_smooth.setData(*finite_xy(steps, self._smooth.values, positive=log))
-        self.val_loss.setData(*finite_xy(steps, data.col("val_loss"), positive=log))
-        if data.metric_key:
-            self.val_metric.setData(*finite_xy(steps, data.col(f"val_{data.metric_key}")))
+        val = data.col("val_loss")
+        count = int(np.isfinite(val).sum())
+        if count != self._val_count:  # validation points (with symbols: costly) only when there is a new one
+            self._val_count = count
+            self.val_loss.setData(*finite_xy(steps, val, positive=log))
+            if data.metric_key:
+                metric = data.col(f"val_{data.metric_key}")
+                self.val_metric.setData(*finite_xy(steps, metric))
+                baseline_values = np.array([v for _, v in self.baseline_lines], dtype=float)
+                self.metric_range.fit(np.concatenate([metric, baseline_values]))
+        if len(steps):
+            self.x_range.fit_steps(float(steps[-1]), self.total_steps)
+            self.y_range.fit(np.concatenate([train, val]))
         if data.val_baselines is not None and data.val_baselines is not self._baselines_seen:
             self._baselines_seen = data.val_baselines
             self._draw_baselines(data)
@@ -128,3 +151,4 @@ class LossPanel(QWidget):
             self.baseline_lines.append((line, value))
             shown.append((name, color, value))
         self._metric_legend(shown)
+        self._val_count = -1  # refit the metric's range with the baselines in it

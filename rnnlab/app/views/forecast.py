@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .. import theme
 from ..plots.common import LabelAxis, curve, style_plot
@@ -63,6 +63,9 @@ class ForecastView(QWidget):
         self.scores = QLabel(wordWrap=True)
         self.scores.setTextFormat(Qt.RichText)
         self.scores.setObjectName("viewCaption")
+        # Two lines, whatever the numbers: new scores never re-lay out the window.
+        self.scores.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.scores.setFixedHeight(2 * self.scores.fontMetrics().lineSpacing() + 6)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -1,0 +1,146 @@
+"""How responsive the real window stays while it trains at full speed, and how fast it appears.
+
+    python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--json]
+
+1. Start-up: launches `rnnlab.app.launch()` in a fresh process (offscreen) a few times and reports the seconds from
+   process start to the start-up window shown and to the main window shown (target: a window within 1.5 s).
+2. Responsiveness: opens the real MainWindow offscreen on the default experiment (LSTM on airline passengers, with
+   more steps so it trains for the whole measurement), presses Train, and runs a 10 ms Qt.PreciseTimer on the GUI
+   thread. Lateness of a tick = time since the previous tick minus 10 ms: how long the event loop could not react.
+   Prints p50 / p99 / max lateness (targets: p99 <= 16 ms, max <= 100 ms) and plot refreshes per second (>= 20).
+
+The machine is shared: run it more than once and read the numbers as a range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+INTERVAL_MS = 10
+
+
+def startup_child() -> int:
+    """Runs in the child process: launch the app, print the timings once the main window is shown, quit."""
+    from rnnlab.app import launch
+
+    def ready(timings: dict) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        print("TIMINGS " + json.dumps(timings), flush=True)
+        QApplication.instance().quit()
+
+    return launch(on_ready=ready)
+
+
+def measure_startup(runs: int) -> list[dict]:
+    results = []
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--startup-child"], capture_output=True, text=True,
+                              env=env, timeout=120)
+        wall = time.perf_counter() - t0
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("TIMINGS ")), None)
+        if line is None:
+            raise SystemExit(f"the start-up child failed:\n{proc.stdout}\n{proc.stderr}")
+        timings = json.loads(line[len("TIMINGS "):])
+        timings["process_total"] = wall
+        results.append(timings)
+    return results
+
+
+def measure_responsiveness(seconds: float, warmup: float = 1.5) -> dict:
+    import numpy as np
+    import torch  # noqa: F401  (before Qt, as the app does on Windows)
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from rnnlab.app import theme
+    from rnnlab.app.experiment_panel import default_config
+    from rnnlab.app.main_window import MainWindow
+
+    theme.apply(app)
+    cfg = default_config().replace("training.steps", 10_000_000)
+    window = MainWindow(cfg)
+    window.resize(1280, 800)
+    window.show()
+    if not window.wait_ready(60):
+        raise SystemExit("the window never got its model")
+
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setTimerType(Qt.PreciseTimer)
+    timer.setInterval(INTERVAL_MS)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed()))
+
+    window.start_training()
+    clock.start()
+    timer.start()
+    # Warm up (first probe, first view), then measure.
+    deadline = time.perf_counter() + warmup
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    ticks.clear()
+    refreshes0, step0, t0 = window.refresh_count, window.trainer.step, time.perf_counter()
+    loop_timer = QTimer()
+    loop_timer.setSingleShot(True)
+    loop_timer.timeout.connect(app.quit)
+    loop_timer.start(int(seconds * 1000))
+    app.exec()  # the real event loop, as in the app
+    elapsed = time.perf_counter() - t0
+    refreshes, steps = window.refresh_count - refreshes0, window.trainer.step - step0
+    timer.stop()
+    window.close()
+
+    gaps = np.diff(np.asarray(ticks, dtype=np.float64)) / 1e6  # ms between ticks
+    late = np.maximum(gaps - INTERVAL_MS, 0.0)
+    return {"seconds": elapsed, "ticks": len(ticks), "lateness_p50_ms": float(np.percentile(late, 50)),
+            "lateness_p99_ms": float(np.percentile(late, 99)), "lateness_max_ms": float(late.max()),
+            "refreshes_per_s": refreshes / elapsed, "train_steps_per_s": steps / elapsed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to measure responsiveness")
+    parser.add_argument("--startup-runs", type=int, default=3, help="fresh processes for the start-up time")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument("--startup-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.startup_child:
+        return startup_child()
+
+    print(f"rnnlab GUI responsiveness ({os.cpu_count()} CPUs, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']})")
+    result: dict = {}
+    if args.startup_runs > 0:
+        runs = measure_startup(args.startup_runs)
+        result["startup"] = runs
+        for i, r in enumerate(runs, 1):
+            print(f"start-up run {i}: window on screen {r['placeholder_shown']:.2f} s, main window "
+                  f"{r['window_shown']:.2f} s after process start (whole child process {r['process_total']:.2f} s)")
+        best = min(r["placeholder_shown"] for r in runs)
+        worst = max(r["placeholder_shown"] for r in runs)
+        print(f"time to window shown: {best:.2f}-{worst:.2f} s (target <= 1.5 s)")
+    r = measure_responsiveness(args.seconds)
+    result["responsiveness"] = r
+    print(f"training at full speed for {r['seconds']:.1f} s: {r['train_steps_per_s']:.0f} steps/s, "
+          f"{r['ticks']} timer ticks")
+    print(f"10 ms timer lateness: p50 {r['lateness_p50_ms']:.2f} ms, p99 {r['lateness_p99_ms']:.2f} ms, "
+          f"max {r['lateness_max_ms']:.2f} ms (targets: p99 <= 16, max <= 100)")
+    print(f"plot refreshes: {r['refreshes_per_s']:.1f} per second (target >= 20)")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
