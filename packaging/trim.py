@@ -32,9 +32,10 @@ EXCLUDED_MODULES = [
     "PySide6.QtQuickTest", "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick",
     "PySide6.QtWebChannel", "PySide6.QtWebSockets", "PySide6.Qt3DCore", "PySide6.Qt3DRender", "PySide6.Qt3DExtras",
     "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtDesigner", "PySide6.QtHelp",
-    "PySide6.QtUiTools", "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtDBus", "PySide6.QtLabsStyleKit",
+    "PySide6.QtUiTools", "PySide6.QtSql", "PySide6.QtDBus", "PySide6.QtLabsStyleKit",
     "PySide6.QtQmlFeatures", "PySide6.QtPdf", "PySide6.QtCharts", "PySide6.QtDataVisualization", "PySide6.QtGraphs",
-    "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
+    # (QtOpenGL and QtOpenGLWidgets stay: pyqtgraph 0.14 imports both for every curve, by importlib; QtTest too, <1 MB,
+    # which pyqtgraph imports at start-up)
     # pyqtgraph's optional extras: 3D (needs PyOpenGL), Jupyter, the examples browser, the console (IPython)
     "pyqtgraph.opengl", "pyqtgraph.jupyter", "pyqtgraph.examples", "pyqtgraph.console",
     "OpenGL", "IPython", "jupyter_rfb", "matplotlib", "scipy", "pandas", "h5py", "cupy", "numba",
@@ -100,7 +101,7 @@ DROPPED_FILES = [
     "PySide6/Qt/plugins/platforms/libqminimalegl*",
     # (the leading `*` also catches PyInstaller's top-level symlinks to these libraries)
     "*libQt6Qml*", "*libQt6Quick*", "*libQt6Network*", "*libQt6Designer*", "*libQt6Pdf*", "*libQt6WebEngine*",
-    "*libQt6EglFSDeviceIntegration*", "*libQt6Labs*", "*libQt6Lottie*", "*libQt6Sql*", "*libQt6Test*",
+    "*libQt6EglFSDeviceIntegration*", "*libQt6Labs*", "*libQt6Lottie*", "*libQt6Sql*",
     "*libQt6Help*", "*libQt6WaylandCompositor*",
     # the same Qt modules as macOS frameworks and Windows DLLs (the spec is shared by all three builds)
     "PySide6/Qt/lib/QtQml*", "PySide6/Qt/lib/QtQuick*", "PySide6/Qt/lib/QtNetwork*", "PySide6/Qt/lib/QtPdf*",

@@ -397,7 +397,8 @@ def run_selftest(out: Optional[TextIO] = None, only: Optional[list[str]] = None)
             except CheckFailed as exc:
                 failed.append((name, str(exc)))
             except Exception as exc:  # an unexpected error is a failure too, with the traceback for a bug report
-                traceback.print_exc(file=sys.stderr)
+                if sys.stderr is not None:  # None in a windowed Windows app
+                    traceback.print_exc(file=sys.stderr)
                 failed.append((name, f"{type(exc).__name__}: {exc}"))
             else:
                 passed += 1
