@@ -26,6 +26,7 @@ Threads: training runs on a QThread (`worker.py`); building trainers and task vi
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
@@ -119,6 +120,9 @@ class TaskViewHost(QWidget):
     def clear(self) -> None:
         self._seen = -1
 
+    def has_news(self, data: RunData) -> bool:
+        return data.view is not None and data.view_version != self._seen
+
     def refresh(self, data: RunData) -> None:
         if data.view is None or data.view_version == self._seen:
             return
@@ -211,6 +215,7 @@ class MainWindow(QMainWindow):
         self._state = "idle"  # idle | running | paused | stopping
         self._parked = False  # the worker confirmed it waits between two steps
         self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the event loop is idle again
+        self._turn = 0  # which heavy panel draws next (see _refresh_plots)
         self._prepare_serial = 0
         self._jobs = 0  # background jobs in flight (prepare, views)
         self._closing = False
@@ -236,6 +241,10 @@ class MainWindow(QMainWindow):
         dispatcher = QAbstractEventDispatcher.instance()
         if dispatcher is not None:
             dispatcher.aboutToBlock.connect(self._event_loop_idle)
+        _leave_a_core_for_the_gui()
+        # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
+        # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
+        gc.freeze()
         self._prepare()
 
     # --- construction --------------------------------------------------------------------------------------------
@@ -526,6 +535,7 @@ class MainWindow(QMainWindow):
         self._worker, self._thread = worker, thread
         self._run_cfg = cfg
         self._set_state("paused" if paused else "running")
+        gc.freeze()  # the prepared model and task live as long as the run (see __init__)
         thread.start()
 
     def _abandon_worker(self) -> None:
@@ -566,6 +576,7 @@ class MainWindow(QMainWindow):
             return
         self._set_trainer(trainer)
         self._describe_run(self.data, trainer)
+        self.gates_panel.prepare_for(trainer.cfg.model.cell)
 
     @Slot(object)
     def _on_progress(self, update: Update) -> None:
@@ -591,7 +602,7 @@ class MainWindow(QMainWindow):
             self._show_diverged(update.message)
         elif update.final and update.message:
             self.message_bar.show_message(update.message, "info")
-        self._refresh_plots()
+        self._refresh_plots(force=update.final or update.status != "running")
         # The worker waits until the plots are painted too: acknowledged when the event loop has nothing left to do.
         self._ack_pending = worker
 
@@ -678,6 +689,7 @@ class MainWindow(QMainWindow):
         trainer, view, preview = result
         self._set_trainer(trainer)
         self._clear_plots()
+        self.gates_panel.prepare_for(trainer.cfg.model.cell)
         self._describe_run(self.data, trainer)
         self.data.set_view(view)
         self.panel.set_preview(preview_widget(preview))
@@ -753,12 +765,38 @@ class MainWindow(QMainWindow):
         self.view_host.clear()
 
     def _refresh_plots(self, force: bool = False) -> None:
+        """Draw what is new.
+
+        While training, each update redraws the loss panel at once and then, in a second pass of the event loop, ONE
+        of the heavier panels that has news (task view, the visible tab), taking turns. No single pass of drawing then
+        keeps the event loop busy for long: a click or a timer waits for one pass at most. `force` draws everything
+        (a run opened, paused or finished, a tab shown)."""
         data = self.data
         self.loss_panel.refresh(data)
-        self.view_host.refresh(data)
+        if force:
+            for panel in self._heavy_panels():
+                panel.refresh(data)
+            self._plots_done()
+        else:
+            QTimer.singleShot(0, self._refresh_heavy)
+
+    def _heavy_panels(self) -> list:
         current = self.tabs.currentWidget()
-        if current is not None:
-            current.refresh(data)
+        return [self.view_host] + ([current] if current is not None else [])
+
+    def _refresh_heavy(self) -> None:
+        if self._closing:
+            return
+        panels = self._heavy_panels()
+        for i in range(len(panels)):
+            panel = panels[(self._turn + i) % len(panels)]
+            if panel.has_news(self.data):
+                panel.refresh(self.data)
+                self._turn = (self._turn + i + 1) % len(panels)
+                break
+        self._plots_done()
+
+    def _plots_done(self) -> None:
         self.refresh_count += 1
         self.plots_updated.emit()
 
@@ -823,8 +861,7 @@ class MainWindow(QMainWindow):
         training = self._worker is not None
         valid = self.panel.is_valid()
         s = self._state
-        self.act_train.setEnabled(valid and (not training or s == "paused"))
-        self.act_train.setText("Resume" if s == "paused" else "Train")
+        self.act_train.setEnabled(valid and not training)  # a paused run resumes with Pause/Resume
         self.act_pause.setEnabled(training and s in ("running", "paused"))
         self.act_pause.setText("Resume" if s == "paused" else "Pause")
         self.act_pause.setIcon(icons.icon("resume" if s == "paused" else "pause"))
@@ -970,9 +1007,26 @@ class _RefreshGroup(QSplitter):
         for p in panels:
             self.addWidget(p)
 
+    def has_news(self, data: RunData) -> bool:
+        return any(p.has_news(data) for p in self.panels)
+
     def refresh(self, data: RunData) -> None:
         for p in self.panels:
             p.refresh(data)
+
+
+def _leave_a_core_for_the_gui() -> None:
+    """Training in the window uses at most all cores but one: the GUI thread keeps a core to draw and react on.
+
+    On the 2-core machines workshops use, torch's second intra-op thread also spin-waits between operations, taking
+    the core the GUI needs for only a small gain on these small models."""
+    import os
+
+    import torch
+
+    cores = os.cpu_count() or 1
+    if cores > 1 and torch.get_num_threads() > cores - 1:
+        torch.set_num_threads(cores - 1)
 
 
 def _task_view(trainer) -> Optional[dict]:

@@ -112,7 +112,7 @@ def test_pause_step_resume_stop(qtbot, window):
     qtbot.wait(300)
     assert w.trainer.step == parked, "training went on while paused"
     assert w.data.steps[-1] == parked, "the plots did not get every step before the pause"
-    assert w.act_train.text() == "Resume" and w.act_pause.text() == "Resume"
+    assert w.act_pause.text() == "Resume" and not w.act_train.isEnabled()
 
     w.step_once()
     qtbot.waitUntil(lambda: w.is_paused() and w.data.steps[-1] == parked + 1, timeout=TIMEOUT)

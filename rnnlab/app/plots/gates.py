@@ -17,11 +17,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ...models.probe import GATE_RANGE, GATE_TITLES
+from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
 from .. import theme
 from ..rundata import RunData
 from .common import Heatmap, LabelAxis, curve, legend_title, style_plot
 
+CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 STATE_RANGE = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU/tanh-RNN states stay within (-1, 1)
 
 
@@ -75,6 +76,13 @@ class GatesPanel(QWidget):
         self._seen = -1
         self._shape = None
         self._cell_levels = (-1.0, 1.0)
+
+    def prepare_for(self, cell: str) -> None:
+        """Build the plots for a cell type ahead of its first probe (building them takes a while: do it while idle,
+        not when training starts)."""
+        kind = CELL_KINDS.get(cell)
+        if kind is not None and kind != self.kind:
+            self._build(kind, GATE_NAMES[kind])
 
     def _build(self, kind: str, gate_names: tuple[str, ...]) -> None:
         self.glw.clear()
@@ -159,6 +167,9 @@ class GatesPanel(QWidget):
 
     # --- drawing -----------------------------------------------------------------------------------------------------
 
+    def has_news(self, data: RunData) -> bool:
+        return data.last_probe is not None and data.probe_version != self._seen
+
     def refresh(self, data: RunData) -> None:
         self._data = data
         probe = data.last_probe
@@ -199,6 +210,6 @@ class GatesPanel(QWidget):
                     self._cell_levels = levels
                     self.heatmaps["cell"].set_levels(levels)
             self.heatmaps["cell"].set(c)
-        loss = f", probe loss {probe.loss:.4g}" if math.isfinite(probe.loss) else ""
-        self.info.setText(f"{probe.kind} gates at step {probe.step}{loss}. Colours: fixed levels, "
-                          f"0..1 for σ gates, -1..1 for tanh.")
+        loss = f" · probe loss {probe.loss:.3g}" if math.isfinite(probe.loss) else ""
+        self.info.setText(f"{probe.kind} at step {probe.step}{loss} · fixed colour levels: σ gates 0..1, "
+                          f"tanh -1..1")

@@ -54,6 +54,9 @@ class GradNormPanel(QWidget):
         entries += [("clip level", theme.CLIP_MARK, "dash"), ("cut off by clipping", theme.CLIP_MARK, "┃")]
         legend_title(self.plot, "Gradient norm ‖∇L‖ before clipping", entries)
 
+    def has_news(self, data: RunData) -> bool:
+        return data.version != self._seen
+
     def refresh(self, data: RunData) -> None:
         if data.version == self._seen:
             return

@@ -95,6 +95,9 @@ class GradTimePanel(QWidget):
         self._seen = -1
         self._levels = None
 
+    def has_news(self, data: RunData) -> bool:
+        return data.last_probe is not None and data.probe_version != self._seen
+
     def refresh(self, data: RunData) -> None:
         if data.probe_version == self._seen or data.last_probe is None:
             return

@@ -92,6 +92,9 @@ class LossPanel(QWidget):
         entries += [(f"{name} {value:.4g}", color, "dash") for name, color, value in baselines]
         legend_title(self.metric, self._metric_title, entries)
 
+    def has_news(self, data: RunData) -> bool:
+        return data.version != self._seen
+
     def refresh(self, data: RunData) -> None:
         if data.version == self._seen:
             return
