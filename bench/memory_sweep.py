@@ -6,15 +6,15 @@ reproduced on its own::
 
     rnnlab train --task memory --cell rnn_tanh --set task.gap=50 --steps 800 --set model.hidden_size=64
 
-A variant written `lstm:2` or `gru:2` starts with the gate that keeps the memory open: bias 2 on the LSTM forget gate
+A variant written `lstm:open` or `gru:open` (config `model.gate_init = "open"`) starts with the gate that keeps the memory open: bias 2 on the LSTM forget gate
 (b_hf = 2, b_if = 0) or on the GRU update gate z (b_hz = 2, b_iz = 0), so at the start the state is kept with
 sigmoid(2) = 0.88 per step instead of 0.5 (Gers et al. 2000; Jozefowicz et al. 2015). `lstm:chrono` / `gru:chrono`
 use the chrono initialisation (Tallec & Ollivier 2018): per unit a bias log(u), u ~ U(1, T - 1), so the units start
 with memories on every time scale up to the sequence length T. torch initialises these biases around 0, and at that
 init the gradient back to the key shrinks like 0.5^gap: the gated cells then cannot learn long gaps within a small
-budget. The app has no such option yet; this script sets the bias after building the model.
+budget. `lstm:chrono` is `--set model.gate_init=chrono` on the command line.
 
-Usage: python bench/memory_sweep.py [--gaps 5 10 20 50 100] [--cells rnn_tanh lstm gru lstm:2 gru:2 lstm:chrono
+Usage: python bench/memory_sweep.py [--gaps 5 10 20 50 100] [--cells rnn_tanh lstm gru lstm:open gru:open lstm:chrono
                                     gru:chrono] [--steps 800] [--seeds 0 1]
 """
 
@@ -31,32 +31,6 @@ from rnnlab import config, tasks
 from rnnlab.train.trainer import Trainer
 
 
-def open_memory_gate(model, bias: str, length: int, seed: int) -> None:
-    """Set the bias of the gate that keeps the state (LSTM forget gate f, GRU update gate z).
-
-    `bias` is a number, or "chrono": per unit log(u) with u ~ U(1, length - 1), and for the LSTM the input gate's bias
-    set to minus that (Tallec & Ollivier 2018), so the units start with memories of every time scale up to `length`."""
-    rnn, h = model.rnn, model.rnn.hidden_size
-    if not isinstance(rnn, (torch.nn.LSTM, torch.nn.GRU)):
-        raise SystemExit(f"only LSTM and GRU have a gate that keeps the state, not {type(rnn).__name__}")
-    gate = slice(h, 2 * h)  # the second block of rows either way: torch's gate order is LSTM i, f, g, o; GRU r, z, n
-    if bias == "chrono":
-        g = torch.Generator().manual_seed(seed)
-        value = torch.log(1 + torch.rand(h, generator=g) * max(1, length - 2))
-    else:
-        value = torch.full((h,), float(bias))
-    with torch.no_grad():
-        for name, p in rnn.named_parameters():
-            if name.startswith("bias_ih"):
-                p[gate] = 0.0
-                if bias == "chrono" and isinstance(rnn, torch.nn.LSTM):
-                    p[:h] = 0.0
-            elif name.startswith("bias_hh"):
-                p[gate] = value
-                if bias == "chrono" and isinstance(rnn, torch.nn.LSTM):
-                    p[:h] = -value
-
-
 def run_one(variant: str, gap: int, steps: int, seed: int, hidden: int) -> tuple[float, float]:
     """Test accuracy and wall seconds of one training run. `variant`: a cell name, optionally `:bias`."""
     cell, _, bias = variant.partition(":")
@@ -67,9 +41,9 @@ def run_one(variant: str, gap: int, steps: int, seed: int, hidden: int) -> tuple
                        ("training.seed", seed), ("model.hidden_size", hidden), ("training.eval_every", steps)):
         cfg = cfg.replace(key, value)
     t0 = time.perf_counter()
-    trainer = Trainer(cfg)
     if bias:
-        open_memory_gate(trainer.model, bias, gap + 2, seed)
+        cfg = cfg.replace("model.gate_init", "chrono" if bias == "chrono" else "open")
+    trainer = Trainer(cfg)
     last = None
     for last in trainer.run():
         pass
@@ -81,8 +55,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gaps", type=int, nargs="+", default=[5, 10, 20, 50, 100])
     parser.add_argument("--cells", nargs="+",
-                        default=["rnn_tanh", "lstm", "gru", "lstm:2", "gru:2", "lstm:chrono", "gru:chrono"],
-                        help="cells; `lstm:2` = LSTM with forget-gate bias 2, `gru:2` = GRU with update-gate bias 2, "
+                        default=["rnn_tanh", "lstm", "gru", "lstm:open", "gru:open", "lstm:chrono", "gru:chrono"],
+                        help="cells; `lstm:open` = LSTM with forget-gate bias 2, `gru:open` = GRU with update-gate bias 2, "
                              "`lstm:chrono`, `gru:chrono` = chrono initialisation")
     parser.add_argument("--steps", type=int, default=800, help="optimizer steps per run (the fixed budget)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -116,7 +90,7 @@ def main(argv=None) -> int:
             cells.append(f"{mean:.2f}{spread}")
         base, _, bias = cell.partition(":")
         gate = "forget" if base == "lstm" else "update"
-        name = (f"{base}, chrono init" if bias == "chrono" else f"{base}, {gate}-gate bias {bias}") if bias else \
+        name = (f"{base}, chrono init" if bias == "chrono" else f"{base}, {gate}-gate bias 2 (open)") if bias else \
             f"{cell} (torch init)"
         print(f"| {name} | " + " | ".join(cells) + " |")
     print(f"\n{len(results) * len(args.seeds)} runs, {total:.0f} s of training in all")

@@ -136,6 +136,7 @@ class ModelConfig:
     bidirectional: bool = False  # a second pass from the end; many-to-one heads read both final states
     dropout: float = 0.0  # between stacked layers and before the head
     embedding_size: int = 32  # width of the token embedding, for tasks whose inputs are tokens
+    gate_init: str = "default"  # default | open | chrono: how the memory gate (LSTM f, GRU z) starts
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ SECTION_RULES: dict[str, dict[str, Rule]] = {
         "bidirectional": BOOL,
         "dropout": float_range(0.0, 0.9),
         "embedding_size": int_range(1, 1024),
+        "gate_init": choice("default", "open", "chrono"),
     },
     "training": {
         "optimizer": choice(*OPTIMIZERS),

@@ -66,7 +66,7 @@ class AddingTask(Task):
 
     @property
     def spec(self) -> ModelSpec:
-        return ModelSpec(head="many_to_one", output_size=1, input_size=2)
+        return ModelSpec(head="many_to_one", output_size=1, input_size=2, sequence_length=self.opts["length"])
 
     @property
     def train_size(self) -> int:

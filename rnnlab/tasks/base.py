@@ -38,6 +38,7 @@ class ModelSpec:
     vocab_size: int = 0  # > 0: inputs are token ids in [0, vocab_size), embedded first
     target_vocab_size: int = 0  # seq2seq: decoder vocabulary (includes its start token)
     start_token: int = 0  # seq2seq: the token fed to the decoder first
+    sequence_length: int = 0  # typical input length, for the chrono gate initialisation; 0 = unknown (100 is used)
 
 
 @dataclass

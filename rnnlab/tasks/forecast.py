@@ -147,7 +147,7 @@ class ForecastTask(Task):
     @property
     def spec(self) -> ModelSpec:
         return ModelSpec(head="many_to_one", output_size=self.opts["horizon"],
-                         input_size=2 if self.opts["difference"] else 1)
+                         input_size=2 if self.opts["difference"] else 1, sequence_length=self.opts["window"])
 
     @property
     def train_size(self) -> int:

@@ -79,7 +79,8 @@ class MemoryTask(Task):
     @property
     def spec(self) -> ModelSpec:
         o = self.opts
-        return ModelSpec(head="many_to_one", output_size=o["keys"], vocab_size=o["keys"] + o["distractors"] + 2)
+        return ModelSpec(head="many_to_one", output_size=o["keys"], vocab_size=o["keys"] + o["distractors"] + 2,
+                         sequence_length=o["gap"] + 2)
 
     @property
     def train_size(self) -> int:
