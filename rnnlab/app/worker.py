@@ -8,12 +8,12 @@ Call order (one QThread per run)::
                                             for snap in trainer.run():     # one optimizer step each
                                                 collect snap (history rows, probes)
                                                 drain view requests, let save_run in
-    on_progress(update) <── progress ─────      every >= 40 ms, once the GUI took the last one: flush
+    on_progress(update) <── progress ─────      every >= 33 ms, once the GUI drew the last one: flush
     ... update plots, worker.ack()              pause point: flush, then wait (guard released)
     pause()/resume()/step_once()/stop() ─>  (a Condition, checked between steps)
     thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
 
-At most 25 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
+At most 30 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
 data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has drawn it and its event
 loop is idle again: the GUI draws without competing for the GIL (with two Python threads each gets about half of it,
 so drawing while training would take twice as long and delay every timer and click), and a slow GUI never builds a
@@ -37,7 +37,7 @@ from .model_access import ModelAccess, build_trainer, describe_error
 
 log = logging.getLogger(__name__)
 
-EMIT_INTERVAL = 0.04  # seconds between updates: at most 25 per second
+EMIT_INTERVAL = 1 / 30  # seconds between updates: at most 30 per second (a pass of drawing fits in between)
 ACK_TIMEOUT = 0.2  # the longest the worker waits for the GUI to draw an update before it trains on
 VIEW_MIN_INTERVAL = 0.3  # seconds between two task views
 VIEW_BUDGET = 0.05  # share of the training time the task view may take
