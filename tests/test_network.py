@@ -10,7 +10,7 @@ from rnnlab.tasks.base import Batch, ModelSpec
 
 def model(head="many_to_one", **cfg):
     spec = ModelSpec(head=head, output_size=3, input_size=2, sequence_length=50)
-    return SequenceModel(ModelConfig(hidden_size=8, **cfg), spec)
+    return SequenceModel(ModelConfig(**{"hidden_size": 8, **cfg}), spec)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
