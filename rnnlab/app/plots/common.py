@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from .. import theme
@@ -103,6 +103,7 @@ def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_u
     style = theme.label_style()
     if title:
         item.setTitle(title, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
+        release_title_width(item)
     if x:
         item.setLabel("bottom", x, units=x_unit or None, **style)
     if y:
@@ -141,7 +142,29 @@ def cache_static(item: pg.PlotItem) -> None:
 GLYPHS = {"line": "━", "dash": "╍", "dot": "●", "tri": "▼"}
 
 
-def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]], max_line: int = 44) -> None:
+def _update_min_height_only(label) -> None:
+    """LabelItem.updateMin without the width: the text may be cut at a narrow pane's edge, the plot is not."""
+    bounds = label.itemRect()
+    label.setMinimumWidth(0)
+    label.setMinimumHeight(bounds.height())
+    label._sizeHint = {Qt.SizeHint.MinimumSize: (0, bounds.height()),
+                       Qt.SizeHint.PreferredSize: (0, bounds.height()),
+                       Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+    label.updateGeometry()
+
+
+def release_title_width(item: pg.PlotItem) -> None:
+    """A long title must not stop its plot from shrinking: pyqtgraph makes a title's width the plot's minimum width,
+    so in a narrow pane the plot (and its colour bar) would be cut off instead of the title's end."""
+    label = item.titleLabel
+    if getattr(label, "_rnnlab_released", False):
+        return
+    label.updateMin = lambda: _update_min_height_only(label)  # called by every setText
+    label._rnnlab_released = True
+    label.updateMin()
+
+
+def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]], max_line: int = 52) -> None:
     """A legend that never covers data: the plot's title, then its entries as coloured text on a line below.
 
     entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
@@ -157,6 +180,16 @@ def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str
     legend = "<br>".join("&nbsp;&nbsp; ".join(line) for line in lines if line)
     html = f"<b>{title}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
     item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
+    # pyqtgraph gives a title one line (30 px); make room for the legend's lines.
+    big, little = QFont(), QFont()
+    big.setPointSize(theme.font_size() + 1)
+    little.setPointSize(small)
+    height = int(QFontMetricsF(big).lineSpacing() + len([ln for ln in lines if ln]) * QFontMetricsF(little).lineSpacing()
+                 + 8)
+    height = max(30, height)
+    item.titleLabel.setMaximumHeight(height)
+    item.layout.setRowFixedHeight(0, height)
+    release_title_width(item)
 
 
 def curve(item: pg.PlotItem, color: str, name: Optional[str] = None, width: float = 1,

@@ -44,6 +44,7 @@ class GatesPanel(QWidget):
         self.direction.setToolTip("Forward (left to right) or backward direction of a bidirectional layer.")
         self.sample.setToolTip("Which sequence of the fixed probe batch to show.")
         for box in (self.layer, self.direction, self.sample):
+            box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
             box.currentIndexChanged.connect(self._selection_changed)
         self.info = QLabel()
         self.info.setObjectName("viewCaption")

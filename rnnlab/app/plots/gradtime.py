@@ -35,6 +35,7 @@ class GradTimePanel(QWidget):
         super().__init__(parent)
         self.which = QComboBox()
         self.which.setToolTip("Which recurrent layer (and direction) the heatmap shows.")
+        self.which.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.which.currentIndexChanged.connect(self._changed)
         self.glw = pg.GraphicsLayoutWidget()
         self.line = self.glw.addPlot(row=0, col=0)

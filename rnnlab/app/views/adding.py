@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import theme
-from ..plots.common import Heatmap, style_plot
+from ..plots.common import Heatmap, legend_title, style_plot
 from . import register_view
 
 ROWS = 8
@@ -31,13 +31,14 @@ class AddingView(QWidget):
         item.addItem(self.marks)
         self.ans_plot = pg.PlotWidget()
         ans = self.ans_plot.getPlotItem()
-        style_plot(ans, title="target vs answer", x="sum", legend=True)
+        style_plot(ans, x="sum")
+        legend_title(ans, "target vs answer", [("target", "#7d8da1", "■"), ("model", theme.MODEL, "dot")])
         self.bars = pg.BarGraphItem(x0=np.zeros(ROWS), y=np.arange(ROWS) + 0.5, height=0.6, width=np.zeros(ROWS),
-                                    brush=pg.mkBrush("#c9d3e0"), pen=pg.mkPen("#7d8da1"), name="target")
+                                    brush=pg.mkBrush("#c9d3e0"), pen=pg.mkPen("#7d8da1"))
         ans.addItem(self.bars)
-        self.answers = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(theme.MODEL), pen=pg.mkPen(None), name="model")
+        self.answers = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(theme.MODEL), pen=pg.mkPen(None))
         ans.addItem(self.answers)
-        ans.setXRange(0, 2.5, padding=0.02)  # room on the right for the legend
+        ans.setXRange(0, 2.0, padding=0.02)
         ans.setYLink(item)
         ans.hideAxis("left")
         self.caption = QLabel(wordWrap=True)
