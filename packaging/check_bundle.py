@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from fnmatch import fnmatch
+from fnmatch import fnmatchcase as fnmatch  # the same answer on every OS
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -13,7 +13,7 @@ probes, saves and reopens a run in the real window after these files are gone.
 from __future__ import annotations
 
 import posixpath
-from fnmatch import fnmatch
+from fnmatch import fnmatchcase as fnmatch  # the same answer on every OS
 
 # Python modules never bundled. The CUDA ones matter only if someone builds from a CUDA torch by mistake: the CPU
 # edition must not carry 2-3 GB of NVIDIA libraries (`build_linux.sh` refuses a CUDA torch before it gets here).
@@ -79,26 +79,33 @@ DROPPED_FILES = [
     "*libcusolver*", "*libnvrtc*", "*libnvJitLink*", "*libnvToolsExt*", "*libcupti*", "*libtorch_cuda*",
     "*libc10_cuda*", "triton/*", "*libtriton*",
     # Qt: the translations (the app is English only, so Qt's own dialogs stay English too rather than mixing two
-    # languages in one window), QML, and the plugin families a QWidget app never loads
-    "PySide6/Qt/translations/*",
-    "PySide6/Qt/qml/*",
-    "PySide6/Qt/plugins/qmltooling/*",
-    "PySide6/Qt/plugins/sqldrivers/*",
-    "PySide6/Qt/plugins/designer/*",
-    "PySide6/Qt/plugins/egldeviceintegrations/*",
-    "PySide6/Qt/plugins/networkinformation/*",
-    "PySide6/Qt/plugins/tls/*",
-    "PySide6/Qt/plugins/generic/*",
+    # languages in one window), QML, and the plugin families a QWidget app never loads. `PySide6/*plugins/` matches
+    # both wheel layouts: PySide6/Qt/plugins (Linux, macOS) and PySide6/plugins (Windows).
+    "PySide6/*translations/*",
+    "PySide6/*qml/*",
+    "PySide6/*plugins/qmltooling/*",
+    "PySide6/*plugins/qmllint/*",
+    "PySide6/*plugins/sqldrivers/*",
+    "PySide6/*plugins/designer/*",
+    "PySide6/*plugins/egldeviceintegrations/*",
+    "PySide6/*plugins/networkinformation/*",
+    "PySide6/*plugins/tls/*",
+    "PySide6/*plugins/generic/*",
+    "PySide6/*plugins/multimedia/*",
+    "PySide6/*plugins/position/*",
+    "PySide6/*plugins/sensors/*",
+    "PySide6/*plugins/renderers/*",
+    "PySide6/*plugins/sceneparsers/*",
     # the GTK3 platform theme drags in a partial, bundled GTK stack (cairo, pango, atk) that can clash with the
     # system's GTK; without it Qt uses its own Fusion style and the xdg-desktop-portal file dialogs
-    "PySide6/Qt/plugins/platformthemes/libqgtk3*",
-    "PySide6/Qt/plugins/imageformats/*qpdf*",
-    "PySide6/Qt/plugins/wayland-graphics-integration-server/*",
-    "PySide6/Qt/plugins/platforms/libqeglfs*",
-    "PySide6/Qt/plugins/platforms/libqlinuxfb*",
-    "PySide6/Qt/plugins/platforms/libqvnc*",
-    "PySide6/Qt/plugins/platforms/libqvkkhrdisplay*",
-    "PySide6/Qt/plugins/platforms/libqminimalegl*",
+    "PySide6/*plugins/platformthemes/libqgtk3*",
+    "PySide6/*plugins/imageformats/*qpdf*",
+    "PySide6/*plugins/wayland-graphics-integration-server/*",
+    "PySide6/*plugins/platforms/libqeglfs*",
+    "PySide6/*plugins/platforms/libqlinuxfb*",
+    "PySide6/*plugins/platforms/libqvnc*",
+    "PySide6/*plugins/platforms/libqvkkhrdisplay*",
+    "PySide6/*plugins/platforms/libqminimalegl*",
     # (the leading `*` also catches PyInstaller's top-level symlinks to these libraries)
     "*libQt6Qml*", "*libQt6Quick*", "*libQt6Network*", "*libQt6Designer*", "*libQt6Pdf*", "*libQt6WebEngine*",
     "*libQt6EglFSDeviceIntegration*", "*libQt6Labs*", "*libQt6Lottie*", "*libQt6Sql*",

@@ -64,6 +64,14 @@ check_bundle = _load("check_bundle")
     "libQt6Network.so.6",  # PyInstaller's top-level link to it
     "PySide6\\Qt6Network.dll",  # Windows separators
     "PySide6/opengl32sw.dll",
+    # the Windows wheel's layout and macOS frameworks
+    "PySide6/translations/qtbase_de.qm",
+    "PySide6/plugins/sqldrivers/qsqlite.dll",
+    "PySide6/plugins/tls/qschannelbackend.dll",
+    "PySide6/Qt6Qml.dll",
+    "PySide6/qml/QtQuick/Controls/qmldir",
+    "PySide6/Qt/lib/QtQuick.framework/Versions/A/QtQuick",
+    "PySide6/Qt/lib/QtNetwork.framework/Versions/A/QtNetwork",
 ])
 def test_junk_is_dropped(dest):
     assert trim.dropped(dest), dest
@@ -90,6 +98,18 @@ def test_junk_is_dropped(dest):
     "PySide6/QtWidgets.abi3.so",
     "libQt6Core.so.6",
     "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+    "PySide6/Qt/lib/libQt6OpenGL.so.6",  # pyqtgraph 0.14 imports QtOpenGL for every curve
+    "PySide6/QtOpenGLWidgets.abi3.so",
+    # the Windows wheel's layout and macOS frameworks
+    "PySide6/Qt6Widgets.dll",
+    "PySide6/plugins/platforms/qwindows.dll",
+    "PySide6/plugins/platforms/qoffscreen.dll",
+    "PySide6/plugins/styles/qmodernwindowsstyle.dll",
+    "PySide6/plugins/imageformats/qsvg.dll",
+    "torch/lib/torch_cpu.dll",
+    "torch/lib/c10.dll",
+    "PySide6/Qt/lib/QtWidgets.framework/Versions/A/QtWidgets",
+    "PySide6/Qt/plugins/platforms/libqcocoa.dylib",
 ])
 def test_what_the_app_uses_is_kept(dest):
     assert not trim.dropped(dest), dest
