@@ -96,4 +96,15 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             on_ready(timings)
 
     QTimer.singleShot(0, finish)
-    return app.exec()
+    code = app.exec()
+    # Delete the widgets while the QApplication still exists: left to the interpreter's shutdown, the order in which
+    # Python frees the window, pyqtgraph's scenes and the application is undefined, and Qt can crash on the way out.
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window = holder.pop("window", None)
+    for widget in (window, splash):
+        if widget is not None:
+            widget.close()
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    return code
