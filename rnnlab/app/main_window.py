@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task data, fresh model) for the preview
 MAX_RECENT = 8
+ACK_FALLBACK_MS = 60
 ORG, APP = "rnnlab", "rnnlab"
 
 
@@ -603,8 +604,11 @@ class MainWindow(QMainWindow):
         elif update.final and update.message:
             self.message_bar.show_message(update.message, "info")
         self._refresh_plots(force=update.final or update.status != "running")
-        # The worker waits until the plots are painted too: acknowledged when the event loop has nothing left to do.
+        # The worker waits until the plots are painted too: acknowledged when the event loop has nothing left to do
+        # (aboutToBlock), or after ACK_FALLBACK_MS where a script drives the loop with processEvents() and it never
+        # blocks.
         self._ack_pending = worker
+        QTimer.singleShot(ACK_FALLBACK_MS, self._event_loop_idle)
 
     def _event_loop_idle(self) -> None:
         worker, self._ack_pending = self._ack_pending, None

@@ -97,6 +97,7 @@ class TrainingWorker(QObject):
         self._wake = False
         self._acked = threading.Event()
         self._acked.set()
+        self._lockstep = True  # wait for the GUI to draw each update (until it fails to answer in time)
         self._last_emit = 0.0
         self._sent_rows = 0
         self._pending = _Pending()
@@ -131,6 +132,7 @@ class TrainingWorker(QObject):
             self._stop = True
             self._cond.notify_all()
         self.control.stop()
+        self._acked.set()  # do not wait for the GUI to draw the last update
 
     def abandon(self) -> None:
         """End the run at the next step boundary without the final evaluation (closing, Reset)."""
@@ -146,6 +148,7 @@ class TrainingWorker(QObject):
 
     def ack(self) -> None:
         """The GUI has drawn the last update: the next one may be sent."""
+        self._lockstep = True
         self._acked.set()
 
     @property
@@ -219,7 +222,9 @@ class TrainingWorker(QObject):
             self._view_due = True
 
     def _due(self) -> bool:
-        return self._acked.is_set() and time.perf_counter() - self._last_emit >= EMIT_INTERVAL
+        since = time.perf_counter() - self._last_emit
+        # Normally once the GUI drew the last update; a GUI that never says so still gets one every ACK_TIMEOUT.
+        return since >= EMIT_INTERVAL and (self._acked.is_set() or since >= ACK_TIMEOUT)
 
     def _pause_point(self, trainer) -> None:
         """Between two steps: return at once when running; while paused, flush, serve requests and wait."""
@@ -269,11 +274,12 @@ class TrainingWorker(QObject):
         self._acked.clear()
         self._last_emit = time.perf_counter()
         self.progress.emit(update)
-        if not (final or paused):
+        if not (final or paused) and self._lockstep:
             guard = self.access.guard
             guard.release()  # the GUI may want the model meanwhile (save_run)
             try:
-                self._acked.wait(ACK_TIMEOUT)
+                # A GUI that did not answer in time is not waited for again until it answers (see ack).
+                self._lockstep = self._acked.wait(ACK_TIMEOUT)
             finally:
                 guard.acquire()
 
