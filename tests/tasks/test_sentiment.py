@@ -204,3 +204,10 @@ def test_word_dropout_replaces_words_by_unk_never_padding():
     share = changed.sum().item() / (real & (a.x != UNK)).sum().item()
     assert 0.4 < share < 0.6
     assert dropped.evaluate(model_for(dropped), "val") == plain.evaluate(model_for(plain), "val")  # training only
+
+
+def test_suggested_settings_are_valid_and_one_directional():
+    cfg = config.RunConfig().replace("task.name", "sentiment")
+    for key, value in SentimentTask.suggested.items():
+        cfg = cfg.replace(key, value)
+    assert not cfg.model.bidirectional  # the per-word P(positive) curve of the view needs one direction

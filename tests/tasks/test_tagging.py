@@ -191,3 +191,10 @@ def test_word_dropout_uses_the_word_shape_classes():
     changed = plain.x != b.x
     assert changed.any() and (b.x[changed] < t.vocab.num_special).all()
     assert set(t.vocab.decode(b.x[changed].tolist())) > {"<unk-Cap>"}
+
+
+def test_suggested_settings_are_valid_and_bidirectional():
+    cfg = config.RunConfig().replace("task.name", "tagging")
+    for key, value in TaggingTask.suggested.items():
+        cfg = cfg.replace(key, value)
+    assert cfg.model.bidirectional
