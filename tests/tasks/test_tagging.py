@@ -180,7 +180,7 @@ def test_short_training_on_a_slice_beats_the_baseline():
     trainer = Trainer(cfg)
     final = list(trainer.run())[-1]
     base = final.baselines["most frequent tag per word"]
-    assert final.test["accuracy"] > base["accuracy"] + 0.01, (final.test, base)
+    assert final.test["accuracy"] > base["accuracy"] + 0.03, (final.test, base)
     assert final.test["unknown_word_accuracy"] > base["unknown_word_accuracy"]
 
 
