@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task data, fresh model) for the preview
 MAX_RECENT = 8
 ACK_FALLBACK_MS = 60
+HEAVY_INTERVAL_S = 0.5  # the task view and the gates / gradients tab redraw at most twice a second while training
 ORG, APP = "rnnlab", "rnnlab"
 
 
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self._parked = False  # the worker confirmed it waits between two steps
         self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the event loop is idle again
         self._turn = 0  # which heavy panel draws next (see _refresh_plots)
+        self._heavy_drawn: dict[int, float] = {}  # id(panel) -> when it last drew
         self._prepare_serial = 0
         self._jobs = 0  # background jobs in flight (prepare, views)
         self._closing = False
@@ -772,9 +774,10 @@ class MainWindow(QMainWindow):
         """Draw what is new.
 
         While training, each update redraws the loss panel at once and then, in a second pass of the event loop, ONE
-        of the heavier panels that has news (task view, the visible tab), taking turns. No single pass of drawing then
-        keeps the event loop busy for long: a click or a timer waits for one pass at most. `force` draws everything
-        (a run opened, paused or finished, a tab shown)."""
+        of the heavier panels that has news (task view, the visible tab), taking turns, each at most every
+        HEAVY_INTERVAL_S. No single pass of drawing then keeps the event loop busy for long, and long passes are rare:
+        a click or a timer waits for one pass at most. `force` draws everything (a run opened, paused or finished, a
+        tab shown)."""
         data = self.data
         self.loss_panel.refresh(data)
         if force:
@@ -792,10 +795,13 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         panels = self._heavy_panels()
+        now = time.monotonic()
         for i in range(len(panels)):
             panel = panels[(self._turn + i) % len(panels)]
-            if panel.has_news(self.data):
+            # A heavy panel redraws at most every HEAVY_INTERVAL_S: its passes are the longest the event loop has.
+            if panel.has_news(self.data) and now - self._heavy_drawn.get(id(panel), 0.0) >= HEAVY_INTERVAL_S:
                 panel.refresh(self.data)
+                self._heavy_drawn[id(panel)] = now
                 self._turn = (self._turn + i + 1) % len(panels)
                 break
         self._plots_done()
@@ -827,7 +833,8 @@ class MainWindow(QMainWindow):
         L["epoch"].setText(f"epoch {update.epoch:.2f}")
         L["loss"].setText(f"loss {update.train_loss:.4g}" if math.isfinite(update.train_loss) else
                           f"loss {update.train_loss}")
-        L["speed"].setText(f"{update.steps_per_sec:.0f} steps/s" if update.steps_per_sec else "")
+        running = update.status == "running"
+        L["speed"].setText(f"{update.steps_per_sec:.0f} steps/s" if update.steps_per_sec and running else "")
         left = (update.total_steps - update.step) / update.steps_per_sec if update.steps_per_sec else math.nan
         L["eta"].setText(f"ETA {_fmt_time(left)}" if update.status == "running" else "")
         if t is not None:

@@ -269,7 +269,8 @@ class TaggingView(QWidget):
             f"unknown words {data.get('unknown_word_accuracy', float('nan')):.3f}, "
             f"whole sentences {data.get('sentence_accuracy', float('nan')):.3f}<br>"
             f"<span style='color:{theme.BASELINE}'>most frequent tag per word</span>: "
-            f"{base.get('accuracy', float('nan')):.3f}, unknown words {base.get('unknown_word_accuracy', float('nan')):.3f}, "
+            f"{base.get('accuracy', float('nan')):.3f}, "
+            f"unknown words {base.get('unknown_word_accuracy', float('nan')):.3f}, "
             f"whole sentences {base.get('sentence_accuracy', float('nan')):.3f}<br>"
             f"<small>Dashed lines: overall token accuracy of the model (red) and the baseline (grey).</small>")
         self.summary.setText(
@@ -285,7 +286,8 @@ def fake_view() -> dict:
     tags = ["NOUN", "ADP", "ADV", "ADJ", "AUX", "CCONJ", "DET", "INTJ", "NUM", "PART", "PRON", "PROPN", "PUNCT",
             "SCONJ", "SYM", "VERB", "X"]
     example = {"words": words, "true": ["DET", "NOUN", "VERB", "DET", "NOUN", "PUNCT"],
-               "predicted": ["DET", "ADJ", "NOUN", "DET", "NOUN", "PUNCT"], "confidence": [0.99, 0.7, 0.6, 0.99, 0.9, 1.0],
+               "predicted": ["DET", "ADJ", "NOUN", "DET", "NOUN", "PUNCT"],
+               "confidence": [0.99, 0.7, 0.6, 0.99, 0.9, 1.0],
                "baseline": ["DET", "ADJ", "NOUN", "DET", "NOUN", "PUNCT"], "unknown": [False, False, False, False, True,
                                                                                       False]}
     rng = np.random.default_rng(0)
@@ -300,7 +302,8 @@ def fake_view() -> dict:
 def fake_tagged() -> dict:
     words = ["I", "ca", "n't", "believe", "it", "."]
     return {"words": words, "tags": ["PRON", "AUX", "PART", "VERB", "PRON", "PUNCT"],
-            "confidence": [0.99, 0.9, 0.98, 0.8, 0.97, 1.0], "baseline": ["PRON", "AUX", "PART", "VERB", "PRON", "PUNCT"],
+            "confidence": [0.99, 0.9, 0.98, 0.8, 0.97, 1.0],
+            "baseline": ["PRON", "AUX", "PART", "VERB", "PRON", "PUNCT"],
             "unknown": [False, False, False, False, False, False]}
 
 
