@@ -1,4 +1,4 @@
-"""Sentiment (many-to-one): data split and vocabulary, shapes, padding never changes a prediction, baselines, learning."""
+"""Sentiment (many-to-one): split and vocabulary, shapes, padding never changes a prediction, baselines, learning."""
 
 from __future__ import annotations
 

@@ -39,8 +39,10 @@ def model_for(task, cell="lstm", bidirectional=True, seed=0):
 
 # A tiny hand-made corpus for the baseline. Overall: VERB 4, AUX 3, NOUN 2, PRON 2, ... "can" is AUX twice and NOUN
 # once; "fish" is VERB once and NOUN once (a tie, broken by the tag more frequent overall: VERB).
-WORDS = [["I", "can", "fish"], ["the", "can", "is", "empty"], ["they", "can", "swim"], ["fish", "swim", "well"], ["run"]]
-TAGSETS = [["PRON", "AUX", "VERB"], ["DET", "NOUN", "AUX", "ADJ"], ["PRON", "AUX", "VERB"], ["NOUN", "VERB", "ADV"], ["VERB"]]
+WORDS = [["I", "can", "fish"], ["the", "can", "is", "empty"], ["they", "can", "swim"], ["fish", "swim", "well"],
+         ["run"]]
+TAGSETS = [["PRON", "AUX", "VERB"], ["DET", "NOUN", "AUX", "ADJ"], ["PRON", "AUX", "VERB"], ["NOUN", "VERB", "ADV"],
+           ["VERB"]]
 
 
 def test_most_frequent_tag_per_word_on_a_hand_made_corpus():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from rnnlab.data.conllu import parse_conllu, read_conllu
 from rnnlab.data.text import (PAD, SHAPE_TOKENS, UNK, build_vocabulary, pad_batch, split_indices, tokenize,
