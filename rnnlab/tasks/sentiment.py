@@ -60,16 +60,17 @@ class SentimentTask(Task):
     order = 20
     shape = "many-to-one"
     description = ("Read a one-sentence movie review word by word and say whether it is positive or negative. "
-                   "The vocabulary is built on the training sentences only; unseen words become <unk>. Compare with "
+                   "The vocabulary is built on the training sentences only; unseen words become 'unknown'. Compare with "
                    "always guessing the majority class (50%) and with a bag of words that ignores word order.")
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
     options = {
         "vocab_size": Option(8000, int_range(100, 100_000),
-                             "Most frequent training words kept (with <pad> and <unk>); rarer words become <unk>."),
+                             "Most frequent training words kept (plus the padding and unknown-word tokens); rarer "
+                             "words are read as 'unknown'."),
         "min_freq": Option(2, int_range(1, 1000),
                            "A word needs at least this many occurrences in the training sentences to get its own id."),
         "word_dropout": Option(0.25, float_range(0.0, 0.9),
-                               "While training, replace each word by <unk> with this probability, so the model "
+                               "While training, replace each word by 'unknown' with this probability, so the model "
                                "cannot lean on single words (0 = off)."),
         "train_limit": Option(0, int_range(0, 1_000_000),
                               "Train on only the first N training sentences (0 = all 8530): how much data is needed?"),

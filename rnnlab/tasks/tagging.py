@@ -89,13 +89,14 @@ class TaggingTask(Task):
         "conllu_path": Option("", text(), "A CoNLL-U file of your own (UPOS in the 4th column); empty = the bundled "
                                           "English Web Treebank sentences."),
         "vocab_size": Option(10_000, int_range(100, 200_000),
-                             "Most frequent training words kept (with <pad>, <unk> and the word shapes)."),
+                             "Most frequent training words kept (plus the padding, unknown-word and word-shape "
+                             "tokens)."),
         "min_freq": Option(2, int_range(1, 1000),
                            "A word needs this many occurrences in the training sentences to get its own id; rarer "
                            "words are trained as unknown words, so the model learns to tag those too."),
         "lowercase": Option(True, BOOL, "Look words up lower-cased (\"The\" and \"the\" share an id)."),
-        "word_shapes": Option(True, BOOL, "Unknown words map to shape classes (<unk-Cap>, <unk-num>, <unk-ing>, "
-                                          "<unk-ed>, <unk-s>, ...) instead of a single <unk>."),
+        "word_shapes": Option(True, BOOL, "Unknown words map to shape classes (capitalised, number, "
+                                          "-ing, -ed, -s, -ly, hyphenated, ...) instead of one 'unknown' token."),
         "word_dropout": Option(0.0, float_range(0.0, 0.9),
                                "While training, treat each word as unknown (its shape class) with this probability, "
                                "so the model learns to tag unseen words from their context (0 = off)."),

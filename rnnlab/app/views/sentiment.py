@@ -16,6 +16,8 @@ the forget gate learn to react to "but" or "not".
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -253,7 +255,7 @@ class SentimentView(QWidget):
         self._request()
 
     def _show_error(self, message: str) -> None:
-        self.verdict.setText(f"<span style='color:{NEGATIVE}'>{message}</span>")
+        self.verdict.setText(f"<span style='color:{NEGATIVE}'>{html.escape(message)}</span>")
         self.verdict.setToolTip(message)
 
     def _show_trace(self, result: dict) -> None:

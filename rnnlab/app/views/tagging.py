@@ -13,6 +13,8 @@ Below: token accuracy per tag on the validation split (bars), beside the most-fr
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -225,7 +227,7 @@ class TaggingView(QWidget):
 
     def _show_error(self, message: str) -> None:
         self.typed.setColumnCount(0)
-        self.typed_note.setText(f"<span style='color:{WRONG}'>{message}</span>")
+        self.typed_note.setText(f"<span style='color:{WRONG}'>{html.escape(message)}</span>")
 
     # --- drawing --------------------------------------------------------------------------------------------------
 
