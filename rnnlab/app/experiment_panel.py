@@ -13,6 +13,7 @@ settings, so every task opens on a sensible first experiment.
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
@@ -152,7 +153,7 @@ class Field(QWidget):
             self.editor = QLineEdit()
             self.editor.textEdited.connect(lambda text: self.edited.emit(self.key, parse(self.kind, text)))
         self.editor.setObjectName(key)
-        full_tip = f"{tip}<br><i>{key}: {describe}</i>" if describe else tip
+        full_tip = f"{escape(tip)}<br><i>{key}: {escape(describe)}</i>" if describe else escape(tip)
         self.editor.setToolTip(full_tip)
         row.addWidget(self.editor, 1)
         if browse:
@@ -163,6 +164,7 @@ class Field(QWidget):
             row.addWidget(button)
         layout.addLayout(row)
         self.error = QLabel(wordWrap=True)
+        self.error.setTextFormat(Qt.PlainText)  # messages quote user input verbatim
         self.error.setObjectName("fieldError")
         self.error.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         self.error.hide()
@@ -419,7 +421,7 @@ class ExperimentPanel(QScrollArea):
             self._add_field(self.options_form, f"task.{name}", label, opt.help, default=opt.default, rule=opt.rule)
         self.options_box.setVisible(bool(cls.options))
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(cls.name)))
-        self.task_description.setText(f"<b>{cls.shape}</b> · {cls.description}")
+        self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.description)}")
 
     def _refresh_all(self) -> None:
         for key, field in self._fields.items():

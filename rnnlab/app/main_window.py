@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from html import escape
 import math
 import time
 from pathlib import Path
@@ -91,7 +92,8 @@ class MessageBar(QFrame):
         row.addWidget(close)
         self.hide()
 
-    def show_message(self, text: str, level: str = "warning", actions=()) -> None:
+    def show_message(self, text: str, level: str = "warning", actions=(), rich: bool = False) -> None:
+        """`text` is plain (escaped here) unless `rich`: messages quote file names and user input."""
         while self.buttons.count():
             item = self.buttons.takeAt(0)
             item.widget().deleteLater()
@@ -102,7 +104,7 @@ class MessageBar(QFrame):
         self.setProperty("level", level)
         self.style().unpolish(self)
         self.style().polish(self)
-        self.text.setText(text)
+        self.text.setText(text if rich else escape(text))
         self.show()
 
 
@@ -184,7 +186,7 @@ def preview_widget(preview: dict) -> QWidget:
                 item.plot(row, pen=pg.mkPen(theme.group_color(i)))
             item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
         return plot
-    label = QLabel(f"<i>{preview.get('text', '')}</i>", wordWrap=True)
+    label = QLabel(f"<i>{escape(preview.get('text', ''))}</i>", wordWrap=True)
     label.setTextFormat(Qt.RichText)
     return label
 
@@ -647,7 +649,7 @@ class MainWindow(QMainWindow):
                                                                                ("training.max_grad_norm", 1.0)])))
         lower = float(f"{t.learning_rate / 10:.2g}")
         actions.append((f"Learning rate {lower:g}", lambda: self._apply_fix([("training.learning_rate", lower)])))
-        self.message_bar.show_message(f"<b>The run diverged.</b> {message}", "warning", actions)
+        self.message_bar.show_message(f"<b>The run diverged.</b> {escape(message)}", "warning", actions, rich=True)
 
     def _apply_fix(self, changes) -> None:
         cfg = self.panel.config()
