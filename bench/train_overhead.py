@@ -19,16 +19,18 @@ from torch import nn
 
 from rnnlab import config
 from rnnlab.tasks.adding import make_adding
+from rnnlab.train.devices import cpu_threads
 from rnnlab.train.trainer import Trainer
 
 BATCH, LENGTH, HIDDEN = 64, 100, 128
 
 
-def rnnlab_rate(cell: str, steps: int, device: str) -> float:
+def rnnlab_rate(cell: str, steps: int, device: str, threads: int) -> float:
     cfg = config.from_dict({
         "task": {"name": "adding", "options": {"length": LENGTH}},
         "model": {"cell": cell, "hidden_size": HIDDEN},
-        "training": {"steps": steps + 1, "batch_size": BATCH, "learning_rate": 1e-3, "device": device}})
+        "training": {"steps": steps + 1, "batch_size": BATCH, "learning_rate": 1e-3, "device": device,
+                     "threads": threads}})
     trainer = Trainer(cfg)
     t_start = None
     for snap in trainer.run():
@@ -73,7 +75,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads for both loops; 0 = rnnlab's auto")
     args = parser.parse_args()
+    threads = cpu_threads(args.threads)
+    torch.set_num_threads(threads)  # both loops run with the same threads
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}; "
           f"batch {BATCH}, T={LENGTH}, hidden {HIDDEN}, {args.steps} steps x {args.rounds} rounds (alternating)")
     print(f"{'cell':<6}{'bare steps/s':>14}{'rnnlab steps/s':>16}{'ratio':>8}   per-round ratios")
@@ -81,7 +86,7 @@ def main() -> None:
         bare, ours = [], []
         for _ in range(args.rounds):
             bare.append(bare_rate(cell, args.steps, args.device))
-            ours.append(rnnlab_rate(cell, args.steps, args.device))
+            ours.append(rnnlab_rate(cell, args.steps, args.device, threads))
         ratios = [o / b for o, b in zip(ours, bare)]
         print(f"{cell:<6}{statistics.median(bare):>14.1f}{statistics.median(ours):>16.1f}"
               f"{statistics.median(ratios):>8.3f}   " + " ".join(f"{r:.3f}" for r in ratios))

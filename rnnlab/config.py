@@ -153,6 +153,7 @@ class TrainingConfig:
     weight_decay: float = 0.0
     seed: int = 0  # same seed + same config on the CPU = the same losses, bit for bit
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    threads: int = 0  # CPU threads for torch; 0 = automatic (cores - 1, at most 4: small RNNs gain little from more)
     eval_every: int = 0  # steps between validation passes; 0 = automatic
     probe_every: int = 0  # steps between gate probes; 0 = automatic (keeps the probe's cost to a few percent)
 
@@ -201,6 +202,7 @@ SECTION_RULES: dict[str, dict[str, Rule]] = {
         "weight_decay": float_range(0.0, 1.0, hi_open=True),
         "seed": int_range(0, 2**32 - 1),
         "device": DEVICE,
+        "threads": int_range(0, 256),
         "eval_every": int_range(0, 100_000_000),
         "probe_every": int_range(0, 100_000_000),
     },

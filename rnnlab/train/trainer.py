@@ -26,7 +26,7 @@ from .. import tasks
 from ..config import RunConfig
 from ..models import probe as probe_mod
 from ..models.network import SequenceModel
-from .devices import resolve
+from .devices import cpu_threads, resolve
 from .history import History
 
 PROBE_BUDGET = 0.03  # share of training time the probe may take
@@ -136,6 +136,7 @@ class Trainer:
         self.control = control or Control()
         tc = cfg.training
         self.device = resolve(tc.device)
+        torch.set_num_threads(cpu_threads(tc.threads))  # process-wide: torch has no per-loop thread setting
         seed_everything(tc.seed)
         self.task = tasks.get(cfg.task.name)(cfg.task.options, seed=tc.seed, tbptt=tc.tbptt)
         self.model = SequenceModel(cfg.model, self.task.spec).to(self.device)
@@ -224,7 +225,7 @@ class Trainer:
                                started)
         final.status = self.status
         final.val = self._evaluate()
-        final.test = self.task.evaluate(self.model, "test")
+        final.test = self._evaluate("test")
         final.baselines = self.task.baselines("test")
         final.probe = self.last_probe if self.last_probe and self.last_probe.step == self.step else self._probe()
         final.message = _final_message(self, final)
@@ -259,10 +260,11 @@ class Trainer:
 
     # --- extras -----------------------------------------------------------------------------------------------------
 
-    def _evaluate(self) -> dict[str, float]:
+    def _evaluate(self, split: str = "val") -> dict[str, float]:
+        """Metrics on a split with the model in eval mode (no dropout)."""
         self.model.eval()
         try:
-            return self.task.evaluate(self.model, "val")
+            return self.task.evaluate(self.model, split)
         finally:
             self.model.train()
 
