@@ -41,6 +41,8 @@ MODEL_FIELDS = [
                                  "the head (0 = off)."),
     ("model.embedding_size", "Embedding size", "Width of the learned vector of each token (only for tasks whose "
                                                "inputs are words or characters)."),
+    ("model.gate_init", "Memory gate init", "How the gate that keeps the state starts (LSTM forget, GRU update): "
+                                            "torch's default (half open), open, or chrono (many time scales)."),
 ]
 TRAINING_FIELDS = [
     ("training.optimizer", "Optimizer", "How the weights follow the gradient: Adam (adaptive, a safe default), SGD or "
@@ -67,6 +69,8 @@ ADVANCED_FIELDS = [
     ("training.eval_every", "Validate every", "Optimizer steps between validation passes (0 = automatic, a few "
                                               "percent of the training time)."),
     ("training.probe_every", "Probe every", "Optimizer steps between gate probes (0 = automatic)."),
+    ("training.threads", "CPU threads", "Threads torch trains with on the CPU (0 = automatic: all cores but one, "
+                                        "at most 4)."),
 ]
 FIELD_TIPS = {k: tip for k, _, tip in MODEL_FIELDS + TRAINING_FIELDS + ADVANCED_FIELDS}
 

@@ -84,6 +84,7 @@ class GatesPanel(QWidget):
         kind = CELL_KINDS.get(cell)
         if kind is not None and kind != self.kind:
             self._build(kind, GATE_NAMES[kind])
+        self.info.setText("The gates appear with the first probe: press Train (F5), or Step (F10) for one step.")
 
     def _build(self, kind: str, gate_names: tuple[str, ...]) -> None:
         self.glw.clear()
