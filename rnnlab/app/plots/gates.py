@@ -74,9 +74,14 @@ class GatesPanel(QWidget):
     # --- structure: rebuilt when the cell type or layer count changes --------------------------------------------
 
     def reset(self) -> None:
+        """A new run: empty plots (the layout stays, see prepare_for)."""
         self._seen = -1
         self._shape = None
         self._cell_levels = (-1.0, 1.0)
+        for heatmap in self.heatmaps.values():
+            heatmap.clear()
+        for c in self.mean_curves.values():
+            c.setData([], [])
 
     def prepare_for(self, cell: str) -> None:
         """Build the plots for a cell type ahead of its first probe (building them takes a while: do it while idle,
