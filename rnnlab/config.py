@@ -34,6 +34,7 @@ class Rule:
 
     describe: str
     check: Callable[[Any], Any]  # returns the canonical value or raises ValueError
+    choices: tuple = ()  # the allowed values, for rules that are a choice (the GUI makes a combo box of them)
 
     def __call__(self, name: str, value: Any) -> Any:
         try:
@@ -89,7 +90,7 @@ def choice(*allowed: str) -> Rule:
             raise ValueError
         return v
 
-    return Rule("must be one of " + ", ".join(repr(a) for a in allowed), check)
+    return Rule("must be one of " + ", ".join(repr(a) for a in allowed), check, tuple(allowed))
 
 
 def _check_bool(v):

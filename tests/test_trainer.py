@@ -168,3 +168,15 @@ def test_unavailable_device_is_a_config_error():
     with pytest.raises(ConfigError, match="devices present here") as err:
         Trainer(adding(5, device="cuda"))
     assert err.value.field == "training.device"
+
+
+def test_a_single_step_while_paused_is_probed_and_validated_at_once():
+    control = Control(paused=True)
+    trainer = Trainer(adding(10_000, eval_every=10_000, probe_every=10_000), control)
+    run = trainer.run()
+    assert next(run).step == 0
+    control.step_once()
+    snap = next(run)
+    assert snap.step == 1 and snap.probe is not None and snap.probe.step == 1 and snap.val is not None
+    control.stop()
+    assert [s.status for s in run] == ["stopped"]

@@ -175,10 +175,13 @@ class Trainer:
             yield first
 
         while self.step < self.total_steps:
+            waited = time.perf_counter()
             if not self.control.wait_for_step():
                 self.status = "stopped"
                 break
+            single_step = self.control.paused  # a Step while paused: show its effect at once (probe + validation)
             t0 = time.perf_counter()
+            rate_t0 += t0 - waited  # time spent paused does not count against steps/s
             loss, norm, group_norms, clipped = self._train_step()
             self.step += 1
             dt = time.perf_counter() - t0
@@ -202,13 +205,13 @@ class Trainer:
                 return
             snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
             last = self.step >= self.total_steps
-            if last or (tc.eval_every and self.step % tc.eval_every == 0) or (not tc.eval_every and
-                                                                              self.step >= next_eval):
+            if last or single_step or (tc.eval_every and self.step % tc.eval_every == 0) or (
+                    not tc.eval_every and self.step >= next_eval):
                 t = time.perf_counter()
                 snap.val = self._evaluate()
                 next_eval = self.step + _interval(time.perf_counter() - t, step_time, EVAL_BUDGET, MIN_EVAL_SECONDS)
-            if last or (tc.probe_every and self.step % tc.probe_every == 0) or (not tc.probe_every and
-                                                                                self.step >= next_probe):
+            if last or single_step or (tc.probe_every and self.step % tc.probe_every == 0) or (
+                    not tc.probe_every and self.step >= next_probe):
                 t = time.perf_counter()
                 snap.probe = self._probe()
                 next_probe = self.step + _interval(time.perf_counter() - t, step_time, PROBE_BUDGET,
