@@ -29,8 +29,8 @@ from ..models.network import SequenceModel
 from .devices import cpu_threads, resolve
 from .history import History
 
-PROBE_BUDGET = 0.03  # share of training time the probe may take
-EVAL_BUDGET = 0.03  # share of training time validation may take
+PROBE_BUDGET = 0.02  # share of training time the probe may take
+EVAL_BUDGET = 0.02  # share of training time validation may take
 MIN_PROBE_SECONDS = 0.25  # never probe more often than this: the GUI shows ~4 probes/s at most
 MIN_EVAL_SECONDS = 0.1
 
@@ -163,14 +163,14 @@ class Trainer:
         """Train until total_steps, a stop request or divergence. Yields a snapshot per step."""
         tc = self.cfg.training
         self.status = "running"
-        step_time = None  # EMA of the seconds one optimizer step takes
-        next_probe = next_eval = self.step
+        evals = _Cadence(tc.eval_every, EVAL_BUDGET, MIN_EVAL_SECONDS)
+        probes = _Cadence(tc.probe_every, PROBE_BUDGET, MIN_PROBE_SECONDS)
         rate_t0, rate_steps, rate = time.perf_counter(), 0, 0.0
         started = time.perf_counter() - self.elapsed_s
         if self.step == 0:
             first = self._snapshot(math.nan, math.nan, {}, False, rate, started)
-            first.val = self._evaluate()
-            first.probe = self._probe()
+            first.val = evals.run(self._evaluate)
+            first.probe = probes.run(self._probe)
             self._log(first)
             yield first
 
@@ -184,8 +184,6 @@ class Trainer:
             rate_t0 += t0 - waited  # time spent paused does not count against steps/s
             loss, norm, group_norms, clipped = self._train_step()
             self.step += 1
-            dt = time.perf_counter() - t0
-            step_time = dt if step_time is None else 0.9 * step_time + 0.1 * dt
             rate_steps += 1
             now = time.perf_counter()
             if now - rate_t0 >= 0.5:
@@ -205,17 +203,10 @@ class Trainer:
                 return
             snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
             last = self.step >= self.total_steps
-            if last or single_step or (tc.eval_every and self.step % tc.eval_every == 0) or (
-                    not tc.eval_every and self.step >= next_eval):
-                t = time.perf_counter()
-                snap.val = self._evaluate()
-                next_eval = self.step + _interval(time.perf_counter() - t, step_time, EVAL_BUDGET, MIN_EVAL_SECONDS)
-            if last or single_step or (tc.probe_every and self.step % tc.probe_every == 0) or (
-                    not tc.probe_every and self.step >= next_probe):
-                t = time.perf_counter()
-                snap.probe = self._probe()
-                next_probe = self.step + _interval(time.perf_counter() - t, step_time, PROBE_BUDGET,
-                                                   MIN_PROBE_SECONDS)
+            if last or single_step or evals.due(self.step):
+                snap.val = evals.run(self._evaluate)
+            if last or single_step or probes.due(self.step):
+                snap.probe = probes.run(self._probe)
             self._log(snap)
             if last:
                 break
@@ -316,12 +307,26 @@ class Trainer:
                 "metric_title": metric.title, "higher_is_better": metric.higher_is_better, **self.final}
 
 
-def _interval(cost: float, step_time: Optional[float], budget: float, min_seconds: float) -> int:
-    """Steps until the next costly extra so that it takes about `budget` of the time and runs at most every
-    `min_seconds`."""
-    if not step_time or step_time <= 0:
-        return 10
-    return max(1, math.ceil(max(cost / budget, min_seconds) / step_time))
+class _Cadence:
+    """When to run a costly extra (validation, probe): every `every` steps if set, else so that it takes about
+    `budget` of the wall time and runs at most every `min_seconds`. Time-based, so a slow first step or a pause
+    cannot skew it: after an extra that took c seconds, the next one is due max(c / budget, min_seconds) later."""
+
+    def __init__(self, every: int, budget: float, min_seconds: float):
+        self.every, self.budget, self.min_seconds = every, budget, min_seconds
+        self.due_at = 0.0
+
+    def due(self, step: int) -> bool:
+        if self.every:
+            return step % self.every == 0
+        return time.perf_counter() >= self.due_at
+
+    def run(self, extra):
+        start = time.perf_counter()
+        result = extra()
+        end = time.perf_counter()
+        self.due_at = end + max((end - start) / self.budget, self.min_seconds)
+        return result
 
 
 def _nonfinite_word(value: float) -> str:
