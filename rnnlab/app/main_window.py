@@ -954,6 +954,8 @@ class MainWindow(QMainWindow):
     # --- layout and closing -----------------------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
+        # Below this the gate heatmaps and plot legends get too small to read; 1024x640 still fits a 1024x768 projector.
+        self.setMinimumSize(1024, 640)
         s = settings()
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
