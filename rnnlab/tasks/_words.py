@@ -15,7 +15,7 @@ import torch
 
 from ..data.text import PAD, UNK, pad_batch
 from ..models import probe as probe_mod
-from .base import Batch
+from .base import Batch, Task
 
 IGNORE = -100  # target of a padded position: cross_entropy(ignore_index=IGNORE) leaves it out of loss and metric
 
@@ -116,3 +116,26 @@ def empty_sentence_message(what: str) -> str:
 def unknown_flags(vocab, words: Sequence[str]) -> list[bool]:
     return [vocab.is_unknown(w) for w in words]
 
+
+
+class WordTask(Task):
+    """What the word-level tasks share: `splits` of WordSplit, a `vocab`, and a fixed probe batch of validation
+    sentences (`_probe`, built from `_probe_rows`) whose words label the time axis."""
+
+    splits: dict
+    vocab: "object"
+    _probe: Batch
+    _probe_rows: list[int]
+
+    def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
+        return self.splits[split].batches(batch_size)
+
+    def probe_batch(self) -> Batch:
+        return self._probe
+
+    def step_labels(self, batch: Batch, index: int):
+        steps = batch.x.shape[1]
+        if batch is self._probe:
+            return pad_labels(self.splits["val"].words[self._probe_rows[index]], steps)
+        n = int(batch.lengths[index]) if batch.lengths is not None else steps
+        return pad_labels(self.vocab.decode(batch.x[index, :n].tolist()), steps)

@@ -23,7 +23,7 @@ from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..errors import DataError
 from ..resources import resource
 from . import register
-from ._words import WordSplit, confusion, evaluating, pad_labels, softmax_np, trace_sentence
+from ._words import WordSplit, WordTask, confusion, evaluating, softmax_np, trace_sentence
 from .base import Batch, Metric, ModelSpec, Option, Task
 
 CLASSES = ("negative", "positive")
@@ -54,7 +54,7 @@ def load_polarity() -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]:
 
 
 @register
-class SentimentTask(Task):
+class SentimentTask(WordTask):
     name = "sentiment"
     title = "Sentiment of movie reviews"
     order = 20
@@ -124,19 +124,6 @@ class SentimentTask(Task):
 
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
         return self.splits["train"].epochs(batch_size, generator, self.opts["word_dropout"])
-
-    def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
-        return self.splits[split].batches(batch_size)
-
-    def probe_batch(self) -> Batch:
-        return self._probe
-
-    def step_labels(self, batch: Batch, index: int):
-        steps = batch.x.shape[1]
-        if batch is self._probe:
-            return pad_labels(self.splits["val"].words[self._probe_rows[index]], steps)
-        n = int(batch.lengths[index]) if batch.lengths is not None else steps
-        return pad_labels(self.vocab.decode(batch.x[index, :n].tolist()), steps)
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
         return torch.nn.functional.cross_entropy(output, batch.y)

@@ -32,7 +32,7 @@ from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..errors import ConfigError, DataError
 from ..resources import resource
 from . import register
-from ._words import IGNORE, WordSplit, confusion, evaluating, pad_labels, softmax_np
+from ._words import IGNORE, WordSplit, WordTask, confusion, evaluating, softmax_np
 from .base import Batch, Metric, ModelSpec, Option, Task
 
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test (by sentence)
@@ -76,7 +76,7 @@ def most_frequent_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequen
 
 
 @register
-class TaggingTask(Task):
+class TaggingTask(WordTask):
     name = "tagging"
     title = "Part-of-speech tagging"
     order = 30
@@ -159,19 +159,6 @@ class TaggingTask(Task):
 
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
         return self.splits["train"].epochs(batch_size, generator, self.opts["word_dropout"], self.vocab.unknown_id)
-
-    def eval_batches(self, split: str, batch_size: int = 256) -> Iterator[Batch]:
-        return self.splits[split].batches(batch_size)
-
-    def probe_batch(self) -> Batch:
-        return self._probe
-
-    def step_labels(self, batch: Batch, index: int):
-        steps = batch.x.shape[1]
-        if batch is self._probe:
-            return pad_labels(self.splits["val"].words[self._probe_rows[index]], steps)
-        n = int(batch.lengths[index]) if batch.lengths is not None else steps
-        return pad_labels(self.vocab.decode(batch.x[index, :n].tolist()), steps)
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
         """Mean cross-entropy over the real words; padded positions (target -100) are ignored."""
