@@ -246,7 +246,6 @@ class MainWindow(QMainWindow):
         dispatcher = QAbstractEventDispatcher.instance()
         if dispatcher is not None:
             dispatcher.aboutToBlock.connect(self._event_loop_idle)
-        _leave_a_core_for_the_gui()
         # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
         # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
         gc.freeze()
@@ -1028,20 +1027,6 @@ class _RefreshGroup(QSplitter):
     def refresh(self, data: RunData) -> None:
         for p in self.panels:
             p.refresh(data)
-
-
-def _leave_a_core_for_the_gui() -> None:
-    """Training in the window uses at most all cores but one: the GUI thread keeps a core to draw and react on.
-
-    On the 2-core machines workshops use, torch's second intra-op thread also spin-waits between operations, taking
-    the core the GUI needs for only a small gain on these small models."""
-    import os
-
-    import torch
-
-    cores = os.cpu_count() or 1
-    if cores > 1 and torch.get_num_threads() > cores - 1:
-        torch.set_num_threads(cores - 1)
 
 
 def _task_view(trainer) -> Optional[dict]:

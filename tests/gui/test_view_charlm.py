@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from rnnlab import config  # noqa: E402
 from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
+from rnnlab.app.model_access import TrainerApi, build_trainer  # noqa: E402
 from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -23,14 +23,6 @@ def trainer():
                             "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
                             "training": {"steps": 3, "tbptt": 32, "batch_size": 8}})
     return build_trainer(cfg)
-
-
-@pytest.fixture
-def access(qtbot, trainer):
-    acc = ModelAccess()
-    acc.set_trainer(trainer)
-    yield acc
-    acc.shutdown()
 
 
 def test_registered_for_the_task_kind():

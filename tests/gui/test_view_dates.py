@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 
 from rnnlab import config  # noqa: E402
 from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer  # noqa: E402
+from rnnlab.app.model_access import TrainerApi, build_trainer  # noqa: E402
 from rnnlab.app.views.dates import DatesView, fake_view, marked_answer  # noqa: E402
 from rnnlab.data import dates as cal  # noqa: E402
 
@@ -23,14 +23,6 @@ def trainer():
                             "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
                             "training": {"steps": 3}})
     return build_trainer(cfg)
-
-
-@pytest.fixture
-def access(qtbot, trainer):
-    acc = ModelAccess()
-    acc.set_trainer(trainer)
-    yield acc
-    acc.shutdown()
 
 
 def test_registered_for_the_task_kind():

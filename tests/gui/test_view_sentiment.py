@@ -7,7 +7,7 @@ import pytest
 
 from rnnlab import config
 from rnnlab.app import views
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
+from rnnlab.app.model_access import TrainerApi, build_trainer
 from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
 pytestmark = pytest.mark.gui
@@ -19,14 +19,6 @@ def trainer():
                             "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8},
                             "training": {"steps": 3}})
     return build_trainer(cfg)
-
-
-@pytest.fixture
-def access(qtbot, trainer):
-    acc = ModelAccess()
-    acc.set_trainer(trainer)
-    yield acc
-    acc.shutdown()
 
 
 def test_registered_for_the_task_kind():
