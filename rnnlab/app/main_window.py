@@ -36,8 +36,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import (QAbstractEventDispatcher, QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer,
-                            Signal, Slot)
+from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedLayout,
@@ -52,6 +51,7 @@ from .experiment_panel import ExperimentPanel, default_config
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
 from .plots.common import curve, style_plot
 from .plots.gates import GatesPanel
+from .afterpaint import AfterPaint
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
 from .plots.loss import LossPanel
@@ -218,7 +218,8 @@ class MainWindow(QMainWindow):
         self._thread: Optional[QThread] = None
         self._state = "idle"  # idle | running | paused | stopping
         self._parked = False  # the worker confirmed it waits between two steps
-        self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the event loop is idle again
+        self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the plots are painted
+        self._ack_serial = 0  # which update the pending acknowledgement is for
         self._turn = 0  # which heavy panel draws next (see _refresh_plots)
         self._heavy_drawn: dict[int, float] = {}  # id(panel) -> when it last drew
         self._prepare_serial = 0
@@ -243,9 +244,7 @@ class MainWindow(QMainWindow):
         self._prepare_timer.timeout.connect(self._prepare)
         self._restore_layout()
         self._update_actions()
-        dispatcher = QAbstractEventDispatcher.instance()
-        if dispatcher is not None:
-            dispatcher.aboutToBlock.connect(self._event_loop_idle)
+        self._after_paint = AfterPaint(self)
         # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
         # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
         gc.freeze()
@@ -607,13 +606,17 @@ class MainWindow(QMainWindow):
         elif update.final and update.message:
             self.message_bar.show_message(update.message, "info")
         self._refresh_plots(force=update.final or update.status != "running")
-        # The worker waits until the plots are painted too: acknowledged when the event loop has nothing left to do
-        # (aboutToBlock), or after ACK_FALLBACK_MS where a script drives the loop with processEvents() and it never
-        # blocks.
+        # The worker waits until the plots are painted too, so that drawing never competes with training for the GIL
+        # (see worker.py); the fallback covers a loop that never gets to the paint.
+        self._ack_serial += 1
+        serial = self._ack_serial
         self._ack_pending = worker
-        QTimer.singleShot(ACK_FALLBACK_MS, self._event_loop_idle)
+        self._after_paint.call(lambda: self._plots_painted(serial))
+        QTimer.singleShot(ACK_FALLBACK_MS, self, lambda: self._plots_painted(serial))
 
-    def _event_loop_idle(self) -> None:
+    def _plots_painted(self, serial: int) -> None:
+        if serial != self._ack_serial:
+            return  # a later update is on its way to the screen
         worker, self._ack_pending = self._ack_pending, None
         if worker is not None:
             worker.ack()
@@ -999,12 +1002,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._closing = True
-        dispatcher = QAbstractEventDispatcher.instance()
-        if dispatcher is not None:
-            try:
-                dispatcher.aboutToBlock.disconnect(self._event_loop_idle)
-            except (RuntimeError, TypeError):
-                pass
         self._save_layout()
         self._prepare_timer.stop()
         self._abandon_worker()

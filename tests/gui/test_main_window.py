@@ -328,3 +328,58 @@ def test_views_run_model_requests_off_the_gui_thread(qtbot, window):
     running_cb.assert_called_with("forecast")
     assert seen == [(True, False, False), (True, False, False)]
     assert w.trainer.model.training  # back in training mode for the next step
+
+
+def test_the_worker_trains_on_only_after_each_update_is_painted(qtbot, window, monkeypatch):
+    """Drawing while the worker trains would share the GIL with it and take twice as long: the GUI acknowledges an
+    update (and the worker goes on) only once the loss plot has been painted."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from rnnlab.app.worker import TrainingWorker
+
+    events: list[str] = []
+    real_ack = TrainingWorker.ack
+
+    def ack(self):
+        events.append("ack")
+        real_ack(self)
+
+    monkeypatch.setattr(TrainingWorker, "ack", ack)
+    w = window(small(steps=400))
+    real_refresh = w.loss_panel.refresh
+
+    def refresh(data):
+        events.append("update")
+        real_refresh(data)
+
+    w.loss_panel.refresh = refresh
+    real_gates = w.gates_panel.refresh
+
+    def gates(data):  # a heavy panel: drawn in a later pass of the event loop
+        events.append("gates")
+        real_gates(data)
+
+    w.gates_panel.refresh = gates
+
+    class PaintSpy(QObject):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Paint:
+                events.append(self.name)
+            return False
+
+    spies = [PaintSpy("paint"), PaintSpy("gates painted")]
+    w.loss_panel.glw.viewport().installEventFilter(spies[0])
+    w.gates_panel.glw.viewport().installEventFilter(spies[1])
+    train_to_end(qtbot, w)
+    rounds = "".join({"update": "u", "paint": "p", "gates": "g", "gates painted": "q", "ack": "a"}[e] for e in events)
+    acked = [r for r in rounds.split("a")[:-1] if "u" in r]
+    assert len(acked) >= 5, rounds
+    # Every acknowledged round: the update, then (after its last update) a paint, then the acknowledgement; and the
+    # same for the gates where the round drew them.
+    assert all("p" in r[r.rindex("u"):] for r in acked), rounds
+    assert any("g" in r for r in acked), rounds
+    assert all("q" in r[r.rindex("g"):] for r in acked if "g" in r), rounds
