@@ -32,7 +32,7 @@ from html import escape
 import math
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import pyqtgraph as pg
@@ -62,8 +62,9 @@ log = logging.getLogger(__name__)
 
 PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task data, fresh model) for the preview
 MAX_RECENT = 8
-ACK_FALLBACK_MS = 60
 HEAVY_INTERVAL_S = 0.5  # the task view and the gates / gradients tab redraw at most twice a second while training
+HEAVY_DELAY_MS = 2  # the heavy pass comes this long after the loss pass: what waits in between gets its turn
+ACK_FALLBACK_MS = 100  # acknowledge an update even if its paint never comes (a loop that only processes events)
 ORG, APP = "rnnlab", "rnnlab"
 
 
@@ -605,14 +606,14 @@ class MainWindow(QMainWindow):
             self._show_diverged(update.message)
         elif update.final and update.message:
             self.message_bar.show_message(update.message, "info")
-        self._refresh_plots(force=update.final or update.status != "running")
         # The worker waits until the plots are painted too, so that drawing never competes with training for the GIL
         # (see worker.py); the fallback covers a loop that never gets to the paint.
         self._ack_serial += 1
         serial = self._ack_serial
         self._ack_pending = worker
-        self._after_paint.call(lambda: self._plots_painted(serial))
         QTimer.singleShot(ACK_FALLBACK_MS, self, lambda: self._plots_painted(serial))
+        self._refresh_plots(force=update.final or update.status != "running",
+                            then=lambda: self._after_paint.call(lambda: self._plots_painted(serial)))
 
     def _plots_painted(self, serial: int) -> None:
         if serial != self._ack_serial:
@@ -774,41 +775,52 @@ class MainWindow(QMainWindow):
         self.gradtime_panel.reset()
         self.view_host.clear()
 
-    def _refresh_plots(self, force: bool = False) -> None:
-        """Draw what is new.
+    def _refresh_plots(self, force: bool = False, then: Optional[Callable[[], None]] = None) -> None:
+        """Draw what is new, then call `then` (once the drawing is queued).
 
-        While training, each update redraws the loss panel at once and then, in a second pass of the event loop, ONE
-        of the heavier panels that has news (task view, the visible tab), taking turns, each at most every
-        HEAVY_INTERVAL_S. No single pass of drawing then keeps the event loop busy for long, and long passes are rare:
-        a click or a timer waits for one pass at most. `force` draws everything (a run opened, paused or finished, a
-        tab shown)."""
+        While training, each update redraws the loss panel at once and then, a timer tick later, ONE of the heavier
+        panels that has news (task view, the visible tab), taking turns, each at most every HEAVY_INTERVAL_S. Between
+        the two passes the loss panel is painted and waiting timers and clicks get their turn, so none of them waits
+        for more than one pass, and long passes are rare. `force` draws everything at once (a run opened, paused or
+        finished, a tab shown)."""
         data = self.data
         self.loss_panel.refresh(data)
         if force:
             for panel in self._heavy_panels():
                 panel.refresh(data)
-            self._plots_done()
-        else:
-            QTimer.singleShot(0, self._refresh_heavy)
+        elif self._next_heavy() is not None:
+            QTimer.singleShot(HEAVY_DELAY_MS, self, lambda: self._refresh_heavy(then))
+            return
+        self._plots_done()
+        if then is not None:
+            then()
 
     def _heavy_panels(self) -> list:
         current = self.tabs.currentWidget()
         return [self.view_host] + ([current] if current is not None else [])
 
-    def _refresh_heavy(self) -> None:
-        if self._closing:
-            return
+    def _next_heavy(self):
+        """The heavy panel whose turn it is: it has news and has not drawn for HEAVY_INTERVAL_S (or None)."""
         panels = self._heavy_panels()
         now = time.monotonic()
         for i in range(len(panels)):
             panel = panels[(self._turn + i) % len(panels)]
-            # A heavy panel redraws at most every HEAVY_INTERVAL_S: its passes are the longest the event loop has.
             if panel.has_news(self.data) and now - self._heavy_drawn.get(id(panel), 0.0) >= HEAVY_INTERVAL_S:
-                panel.refresh(self.data)
-                self._heavy_drawn[id(panel)] = now
-                self._turn = (self._turn + i + 1) % len(panels)
-                break
+                return panel
+        return None
+
+    def _refresh_heavy(self, then: Optional[Callable[[], None]]) -> None:
+        if self._closing:
+            return
+        panel = self._next_heavy()
+        if panel is not None:
+            panel.refresh(self.data)
+            self._heavy_drawn[id(panel)] = time.monotonic()
+            panels = self._heavy_panels()
+            self._turn = (panels.index(panel) + 1) % len(panels)
         self._plots_done()
+        if then is not None:
+            then()
 
     def _plots_done(self) -> None:
         self.refresh_count += 1

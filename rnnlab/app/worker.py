@@ -14,8 +14,8 @@ Call order (one QThread per run)::
     thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
 
 At most 30 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
-data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has drawn it and its event
-loop is idle again: the GUI draws without competing for the GIL (with two Python threads each gets about half of it,
+data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has painted it (see
+afterpaint.py): the GUI draws without competing for the GIL (with two Python threads each gets about half of it,
 so drawing while training would take twice as long and delay every timer and click), and a slow GUI never builds a
 backlog. Training gives up a few percent of its speed for that.
 """
