@@ -421,8 +421,7 @@ class ExperimentPanel(QScrollArea):
             self.options_form.removeRow(0)
         cls = tasks.get(self._cfg.task.name)
         for name, opt in cls.options.items():
-            label = name.replace("_", " ").capitalize()
-            self._add_field(self.options_form, f"task.{name}", label, opt.help, default=opt.default, rule=opt.rule)
+            self._add_field(self.options_form, f"task.{name}", option_label(name), opt.help, default=opt.default, rule=opt.rule)
         self.options_box.setVisible(bool(cls.options))
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(cls.name)))
         self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.description)}")
@@ -450,3 +449,13 @@ def default_config() -> RunConfig:
     for key, value in tasks.get(cfg.task.name).suggested.items():
         cfg = cfg.replace(key, value)
     return cfg
+
+
+_LABEL_WORDS = {"csv": "CSV", "conllu": "CoNLL-U", "val": "validation", "freq": "frequency", "eval": "evaluation"}
+
+
+def option_label(name: str) -> str:
+    """A task option's form label from its key: csv_path -> CSV path, val_fraction -> Validation fraction."""
+    words = [_LABEL_WORDS.get(w, w) for w in name.split("_")]
+    first = words[0]
+    return " ".join([first if first.isupper() or "-" in first else first.capitalize(), *words[1:]])

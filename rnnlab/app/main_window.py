@@ -580,7 +580,6 @@ class MainWindow(QMainWindow):
             return
         self._set_trainer(trainer)
         self._describe_run(self.data, trainer)
-        self.gates_panel.prepare_for(trainer.cfg.model.cell)
 
     @Slot(object)
     def _on_progress(self, update: Update) -> None:
@@ -700,7 +699,6 @@ class MainWindow(QMainWindow):
         trainer, view, preview = result
         self._set_trainer(trainer)
         self._clear_plots()
-        self.gates_panel.prepare_for(trainer.cfg.model.cell)
         self._describe_run(self.data, trainer)
         self.data.set_view(view)
         self.panel.set_preview(preview_widget(preview))
@@ -762,8 +760,12 @@ class MainWindow(QMainWindow):
         data.metric_key, data.metric_title, data.higher_is_better = metric.key, metric.title, metric.higher_is_better
         t = trainer.cfg.training
         data.max_grad_norm = t.max_grad_norm if t.clip_grad else None
-        self.loss_panel.total_steps = self.grad_panel.total_steps = trainer.total_steps
+        self.loss_panel.set_total_steps(trainer.total_steps)
+        self.grad_panel.set_total_steps(trainer.total_steps)
         self.loss_panel.set_metric(metric.title, metric.higher_is_better)
+        self.gates_panel.prepare_for(trainer.cfg.model.cell)
+        self.gates_panel.frame(trainer.probe_length, trainer.cfg.model.hidden_size)
+        self.gradtime_panel.frame(trainer.probe_length)
 
     # --- drawing -------------------------------------------------------------------------------------------------------
 

@@ -157,6 +157,11 @@ class Trainer:
         self._hx = None  # carried hidden state for stateful (TBPTT) tasks
         self.final: dict = {}
 
+    @property
+    def probe_length(self) -> int:
+        """Time steps of the probe sequences: the length of every gate and gradient-through-time plot."""
+        return int(self._probe_batch.x.shape[1])
+
     # --- the loop -------------------------------------------------------------------------------------------------
 
     def run(self) -> Iterator[Snapshot]:

@@ -383,3 +383,17 @@ def test_the_worker_trains_on_only_after_each_update_is_painted(qtbot, window, m
     assert all("p" in r[r.rindex("u"):] for r in acked), rounds
     assert any("g" in r for r in acked), rounds
     assert all("q" in r[r.rindex("g"):] for r in acked if "g" in r), rounds
+
+
+def test_plots_before_training_are_framed_by_the_run(qtbot, window):
+    """Empty plots show the axes the data will have (steps to the planned total, time steps x units, whole decades
+    on log axes), not pyqtgraph's placeholder -0.5..0.5."""
+    w = window(small(steps=120))
+    (x0, x1), (y0, y1) = w.loss_panel.loss.getViewBox().viewRange()
+    assert x0 == pytest.approx(-2.4) and x1 == pytest.approx(122.4)  # 0..120 with 2 % padding
+    assert (y0, y1) == pytest.approx((-2.06, 1.06))  # 0.01..10 on the log axis
+    (x0, x1), (y0, y1) = w.gates_panel.heatmaps["f"].item.getViewBox().viewRange()
+    assert (x0, x1) == pytest.approx((0, w.trainer.probe_length)) and w.trainer.probe_length == 24
+    assert (y0, y1) == pytest.approx((0, 8))  # hidden size
+    (x0, x1), _ = w.gradtime_panel.line.getViewBox().viewRange()
+    assert x0 < 0 < 23 < x1 < 24

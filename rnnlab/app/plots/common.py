@@ -254,6 +254,11 @@ class Heatmap:
         self.image.clear()
         self.shape = (0, 0)
 
+    def frame(self, width: int, height: int) -> None:
+        """Before any data: axes over the shape the data will have (time steps x units), not pyqtgraph's -0.5..0.5."""
+        if self.shape == (0, 0) and width > 0 and height > 0:
+            self.item.setRange(xRange=(0, width), yRange=(0, height), padding=0.0)
+
 
 def nice_step(span: float) -> float:
     """1, 2 or 5 times a power of ten, at least `span`."""
@@ -279,6 +284,15 @@ class StableRange:
 
     def reset(self) -> None:
         self.range = None
+
+    def show_empty(self, lo: float, hi: float) -> None:
+        """Before any data: show lo..hi (whole decades on a log axis), so the empty plot has readable ticks. The first
+        fit replaces it."""
+        self.range = None
+        if self.axis == "x":
+            self.item.setXRange(lo, hi, padding=0.02)
+        else:
+            self.item.setYRange(lo, hi, padding=0.02)
 
     def fit_steps(self, last: float, total: float = 0) -> None:
         """x = training steps: 0 to the next 1-2-5 value above the last step (at most the planned total)."""

@@ -91,6 +91,15 @@ class GatesPanel(QWidget):
             self._build(kind, GATE_NAMES[kind])
         self.info.setText("The gates appear with the first probe: press Train (F5), or Step (F10) for one step.")
 
+    def frame(self, length: int, units: int) -> None:
+        """Before the first probe: every heatmap over time steps 0..length and units 0..units."""
+        if self._seen != -1:
+            return
+        for heatmap in self.heatmaps.values():
+            heatmap.frame(length, units)
+        if self.means is not None:
+            self.means.setXRange(0, length, padding=0.0)
+
     def _build(self, kind: str, gate_names: tuple[str, ...]) -> None:
         self.glw.clear()
         self.heatmaps, self.axes, self.mean_curves = {}, [], {}

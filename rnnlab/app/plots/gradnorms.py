@@ -44,9 +44,17 @@ class GradNormPanel(QWidget):
             self.plot.removeItem(c)
         self.group_curves = {}
         self._seen = -1
-        self.x_range.reset()
-        self.y_range.reset()
+        self._show_empty()
         self._legend()
+
+    def set_total_steps(self, total: int) -> None:
+        self.total_steps = total
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        """Axes for a run that has no points yet: steps 0 to the planned total, norms 0.001 to 10."""
+        self.x_range.show_empty(0.0, float(max(1, self.total_steps)))
+        self.y_range.show_empty(-3.0, 1.0)
 
     def _legend(self) -> None:
         entries = [("global", theme.GLOBAL_NORM, "line")]

@@ -83,6 +83,12 @@ class GradTimePanel(QWidget):
         self._seen = -1
         self._levels = None
 
+    def frame(self, length: int) -> None:
+        """Before the first probe: time steps 0..length across, gradient norms 1e-6..1 up."""
+        if self._seen == -1 and length > 0:
+            self.line.setRange(xRange=(0, length - 1), yRange=(-6, 0), padding=0.02)
+            self.heat.frame(length, 1)
+
     def _legend(self, count: int, directions: int = 1) -> None:
         if count > 1:
             entries = [(f"now, {key_label(k, directions)}", theme.group_color(i), "line")

@@ -64,7 +64,7 @@ class LossPanel(QWidget):
         self.loss.setLogMode(x=False, y=on)
         if hasattr(self, "y_range"):
             self.y_range.log = on
-            self.y_range.reset()
+            self.y_range.show_empty(*self._empty_y())
             self._seen = -1
             self._val_count = -1
         self.loss.setLabel("left", "loss (log scale)" if on else "loss", **theme.label_style())
@@ -78,8 +78,20 @@ class LossPanel(QWidget):
         self._acc = math.nan
         self._seen = -1
         self._val_count = -1
-        for r in (self.x_range, self.y_range, self.metric_range):
-            r.reset()
+        self._show_empty()
+
+    def set_total_steps(self, total: int) -> None:
+        self.total_steps = total
+        self._show_empty()
+
+    def _empty_y(self) -> tuple[float, float]:
+        return (-2.0, 1.0) if self.log_box.isChecked() else (0.0, 1.0)  # log: 0.01 to 10
+
+    def _show_empty(self) -> None:
+        """Axes for a run that has no points yet: steps 0 to the planned total, loss over whole decades."""
+        self.x_range.show_empty(0.0, float(max(1, self.total_steps)))
+        self.y_range.show_empty(*self._empty_y())
+        self.metric_range.show_empty(0.0, 1.0)
 
     def set_metric(self, metric_title: str, higher_is_better: bool) -> None:
         better = "higher is better" if higher_is_better else "lower is better"
