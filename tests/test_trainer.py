@@ -180,3 +180,47 @@ def test_a_single_step_while_paused_is_probed_and_validated_at_once():
     assert snap.step == 1 and snap.probe is not None and snap.probe.step == 1 and snap.val is not None
     control.stop()
     assert [s.status for s in run] == ["stopped"]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cadence_is_not_held_back_by_a_slow_warm_up_or_one_slow_run():
+    from rnnlab.train.trainer import _Cadence
+
+    clock = FakeClock()
+    cadence = _Cadence(every=0, budget=0.02, min_seconds=0.1, clock=clock)
+
+    def extra(cost):
+        def run():
+            clock.now += cost
+        return run
+
+    assert cadence.due(0)
+    cadence.run(extra(0.5))  # the first run warms up: slow, and not taken as its cost
+    assert cadence.due_at == pytest.approx(clock.now + 0.1)
+    clock.now = cadence.due_at
+    cadence.run(extra(0.004))  # its real cost: next one 0.004 / 0.02 = 0.2 s later
+    assert cadence.due_at == pytest.approx(clock.now + 0.2)
+    clock.now = cadence.due_at
+    cadence.run(extra(0.3))  # one run that waited for the GIL: the cheaper recent cost still sets the pace
+    assert cadence.due_at == pytest.approx(clock.now + 0.2)
+    assert not cadence.due(1)
+    clock.now = cadence.due_at
+    assert cadence.due(2)
+    for _ in range(_Cadence.RECENT):  # when it really got slower, the cadence follows
+        clock.now = cadence.due_at
+        cadence.run(extra(0.01))
+    assert cadence.due_at == pytest.approx(clock.now + 0.5)
+
+
+def test_cadence_by_steps_when_asked():
+    from rnnlab.train.trainer import _Cadence
+
+    cadence = _Cadence(every=50, budget=0.02, min_seconds=0.1, clock=FakeClock())
+    assert [s for s in range(0, 201) if cadence.due(s)] == [0, 50, 100, 150, 200]

@@ -39,7 +39,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedLayout,
+                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedLayout,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__, tasks
@@ -49,7 +49,6 @@ from ..resources import resource
 from . import icons, theme, views
 from .experiment_panel import ExperimentPanel, default_config
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
-from .plots.common import curve, style_plot
 from .plots.gates import GatesPanel
 from .afterpaint import AfterPaint
 from .plots.gradnorms import GradNormPanel

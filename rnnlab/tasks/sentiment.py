@@ -24,7 +24,7 @@ from ..errors import DataError
 from ..resources import resource
 from . import register
 from ._words import WordSplit, WordTask, confusion, evaluating, softmax_np, trace_sentence
-from .base import Batch, Metric, ModelSpec, Option, Task
+from .base import Batch, Metric, ModelSpec, Option
 
 CLASSES = ("negative", "positive")
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test

@@ -33,7 +33,7 @@ from ..errors import ConfigError, DataError
 from ..resources import resource
 from . import register
 from ._words import IGNORE, WordSplit, WordTask, confusion, evaluating, softmax_np
-from .base import Batch, Metric, ModelSpec, Option, Task
+from .base import Batch, Metric, ModelSpec, Option
 
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test (by sentence)
 SPLIT_SEED = 1234  # fixed: the split does not move with training.seed

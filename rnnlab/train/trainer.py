@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import numpy as np
@@ -315,22 +315,33 @@ class Trainer:
 class _Cadence:
     """When to run a costly extra (validation, probe): every `every` steps if set, else so that it takes about
     `budget` of the wall time and runs at most every `min_seconds`. Time-based, so a slow first step or a pause
-    cannot skew it: after an extra that took c seconds, the next one is due max(c / budget, min_seconds) later."""
+    cannot skew it: after an extra, the next one is due max(c / budget, min_seconds) later, where c is the least of
+    its last few costs, the first (warm-up) run left out. One slow run (warming up, or waiting for the GIL while the
+    window drew) would otherwise hold back the next ones for seconds: a validation curve with one point."""
 
-    def __init__(self, every: int, budget: float, min_seconds: float):
-        self.every, self.budget, self.min_seconds = every, budget, min_seconds
+    RECENT = 5
+
+    def __init__(self, every: int, budget: float, min_seconds: float, clock=time.perf_counter):
+        self.every, self.budget, self.min_seconds, self.clock = every, budget, min_seconds, clock
         self.due_at = 0.0
+        self.costs: list[float] = []
+        self.warm = False
 
     def due(self, step: int) -> bool:
         if self.every:
             return step % self.every == 0
-        return time.perf_counter() >= self.due_at
+        return self.clock() >= self.due_at
 
     def run(self, extra):
-        start = time.perf_counter()
+        start = self.clock()
         result = extra()
-        end = time.perf_counter()
-        self.due_at = end + max((end - start) / self.budget, self.min_seconds)
+        end = self.clock()
+        if self.warm:
+            self.costs = (self.costs + [end - start])[-self.RECENT:]
+            self.due_at = end + max(min(self.costs) / self.budget, self.min_seconds)
+        else:  # the first run warms up (lazy initialisation, caches): no measure of the cost
+            self.warm = True
+            self.due_at = end + self.min_seconds
         return result
 
 

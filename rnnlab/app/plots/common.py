@@ -72,6 +72,31 @@ class LabelAxis(pg.AxisItem):
         return out
 
 
+class LogAxis(pg.AxisItem):
+    """pyqtgraph's axis, but on a log scale it labels only the minor ticks (2..9 x 10^k) that have room: all of them,
+    then 2, 3 and 5, then 2 and 5, then 3, then none. pyqtgraph labels all eight or none, and they overlap where a
+    decade is short (a small plot, many decades)."""
+
+    MINOR_SETS = ((2, 3, 4, 5, 6, 7, 8, 9), (2, 3, 5), (2, 5), (3,), ())
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        ticks = [(spacing, t) for spacing, t in stdTicks if spacing >= 1.0]
+        if not ticks:  # pyqtgraph spaced its ticks under a decade apart: the decades become the first level
+            decades = [float(k) for k in range(math.ceil(minVal), math.floor(maxVal) + 1)]
+            if not decades:  # less than a decade in view: plain numbers read best
+                return stdTicks
+            ticks = [(1.0, decades)]
+        per_decade = size / max(maxVal - minVal, 1e-9)
+        room = 1.4 * QFontMetricsF(self.style.get("tickFont") or QFont()).height()
+        for mantissas in self.MINOR_SETS:
+            edges = np.log10([1.0, *mantissas, 10.0])
+            if np.diff(edges).min() * per_decade >= room:
+                break
+        minor = [k + math.log10(m) for k in range(math.floor(minVal), math.ceil(maxVal)) for m in mantissas]
+        ticks.append((None, [v for v in minor if minVal < v < maxVal]))
+        return ticks
+
+
 class StepAxis(pg.AxisItem):
     """Row i of a history heatmap -> the training step it was recorded at."""
 
@@ -101,16 +126,15 @@ def style_plot(item: pg.PlotItem, title: str = "", x: str = "", y: str = "", x_u
     """Titles, labelled axes with units, a light grid and (optionally) a compact legend: small text, several
     columns, so it covers as little of the data as it can."""
     style = theme.label_style()
+    if type(item.getAxis("left")) is pg.AxisItem:
+        item.setAxisItems({"left": LogAxis("left")})
     if title:
-        item.setTitle(title, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
-        release_title_width(item)
+        legend_title(item, title, [])
     if x:
         item.setLabel("bottom", x, units=x_unit or None, **style)
     if y:
         item.setLabel("left", y, units=y_unit or None, **style)
     item.showGrid(x=True, y=True, alpha=theme.GRID_ALPHA)
-    # Label minor ticks (log axes: 0.2 .. 0.9) only where there is plenty of room, so they never crowd.
-    item.getAxis("left").setStyle(textFillLimits=[(0, 0.8), (2, 0.2), (4, 0.1)])
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.enableAutoSIPrefix(False)
@@ -164,28 +188,68 @@ def release_title_width(item: pg.PlotItem) -> None:
     label.updateMin()
 
 
-def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]], max_line: int = 52) -> None:
-    """A legend that never covers data: the plot's title, then its entries as coloured text on a line below.
+def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]]) -> None:
+    """A legend that never covers data: the plot's title, then its entries as coloured text on the lines below,
+    wrapped to the plot's width (again whenever the plot is resized).
 
     entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
-    lines: list[list[str]] = [[]]
-    used = 0
-    for name, color, glyph in entries:
-        if lines[-1] and used + len(name) + 3 > max_line:
+    item._rnnlab_legend = (title, list(entries))
+    item._rnnlab_legend_lines = None
+    if not getattr(item, "_rnnlab_legend_follows", False):
+        item._rnnlab_legend_follows = True
+        item.vb.sigResized.connect(lambda _vb: _layout_legend(item))
+    _layout_legend(item)
+
+
+def _title_lines(title: str, width_px: float, font: QFont) -> list[str]:
+    """Greedy word wrap of a title into lines no wider than width_px."""
+    metrics = QFontMetricsF(font)
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _legend_lines(entries, width_px: float, font: QFont) -> list[tuple[int, ...]]:
+    """Greedy wrap of the entries (as indices) into lines no wider than width_px."""
+    metrics = QFontMetricsF(font)
+    gap = metrics.horizontalAdvance("\u00a0\u00a0\u00a0")
+    lines: list[list[int]] = [[]]
+    used = 0.0
+    for i, (name, _color, glyph) in enumerate(entries):
+        w = metrics.horizontalAdvance(f"{GLYPHS.get(glyph, glyph)}\u00a0{name}")
+        if lines[-1] and used + gap + w > width_px:
             lines.append([])
-            used = 0
-        lines[-1].append(f"<span style='color:{color}'>{GLYPHS.get(glyph, glyph)}&nbsp;{name}</span>")
-        used += len(name) + 3
+            used = 0.0
+        used += (gap if lines[-1] else 0.0) + w
+        lines[-1].append(i)
+    return [tuple(line) for line in lines if line]
+
+
+def _layout_legend(item: pg.PlotItem) -> None:
+    title, entries = item._rnnlab_legend
     small = max(7, theme.font_size() - 1)
-    legend = "<br>".join("&nbsp;&nbsp; ".join(line) for line in lines if line)
-    html = f"<b>{title}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
-    item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
-    # pyqtgraph gives a title one line (30 px); make room for the legend's lines.
     big, little = QFont(), QFont()
     big.setPointSize(theme.font_size() + 1)
     little.setPointSize(small)
-    height = int(QFontMetricsF(big).lineSpacing() + len([ln for ln in lines if ln]) * QFontMetricsF(little).lineSpacing()
-                 + 8)
+    bold = QFont(big)
+    bold.setBold(True)
+    width = max(60.0, item.vb.width() - 8 if item.vb.width() > 0 else 400.0)  # the title sits over the view box
+    heads = _title_lines(title, width, bold)
+    lines = _legend_lines(entries, width, little)
+    if (heads, lines) == item._rnnlab_legend_lines:
+        return  # the same breaks: nothing to re-lay out
+    item._rnnlab_legend_lines = (heads, lines)
+    spans = [f"<span style='color:{color}'>{GLYPHS.get(glyph, glyph)}&nbsp;{name}</span>"
+             for name, color, glyph in entries]
+    legend = "<br>".join("&nbsp;&nbsp; ".join(spans[i] for i in line) for line in lines)
+    html = f"<b>{'<br>'.join(heads)}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
+    item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
+    # pyqtgraph gives a title one line (30 px); make room for the title's and the legend's lines.
+    height = int(len(heads) * QFontMetricsF(bold).lineSpacing() + len(lines) * QFontMetricsF(little).lineSpacing() + 8)
     height = max(30, height)
     item.titleLabel.setMaximumHeight(height)
     item.layout.setRowFixedHeight(0, height)
@@ -224,13 +288,23 @@ class Heatmap:
             self.bar.setImageItem(self.image, insert_in=item)
             self.bar.setLevels(levels)
             self.bar.axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            self._label_bar()
         self.shape = (0, 0)
+
+    def _label_bar(self) -> None:
+        """The colour bar names its two ends and the middle only: readable however short the heatmap is."""
+        lo, hi = self.levels
+        mid = (lo + hi) / 2
+        if float(lo).is_integer() and float(hi).is_integer() and hi - lo > 2:
+            mid = float(round(mid))  # log10 levels: whole decades read best
+        self.bar.axis.setTicks([[(v, f"{v:g}") for v in (lo, mid, hi)], []])
 
     def set_levels(self, levels: tuple[float, float]) -> None:
         if tuple(levels) != tuple(self.levels):
             self.levels = levels
             if self.bar is not None:
                 self.bar.setLevels(levels)
+                self._label_bar()
             else:
                 self.image.setLevels(levels)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
 from .. import theme
 from ..rundata import RunData
-from .common import Heatmap, LabelAxis, curve, legend_title, style_plot
+from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 STATE_RANGE = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU/tanh-RNN states stay within (-1, 1)
@@ -146,6 +146,7 @@ class GatesPanel(QWidget):
         plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
         style_plot(plot, x="t", y="unit")
         plot.setTitle(theme.title_html(title, color or theme.FOREGROUND), size=f"{theme.font_size() + 1}pt")
+        release_title_width(plot)
         plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=True, y=True)
         return plot

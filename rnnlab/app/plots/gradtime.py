@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from .. import theme
 from ..rundata import RunData
-from .common import Heatmap, StepAxis, curve, legend_title, pen, style_plot
+from .common import Heatmap, StepAxis, curve, legend_title, style_plot
 
 
 FIRST_COLOR = "#888888"

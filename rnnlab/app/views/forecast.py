@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .. import theme
+from ..caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
 
@@ -60,12 +61,7 @@ class ForecastView(QWidget):
         self.baseline_curves: dict[str, pg.PlotDataItem] = {}
         self.model_curve = curve(self.item, theme.MODEL, "model forecast", width=2, long=False)
         self.model_curve.setZValue(5)
-        self.scores = QLabel(wordWrap=True)
-        self.scores.setTextFormat(Qt.RichText)
-        self.scores.setObjectName("viewCaption")
-        # Two lines, whatever the numbers: new scores never re-lay out the window.
-        self.scores.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self.scores.setFixedHeight(2 * self.scores.fontMetrics().lineSpacing() + 6)
+        self.scores = Caption(min_lines=2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

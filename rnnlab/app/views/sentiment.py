@@ -326,7 +326,7 @@ class SentimentView(QWidget):
         ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
                   "GRU": "r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1",
                   "RNN": "pre: blue -3 to red +3; h: blue -1 to red +1"}.get(result["kind"], "")
-        note = (f" Words marked * are not in the vocabulary (read as &lt;unk&gt;)." if unknown else "")
+        note = (" Words marked * are not in the vocabulary (read as &lt;unk&gt;)." if unknown else "")
         run = "" if running is not None else (" P(positive) per word needs a one-directional model (a backward "
                                               "pass has not read the start yet).")
         self.caption.setText(f"{result['kind']}: {', '.join(names)}. One column per word, one row per hidden unit; "

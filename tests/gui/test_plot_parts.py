@@ -1,0 +1,76 @@
+"""The shared plot parts keep text readable at any size: log axes label only the minor ticks that have room, legends
+and titles wrap to the plot's width, captions grow a line rather than cut their end off."""
+
+import math
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from rnnlab.app.caption import Caption
+from rnnlab.app.plots.common import LogAxis, legend_title, style_plot
+
+
+def minor_mantissas(axis: LogAxis, lo: float, hi: float, size: float) -> list[int]:
+    levels = axis.tickValues(lo, hi, size)
+    minor = [values for spacing, values in levels if spacing is None]
+    assert len(minor) == 1
+    return sorted({round(10 ** (v - math.floor(v + 1e-9))) for v in minor[0]})
+
+
+@pytest.mark.parametrize("size, expected", [(2000, [2, 3, 4, 5, 6, 7, 8, 9]), (400, [2, 3, 5]), (200, [2, 5]),
+                                            (100, [3]), (40, [])])
+def test_log_axis_labels_only_the_minor_ticks_that_have_room(qtbot, size, expected):
+    axis = LogAxis("left")
+    axis.setLogMode(True)
+    # Two decades (0.01 .. 1) over `size` pixels.
+    assert minor_mantissas(axis, -2.0, 0.0, size) == expected
+    # Whatever is chosen, neighbouring labels are at least one and a bit text lines apart.
+    line = QFontMetricsF(axis.style.get("tickFont") or QFont()).height()
+    marks = sorted([k + math.log10(m) for k in (-2, -1) for m in [1, *expected]] + [0.0])
+    gaps = [(b - a) * size / 2 for a, b in zip(marks, marks[1:])]
+    assert min(gaps) >= 1.4 * line
+
+
+def test_a_linear_axis_is_left_alone(qtbot):
+    axis = LogAxis("left")
+    assert axis.tickValues(0.0, 1.0, 300) == pg.AxisItem("left").tickValues(0.0, 1.0, 300)
+
+
+def test_legend_and_title_wrap_to_the_plot_width(qtbot):
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y="loss")
+    entries = [(f"entry number {i}", "#336699", "line") for i in range(6)]
+    legend_title(item, "A rather long title for a narrow plot", entries)
+    glw.resize(900, 300)
+    glw.show()
+    qtbot.waitExposed(glw)
+    qtbot.waitUntil(lambda: item.vb.width() > 500)
+    wide = item._rnnlab_legend_lines
+    glw.resize(260, 300)
+    qtbot.waitUntil(lambda: item.vb.width() < 250)
+    heads, lines = item._rnnlab_legend_lines
+    assert len(lines) > len(wide[1]) and len(heads) > len(wide[0]) == 1
+    assert sorted(i for line in lines for i in line) == list(range(6))  # every entry still shown, in order
+    assert item.layout.rowMaximumHeight(0) >= (len(heads) + len(lines)) * 10  # the title row grew for them
+
+
+def test_caption_grows_a_line_instead_of_cutting_its_end_off(qtbot):
+    box = QWidget()
+    qtbot.addWidget(box)
+    caption = Caption(min_lines=2)
+    QVBoxLayout(box).addWidget(caption)
+    caption.setText(" · ".join(f"<b>score {i}</b> 0.{i}234 / 0.{i}345" for i in range(8)))
+    box.resize(900, 200)
+    box.show()
+    qtbot.waitExposed(box)
+    tall_enough = lambda: caption.height() >= caption.heightForWidth(caption.width())  # noqa: E731
+    qtbot.waitUntil(tall_enough)
+    wide_height = caption.height()
+    box.resize(300, 200)
+    qtbot.waitUntil(lambda: caption.width() < 320)
+    qtbot.waitUntil(tall_enough)
+    assert caption.height() > wide_height
