@@ -224,3 +224,79 @@ def test_cadence_by_steps_when_asked():
 
     cadence = _Cadence(every=50, budget=0.02, min_seconds=0.1, clock=FakeClock())
     assert [s for s in range(0, 201) if cadence.due(s)] == [0, 50, 100, 150, 200]
+
+
+class RecordingHooks:
+    """Pause hooks that record what ran, and on which thread."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, str]] = []
+        self.changed = threading.Event()
+
+    def _note(self, what: str) -> None:
+        self.calls.append((what, threading.current_thread().name))
+        self.changed.set()
+
+    def pausing(self):
+        self._note("pausing")
+
+    def woken(self):
+        self._note("woken")
+
+    def resuming(self):
+        self._note("resuming")
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = threading.Event()
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        deadline.wait(0.01)
+    raise AssertionError("timed out")
+
+
+def test_pause_hooks_run_on_the_training_thread_and_wake_serves_without_resuming():
+    hooks = RecordingHooks()
+    control = Control(hooks=hooks)
+    trainer = Trainer(adding(10_000, eval_every=10_000, probe_every=10_000), control)
+    steps: list[int] = []
+    thread = threading.Thread(target=lambda: [steps.append(s.step) for s in trainer.run()], name="trainer")
+    thread.start()
+    try:
+        wait_for(lambda: len(steps) > 3)
+        control.pause()
+        wait_for(lambda: hooks.calls == [("pausing", "trainer")])
+        paused_at = len(steps)
+        control.wake()
+        control.wake()  # two wakes before the thread looks: at least one "woken", never a step
+        wait_for(lambda: ("woken", "trainer") in hooks.calls)
+        threading.Event().wait(0.1)
+        assert len(steps) == paused_at and control.paused
+        assert ("resuming", "trainer") not in hooks.calls
+        control.step_once()  # one step, then it pauses again: a new pausing
+        wait_for(lambda: len(steps) == paused_at + 1 and hooks.calls.count(("pausing", "trainer")) == 2)
+        assert hooks.calls.count(("resuming", "trainer")) == 1
+        control.resume()
+        wait_for(lambda: len(steps) > paused_at + 5)
+        assert hooks.calls[-1] == ("resuming", "trainer")
+    finally:
+        control.stop()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_abandon_ends_at_once_without_the_final_evaluation():
+    for how in ("stop", "abandon"):
+        control = Control()
+        trainer = Trainer(adding(10_000, eval_every=10_000, probe_every=10_000), control)
+        snaps = []
+        for snap in trainer.run():
+            snaps.append(snap)
+            if snap.step == 5:
+                getattr(control, how)()
+        assert trainer.status == "stopped" and snaps[-1].step == 5
+        if how == "stop":  # the last snapshot is the final one, with test metrics
+            assert snaps[-1].test and trainer.final["test"]
+        else:  # no final snapshot, no test metrics
+            assert snaps[-1].test is None and trainer.final == {}

@@ -8,10 +8,13 @@ Call order (one QThread per run)::
                                             for snap in trainer.run():     # one optimizer step each
                                                 collect snap (history rows, probes)
                                                 drain view requests, let save_run in
-    on_progress(update) <── progress ─────      every >= 33 ms, once the GUI drew the last one: flush
-    ... update plots, worker.ack()              pause point: flush, then wait (guard released)
-    pause()/resume()/step_once()/stop() ─>  (a Condition, checked between steps)
+    on_progress(update) <── progress ─────      every >= 33 ms, once the GUI painted the last one: flush
+    ... update plots, worker.ack()              paused (inside trainer.run, the engine's Control): pausing() flushes
+    pause()/resume()/step_once()/stop() ─>      and lets others use the model, woken() serves view requests
     thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
+
+Pause, Step, Stop and abandon are the engine's `Control`; this worker only adds what the window needs while a run
+is paused (its PauseHooks).
 
 At most 30 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
 data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has painted it (see
@@ -88,13 +91,8 @@ class TrainingWorker(QObject):
         self.access = access
         self.cfg = cfg
         self.trainer = trainer
-        self.control = Control()  # the engine's: only its stop flag is used; pausing happens in _pause_point
-        self._cond = threading.Condition()
-        self._paused = paused
-        self._tokens = 0
-        self._stop = False
-        self._abandon = False
-        self._wake = False
+        # The engine's: pause, step, stop and abandon act there; while paused it calls back (pausing, woken, resuming).
+        self.control = Control(paused=paused, hooks=self)
         self._acked = threading.Event()
         self._acked.set()
         self._lockstep = True  # wait for the GUI to draw each update (until it fails to answer in time)
@@ -111,40 +109,28 @@ class TrainingWorker(QObject):
     # --- control, from any thread --------------------------------------------------------------------------------
 
     def pause(self) -> None:
-        with self._cond:
-            self._paused = True
+        self.control.pause()
 
     def resume(self) -> None:
-        with self._cond:
-            self._paused = False
-            self._cond.notify_all()
+        self.control.resume()
 
     def step_once(self) -> None:
         """Pause (if running) and let exactly one more optimizer step run."""
-        with self._cond:
-            self._paused = True
-            self._tokens += 1
-            self._cond.notify_all()
+        self.control.step_once()
 
     def stop(self) -> None:
         """End the run at the next step boundary; the trainer still evaluates and reports its final numbers."""
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
         self.control.stop()
         self._acked.set()  # do not wait for the GUI to draw the last update
 
     def abandon(self) -> None:
         """End the run at the next step boundary without the final evaluation (closing, Reset)."""
-        with self._cond:
-            self._abandon = True
-        self.stop()
+        self.control.abandon()
+        self._acked.set()
 
     def wake(self) -> None:
         """A view request is queued: serve it now if paused (while running it is served after the current step)."""
-        with self._cond:
-            self._wake = True
-            self._cond.notify_all()
+        self.control.wake()
 
     def ack(self) -> None:
         """The GUI has drawn the last update: the next one may be sent."""
@@ -153,7 +139,7 @@ class TrainingWorker(QObject):
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self.control.paused
 
     # --- the thread ------------------------------------------------------------------------------------------------
 
@@ -184,7 +170,7 @@ class TrainingWorker(QObject):
         guard = self.access.guard
         guard.acquire()
         try:
-            if self._abandon:
+            if self.control.abandoned:
                 return "abandoned"
             try:
                 self._val_baselines = trainer.task.baselines("val")
@@ -196,18 +182,17 @@ class TrainingWorker(QObject):
                     self._collect(snap)
                     if snap.status != "running":
                         break
-                    if self._abandon:
+                    if self.control.abandoned:
                         return "abandoned"
                     if self.access.has_pending():
                         self.access.drain(trainer)
                     guard.let_others_in()
                     if self._due():
                         self._flush(trainer)
-                    self._pause_point(trainer)
-                    if self._abandon:
-                        return "abandoned"
             finally:
                 gen.close()  # abandoned mid-run: the trainer skips its final evaluation
+            if self.control.abandoned:
+                return "abandoned"
             self._flush(trainer, final=True)
             return trainer.status
         finally:
@@ -226,31 +211,19 @@ class TrainingWorker(QObject):
         # Normally once the GUI drew the last update; a GUI that never says so still gets one every ACK_TIMEOUT.
         return since >= EMIT_INTERVAL and (self._acked.is_set() or since >= ACK_TIMEOUT)
 
-    def _pause_point(self, trainer) -> None:
-        """Between two steps: return at once when running; while paused, flush, serve requests and wait."""
-        with self._cond:
-            if not self._paused or self._stop:
-                return
-            if self._tokens:
-                self._tokens -= 1
-                return
-        self._flush(trainer, paused=True)
-        guard = self.access.guard
-        guard.release()  # while we wait, save_run and view requests may use the model
-        try:
-            while True:
-                with self._cond:
-                    while self._paused and not self._stop and not self._tokens and not self._wake:
-                        self._cond.wait()
-                    serve, self._wake = self._wake, False
-                    if not serve:
-                        if self._paused and self._tokens and not self._stop:
-                            self._tokens -= 1
-                        return
-                with guard.hold():
-                    self.access.drain(trainer)
-        finally:
-            guard.acquire()
+    # --- while paused: called by the engine's Control on this thread, between two steps ------------------------------
+
+    def pausing(self) -> None:
+        """Show the paused state, then let save_run and view requests use the model while we wait."""
+        self._flush(self.trainer, paused=True)
+        self.access.guard.release()
+
+    def woken(self) -> None:
+        with self.access.guard.hold():
+            self.access.drain(self.trainer)
+
+    def resuming(self) -> None:
+        self.access.guard.acquire()
 
     def _flush(self, trainer, final: bool = False, paused: bool = False) -> None:
         snap = self._last_snap

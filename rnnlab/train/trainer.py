@@ -17,7 +17,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Protocol
 
 import numpy as np
 import torch
@@ -35,17 +35,39 @@ MIN_PROBE_SECONDS = 0.25  # never probe more often than this: the GUI shows ~4 p
 MIN_EVAL_SECONDS = 0.1
 
 
-class Control:
-    """Stop / pause / resume / single-step requests from another thread. Checked once per optimizer step."""
+class PauseHooks(Protocol):
+    """What the training thread does while a run is paused (the GUI's worker: show the paused state, let others use
+    the model, serve their requests). Called on the training thread, between two steps."""
 
-    def __init__(self, paused: bool = False):
+    def pausing(self) -> None: ...  # the run has just stopped at a step boundary
+
+    def woken(self) -> None: ...  # Control.wake() was called: serve what is waiting
+
+    def resuming(self) -> None: ...  # the run goes on (resume, a single step or stop)
+
+
+class Control:
+    """Stop / abandon / pause / resume / single-step requests from another thread. Checked once per optimizer step.
+
+    Stop ends the run with its final evaluation; abandon ends it at once, without one (closing the window)."""
+
+    def __init__(self, paused: bool = False, hooks: Optional[PauseHooks] = None):
         self._cond = threading.Condition()
         self._stop = False
+        self._abandoned = False
         self._paused = paused
         self._tokens = 0  # single steps granted while paused
+        self._woken = False
+        self.hooks = hooks
 
     def stop(self) -> None:
         with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    def abandon(self) -> None:
+        with self._cond:
+            self._abandoned = True
             self._stop = True
             self._cond.notify_all()
 
@@ -59,9 +81,16 @@ class Control:
             self._cond.notify_all()
 
     def step_once(self) -> None:
-        """While paused, let exactly one more optimizer step run."""
+        """Pause (if running) and let exactly one more optimizer step run."""
         with self._cond:
+            self._paused = True
             self._tokens += 1
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        """While paused: have the hooks' `woken` run on the training thread (the run stays paused)."""
+        with self._cond:
+            self._woken = True
             self._cond.notify_all()
 
     @property
@@ -69,19 +98,47 @@ class Control:
         return self._stop
 
     @property
+    def abandoned(self) -> bool:
+        return self._abandoned
+
+    @property
     def paused(self) -> bool:
         return self._paused
 
-    def wait_for_step(self) -> bool:
-        """Block while paused (unless a single step was granted). False means: stop now."""
-        with self._cond:
-            while self._paused and not self._stop and self._tokens == 0:
-                self._cond.wait()
-            if self._stop:
-                return False
-            if self._paused:
-                self._tokens -= 1
+    def _go(self) -> Optional[bool]:
+        """Under the lock: True = take a step, False = stop, None = stay paused."""
+        if self._stop:
+            return False
+        if not self._paused:
             return True
+        if self._tokens:
+            self._tokens -= 1
+            return True
+        return None
+
+    def wait_for_step(self) -> bool:
+        """Block while paused (unless a single step was granted), running the hooks. False means: stop now."""
+        with self._cond:
+            go = self._go()
+        if go is not None:
+            return go
+        hooks = self.hooks
+        if hooks is not None:
+            hooks.pausing()
+        try:
+            while True:
+                with self._cond:
+                    while self._paused and not self._stop and not self._tokens and not self._woken:
+                        self._cond.wait()
+                    woken, self._woken = self._woken, False
+                    go = self._go()
+                if go is not None:
+                    return go
+                if woken and hooks is not None:
+                    hooks.woken()
+        finally:
+            if hooks is not None:
+                hooks.resuming()
 
 
 @dataclass
@@ -183,6 +240,9 @@ class Trainer:
             waited = time.perf_counter()
             if not self.control.wait_for_step():
                 self.status = "stopped"
+                if self.control.abandoned:
+                    self.elapsed_s = time.perf_counter() - started
+                    return  # no final evaluation: whoever abandoned the run does not want it
                 break
             single_step = self.control.paused  # a Step while paused: show its effect at once (probe + validation)
             t0 = time.perf_counter()
