@@ -53,6 +53,7 @@ class GatesPanel(QWidget):
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
         for label, box in (("layer", self.layer), ("direction", self.direction), ("sample", self.sample)):
+            head.addSpacing(10)
             head.addWidget(QLabel(label))
             head.addWidget(box)
         self.glw = pg.GraphicsLayoutWidget()
@@ -78,6 +79,8 @@ class GatesPanel(QWidget):
         self._seen = -1
         self._shape = None
         self._cell_levels = (-1.0, 1.0)
+        for box in (self.layer, self.direction, self.sample):  # nothing to choose before the first probe
+            box.setEnabled(False)
         for heatmap in self.heatmaps.values():
             heatmap.clear()
         for c in self.mean_curves.values():
@@ -169,6 +172,7 @@ class GatesPanel(QWidget):
             box.blockSignals(False)
         self.direction.setEnabled(probe.num_directions > 1)
         self.layer.setEnabled(probe.num_layers > 1)
+        self.sample.setEnabled(shape[3] > 1)
 
     @staticmethod
     def _samples(probe) -> int:

@@ -60,7 +60,8 @@ class GradTimePanel(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.note, 1)
-        head.addWidget(QLabel("heatmap:"))
+        head.addSpacing(10)
+        head.addWidget(QLabel("heatmap"))
         head.addWidget(self.which)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -76,6 +77,7 @@ class GradTimePanel(QWidget):
         self._legend(1)
         self.which.blockSignals(True)
         self.which.clear()
+        self.which.setEnabled(False)  # nothing to choose before the first probe
         self.which.blockSignals(False)
         self.first_curve.setData([], [])
         self.heat.clear()
@@ -156,4 +158,5 @@ class GradTimePanel(QWidget):
         self.which.clear()
         self.which.addItems([key_label(k, directions) for k in keys])
         self.which.setCurrentIndex(len(keys) - 1 if keys else -1)
+        self.which.setEnabled(len(keys) > 1)
         self.which.blockSignals(False)
