@@ -19,9 +19,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The bench's windows save their layout on close: into a scratch folder, not the user's own settings.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rnnlab-bench-")
 
 INTERVAL_MS = 10
 

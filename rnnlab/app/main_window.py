@@ -47,14 +47,15 @@ from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError, RunError
 from ..resources import resource
 from . import icons, theme, views
+from .afterpaint import AfterPaint
 from .experiment_panel import ExperimentPanel, default_config
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
 from .plots.gates import GatesPanel
-from .afterpaint import AfterPaint
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
 from .plots.loss import LossPanel
 from .rundata import RunData
+from .startup import first_size
 from .worker import TrainingWorker, Update
 
 log = logging.getLogger(__name__)
@@ -976,7 +977,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(first_size())
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import __version__
 from . import icons
+
+
+FIRST_SIZE = QSize(1280, 800)  # the first start's window: what the docs' screenshots show
+
+
+def first_size() -> QSize:
+    """The window size on the first start: 1280x800, or the whole screen where that is smaller (a laptop, a
+    projector), so nothing starts off-screen."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(FIRST_SIZE)
+    return FIRST_SIZE.boundedTo(screen.availableGeometry().size())
 
 
 class StartupWindow(QWidget):
@@ -16,7 +29,7 @@ class StartupWindow(QWidget):
         self.setWindowIcon(icons.app_icon())
         geometry = QSettings("rnnlab", "rnnlab").value("window/geometry")
         if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
-            self.resize(1280, 800)
+            self.resize(first_size())
         logo = QLabel(alignment=Qt.AlignCenter)
         logo.setPixmap(icons.app_icon().pixmap(96, 96))
         self.message = QLabel(f"rnnlab {__version__}\n\nLoading PyTorch…", alignment=Qt.AlignCenter)

@@ -92,7 +92,11 @@ class GatesPanel(QWidget):
         kind = CELL_KINDS.get(cell)
         if kind is not None and kind != self.kind:
             self._build(kind, GATE_NAMES[kind])
-        self.info.setText("The gates appear with the first probe: press Train (F5), or Step (F10) for one step.")
+        self._set_info("Gates appear with the first probe: Train (F5), or Step (F10) for one step.")
+
+    def _set_info(self, text: str) -> None:
+        self.info.setText(text)
+        self.info.setToolTip(text)  # the line may be cut off in a narrow window
 
     def frame(self, length: int, units: int) -> None:
         """Before the first probe: every heatmap over time steps 0..length and units 0..units."""
@@ -232,5 +236,4 @@ class GatesPanel(QWidget):
                     self.heatmaps["cell"].set_levels(levels)
             self.heatmaps["cell"].set(c)
         loss = f" · probe loss {probe.loss:.3g}" if math.isfinite(probe.loss) else ""
-        self.info.setText(f"{probe.kind} at step {probe.step}{loss} · fixed colour levels: σ gates 0..1, "
-                          f"tanh -1..1")
+        self._set_info(f"{probe.kind} at step {probe.step}{loss} · fixed colour levels: σ gates 0..1, tanh -1..1")
