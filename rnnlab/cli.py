@@ -56,6 +56,7 @@ def build_config(args) -> "object":
 
 def cmd_train(args) -> int:
     from .runs.store import save_run
+    from .train.advice import advise
     from .train.trainer import Trainer
 
     try:
@@ -83,6 +84,9 @@ def cmd_train(args) -> int:
         print(f"rnnlab: error: could not save the run to {out}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(trainer.message or (last.message if last else ""))
+    advice = advise(cfg, trainer.task, trainer.final)
+    if advice is not None:
+        print(f"why: {advice.text}\ntry: the same command with {advice.cli}")
     print(f"run saved to {path}")
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
 

@@ -46,6 +46,7 @@ from .. import __version__, tasks
 from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError, RunError
 from ..resources import resource
+from ..train.advice import advise
 from . import icons, theme, views
 from .afterpaint import AfterPaint
 from .experiment_panel import ExperimentPanel, default_config
@@ -604,7 +605,7 @@ class MainWindow(QMainWindow):
         if update.status == "diverged":
             self._show_diverged(update.message)
         elif update.final and update.message:
-            self.message_bar.show_message(update.message, "info")
+            self._show_final(worker.trainer, update.message)
         # The worker waits until the plots are painted too, so that drawing never competes with training for the GIL
         # (see worker.py); the fallback covers a loop that never gets to the paint.
         self._ack_serial += 1
@@ -652,6 +653,16 @@ class MainWindow(QMainWindow):
         lower = float(f"{t.learning_rate / 10:.2g}")
         actions.append((f"Learning rate {lower:g}", lambda: self._apply_fix([("training.learning_rate", lower)])))
         self.message_bar.show_message(f"<b>The run diverged.</b> {escape(message)}", "warning", actions, rich=True)
+
+    def _show_final(self, trainer, message: str) -> None:
+        """The run's result; where it learned nothing on a long-range task, why, with the fix as a button."""
+        advice = advise(trainer.cfg, trainer.task, trainer.final) if trainer is not None else None
+        if advice is None:
+            self.message_bar.show_message(message, "info")
+            return
+        changes = advice.changes
+        self.message_bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning",
+                                      [(advice.fix, lambda: self._apply_fix(list(changes)))], rich=True)
 
     def _apply_fix(self, changes) -> None:
         cfg = self.panel.config()

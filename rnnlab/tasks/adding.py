@@ -46,6 +46,7 @@ class AddingTask(Task):
     name = "adding"
     title = "Adding problem (long-range memory)"
     order = 40
+    long_range = True  # the advice after a run that learned nothing applies (train/advice.py)
     shape = "many-to-one"
     description = ("Two of T random numbers are marked; answer their sum after the last step. A vanilla RNN must carry "
                    "the first number across up to T steps and usually cannot (the vanishing gradient); LSTM and GRU "

@@ -79,6 +79,7 @@ class Task(ABC):
     stateful: ClassVar[bool] = False  # True: the hidden state is carried across consecutive batches (TBPTT)
     suggested: ClassVar[dict[str, Any]] = {}  # config overrides that make a good first experiment for this task
     order: ClassVar[int] = 100  # position in task lists (lower first)
+    long_range: ClassVar[bool] = False  # about memory over many steps: a run that learns nothing gets advice
 
     def __init__(self, options: Mapping[str, Any], seed: int = 0, tbptt: int = 0):
         self.opts = dict(self.validate_options(options))

@@ -43,10 +43,12 @@ class MemoryTask(Task):
     name = "memory"
     title = "Remember the first symbol (long-range memory)"
     order = 45
+    long_range = True  # the advice after a run that learned nothing applies (train/advice.py)
     shape = "many-to-one"
     description = ("A sequence starts with one of a few key symbols, then `gap` random distractors, then a "
                    "question mark: name the key. Guessing scores 1/K. Raise the gap and watch a vanilla RNN fall to "
-                   "chance while LSTM and GRU keep the key in their gated memory.")
+                   "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
+                   "init: chrono).")
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
     options = {
         "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "

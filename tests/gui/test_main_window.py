@@ -239,6 +239,21 @@ def test_a_diverging_run_ends_diverged_and_offers_the_fix(qtbot, window):
     assert w.config().training.clip_grad is True and w.config().training.max_grad_norm == 1.0
 
 
+def test_a_run_that_learned_nothing_says_why_and_offers_the_fix(qtbot, window):
+    cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 20}},
+                            "model": {"cell": "lstm", "hidden_size": 32},
+                            "training": {"steps": 300, "learning_rate": 0.005, "batch_size": 32}})
+    w = window(cfg)
+    assert train_to_end(qtbot, w) == "finished"
+    text = w.message_bar.text.text()
+    assert "Finished at step 300" in text and "Why:" in text and "forget gate f" in text, text
+    labels = [w.message_bar.buttons.itemAt(i).widget().text() for i in range(w.message_bar.buttons.count())]
+    assert labels == ["Memory gate init: chrono"]
+    w.message_bar.buttons.itemAt(0).widget().click()
+    assert w.config().model.gate_init == "chrono"
+    assert w.config().task.options["gap"] == 20  # the rest of the experiment stays as it was
+
+
 # --- runs on disk ----------------------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,68 @@
+"""Advice after a run that learned nothing on a long-range task: what went wrong, and the one change that fixes it.
+
+This is the teaching core said at the moment a student meets it: a vanilla RNN loses the gradient over long spans,
+and a gated cell holds memory only if its memory gate starts open (PyTorch starts it half closed: sigmoid(0) = 0.5,
+so what it holds halves at every step). See docs/tasks-seq.md, "Gap sweep".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}
+MEMORY_GATE = {"lstm": "forget gate f", "gru": "update gate z"}
+
+
+@dataclass(frozen=True)
+class Advice:
+    text: str  # plain sentences
+    fix: str  # the change in a few words, for a button ("Memory gate init: chrono")
+    changes: tuple[tuple[str, Any], ...]  # config keys and values that make the change
+    cli: str  # the same change as `rnnlab train` options
+
+
+def learned_nothing(higher_is_better: bool, value: float, baseline: float) -> bool:
+    """At the baseline, give or take: for a score in [0, 1], less than a tenth of the way from the baseline to
+    perfect; for an error, more than half the baseline's."""
+    if not (math.isfinite(value) and math.isfinite(baseline)):
+        return False
+    if higher_is_better:
+        return value < baseline + 0.1 * (1.0 - baseline)
+    return value > 0.5 * baseline
+
+
+def advise(cfg, task, final: dict) -> Optional[Advice]:
+    """Advice for a finished run (`final`: the trainer's {"test": ..., "baselines": ...}), or None where the task is
+    not a long-range one, the model beat its baselines, or there is nothing simple to change."""
+    if not getattr(task, "long_range", False) or not final:
+        return None
+    metric = task.metric
+    value = (final.get("test") or {}).get(metric.key, math.nan)
+    scores = [(n, s.get(metric.key, math.nan)) for n, s in (final.get("baselines") or {}).items()]
+    scores = [(n, v) for n, v in scores if math.isfinite(v)]
+    if not scores:
+        return None
+    name, baseline = (max if metric.higher_is_better else min)(scores, key=lambda item: item[1])  # the best one
+    if not learned_nothing(metric.higher_is_better, value, baseline):
+        return None
+    m = cfg.model
+    length = task.spec.sequence_length
+    where = (f"The {CELL_NAMES.get(m.cell, m.cell)} learned nothing beyond the baseline: test {metric.title} "
+             f"{value:.3g}, {name} {baseline:.3g}.")
+    if m.cell in MEMORY_GATE and m.gate_init == "default":
+        gate = MEMORY_GATE[m.cell]
+        return Advice(
+            f"{where} PyTorch starts its {gate} half open (sigmoid(0) = 0.5), so what the cell holds, and the "
+            f"gradient back to it, halves at every step: after {length} steps almost nothing is left to learn from. "
+            f"Start the {gate} open and train again.",
+            "Memory gate init: chrono", (("model.gate_init", "chrono"),), "--set model.gate_init=chrono")
+    if m.cell.startswith("rnn_"):
+        return Advice(
+            f"{where} Over {length} steps the gradient vanishes on its way back (‖∂L/∂hₜ‖ falls towards t = 0 in "
+            f"the Gradients tab), so what the first steps saw is never learned. Gates fix this: an LSTM with its "
+            f"forget gate started open carries the information across.",
+            "LSTM, memory gate open (chrono)", (("model.cell", "lstm"), ("model.gate_init", "chrono")),
+            "--cell lstm --set model.gate_init=chrono")
+    return None

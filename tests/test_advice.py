@@ -1,0 +1,52 @@
+"""After a run that learned nothing on a long-range task, the advice names the cause and the change, and the change
+works: real training runs, a few seconds each."""
+
+import pytest
+
+from rnnlab import config
+from rnnlab.train.advice import advise, learned_nothing
+from rnnlab.train.trainer import Trainer
+
+
+def train(task: str, cell: str, steps: int, gate_init: str = "default", **options) -> Trainer:
+    cfg = config.from_dict({
+        "task": {"name": task, "options": options},
+        "model": {"cell": cell, "hidden_size": 32, "gate_init": gate_init},
+        "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 32, "seed": 0}})
+    trainer = Trainer(cfg)
+    for _ in trainer.run():
+        pass
+    return trainer
+
+
+def test_a_gated_cell_that_forgets_is_told_to_start_its_memory_gate_open_and_that_fixes_it():
+    stuck = train("memory", "lstm", 400, gap=20)
+    advice = advise(stuck.cfg, stuck.task, stuck.final)
+    assert advice is not None, stuck.final
+    assert "forget gate f" in advice.text and "0.5" in advice.text and "chance" in advice.text
+    assert advice.changes == (("model.gate_init", "chrono"),)
+    fixed = train("memory", "lstm", 400, gap=20, gate_init=dict(advice.changes)["model.gate_init"])
+    assert fixed.final["test"]["accuracy"] > 0.9
+    assert advise(fixed.cfg, fixed.task, fixed.final) is None
+
+
+def test_a_vanilla_rnn_that_learned_nothing_is_pointed_to_the_gates():
+    stuck = train("adding", "rnn_tanh", 200, length=50)
+    advice = advise(stuck.cfg, stuck.task, stuck.final)
+    assert advice is not None, stuck.final
+    assert "vanishes" in advice.text and "always 1.0" in advice.text
+    assert dict(advice.changes) == {"model.cell": "lstm", "model.gate_init": "chrono"}
+
+
+def test_no_advice_for_tasks_that_are_not_about_long_range_memory():
+    t = train("forecast", "rnn_tanh", 3)
+    assert not t.task.long_range
+    assert advise(t.cfg, t.task, t.final) is None
+
+
+@pytest.mark.parametrize("higher, value, baseline, expected", [
+    (True, 0.25, 0.25, True), (True, 0.30, 0.25, True), (True, 0.40, 0.25, False),  # accuracy against chance 0.25
+    (False, 0.17, 0.167, True), (False, 0.09, 0.167, True), (False, 0.05, 0.167, False),  # MSE against always-1.0
+    (True, float("nan"), 0.25, False)])
+def test_learned_nothing_means_at_the_baseline_give_or_take(higher, value, baseline, expected):
+    assert learned_nothing(higher, value, baseline) is expected
