@@ -117,6 +117,10 @@ def test_pause_step_resume_stop(qtbot, window):
     w.step_once()
     qtbot.waitUntil(lambda: w.is_paused() and w.data.steps[-1] == parked + 1, timeout=TIMEOUT)
     assert w.trainer.step == parked + 1
+    # A single step is shown at once: the gates and the validation point are of that very step.
+    qtbot.waitUntil(lambda: w.data.last_probe is not None and w.data.last_probe.step == parked + 1, timeout=TIMEOUT)
+    assert np.isfinite(w.data.col("val_loss")[-1])
+    assert w.gates_panel.info.text().startswith(f"LSTM at step {parked + 1} ")
 
     w.resume()
     qtbot.waitUntil(lambda: w.trainer.step > parked + 10, timeout=TIMEOUT)
