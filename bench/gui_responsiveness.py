@@ -1,6 +1,6 @@
 """How responsive the real window stays while it trains at full speed, and how fast it appears.
 
-    python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients] [--json]
+    python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients] [--task NAME] [--json]
 
 1. Start-up: launches `rnnlab.app.launch()` in a fresh process (offscreen) a few times and reports the seconds from
    process start to the start-up window shown and to the main window shown (target: a window within 1.5 s).
@@ -59,7 +59,7 @@ def measure_startup(runs: int) -> list[dict]:
     return results
 
 
-def measure_responsiveness(seconds: float, tab: str = "Gates", warmup: float = 1.5) -> dict:
+def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", warmup: float = 1.5) -> dict:
     import numpy as np
     import torch  # noqa: F401  (before Qt, as the app does on Windows)
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
@@ -67,11 +67,14 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", warmup: float = 1
 
     app = QApplication.instance() or QApplication([])
     from rnnlab.app import theme
-    from rnnlab.app.experiment_panel import default_config
+    from rnnlab.app.experiment_panel import default_config, with_task
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
-    cfg = default_config().replace("training.steps", 10_000_000)
+    cfg = default_config()
+    if task:
+        cfg = with_task(cfg, task)
+    cfg = cfg.replace("training.steps", 10_000_000)
     window = MainWindow(cfg)
     window.resize(1280, 800)
     window.show()
@@ -121,6 +124,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to measure responsiveness")
     parser.add_argument("--startup-runs", type=int, default=3, help="fresh processes for the start-up time")
     parser.add_argument("--tab", default="Gates", help="which bottom tab is shown while training (Gates, Gradients)")
+    parser.add_argument("--task", default="", help="train this task (with its suggested settings) instead")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--startup-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -138,9 +142,10 @@ def main() -> int:
         best = min(r["placeholder_shown"] for r in runs)
         worst = max(r["placeholder_shown"] for r in runs)
         print(f"time to window shown: {best:.2f}-{worst:.2f} s (target <= 1.5 s)")
-    r = measure_responsiveness(args.seconds, args.tab)
+    r = measure_responsiveness(args.seconds, args.tab, args.task)
     result["responsiveness"] = r
-    print(f"training at full speed for {r['seconds']:.1f} s with the {args.tab} tab shown: {r['train_steps_per_s']:.0f} steps/s, "
+    print(f"training at full speed for {r['seconds']:.1f} s on {args.task or 'the default task'}, {args.tab} tab shown: "
+          f"{r['train_steps_per_s']:.0f} steps/s, "
           f"{r['ticks']} timer ticks")
     print(f"10 ms timer lateness: p50 {r['lateness_p50_ms']:.2f} ms, p99 {r['lateness_p99_ms']:.2f} ms, "
           f"max {r['lateness_max_ms']:.2f} ms (targets: p99 <= 16, max <= 100)")

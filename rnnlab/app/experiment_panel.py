@@ -328,12 +328,7 @@ class ExperimentPanel(QScrollArea):
         """Switch task: its default options plus its suggested settings (Task.suggested)."""
         if name == self._cfg.task.name:
             return
-        cfg = self._cfg.replace("task.name", name)
-        for key, value in tasks.get(name).suggested.items():
-            try:
-                cfg = cfg.replace(key, value)
-            except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
-                pass
+        cfg = with_task(self._cfg, name)
         for key in [k for k in self._pending if k.startswith("task.")]:
             self._pending.pop(key)
             self._errors.pop(key, None)
@@ -443,12 +438,21 @@ class ExperimentPanel(QScrollArea):
                                                  "With one layer, dropout acts only before the head.")
 
 
+def with_task(cfg: RunConfig, name: str) -> RunConfig:
+    """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested)."""
+    cfg = cfg.replace("task.name", name)
+    for key, value in tasks.get(name).suggested.items():
+        try:
+            cfg = cfg.replace(key, value)
+        except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
+            pass
+    return cfg
+
+
 def default_config() -> RunConfig:
     """The first-start experiment: an LSTM on airline passengers with the forecast task's suggested settings."""
     cfg = config_mod.from_dict(config_mod.to_dict(RunConfig()))
-    for key, value in tasks.get(cfg.task.name).suggested.items():
-        cfg = cfg.replace(key, value)
-    return cfg
+    return with_task(cfg, cfg.task.name)
 
 
 _LABEL_WORDS = {"csv": "CSV", "conllu": "CoNLL-U", "val": "validation", "freq": "frequency", "eval": "evaluation"}
