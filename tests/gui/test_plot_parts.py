@@ -74,3 +74,44 @@ def test_caption_grows_a_line_instead_of_cutting_its_end_off(qtbot):
     qtbot.waitUntil(lambda: caption.width() < 320)
     qtbot.waitUntil(tall_enough)
     assert caption.height() > wide_height
+
+
+def drawn_labels(axis) -> list[tuple[str, float, float]]:
+    """(text, top, bottom) of every tick label the axis would draw now."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.setFont(axis.style["tickFont"] or painter.font())
+    _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    return [(text, rect.top(), rect.bottom()) for rect, _flags, text in texts]
+
+
+@pytest.mark.parametrize("height", [140, 220, 500])
+def test_a_short_log_plot_labels_both_end_decades_and_nothing_overlaps(qtbot, height):
+    import numpy as np
+
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y="loss")
+    item.setLogMode(y=True)
+    item.plot(np.arange(10.0), np.full(10, 1.4))
+    item.setYRange(0.0, 1.0, padding=0.02)  # 1 to 10, as StableRange sets it
+    glw.resize(400, height)
+    glw.show()
+    qtbot.waitExposed(glw)
+    qtbot.waitUntil(lambda: drawn_labels(item.getAxis("left")) != [])
+    labels = drawn_labels(item.getAxis("left"))
+    texts = [t for t, _, _ in labels]
+    assert "1" in texts and "10" in texts, texts
+    spans = sorted((top, bottom) for _, top, bottom in labels)
+    assert all(b[0] >= a[1] - 0.5 for a, b in zip(spans, spans[1:])), labels
+
+
+def test_log_labels_are_plain_numbers_in_the_usual_range(qtbot):
+    axis = LogAxis("left")
+    values = [math.log10(x) for x in (1e-6, 2e-5, 1e-4, 0.03, 0.2, 1, 10, 300, 20000, 1e6)]
+    assert axis.logTickStrings(values, 1.0, 1.0) == ["10⁻⁶", "2·10⁻⁵", "0.0001", "0.03", "0.2", "1", "10", "300",
+                                                      "20000", "10⁶"]

@@ -73,11 +73,29 @@ class LabelAxis(pg.AxisItem):
 
 
 class LogAxis(pg.AxisItem):
-    """pyqtgraph's axis, but on a log scale it labels only the minor ticks (2..9 x 10^k) that have room: all of them,
+    """pyqtgraph's value axis, but on a log scale it labels only the minor ticks (2..9 x 10^k) that have room: all of them,
     then 2, 3 and 5, then 2 and 5, then 3, then none. pyqtgraph labels all eight or none, and they overlap where a
     decade is short (a small plot, many decades)."""
 
     MINOR_SETS = ((2, 3, 4, 5, 6, 7, 8, 9), (2, 3, 5), (2, 5), (3,), ())
+    END_ROOM = 8  # px a label at either end of the axis may reach past it (half a label)
+
+    def boundingRect(self):
+        """With a grid, pyqtgraph clips to the plot's own rectangle and drops the labels at the two ends (the decade
+        at the bottom and top of a log axis, the first and last value): let them reach half a label beyond."""
+        rect = super().boundingRect()
+        if self.grid is not False and self.orientation in ("left", "right"):
+            rect = rect.adjusted(0, -self.END_ROOM, 0, self.END_ROOM)
+        return rect
+
+    def logTickStrings(self, values, scale, spacing):
+        """Plain numbers from 0.0001 to 10000 (10, not pyqtgraph's 10¹); powers of ten beyond."""
+        strings = super().logTickStrings(values, scale, spacing)
+        out = []
+        for v, fallback in zip(values, strings):
+            x = float(f"{10.0 ** v * scale:.1g}")
+            out.append(f"{x:g}" if 1e-4 <= abs(x) < 1e5 else fallback)
+        return out
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):
         ticks = [(spacing, t) for spacing, t in stdTicks if spacing >= 1.0]

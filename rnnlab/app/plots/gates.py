@@ -139,6 +139,8 @@ class GatesPanel(QWidget):
         self.means.setXLink(first)
         self.means.setYRange(-1.0, 1.0, padding=0.05)
         self.means.enableAutoRange(y=False)
+        # Gates live in 0..1, the candidate in -1..1: three labels say it and fit however short the plot is.
+        self.means.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")], [(-0.5, ""), (0.5, "")]])
         for gate in gate_names:
             if gate == "pre":
                 continue
