@@ -156,6 +156,19 @@ def test_closing_mid_training_leaves_no_thread(qtbot, window):
     assert helper_threads() == []
 
 
+def test_closing_while_paused_ends_the_run_without_its_final_evaluation(qtbot, window):
+    w = window(small(steps=1_000_000))
+    w.start_training()
+    qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
+    w.pause()
+    qtbot.waitUntil(w.is_paused, timeout=TIMEOUT)
+    thread, worker, trainer = w._thread, w._worker, w.trainer
+    w.close()
+    assert not thread.isRunning() and worker.status == "abandoned"
+    assert trainer.final == {}  # abandoned: no test evaluation on the way out
+    assert helper_threads() == []
+
+
 def test_reset_gives_the_same_weights_for_the_same_seed(qtbot, window):
     w = window()
     before = {k: v.clone() for k, v in w.trainer.model.state_dict().items()}
