@@ -84,7 +84,7 @@ def cmd_train(args) -> int:
         print(f"rnnlab: error: could not save the run to {out}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(trainer.message or (last.message if last else ""))
-    advice = advise(cfg, trainer.task, trainer.final)
+    advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
         print(f"why: {advice.text}\ntry: the same command with {advice.cli}")
     print(f"run saved to {path}")

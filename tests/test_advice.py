@@ -21,27 +21,41 @@ def train(task: str, cell: str, steps: int, gate_init: str = "default", **option
 
 def test_a_gated_cell_that_forgets_is_told_to_start_its_memory_gate_open_and_that_fixes_it():
     stuck = train("memory", "lstm", 400, gap=20)
-    advice = advise(stuck.cfg, stuck.task, stuck.final)
+    advice = advise(stuck.cfg, stuck.task, stuck.final, stuck.status)
     assert advice is not None, stuck.final
     assert "forget gate f" in advice.text and "0.5" in advice.text and "chance" in advice.text
     assert advice.changes == (("model.gate_init", "chrono"),)
     fixed = train("memory", "lstm", 400, gap=20, gate_init=dict(advice.changes)["model.gate_init"])
     assert fixed.final["test"]["accuracy"] > 0.9
-    assert advise(fixed.cfg, fixed.task, fixed.final) is None
+    assert advise(fixed.cfg, fixed.task, fixed.final, fixed.status) is None
 
 
 def test_a_vanilla_rnn_that_learned_nothing_is_pointed_to_the_gates():
     stuck = train("adding", "rnn_tanh", 200, length=50)
-    advice = advise(stuck.cfg, stuck.task, stuck.final)
+    advice = advise(stuck.cfg, stuck.task, stuck.final, stuck.status)
     assert advice is not None, stuck.final
     assert "vanishes" in advice.text and "always 1.0" in advice.text
     assert dict(advice.changes) == {"model.cell": "lstm", "model.gate_init": "chrono"}
 
 
+def test_no_advice_for_a_run_stopped_early():
+    from rnnlab.train.trainer import Control
+
+    control = Control()
+    cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 20}}, "model": {"cell": "lstm"},
+                            "training": {"steps": 400}})
+    trainer = Trainer(cfg, control)
+    for snap in trainer.run():
+        if snap.step == 5:
+            control.stop()
+    assert trainer.status == "stopped" and trainer.final["test"]["accuracy"] < 0.4  # at chance, but only 5 steps
+    assert advise(trainer.cfg, trainer.task, trainer.final, trainer.status) is None
+
+
 def test_no_advice_for_tasks_that_are_not_about_long_range_memory():
     t = train("forecast", "rnn_tanh", 3)
     assert not t.task.long_range
-    assert advise(t.cfg, t.task, t.final) is None
+    assert advise(t.cfg, t.task, t.final, t.status) is None
 
 
 @pytest.mark.parametrize("higher, value, baseline, expected", [

@@ -300,3 +300,19 @@ def test_abandon_ends_at_once_without_the_final_evaluation():
             assert snaps[-1].test and trainer.final["test"]
         else:  # no final snapshot, no test metrics
             assert snaps[-1].test is None and trainer.final == {}
+
+
+def test_single_steps_not_taken_before_resume_do_not_run_after_a_later_pause():
+    control = Control(paused=True)
+    control.step_once()
+    control.step_once()  # two single steps asked for, none taken yet
+    control.resume()
+    control.pause()
+    result: list[bool] = []
+    waiter = threading.Thread(target=lambda: result.append(control.wait_for_step()))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and result == []  # paused: the old single steps are gone
+    control.stop()
+    waiter.join(5)
+    assert result == [False]

@@ -65,7 +65,7 @@ PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task
 MAX_RECENT = 8
 HEAVY_INTERVAL_S = 0.5  # the task view and the gates / gradients tab redraw at most twice a second while training
 HEAVY_DELAY_MS = 2  # the heavy pass comes this long after the loss pass: what waits in between gets its turn
-ACK_FALLBACK_MS = 100  # acknowledge an update even if its paint never comes (a loop that only processes events)
+ACK_FALLBACK_MS = 100  # acknowledge an update anyway after this: its paint never came, or is taking longer
 ORG, APP = "rnnlab", "rnnlab"
 
 
@@ -656,7 +656,7 @@ class MainWindow(QMainWindow):
 
     def _show_final(self, trainer, message: str) -> None:
         """The run's result; where it learned nothing on a long-range task, why, with the fix as a button."""
-        advice = advise(trainer.cfg, trainer.task, trainer.final) if trainer is not None else None
+        advice = advise(trainer.cfg, trainer.task, trainer.final, trainer.status) if trainer is not None else None
         if advice is None:
             self.message_bar.show_message(message, "info")
             return

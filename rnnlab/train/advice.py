@@ -33,10 +33,11 @@ def learned_nothing(higher_is_better: bool, value: float, baseline: float) -> bo
     return value > 0.5 * baseline
 
 
-def advise(cfg, task, final: dict) -> Optional[Advice]:
-    """Advice for a finished run (`final`: the trainer's {"test": ..., "baselines": ...}), or None where the task is
-    not a long-range one, the model beat its baselines, or there is nothing simple to change."""
-    if not getattr(task, "long_range", False) or not final:
+def advise(cfg, task, final: dict, status: str) -> Optional[Advice]:
+    """Advice for a run that trained to its end (`final`: the trainer's {"test": ..., "baselines": ...}), or None where
+    it was stopped early (it may not have had the time), the task is not a long-range one, the model beat its
+    baselines, or there is nothing simple to change."""
+    if status != "finished" or not getattr(task, "long_range", False) or not final:
         return None
     metric = task.metric
     value = (final.get("test") or {}).get(metric.key, math.nan)

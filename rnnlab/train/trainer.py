@@ -37,13 +37,17 @@ MIN_EVAL_SECONDS = 0.1
 
 class PauseHooks(Protocol):
     """What the training thread does while a run is paused (the GUI's worker: show the paused state, let others use
-    the model, serve their requests). Called on the training thread, between two steps."""
+    the model, serve their requests). Called on the training thread, between two steps.
+
+    Contract (the worker releases the model's lock in `pausing` and takes it back in `resuming`): `resuming` runs
+    if and only if `pausing` returned, whatever ends the wait (resume, a single step, stop, abandon, or `woken`
+    raising). `pausing` must not raise after giving anything up."""
 
     def pausing(self) -> None: ...  # the run has just stopped at a step boundary
 
     def woken(self) -> None: ...  # Control.wake() was called: serve what is waiting
 
-    def resuming(self) -> None: ...  # the run goes on (resume, a single step or stop)
+    def resuming(self) -> None: ...  # the wait is over
 
 
 class Control:
@@ -78,6 +82,7 @@ class Control:
     def resume(self) -> None:
         with self._cond:
             self._paused = False
+            self._tokens = 0  # single steps not yet taken must not run on after a later pause
             self._cond.notify_all()
 
     def step_once(self) -> None:
@@ -377,7 +382,8 @@ class _Cadence:
     `budget` of the wall time and runs at most every `min_seconds`. Time-based, so a slow first step or a pause
     cannot skew it: after an extra, the next one is due max(c / budget, min_seconds) later, where c is the least of
     its last few costs, the first (warm-up) run left out. One slow run (warming up, or waiting for the GIL while the
-    window drew) would otherwise hold back the next ones for seconds: a validation curve with one point."""
+    window drew) would otherwise hold back the next ones for seconds: a validation curve with one point. The least
+    cost leans cheap, so an extra may take a little more than `budget`: accepted for a curve with enough points."""
 
     RECENT = 5
 

@@ -429,3 +429,13 @@ def test_plots_before_training_are_framed_by_the_run(qtbot, window):
     assert (y0, y1) == pytest.approx((0, 8))  # hidden size
     (x0, x1), _ = w.gradtime_panel.line.getViewBox().viewRange()
     assert x0 < 0 < 23 < x1 < 24
+    # Once the first probe is in, the gradient-through-time plot fits its data, however far it is from 1e-6..1.
+    w.tabs.setCurrentWidget(w.gradients)
+    w.step_once()
+    qtbot.waitUntil(lambda: w.data.last_probe is not None and w.gradtime_panel._seen != -1, timeout=TIMEOUT)
+    qtbot.wait(50)
+    norms = np.concatenate([np.asarray(v, dtype=float) for v in w.data.last_probe.grad_norms.values()])
+    logs = np.log10(norms[norms > 0])
+    _, (y0, y1) = w.gradtime_panel.line.getViewBox().viewRange()
+    assert y0 <= logs.min() and logs.max() <= y1, (y0, y1, logs.min(), logs.max())
+    assert y1 - y0 < (logs.max() - logs.min()) + 1.0  # fitted to the data, not the empty frame kept around it

@@ -115,3 +115,14 @@ def test_log_labels_are_plain_numbers_in_the_usual_range(qtbot):
     values = [math.log10(x) for x in (1e-6, 2e-5, 1e-4, 0.03, 0.2, 1, 10, 300, 20000, 1e6)]
     assert axis.logTickStrings(values, 1.0, 1.0) == ["10⁻⁶", "2·10⁻⁵", "0.0001", "0.03", "0.2", "1", "10", "300",
                                                       "20000", "10⁶"]
+
+
+def test_zoomed_in_under_a_decade_every_log_label_names_its_own_value(qtbot):
+    axis = LogAxis("left")
+    axis.setLogMode(True)
+    levels = axis.tickValues(0.02, 0.28, 300)  # 1.05 to 1.9: no whole decade in view
+    values = [v for _spacing, vs in levels for v in vs]
+    strings = axis.logTickStrings(values, 1.0, 0.1)
+    assert values and len(set(strings)) == len(strings)
+    for v, text in zip(values, strings):
+        assert float(text) == pytest.approx(10 ** v, rel=0.01)

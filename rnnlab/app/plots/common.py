@@ -89,10 +89,16 @@ class LogAxis(pg.AxisItem):
         return rect
 
     def logTickStrings(self, values, scale, spacing):
-        """Plain numbers from 0.0001 to 10000 (10, not pyqtgraph's 10¹); powers of ten beyond."""
+        """Plain numbers from 0.0001 to 10000 (10, not pyqtgraph's 10¹); powers of ten beyond. A tick between the
+        1..9 marks (zoomed in to under a decade: pyqtgraph's even steps in log10) gets three digits, not a rounded
+        neighbour's label."""
         strings = super().logTickStrings(values, scale, spacing)
         out = []
         for v, fallback in zip(values, strings):
+            mantissa = 10.0 ** (v - math.floor(v))
+            if abs(mantissa - round(mantissa)) > 1e-6:
+                out.append(f"{10.0 ** v * scale:.3g}")
+                continue
             x = float(f"{10.0 ** v * scale:.1g}")
             out.append(f"{x:g}" if 1e-4 <= abs(x) < 1e5 else fallback)
         return out

@@ -88,7 +88,8 @@ class GradTimePanel(QWidget):
     def frame(self, length: int) -> None:
         """Before the first probe: time steps 0..length across, gradient norms 1e-6..1 up."""
         if self._seen == -1 and length > 0:
-            self.line.setRange(xRange=(0, length - 1), yRange=(-6, 0), padding=0.02)
+            # Auto-range stays on: the first probe's norms (1e-12 for a vanilla RNN, 1e2 when they explode) must fit.
+            self.line.setRange(xRange=(0, length - 1), yRange=(-6, 0), padding=0.02, disableAutoRange=False)
             self.heat.frame(length, 1)
 
     def _legend(self, count: int, directions: int = 1) -> None:
