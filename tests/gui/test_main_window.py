@@ -256,6 +256,20 @@ def test_a_diverging_run_ends_diverged_and_offers_the_fix(qtbot, window):
     assert w.config().training.clip_grad is True and w.config().training.max_grad_norm == 1.0
 
 
+def test_log_scale_toggle_redraws_a_finished_run(qtbot, window):
+    w = window(small(steps=150))
+    assert train_to_end(qtbot, w) == "finished"
+    train = w.data.col("train_loss")
+    vb = w.loss_panel.loss.getViewBox()
+    for log in (False, True, False):
+        w.loss_panel.log_box.setChecked(log)
+        lo, hi = (np.log10(np.nanmin(train)), np.log10(np.nanmax(train))) if log else (np.nanmin(train),
+                                                                                       np.nanmax(train))
+        qtbot.waitUntil(lambda: vb.viewRange()[1][0] <= lo and hi <= vb.viewRange()[1][1], timeout=TIMEOUT)
+        x, _ = w.loss_panel.train_raw.getData()
+        assert len(x) == np.isfinite(train).sum()  # every point drawn again
+
+
 def test_a_run_that_learned_nothing_says_why_and_offers_the_fix(qtbot, window):
     cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 20}},
                             "model": {"cell": "lstm", "hidden_size": 32},

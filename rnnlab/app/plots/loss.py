@@ -24,6 +24,7 @@ class LossPanel(QWidget):
         self.log_box.setToolTip("Show the loss on a logarithmic axis: late, small improvements become visible.")
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(self._set_log)
+        self._data = None  # the run drawn last (a toggle redraws it)
         self.glw = pg.GraphicsLayoutWidget()
         self.loss = self.glw.addPlot(row=0, col=0)
         style_plot(self.loss, x="step", y="loss")
@@ -68,8 +69,11 @@ class LossPanel(QWidget):
             self._seen = -1
             self._val_count = -1
         self.loss.setLabel("left", "loss (log scale)" if on else "loss", **theme.label_style())
+        if self._data is not None:  # redraw now: a paused or finished run gets no new update to do it
+            self.refresh(self._data)
 
     def reset(self) -> None:
+        self._data = None
         for c in (self.train_raw, self.train_smooth, self.val_loss, self.val_metric):
             c.setData([], [])
         self._remove_baselines()
@@ -108,6 +112,7 @@ class LossPanel(QWidget):
         return data.version != self._seen
 
     def refresh(self, data: RunData) -> None:
+        self._data = data
         if data.version == self._seen:
             return
         self._seen = data.version
