@@ -270,6 +270,23 @@ def test_log_scale_toggle_redraws_a_finished_run(qtbot, window):
         assert len(x) == np.isfinite(train).sum()  # every point drawn again
 
 
+def test_choosing_another_layer_redraws_a_finished_run(qtbot, window):
+    cfg = small(steps=60).replace("model.num_layers", 2)
+    w = window(cfg)
+    w.tabs.setCurrentWidget(w.gradients)
+    assert train_to_end(qtbot, w) == "finished"
+    panel = w.gradtime_panel
+    qtbot.waitUntil(lambda: panel.which.count() == 2, timeout=TIMEOUT)
+    shown = panel.which.currentIndex()
+    before = np.array(panel.heat.image.image, copy=True)
+    panel.which.setCurrentIndex(1 - shown)
+    after = panel.heat.image.image
+    key = panel._keys[1 - shown]
+    expected = np.log10(w.data.grad_history(key))
+    assert after.shape == expected.shape and not np.array_equal(before, after)
+    np.testing.assert_allclose(after, expected, rtol=1e-5)
+
+
 def test_a_run_that_learned_nothing_says_why_and_offers_the_fix(qtbot, window):
     cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 20}},
                             "model": {"cell": "lstm", "hidden_size": 32},

@@ -53,6 +53,7 @@ class GradTimePanel(QWidget):
         self._keys: list[tuple] = []
         self._seen = -1
         self._levels = None
+        self._data = None  # the run drawn last (choosing another layer redraws it)
         self._legend(1)
         self.note = QLabel("The gradient of the loss reaching each time step. Flat = it reaches early steps; "
                            "falling towards t = 0 = it vanishes.", wordWrap=True)
@@ -84,6 +85,7 @@ class GradTimePanel(QWidget):
         self.step_axis.steps = []
         self._seen = -1
         self._levels = None
+        self._data = None
 
     def frame(self, length: int) -> None:
         """Before the first probe: time steps 0..length across, gradient norms 1e-6..1 up."""
@@ -104,11 +106,14 @@ class GradTimePanel(QWidget):
     def _changed(self, _index: int) -> None:
         self._seen = -1
         self._levels = None
+        if self._data is not None:  # redraw now: a paused or finished run gets no new update to do it
+            self.refresh(self._data)
 
     def has_news(self, data: RunData) -> bool:
         return data.last_probe is not None and data.probe_version != self._seen
 
     def refresh(self, data: RunData) -> None:
+        self._data = data
         if data.probe_version == self._seen or data.last_probe is None:
             return
         self._seen = data.probe_version
