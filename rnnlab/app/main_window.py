@@ -97,8 +97,9 @@ class MessageBar(QFrame):
     def show_message(self, text: str, level: str = "warning", actions=(), rich: bool = False) -> None:
         """`text` is plain (escaped here) unless `rich`: messages quote file names and user input."""
         while self.buttons.count():
-            item = self.buttons.takeAt(0)
-            item.widget().deleteLater()
+            button = self.buttons.takeAt(0).widget()
+            button.hide()  # now: deleteLater waits for the event loop, and the old fix must not stay on show
+            button.deleteLater()
         for label, fn in actions:
             b = QPushButton(label)
             b.clicked.connect(fn)

@@ -297,9 +297,13 @@ def test_a_run_that_learned_nothing_says_why_and_offers_the_fix(qtbot, window):
     assert "Finished at step 300" in text and "Why:" in text and "forget gate f" in text, text
     labels = [w.message_bar.buttons.itemAt(i).widget().text() for i in range(w.message_bar.buttons.count())]
     assert labels == ["Memory gate init: chrono"]
-    w.message_bar.buttons.itemAt(0).widget().click()
+    fix = w.message_bar.buttons.itemAt(0).widget()
+    fix.click()
     assert w.config().model.gate_init == "chrono"
     assert w.config().task.options["gap"] == 20  # the rest of the experiment stays as it was
+    # The next message has no button: the old one is gone from the bar at once, not just from its layout.
+    assert "Settings changed" in w.message_bar.text.text() and w.message_bar.buttons.count() == 0
+    assert not fix.isVisible()
 
 
 # --- runs on disk ----------------------------------------------------------------------------------------------------
