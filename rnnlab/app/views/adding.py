@@ -66,7 +66,7 @@ class AddingView(QWidget):
         err = np.abs(pred - target)
         solved = int((err < 0.04).sum())
         self.caption.setText(f"T = {data.get('length', values.shape[1])} steps. Mean |answer - target| on these "
-                             f"{rows} sequences: {err.mean():.3f} ({solved} within 0.04). Always answering 1.0 "
+                             f"{rows} sequences: {err.mean():.3g} ({solved} within 0.04). Always answering 1.0 "
                              f"would be off by {np.abs(target - 1.0).mean():.3f}.")
 
 
