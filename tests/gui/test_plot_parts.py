@@ -52,10 +52,28 @@ def test_legend_and_title_wrap_to_the_plot_width(qtbot):
     wide = item._rnnlab_legend_lines
     glw.resize(260, 300)
     qtbot.waitUntil(lambda: item.vb.width() < 250)
-    heads, lines = item._rnnlab_legend_lines
-    assert len(lines) > len(wide[1]) and len(heads) > len(wide[0]) == 1
+    heads, pieces, lines = item._rnnlab_legend_lines
+    assert len(lines) > len(wide[2]) and len(heads) > len(wide[0]) == 1
     assert sorted(i for line in lines for i in line) == list(range(6))  # every entry still shown, in order
     assert item.layout.rowMaximumHeight(0) >= (len(heads) + len(lines)) * 10  # the title row grew for them
+    assert item.titleLabel.item.boundingRect().width() <= item.vb.width() + 12  # no line wider than the plot
+
+
+def test_a_legend_entry_wider_than_the_plot_wraps_too(qtbot):
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y="accuracy")
+    legend_title(item, "Accuracy", [("model", "#cc0000", "dot"),
+                                    ("most frequent tag per word, the baseline to beat 0.824", "#884400", "dash")])
+    glw.resize(220, 300)
+    glw.show()
+    qtbot.waitExposed(glw)
+    qtbot.waitUntil(lambda: 0 < item.vb.width() < 200)
+    qtbot.waitUntil(lambda: item._rnnlab_legend_lines is not None and len(item._rnnlab_legend_lines[1]) > 2)
+    _heads, pieces, _lines = item._rnnlab_legend_lines
+    assert " ".join(text for text, *_ in pieces[1:]) == "most frequent tag per word, the baseline to beat 0.824"
+    assert item.titleLabel.item.boundingRect().width() <= item.vb.width() + 12
 
 
 def test_caption_grows_a_line_instead_of_cutting_its_end_off(qtbot):

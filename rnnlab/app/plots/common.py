@@ -88,6 +88,21 @@ class LogAxis(pg.AxisItem):
             rect = rect.adjusted(0, -self.END_ROOM, 0, self.END_ROOM)
         return rect
 
+    def tickSpacing(self, minVal, maxVal, size):
+        """On a short linear axis pyqtgraph still labels every 0.2 of 0..1, one label on top of the next: coarsen the
+        labelled level (0.2 -> 0.5 -> 1) until its labels are a line and a bit apart; the finer ticks stay."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if self.logMode or not levels or self.orientation not in ("left", "right") or size <= 0 or span <= 0:
+            return levels
+        room = 1.25 * QFontMetricsF(self.style.get("tickFont") or QFont()).height()
+        major = levels[0][0]
+        if major * size / span >= room:
+            return levels
+        while major * size / span < room and major < span:
+            major = nice_step(major * 1.5)
+        return [(major, 0.0)] + list(levels)
+
     def logTickStrings(self, values, scale, spacing):
         """Plain numbers from 0.0001 to 10000 (10, not pyqtgraph's 10¹); powers of ten beyond. A tick between the
         1..9 marks (zoomed in to under a decade: pyqtgraph's even steps in log10) gets three digits, not a rounded
@@ -237,15 +252,31 @@ def _title_lines(title: str, width_px: float, font: QFont) -> list[str]:
     return lines
 
 
-def _legend_lines(entries, width_px: float, font: QFont) -> list[tuple[int, ...]]:
-    """Greedy wrap of the entries (as indices) into lines no wider than width_px."""
+def _legend_pieces(entries, width_px: float, font: QFont) -> list[tuple[str, str, str, bool]]:
+    """The entries as (text, colour, mark, continued) pieces: an entry wider than the plot is word-wrapped, its later
+    lines marked `continued` (they go on lines of their own, under the entry's first line)."""
+    metrics = QFontMetricsF(font)
+    pieces = []
+    for name, color, glyph in entries:
+        mark = GLYPHS.get(glyph, glyph)
+        if metrics.horizontalAdvance(f"{mark}\u00a0{name}") <= width_px:
+            pieces.append((name, color, mark, False))
+            continue
+        words = _title_lines(name, width_px - metrics.horizontalAdvance(f"{mark}\u00a0"), font)
+        pieces.append((words[0], color, mark, False))
+        pieces += [(word, color, "", True) for word in words[1:]]
+    return pieces
+
+
+def _legend_lines(pieces, width_px: float, font: QFont) -> list[tuple[int, ...]]:
+    """Greedy wrap of the pieces (as indices) into lines no wider than width_px."""
     metrics = QFontMetricsF(font)
     gap = metrics.horizontalAdvance("\u00a0\u00a0\u00a0")
     lines: list[list[int]] = [[]]
     used = 0.0
-    for i, (name, _color, glyph) in enumerate(entries):
-        w = metrics.horizontalAdvance(f"{GLYPHS.get(glyph, glyph)}\u00a0{name}")
-        if lines[-1] and used + gap + w > width_px:
+    for i, (text, _color, mark, continued) in enumerate(pieces):
+        w = metrics.horizontalAdvance(f"{mark}\u00a0{text}")
+        if lines[-1] and (continued or used + gap + w > width_px):
             lines.append([])
             used = 0.0
         used += (gap if lines[-1] else 0.0) + w
@@ -263,12 +294,13 @@ def _layout_legend(item: pg.PlotItem) -> None:
     bold.setBold(True)
     width = max(60.0, item.vb.width() - 8 if item.vb.width() > 0 else 400.0)  # the title sits over the view box
     heads = _title_lines(title, width, bold)
-    lines = _legend_lines(entries, width, little)
-    if (heads, lines) == item._rnnlab_legend_lines:
+    pieces = _legend_pieces(entries, width, little)
+    lines = _legend_lines(pieces, width, little)
+    if (heads, pieces, lines) == item._rnnlab_legend_lines:
         return  # the same breaks: nothing to re-lay out
-    item._rnnlab_legend_lines = (heads, lines)
-    spans = [f"<span style='color:{color}'>{GLYPHS.get(glyph, glyph)}&nbsp;{name}</span>"
-             for name, color, glyph in entries]
+    item._rnnlab_legend_lines = (heads, pieces, lines)
+    spans = [f"<span style='color:{color}'>{mark or '&nbsp;&nbsp;'}&nbsp;{text}</span>"
+             for text, color, mark, _continued in pieces]
     legend = "<br>".join("&nbsp;&nbsp; ".join(spans[i] for i in line) for line in lines)
     html = f"<b>{'<br>'.join(heads)}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
     item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
