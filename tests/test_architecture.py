@@ -34,3 +34,17 @@ def test_engine_import_does_not_load_qt():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % (QT,))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_import_linter_contracts_hold():
+    """The layers (errors < options < data < tasks < config < models < train < runs < app < cli) and the Qt ban, as
+    written in pyproject.toml: a run of import-linter, so a new upward import fails the suite, not a later review."""
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    assert exe, "import-linter is part of the test extra: pip install -e '.[test]'"
+    result = subprocess.run([exe, "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    assert "0 broken" in result.stdout

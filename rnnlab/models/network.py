@@ -17,7 +17,9 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..config import ModelConfig
+from ..modes import evaluating
 from ..tasks.base import Batch, ModelSpec
+from . import probe as probe_mod
 
 PAD = 0
 
@@ -148,6 +150,23 @@ class SequenceModel(nn.Module):
             token = self.out(dec_out).argmax(-1)
             result.append(token)
         return torch.cat(result, dim=1)
+
+    # --- for the task views ---------------------------------------------------------------------------------------
+
+    def trace_tokens(self, ids) -> dict:
+        """Gates, hidden and cell states of one token sequence, as numpy (time, hidden) arrays keyed like the probe's.
+
+        Here rather than in the tasks, which ask for it: the tasks sit below the models and never import them."""
+        with evaluating(self) as device:
+            x = torch.tensor([list(ids)], dtype=torch.long, device=device)
+            tr = probe_mod.trace(self.rnn, self.rnn_input(x), lengths=torch.tensor([len(ids)], device=device))
+        first = lambda d: {k: v[0].float().cpu().numpy() for k, v in d.items()}  # noqa: E731
+        return {"kind": tr.kind, "gate_names": tr.gate_names, "num_layers": self.rnn.num_layers,
+                "num_directions": self.dirs, "gates": first(tr.gates), "hidden": first(tr.hidden),
+                "cell": first(tr.cell),
+                # so that a view can colour the heatmaps without importing torch
+                "gate_levels": {g: probe_mod.GATE_RANGE[g] for g in tr.gate_names},
+                "gate_titles": {g: probe_mod.GATE_TITLES[g] for g in tr.gate_names}}
 
     # --- for the gradient-norm plot -------------------------------------------------------------------------------
 

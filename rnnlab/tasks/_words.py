@@ -1,4 +1,4 @@
-"""What the word-level tasks (sentiment, tagging) share: padded batches with lengths, eval mode, one-sentence traces.
+"""What the word-level tasks (sentiment, tagging) share: padded batches with lengths, eval batches, word labels.
 
 Every batch carries `lengths`, so the model packs its sequences (`SequenceModel.run_rnn`) and the probe stops each
 sentence at its last word: padding never changes a prediction.
@@ -6,7 +6,6 @@ sentence at its last word: padding never changes a prediction.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
@@ -14,22 +13,9 @@ import numpy as np
 import torch
 
 from ..data.text import PAD, UNK, pad_batch
-from ..models import probe as probe_mod
 from .base import Batch, Task
 
 IGNORE = -100  # target of a padded position: cross_entropy(ignore_index=IGNORE) leaves it out of loss and metric
-
-
-@contextmanager
-def evaluating(model):
-    """Eval mode (no dropout) and no gradients inside, the model's previous mode restored after."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield next(model.parameters()).device
-    finally:
-        model.train(was_training)
 
 
 @dataclass
@@ -84,20 +70,6 @@ class WordSplit:
 def pad_labels(words: Sequence[str], steps: int) -> list[str]:
     """Time-axis labels for a padded row: the words, then empty labels for the padding."""
     return list(words) + [""] * (steps - len(words))
-
-
-def trace_sentence(model, ids: Sequence[int]) -> dict:
-    """Gates, hidden and cell states of one sentence, as numpy (time, hidden) arrays keyed like the probe's."""
-    with evaluating(model) as device:
-        x = torch.tensor([list(ids)], dtype=torch.long, device=device)
-        tr = probe_mod.trace(model.rnn, model.rnn_input(x), lengths=torch.tensor([len(ids)], device=device))
-    first = lambda d: {k: v[0].float().cpu().numpy() for k, v in d.items()}  # noqa: E731
-    return {"kind": tr.kind, "gate_names": tr.gate_names, "num_layers": model.rnn.num_layers,
-            "num_directions": model.dirs, "gates": first(tr.gates), "hidden": first(tr.hidden),
-            "cell": first(tr.cell),
-            # so that a view can colour the heatmaps without importing torch
-            "gate_levels": {g: probe_mod.GATE_RANGE[g] for g in tr.gate_names},
-            "gate_titles": {g: probe_mod.GATE_TITLES[g] for g in tr.gate_names}}
 
 
 def softmax_np(logits: torch.Tensor) -> np.ndarray:

@@ -15,16 +15,16 @@ Loss is in nats per character (natural log); perplexity = exp(loss); bits per ch
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from typing import Iterator, Optional
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import choice, float_range, int_range, text
+from ..options import choice, float_range, int_range, text
 from ..data.chartext import BUNDLED, CharVocab, load_text, visible
 from ..errors import ConfigError, DataError
+from ..modes import evaluating
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
 
@@ -204,8 +204,7 @@ class CharLMTask(Task):
         if generator is None:  # never draw from torch's global generator: that would change the training run
             generator = torch.Generator()
             generator.seed()
-        with _eval_mode(model):
-            device = next(model.parameters()).device
+        with evaluating(model) as device:
             out, h = model.rnn(model.rnn_input(ids.to(device)[None]))
             logits = model.out(out[:, -1])
             result = []
@@ -227,8 +226,7 @@ class CharLMTask(Task):
         ids = self.vocab.encode(text_, field="text")
         if len(ids) < 2:
             return np.zeros(0, dtype=np.float32)
-        with _eval_mode(model):
-            device = next(model.parameters()).device
+        with evaluating(model) as device:
             out, _ = model.rnn(model.rnn_input(ids[:-1].to(device)[None]))
             logp = torch.log_softmax(model.out(out[0]).float(), dim=-1)
             return (-logp.gather(1, ids[1:].to(device)[:, None])[:, 0]).cpu().numpy()
@@ -252,13 +250,3 @@ class CharLMTask(Task):
 def _metrics(nats: float, accuracy: float) -> dict[str, float]:
     return {"loss": nats, "nats": nats, "bits": nats / math.log(2), "perplexity": math.exp(min(nats, 700.0)),
             "accuracy": accuracy}
-
-
-@contextmanager
-def _eval_mode(model):
-    was_training = model.training
-    model.eval()
-    try:
-        yield
-    finally:
-        model.train(was_training)

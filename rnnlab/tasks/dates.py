@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import int_range
+from ..options import int_range
 from ..data import dates as cal
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import BOOL, choice, float_range, int_range, text
+from ..options import BOOL, choice, float_range, int_range, text
 from ..data.series import BUNDLED, Series, load_series
 from ..errors import ConfigError, DataError
 from . import register

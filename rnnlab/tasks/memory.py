@@ -20,7 +20,7 @@ from typing import Iterator
 import torch
 from torch import Tensor
 
-from ..config import int_range
+from ..options import int_range
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
 

@@ -18,12 +18,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import float_range, int_range
+from ..options import float_range, int_range
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
+from ..modes import evaluating
 from ..errors import DataError
 from ..resources import resource
 from . import register
-from ._words import WordSplit, WordTask, confusion, evaluating, softmax_np, trace_sentence
+from ._words import WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
 
 CLASSES = ("negative", "positive")
@@ -198,7 +199,7 @@ class SentimentTask(WordTask):
         sentence's start yet at the last word), else None."""
         result = self.classify(model, sentence)
         ids = self.vocab.encode(result["tokens"])
-        result.update(trace_sentence(model, ids))
+        result.update(model.trace_tokens(ids))
         result["running"] = None
         if model.dirs == 1:
             last = result["hidden"][(model.rnn.num_layers - 1, 0)]

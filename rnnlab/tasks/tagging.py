@@ -26,13 +26,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import BOOL, float_range, int_range, text
+from ..options import BOOL, float_range, int_range, text
 from ..data.conllu import UPOS_TAGS, Sentence, read_conllu
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
+from ..modes import evaluating
 from ..errors import ConfigError, DataError
 from ..resources import resource
 from . import register
-from ._words import IGNORE, WordSplit, WordTask, confusion, evaluating, softmax_np
+from ._words import IGNORE, WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
 
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test (by sentence)
