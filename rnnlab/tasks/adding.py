@@ -12,17 +12,15 @@ value across up to T steps: vanilla RNNs lose it as the gradient vanishes, LSTM 
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import torch
 from torch import Tensor
 
 from ..options import int_range
 from . import register
-from .base import Batch, Metric, ModelSpec, Option, Task
+from ._generated import GeneratedTask, train_size_option
+from .base import Batch, Metric, ModelSpec, Option
 
-VAL_SIZE = 1000
-TEST_SIZE = 1000
 SOLVED_TOLERANCE = 0.04  # the paper counts an answer as right when it is within 0.04 of the target
 
 
@@ -42,7 +40,8 @@ def make_adding(n: int, length: int, generator: torch.Generator) -> Batch:
 
 
 @register
-class AddingTask(Task):
+class AddingTask(GeneratedTask):
+    SPLIT_SEED = 10_000
     name = "adding"
     title = "Adding problem (long-range memory)"
     order = 40
@@ -54,37 +53,17 @@ class AddingTask(Task):
     metric = Metric("mse", "MSE")
     options = {
         "length": Option(50, int_range(2, 2000), "Sequence length T: the distance the memory must bridge."),
-        "train_size": Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn)."),
+        "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "training.learning_rate": 0.005,
                  "training.batch_size": 64, "training.steps": 2000}
 
-    def __init__(self, options, seed: int = 0, tbptt: int = 0):
-        super().__init__(options, seed, tbptt)
-        g = torch.Generator().manual_seed(10_000 + seed)  # held-out sets fixed by the seed, apart from training data
-        self.splits = {"val": make_adding(VAL_SIZE, self.opts["length"], g),
-                       "test": make_adding(TEST_SIZE, self.opts["length"], g)}
+    def make(self, n: int, generator: torch.Generator) -> Batch:
+        return make_adding(n, self.opts["length"], generator)
 
     @property
     def spec(self) -> ModelSpec:
         return ModelSpec(head="many_to_one", output_size=1, input_size=2, sequence_length=self.opts["length"])
-
-    @property
-    def train_size(self) -> int:
-        return self.opts["train_size"]
-
-    def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-        while True:
-            yield make_adding(batch_size, self.opts["length"], generator)
-
-    def eval_batches(self, split: str, batch_size: int = 500) -> Iterator[Batch]:
-        data = self.splits[split]
-        for start in range(0, len(data), batch_size):
-            yield Batch(data.x[start:start + batch_size], data.y[start:start + batch_size])
-
-    def probe_batch(self) -> Batch:
-        data = self.splits["val"]
-        return Batch(data.x[:8], data.y[:8])
 
     def step_labels(self, batch: Batch, index: int):
         markers = batch.x[index, :, 1]

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import math
 import string
-from typing import Iterator
 
 import torch
 from torch import Tensor
 
 from ..options import int_range
 from . import register
-from .base import Batch, Metric, ModelSpec, Option, Task
+from ._generated import GeneratedTask, train_size_option
+from .base import Batch, Metric, ModelSpec, Option
 
-VAL_SIZE = 1000
-TEST_SIZE = 1000
 
 
 def make_memory(n: int, gap: int, keys: int, distractors: int, generator: torch.Generator) -> Batch:
@@ -39,7 +37,8 @@ def make_memory(n: int, gap: int, keys: int, distractors: int, generator: torch.
 
 
 @register
-class MemoryTask(Task):
+class MemoryTask(GeneratedTask):
+    SPLIT_SEED = 30_000
     name = "memory"
     title = "Remember the first symbol (long-range memory)"
     order = 45
@@ -55,17 +54,14 @@ class MemoryTask(Task):
                                               "memory must bridge."),
         "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K)."),
         "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols."),
-        "train_size": Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn)."),
+        "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "model.embedding_size": 16,
                  "training.learning_rate": 0.005, "training.batch_size": 64, "training.steps": 1000}
 
-    def __init__(self, options, seed: int = 0, tbptt: int = 0):
-        super().__init__(options, seed, tbptt)
+    def make(self, n: int, generator: torch.Generator) -> Batch:
         o = self.opts
-        g = torch.Generator().manual_seed(30_000 + seed)  # held-out sets fixed by the seed, apart from training data
-        self.splits = {"val": make_memory(VAL_SIZE, o["gap"], o["keys"], o["distractors"], g),
-                       "test": make_memory(TEST_SIZE, o["gap"], o["keys"], o["distractors"], g)}
+        return make_memory(n, o["gap"], o["keys"], o["distractors"], generator)
 
     def symbol(self, token: int) -> str:
         """A token as the view and the time axis show it: keys A, B, ..., distractors a, b, ..., the query '?'."""
@@ -83,24 +79,6 @@ class MemoryTask(Task):
         o = self.opts
         return ModelSpec(head="many_to_one", output_size=o["keys"], vocab_size=o["keys"] + o["distractors"] + 2,
                          sequence_length=o["gap"] + 2)
-
-    @property
-    def train_size(self) -> int:
-        return self.opts["train_size"]
-
-    def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
-        o = self.opts
-        while True:
-            yield make_memory(batch_size, o["gap"], o["keys"], o["distractors"], generator)
-
-    def eval_batches(self, split: str, batch_size: int = 500) -> Iterator[Batch]:
-        data = self.splits[split]
-        for start in range(0, len(data), batch_size):
-            yield Batch(data.x[start:start + batch_size], data.y[start:start + batch_size])
-
-    def probe_batch(self) -> Batch:
-        data = self.splits["val"]
-        return Batch(data.x[:8], data.y[:8])
 
     def step_labels(self, batch: Batch, index: int) -> list[str]:
         return [self.symbol(int(t)) for t in batch.x[index]]
