@@ -11,3 +11,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display in CI; set b
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rnnlab-test-config-")
 # 2 shared cores: one torch thread keeps the tests from fighting the GUI thread and each other.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+import pytest  # noqa: E402  (after the environment above)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Every test starts with one torch thread and leaves it so: a trainer that set `training.threads` in one test
+    must not slow down or change the numbers of the next."""
+    import sys
+
+    torch = sys.modules.get("torch")  # only where torch is loaded already: engine-free tests stay light
+    before = torch.get_num_threads() if torch else None
+    if torch:
+        torch.set_num_threads(1)
+    yield
+    if torch and before is not None:
+        torch.set_num_threads(before)

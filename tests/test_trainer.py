@@ -11,14 +11,6 @@ from rnnlab import config
 from rnnlab.train.trainer import Control, Trainer
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def adding(steps, cell="lstm", **training):
     return config.from_dict({
         "task": {"name": "adding", "options": {"length": 50}},

@@ -20,14 +20,6 @@ from rnnlab.tasks.sentiment import CLASSES, SentimentTask, _NaiveBayes
 from rnnlab.train.trainer import Trainer
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def task():
     return SentimentTask({})

@@ -18,14 +18,6 @@ from rnnlab.tasks.tagging import TAGS, TaggingTask, most_frequent_tags
 from rnnlab.train.trainer import Trainer
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def task():
     return TaggingTask({})
