@@ -1,11 +1,12 @@
 """How much rnnlab's trainer costs over a bare PyTorch loop, in the same process, alternating rounds.
 
-    python bench/train_overhead.py [--steps 60] [--rounds 7] [--device cpu] [--threads N]
+    python bench/train_overhead.py [--steps 150] [--rounds 5] [--device cpu] [--threads N]
 
 Both loops train the same model (fused nn.LSTM / nn.GRU + linear head, batch 64, T=100, hidden 128) on the adding
 problem with Adam and gradient clipping. rnnlab runs with everything on at its defaults: per-group gradient norms,
-validation passes and the gate probe on their adaptive schedules. The ratio is rnnlab's steps/s over the bare loop's
-(target >= 0.90). No thresholds are asserted: this prints a table.
+validation passes and the gate probe on their adaptive schedules (each budgeted at 2% of the time), timed in the
+steady state after their first measured run. The ratio is rnnlab's steps/s over the bare loop's (target >= 0.95).
+No thresholds are asserted: this prints a table. On a shared machine single rounds scatter; read the median.
 """
 
 from __future__ import annotations
@@ -29,19 +30,22 @@ def rnnlab_rate(cell: str, steps: int, device: str, threads: int) -> float:
     cfg = config.from_dict({
         "task": {"name": "adding", "options": {"length": LENGTH}},
         "model": {"cell": cell, "hidden_size": HIDDEN},
-        "training": {"steps": steps + 2, "batch_size": BATCH, "learning_rate": 1e-3, "device": device,
+        "training": {"steps": 100_000, "batch_size": BATCH, "learning_rate": 1e-3, "device": device,
                      "threads": threads}})
     trainer = Trainer(cfg)
-    t_start = None
+    seen = {"val": 0, "probe": 0}
+    t_start = start_step = None
     for snap in trainer.run():
-        if snap.step == 1 and snap.status == "running":
-            t_start = time.perf_counter()  # from the end of step 1: steady state, like the bare loop's warm-up
-        if snap.step == steps + 1 or snap.status != "running":
-            t_end = time.perf_counter()
-            break
-    # steps 2..steps+1, including every validation pass and probe the trainer chose to run in between (the run is
-    # two steps longer, so the end-of-run evaluation on validation and test is not counted)
-    return steps / (t_end - t_start)
+        seen["val"] += snap.val is not None
+        seen["probe"] += snap.probe is not None
+        if t_start is None and min(seen.values()) >= 2:
+            # Steady state: the first validation and probe warm up (lazy set-up, caches) and the second follows a
+            # moment later to measure their cost; from then on each is scheduled to take about EVAL_BUDGET /
+            # PROBE_BUDGET of the time, so the window must be long enough to hold a few of each (--steps).
+            t_start, start_step = time.perf_counter(), snap.step
+        elif t_start is not None and snap.step >= start_step + steps:
+            return steps / (time.perf_counter() - t_start)
+    raise RuntimeError(f"the run ended at step {trainer.step} ({trainer.status})")
 
 
 def bare_rate(cell: str, steps: int, device: str) -> float:
@@ -73,8 +77,9 @@ def bare_rate(cell: str, steps: int, device: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=150, help="timed steps per round (long enough that the "
+                        "adaptive validation and probe schedules run at their budgets inside the window)")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads for both loops; 0 = rnnlab's auto")
     args = parser.parse_args()
