@@ -33,7 +33,7 @@ def build_config(args) -> "object":
     if not args.config:
         cfg = config.from_dict(config.to_dict(cfg))  # fills the default task's options
     changes: list[tuple[str, object]] = []
-    if args.task:
+    if args.task is not None:  # `--task ''` is a mistake to name, not a request for the default task
         changes.append(("task.name", args.task))
         if not args.config:  # a fresh experiment on this task starts from its suggested settings
             from . import tasks
@@ -49,9 +49,7 @@ def build_config(args) -> "object":
         if not sep:
             raise config.ConfigError(item, item, "--set needs key=value, e.g. --set model.hidden_size=128")
         changes.append((key.strip(), _parse_value(raw.strip())))
-    for key, value in changes:
-        cfg = cfg.replace(key, value)
-    return cfg
+    return cfg.with_changes(changes)  # all at once: options that depend on each other may come in any order
 
 
 def cmd_train(args) -> int:

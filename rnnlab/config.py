@@ -11,12 +11,11 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
+from .fileio import atomic_write, read_user_file
 from .options import BOOL, DEVICE, Rule, choice, float_range, int_range, unknown_key_hint
-from .fileio import atomic_write
 
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
@@ -70,16 +69,26 @@ class RunConfig:
 
     def replace(self, key: str, value: Any) -> "RunConfig":
         """A validated copy with one dotted key changed: 'model.hidden_size', 'training.seed', 'task.window'."""
+        return self.with_changes([(key, value)])
+
+    def with_changes(self, changes) -> "RunConfig":
+        """A validated copy with several dotted keys changed, applied in order and validated once at the end.
+
+        Once, because options depend on each other: `task.dataset = "csv"` is only valid with its `task.csv_path`,
+        so checking after each change would refuse a correct command line depending on its order. Setting
+        `task.name` starts the task's options afresh."""
         data = to_dict(self)
-        section, _, name = key.partition(".")
-        if section == "task" and name not in ("name", "options") and name:
-            data["task"].setdefault("options", {})[name] = value
-        elif section == "task" and name == "name":
-            data["task"] = {"name": value, "options": {}}
-        elif section in ("model", "training") and name:
-            data[section][name] = value
-        else:
-            raise ConfigError(key, value, "keys look like 'model.hidden_size', 'training.seed' or 'task.<option>'")
+        for key, value in changes:
+            section, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
+            if section == "task" and name not in ("name", "options") and name:
+                data["task"].setdefault("options", {})[name] = value
+            elif section == "task" and name == "name":
+                data["task"] = {"name": value, "options": {}}
+            elif section in ("model", "training") and name:
+                data[section][name] = value
+            else:
+                raise ConfigError(key, value, "keys look like 'model.hidden_size', 'training.seed' or "
+                                              "'task.<option>'")
         return from_dict(data)
 
 
@@ -134,14 +143,17 @@ def _check_keys(where: str, data: Mapping, allowed) -> None:
 
 
 def _migrate_0_to_1(data: dict) -> dict:
-    """Schema 0 (the prototype) had no version key, called the cell `cell_type` and the rate `lr`."""
-    data = json.loads(json.dumps(data))
-    model = data.get("model", {})
-    if "cell_type" in model:
-        model["cell"] = model.pop("cell_type")
-    training = data.get("training", {})
-    if "lr" in training:
-        training["learning_rate"] = training.pop("lr")
+    """Schema 0 (the prototype) had no version key, called the cell `cell_type` and the rate `lr`.
+
+    Copies only the sections it changes, and only when they are tables: whatever else is wrong with the data is
+    left for `from_dict` to name (a section that is not a table, a value of the wrong type)."""
+    data = dict(data)
+    for section, old, new in (("model", "cell_type", "cell"), ("training", "lr", "learning_rate")):
+        table = data.get(section)
+        if isinstance(table, Mapping) and old in table:
+            table = dict(table)
+            table[new] = table.pop(old)
+            data[section] = table
     data["schema_version"] = 1
     return data
 
@@ -232,20 +244,44 @@ def to_toml(cfg: RunConfig) -> str:
     return "\n".join(lines)
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a config is a few hundred bytes; anything near this is not one
+MAX_DEPTH = 8  # a config nests three tables deep; deeper data is refused before anything recurses through it
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    """True when `value` nests more than MAX_DEPTH lists or tables deep (checked without recursion)."""
+    stack = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (Mapping, list, tuple)):
+            if level >= MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, Mapping) else item
+            stack.extend((child, level + 1) for child in children)
+    return False
+
+
 def loads(text_: str, source: str = "config") -> RunConfig:
     try:
         data = tomllib.loads(text_)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", f"is not valid TOML: {exc}") from None
+        raise ConfigError(source, "(file)", f"is not valid TOML: {str(exc)[:120]}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(source, "(file)", f"nests tables or lists too deeply; a config is at most "
+                                            f"{MAX_DEPTH} levels deep") from None
     return from_dict(data)
 
 
 def load(path: str | os.PathLike) -> RunConfig:
-    path = Path(path)
+    """Read a TOML config file. Refuses, before reading, what is not a regular file (a FIFO would block for ever) or
+    is too large to be a config."""
     try:
-        content = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError("config file", str(path), f"must be a readable TOML file ({exc.strerror})") from None
+        raw = read_user_file(path, MAX_CONFIG_BYTES, what="a TOML config file")
+    except DataError as exc:
+        raise ConfigError("config file", str(path), "must be a readable TOML file",
+                          message=f"{exc} A config must be a readable TOML file.") from None
+    try:
+        content = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("config file", str(path), "must be UTF-8 text") from None
     return loads(content, source=str(path))

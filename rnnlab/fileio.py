@@ -1,10 +1,68 @@
-"""Atomic file writes: a crash mid-save leaves the old file or the new one, never half of one."""
+"""Reading user files safely and writing files atomically.
+
+Reading: a path the user typed may name a FIFO (blocks for ever), /dev/zero (never ends), a folder, a 20 GB file or
+contain a NUL byte. `read_user_file` refuses all of these with one clear message before reading, and never reads more
+than its cap. Writing: a crash mid-save leaves the old file or the new one, never half of one.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from .errors import DataError
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB"
+
+
+def check_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file") -> Path:
+    """The path as a Path if it names a regular file of at most `max_bytes`; DataError naming the file otherwise."""
+    name = os.fspath(path)
+    if "\x00" in name:
+        raise DataError(f"{name[:60]!r} cannot be a file name (it contains a NUL byte); choose {what}.")
+    if not name.strip():
+        raise DataError(f"no file given; choose {what}.")
+    file = Path(name).expanduser()
+    try:
+        st = file.stat()
+    except OSError as exc:
+        raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the path and that the file exists.") \
+            from None
+    except ValueError as exc:  # e.g. a path too long for the platform
+        raise DataError(f"cannot read {name[:80]!r}: {exc}.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{file} is a folder; choose {what}.")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise DataError(f"{file} is {kind}, not a file on disk; choose {what}.")
+    if st.st_size > max_bytes:
+        raise DataError(f"{file} is {_mb(st.st_size)}; rnnlab reads {what} of up to {_mb(max_bytes)}. "
+                        f"Use a smaller file or an excerpt.")
+    return file
+
+
+def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file") -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (see `check_user_file`); DataError otherwise.
+
+    Opened without blocking and read up to the cap, so a file swapped for a FIFO or growing meanwhile cannot hang
+    or exhaust memory."""
+    file = check_user_file(path, max_bytes, what)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(file, flags)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise DataError(f"{file} is not a file on disk; choose {what}.")
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the file's permissions.") from None
+    if data is None or len(data) > max_bytes:
+        raise DataError(f"{file} is larger than {_mb(max_bytes)}; rnnlab reads {what} of up to that size.")
+    return data
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:

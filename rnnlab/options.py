@@ -29,7 +29,7 @@ class Rule:
     def __call__(self, name: str, value: Any) -> Any:
         try:
             return self.check(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # OverflowError: an integer too large for a float
             raise ConfigError(name, value, self.describe) from None
 
 
@@ -111,6 +111,6 @@ DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device)
 
 
 def unknown_key_hint(name: str, allowed) -> str:
-    close = difflib.get_close_matches(str(name), list(allowed), n=1)
+    close = difflib.get_close_matches(str(name)[:100], list(allowed), n=1) if isinstance(name, str) else []
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return "unknown key; known keys are " + ", ".join(sorted(allowed)) + "." + hint

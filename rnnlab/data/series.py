@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, shown
+from ..fileio import read_user_file
 from ..resources import resource
+from .timestamps import infer_period
 
 MIN_ROWS = 24
 MISSING = {"", "na", "nan", "n/a", "null", "none", "-", "?"}
@@ -128,33 +131,54 @@ _SOURCES = {
 
 # --- a user's CSV ----------------------------------------------------------------------------------------------------
 
+MAX_CSV_BYTES = 64_000_000  # about 5 million rows of one number; larger files are not a teaching example
+MAX_VALUES = 1_000_000  # values in a series: the forecast task keeps a window of each, so more would not fit memory
+DELIMITERS = ("\t", ";", ",", "|")  # tried in this order: a file that splits evenly on ';' uses ',' for decimals
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+|[+-]?\d{1,3}(\.\d{3})+")
 
-def load_csv(path: str | Path, column: str = "", period: int = 1) -> Series:
+
+def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
     """A numeric column of a CSV file. `column` is a header name or a 1-based number; empty = the last column.
 
-    Raises DataError for a missing or empty file, an unknown column, a text cell (naming its line and column), too
-    many gaps, or fewer than MIN_ROWS values.
+    Files as spreadsheets write them are read: the delimiter (comma, semicolon, tab or bar) is detected, and so is
+    the decimal comma of European locales (`100,5` and `1.234,5` in a semicolon file); CR-only line ends and a BOM
+    are fine. `period` 0 infers the seasonal period from a date column (12 monthly, 4 quarterly, 52 weekly, 7
+    daily), else 1.
+
+    Raises DataError for a missing, unreadable, binary or too large file, an unknown column, a text cell (naming its
+    line and column), too many gaps, or fewer than MIN_ROWS values.
     """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}. Check the path and that the file exists.") from None
+    path = Path(path) if not isinstance(path, Path) else path
+    raw = read_user_file(path, MAX_CSV_BYTES, what="a CSV file")
+    name = path.name
+    if b"\x00" in raw[:100_000]:
+        raise DataError(f"{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16); save it as "
+                        f"CSV (UTF-8) and try again.")
     try:
         content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{path.name} is not UTF-8 text; save it as CSV (UTF-8) and try again.") from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{name}, line {line}: not UTF-8 text; save it as CSV (UTF-8) and try again.") from None
+    content = content.replace("\r\n", "\n").replace("\r", "\n")  # old Mac / Excel files end lines with CR only
+    delimiter = _detect_delimiter(content)
+    rows = []
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(content), dialect), start=1)
-            if any(cell.strip() for cell in row)]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+                if len(rows) > MAX_VALUES + 1:
+                    raise DataError(f"{name} has more than {MAX_VALUES:,} rows; use at most that many (an "
+                                    f"excerpt, or a coarser time step).")
+    except csv.Error as exc:
+        raise DataError(f"{name}, line {reader.line_num + 1}: cannot be read as CSV ({exc}).") from None
     if not rows:
-        raise DataError(f"{path.name} is empty: it needs a column of at least {MIN_ROWS} numbers.")
+        raise DataError(f"{name} is empty: it needs a column of at least {MIN_ROWS} numbers.")
 
+    comma = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(c.strip()) for _, r in rows[:200] for c in r)
+    number = _comma_number if comma else _number
     header = rows[0][1]
-    has_header = not all(_is_number(c) or c.strip().lower() in MISSING for c in header)
+    has_header = not all(number(c) is not None or c.strip().lower() in MISSING for c in header)
     data_rows = rows[1:] if has_header else rows
     names = [h.strip() for h in header] if has_header else [str(i + 1) for i in range(len(header))]
     col = _pick_column(path, names, column)
@@ -163,39 +187,71 @@ def load_csv(path: str | Path, column: str = "", period: int = 1) -> Series:
     labels, values = [], []
     for line, row in data_rows:
         if col >= len(row):
-            raise DataError(f"{path.name}, line {line}: the row has {len(row)} cells, so column {col_name!r} "
+            raise DataError(f"{name}, line {line}: the row has {len(row)} cells, so column {shown(col_name)} "
                             f"is missing. Every row needs the same number of cells.")
         cell = row[col].strip()
+        value = number(cell)
         if cell.lower() in MISSING:
             values.append(math.nan)
-        elif _is_number(cell):
-            values.append(float(cell))
+        elif value is not None:
+            values.append(value)
         else:
-            raise DataError(f"{path.name}, line {line}, column {col_name!r}: {cell!r} is not a number. "
+            raise DataError(f"{name}, line {line}, column {shown(col_name)}: {shown(cell)} is not a number. "
                             f"Fix or delete that cell, or choose another column.")
         labels.append(row[0].strip() if col != 0 and row[0].strip() else str(len(labels) + 1))
 
     series = np.array(values, dtype=np.float64)
     present = int((~np.isnan(series)).sum())
     if present < MIN_ROWS:
-        raise DataError(f"{path.name}, column {col_name!r}: {present} numbers is too few rows; a forecast needs at "
+        raise DataError(f"{name}, column {shown(col_name)}: {present} numbers is too few rows; a forecast needs at "
                         f"least {MIN_ROWS} to split into training, validation and test.")
     if np.isnan(series).mean() > 0.2:
-        raise DataError(f"{path.name}, column {col_name!r}: {len(series) - present} of {len(series)} cells are "
+        raise DataError(f"{name}, column {shown(col_name)}: {len(series) - present} of {len(series)} cells are "
                         f"empty; at most a fifth may be missing.")
     if np.isnan(series[0]) or np.isnan(series[-1]):
         keep = np.flatnonzero(~np.isnan(series))
         series, labels = series[keep[0]:keep[-1] + 1], labels[keep[0]:keep[-1] + 1]
     filled, count = _interpolate(series)
-    return Series(f"csv:{path.name}", f"{path.name} ({col_name})", filled, tuple(labels), col_name, max(1, period),
+    if period <= 0:
+        period = infer_period(labels) if col != 0 else 0
+    return Series(f"csv:{name}", f"{name} ({col_name})", filled, tuple(labels), col_name, max(1, period),
                   count, source=f"user file {path}")
 
 
-def _is_number(cell: str) -> bool:
+def _detect_delimiter(content: str) -> str:
+    """The first of DELIMITERS that splits the first lines into the same number (> 1) of cells; else a comma."""
+    lines = [ln for ln in content.split("\n", 60)[:60] if ln.strip()]
+    if len(lines) > 1:
+        lines = lines[1:]  # a header may be written differently (quoted names, a title cell)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if counts and counts[0] > 1 and sum(c == counts[0] for c in counts) >= 0.9 * len(counts):
+            return delimiter
+    return ","
+
+
+def _number(cell: str):
+    """The cell's value as a finite float, or None."""
     try:
-        return math.isfinite(float(cell))
-    except ValueError:
-        return False
+        value = float(cell)
+    except (ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _comma_number(cell: str):
+    """A number written with a decimal comma (`100,5`, `-0,25`, `1.234,5`: the dots group thousands)."""
+    text_ = cell.strip()
+    if _DECIMAL_COMMA.fullmatch(text_):
+        text_ = text_.replace(".", "").replace(",", ".")
+    return _number(text_)
+
+
+def _is_number(cell: str) -> bool:
+    return _number(cell) is not None
 
 
 def _pick_column(path: Path, names: list[str], column: str) -> int:
@@ -203,13 +259,15 @@ def _pick_column(path: Path, names: list[str], column: str) -> int:
         return len(names) - 1
     if column in names:
         return names.index(column)
-    if column.isdigit() and 1 <= int(column) <= len(names):
+    if column.isascii() and column.isdigit() and 1 <= int(column) <= len(names):
         return int(column) - 1
-    raise DataError(f"{path.name} has no column {column!r}; its columns are " + ", ".join(repr(n) for n in names)
-                    + " (or give a column number from 1).")
+    listed = ", ".join(shown(n, 30) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    raise DataError(f"{path.name} has no column {shown(column)}; its columns are {listed} (or give a column "
+                    f"number from 1).")
 
 
-def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 1) -> Series:
+def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 0) -> Series:
+    """A bundled series or the user's CSV; `period` 0 = the series' own (a CSV's is inferred from its dates)."""
     if dataset == "csv":
         if not csv_path:
             raise DataError("dataset 'csv' needs a file: set the task's csv_path option to your CSV file.")

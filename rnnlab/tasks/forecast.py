@@ -59,10 +59,11 @@ class ForecastTask(Task):
     @classmethod
     def check_options(cls, values) -> None:
         try:
-            series = load_series(values["dataset"], values["csv_path"], values["column"], values["period"] or 1)
+            series = load_series(values["dataset"], values["csv_path"], values["column"], values["period"])
         except DataError as exc:
-            raise ConfigError("task.csv_path" if values["dataset"] == "csv" else "task.dataset",
-                              values["csv_path"] or values["dataset"], str(exc)) from None
+            if values["dataset"] == "csv":
+                raise ConfigError("task.csv_path", values["csv_path"], str(exc)) from None
+            raise ConfigError("task.dataset", values["dataset"], str(exc)) from None
         if values["transform"] == "log" and (series.values <= 0).any():
             raise ConfigError("task.transform", "log", f"needs positive values; {series.title} has zeros or "
                               "negatives, so use 'none'")
@@ -81,7 +82,7 @@ class ForecastTask(Task):
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
         o = self.opts
-        self.series: Series = load_series(o["dataset"], o["csv_path"], o["column"], o["period"] or 1)
+        self.series: Series = load_series(o["dataset"], o["csv_path"], o["column"], o["period"])
         if o["period"]:
             self.period = o["period"]
         else:
