@@ -1,0 +1,452 @@
+"""Assemble the standalone script: a header, the settings, the task's data section, the network and the loop.
+
+Each task contributes its data section (`parts/<task>.py`); the network and the loop are shared and written here
+for the chosen cell and head, so the script holds only the code this experiment runs, top to bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .. import __version__, tasks
+from ..config import RunConfig
+from ..errors import RnnlabError
+from ..fileio import atomic_write
+from . import parts
+
+MAX_LINE = 100
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One `NAME = value  # comment` line of the settings block."""
+
+    name: str
+    value: Any
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file the script reads, written beside it: copied from `source`, or `text` written."""
+
+    name: str
+    licence: str  # one line: where the data comes from and under which licence
+    source: Optional[Path] = None
+    text: Optional[str] = None
+
+
+@dataclass
+class Part:
+    """What a task contributes to the script (see `parts/`)."""
+
+    title: str  # "the adding problem", for the docstring
+    settings: list[Setting]
+    code: str  # the data section: defines sizes, train_batches, loss_fn, evaluate, baselines
+    files: list[DataFile] = field(default_factory=list)
+    tokens: bool = False  # inputs are token ids (embedded first)
+    lengths: bool = False  # batches carry lengths: padded sequences are packed
+    stateful: bool = False  # the hidden state flows from batch to batch (truncated BPTT)
+    intro: str = ""  # a few lines for the docstring about the task
+    imports: list[str] = field(default_factory=list)  # extra standard-library imports ("import re")
+
+
+@dataclass(frozen=True)
+class ExportedScript:
+    script: Path
+    data_files: tuple[Path, ...]
+
+
+def default_file_name(cfg: RunConfig) -> str:
+    return f"train_{cfg.task.name}_{cfg.model.cell}.py"
+
+
+def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
+    """Write the script to `path` and its data files beside it (atomically each). Returns what was written."""
+    path = Path(path)
+    text, part = _render(cfg)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in part.files:
+            target = path.parent / f.name
+            if f.source is not None:
+                if not target.exists() or target.resolve() != f.source.resolve():
+                    tmp = target.with_name(f".{target.name}.tmp")
+                    shutil.copyfile(f.source, tmp)
+                    os.replace(tmp, target)
+            else:
+                atomic_write(target, f.text or "")
+            written.append(target)
+        if part.files:
+            sources = path.parent / "DATA-SOURCES.txt"
+            lines = [f"{f.name}: {f.licence}" for f in part.files]
+            old = sources.read_text(encoding="utf-8").splitlines() if sources.exists() else []
+            atomic_write(sources, "\n".join(dict.fromkeys(old + lines)) + "\n")
+            written.append(sources)
+        atomic_write(path, text)
+    except OSError as exc:
+        raise RnnlabError(f"cannot write the script to {path}: {exc.strerror or exc}. Choose another folder.") \
+            from None
+    return ExportedScript(path, tuple(written))
+
+
+def render_script(cfg: RunConfig) -> str:
+    """The script's text (without writing anything)."""
+    return _render(cfg)[0]
+
+
+def _render(cfg: RunConfig) -> tuple[str, Part]:
+    task = tasks.get(cfg.task.name)(cfg.task.options, seed=cfg.training.seed, tbptt=cfg.training.tbptt)
+    part = parts.build(task, cfg)
+    steps_per_epoch = max(1, math.ceil(task.train_size / cfg.training.batch_size))
+    steps = cfg.training.epochs * steps_per_epoch if cfg.training.epochs > 0 else cfg.training.steps
+    sections = [
+        _header(cfg, part, task),
+        _imports(part, task.spec.head),
+        _settings_block("Settings: the task", part.settings),
+        _settings_block("Settings: the network and its training", _training_settings(cfg, part, steps)),
+        _section("The data", _SEEDING + part.code),
+        _section("The network", _model_code(cfg, task, part)),
+        _section("Training", _loop_code(cfg, task, part)),
+    ]
+    return "\n\n".join(s.strip("\n") for s in sections) + "\n", part
+
+
+# --- pieces ---------------------------------------------------------------------------------------------------------
+
+
+def _header(cfg: RunConfig, part: Part, task) -> str:
+    m = cfg.model
+    layers = f"{m.num_layers}-layer " if m.num_layers > 1 else ""
+    bidi = "bidirectional " if m.bidirectional else ""
+    lines = [
+        f'"""Train a {layers}{bidi}{_CELL_NAMES[m.cell]} on {part.title}.',
+        "",
+        f"Exported from rnnlab {__version__} on {dt.date.today().isoformat()}. It needs only torch and numpy:",
+        "",
+        f"    python {default_file_name(cfg)}",
+        "",
+        "With the same seed and settings as the rnnlab experiment it builds the same data, the same network",
+        "and the same optimizer steps, so on the CPU it prints the losses rnnlab showed. Change a setting",
+        "below and run it again: that is the experiment.",
+    ]
+    if part.intro:
+        lines += [""] + part.intro.strip("\n").splitlines()
+    if part.files:
+        lines += ["", "Data files (beside this script):"]
+        for f in part.files:
+            lines += _wrap(f"{f.name}: {f.licence}", "    ", "      ")
+    lines.append('"""')
+    return "\n".join(lines)
+
+
+def _imports(part: Part, head: str) -> str:
+    stdlib = sorted({"import math", "from pathlib import Path", *part.imports}, key=lambda s: s.split()[1])
+    lines = [*stdlib, "", "import numpy as np", "import torch",
+             "import torch.nn.functional as F", "from torch import nn"]
+    if part.lengths:
+        names = "pack_padded_sequence, pad_packed_sequence" if head == "many_to_many" else "pack_padded_sequence"
+        lines.append(f"from torch.nn.utils.rnn import {names}")
+    return "\n".join(lines)
+
+
+def _training_settings(cfg: RunConfig, part: Part, steps: int) -> list[Setting]:
+    m, t = cfg.model, cfg.training
+    out = [Setting("SEED", t.seed, "the same seed gives the same data, weights and losses"),
+           Setting("CELL", m.cell, "rnn_tanh | rnn_relu | lstm | gru"),
+           Setting("HIDDEN_SIZE", m.hidden_size, "units per layer and direction"),
+           Setting("NUM_LAYERS", m.num_layers, "stacked recurrent layers"),
+           Setting("BIDIRECTIONAL", m.bidirectional, "a second pass reads the sequence from its end"),
+           Setting("DROPOUT", m.dropout, "between stacked layers and before the output layer")]
+    if part.tokens:
+        out.append(Setting("EMBEDDING_SIZE", m.embedding_size, "each token id becomes a learned vector"))
+    if m.gate_init != "default" and m.cell in ("lstm", "gru"):
+        out.append(Setting("GATE_INIT", m.gate_init, "open | chrono: how the memory gate starts"))
+    out += [Setting("OPTIMIZER", t.optimizer, "sgd | adam | rmsprop"),
+            Setting("LEARNING_RATE", t.learning_rate)]
+    if t.optimizer in ("sgd", "rmsprop"):
+        out.append(Setting("MOMENTUM", t.momentum))
+    out += [Setting("WEIGHT_DECAY", t.weight_decay, "L2 penalty on the weights"),
+            Setting("BATCH_SIZE", t.batch_size),
+            Setting("STEPS", steps, "optimizer steps"),
+            Setting("CLIP_GRAD", t.clip_grad, "clip the gradient's global norm to MAX_GRAD_NORM"),
+            Setting("MAX_GRAD_NORM", t.max_grad_norm),
+            Setting("PRINT_EVERY", max(1, steps // 20), "steps between printed losses"),
+            Setting("EVAL_EVERY", t.eval_every or max(1, steps // 5), "steps between validation passes")]
+    return out
+
+
+def _settings_block(title: str, settings: list[Setting]) -> str:
+    width = max((len(f"{s.name} = {s.value!r}") for s in settings), default=0)
+    lines = [f"# --- {title} " + "-" * max(3, MAX_LINE - 7 - len(title))]
+    for s in settings:
+        code = f"{s.name} = {s.value!r}"
+        if s.comment and width + 4 + len(s.comment) <= MAX_LINE:
+            code = f"{code:<{width}}  # {s.comment}"
+        elif s.comment:
+            lines.append(f"# {s.comment}")
+        lines.append(code)
+    return "\n".join(lines)
+
+
+def _section(title: str, code: str) -> str:
+    rule = f"# === {title} " + "=" * max(3, MAX_LINE - 7 - len(title))
+    return rule + "\n\n" + code.strip("\n")
+
+
+def _wrap(text: str, first: str, rest: str, width: int = MAX_LINE) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest) or [first]
+
+
+_SEEDING = """\
+# torch's global generator draws the network's initial weights and the dropout masks; the data below
+# draws from generators of its own, so changing the data does not change the initial weights.
+torch.manual_seed(SEED)
+np.random.seed(SEED)
+
+"""
+
+_CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)", "lstm": "LSTM", "gru": "GRU"}
+
+_CELL_COMMENTS = {
+    "rnn_tanh": """\
+# A vanilla RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at every
+# step, and the gradient flowing back through time is multiplied by it (and by tanh') at every step too:
+# over long gaps it usually shrinks to nothing, the vanishing gradient.""",
+    "rnn_relu": """\
+# A vanilla RNN with ReLU: h_t = relu(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at
+# every step, so over long gaps the gradient through time tends to vanish or explode.""",
+    "lstm": """\
+# An LSTM keeps a cell state c_t beside h_t and three gates, each a sigmoid between 0 and 1:
+#   forget gate f: how much of the old cell state to keep (f near 1 = remember, near 0 = forget),
+#   input gate i:  how much of the new candidate g = tanh(...) to write into the cell,
+#   output gate o: how much of the cell to show:  c_t = f * c_(t-1) + i * g,  h_t = o * tanh(c_t).
+# Because c_t is updated by addition, the gradient can flow back many steps without vanishing.
+# torch stacks the gates' weights in the order i, f, g, o.""",
+    "gru": """\
+# A GRU has two gates, each a sigmoid between 0 and 1:
+#   update gate z: how much of the old state to keep,  h_t = (1 - z) * n + z * h_(t-1),
+#   reset gate r:  how much of the old state feeds the candidate,
+#                  n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
+# z near 1 carries the state (and its gradient) across many steps. torch stacks the weights r, z, n.""",
+}
+
+_GATE_INIT = '''\
+def init_memory_gate(rnn, length):
+    """Start the gate that keeps the state (LSTM forget gate f, GRU update gate z) open.
+
+    By default these gates start near sigmoid(0) = 0.5, so a memory halves at every step and a long
+    gap is as hard as for a vanilla RNN. "open" sets their bias to 2 (sigmoid(2) = 0.88, Gers et al.
+    2000); "chrono" (Tallec & Ollivier 2018) draws log(u), u ~ U(1, length - 1), so the units start
+    with memories of every time scale up to `length` (the LSTM input gate gets minus that).
+    """
+    h = rnn.hidden_size
+    gate = slice(h, 2 * h)  # second block of rows: LSTM i, f, g, o; GRU r, z, n
+    chrono_lstm = GATE_INIT == "chrono" and isinstance(rnn, nn.LSTM)
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if name.startswith("bias_ih"):  # the whole bias goes into the bias_hh half
+                p[gate] = 0.0
+                if chrono_lstm:
+                    p[:h] = 0.0
+            elif name.startswith("bias_hh"):
+                if GATE_INIT == "chrono":
+                    value = torch.log(1 + torch.rand(h) * max(1, length - 2))
+                else:
+                    value = torch.full((h,), 2.0)
+                p[gate] = value
+                if chrono_lstm:
+                    p[:h] = -value
+'''
+
+
+def _make_rnn_code(cell: str) -> str:
+    if cell == "lstm":
+        ctor = "nn.LSTM(input_size, hidden_size, **common)"
+    elif cell == "gru":
+        ctor = "nn.GRU(input_size, hidden_size, **common)"
+    else:
+        nl = "relu" if cell == "rnn_relu" else "tanh"
+        ctor = f'nn.RNN(input_size, hidden_size, nonlinearity="{nl}", **common)'
+    return f'''\
+def make_rnn(input_size, hidden_size, bidirectional):
+    """torch's fused recurrent layer: the whole sequence in one call, all layers stacked."""
+    common = dict(num_layers=NUM_LAYERS, batch_first=True, bidirectional=bidirectional,
+                  dropout=DROPOUT if NUM_LAYERS > 1 else 0.0)
+    return {ctor}
+'''
+
+
+def _model_code(cfg: RunConfig, task, part: Part) -> str:
+    m = cfg.model
+    head = task.spec.head
+    gate_init = m.gate_init != "default" and m.cell in ("lstm", "gru")
+    lstm = m.cell == "lstm"
+    code = [_CELL_COMMENTS[m.cell], "", _make_rnn_code(m.cell)]
+    if gate_init:
+        code += ["", _GATE_INIT]
+    length = task.spec.sequence_length or 100
+    init_line = f"        init_memory_gate(self.rnn, {length})" if gate_init else None
+    embed = ["        self.embed = nn.Embedding(VOCAB_SIZE, EMBEDDING_SIZE, padding_idx=0)  # id 0 = padding"]
+    rnn_in = "EMBEDDING_SIZE" if part.tokens else "INPUT_SIZE"
+    inp = "self.embed(x)" if part.tokens else "x"
+    lines: list[str] = []
+    if head == "seq2seq":
+        lines += ['class Net(nn.Module):',
+                  '    """Encoder-decoder: the encoder reads the input into its final state; the decoder starts',
+                  '    from that state and writes the answer one token at a time."""',
+                  "",
+                  "    def __init__(self):",
+                  "        super().__init__()",
+                  *embed,
+                  f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)  # the encoder",
+                  *([init_line] if init_line else []),
+                  "        self.drop = nn.Dropout(DROPOUT)",
+                  "        width = HIDDEN_SIZE * (2 if BIDIRECTIONAL else 1)",
+                  "        self.target_embed = nn.Embedding(TARGET_VOCAB_SIZE, EMBEDDING_SIZE)",
+                  "        self.decoder = make_rnn(EMBEDDING_SIZE, width, False)",
+                  "        self.out = nn.Linear(width, TARGET_VOCAB_SIZE)",
+                  "",
+                  "    def encode(self, x, lengths):",
+                  '        """The encoder\'s final state per layer, both directions side by side."""',
+                  "        # Packed: the encoder stops at each input's real end and never reads the padding.",
+                  "        packed = pack_padded_sequence(self.embed(x), lengths, batch_first=True,",
+                  "                                      enforce_sorted=False)",
+                  "        _, state = self.rnn(packed)",
+                  "",
+                  "        def merge(h):",
+                  "            dirs, batch = 2 if BIDIRECTIONAL else 1, h.shape[1]",
+                  "            h = h.view(NUM_LAYERS, dirs, batch, HIDDEN_SIZE).permute(0, 2, 1, 3)",
+                  "            return h.reshape(NUM_LAYERS, batch, dirs * HIDDEN_SIZE).contiguous()",
+                  "",
+                  "        return tuple(merge(h) for h in state) if isinstance(state, tuple) else merge(state)",
+                  "",
+                  "    def forward(self, x, lengths, y_in):",
+                  '        """Teacher forcing: the decoder reads the true previous character (y_in)."""',
+                  "        dec_out, _ = self.decoder(self.target_embed(y_in), self.encode(x, lengths))",
+                  "        return self.out(self.drop(dec_out))",
+                  "",
+                  "    @torch.no_grad()",
+                  "    def decode_greedy(self, x, lengths, max_len):",
+                  '        """Feed back the most likely character at each step (no true answer to lean on)."""',
+                  "        state = self.encode(x, lengths)",
+                  "        token = torch.full((x.shape[0], 1), START, dtype=torch.long, device=x.device)",
+                  "        result = []",
+                  "        for _ in range(max_len):",
+                  "            dec_out, state = self.decoder(self.target_embed(token), state)",
+                  "            token = self.out(dec_out).argmax(-1)",
+                  "            result.append(token)",
+                  "        return torch.cat(result, dim=1)"]
+    else:
+        doc = {"many_to_one": "Many-to-one: read the whole sequence, answer from the last layer's final state.",
+               "many_to_many": "Many-to-many: one answer for every step, from the hidden state at that step."}[head]
+        lines += ["class Net(nn.Module):", f'    """{doc}"""', "",
+                  "    def __init__(self):", "        super().__init__()"]
+        if part.tokens:
+            lines += embed
+        lines.append(f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)")
+        if init_line:
+            lines.append(init_line)
+        lines += ["        self.drop = nn.Dropout(DROPOUT)",
+                  "        self.out = nn.Linear(HIDDEN_SIZE * (2 if BIDIRECTIONAL else 1), OUTPUT_SIZE)", ""]
+        args = "x, lengths" if part.lengths else ("x, hx=None" if part.stateful else "x")
+        lines.append(f"    def forward(self, {args}):")
+        if part.lengths:
+            lines += ["        # Pack the padded batch so the RNN stops at each sequence's real end.",
+                      f"        packed = pack_padded_sequence({inp}, lengths, batch_first=True,",
+                      "                                      enforce_sorted=False)",
+                      "        out, h_n = self.rnn(packed)"]
+            if head == "many_to_many":
+                lines.append("        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])")
+        else:
+            lines.append(f"        out, h_n = self.rnn({inp}{', hx' if part.stateful else ''})")
+        if head == "many_to_one":
+            h = "h_n[0]" if lstm else "h_n"
+            lines += [f"        h = {h}{'  # (h_n, c_n): the hidden state, not the cell' if lstm else ''}",
+                      "        if BIDIRECTIONAL:  # the last layer's forward and backward final states",
+                      "            final = torch.cat([h[-2], h[-1]], dim=1)",
+                      "        else:",
+                      "            final = h[-1]",
+                      "        return self.out(self.drop(final)), h_n"]
+        else:
+            lines.append("        return self.out(self.drop(out)), h_n")
+    return "\n".join(code + ["", ""] + lines)
+
+
+def _loop_code(cfg: RunConfig, task, part: Part) -> str:
+    t = cfg.training
+    metric = task.metric
+    head = task.spec.head
+    opt = {"sgd": "torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM,\n"
+                  "                            weight_decay=WEIGHT_DECAY)",
+           "rmsprop": "torch.optim.RMSprop(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM,\n"
+                      "                                weight_decay=WEIGHT_DECAY)",
+           "adam": "torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)"}[t.optimizer]
+    if head == "seq2seq":
+        fetch = ["    x, y, lengths, y_in = next(batches)",
+                 "    output = model(x.to(DEVICE), lengths, y_in.to(DEVICE))"]
+    elif part.lengths:
+        fetch = ["    x, y, lengths = next(batches)", "    output, _ = model(x.to(DEVICE), lengths)"]
+    elif part.stateful:
+        fetch = ["    x, y = next(batches)", "    output, h_n = model(x.to(DEVICE), hx)"]
+    else:
+        fetch = ["    x, y = next(batches)", "    output, _ = model(x.to(DEVICE))"]
+    lines = [
+        "# On the CPU the same seed gives the same numbers every time; a GPU may differ in the last digits.",
+        'DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")',
+        "model = Net().to(DEVICE)",
+        f"optimizer = {opt}",
+        "generator = torch.Generator().manual_seed(SEED)  # draws the training batches",
+        "batches = train_batches(generator)",
+    ]
+    if part.stateful:
+        lines.append("hx = None  # the hidden state carried from one chunk of the text to the next")
+    lines += [
+        "parameters = sum(p.numel() for p in model.parameters())",
+        'print(f"{parameters:,} parameters; training {STEPS} steps on {DEVICE}")',
+        "",
+        "for step in range(1, STEPS + 1):",
+        "    model.train()  # dropout on",
+        *fetch,
+        "    loss = loss_fn(output, y.to(DEVICE))",
+        "    optimizer.zero_grad()",
+        "    loss.backward()  # back-propagation through time: through every step of the sequence",
+    ]
+    if part.stateful:
+        lines += [
+            "    # Truncated BPTT: keep the state's value for the next chunk but cut its history, so the",
+            "    # gradient goes back at most one chunk while the state itself flows on through the text.",
+            "    hx = tuple(h.detach() for h in h_n) if isinstance(h_n, tuple) else h_n.detach()",
+        ]
+    lines += [
+        "    if not math.isfinite(loss.item()):",
+        '        print(f"step {step}: the loss became {loss.item()}; try clipping or a lower LEARNING_RATE")',
+        "        break",
+        "    if CLIP_GRAD:",
+        "        # One unlucky batch can give a huge gradient (it explodes through the recurrence): scaling",
+        "        # the whole gradient down to MAX_GRAD_NORM keeps that step from wrecking what was learned.",
+        "        nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)",
+        "    optimizer.step()",
+        "    if step % PRINT_EVERY == 0 or step == STEPS:",
+        '        print(f"step {step:6d}  loss {loss.item():.6g}")',
+        "    if step % EVAL_EVERY == 0 or step == STEPS:",
+        '        scores = evaluate(model, "val")',
+        f'        print(f"step {{step:6d}}  validation {metric.title} {{scores[{metric.key!r}]:.6g}}")',
+        "",
+        'scores = evaluate(model, "test")',
+        f'print(f"test {metric.title} {{scores[{metric.key!r}]:.6g}}")',
+        'for name, value in baselines("test").items():',
+        f'    print(f"baseline ({{name}}): test {metric.title} {{value:.6g}}")',
+    ]
+    better = "higher" if metric.higher_is_better else "lower"
+    lines.insert(0, f"# The headline number is the {metric.title} ({better} is better), beside simple baselines.")
+    return "\n".join(lines)
