@@ -63,6 +63,8 @@ class ForecastTask(Task):
         try:
             series = load_series(values["dataset"], values["csv_path"], values["column"], values["period"])
         except DataError as exc:
+            if exc.option:
+                raise ConfigError(f"task.{exc.option}", values[exc.option], str(exc)) from None
             if values["dataset"] == "csv":
                 raise ConfigError("task.csv_path", values["csv_path"], str(exc)) from None
             raise ConfigError("task.dataset", values["dataset"], str(exc)) from None
