@@ -1,29 +1,66 @@
 """The `rnnlab` command: no arguments opens the app; `train` and `tasks` run the same engine headless.
 
-Exit codes of `rnnlab train`: 0 finished (or stopped with Ctrl-C, run saved), 1 diverged, 2 bad input.
+Exit codes of `rnnlab train`: 0 finished (or stopped with Ctrl-C, run saved), 1 diverged, 2 bad input (one line on
+stderr, no traceback), 130 interrupted before training started (nothing to save).
+
+Everything that can be checked is checked before the first step: the config (all `--set` options together), the data
+files, the memory the config needs and the `--out` folder. Ctrl-C once stops like the window's Stop (final
+evaluation, then save); twice skips the evaluation; during the save it is held off until the run is on disk. A
+closed stdout (`rnnlab tasks | head -1`) ends the output quietly; training goes on and saves its run.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
 import time
 import tomllib
 from pathlib import Path
 
 from . import __version__
-from .errors import RnnlabError
+from .errors import RnnlabError, shown
 
-EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parse_value(raw: str):
     """`--set key=value` values are read as TOML (numbers, true/false, "text"); anything else is a string."""
     try:
         return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError, KeyError):
         return raw
+
+
+def _say(*parts, err: bool = False, **kw) -> None:
+    """print() that survives a closed pipe: the stream is silenced, the program goes on (and saves its run)."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        print(*parts, file=stream, flush=True, **kw)
+    except BrokenPipeError:
+        _silence(err)
+
+
+def _silence(err: bool) -> None:
+    """Point a stream whose reader has gone at /dev/null, so no later write (or the exit's flush) fails."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test's captured stream)
+        null = open(os.devnull, "w")
+        if err:
+            sys.stderr = null
+        else:
+            sys.stdout = null
+
+
+def _fail(message) -> int:
+    """A refusal: one line on stderr, exit 2."""
+    text = " ".join(str(message).split())
+    _say(f"rnnlab: error: {text}", err=True)
+    return EXIT_BAD_INPUT
 
 
 def build_config(args) -> "object":
@@ -46,47 +83,95 @@ def build_config(args) -> "object":
             changes.append((key, getattr(args, flag)))
     for item in args.set or []:
         key, sep, raw = item.partition("=")
-        if not sep:
-            raise config.ConfigError(item, item, "--set needs key=value, e.g. --set model.hidden_size=128")
+        if not sep or not key.strip():
+            raise config.ConfigError("--set", item, "--set needs key=value, e.g. --set model.hidden_size=128")
         changes.append((key.strip(), _parse_value(raw.strip())))
     return cfg.with_changes(changes)  # all at once: options that depend on each other may come in any order
 
 
 def cmd_train(args) -> int:
-    from .runs.store import save_run
+    from .runs.store import check_target, save_run
     from .train.advice import advise
     from .train.trainer import Trainer
 
     try:
         cfg = build_config(args)
+        out = Path(args.out) if args.out else \
+            Path("runs") / time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S")
+        check_target(out)  # before training: minutes of work must not end in "cannot save there"
         trainer = Trainer(cfg)
     except RnnlabError as exc:
-        print(f"rnnlab: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    out = Path(args.out) if args.out else Path("runs") / time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S")
-    print(f"rnnlab {__version__}: training {cfg.model.cell} on {cfg.task.name} for {trainer.total_steps} steps "
-          f"on {trainer.device}")
+        return _fail(exc)
+    except OSError as exc:
+        return _fail(f"cannot use {shown(exc.filename) if exc.filename else 'a file'}: {exc.strerror or exc}")
+    _say(f"rnnlab {__version__}: training {cfg.model.cell} on {cfg.task.name} for {trainer.total_steps} steps "
+         f"on {trainer.device} (Ctrl-C stops and saves)")
     bar = _Progress(trainer.total_steps, quiet=args.quiet)
-    last = None
-    try:
-        for snap in trainer.run():
-            last = snap
-            bar.update(snap, trainer.task.metric)
-    except KeyboardInterrupt:
-        trainer.status = "stopped"
-        trainer.message = f"Stopped by the user at step {trainer.step}."
-    bar.close()
-    try:
-        path = save_run(trainer, out)
-    except (OSError, RnnlabError) as exc:
-        print(f"rnnlab: error: could not save the run to {out}: {exc}", file=sys.stderr)
+    last, failure = None, None
+    with _Interrupts(trainer) as interrupts:
+        try:
+            for snap in trainer.run():
+                last = snap
+                bar.update(snap, trainer.task.metric)
+        except KeyboardInterrupt:  # the second Ctrl-C: no final evaluation
+            trainer.status = "stopped"
+            trainer.message = f"Stopped by the user at step {trainer.step}, without the final evaluation."
+        except RnnlabError as exc:  # e.g. out of memory at a step: keep what was trained so far
+            failure = exc
+            trainer.status = "stopped"
+            trainer.message = f"Stopped at step {trainer.step}: {exc}"
+        bar.close()
+        interrupts.saving()
+        if failure is not None and trainer.step == 0:
+            return _fail(failure)
+        try:
+            path = save_run(trainer, out)
+        except (OSError, RnnlabError) as exc:
+            return _fail(f"could not save the run to {out}: {exc}")
+    if failure is not None:
+        _fail(failure)
+        _say(f"the run up to step {trainer.step} was saved to {path}")
         return EXIT_BAD_INPUT
-    print(trainer.message or (last.message if last else ""))
+    _say(trainer.message or (last.message if last else ""))
     advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
-        print(f"why: {advice.text}\ntry: the same command with {advice.cli}")
-    print(f"run saved to {path}")
+        _say(f"why: {advice.text}\ntry: the same command with {advice.cli}")
+    _say(f"run saved to {path}")
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
+
+
+class _Interrupts:
+    """Ctrl-C while training: the first asks the trainer to stop (it evaluates, as the window's Stop does), the
+    second skips the evaluation, and during the save every press is held off (a half-written run is worth nothing;
+    the save takes a moment). Only in the main thread, where signals arrive."""
+
+    def __init__(self, trainer):
+        self.trainer, self.presses, self.previous = trainer, 0, None
+
+    def __enter__(self):
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        return self
+
+    def _on_interrupt(self, signum, frame):
+        self.presses += 1
+        if self.presses == 1:
+            self.trainer.control.stop()
+            _say("\nrnnlab: stopping after this step; evaluating and saving (Ctrl-C again to skip the evaluation)",
+                 err=True)
+        else:
+            raise KeyboardInterrupt
+
+    def saving(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, lambda *_: _say("\nrnnlab: saving the run, one moment", err=True))
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
 
 
 class _Progress:
@@ -109,11 +194,11 @@ class _Progress:
         loss = f"{snap.train_loss:.4g}" if math.isfinite(snap.train_loss) else str(snap.train_loss)
         line = (f"[{bar:<30}] {snap.step}/{self.total} loss {loss}{self.metric_text} "
                 f"{snap.steps_per_sec:.0f} steps/s")
-        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+        _say(("\r" + line) if self.tty else line, end="" if self.tty else "\n", err=True)
 
     def close(self) -> None:
         if self.tty and not self.quiet:
-            print(file=sys.stderr)
+            _say(err=True)
 
 
 def cmd_tasks(args) -> int:
@@ -125,7 +210,7 @@ def cmd_tasks(args) -> int:
         for key, opt in cls.options.items():
             print(f"    task.{key} = {opt.default!r}  {opt.help} ({opt.rule.describe})")
         print()
-    return EXIT_OK
+    return EXIT_OK  # a closed pipe (`rnnlab tasks | head -1`) is handled in main()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
         from .app import launch
 
         return launch()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # the reader of our output has gone (`| head -1`): not an error of ours
+        _silence(err=False)
+        return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C before training started (while loading torch or the data)
+        _say("\nrnnlab: interrupted before training started; nothing to save", err=True)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

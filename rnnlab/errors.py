@@ -48,7 +48,13 @@ class ConfigError(RnnlabError, ValueError):
 
 
 class DataError(RnnlabError, ValueError):
-    """A data file cannot be used. Names the file, where the problem is and how to fix it."""
+    """A data file cannot be used. Names the file, where the problem is and how to fix it.
+
+    `option` names the setting to change when it is not the file itself (e.g. "column" for an unknown column)."""
+
+    def __init__(self, message: str, option: str = ""):
+        self.option = option
+        super().__init__(message)
 
 
 class RunError(RnnlabError):

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from ..errors import ConfigError, DataError
+from ..fileio import read_user_file
 from ..resources import resource
 
 BUNDLED = {"tinyshakespeare": ("text", "tinyshakespeare.txt")}
@@ -29,18 +30,9 @@ def load_text(name: str = "tinyshakespeare", path: str = "") -> tuple[str, str]:
         file = resource("datasets", *BUNDLED[name])
         title = BUNDLED_TITLES[name]
     else:
-        file = Path(path).expanduser()
-        title = file.name
-    try:
-        size = file.stat().st_size
-        if size > MAX_CHARS * 4:
-            raise DataError(f"{file} is {size / 1e6:.0f} MB; rnnlab reads text files up to about "
-                            f"{MAX_CHARS // 1_000_000} million characters. Use a shorter excerpt.")
-        raw = file.read_bytes()
-    except IsADirectoryError:
-        raise DataError(f"{file} is a folder; choose a plain text file (.txt)") from None
-    except OSError as exc:
-        raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the path (task.text_path).") from None
+        file = path
+        title = Path(path.replace("\x00", "")).name
+    raw = read_user_file(file, MAX_CHARS * 4, what="a plain text file (task.text_path)")
     if b"\x00" in raw[:100_000]:
         raise DataError(f"{file} looks like a binary file (it contains NUL bytes); choose a plain text file")
     try:

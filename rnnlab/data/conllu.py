@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, shown
+from ..fileio import read_user_file
+
+MAX_BYTES = 200_000_000  # the largest UD treebank (German HDT train) is ~170 MB; the tagger needs far less
 
 UPOS_TAGS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
              "SCONJ", "SYM", "VERB", "X")
@@ -68,8 +71,8 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
         word_id = cols[0]
         if "-" in word_id or "." in word_id:  # multiword token range or empty node: not a word of the sentence
             continue
-        if not word_id.isdigit():
-            raise DataError(f"{name}, line {number}: the ID column is {word_id!r}; it must be a word number "
+        if not (word_id.isascii() and word_id.isdigit()):
+            raise DataError(f"{name}, line {number}: the ID column is {shown(word_id)}; it must be a word number "
                             "(1, 2, ...), a range like 1-2 or an empty node like 1.1.")
         expected = len(words) + 1
         if int(word_id) != expected:
@@ -79,7 +82,7 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
         if not form or form.isspace():
             raise DataError(f"{name}, line {number}: the word (FORM column) is empty.")
         if tag not in UPOS_TAGS:
-            raise DataError(f"{name}, line {number}: {tag!r} is not a Universal POS tag; the UPOS column (4th) must "
+            raise DataError(f"{name}, line {number}: {shown(tag, 30)} is not a Universal POS tag; the UPOS column (4th) must "
                             "be one of " + ", ".join(UPOS_TAGS) + ".")
         if not words:
             first_line = number
@@ -92,12 +95,11 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
 
 def read_conllu(path: str | Path, min_sentences: int = 1) -> list[Sentence]:
     """Read a CoNLL-U file. Raises DataError for a missing, unreadable, non-UTF-8, malformed or too small file."""
+    raw = read_user_file(path, MAX_BYTES, what="a CoNLL-U file")
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}. Check the path and that the file exists.") \
-            from None
+    if b"\x00" in raw[:100_000]:
+        raise DataError(f"{path.name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16). "
+                        "CoNLL-U files are UTF-8; re-save the file as UTF-8.")
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

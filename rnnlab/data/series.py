@@ -263,7 +263,7 @@ def _pick_column(path: Path, names: list[str], column: str) -> int:
         return int(column) - 1
     listed = ", ".join(shown(n, 30) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
     raise DataError(f"{path.name} has no column {shown(column)}; its columns are {listed} (or give a column "
-                    f"number from 1).")
+                    f"number from 1).", option="column")
 
 
 def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 0) -> Series:

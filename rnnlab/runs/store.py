@@ -7,16 +7,28 @@
       metrics.csv          one row per step: step, train_loss, val_loss, val_<metric>, grad norms, ...
       summary.json         format marker and version, status, final metrics, baselines
 
-The folder is written in a temporary sibling and renamed into place, so a crash mid-save never leaves a broken run
-(an existing run of the same name is replaced only once the new one is complete).
+Saving never leaves a broken run or loses the old one, even when the process is killed at any moment. The new run
+is written in a hidden sibling and swapped in by renames, each of which is atomic::
+
+    .NAME.saving-PID-X   being written             (a kill here: the old run stays; the leftover is deleted)
+    .NAME.ready-PID-X    complete, fsynced         (a kill here or below: the next open or save completes the swap)
+    NAME -> .NAME.old-PID-X,  .NAME.ready-PID-X -> NAME,  delete .NAME.old-PID-X
+
+`recover` (run by every save and open) finishes or rolls back what a dead process left: a ready run is moved into
+place, an old run with no new one is put back, and leftovers of dead processes are removed; a live process's
+folders are never touched. Opening validates every file and field and caps every size before reading, so a
+damaged or hostile folder is refused with a RunError naming the file and the field.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,13 +42,20 @@ from safetensors.numpy import load_file as load_numpy, save_file as save_numpy
 from safetensors.torch import load_file as load_torch, save_file as save_torch
 
 from .. import __version__, config as config_mod
-from ..errors import ConfigError, RunError
+from ..errors import ConfigError, DataError, RunError, shown
+from ..fileio import read_user_file
 from ..train.history import History
+from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
 
 FORMAT = "rnnlab-run"
 FORMAT_VERSION = 1
 FILES = ("config.toml", "weights.safetensors", "metrics.csv", "summary.json")
+STATUSES = ("ready", "running", "paused", "finished", "stopped", "diverged")
+# Size caps, checked before a file is read: far above what rnnlab writes, far below what would exhaust memory.
+MAX_BYTES = {"summary.json": 4_000_000, "config.toml": 1_000_000, "metrics.csv": 256_000_000,
+             "weights.safetensors": 2 * 2**30, "probe.safetensors": 256_000_000}
+MAX_MESSAGE = 2000  # characters of summary.json's message
 
 
 @dataclass
@@ -51,11 +70,24 @@ class Run:
     probe: Optional[ProbeSnapshot]
 
 
+def check_target(directory: str | os.PathLike) -> Path:
+    """Refuse, before any training, a folder a run cannot be saved to: a file, or a folder that holds something
+    other than an rnnlab run (it would not be replaced). Returns the resolved folder."""
+    target = Path(directory).expanduser().resolve()
+    if target.exists() and not target.is_dir():
+        raise RunError(f"{target} is a file, not a run folder; choose a new folder name for the run.")
+    if target.is_dir() and not (target / "summary.json").exists() and any(target.iterdir()):
+        raise RunError(f"{target} exists and is not an rnnlab run; choose an empty or new folder.")
+    return target
+
+
 def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
-    """Write the trainer's run to `directory` atomically. Returns the folder."""
+    """Write the trainer's run to `directory` atomically (see the module docstring). Returns the folder."""
     target = Path(directory).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".saving", dir=target.parent))
+    recover(target.parent)
+    check_target(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-{os.getpid()}-", dir=target.parent))
     try:
         (tmp / "config.toml").write_text(config_mod.to_toml(trainer.cfg), encoding="utf-8")
         state = {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
@@ -73,23 +105,132 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
             f.chmod(0o666 & ~umask)
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
-        _swap_into_place(tmp, target)
+        _fsync_dir(tmp)
+        ready = tmp.with_name(tmp.name.replace(".saving-", ".ready-", 1))
+        os.replace(tmp, ready)  # from here on the new run is complete: a kill is finished by the next recover()
+        tmp = ready
+        _swap_into_place(ready, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
 
 
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(tmp, target)
+def _swap_into_place(ready: Path, target: Path) -> None:
+    if target.exists():
+        old = ready.with_name(ready.name.replace(".ready-", ".old-", 1))
+        os.replace(target, old)
+        os.replace(ready, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(ready, target)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); folders cannot be opened for syncing on Windows, where it is skipped."""
+    if os.name == "nt":
         return
-    if not (target / "summary.json").exists() and any(target.iterdir()):
-        raise RunError(f"{target} exists and is not an rnnlab run; choose an empty or new folder.")
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- recovery: what a killed save left behind -------------------------------------------------------------------
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>saving|ready|old)-(?P<pid>\d+)(?:-.*)?")
+_LEGACY_SAVING = re.compile(r"\.(?P<name>.+)\.[^.]+\.saving")  # rnnlab <= 0.1: .NAME.XXXX.saving
+LEGACY_STALE_S = 3600  # a legacy temporary folder (no process id in its name) older than this is abandoned
+
+
+def _alive(pid: int) -> bool:
+    """Is process `pid` running? (Our own process counts: another thread may be saving.)"""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def recover(folder: str | os.PathLike) -> list[str]:
+    """Finish or roll back every save in `folder` that a dead process left half done; remove its leftovers.
+
+    Per run name: a complete new run (`ready`) is moved into place (over the old one, which is removed); an old
+    run with no new one is put back if its name is free; unfinished `saving` folders are deleted. Returns what was
+    done, one line each (for a log). Errors are swallowed: recovery must never stop a save or an open."""
+    folder = Path(folder)
+    done: list[str] = []
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(".")]
+    except OSError:
+        return done
+    by_name: dict[str, dict[str, list[Path]]] = {}
+    now = time.time()
+    for entry in entries:
+        m = _LEFTOVER.fullmatch(entry.name)
+        if m and not _alive(int(m["pid"])):
+            by_name.setdefault(m["name"], {}).setdefault(m["kind"], []).append(entry)
+            continue
+        legacy = _LEGACY_SAVING.fullmatch(entry.name)
+        if legacy and not m:
+            try:
+                stale = now - entry.stat().st_mtime > LEGACY_STALE_S
+            except OSError:
+                continue
+            if stale:
+                by_name.setdefault(legacy["name"], {}).setdefault("saving", []).append(entry)
+    for name, kinds in by_name.items():
+        target = folder / name
+        try:
+            for ready in sorted(kinds.get("ready", []))[-1:]:
+                if target.exists():
+                    aside = ready.with_name(ready.name.replace(".ready-", ".old-", 1))
+                    os.replace(target, aside)
+                    kinds.setdefault("old", []).append(aside)
+                os.replace(ready, target)
+                done.append(f"completed the save of {target}")
+            for ready in sorted(kinds.get("ready", []))[:-1]:
+                shutil.rmtree(ready, ignore_errors=True)
+            for old in sorted(kinds.get("old", []), key=_mtime, reverse=True):
+                if not target.exists():
+                    os.replace(old, target)
+                    done.append(f"restored {target} from an interrupted save")
+                else:
+                    shutil.rmtree(old, ignore_errors=True)
+            for saving in kinds.get("saving", []):
+                shutil.rmtree(saving, ignore_errors=True)
+                done.append(f"removed an unfinished save of {target}")
+        except OSError:
+            continue
+    return done
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _finite(value):
@@ -118,61 +259,190 @@ def _save_probe(p: ProbeSnapshot, path: Path) -> None:
     save_numpy(arrays, str(path), metadata={"format": FORMAT, "probe": json.dumps(meta)})
 
 
-def _load_probe(path: Path) -> ProbeSnapshot:
+def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
+    """Read probe.safetensors, checking every field and shape against the run's config (the plots index them)."""
     from safetensors import safe_open
 
     with safe_open(str(path), framework="numpy") as fh:
-        meta = json.loads((fh.metadata() or {})["probe"])
+        meta = _json_field(json.loads, (fh.metadata() or {}).get("probe"), "the probe metadata")
+    if not isinstance(meta, dict):
+        raise ValueError("its metadata has no 'probe' table")
+    step = meta.get("step")
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise ValueError(f"'step' is {shown(step)}, not a whole number >= 0")
+    kind = meta.get("kind")
+    if kind not in GATE_NAMES:
+        raise ValueError(f"'kind' is {shown(kind)}, not one of {', '.join(GATE_NAMES)}")
+    if meta.get("gate_names") != list(GATE_NAMES[kind]):
+        raise ValueError(f"'gate_names' is {shown(meta.get('gate_names'))}, not {list(GATE_NAMES[kind])}")
+    dirs = 2 if cfg.model.bidirectional else 1
+    if meta.get("num_layers") != cfg.model.num_layers or meta.get("num_directions") != dirs:
+        raise ValueError("its layers or directions do not match config.toml")
+    loss = meta.get("loss")
+    if loss is not None and (isinstance(loss, bool) or not isinstance(loss, (int, float))):
+        raise ValueError(f"'loss' is {shown(loss)}, not a number")
     arrays = load_numpy(str(path))
     groups: dict[str, dict] = {"gates": {}, "hidden": {}, "cell": {}, "grad": {}}
+    samples_time = None
     for name, arr in arrays.items():
         group, *rest = name.split("/")
-        key = tuple(int(x) if x.isdigit() else x for x in rest)
-        groups[group][key] = arr
-    return ProbeSnapshot(step=meta["step"], kind=meta["kind"], gate_names=tuple(meta["gate_names"]),
+        if group not in groups or not rest:
+            raise ValueError(f"it holds an unknown array {shown(name)}")
+        key = tuple(int(x) if x.isascii() and x.isdigit() else x for x in rest)
+        if not (arr.dtype == np.float32 or arr.dtype == np.float64):
+            raise ValueError(f"array {shown(name)} has type {arr.dtype}, not float32")
+        want = 1 if group == "grad" else 3
+        if arr.ndim != want or (group != "grad" and arr.shape[2] != cfg.model.hidden_size):
+            raise ValueError(f"array {shown(name)} has shape {arr.shape}; expected {want} dimensions"
+                             + ("" if group == "grad" else f" ending in hidden_size {cfg.model.hidden_size}"))
+        if group != "grad":
+            if samples_time is None:
+                samples_time = arr.shape[:2]
+            elif arr.shape[:2] != samples_time:
+                raise ValueError(f"array {shown(name)} has shape {arr.shape}; the others are {samples_time} x ...")
+        groups[group][key] = arr.astype(np.float32, copy=False)
+    for name, arr in groups["grad"].items():
+        if samples_time is not None and len(arr) != samples_time[1]:
+            raise ValueError(f"the gradient array {shown(name)} has {len(arr)} steps, the gates {samples_time[1]}")
+    labels = meta.get("labels")
+    samples = samples_time[0] if samples_time else 0
+    if not isinstance(labels, list) or len(labels) != samples or not all(
+            lab is None or (isinstance(lab, list) and all(isinstance(x, str) for x in lab)) for lab in labels):
+        raise ValueError(f"'labels' must be a list of {samples} label lists (or null)")
+    return ProbeSnapshot(step=step, kind=kind, gate_names=tuple(meta["gate_names"]),
                          num_layers=meta["num_layers"], num_directions=meta["num_directions"],
                          gates=groups["gates"], hidden=groups["hidden"], cell=groups["cell"],
-                         grad_norms=groups["grad"], labels=meta["labels"],
-                         loss=meta["loss"] if meta["loss"] is not None else math.nan)
+                         grad_norms=groups["grad"], labels=labels,
+                         loss=float(loss) if loss is not None else math.nan)
+
+
+def _json_field(parse, text, what):
+    if not isinstance(text, str):
+        raise ValueError(f"{what} is missing")
+    try:
+        return parse(text)
+    except RecursionError:
+        raise ValueError(f"{what} nests too deeply") from None
+
+
+def _read(path: Path, name: str) -> bytes:
+    """A run file's bytes, size-capped and refused if it is not a regular file (a FIFO would block)."""
+    try:
+        return read_user_file(path / name, MAX_BYTES[name], what=f"a run's {name}")
+    except DataError as exc:
+        raise RunError(f"{path / name}: {exc}") from None
+
+
+def _number(value, *, nullable=True) -> bool:
+    if value is None:
+        return nullable
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+def _check_summary(summary: dict, where: Path) -> None:
+    """Every field of summary.json that rnnlab reads back has the type it wrote (extra fields are left alone)."""
+    def bad(field, want):
+        return RunError(f"{where}: field {shown(field)} is {shown(summary.get(field))}; it must be {want}. The "
+                        "file is damaged: save the run again, or delete the field.")
+
+    if "status" in summary and summary["status"] not in STATUSES:
+        raise bad("status", "one of " + ", ".join(STATUSES))
+    if "message" in summary and not (isinstance(summary["message"], str) and len(summary["message"]) <= MAX_MESSAGE):
+        raise bad("message", f"text of at most {MAX_MESSAGE} characters")
+    for field in ("elapsed_s", "epochs"):
+        value = summary.get(field)
+        if not _number(value) or (value is not None and not (math.isfinite(value) and value >= 0)):
+            raise bad(field, "a number >= 0")
+    for field in ("steps", "total_steps"):
+        value = summary.get(field, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad(field, "a whole number >= 0")
+    for field in ("device", "task", "metric", "metric_title", "saved", "rnnlab_version"):
+        if field in summary and not (isinstance(summary[field], str) and len(summary[field]) <= 200):
+            raise bad(field, "text")
+    if "higher_is_better" in summary and not isinstance(summary["higher_is_better"], bool):
+        raise bad("higher_is_better", "true or false")
+    for field in ("val", "test"):
+        value = summary.get(field)
+        if value is not None and not _metric_table(value):
+            raise bad(field, "a table of metric names to numbers")
+    baselines = summary.get("baselines")
+    if baselines is not None and not (isinstance(baselines, dict) and len(baselines) <= 100 and all(
+            isinstance(k, str) and _metric_table(v) for k, v in baselines.items())):
+        raise bad("baselines", "a table of baseline names to tables of metrics")
+
+
+def _metric_table(value) -> bool:
+    return isinstance(value, dict) and len(value) <= 100 and all(
+        isinstance(k, str) and len(k) <= 100 and _number(v) for k, v in value.items())
 
 
 def open_run(directory: str | os.PathLike) -> Run:
-    """Read a run folder. Raises RunError naming what is missing, damaged or from an unknown version."""
+    """Read a run folder. Raises RunError naming the file (and field) that is missing, damaged, too large or from an
+    unknown version. First finishes or rolls back a save that was killed half way (see `recover`)."""
     path = Path(directory)
-    if not path.is_dir():
+    if "\x00" in os.fspath(directory):
+        raise RunError(f"{shown(os.fspath(directory))} cannot be a folder name (it contains a NUL byte).")
+    try:
+        recover(path.expanduser().absolute().parent)
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    if not is_dir:
         raise RunError(f"{path} is not a folder; open the folder of a saved run (it holds summary.json).")
-    missing = [f for f in FILES if not (path / f).is_file()]
+    missing = [f for f in FILES if not (path / f).exists()]
     if missing:
         raise RunError(f"{path} is not a complete rnnlab run: {', '.join(missing)} missing.")
+    raw = _read(path, "summary.json")
     try:
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunError(f"{path / 'summary.json'} is damaged ({exc}).") from None
+        summary = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunError(f"{path / 'summary.json'} is damaged ({str(exc)[:100]}).") from None
+    except RecursionError:
+        raise RunError(f"{path / 'summary.json'} is damaged (it nests too deeply).") from None
     if not isinstance(summary, dict) or summary.get("format") != FORMAT:
         raise RunError(f"{path} was not written by rnnlab (summary.json has no rnnlab format marker).")
     version = summary.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise RunError(f"{path} is a run of format version {version!r}; this rnnlab ({__version__}) opens versions "
-                       f"1 to {FORMAT_VERSION}. Update rnnlab to open it.")
+    if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
+        raise RunError(f"{path} is a run of format version {shown(version)}; this rnnlab ({__version__}) opens "
+                       f"versions 1 to {FORMAT_VERSION}. Update rnnlab to open it.")
+    _check_summary(summary, path / "summary.json")
+    _read(path, "config.toml")  # the size and file-type checks; config.load reads it (within the same caps)
     try:
         cfg = config_mod.load(path / "config.toml")
     except ConfigError as exc:
         raise RunError(f"{path / 'config.toml'} cannot be used: {exc}") from None
+    raw = _read(path, "metrics.csv")
     try:
-        history = History.from_csv((path / "metrics.csv").read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RunError(f"{path / 'metrics.csv'} is damaged: {exc}") from None
+        history = History.from_csv(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunError(f"{path / 'metrics.csv'} is damaged: {str(exc)[:160]}") from None
+    _check_file(path, "weights.safetensors")
     try:
         weights = load_torch(str(path / "weights.safetensors"))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise RunError(f"{path / 'weights.safetensors'} is damaged: {exc}") from None
+    except (SafetensorError, OSError, ValueError, MemoryError) as exc:
+        raise RunError(f"{path / 'weights.safetensors'} is damaged: {str(exc)[:160]}") from None
     probe = None
-    if (path / "probe.safetensors").is_file():
+    if (path / "probe.safetensors").exists():
+        _check_file(path, "probe.safetensors")
         try:
-            probe = _load_probe(path / "probe.safetensors")
-        except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
-            raise RunError(f"{path / 'probe.safetensors'} is damaged: {exc}") from None
+            probe = _load_probe(path / "probe.safetensors", cfg)
+        except (SafetensorError, OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
+            raise RunError(f"{path / 'probe.safetensors'} is damaged: {str(exc)[:160]}") from None
     return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe)
+
+
+def _check_file(path: Path, name: str) -> None:
+    """A file safetensors will map: regular (not a FIFO or device) and within its cap."""
+    try:
+        st = (path / name).stat()
+    except OSError as exc:
+        raise RunError(f"{path / name} cannot be read: {exc.strerror or exc}.") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise RunError(f"{path / name} is not a regular file.")
+    if st.st_size > MAX_BYTES[name]:
+        raise RunError(f"{path / name} is {st.st_size / 2**30:.1f} GiB, more than a run of rnnlab holds "
+                       f"({MAX_BYTES[name] / 2**30:.1f} GiB at most); it is damaged or not from rnnlab.")
 
 
 def restore_trainer(run: Run, control=None) -> Trainer:
@@ -180,14 +450,16 @@ def restore_trainer(run: Run, control=None) -> Trainer:
     trainer = Trainer(run.config, control)
     try:
         trainer.model.load_state_dict(run.weights)
-    except RuntimeError as exc:
-        raise RunError(f"the weights in {run.path} do not fit its config: {exc}") from None
+    except (RuntimeError, TypeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()
+        raise RunError(f"the weights in {run.path} do not fit its config: "
+                       f"{(first[-1] if first else '')[:160].strip()}") from None
     trainer.history = run.history
     steps = run.history.column("step")
     trainer.step = int(steps[-1]) if len(steps) else 0
     trainer.last_probe = run.probe
     trainer.status = run.summary.get("status", "finished")
     trainer.message = run.summary.get("message", "")
-    trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)
+    trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)  # types checked by open_run
     trainer.final = {k: run.summary[k] for k in ("val", "test", "baselines") if k in run.summary}
     return trainer

@@ -22,8 +22,9 @@ import torch
 from torch import Tensor
 
 from ..options import choice, float_range, int_range, text
-from ..data.chartext import BUNDLED, CharVocab, load_text, visible
+from ..data.chartext import BUNDLED, MAX_CHARS, CharVocab, load_text, visible
 from ..errors import ConfigError, DataError
+from ..fileio import check_user_file
 from ..modes import evaluating
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
@@ -61,6 +62,16 @@ class CharLMTask(Task):
     suggested = {"model.cell": "lstm", "model.hidden_size": 256, "model.embedding_size": 32,
                  "training.learning_rate": 0.004, "training.batch_size": 32, "training.tbptt": 64,
                  "training.steps": 1200}
+
+    @classmethod
+    def check_options(cls, values) -> None:
+        """A text file of one's own must exist and be a readable file: found when the config is checked, not when
+        training starts (reading it is left to the task, which may be built off the GUI thread)."""
+        if values["text_path"]:
+            try:
+                check_user_file(values["text_path"], MAX_CHARS * 4, what="a plain text file")
+            except DataError as exc:
+                raise ConfigError("task.text_path", values["text_path"], str(exc)) from None
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
@@ -110,13 +121,18 @@ class CharLMTask(Task):
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
         """Consecutive chunks of `batch_size` parallel streams; chunk k+1 of stream b continues chunk k of stream b.
 
-        Each pass starts at a random offset below `tbptt`, so the chunk boundaries move from epoch to epoch."""
+        Each pass starts at a random offset below `tbptt`, so the chunk boundaries move from epoch to epoch. A batch
+        too large for the text is refused here, when the trainer is built, not at the first step."""
         data, t = self.data["train"], self.chunk
         if (len(data) - 1) // batch_size < t + t:
             raise ConfigError("training.batch_size", batch_size,
                               f"the training text ({len(data)} characters) is too short for {batch_size} parallel "
                               f"streams of at least two chunks of {t} characters; use a smaller batch size or "
                               f"tbptt, or more text")
+        return self._stream_batches(batch_size, generator)
+
+    def _stream_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        data, t = self.data["train"], self.chunk
         while True:
             offset = int(torch.randint(0, t, (1,), generator=generator))
             length = (len(data) - 1 - offset) // batch_size
@@ -140,13 +156,14 @@ class CharLMTask(Task):
     def probe_batch(self) -> Batch:
         """A few validation snippets, each starting at a line start so the labels read naturally."""
         data, text_ = self.data["val"], self.texts["val"]
-        n = len(data) - PROBE_LENGTH - 1
+        length = min(PROBE_LENGTH, len(data) - 1)  # a short validation part (a small text) gives shorter snippets
+        n = len(data) - length - 1
         starts = []
         for k in range(PROBE_SAMPLES):
             pos = text_.find("\n", k * n // PROBE_SAMPLES) + 1
             starts.append(pos if 0 < pos <= n else k * n // PROBE_SAMPLES)
-        x = torch.stack([data[s:s + PROBE_LENGTH] for s in starts])
-        y = torch.stack([data[s + 1:s + 1 + PROBE_LENGTH] for s in starts])
+        x = torch.stack([data[s:s + length] for s in starts])
+        y = torch.stack([data[s + 1:s + 1 + length] for s in starts])
         return Batch(x, y)
 
     def step_labels(self, batch: Batch, index: int) -> list[str]:

@@ -26,6 +26,8 @@ from ..errors import ConfigError, DataError
 from . import register
 
 AUTO_LOG_RATIO = 4.0
+MAX_ABS_VALUE = 1e100  # beyond this, squares (the spread, the loss) overflow float64 on the way
+MAX_WINDOW_VALUES = 50_000_000  # inputs of all windows together (float32, and float64 while they are built)
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
 
 
@@ -61,6 +63,8 @@ class ForecastTask(Task):
         try:
             series = load_series(values["dataset"], values["csv_path"], values["column"], values["period"])
         except DataError as exc:
+            if exc.option:
+                raise ConfigError(f"task.{exc.option}", values[exc.option], str(exc)) from None
             if values["dataset"] == "csv":
                 raise ConfigError("task.csv_path", values["csv_path"], str(exc)) from None
             raise ConfigError("task.dataset", values["dataset"], str(exc)) from None
@@ -68,6 +72,16 @@ class ForecastTask(Task):
             raise ConfigError("task.transform", "log", f"needs positive values; {series.title} has zeros or "
                               "negatives, so use 'none'")
         train_end = int(round(len(series) * (1 - values["val_fraction"] - values["test_fraction"])))
+        problem = scale_problem(series, train_end, use_log(values["transform"], series.values))
+        if problem:
+            field = "task.csv_path" if values["dataset"] == "csv" else "task.dataset"
+            raise ConfigError(field, values["csv_path"] or values["dataset"], problem)
+        features = 2 if values["difference"] else 1
+        if len(series) * values["window"] * features > MAX_WINDOW_VALUES:
+            raise ConfigError("task.window", values["window"],
+                              f"{len(series):,} values with a window of {values['window']} make "
+                              f"{len(series) * values['window'] * features / 1e6:,.0f} million inputs; at most "
+                              f"{MAX_WINDOW_VALUES / 1e6:.0f} million fit: use a shorter window or series")
         needed = values["window"] + values["horizon"] + 1
         if needed + 4 > train_end:
             raise ConfigError("task.window", values["window"],
@@ -215,6 +229,24 @@ class ForecastTask(Task):
             result[f"{split}_forecast"] = self.predict(model, split)
             result[f"{split}_baselines"] = self.baseline_forecasts(split)
         return result
+
+
+def scale_problem(series: Series, train_end: int, log: bool) -> str:
+    """Why the values cannot be trained on, or "": numbers so large that their spread overflows, or a training part
+    that never changes (nothing to learn, and dividing by its spread of 0 would blow the inputs up). Either makes a
+    run "diverge" at any learning rate, so it is said up front, about the data."""
+    u = np.log(series.values) if log else series.values
+    train = u[:train_end]
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread, change = float(np.std(train)), float(np.std(np.diff(train)))
+    biggest = float(np.max(np.abs(series.values)))
+    if not (np.isfinite(spread) and np.isfinite(change)) or biggest > MAX_ABS_VALUE:
+        return (f"its values reach {biggest:.3g}, too large to train on; divide the column by a power of ten "
+                "(the errors are shown in the same units)")
+    if spread == 0 or change == 0:
+        return (f"its training part is constant ({series.values[0]:.6g} throughout): there is nothing to learn; "
+                "choose a column whose values change")
+    return ""
 
 
 def use_log(transform: str, values: np.ndarray) -> bool:

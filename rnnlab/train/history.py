@@ -55,15 +55,37 @@ class History:
 
     @classmethod
     def from_csv(cls, text: str) -> "History":
-        """Parse metrics.csv; raises ValueError on a damaged file."""
-        rows = list(csv.reader(io.StringIO(text)))
+        """Parse metrics.csv; raises ValueError naming the line and column of a damaged file.
+
+        Checked because the plots and a reopened trainer index by these columns: header names unique, every row as
+        wide as the header, every cell a number (or empty for "not measured"), steps whole, >= 0 and in order."""
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValueError(f"it cannot be read as CSV ({exc})") from None
         if not rows or "step" not in rows[0] or "train_loss" not in rows[0]:
             raise ValueError("metrics.csv has no header with 'step' and 'train_loss'")
-        history = cls(rows[0])
+        header = rows[0]
+        duplicated = sorted({c for c in header if header.count(c) > 1})
+        if duplicated or any(not c or len(c) > 200 for c in header):
+            raise ValueError(f"its header names a column twice or not at all ({', '.join(duplicated)[:80]})")
+        history = cls(header)
+        last_step = -1.0
         for n, row in enumerate(rows[1:], start=2):
             if len(row) != len(history.columns):
                 raise ValueError(f"metrics.csv line {n} has {len(row)} cells, expected {len(history.columns)}")
-            history.append({c: (float(v) if v != "" else math.nan) for c, v in zip(history.columns, row)})
+            values = {}
+            for c, v in zip(history.columns, row):
+                try:
+                    values[c] = float(v) if v != "" else math.nan
+                except ValueError:
+                    raise ValueError(f"line {n}, column {c[:40]!r}: {v[:40]!r} is not a number") from None
+            step = values["step"]
+            if not (math.isfinite(step) and step.is_integer() and step >= last_step and step >= 0):
+                raise ValueError(f"line {n}: step {row[header.index('step')][:40]!r} is not a whole number >= 0 "
+                                 f"after the step before")
+            last_step = step
+            history.append(values)
         return history
 
 

@@ -26,6 +26,8 @@ from .. import tasks
 from ..config import RunConfig
 from ..models import probe as probe_mod
 from ..models.network import SequenceModel
+from ..errors import ResourceError
+from . import memory
 from .devices import cpu_threads, resolve
 from .history import History
 
@@ -201,7 +203,16 @@ class Trainer:
         torch.set_num_threads(cpu_threads(tc.threads))  # process-wide: torch has no per-loop thread setting
         seed_everything(tc.seed)
         self.task = tasks.get(cfg.task.name)(cfg.task.options, seed=tc.seed, tbptt=tc.tbptt)
-        self.model = SequenceModel(cfg.model, self.task.spec).to(self.device)
+        self._probe_batch = self.task.probe_batch()
+        spec = self.task.spec
+        steps = max(spec.sequence_length, int(self._probe_batch.x.shape[1]), tc.tbptt if self.task.stateful else 0)
+        self.memory = memory.check(cfg, spec, steps, self.device)  # refuse sizes no machine here holds, up front
+        try:
+            self.model = SequenceModel(cfg.model, spec).to(self.device)
+        except Exception as exc:
+            if memory.is_out_of_memory(exc):
+                raise self._out_of_memory("building the model") from None
+            raise
         self.optimizer = _make_optimizer(self.model, tc)
         self.groups = self.model.parameter_groups()
         self.params = [p for ps in self.groups.values() for p in ps]
@@ -215,7 +226,6 @@ class Trainer:
         self.elapsed_s = 0.0
         self._generator = torch.Generator().manual_seed(tc.seed)
         self._batches = self.task.train_batches(tc.batch_size, self._generator)
-        self._probe_batch = self.task.probe_batch()
         self._hx = None  # carried hidden state for stateful (TBPTT) tasks
         self.final: dict = {}
 
@@ -227,7 +237,24 @@ class Trainer:
     # --- the loop -------------------------------------------------------------------------------------------------
 
     def run(self) -> Iterator[Snapshot]:
-        """Train until total_steps, a stop request or divergence. Yields a snapshot per step."""
+        """Train until total_steps, a stop request or divergence. Yields a snapshot per step.
+
+        An allocation that fails all the same (the estimate is a low one; other programs use memory too) ends the
+        run with a ResourceError that says so, instead of torch's allocator traceback."""
+        try:
+            yield from self._run()
+        except Exception as exc:
+            if memory.is_out_of_memory(exc):
+                raise self._out_of_memory(f"training step {self.step + 1}") from None
+            raise
+
+    def _out_of_memory(self, where: str) -> ResourceError:
+        est = memory.estimate(self.cfg, self.task.spec, self.memory.steps if hasattr(self, "memory") else 1)
+        return ResourceError(f"Out of memory while {where} on {self.device}: this config needs at least "
+                             f"{memory.gib(est.total)}, and the device had less free. {memory.describe(self.cfg, est)}"
+                             f", or close other programs.")
+
+    def _run(self) -> Iterator[Snapshot]:
         tc = self.cfg.training
         self.status = "running"
         evals = _Cadence(tc.eval_every, EVAL_BUDGET, MIN_EVAL_SECONDS)
