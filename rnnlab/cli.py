@@ -213,6 +213,20 @@ def cmd_tasks(args) -> int:
     return EXIT_OK  # a closed pipe (`rnnlab tasks | head -1`) is handled in main()
 
 
+def cmd_export_script(args) -> int:
+    from .export import default_file_name, export_script, load_experiment
+
+    try:
+        cfg = load_experiment(args.experiment)
+        written = export_script(cfg, args.output or default_file_name(cfg))
+    except RnnlabError as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {written.script}" + "".join(f"\n  and {p}" for p in written.data_files))
+    print(f"run it with: python {written.script.name}  (needs only torch and numpy)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnlab", description="A desktop lab for recurrent neural networks. "
                                      "Without a command, opens the app.")
@@ -234,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
     tasks_cmd = sub.add_parser("tasks", help="list the tasks and their options")
     tasks_cmd.set_defaults(func=cmd_tasks)
+    export = sub.add_parser("export-script", help="write the experiment as a standalone PyTorch script")
+    export.add_argument("experiment", metavar="RUN_OR_CONFIG", help="a saved run folder or a config TOML file")
+    export.add_argument("-o", "--output", help="the script to write (default: train_<task>_<cell>.py); "
+                        "its data files go beside it")
+    export.set_defaults(func=cmd_export_script)
     return parser
 
 

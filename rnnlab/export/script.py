@@ -7,6 +7,7 @@ for the chosen cell and head, so the script holds only the code this experiment 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import shutil
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import __version__, tasks
+from .. import config
 from ..config import RunConfig
-from ..errors import RnnlabError
+from ..errors import ConfigError, RnnlabError
 from ..fileio import atomic_write
 from . import parts
 
@@ -55,6 +57,7 @@ class Part:
     stateful: bool = False  # the hidden state flows from batch to batch (truncated BPTT)
     intro: str = ""  # a few lines for the docstring about the task
     imports: list[str] = field(default_factory=list)  # extra standard-library imports ("import re")
+    length: str = "100"  # the script's expression for a typical sequence length (the chrono gate init)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,16 @@ class ExportedScript:
 
 def default_file_name(cfg: RunConfig) -> str:
     return f"train_{cfg.task.name}_{cfg.model.cell}.py"
+
+
+def load_experiment(path: str | os.PathLike) -> RunConfig:
+    """The config of a saved run (its folder) or of a TOML config file. Raises ConfigError naming the file."""
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "config.toml").is_file():
+            raise ConfigError("run folder", str(path), "must hold a config.toml (a folder saved by rnnlab)")
+        path = path / "config.toml"
+    return config.load(path)
 
 
 def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
@@ -116,7 +129,8 @@ def _render(cfg: RunConfig) -> tuple[str, Part]:
         _section("The network", _model_code(cfg, task, part)),
         _section("Training", _loop_code(cfg, task, part)),
     ]
-    return "\n\n".join(s.strip("\n") for s in sections) + "\n", part
+    header, *rest = (s.strip("\n") for s in sections)
+    return header + "\n\n" + "\n\n\n".join(rest) + "\n", part
 
 
 # --- pieces ---------------------------------------------------------------------------------------------------------
@@ -127,7 +141,7 @@ def _header(cfg: RunConfig, part: Part, task) -> str:
     layers = f"{m.num_layers}-layer " if m.num_layers > 1 else ""
     bidi = "bidirectional " if m.bidirectional else ""
     lines = [
-        f'"""Train a {layers}{bidi}{_CELL_NAMES[m.cell]} on {part.title}.',
+        f'"""Train {_article(layers + bidi + _CELL_NAMES[m.cell])} on {part.title}.',
         "",
         f"Exported from rnnlab {__version__} on {dt.date.today().isoformat()}. It needs only torch and numpy:",
         "",
@@ -147,8 +161,13 @@ def _header(cfg: RunConfig, part: Part, task) -> str:
     return "\n".join(lines)
 
 
+def _article(noun: str) -> str:
+    return ("an " if noun[0].lower() in "aeiou" or noun.startswith("LSTM") else "a ") + noun
+
+
 def _imports(part: Part, head: str) -> str:
-    stdlib = sorted({"import math", "from pathlib import Path", *part.imports}, key=lambda s: s.split()[1])
+    paths = ["from pathlib import Path"] if part.files else []
+    stdlib = sorted({"import math", *paths, *part.imports}, key=lambda s: (s.startswith("from"), s.split()[1]))
     lines = [*stdlib, "", "import numpy as np", "import torch",
              "import torch.nn.functional as F", "from torch import nn"]
     if part.lengths:
@@ -168,7 +187,7 @@ def _training_settings(cfg: RunConfig, part: Part, steps: int) -> list[Setting]:
     if part.tokens:
         out.append(Setting("EMBEDDING_SIZE", m.embedding_size, "each token id becomes a learned vector"))
     if m.gate_init != "default" and m.cell in ("lstm", "gru"):
-        out.append(Setting("GATE_INIT", m.gate_init, "open | chrono: how the memory gate starts"))
+        out.append(Setting("GATE_INIT", m.gate_init, "open | chrono: how the LSTM's f / GRU's z gate starts"))
     out += [Setting("OPTIMIZER", t.optimizer, "sgd | adam | rmsprop"),
             Setting("LEARNING_RATE", t.learning_rate)]
     if t.optimizer in ("sgd", "rmsprop"):
@@ -184,16 +203,23 @@ def _training_settings(cfg: RunConfig, part: Part, steps: int) -> list[Setting]:
 
 
 def _settings_block(title: str, settings: list[Setting]) -> str:
-    width = max((len(f"{s.name} = {s.value!r}") for s in settings), default=0)
+    width = max((len(f"{s.name} = {_literal(s.value)}") for s in settings), default=0)
     lines = [f"# --- {title} " + "-" * max(3, MAX_LINE - 7 - len(title))]
     for s in settings:
-        code = f"{s.name} = {s.value!r}"
+        code = f"{s.name} = {_literal(s.value)}"
         if s.comment and width + 4 + len(s.comment) <= MAX_LINE:
             code = f"{code:<{width}}  # {s.comment}"
         elif s.comment:
             lines.append(f"# {s.comment}")
         lines.append(code)
     return "\n".join(lines)
+
+
+def _literal(value: Any) -> str:
+    """A Python literal in the script's style (double-quoted strings)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
 
 
 def _section(title: str, code: str) -> str:
@@ -219,12 +245,12 @@ _CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)
 
 _CELL_COMMENTS = {
     "rnn_tanh": """\
-# A vanilla RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at every
-# step, and the gradient flowing back through time is multiplied by it (and by tanh') at every step too:
-# over long gaps it usually shrinks to nothing, the vanishing gradient.""",
+# A vanilla RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at
+# every step, and the gradient flowing back through time is multiplied by it (and by tanh') at
+# every step too: over long gaps it usually shrinks to nothing, the vanishing gradient.""",
     "rnn_relu": """\
-# A vanilla RNN with ReLU: h_t = relu(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at
-# every step, so over long gaps the gradient through time tends to vanish or explode.""",
+# A vanilla RNN with ReLU: h_t = relu(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the
+# state at every step, so over long gaps the gradient through time tends to vanish or explode.""",
     "lstm": """\
 # An LSTM keeps a cell state c_t beside h_t and three gates, each a sigmoid between 0 and 1:
 #   forget gate f: how much of the old cell state to keep (f near 1 = remember, near 0 = forget),
@@ -249,6 +275,8 @@ def init_memory_gate(rnn, length):
     2000); "chrono" (Tallec & Ollivier 2018) draws log(u), u ~ U(1, length - 1), so the units start
     with memories of every time scale up to `length` (the LSTM input gate gets minus that).
     """
+    if not isinstance(rnn, (nn.LSTM, nn.GRU)):
+        return  # a vanilla RNN has no gate
     h = rnn.hidden_size
     gate = slice(h, 2 * h)  # second block of rows: LSTM i, f, g, o; GRU r, z, n
     chrono_lstm = GATE_INIT == "chrono" and isinstance(rnn, nn.LSTM)
@@ -269,20 +297,17 @@ def init_memory_gate(rnn, length):
 '''
 
 
-def _make_rnn_code(cell: str) -> str:
-    if cell == "lstm":
-        ctor = "nn.LSTM(input_size, hidden_size, **common)"
-    elif cell == "gru":
-        ctor = "nn.GRU(input_size, hidden_size, **common)"
-    else:
-        nl = "relu" if cell == "rnn_relu" else "tanh"
-        ctor = f'nn.RNN(input_size, hidden_size, nonlinearity="{nl}", **common)'
-    return f'''\
+_MAKE_RNN = '''\
 def make_rnn(input_size, hidden_size, bidirectional):
-    """torch's fused recurrent layer: the whole sequence in one call, all layers stacked."""
+    """torch's fused recurrent layer (CELL): the whole sequence in one call, all layers stacked."""
     common = dict(num_layers=NUM_LAYERS, batch_first=True, bidirectional=bidirectional,
                   dropout=DROPOUT if NUM_LAYERS > 1 else 0.0)
-    return {ctor}
+    if CELL == "lstm":
+        return nn.LSTM(input_size, hidden_size, **common)
+    if CELL == "gru":
+        return nn.GRU(input_size, hidden_size, **common)
+    nonlinearity = "relu" if CELL == "rnn_relu" else "tanh"
+    return nn.RNN(input_size, hidden_size, nonlinearity=nonlinearity, **common)
 '''
 
 
@@ -290,12 +315,11 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
     m = cfg.model
     head = task.spec.head
     gate_init = m.gate_init != "default" and m.cell in ("lstm", "gru")
-    lstm = m.cell == "lstm"
-    code = [_CELL_COMMENTS[m.cell], "", _make_rnn_code(m.cell)]
+    code = [_CELL_COMMENTS[m.cell], _MAKE_RNN]
     if gate_init:
         code += ["", _GATE_INIT]
-    length = task.spec.sequence_length or 100
-    init_line = f"        init_memory_gate(self.rnn, {length})" if gate_init else None
+    code[-1] = code[-1].rstrip("\n")
+    init_line = f"        init_memory_gate(self.rnn, {part.length})" if gate_init else None
     embed = ["        self.embed = nn.Embedding(VOCAB_SIZE, EMBEDDING_SIZE, padding_idx=0)  # id 0 = padding"]
     rnn_in = "EMBEDDING_SIZE" if part.tokens else "INPUT_SIZE"
     inp = "self.embed(x)" if part.tokens else "x"
@@ -370,8 +394,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
         else:
             lines.append(f"        out, h_n = self.rnn({inp}{', hx' if part.stateful else ''})")
         if head == "many_to_one":
-            h = "h_n[0]" if lstm else "h_n"
-            lines += [f"        h = {h}{'  # (h_n, c_n): the hidden state, not the cell' if lstm else ''}",
+            lines += ["        h = h_n[0] if isinstance(h_n, tuple) else h_n  # an LSTM gives (h_n, c_n)",
                       "        if BIDIRECTIONAL:  # the last layer's forward and backward final states",
                       "            final = torch.cat([h[-2], h[-1]], dim=1)",
                       "        else:",

@@ -67,4 +67,4 @@ def build(task, cfg) -> Part:
     o = task.opts
     return Part(title=f"the adding problem (T = {o['length']})",
                 settings=[Setting("LENGTH", o["length"], "sequence length T: the gap the memory must bridge")],
-                code=CODE)
+                code=CODE, length="LENGTH")

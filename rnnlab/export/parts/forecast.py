@@ -131,5 +131,5 @@ def build(task, cfg) -> Part:
                 Setting("PERIOD", task.period, "season length, for the seasonal-naive baseline"),
                 Setting("VAL_FRACTION", o["val_fraction"], "share of the series for validation"),
                 Setting("TEST_FRACTION", o["test_fraction"], "share at the end for the test")]
-    return Part(title=f"forecasting {series.title}", settings=settings, code=CODE,
+    return Part(title=f"forecasting {series.title}", settings=settings, code=CODE, length="WINDOW",
                 files=[DataFile(name, series.source or "your own data", text=text)])

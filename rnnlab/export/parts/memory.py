@@ -57,4 +57,4 @@ def build(task, cfg) -> Part:
                 settings=[Setting("GAP", o["gap"], "distractors between the key and the question"),
                           Setting("KEYS", o["keys"], "different key symbols (guessing scores 1/KEYS)"),
                           Setting("DISTRACTORS", o["distractors"], "different distractor symbols")],
-                code=CODE, tokens=True)
+                code=CODE, length="GAP + 2", tokens=True)
