@@ -22,7 +22,7 @@ from torch import Tensor
 
 from ..config import int_range
 from . import register
-from .base import Batch, Metric, ModelSpec, Option, Task
+from .base import Batch, Goal, Metric, ModelSpec, Option, Task
 
 VAL_SIZE = 1000
 TEST_SIZE = 1000
@@ -50,6 +50,7 @@ class MemoryTask(Task):
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
                    "init: chrono).")
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
+    goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
     options = {
         "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "
                                               "memory must bridge."),
