@@ -2,6 +2,8 @@
 
 Exit codes of `rnnlab train`: 0 finished (or stopped with Ctrl-C, run saved), 1 diverged, 2 bad input (one line on
 stderr, no traceback), 130 interrupted before training started (nothing to save).
+Exit codes of `rnnlab sweep` and `rnnlab race`: 0 every point ran to its end, 1 a point failed, 2 bad input (the sweep
+file, a flag, a Ray address), 130 stopped with Ctrl-C (finished points kept; run the same command again to resume).
 
 Everything that can be checked is checked before the first step: the config (all `--set` options together), the data
 files, the memory the config needs and the `--out` folder. Ctrl-C once stops like the window's Stop (final
@@ -227,6 +229,219 @@ def cmd_export_script(args) -> int:
     return EXIT_OK
 
 
+EXIT_INTERRUPTED = 130
+
+
+def _executor(args, default_workers=None):
+    """The executor the flags ask for: Ray with --ray (or RNNLAB_RAY), else local worker processes."""
+    from .experiments.cluster import RayExecutor, address_from
+    from .experiments.local import LocalExecutor
+
+    if args.workers is not None and args.workers < 1:
+        from .errors import ConfigError
+
+        raise ConfigError("--workers", args.workers, "must be a whole number of at least 1")
+    address = address_from(args.ray)
+    if address:
+        executor = RayExecutor(address, args.workers)
+        executor.start()
+        return executor
+    return LocalExecutor(args.workers or default_workers)
+
+
+def _drive(runner, on_event) -> int:
+    """Iterate a sweep or race runner; Ctrl-C leaves a consistent folder and exits 130."""
+    try:
+        for event in runner.events():
+            on_event(event)
+    except KeyboardInterrupt:
+        print(f"\nrnnlab: interrupted; finished points are kept in {runner.path}; run the same command again to "
+              "resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (OSError, RnnlabError) as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def cmd_sweep(args) -> int:
+    from .experiments import report, sweep as sweep_mod
+    from .experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
+    from .experiments.runner import SweepRunner
+
+    try:
+        sweep = sweep_mod.load(args.file)
+    except RnnlabError as exc:
+        where = "" if args.file in str(exc) else f"{args.file}: "
+        print(f"rnnlab: error: {where}{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Path(args.out) if args.out else Path("sweeps") / Path(args.file).stem
+    try:
+        executor = _executor(args)
+    except RnnlabError as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    runner = SweepRunner(sweep, out, executor)
+    total = len(sweep.points)
+    print(f"rnnlab {__version__}: sweep {sweep.name}: {total} points on {executor.description}; folder {out}")
+    state = {"done": 0, "failed": 0, "running": {}, "last": 0.0, "skipped": False}
+    tty = sys.stderr.isatty()
+
+    def draw(force=False):
+        now = time.monotonic()
+        if args.quiet or (not force and now - state["last"] < (0.2 if tty else 10.0)):
+            return
+        state["last"] = now
+        line = report.sweep_bar(state["done"], total, state["failed"], state["running"])
+        print(("\r\x1b[2K" + line[:200]) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    def on_event(event):
+        if not state["skipped"]:
+            state["skipped"] = True
+            state["done"] = len(runner.skipped)
+            if runner.skipped:
+                print(f"{len(runner.skipped)} points already done in {out}: skipped")
+        if isinstance(event, PointStarted):
+            state["running"][event.point_id] = (0, event.total_steps)
+        elif isinstance(event, PointProgress):
+            state["running"][event.point_id] = (event.step, event.total_steps)
+        elif isinstance(event, PointEnded):
+            state["running"].pop(event.point_id, None)
+            state["done"] += 1
+            state["failed"] += event.status == "failed"
+            if tty and not args.quiet:
+                print("\r\x1b[2K", end="", file=sys.stderr)
+            why = f": {event.error}" if event.error else ""
+            print(f"{event.point_id}: {event.status}{why}", flush=True)
+            draw(force=True)
+            return
+        elif isinstance(event, SweepEnded):
+            return
+        draw()
+
+    code = _drive(runner, on_event)
+    if tty and not args.quiet:
+        print(file=sys.stderr)
+    rows = list(runner.folder.rows.values())
+    print()
+    print(report.results_table(rows))
+    for line in report.failures(rows):
+        print(line)
+    print(f"results: {out / 'results.csv'}")
+    if code != EXIT_OK:
+        return code
+    return 1 if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
+
+
+def cmd_race(args) -> int:
+    import os
+
+    from .experiments import report
+    from .experiments.events import PointEnded, PointProgress
+    from .experiments.race import DEFAULT_CELLS, Race, label, speed_sentence
+    from . import tasks
+
+    try:
+        if args.axis and args.cells:
+            from .errors import ConfigError
+
+            raise ConfigError("--axis", args.axis, "race along one axis: give --cells or --axis, not both")
+        if args.axis:
+            key, sep, raw = args.axis.partition("=")
+            if not sep or not raw.strip():
+                from .errors import ConfigError
+
+                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis training.learning_rate=0.01,0.001")
+            key, values = key.strip(), [_parse_value(v.strip()) for v in raw.split(",")]
+        else:
+            key = "model.cell"
+            values = [c.strip() for c in args.cells.split(",")] if args.cells else list(DEFAULT_CELLS)
+        args.cell = None
+        cfg = build_config(args)
+        out = Path(args.out) if args.out else Path("runs") / time.strftime(f"race-{cfg.task.name}-%Y%m%d-%H%M%S")
+        executor = _executor(args, default_workers=len(values))
+        race = Race(cfg, out, key, values, executor=executor)
+    except RnnlabError as exc:
+        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    task = tasks.get(cfg.task.name)
+    metric, goal = task.metric, task.goal
+    names = {p.id: label(key, p.value(key)) for p in race.sweep.points}
+    print(f"rnnlab {__version__}: race on {cfg.task.name}, {key} = {', '.join(map(str, values))}, seed "
+          f"{cfg.training.seed}, {race.sweep.points[0].config.training.steps} steps each, on {executor.description}")
+    if goal is not None:
+        print(f"goal: {goal.text}")
+    tty = sys.stdout.isatty()
+    lines: dict[str, str] = {}
+    state = {"last": 0.0, "drawn": 0}
+
+    def draw(force=False):
+        now = time.monotonic()
+        if args.quiet or (not force and now - state["last"] < (0.25 if tty else 5.0)):
+            return
+        state["last"] = now
+        block = [lines.get(pid, f"{names[pid]:<10} waiting") for pid in names]
+        if tty:
+            up = f"\x1b[{state['drawn']}F" if state["drawn"] else ""
+            print(up + "\n".join("\x1b[2K" + b for b in block), flush=True)
+            state["drawn"] = len(block)
+        else:
+            print("\n".join(block), flush=True)
+
+    def on_event(event):
+        if isinstance(event, PointProgress):
+            lines[event.point_id] = report.progress_line(names[event.point_id], event, metric.key, metric.title)
+            draw()
+        elif isinstance(event, PointEnded):
+            row = event.row
+            done = f"test {metric.title} {report._f(row.get('test_' + metric.key))}" if row.get("test_" + metric.key) \
+                not in (None, "") else event.error
+            lines[event.point_id] = f"{names[event.point_id]:<10} {event.status}: {done}"
+            draw(force=True)
+
+    code = _drive(race, on_event)
+    rows = [dict(r, runner=names[r["point"]]) for r in race.folder.rows.values()]
+    print()
+    print(report.results_table(rows, first="runner", first_title="runner"))
+    for line in report.failures(rows):
+        print(line)
+    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1))
+    print(f"runs saved in {out}")
+    if code != EXIT_OK:
+        return code
+    return 1 if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
+
+
+def _add_many_runs_commands(sub) -> None:
+    sweep = sub.add_parser("sweep", help="run every point of a sweep file; resumes a folder it ran before")
+    sweep.add_argument("file", help="a sweep file in TOML (see examples/)")
+    sweep.add_argument("--out", help="sweep folder (default: sweeps/<file name>); running again resumes it")
+    _add_executor_flags(sweep, "cores - 1")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=cmd_sweep)
+    race = sub.add_parser("race", help="train cells (or the values of one setting) side by side on the same data")
+    race.add_argument("--config", help="a run config in TOML to start from")
+    race.add_argument("--task", help="task name (see `rnnlab tasks`)")
+    race.add_argument("--cells", help="comma-separated cells (default: rnn_tanh,lstm,gru)")
+    race.add_argument("--axis", metavar="KEY=V1,V2", help="race along another setting, e.g. model.gate_init=default,chrono")
+    race.add_argument("--steps", type=int, help="optimizer steps of each runner")
+    race.add_argument("--seed", type=int, help="the one seed every runner shares")
+    race.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
+    race.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other field, e.g. task.length=100")
+    race.add_argument("--out", help="folder for the race (default: runs/race-<task>-<time>)")
+    _add_executor_flags(race, "one per runner")
+    race.add_argument("--quiet", action="store_true", help="no progress lines")
+    race.set_defaults(func=cmd_race)
+
+
+def _add_executor_flags(parser, default: str) -> None:
+    parser.add_argument("--workers", type=int, help=f"points at a time (default: {default}; with --ray: the "
+                        "cluster's CPUs)")
+    parser.add_argument("--ray", metavar="ADDRESS", help="run the points as Ray tasks: HOST:PORT of a head node, "
+                        "'auto', or 'local' (a private Ray here); default: $RNNLAB_RAY. Needs "
+                        "pip install 'rnnlab[cluster]'")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnlab", description="A desktop lab for recurrent neural networks. "
                                      "Without a command, opens the app.")
@@ -253,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="the script to write (default: train_<task>_<cell>.py); "
                         "its data files go beside it")
     export.set_defaults(func=cmd_export_script)
+    _add_many_runs_commands(sub)
     return parser
 
 

@@ -67,6 +67,22 @@ class Metric:
     higher_is_better: bool = False
 
 
+@dataclass(frozen=True)
+class Goal:
+    """When a run has solved the task: a validation metric reaching a value. Sweeps and races report the first
+    validated step (and its time) at which a run got there, so "which cell got there sooner" has an answer."""
+
+    key: str  # key in evaluate()'s dict
+    value: float
+    higher_is_better: bool
+    text: str  # for people, e.g. "validation MSE at most 0.01"
+
+    def reached(self, value: float) -> bool:
+        if value != value:  # NaN: not measured
+            return False
+        return value >= self.value if self.higher_is_better else value <= self.value
+
+
 class Task(ABC):
     """Base of every task. Subclasses set the class attributes and implement the abstract methods."""
 
@@ -80,6 +96,7 @@ class Task(ABC):
     suggested: ClassVar[dict[str, Any]] = {}  # config overrides that make a good first experiment for this task
     order: ClassVar[int] = 100  # position in task lists (lower first)
     long_range: ClassVar[bool] = False  # about memory over many steps: a run that learns nothing gets advice
+    goal: ClassVar[Optional[Goal]] = None  # what "solved" means, for tasks where it has a clear meaning
 
     def __init__(self, options: Mapping[str, Any], seed: int = 0, tbptt: int = 0):
         self.opts = dict(self.validate_options(options))

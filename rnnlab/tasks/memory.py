@@ -22,7 +22,7 @@ from torch import Tensor
 from ..options import int_range
 from . import register
 from ._generated import GeneratedTask, train_size_option
-from .base import Batch, Metric, ModelSpec, Option
+from .base import Batch, Goal, Metric, ModelSpec, Option
 
 
 
@@ -49,6 +49,7 @@ class MemoryTask(GeneratedTask):
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
                    "init: chrono).")
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
+    goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
     options = {
         "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "
                                               "memory must bridge."),

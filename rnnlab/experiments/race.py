@@ -1,0 +1,99 @@
+"""A race: a sweep along one axis (by default the cell: vanilla RNN, LSTM, GRU) with one seed, so every runner sees
+the same initial data order, run side by side while each streams its progress back.
+
+    race = Race(base_config, "runs/race", values=("rnn_tanh", "lstm", "gru"))
+    for event in race.events():        # plain dataclasses from .events, no torch: a GUI thread can take them as is
+        if isinstance(event, PointProgress): ...   # steps + losses since the last one, validation, ||dL/dh_t||
+    race.pause(); race.step(); race.resume(); race.stop()     # from any thread
+
+By default every point gets its own worker process at once (a race is about watching them together), and progress
+comes four times a second with validation and the probe's gradient through time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Optional, Sequence
+
+from .. import config as config_mod
+from .local import LocalExecutor
+from .runner import SweepRunner
+from .sweep import Sweep, build, to_toml
+
+DEFAULT_KEY = "model.cell"
+DEFAULT_CELLS = ("rnn_tanh", "lstm", "gru")
+RACE_PROGRESS_S = 0.25
+
+
+def race_sweep(base: config_mod.RunConfig, key: str = DEFAULT_KEY, values: Sequence = DEFAULT_CELLS,
+               name: Optional[str] = None) -> Sweep:
+    """The sweep behind a race: one axis, the base config's seed; its sweep file is written out for the folder."""
+    sweep = build(base, {key: list(values)}, [base.training.seed], name=name or f"race-{base.task.name}")
+    return replace(sweep, source_text=to_toml(sweep))
+
+
+class Race(SweepRunner):
+    """A SweepRunner for a race: detailed progress, and (unless given an executor) one local worker per runner."""
+
+    def __init__(self, base: config_mod.RunConfig, folder, key: str = DEFAULT_KEY, values: Sequence = DEFAULT_CELLS,
+                 executor=None, progress_s: float = RACE_PROGRESS_S):
+        sweep = race_sweep(base, key, values)
+        self.key = key
+        super().__init__(sweep, folder, executor or LocalExecutor(len(sweep.points)), detail=True,
+                         progress_s=progress_s)
+
+
+def label(key: str, value) -> str:
+    """How a runner is named in sentences: cells by their usual names, other values as key=value."""
+    if key == "model.cell":
+        from ..train.advice import CELL_NAMES
+
+        return CELL_NAMES.get(value, str(value))
+    return f"{key.rpartition('.')[2]}={value}"
+
+
+def _num(row: dict, key: str) -> float:
+    try:
+        return float(row.get(key))
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], workers: int, cores: int) -> str:
+    """One honest sentence (or two) on speed: who was faster per step, and who reached the goal sooner in wall time.
+
+    Steps per second are measured while the runners shared this computer, so the sentence says so when they did."""
+    ran = [r for r in rows if r.get("status") in ("finished", "diverged", "stopped") and _num(r, "steps_per_s") > 0]
+    if not ran:
+        return "No runner trained to the end, so there is nothing to compare."
+    by_speed = sorted(ran, key=lambda r: -_num(r, "steps_per_s"))
+    fast = by_speed[0]
+    parts = [f"Per step, the {label(key, fast[key])} was fastest here ({_num(fast, 'steps_per_s'):.0f} steps/s"]
+    if len(by_speed) > 1:
+        others = ", ".join(f"{label(key, r[key])} {_num(r, 'steps_per_s'):.0f}" for r in by_speed[1:])
+        slow = by_speed[-1]
+        ratio = _num(fast, "steps_per_s") / _num(slow, "steps_per_s")
+        parts[0] += f"; {others}: {ratio:.2f}x the slowest)"
+    else:
+        parts[0] += ")"
+    shared = workers > 1 and workers >= cores
+    if shared:
+        parts[0] += f", measured side by side: {workers} runners shared {cores} cores, so each ran slower than alone"
+    sentence = parts[0] + "."
+    if goal_text:
+        solved = sorted((r for r in ran if not math.isnan(_num(r, "solved_at_s"))), key=lambda r: _num(r, "solved_at_s"))
+        never = [label(key, r[key]) for r in ran if math.isnan(_num(r, "solved_at_s"))]
+        if solved:
+            first = solved[0]
+            sentence += (f" The {label(key, first[key])} reached the goal ({goal_text}) first in wall time, after "
+                         f"{_num(first, 'solved_at_s'):.1f} s (step {int(_num(first, 'solved_at_step'))})")
+            if len(solved) > 1:
+                sentence += "; then " + ", ".join(f"{label(key, r[key])} after {_num(r, 'solved_at_s'):.1f} s"
+                                                  for r in solved[1:])
+            if never:
+                sentence += "; " + " and ".join(never) + (" never did" if len(never) > 1 else " never did")
+            sentence += "."
+        else:
+            sentence += f" None reached the goal ({goal_text}) within its steps."
+    return sentence

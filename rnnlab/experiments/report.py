@@ -1,0 +1,106 @@
+"""Text for people: the progress lines of a sweep or a race and the tables printed at the end (the CLI prints them).
+
+Pure functions of plain data (events, results rows), so they are tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+from .events import PointProgress
+
+
+def _f(value, digits: int = 4) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    if math.isnan(x):
+        return "-"
+    return f"{x:.{digits}g}"
+
+
+def _int(value) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if math.isnan(x) else str(int(x))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A plain aligned text table: text columns to the left, numbers to the right."""
+    rows = [list(map(str, r)) for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
+    def numeric(i):
+        return all(_looks_numeric(r[i]) for r in rows) and rows
+
+    align = [str.rjust if numeric(i) else str.ljust for i in range(len(headers))]
+    lines = ["  ".join(align[i](h, widths[i]) for i, h in enumerate(headers))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(align[i](c, widths[i]) for i, c in enumerate(r)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _looks_numeric(text: str) -> bool:
+    if text == "-":
+        return True
+    try:
+        float(text.rstrip("x"))
+        return True
+    except ValueError:
+        return False
+
+
+def baseline_columns(rows: Sequence[dict]) -> list[str]:
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k.startswith("baseline ") and k not in cols]
+    return cols
+
+
+def results_table(rows: Sequence[dict], first: str = "point", first_title: str = "point") -> str:
+    """The end table: one row per point with status, final test metric, the first baseline, solved-at, speed."""
+    metric = next((r.get("metric") for r in rows if r.get("metric")), "")
+    base = baseline_columns(rows)[:1]
+    headers = [first_title, "status", f"test {metric}".strip()]
+    if base:
+        headers.append(base[0])
+    headers += ["solved at step", "steps/s", "wall s"]
+    body = []
+    for r in rows:
+        line = [str(r.get(first, "")), str(r.get("status", "")), _f(r.get(f"test_{metric}"))]
+        if base:
+            line.append(_f(r.get(base[0])))
+        line += [_int(r.get("solved_at_step")), _f(r.get("steps_per_s"), 3) if r.get("steps_per_s") else "-",
+                 _f(r.get("wall_s"), 3)]
+        body.append(line)
+    return table(headers, body)
+
+
+def failures(rows: Sequence[dict]) -> list[str]:
+    return [f"{r['point']}: {r['status']}: {r['error']}" for r in rows if r.get("error")]
+
+
+def progress_line(name: str, p: PointProgress, metric_key: str = "", metric_title: str = "") -> str:
+    """`lstm      step  400/2000  loss 0.03412  val MSE 0.03121  812 steps/s`."""
+    loss = _f(p.train_loss[-1]) if len(p.train_loss) else "-"
+    line = f"{name:<10} step {p.step:>{len(str(p.total_steps))}}/{p.total_steps}  loss {loss}"
+    if p.val and metric_key in p.val:
+        line += f"  val {metric_title} {_f(p.val[metric_key])}"
+    line += f"  {p.steps_per_sec:.0f} steps/s"
+    return line + ("  (paused)" if p.paused else "")
+
+
+def sweep_bar(done: int, total: int, failed: int, running: dict[str, tuple[int, int]], width: int = 24) -> str:
+    """`[#########-------] 3/8 points, 1 failed | running: cell=lstm_seed=0 400/800, ...`."""
+    frac = done / max(1, total)
+    bar = "#" * int(frac * width)
+    text = f"[{bar:<{width}}] {done}/{total} points"
+    if failed:
+        text += f", {failed} failed"
+    if running:
+        text += " | running: " + ", ".join(f"{pid} {s}/{t}" for pid, (s, t) in running.items())
+    return text
