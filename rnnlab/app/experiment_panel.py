@@ -12,18 +12,20 @@ settings, so every task opens on a sensible first experiment.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import escape
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from .. import config as config_mod
 from .. import tasks
 from ..config import RunConfig, SECTION_RULES
 from ..errors import ConfigError
+from . import places, userfiles
 
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
 OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
@@ -129,6 +131,21 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+class WheelSafeCombo(QComboBox):
+    """A combo box that takes the mouse wheel only when it has the focus: scrolling the form over it scrolls the form
+    (issue 9, item 3: scrolling over the Cell box switched LSTM to GRU)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.StrongFocus)  # not WheelFocus: a wheel turn must not focus it either
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # goes on to the scroll area
+
+
 class Field(QWidget):
     """One editor, its error message underneath, and its tooltip."""
 
@@ -147,7 +164,7 @@ class Field(QWidget):
             self.editor = QCheckBox()
             self.editor.toggled.connect(lambda v: self.edited.emit(self.key, bool(v)))
         elif kind == "choice":
-            self.editor = QComboBox()
+            self.editor = WheelSafeCombo()
             self.editor.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             self.editor.setMinimumContentsLength(8)
             for value in choices:
@@ -167,18 +184,24 @@ class Field(QWidget):
             button.clicked.connect(self._browse)
             row.addWidget(button)
         layout.addLayout(row)
-        self.error = QLabel(wordWrap=True)
-        self.error.setTextFormat(Qt.PlainText)  # messages quote user input verbatim
-        self.error.setObjectName("fieldError")
-        self.error.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
-        self.error.hide()
-        layout.addWidget(self.error)
+        self.tip = full_tip
+        self.message = ""  # the error shown for this field (in the panel's message line and the tooltip)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a CSV file", "", "CSV files (*.csv);;All files (*)")
+        title, filters = BROWSE.get(self.key.rpartition(".")[2], ("Choose a file", "All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(self, title, places.last_folder("data"), filters)
         if path:
+            places.remember_folder("data", path)
             self.editor.setText(path)
             self.edited.emit(self.key, path)
+
+    def raw(self) -> Any:
+        """What the editor holds now, as the form reads it."""
+        if self.kind == "bool":
+            return self.editor.isChecked()
+        if self.kind == "choice":
+            return self.editor.currentData()
+        return parse(self.kind, self.editor.text())
 
     def set_value(self, value: Any) -> None:
         self.editor.blockSignals(True)
@@ -198,37 +221,86 @@ class Field(QWidget):
             self.editor.blockSignals(False)
 
     def set_error(self, message: Optional[str]) -> None:
-        self.editor.setProperty("invalid", bool(message))
+        """Mark the field red; the message goes to the panel's message line and the tooltip (not under the field,
+        where it would push every row below down under the mouse)."""
+        self.message = message or ""
+        self._mark("invalid" if message else "")
+        self.editor.setToolTip(f"<b>{escape(message)}</b><br>{self.tip}" if message else self.tip)
+
+    def set_note(self, note: Optional[str]) -> None:
+        """A neutral state ('Checking the file…'): marked, not red."""
+        self._mark("checking" if note else "")
+        self.editor.setToolTip(f"<i>{escape(note)}</i><br>{self.tip}" if note else self.tip)
+
+    def _mark(self, state: str) -> None:
+        self.editor.setProperty("invalid", state == "invalid")
+        self.editor.setProperty("checking", state == "checking")
         self.editor.style().unpolish(self.editor)
         self.editor.style().polish(self.editor)
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
 
 
-class ExperimentPanel(QScrollArea):
-    """Task, model and training settings, bound to one RunConfig."""
+BROWSE = {
+    "csv_path": ("Choose a CSV file", "CSV files (*.csv *.tsv *.txt);;All files (*)"),
+    "text_path": ("Choose a text file", "Text files (*.txt);;All files (*)"),
+    "conllu_path": ("Choose a CoNLL-U file", "CoNLL-U files (*.conllu *.conll);;All files (*)"),
+}
+
+
+class _FormScroll(QScrollArea):
+    """Scrolls the form up and down only: the form is as wide as the view (the dock is never narrower than the
+    form's minimum), so tabbing into a field never slides the labels out of sight (issue 9, item 6)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
+        self.horizontalScrollBar().valueChanged.connect(lambda v: v and self.horizontalScrollBar().setValue(0))
+
+    def fit_width(self) -> None:
+        body = self.widget()
+        if body is not None:
+            self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2)
+
+
+class ExperimentPanel(QWidget):
+    """Task, model and training settings, bound to one RunConfig; the fields' messages in one line under them."""
 
     config_changed = Signal(object)  # the new valid RunConfig
     validity_changed = Signal(bool)  # False while some field holds a value the config rejects
 
     def __init__(self, cfg: RunConfig, parent=None):
         super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._cfg = cfg
         self._fields: dict[str, Field] = {}
         self._pending: dict[str, Any] = {}  # key -> rejected raw value still shown in its field
         self._errors: dict[str, str] = {}
         self._valid = True
-        body = QWidget()
-        self.setWidget(body)
+        self._checking: Optional[str] = None  # the task field whose file is being checked in the background
+        self._check_serial = 0
+        self.files = userfiles.FileChecker(self)
+        self.files.checked.connect(self._checked)
+        self.scroll = _FormScroll()
+        body = self.body = QWidget()
+        self.scroll.setWidget(body)
+        # The fields' messages: one place of fixed height, so a message never moves the rows under the mouse.
+        self.message_line = QLabel(wordWrap=True)
+        self.message_line.setObjectName("fieldError")
+        self.message_line.setTextFormat(Qt.RichText)
+        self.message_line.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.message_line.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.message_line)
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(6, 6, 6, 6)
 
         # Task: chooser, description, data preview.
         task_box = QGroupBox("Task")
         task_form = QVBoxLayout(task_box)
-        self.task_combo = QComboBox()
+        self.task_combo = WheelSafeCombo()
         self.task_combo.setObjectName("task.name")
         self.task_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.task_combo.setMinimumContentsLength(14)
@@ -301,11 +373,22 @@ class ExperimentPanel(QScrollArea):
         return self._cfg
 
     def is_valid(self) -> bool:
-        return not self._errors
+        return not self._errors and self._checking is None
+
+    def is_checking(self) -> bool:
+        """A file named in the form is being checked in the background (Train waits for it)."""
+        return self._checking is not None
 
     def errors(self) -> dict[str, str]:
-        """Field key -> the message shown under it."""
-        return dict(self._errors)
+        """Field key -> the message shown under it (a file still being checked counts)."""
+        errors = dict(self._errors)
+        if self._checking is not None:
+            errors.setdefault(self._checking, f"{self._checking}: the file is still being checked")
+        return errors
+
+    def shutdown(self) -> None:
+        """Stop the file-check thread (the window calls this when it closes)."""
+        self.files.shutdown()
 
     def editor(self, key: str) -> QWidget:
         """The editor widget of a field ('model.hidden_size', 'task.window', 'task.name')."""
@@ -319,6 +402,8 @@ class ExperimentPanel(QScrollArea):
         self._cfg = cfg
         self._pending.clear()
         self._errors.clear()
+        self._check_serial += 1  # a file check in flight belongs to the config being replaced
+        self._checking = None
         if rebuild:
             self._build_task_options()
         self._refresh_all()
@@ -341,7 +426,7 @@ class ExperimentPanel(QScrollArea):
 
     def set_locked(self, locked: bool) -> None:
         """While a run trains, its settings cannot change."""
-        self.widget().setEnabled(not locked)
+        self.body.setEnabled(not locked)
 
     def set_preview(self, preview: Optional[QWidget]) -> None:
         """A small look at the task's data, made by the window once the task is loaded."""
@@ -355,9 +440,69 @@ class ExperimentPanel(QScrollArea):
     # --- editing -----------------------------------------------------------------------------------------------------
 
     def _edited(self, key: str, raw: Any) -> None:
+        section = key.partition(".")[0]
+        if section != "task":
+            self._edited_now(key, raw)
+            return
+        changes = {key: raw}
+        if (key == "task.csv_path" and isinstance(raw, str) and raw.strip()
+                and self._cfg.task.options.get("dataset") != "csv"):
+            changes["task.dataset"] = "csv"  # a file of one's own is chosen to be used (issue 9, item 1)
+        edits = [(key, changes)] + [(k, {k: v}) for k, v in self._pending.items() if k.startswith("task.") and k != key]
+        if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _, c in edits):
+            self._check_serial += 1
+            self._checking = key
+            self._pending[key] = raw
+            self._errors.pop(key, None)
+            self._fields[key].set_note("Checking the file…")
+            self._emit_validity()
+            self.files.check(self._check_serial, self._cfg, edits)
+            return
+        self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _ in edits])
+
+    def _checked(self, serial: int, outcome) -> None:
+        """A background check of task edits is back (GUI thread)."""
+        if serial != self._check_serial or self._checking is None:
+            return  # a newer edit, or set_config, superseded it
+        key = self._checking
+        self._checking = None
+        self._fields[key].set_note(None) if key in self._fields else None
+        keys = [key] + [k for k in self._pending if k.startswith("task.") and k != key]
+        self._apply_outcome(outcome, keys)
+
+    def _apply_outcome(self, outcome, keys: list[str]) -> None:
+        before = self._cfg
+        self._cfg = outcome.cfg
+        for k in keys:
+            if k in outcome.errors:
+                self._pending[k] = self._pending.get(k, self._raw_of(k))
+                self._errors[k] = outcome.errors[k]
+            else:
+                self._pending.pop(k, None)
+                self._errors.pop(k, None)
+            if k in self._fields:
+                self._fields[k].set_error(self._errors.get(k))
+        if self._cfg != before:
+            # companion changes (dataset -> csv) show in their own widgets
+            for k, field in self._fields.items():
+                if k.startswith("task.") and k not in self._pending:
+                    field.set_value(self._value(k))
+        self._refresh_dependent()
+        self._emit_validity()
+        if self._cfg != before:
+            self.config_changed.emit(self._cfg)
+
+    def _raw_of(self, key: str):
+        field = self._fields.get(key)
+        if field is None:
+            return None
+        return field.raw()
+
+    def _edited_now(self, key: str, raw: Any) -> None:
+        """A model or training field: checked on its own (the task, and any file it names, is not read again)."""
         before = self._cfg
         try:
-            self._cfg = self._check(self._cfg.replace(key, raw), key)
+            self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
         except ConfigError as exc:
             self._pending[key] = raw
             self._errors[key] = str(exc)
@@ -381,10 +526,12 @@ class ExperimentPanel(QScrollArea):
         return cfg
 
     def _retry_pending(self) -> None:
-        """A rejected value may fit now that another field changed (a longer series, a shorter window)."""
+        """A rejected model/training value may fit now that another field changed."""
         for key, raw in list(self._pending.items()):
+            if key.startswith("task."):
+                continue  # task options do not depend on model or training fields
             try:
-                self._cfg = self._check(self._cfg.replace(key, raw), key)
+                self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
             except ConfigError as exc:
                 self._errors[key] = str(exc)
                 if key in self._fields:
@@ -396,7 +543,10 @@ class ExperimentPanel(QScrollArea):
                     self._fields[key].set_error(None)
 
     def _emit_validity(self) -> None:
-        valid = not self._errors
+        self._show_messages()
+        if "task.text_path" in self._fields or "task.csv_path" in self._fields:
+            self._describe_task()
+        valid = not self._errors and self._checking is None
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)
@@ -419,7 +569,39 @@ class ExperimentPanel(QScrollArea):
             self._add_field(self.options_form, f"task.{name}", option_label(name), opt.help, default=opt.default, rule=opt.rule)
         self.options_box.setVisible(bool(cls.options))
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(cls.name)))
-        self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.description)}")
+        self._describe_task()
+        self._fix_tab_order()
+        self.scroll.fit_width()
+
+    def _describe_task(self) -> None:
+        cls = tasks.get(self._cfg.task.name)
+        self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.describe(self._cfg.task.options))}")
+
+    def _fix_tab_order(self) -> None:
+        """Tab walks the form top to bottom (the task options are rebuilt after the other fields were made)."""
+        chain = [self.task_combo] + [f.editor for k, f in self._fields.items() if k.startswith("task.")]
+        chain += [f.editor for k, f in self._fields.items() if not k.startswith("task.")]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
+
+    def _show_messages(self) -> None:
+        """The fields' messages in the fixed line under the form: the first in full, a count of the rest."""
+        labels = {k: self._label_of(k) for k in self._errors}
+        if not self._errors:
+            self.message_line.setText("" if self._checking is None else
+                                      f"<i>{escape(self._label_of(self._checking))}: checking the file…</i>")
+            return
+        key, message = next(iter(self._errors.items()))
+        more = len(self._errors) - 1
+        tail = f" <i>(and {more} more marked field{'s' if more > 1 else ''})</i>" if more else ""
+        self.message_line.setText(f"<b>{escape(labels[key])}:</b> {escape(message)}{tail}")
+
+    def _label_of(self, key: str) -> str:
+        name = key.partition(".")[2]
+        for k, label, _ in MODEL_FIELDS + TRAINING_FIELDS + ADVANCED_FIELDS:
+            if k == key:
+                return label
+        return option_label(name)
 
     def _refresh_all(self) -> None:
         for key, field in self._fields.items():
@@ -438,12 +620,22 @@ class ExperimentPanel(QScrollArea):
                                                  "With one layer, dropout acts only before the head.")
 
 
+def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:
+    """`cfg.replace(key, value)` for a model or training field without validating the task again: sections are
+    validated independently, and the task's validation may read a large user file (issue 10, item 7)."""
+    section, _, name = key.partition(".")
+    if section not in ("model", "training"):
+        return cfg.replace(key, value)
+    checked = config_mod.validate_field(key, value)
+    return dataclasses.replace(cfg, **{section: dataclasses.replace(getattr(cfg, section), **{name: checked})})
+
+
 def with_task(cfg: RunConfig, name: str) -> RunConfig:
     """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested)."""
     cfg = cfg.replace("task.name", name)
     for key, value in tasks.get(name).suggested.items():
         try:
-            cfg = cfg.replace(key, value)
+            cfg = replace_fast(cfg, key, value)
         except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
             pass
     return cfg

@@ -118,6 +118,12 @@ class Task(ABC):
         return values
 
     @classmethod
+    def describe(cls, options: Mapping[str, Any]) -> str:
+        """The description for these options (a task on a file of one's own says so instead of naming its bundled
+        data); the class's `description` by default."""
+        return cls.description
+
+    @classmethod
     def check_options(cls, values: dict[str, Any]) -> None:
         """Checks between options or against the data (e.g. window longer than the series). Raise ConfigError."""
 

@@ -15,6 +15,7 @@ Loss is in nats per character (natural log); perplexity = exp(loss); bits per ch
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Iterator, Optional
 
 import numpy as np
@@ -33,6 +34,7 @@ DEFAULT_TBPTT = 100  # chunk length when training.tbptt is 0 (char-rnn's default
 EVAL_STREAMS = 16  # parallel streams a held-out split is read in (the state is carried along each)
 PROBE_SAMPLES, PROBE_LENGTH = 4, 64
 DEFAULT_PROMPT = "ROMEO:\n"
+PROMPT_CHARS = 16  # the longest default prompt taken from a text of one's own
 MAX_GENERATE = 10_000  # characters one generate() call may write
 
 
@@ -248,6 +250,25 @@ class CharLMTask(Task):
             logp = torch.log_softmax(model.out(out[0]).float(), dim=-1)
             return (-logp.gather(1, ids[1:].to(device)[:, None])[:, 0]).cpu().numpy()
 
+    def default_prompt(self) -> str:
+        """"ROMEO:" for the bundled plays; for a text of one's own, its first characters (up to the first line's end),
+        so the prompt is in the text's own style and alphabet (issue 9, item 1)."""
+        if not self.opts["text_path"] and all(c in self.vocab.chars for c in DEFAULT_PROMPT):
+            return DEFAULT_PROMPT
+        start = self.texts["train"][:PROMPT_CHARS + 1]
+        line, newline, _ = start.partition("\n")
+        return (line[:PROMPT_CHARS] + (newline if len(line) <= PROMPT_CHARS else "")) or start[:PROMPT_CHARS]
+
+    @classmethod
+    def describe(cls, options) -> str:
+        path = options.get("text_path") or ""
+        if not path:
+            return cls.description
+        name = Path(path).name
+        return (f"Predict the next character of your text ({name}), then let the model write by sampling one "
+                f"character at a time. The text is one long stream trained with truncated back-propagation through "
+                f"time: the state flows on, the gradient stops after `tbptt` characters.")
+
     def view(self, model) -> dict:
         """A validation snippet with each character's surprisal under the model and under the unigram baseline.
 
@@ -257,7 +278,7 @@ class CharLMTask(Task):
         start = snippet.find("\n") + 1
         snippet = (snippet[start:start + 300] if start > 0 else snippet[:300]).lstrip("\n") or snippet
         ids = self.vocab.encode(snippet, field="text")
-        prompt = DEFAULT_PROMPT if all(c in self.vocab.chars for c in DEFAULT_PROMPT) else self.texts["val"][:8]
+        prompt = self.default_prompt()
         return {"kind": "charlm", "title": self.text_title, "prompt": prompt, "temperature": 0.8,
                 "snippet": snippet, "surprisal": self.surprisal(model, snippet),
                 "unigram_surprisal": (-self._unigram[ids[1:]].log()).float().numpy(),

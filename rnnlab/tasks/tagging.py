@@ -112,6 +112,15 @@ class TaggingTask(WordTask):
                  "training.batch_size": 16, "training.steps": 1000}
 
     @classmethod
+    def describe(cls, options) -> str:
+        path = options.get("conllu_path") or ""
+        if not path:
+            return cls.description
+        return (f"Give every word of a sentence its part of speech (17 Universal POS tags), from your CoNLL-U file "
+                f"({Path(path).name}). Accuracy counts words, padding left out. The baseline tags each word with its "
+                f"most frequent training tag. Try bidirectional: the words after a word help too.")
+
+    @classmethod
     def check_options(cls, values) -> None:
         try:
             load_sentences(values["conllu_path"])

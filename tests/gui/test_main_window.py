@@ -191,19 +191,19 @@ def test_invalid_value_is_marked_and_disables_train(qtbot, window):
     field = w.panel._fields["model.hidden_size"]
     type_into(qtbot, field.editor, "0")
     assert not w.act_train.isEnabled() and not w.act_step.isEnabled()
-    assert field.error.isVisible()
-    assert field.error.text() == "model.hidden_size = 0 is not allowed: must be a whole number from 1 to 4096"
+    assert field.message == "model.hidden_size = 0 is not allowed: must be a whole number from 1 to 4096"
+    assert field.message in w.panel.message_line.text() and "Hidden size" in w.panel.message_line.text()
     assert field.editor.property("invalid") is True
     assert w.start_training() is False and not w.is_training()
     assert w.config().model.hidden_size == 8  # the config keeps the last valid value
 
     rate = w.panel._fields["training.learning_rate"]
     type_into(qtbot, rate.editor, "fast")
-    assert rate.error.text().startswith("training.learning_rate = 'fast' is not allowed: must be a finite number")
+    assert rate.message.startswith("training.learning_rate = 'fast' is not allowed: must be a finite number")
 
     type_into(qtbot, field.editor, "16")
     type_into(qtbot, rate.editor, "0.02")
-    assert not field.error.isVisible() and not rate.error.isVisible()
+    assert not field.message and not rate.message and w.panel.message_line.text() == ""
     assert w.act_train.isEnabled()
     assert w.config().model.hidden_size == 16 and w.config().training.learning_rate == 0.02
 
@@ -212,12 +212,12 @@ def test_a_rejected_value_comes_back_when_another_field_makes_it_fit(qtbot, wind
     w = window()
     window_field = w.panel._fields["task.window"]
     type_into(qtbot, window_field.editor, "200")  # airline passengers is too short for a 200-month window
-    assert "window + horizon must leave training examples" in window_field.error.text()
+    assert "window + horizon must leave training examples" in window_field.message
     assert not w.act_train.isEnabled()
     dataset = w.panel.editor("task.dataset")
     dataset.setCurrentIndex(dataset.findData("sunspots"))  # 309 years: long enough
     dataset.activated.emit(dataset.currentIndex())
-    assert not window_field.error.isVisible()
+    assert not window_field.message
     assert w.config().task.options["window"] == 200 and w.config().task.options["dataset"] == "sunspots"
     assert w.act_train.isEnabled()
 

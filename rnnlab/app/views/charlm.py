@@ -62,6 +62,7 @@ class CharLMView(QWidget):
 
         # --- controls -----------------------------------------------------------------------------------------
         self.prompt = QPlainTextEdit("ROMEO:\n")
+        self._offered = "ROMEO:\n"  # the prompt the task offered last; replaced by the next one unless edited
         self.prompt.setToolTip("The text the model continues. It reads the prompt first, then writes one character "
                                "at a time, each drawn from its prediction. Ctrl+Enter generates.")
         self.prompt.setFont(theme.mono_font())
@@ -181,8 +182,11 @@ class CharLMView(QWidget):
         """Surprisal of the held-out snippet; and, at most every few seconds, a fresh sample with the new weights."""
         nats = np.asarray(data["surprisal"], dtype=float)
         uni = np.asarray(data.get("unigram_surprisal", []), dtype=float)
-        if not self._has_data and data.get("prompt") and self.prompt.toPlainText() == "ROMEO:\n":
-            self.prompt.setPlainText(data["prompt"])
+        offered = data.get("prompt")
+        if offered and offered != self._offered and self.prompt.toPlainText() == self._offered:
+            self.prompt.setPlainText(offered)  # another text (a file of one's own): its own first characters
+        if offered:
+            self._offered = offered
         self._has_data = True
         mean = f"{nats.mean():.2f}" if len(nats) else "-"
         uni_text = f"; character frequencies alone: {uni.mean():.2f}" if len(uni) else ""
