@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .. import config as config_mod
+from .. import config as config_mod, options
 from ..errors import ConfigError
 
 SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description")
@@ -169,15 +169,15 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
         raise ConfigError("sweep", table, "must be a table")
     for key in table:
         if key not in SWEEP_KEYS:
-            raise ConfigError(f"sweep.{key}", table[key], config_mod._unknown_key_hint(key, SWEEP_KEYS))
+            raise ConfigError(f"sweep.{key}", table[key], options.unknown_key_hint(key, SWEEP_KEYS))
     config_mod.from_dict(data)  # the file's own values meet the run config's rules, with its messages
     suggested = table.get("suggested", True)
-    config_mod.BOOL("sweep.suggested", suggested)
+    options.BOOL("sweep.suggested", suggested)
     base = _base_config(data, suggested)
     name = table.get("name", name)
-    config_mod.text(80)("sweep.name", name)
+    options.text(80)("sweep.name", name)
     description = table.get("description", "")
-    config_mod.text(2000)("sweep.description", description)
+    options.text(2000)("sweep.description", description)
     return build(base, table.get("axes", {}), table.get("seeds"), table.get("mode", "grid"), name=name,
                  description=description, source_text=source_text)
 

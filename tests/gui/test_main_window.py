@@ -394,6 +394,8 @@ def test_views_run_model_requests_off_the_gui_thread(qtbot, window):
         w.api.submit(fn, running_cb)
     running_cb.assert_called_with("forecast")
     assert seen == [(True, False, False), (True, False, False)]
+    w.pause()  # read the mode between two steps: while running, a validation pass may have it in eval mode
+    qtbot.waitUntil(w.is_paused, timeout=TIMEOUT)
     assert w.trainer.model.training  # back in training mode for the next step
 
 
