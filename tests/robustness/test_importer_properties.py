@@ -27,42 +27,43 @@ CASE_SECONDS = 5.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 FOLDER = Path(tempfile.mkdtemp(prefix="rnnlab-importers-"))
 
-junk = st.sampled_from(["", "NA", "x", "1,5", "1.234,5", "²", "①", "٣", "\x00", "inf", "nan", "-", "1e999", "1_0",
-                        " 7 ", '"', "a\nb", "9" * 200_000, "1e308", "—", "\ufeff1"])
+JUNK = ["", "NA", "x", "1,5", "1.234,5", "²", "①", "٣", "\x00", "inf", "nan", "-", "1e999", "1_0", " 7 ", '"',
+        "a\nb", "9" * 200_000, "1e308", "—", "\ufeff1"]
+LABELS = {"month": lambda i: f"{1950 + i // 12}-{i % 12 + 1:02d}",
+          "day": lambda i: f"{i % 28 + 1:02d}.{i // 28 % 12 + 1:02d}.2001",
+          "week": lambda i: f"2001-W{i}", "quarter": lambda i: f"{1990 + i // 4}Q{i % 4 + 1}",
+          "year": lambda i: str(1800 + i), "index": str}
 
 
-@st.composite
-def csv_bytes(draw) -> bytes:
-    if draw(st.integers(0, 4)) == 0:
-        return draw(st.binary(max_size=2000))
-    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
-    comma = delimiter != "," and draw(st.booleans())
-    rows = draw(st.integers(0, 80))
-    cols = draw(st.integers(1, 4))
-    step = draw(st.sampled_from(["month", "day", "week", "quarter", "year", "index"]))
-    scale = draw(st.sampled_from([1.0, 1e-3, 1e6, 1e150, 0.0]))
+def csv_text(rng: random.Random) -> str:
+    """A time-series table as spreadsheets write them, with a few cells damaged now and then."""
+    delimiter = rng.choice([",", ";", "\t", "|"])
+    comma = delimiter != "," and rng.random() < 0.5
+    cols = rng.randint(1, 4)
+    label = LABELS[rng.choice(sorted(LABELS))]
+    scale = rng.choice([1.0, 1e-3, 1e6, 1e150, 0.0])
     lines = []
-    if draw(st.booleans()):
-        lines.append(delimiter.join(draw(st.lists(st.text(max_size=6), min_size=cols, max_size=cols))))
-    for i in range(rows):
-        label = {"month": f"{1950 + i // 12}-{i % 12 + 1:02d}", "day": f"{i % 28 + 1:02d}.{i // 28 % 12 + 1:02d}.2001",
-                 "week": f"2001-W{i}", "quarter": f"{1990 + i // 4}Q{i % 4 + 1}", "year": str(1800 + i),
-                 "index": str(i)}[step]
-        cells = [label]
+    if rng.random() < 0.6:
+        lines.append(delimiter.join(rng.choice(["date", "value", "a b", "", "²", "Sales (€)"]) for _ in range(cols)))
+    for i in range(rng.choice([0, 5, 23, 24, 30, 60, 80])):
+        cells = [label(i)]
         for c in range(cols - 1):
             v = scale * (100 + 10 * math.sin(i / 3 + c) + i)
             cells.append(f"{v:.2f}".replace(".", ",") if comma else repr(v))
         lines.append(delimiter.join(cells))
-    for _ in range(draw(st.integers(0, 3))):  # damage
+    for _ in range(rng.choice([0, 0, 0, 1, 3])):  # damage
         if lines:
-            at = draw(st.integers(0, len(lines) - 1))
+            at = rng.randrange(len(lines))
             cells = lines[at].split(delimiter)
-            cells[draw(st.integers(0, len(cells) - 1))] = draw(junk)
-            lines[at] = delimiter.join(cells) if draw(st.booleans()) else delimiter.join(cells[:-1])
-    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    text = end.join(lines)
-    encoded = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"])), errors="replace")
-    return encoded
+            cells[rng.randrange(len(cells))] = rng.choice(JUNK)
+            lines[at] = delimiter.join(cells) if rng.random() < 0.7 else delimiter.join(cells[:-1])
+    return rng.choice(["\n", "\r\n", "\r"]).join(lines)
+
+
+near_valid_csv = st.tuples(st.integers(0, 2**32), st.sampled_from(["utf-8", "utf-8-sig", "utf-8", "latin-1",
+                                                                    "utf-16"])).map(
+    lambda t: csv_text(random.Random(t[0])).encode(t[1], errors="replace"))
+csv_bytes = st.one_of(st.binary(max_size=2000), near_valid_csv, near_valid_csv, near_valid_csv, near_valid_csv)
 
 
 def write(name: str, data: bytes) -> Path:
@@ -72,7 +73,7 @@ def write(name: str, data: bytes) -> Path:
 
 
 @settings(max_examples=500, **COMMON)
-@given(csv_bytes(), st.sampled_from(["", "2", "1", "value", "²", "0", "99"]))
+@given(csv_bytes, st.sampled_from(["", "", "", "2", "1", "value", "²", "0", "99"]))
 def test_generated_csv_files(data, column):
     path = write("series.csv", data)
     with time_limit(CASE_SECONDS):
