@@ -55,14 +55,21 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
     try:
         fd = os.open(file, flags)
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
                 raise DataError(f"{file} is not a file on disk; choose {what}.")
-            data = fh.read(max_bytes + 1)
+            # Read what the file says it holds (read(n) would reserve n bytes at once), then on up to the cap.
+            data = bytearray(fh.read(min(st.st_size, max_bytes) + 1) or b"")
+            while len(data) <= max_bytes:
+                chunk = fh.read(min(1 << 20, max_bytes + 1 - len(data)))
+                if not chunk:
+                    break
+                data += chunk
     except OSError as exc:
         raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the file's permissions.") from None
-    if data is None or len(data) > max_bytes:
+    if len(data) > max_bytes:
         raise DataError(f"{file} is larger than {_mb(max_bytes)}; rnnlab reads {what} of up to that size.")
-    return data
+    return bytes(data)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:

@@ -55,10 +55,11 @@ class CharVocab:
     chars: tuple[str, ...]  # chars[i] has id i + 1
 
     @classmethod
-    def from_text(cls, text: str) -> "CharVocab":
+    def from_text(cls, text: str, source: str = "the text") -> "CharVocab":
+        """The vocabulary of `text`; `source` (its file name) is named when the text cannot be used."""
         chars = tuple(sorted(set(text)))
         if len(chars) > MAX_VOCAB:
-            raise DataError(f"the text has {len(chars)} distinct characters; a character model here handles up "
+            raise DataError(f"{source} has {len(chars)} distinct characters; a character model here handles up "
                             f"to {MAX_VOCAB}. Is it really prose?")
         return cls(chars)
 

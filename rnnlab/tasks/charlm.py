@@ -82,7 +82,7 @@ class CharLMTask(Task):
         if o["max_chars"]:
             full = full[: o["max_chars"]]
         self.chunk = tbptt or DEFAULT_TBPTT
-        self.vocab = CharVocab.from_text(full) if full else CharVocab(())
+        self.vocab = CharVocab.from_text(full, source=self.text_title) if full else CharVocab(())
         n = len(full)
         train_end = int(round(n * (1 - o["val_fraction"] - o["test_fraction"])))
         val_end = int(round(n * (1 - o["test_fraction"])))

@@ -251,7 +251,7 @@ class Trainer:
     def _out_of_memory(self, where: str) -> ResourceError:
         est = memory.estimate(self.cfg, self.task.spec, self.memory.steps if hasattr(self, "memory") else 1)
         return ResourceError(f"Out of memory while {where} on {self.device}: this config needs at least "
-                             f"{memory.gib(est.total)}, and the device had less free. {memory.describe(self.cfg, est)}"
+                             f"{memory.gib(est.total)} and the device had less free: {memory.describe(self.cfg, est)}"
                              f", or close other programs.")
 
     def _run(self) -> Iterator[Snapshot]:
