@@ -283,7 +283,7 @@ def cmd_race(args) -> int:
         if args.quiet or (not force and now - state["last"] < (0.25 if tty else 5.0)):
             return
         state["last"] = now
-        block = [lines.get(pid, f"{names[pid]:<10} waiting") for pid in names]
+        block = [lines.get(pid, f"{names[pid]:<{width}} starting") for pid in names]
         if tty:
             up = f"\x1b[{state['drawn']}F" if state["drawn"] else ""
             print(up + "\n".join("\x1b[2K" + b for b in block), flush=True)
@@ -291,21 +291,24 @@ def cmd_race(args) -> int:
         else:
             print("\n".join(block), flush=True)
 
+    width = max(len(n) for n in names.values())
+    vals: dict[str, str] = {}
+
     def on_event(event):
         if isinstance(event, PointProgress):
-            lines[event.point_id] = report.progress_line(names[event.point_id], event, metric.key, metric.title)
+            vals[event.point_id] = report.val_text(event, metric.key, metric.title) or vals.get(event.point_id, "")
+            lines[event.point_id] = report.progress_line(names[event.point_id], event, vals[event.point_id], width)
             draw()
         elif isinstance(event, PointEnded):
-            row = event.row
-            done = f"test {metric.title} {report._f(row.get('test_' + metric.key))}" if row.get("test_" + metric.key) \
-                not in (None, "") else event.error
-            lines[event.point_id] = f"{names[event.point_id]:<10} {event.status}: {done}"
+            value = event.row.get("test_" + metric.key)
+            done = f"test {metric.title} {report._f(value)}" if value not in (None, "") else event.error
+            lines[event.point_id] = f"{names[event.point_id]:<{width}} {event.status}: {done}"
             draw(force=True)
 
     code = _drive(race, on_event)
     rows = [dict(r, runner=names[r["point"]]) for r in race.folder.rows.values()]
     print()
-    print(report.results_table(rows, first="runner", first_title="runner"))
+    print(report.results_table(rows, first="runner", first_title="runner", metric_title=metric.title))
     for line in report.failures(rows):
         print(line)
     print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1))
