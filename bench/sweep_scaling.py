@@ -83,6 +83,10 @@ def with_executor(sweep, executor) -> tuple[float, list[float], list[float]]:
         return time.perf_counter() - t0, starts, finishes
 
 
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
 def describe(starts, finishes) -> str:
     return (f"start-up first {max(starts):.2f} s, median {statistics.median(starts):.2f} s; "
             f"finish median {statistics.median(finishes):.3f} s")
@@ -100,9 +104,9 @@ def main(argv=None) -> int:
     results = {}
     results["serial"] = serial(sweep)
     print(f"  serial: {results['serial'][0]:.1f} s  (per point: Trainer() {statistics.median(results['serial'][1]):.2f}"
-          f" s, save_run {statistics.median(results['serial'][2]):.3f} s)", flush=True)
+          f" s, save_run {statistics.median(results['serial'][2]):.3f} s); {load()}", flush=True)
     results["local"] = with_executor(sweep, LocalExecutor(args.workers))
-    print(f"  local:  {results['local'][0]:.1f} s  {describe(*results['local'][1:])}", flush=True)
+    print(f"  local:  {results['local'][0]:.1f} s  {describe(*results['local'][1:])}; {load()}", flush=True)
     if not args.no_ray:
         from rnnlab.experiments.cluster import RayExecutor
 
@@ -112,7 +116,7 @@ def main(argv=None) -> int:
         ray_init = time.perf_counter() - t
         results["ray"] = with_executor(sweep, ray_exec)
         print(f"  ray:    {results['ray'][0]:.1f} s  {describe(*results['ray'][1:])}; ray.init {ray_init:.1f} s "
-              f"(not counted: a cluster is up before a sweep)", flush=True)
+              f"(not counted: a cluster is up before a sweep); {load()}", flush=True)
     base = results["serial"][0]
     print("\nspeed-up against serial: " + ", ".join(f"{k} {base / v[0]:.2f}x" for k, v in results.items()))
     return 0

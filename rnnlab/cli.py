@@ -168,6 +168,7 @@ def _drive(runner, on_event) -> int:
 
 
 def cmd_sweep(args) -> int:
+    from . import tasks
     from .experiments import report, sweep as sweep_mod
     from .experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
     from .experiments.runner import SweepRunner
@@ -226,8 +227,10 @@ def cmd_sweep(args) -> int:
     if tty and not args.quiet:
         print(file=sys.stderr)
     rows = list(runner.folder.rows.values())
+    task_names = {p.config.task.name for p in sweep.points}
+    title = tasks.get(task_names.pop()).metric.title if len(task_names) == 1 else ""
     print()
-    print(report.results_table(rows))
+    print(report.results_table(rows, metric_title=title))
     for line in report.failures(rows):
         print(line)
     print(f"results: {out / 'results.csv'}")

@@ -134,7 +134,7 @@ class RayExecutor:
         if not ray.is_initialized():
             kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=True, logging_level="ERROR")
             if self.address == "local":
-                ray.init(num_cpus=self.requested or os.cpu_count() or 1, **kw)
+                ray.init(address="local", num_cpus=self.requested or os.cpu_count() or 1, **kw)
             else:
                 if self.address != "auto":
                     _check_answers(self.address)
