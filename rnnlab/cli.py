@@ -242,22 +242,20 @@ def cmd_sweep(args) -> int:
 def cmd_race(args) -> int:
     import os
 
+    from . import tasks
+    from .errors import ConfigError
     from .experiments import report
     from .experiments.events import PointEnded, PointProgress
     from .experiments.race import DEFAULT_CELLS, Race, label, speed_sentence
-    from . import tasks
 
+    flag = "--axis" if args.axis else "--cells"
     try:
         if args.axis and args.cells:
-            from .errors import ConfigError
-
             raise ConfigError("--axis", args.axis, "race along one axis: give --cells or --axis, not both")
         if args.axis:
             key, sep, raw = args.axis.partition("=")
             if not sep or not raw.strip():
-                from .errors import ConfigError
-
-                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis training.learning_rate=0.01,0.001")
+                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis model.gate_init=default,chrono")
             key, values = key.strip(), [_parse_value(v.strip()) for v in raw.split(",")]
         else:
             key = "model.cell"
@@ -265,8 +263,14 @@ def cmd_race(args) -> int:
         args.cell = None
         cfg = build_config(args)
         out = Path(args.out) if args.out else Path("runs") / time.strftime(f"race-{cfg.task.name}-%Y%m%d-%H%M%S")
+        try:
+            race = Race(cfg, out, key, values)
+        except ConfigError as exc:  # name the flag the value came from, not the sweep's axis
+            if not exc.field.startswith("sweep.axes."):
+                raise
+            raise ConfigError(f"{flag} {exc.field.removeprefix('sweep.axes.')}", exc.value, exc.allowed) from None
         executor = _executor(args, default_workers=len(values))
-        race = Race(cfg, out, key, values, executor=executor)
+        race.executor = executor
     except RnnlabError as exc:
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -92,7 +92,7 @@ def test_the_sentence_names_the_faster_cell_and_who_got_there_first():
 
 def test_race_bad_flags_exit_2(tmp_path, capsys):
     assert main(["race", "--task", "adding", "--cells", "lstm,lsmt", "--out", str(tmp_path / "x")]) == 2
-    assert "sweep.axes.model.cell = 'lsmt' is not allowed" in capsys.readouterr().err
+    assert "--cells model.cell = 'lsmt' is not allowed" in capsys.readouterr().err
     assert main(["race", "--axis", "model.gate_init", "--out", str(tmp_path / "x")]) == 2
     assert "--axis" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
