@@ -143,8 +143,8 @@ class RayExecutor:
                 except (ConnectionError, RuntimeError, ValueError) as exc:
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                     raise ConfigError("--ray", self.address, f"cannot be joined: {first} (a cluster with token "
-                                      "authentication also needs its token here: RAY_AUTH_TOKEN, or the head's "
-                                      "~/.ray/auth_token)") from None
+                                      "authentication needs RAY_AUTH_MODE=token and RAY_AUTH_TOKEN_PATH set to a "
+                                      "copy of the head's ~/.ray/auth_token)") from None
             self._owns_ray = True
         if self.requested is None:
             self.slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
