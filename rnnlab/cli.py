@@ -318,7 +318,7 @@ def cmd_race(args) -> int:
     print(report.results_table(rows, first="runner", first_title="runner", metric_title=metric.title))
     for line in report.failures(rows):
         print(line)
-    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1))
+    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1, metric.title))
     print(f"runs saved in {out}")
     if code != EXIT_OK:
         return code

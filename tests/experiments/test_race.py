@@ -96,3 +96,13 @@ def test_race_bad_flags_exit_2(tmp_path, capsys):
     assert main(["race", "--axis", "model.gate_init", "--out", str(tmp_path / "x")]) == 2
     assert "--axis" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_without_a_goal_the_sentence_names_the_best_score():
+    rows = [{"model.gate_init": "default", "status": "finished", "steps_per_s": "90", "metric": "rmse",
+             "higher_is_better": "false", "test_rmse": "40.5"},
+            {"model.gate_init": "chrono", "status": "finished", "steps_per_s": "100", "metric": "rmse",
+             "higher_is_better": "false", "test_rmse": "31.25"}]
+    text = speed_sentence(rows, "model.gate_init", None, workers=2, cores=4, metric_title="RMSE")
+    assert text == ("Per step, the gate_init=chrono was fastest here (100 steps/s; gate_init=default 90: 1.11x the "
+                    "slowest). The best test RMSE was the gate_init=chrono's (31.25).")
