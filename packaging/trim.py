@@ -42,6 +42,8 @@ EXCLUDED_MODULES = [
     # never imported by rnnlab or by the torch paths it takes (inductor's code generator, the partitioner)
     "tkinter", "_tkinter", "jinja2", "networkx", "fsspec", "pytest", "hypothesis", "setuptools", "pip",
     "PyInstaller",
+    # the `cluster` extra: sweeps on a Ray cluster are for a Python install, never part of the desktop installers
+    "ray",
 ]
 
 # Destination globs dropped from the collected binaries and data files.

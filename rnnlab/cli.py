@@ -265,6 +265,7 @@ def _drive(runner, on_event) -> int:
 
 
 def cmd_sweep(args) -> int:
+    from . import tasks
     from .experiments import report, sweep as sweep_mod
     from .experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
     from .experiments.runner import SweepRunner
@@ -323,8 +324,10 @@ def cmd_sweep(args) -> int:
     if tty and not args.quiet:
         print(file=sys.stderr)
     rows = list(runner.folder.rows.values())
+    task_names = {p.config.task.name for p in sweep.points}
+    title = tasks.get(task_names.pop()).metric.title if len(task_names) == 1 else ""
     print()
-    print(report.results_table(rows))
+    print(report.results_table(rows, metric_title=title))
     for line in report.failures(rows):
         print(line)
     print(f"results: {out / 'results.csv'}")
@@ -336,22 +339,20 @@ def cmd_sweep(args) -> int:
 def cmd_race(args) -> int:
     import os
 
+    from . import tasks
+    from .errors import ConfigError
     from .experiments import report
     from .experiments.events import PointEnded, PointProgress
     from .experiments.race import DEFAULT_CELLS, Race, label, speed_sentence
-    from . import tasks
 
+    flag = "--axis" if args.axis else "--cells"
     try:
         if args.axis and args.cells:
-            from .errors import ConfigError
-
             raise ConfigError("--axis", args.axis, "race along one axis: give --cells or --axis, not both")
         if args.axis:
             key, sep, raw = args.axis.partition("=")
             if not sep or not raw.strip():
-                from .errors import ConfigError
-
-                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis training.learning_rate=0.01,0.001")
+                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis model.gate_init=default,chrono")
             key, values = key.strip(), [_parse_value(v.strip()) for v in raw.split(",")]
         else:
             key = "model.cell"
@@ -359,8 +360,14 @@ def cmd_race(args) -> int:
         args.cell = None
         cfg = build_config(args)
         out = Path(args.out) if args.out else Path("runs") / time.strftime(f"race-{cfg.task.name}-%Y%m%d-%H%M%S")
+        try:
+            race = Race(cfg, out, key, values)
+        except ConfigError as exc:  # name the flag the value came from, not the sweep's axis
+            if not exc.field.startswith("sweep.axes."):
+                raise
+            raise ConfigError(f"{flag} {exc.field.removeprefix('sweep.axes.')}", exc.value, exc.allowed) from None
         executor = _executor(args, default_workers=len(values))
-        race = Race(cfg, out, key, values, executor=executor)
+        race.executor = executor
     except RnnlabError as exc:
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -380,7 +387,7 @@ def cmd_race(args) -> int:
         if args.quiet or (not force and now - state["last"] < (0.25 if tty else 5.0)):
             return
         state["last"] = now
-        block = [lines.get(pid, f"{names[pid]:<10} waiting") for pid in names]
+        block = [lines.get(pid, f"{names[pid]:<{width}} starting") for pid in names]
         if tty:
             up = f"\x1b[{state['drawn']}F" if state["drawn"] else ""
             print(up + "\n".join("\x1b[2K" + b for b in block), flush=True)
@@ -388,24 +395,27 @@ def cmd_race(args) -> int:
         else:
             print("\n".join(block), flush=True)
 
+    width = max(len(n) for n in names.values())
+    vals: dict[str, str] = {}
+
     def on_event(event):
         if isinstance(event, PointProgress):
-            lines[event.point_id] = report.progress_line(names[event.point_id], event, metric.key, metric.title)
+            vals[event.point_id] = report.val_text(event, metric.key, metric.title) or vals.get(event.point_id, "")
+            lines[event.point_id] = report.progress_line(names[event.point_id], event, vals[event.point_id], width)
             draw()
         elif isinstance(event, PointEnded):
-            row = event.row
-            done = f"test {metric.title} {report._f(row.get('test_' + metric.key))}" if row.get("test_" + metric.key) \
-                not in (None, "") else event.error
-            lines[event.point_id] = f"{names[event.point_id]:<10} {event.status}: {done}"
+            value = event.row.get("test_" + metric.key)
+            done = f"test {metric.title} {report._f(value)}" if value not in (None, "") else event.error
+            lines[event.point_id] = f"{names[event.point_id]:<{width}} {event.status}: {done}"
             draw(force=True)
 
     code = _drive(race, on_event)
     rows = [dict(r, runner=names[r["point"]]) for r in race.folder.rows.values()]
     print()
-    print(report.results_table(rows, first="runner", first_title="runner"))
+    print(report.results_table(rows, first="runner", first_title="runner", metric_title=metric.title))
     for line in report.failures(rows):
         print(line)
-    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1))
+    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1, metric.title))
     print(f"runs saved in {out}")
     if code != EXIT_OK:
         return code

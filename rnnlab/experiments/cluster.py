@@ -134,7 +134,7 @@ class RayExecutor:
         if not ray.is_initialized():
             kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=True, logging_level="ERROR")
             if self.address == "local":
-                ray.init(num_cpus=self.requested or os.cpu_count() or 1, **kw)
+                ray.init(address="local", num_cpus=self.requested or os.cpu_count() or 1, **kw)
             else:
                 if self.address != "auto":
                     _check_answers(self.address)
@@ -142,7 +142,9 @@ class RayExecutor:
                     ray.init(address=self.address, **kw)
                 except (ConnectionError, RuntimeError, ValueError) as exc:
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    raise ConfigError("--ray", self.address, f"cannot be joined: {first}") from None
+                    raise ConfigError("--ray", self.address, f"cannot be joined: {first} (a cluster with token "
+                                      "authentication needs RAY_AUTH_MODE=token and RAY_AUTH_TOKEN_PATH set to a "
+                                      "copy of the head's ~/.ray/auth_token)") from None
             self._owns_ray = True
         if self.requested is None:
             self.slots = max(1, int(ray.cluster_resources().get("CPU", 1)))

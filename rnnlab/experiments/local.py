@@ -44,7 +44,10 @@ def _worker_main(jobs, events) -> None:
         while True:
             try:
                 msg = jobs.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # the driver is gone: end the point at once, and then this process
+                control = current.get("control")
+                if control is not None:
+                    control.abandon()
                 inbox.put(None)
                 return
             if isinstance(msg, tuple) and msg[0] == "run":
@@ -70,8 +73,10 @@ def _worker_main(jobs, events) -> None:
         job = inbox.get()
         if job is None:
             return
-        outcome = run_point(job, emit, current["control"])
-        emit(("done", outcome))
+        try:
+            emit(("done", run_point(job, emit, current["control"])))
+        except (BrokenPipeError, EOFError, OSError):
+            return  # the driver is gone: nobody to report to
 
 
 @dataclass

@@ -60,7 +60,8 @@ def _num(row: dict, key: str) -> float:
         return math.nan
 
 
-def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], workers: int, cores: int) -> str:
+def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], workers: int, cores: int,
+                   metric_title: str = "") -> str:
     """One honest sentence (or two) on speed: who was faster per step, and who reached the goal sooner in wall time.
 
     Steps per second are measured while the runners shared this computer, so the sentence says so when they did."""
@@ -96,4 +97,12 @@ def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], wor
             sentence += "."
         else:
             sentence += f" None reached the goal ({goal_text}) within its steps."
+    else:  # no goal for this task: say who ended best
+        metric = ran[0].get("metric", "")
+        higher = str(ran[0].get("higher_is_better", "")).lower() == "true"
+        scored = [r for r in ran if not math.isnan(_num(r, f"test_{metric}"))]
+        if metric and scored:
+            best = (max if higher else min)(scored, key=lambda r: _num(r, f"test_{metric}"))
+            sentence += (f" The best test {metric_title or metric} was the {label(key, best[key])}'s "
+                         f"({_num(best, f'test_{metric}'):.4g}).")
     return sentence

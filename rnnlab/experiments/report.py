@@ -61,11 +61,12 @@ def baseline_columns(rows: Sequence[dict]) -> list[str]:
     return cols
 
 
-def results_table(rows: Sequence[dict], first: str = "point", first_title: str = "point") -> str:
+def results_table(rows: Sequence[dict], first: str = "point", first_title: str = "point",
+                  metric_title: str = "") -> str:
     """The end table: one row per point with status, final test metric, the first baseline, solved-at, speed."""
     metric = next((r.get("metric") for r in rows if r.get("metric")), "")
     base = baseline_columns(rows)[:1]
-    headers = [first_title, "status", f"test {metric}".strip()]
+    headers = [first_title, "status", f"test {metric_title or metric}".strip()]
     if base:
         headers.append(base[0])
     headers += ["solved at step", "steps/s", "wall s"]
@@ -84,14 +85,21 @@ def failures(rows: Sequence[dict]) -> list[str]:
     return [f"{r['point']}: {r['status']}: {r['error']}" for r in rows if r.get("error")]
 
 
-def progress_line(name: str, p: PointProgress, metric_key: str = "", metric_title: str = "") -> str:
-    """`lstm      step  400/2000  loss 0.03412  val MSE 0.03121  812 steps/s`."""
+def progress_line(name: str, p: PointProgress, val_text: str = "", width: int = 10) -> str:
+    """`LSTM   step  400/2000  loss 0.03412  val MSE 0.03121  812 steps/s`."""
     loss = _f(p.train_loss[-1]) if len(p.train_loss) else "-"
-    line = f"{name:<10} step {p.step:>{len(str(p.total_steps))}}/{p.total_steps}  loss {loss}"
-    if p.val and metric_key in p.val:
-        line += f"  val {metric_title} {_f(p.val[metric_key])}"
+    line = f"{name:<{width}} step {p.step:>{len(str(p.total_steps))}}/{p.total_steps}  loss {loss}"
+    if val_text:
+        line += f"  {val_text}"
     line += f"  {p.steps_per_sec:.0f} steps/s"
     return line + ("  (paused)" if p.paused else "")
+
+
+def val_text(p: PointProgress, metric_key: str, metric_title: str) -> str:
+    """`val MSE 0.03121` when this report carries a validation, else ""."""
+    if p.val and metric_key in p.val:
+        return f"val {metric_title} {_f(p.val[metric_key])}"
+    return ""
 
 
 def sweep_bar(done: int, total: int, failed: int, running: dict[str, tuple[int, int]], width: int = 24) -> str:

@@ -78,6 +78,9 @@ class SweepRunner:
                                                   self.detail, paused=self._paused))
                 if self._stopping and not self.executor.running():
                     break
+                if not self.executor.running():  # paused before any point started: nothing to wait for but us
+                    time.sleep(POLL_S)
+                    continue
                 for event in self.executor.poll(POLL_S):
                     if isinstance(event, PointOutcome):
                         yield self._ended(event)

@@ -11,6 +11,8 @@ more table, `[sweep]`::
     [sweep.axes]
     "model.cell" = ["rnn_tanh", "lstm", "gru"]
     "task.gap" = [5, 10, 20]
+    # a linked axis: keys separated by commas, each value a list with one entry per key (these go together)
+    # "model.cell,model.gate_init" = [["rnn_tanh", "default"], ["lstm", "chrono"]]
 
     [task]
     name = "memory"
@@ -68,7 +70,8 @@ class Sweep:
 
     @property
     def axis_keys(self) -> tuple[str, ...]:
-        return tuple(k for k, _ in self.axes)
+        """Every config key an axis sets (a linked axis "model.cell,model.gate_init" sets two)."""
+        return tuple(k.strip() for key, _ in self.axes for k in key.split(","))
 
 
 def _format_value(value: Any) -> str:
@@ -97,25 +100,32 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
         raise ConfigError("sweep.mode", mode, "must be one of " + ", ".join(repr(m) for m in MODES))
     if not isinstance(axes, Mapping):
         raise ConfigError("sweep.axes", axes, 'must be a table of config keys and lists, e.g. "model.cell" = ["lstm"]')
-    checked: list[tuple[str, tuple]] = []
+    checked: list[tuple[str, tuple[str, ...], tuple[tuple, ...]]] = []  # (as written, keys, value tuples)
     for key, values in axes.items():
         where = f"sweep.axes.{key}"
-        if key == SEED_KEY:
+        keys = tuple(k.strip() for k in str(key).split(","))
+        if SEED_KEY in keys:
             raise ConfigError(where, values, "seeds are not an axis: write them as sweep.seeds = [0, 1]")
         if not isinstance(values, (list, tuple)) or not values:
             raise ConfigError(where, values, "must be a non-empty list of values, e.g. [1, 2, 3]")
-        seen = []
+        rows = []
         for v in values:
-            if v in seen and mode == "grid":  # in zip mode a value may repeat: the combinations differ
+            if len(keys) > 1 and (not isinstance(v, (list, tuple)) or len(v) != len(keys)):
+                raise ConfigError(where, v, f"links {len(keys)} keys: each value is a list of {len(keys)}, "
+                                  f"e.g. {['...'] * len(keys)}")
+            row = tuple(v) if len(keys) > 1 else (v,)
+            if row in rows and mode == "grid":  # in zip mode a value may repeat: the combinations differ
                 raise ConfigError(where, v, "appears twice in the list; give each value once")
-            seen.append(v)
-            try:
-                base.replace(key, v)
-            except ConfigError as exc:
-                raise ConfigError(where, exc.value, exc.allowed) from None
-        checked.append((key, tuple(values)))
+            rows.append(row)
+            for k, x in zip(keys, row):
+                try:
+                    base.replace(k, x)
+                except ConfigError as exc:
+                    raise ConfigError(f"sweep.axes.{k}" if len(keys) > 1 else where, exc.value,
+                                      exc.allowed) from None
+        checked.append((str(key), keys, tuple(rows)))
     # task.name first: changing the task resets its options, so the other task axes apply to the new task
-    checked.sort(key=lambda kv: kv[0] != "task.name")
+    checked.sort(key=lambda entry: "task.name" not in entry[1])
     if seeds is None:
         seeds = [base.training.seed]
     if not isinstance(seeds, (list, tuple)) or not seeds:
@@ -124,20 +134,20 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
         config_mod.SECTION_RULES["training"]["seed"]("sweep.seeds", s)
     if len(set(seeds)) != len(seeds):
         raise ConfigError("sweep.seeds", list(seeds), "lists a seed twice; give each seed once")
-    if mode == "zip" and len({len(v) for _, v in checked}) > 1:
-        raise ConfigError("sweep.axes", {k: len(v) for k, v in checked},
+    if mode == "zip" and len({len(rows) for _, _, rows in checked}) > 1:
+        raise ConfigError("sweep.axes", {k: len(rows) for k, _, rows in checked},
                           "in zip mode every axis must have the same number of values")
     if base.training.threads == 0:
         base = base.replace("training.threads", default_threads)
 
-    combos = (list(itertools.product(*(v for _, v in checked))) if mode == "grid"
-              else list(zip(*(v for _, v in checked))))
-    keys = [k for k, _ in checked]
+    value_lists = [rows for _, _, rows in checked]
+    combos = list(itertools.product(*value_lists)) if mode == "grid" else list(zip(*value_lists))
+    keys = [k for _, ks, _ in checked for k in ks]
     leaves = [k.rpartition(".")[2] for k in keys]
     full_keys = len(set(leaves)) != len(leaves)
     points, ids = [], set()
     for combo in combos:
-        values = tuple(zip(keys, combo))
+        values = tuple(zip(keys, (x for row in combo for x in row)))
         cfg = base
         for key, v in values:
             try:
@@ -152,7 +162,8 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
                                   "by more than punctuation")
             ids.add(pid)
             points.append(Point(pid, values, int(seed), cfg.replace(SEED_KEY, int(seed))))
-    return Sweep(base=base, axes=tuple(checked), seeds=tuple(int(s) for s in seeds), mode=mode, name=name,
+    return Sweep(base=base, axes=tuple((k, tuple(r if len(ks) > 1 else r[0] for r in rows))
+                                       for k, ks, rows in checked), seeds=tuple(int(s) for s in seeds), mode=mode, name=name,
                  description=description, source_text=source_text, points=tuple(points))
 
 

@@ -118,3 +118,30 @@ def test_cli_refuses_a_workers_count_below_one(tmp_path, capsys):
     good.write_text(GOOD, encoding="utf-8")
     assert main(["sweep", str(good), "--workers", "0", "--out", str(tmp_path / "o")]) == 2
     assert "--workers = 0 is not allowed" in capsys.readouterr().err
+
+
+def test_a_linked_axis_sets_several_keys_together():
+    text = GOOD.replace('"model.cell" = ["rnn_tanh", "lstm", "gru"]',
+                        '"model.cell,model.gate_init" = [["rnn_tanh", "default"], ["lstm", "chrono"]]')
+    sw = sweep_mod.loads(text)
+    assert sw.axis_keys == ("model.cell", "model.gate_init", "task.gap")
+    assert [(p.config.model.cell, p.config.model.gate_init) for p in sw.points][::4] == [("rnn_tanh", "default"),
+                                                                                        ("lstm", "chrono")]
+    assert sw.points[0].id == "cell=rnn_tanh,gate_init=default,gap=5,seed=0" and len(sw.points) == 2 * 2 * 2
+    with pytest.raises(ConfigError) as info:
+        sweep_mod.loads(text.replace('["lstm", "chrono"]', '["lstm"]'))
+    assert info.value.field == "sweep.axes.model.cell,model.gate_init" and "links 2 keys" in info.value.allowed
+    with pytest.raises(ConfigError) as info:
+        sweep_mod.loads(text.replace('"chrono"', '"shut"'))
+    assert info.value.field == "sweep.axes.model.gate_init"
+
+
+def test_every_example_sweep_file_is_valid():
+    from pathlib import Path
+
+    examples = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.toml"))
+    assert len(examples) >= 6
+    for path in examples:
+        sw = sweep_mod.load(path)
+        assert sw.points and sw.description, path
+        assert path.read_text(encoding="utf-8").startswith("# Lesson:") or path.name == "memory-gaps.toml"

@@ -155,7 +155,7 @@ def test_ctrl_c_mid_sweep_leaves_a_consistent_folder(tmp_path):
     folder = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "rnnlab", "sweep", str(sweep_file), "--workers", "1", "--out",
                              str(folder), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=dict(os.environ, RNNLAB_TEST_FIRST_POINT_STEPS="30"))
+                            start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
