@@ -268,6 +268,7 @@ class ExperimentPanel(QWidget):
 
     config_changed = Signal(object)  # the new valid RunConfig
     validity_changed = Signal(bool)  # False while some field holds a value the config rejects
+    messages_changed = Signal()  # the fields' messages (or a file check) changed
 
     def __init__(self, cfg: RunConfig, parent=None):
         super().__init__(parent)
@@ -547,6 +548,7 @@ class ExperimentPanel(QWidget):
         if "task.text_path" in self._fields or "task.csv_path" in self._fields:
             self._describe_task()
         valid = not self._errors and self._checking is None
+        self.messages_changed.emit()
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)

@@ -4,6 +4,9 @@
       config.toml          the RunConfig (TOML, versioned)
       weights.safetensors  the model's state dict (never pickle)
       probe.safetensors    the last gate probe (gates, states, ||dL/dh_t||), labels in its metadata
+      first_probe.safetensors  the probe before training (format 2): the dashed reference of the gradient plot
+      probes.safetensors   ||dL/dh_t|| of every probe, (probes, time) per layer and direction, and their steps
+                           (format 2): the gradient-through-time history a reopened run draws as it was live
       metrics.csv          one row per step: step, train_loss, val_loss, val_<metric>, grad norms, ...
       summary.json         format marker and version, status, final metrics, baselines
 
@@ -19,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -35,7 +38,7 @@ from ..train.history import History
 from ..train.trainer import ProbeSnapshot, Trainer
 
 FORMAT = "rnnlab-run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
 FILES = ("config.toml", "weights.safetensors", "metrics.csv", "summary.json")
 
 
@@ -49,6 +52,8 @@ class Run:
     summary: dict
     weights: dict[str, torch.Tensor]
     probe: Optional[ProbeSnapshot]
+    first_probe: Optional[ProbeSnapshot] = None  # format 2
+    grad_history: list = field(default_factory=list)  # format 2: [(step, {(layer, direction): norms})]
 
 
 def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
@@ -63,6 +68,10 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         (tmp / "metrics.csv").write_text(trainer.history.to_csv(), encoding="utf-8")
         if trainer.last_probe is not None:
             _save_probe(trainer.last_probe, tmp / "probe.safetensors")
+        if getattr(trainer, "first_probe", None) is not None:
+            _save_probe(trainer.first_probe, tmp / "first_probe.safetensors")
+        if getattr(trainer, "grad_history", None):
+            _save_grad_history(trainer.grad_history, tmp / "probes.safetensors")
         summary = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnlab_version": __version__,
                    "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **_finite(trainer.summary())}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
@@ -116,6 +125,42 @@ def _save_probe(p: ProbeSnapshot, path: Path) -> None:
             "num_directions": p.num_directions, "labels": p.labels,
             "loss": p.loss if math.isfinite(p.loss) else None}
     save_numpy(arrays, str(path), metadata={"format": FORMAT, "probe": json.dumps(meta)})
+
+
+def _save_grad_history(history: list, path: Path) -> None:
+    """(probes, time) per (layer, direction), NaN where a probe's sequence was shorter, and the probes' steps."""
+    keys = sorted({k for _, norms in history for k in norms})
+    arrays = {"steps": np.array([step for step, _ in history], dtype=np.int64)}
+    for k in keys:
+        width = max(len(norms[k]) for _, norms in history if k in norms)
+        table = np.full((len(history), width), np.nan, dtype=np.float32)
+        for i, (_, norms) in enumerate(history):
+            if k in norms:
+                table[i, : len(norms[k])] = norms[k]
+        arrays[f"grad/{_key(k)}"] = table
+    save_numpy(arrays, str(path), metadata={"format": FORMAT})
+
+
+def _load_grad_history(path: Path) -> list:
+    arrays = load_numpy(str(path))
+    steps = arrays.pop("steps")
+    if steps.ndim != 1:
+        raise ValueError("steps must be one row")
+    tables = {}
+    for name, table in arrays.items():
+        group, *rest = name.split("/")
+        if group != "grad" or table.ndim != 2 or table.shape[0] != len(steps):
+            raise ValueError(f"{name} does not hold one row per probe")
+        tables[tuple(int(x) if x.isdigit() else x for x in rest)] = table
+    history = []
+    for i, step in enumerate(steps.tolist()):
+        norms = {}
+        for k, table in tables.items():
+            row = table[i]
+            finite = np.flatnonzero(~np.isnan(row))
+            norms[k] = row[: finite[-1] + 1] if len(finite) else row[:0]
+        history.append((int(step), norms))
+    return history
 
 
 def _load_probe(path: Path) -> ProbeSnapshot:
@@ -172,7 +217,19 @@ def open_run(directory: str | os.PathLike) -> Run:
             probe = _load_probe(path / "probe.safetensors")
         except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
             raise RunError(f"{path / 'probe.safetensors'} is damaged: {exc}") from None
-    return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe)
+    first_probe, grad_history = None, []
+    for name in ("first_probe.safetensors", "probes.safetensors"):
+        if not (path / name).is_file():
+            continue  # format 1, or a run that never probed
+        try:
+            if name == "first_probe.safetensors":
+                first_probe = _load_probe(path / name)
+            else:
+                grad_history = _load_grad_history(path / name)
+        except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
+            raise RunError(f"{path / name} is damaged: {exc}") from None
+    return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe,
+               first_probe=first_probe, grad_history=grad_history)
 
 
 def restore_trainer(run: Run, control=None) -> Trainer:
@@ -186,6 +243,8 @@ def restore_trainer(run: Run, control=None) -> Trainer:
     steps = run.history.column("step")
     trainer.step = int(steps[-1]) if len(steps) else 0
     trainer.last_probe = run.probe
+    trainer.first_probe = run.first_probe
+    trainer.grad_history = list(run.grad_history)
     trainer.status = run.summary.get("status", "finished")
     trainer.message = run.summary.get("message", "")
     trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)
