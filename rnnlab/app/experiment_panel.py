@@ -289,7 +289,7 @@ class ExperimentPanel(QWidget):
         self.message_line.setObjectName("fieldError")
         self.message_line.setTextFormat(Qt.RichText)
         self.message_line.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.message_line.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        self.refresh_fonts()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -387,6 +387,11 @@ class ExperimentPanel(QWidget):
             errors.setdefault(self._checking, f"{self._checking}: the file is still being checked")
         return errors
 
+    def refresh_fonts(self) -> None:
+        """Sizes that follow the font (after a zoom): the message line's three lines, the form's minimum width."""
+        self.message_line.setFixedHeight(self.message_line.fontMetrics().lineSpacing() * 3 + 8)
+        self.scroll.fit_width()
+
     def shutdown(self) -> None:
         """Stop the file-check thread (the window calls this when it closes)."""
         self.files.shutdown()
@@ -437,6 +442,7 @@ class ExperimentPanel(QWidget):
         self._preview_widget = preview
         if preview is not None:
             self.preview_holder.addWidget(preview)
+        self.scroll.fit_width()
 
     # --- editing -----------------------------------------------------------------------------------------------------
 

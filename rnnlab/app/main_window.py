@@ -69,6 +69,15 @@ HEAVY_DELAY_MS = 2  # the heavy pass comes this long after the loss pass: what w
 LINGER_WAIT_MS = 150  # closing waits this long for the training thread, then leaves it to end its step unseen
 ACK_FALLBACK_MS = 100  # acknowledge an update anyway after this: its paint never came, or is taking longer
 ORG, APP = "rnnlab", "rnnlab"
+# The status bar's permanent fields: key, tooltip, the widest text each shows (its width is fixed from it). Kept short,
+# so that the messages on the left of the bar have room ("press Train to sta…" was cut off at 1280 px).
+STATUS_FIELDS = (("state", "What training is doing", "opened (finished)"),
+                 ("step", "Optimizer steps done / planned", "step 1000000/1000000"),
+                 ("epoch", "Passes over the training data", "epoch 10000.00"),
+                 ("loss", "Training loss at the last step", "loss 0.0001234"),
+                 ("speed", "Optimizer steps per second", "10000 steps/s"),
+                 ("eta", "Time left at the current speed", "ETA 10:00:00"),
+                 ("device", "Where the model trains", "device cuda:0"))
 
 
 def settings() -> QSettings:
@@ -174,7 +183,10 @@ def preview_widget(preview: dict) -> QWidget:
                 item.plot(row, pen=pg.mkPen(theme.group_color(i)))
             item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
         return plot
-    label = QLabel(f"<i>{escape(preview.get('text', ''))}</i>", wordWrap=True)
+    text = preview.get("text", "")
+    if any(len(word) > 24 for word in text.split()):
+        text = "\u200b".join(text)  # characters without spaces (char-LM): wrap anywhere, not wider than the form
+    label = QLabel(f"<i>{escape(text)}</i>", wordWrap=True)
     label.setTextFormat(Qt.RichText)
     return label
 
@@ -222,6 +234,11 @@ class MainWindow(QMainWindow):
         self.access.error.connect(lambda msg: self.message_bar.show_message(msg, "warning"))
         self.api = TrainerApi(self.access)
 
+        saved_zoom = settings().value("view/zoom", 1.0)
+        try:
+            theme.set_zoom(float(saved_zoom))
+        except (TypeError, ValueError):
+            theme.set_zoom(1.0)
         self.panel = ExperimentPanel(config or default_config())
         self.panel.config_changed.connect(self._config_edited)
         self.panel.validity_changed.connect(self._validity_changed)
@@ -338,7 +355,8 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.top)
         self.split.addWidget(self.tabs)
         self._default_sizes()
-        self.message_bar = MessageBar()
+        if not hasattr(self, "message_bar"):  # kept when the plots are rebuilt (zoom): its message and buttons stay
+            self.message_bar = MessageBar()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -363,29 +381,38 @@ class MainWindow(QMainWindow):
         reset_layout = QAction("Reset layout", self)
         reset_layout.triggered.connect(self._reset_layout)
         self.view_menu.addAction(reset_layout)
+        self.view_menu.addSeparator()
+        self.act_zoom_in = self._action("zoom_in", "Zoom in", [QKeySequence.ZoomIn, "Ctrl+="],
+                                        "Larger text, labels and lines (for a projector)",
+                                        lambda: self.set_zoom(theme.zoom_step(theme.zoom(), +1)), icon_name="none")
+        self.act_zoom_out = self._action("zoom_out", "Zoom out", QKeySequence.ZoomOut, "Smaller text, labels and lines",
+                                         lambda: self.set_zoom(theme.zoom_step(theme.zoom(), -1)), icon_name="none")
+        self.act_zoom_reset = self._action("zoom_reset", "Reset zoom", "Ctrl+0", "Text at the system's size",
+                                           lambda: self.set_zoom(1.0), icon_name="none")
+        for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
+            self.view_menu.addAction(a)
+            self.addAction(a)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
-        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
-        metrics = self.fontMetrics()
-        for key, tip, sample in (("state", "What training is doing", "opened (finished)"),
-                                 ("step", "Optimizer steps done / planned", "step 10000000/10000000"),
-                                 ("epoch", "Passes over the training data", "epoch 100000.00"),
-                                 ("loss", "Training loss at the last step", "loss 0.0001234"),
-                                 ("speed", "Optimizer steps per second", "10000 steps/s"),
-                                 ("eta", "Time left at the current speed", "ETA 100:00:00"),
-                                 ("device", "Where the model trains", "device cuda:0")):
+        for key, tip, _sample in STATUS_FIELDS:
             label = QLabel()
             label.setToolTip(tip)
-            label.setFixedWidth(metrics.horizontalAdvance(sample) + 14)
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
+        self._build_status_widths()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)
         bar.addPermanentWidget(self.progress)
         self._show_status(None)
+
+    def _build_status_widths(self) -> None:
+        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
+        metrics = self.status_labels["state"].fontMetrics()
+        for key, _tip, sample in STATUS_FIELDS:
+            self.status_labels[key].setFixedWidth(metrics.horizontalAdvance(sample) + 14)
 
     # --- public API ----------------------------------------------------------------------------------------------------
 
@@ -493,6 +520,35 @@ class MainWindow(QMainWindow):
         if t is None or t.step == 0 or self._state == "running":
             return False
         return self._saved != (t, t.step)
+
+    def set_zoom(self, factor: float) -> None:
+        """View > Zoom: scale text, plot labels and lines (kept for the next start); the plots are rebuilt at the new
+        size and redrawn from the run's data."""
+        factor = theme.set_zoom(factor)
+        settings().setValue("view/zoom", factor)
+        self._rebuild_plots()
+        self.statusBar().showMessage(f"Zoom {factor:.0%}", 4000)
+
+    def _rebuild_plots(self) -> None:
+        states = {"top": self.top.saveState(), "split": self.split.saveState(),
+                  "gradients": self.gradients.saveState()}
+        tab = self.tabs.currentIndex()
+        self._build_central()  # setCentralWidget deletes the old plots; the message bar moved to the new layout
+        self.top.restoreState(states["top"])
+        self.split.restoreState(states["split"])
+        self.gradients.restoreState(states["gradients"])
+        self.tabs.setCurrentIndex(tab)
+        self.message_bar.refresh_fonts()
+        self.panel.refresh_fonts()
+        self._build_status_widths()
+        data, trainer = self.data, self._trainer
+        if trainer is not None:
+            self._describe_run(data, trainer)
+        data.version += 1
+        data.probe_version += 1
+        data.view_version += 1
+        self._heavy_drawn.clear()
+        self._refresh_plots(force=True)
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""
@@ -1006,8 +1062,7 @@ class MainWindow(QMainWindow):
 
         def failed(message: str) -> None:
             QApplication.restoreOverrideCursor()
-            self.message_bar.show_message(f"Could not open the run: {message}", "error")
-            QMessageBox.warning(self, "Could not open the run", message)
+            self.message_bar.show_message(f"Could not open the run: {message}", "error")  # stays until dismissed
 
         self._open_async(path, done, failed)
 
@@ -1033,8 +1088,10 @@ class MainWindow(QMainWindow):
                 val_baselines = trainer.task.baselines("val")
             except Exception:
                 val_baselines = None
+            _check_summary(Path(path), run.summary)
+            data = RunData.from_run(run)  # plain numpy: built here, so a damaged probe fails before the window changes
             view = _task_view(trainer)
-            return run, trainer, note, val_baselines, view, task_preview(trainer.task)
+            return run, trainer, note, val_baselines, view, task_preview(trainer.task), data
 
         def done(result) -> None:
             self._jobs -= 1
@@ -1054,7 +1111,7 @@ class MainWindow(QMainWindow):
         self._jobs += 1
         self.access.run_background(job, done, failed)
 
-    def _show_opened(self, path: str, run, trainer, note: str, val_baselines, view, preview) -> None:
+    def _show_opened(self, path: str, run, trainer, note: str, val_baselines, view, preview, data) -> None:
         self._abandon_worker()
         self.panel.set_config(run.config)
         self._prepare_serial += 1  # a preparation in flight must not replace the opened run
@@ -1062,7 +1119,6 @@ class MainWindow(QMainWindow):
         self.message_bar.clear()
         self._set_trainer(trainer)
         self._clear_plots()
-        data = RunData.from_run(run)
         self._describe_run(data, trainer)
         final = run.summary
         data.test = final.get("test")
@@ -1166,7 +1222,7 @@ class MainWindow(QMainWindow):
 
     def _default_sizes(self) -> None:
         self.top.setSizes([450, 550])
-        self.split.setSizes([390, 410])
+        self.split.setSizes([440, 360])  # the loss plots keep room on a 768 px projector (issue 9, item 6)
         self.gradients.setSizes([350, 650])
 
     def closeEvent(self, event) -> None:
@@ -1197,6 +1253,16 @@ class _RefreshGroup(QSplitter):
     def refresh(self, data: RunData) -> None:
         for p in self.panels:
             p.refresh(data)
+
+
+def _check_summary(path: Path, summary: dict) -> None:
+    """The summary fields the window shows must have their types (a damaged summary.json must not reach a widget)."""
+    where = path / "summary.json"
+    for key, kinds in (("status", str), ("message", str), ("test", dict), ("baselines", dict), ("val", dict)):
+        value = summary.get(key)
+        if value is not None and not isinstance(value, kinds):
+            raise RunError(f"{where}: '{key}' is damaged (a {type(value).__name__}, not a {kinds.__name__}); "
+                           f"save the run again or open another one.")
 
 
 def blew_up(data: RunData) -> Optional[str]:

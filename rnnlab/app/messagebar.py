@@ -27,9 +27,13 @@ class MessageBar(QFrame):
         row.addWidget(self.text, 1)
         row.addLayout(self.buttons)
         row.addWidget(self.dismiss)
-        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 14)
+        self.refresh_fonts()
         self.level = ""
         self.clear()
+
+    def refresh_fonts(self) -> None:
+        """Two lines of the current font (after a zoom)."""
+        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 14)
 
     def has_message(self) -> bool:
         return self.level != "idle"
