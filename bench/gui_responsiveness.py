@@ -76,6 +76,7 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
         cfg = with_task(cfg, task)
     cfg = cfg.replace("training.steps", 10_000_000)
     window = MainWindow(cfg)
+    window.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
     window.resize(1280, 800)
     window.show()
     names = [window.tabs.tabText(i) for i in range(window.tabs.count())]

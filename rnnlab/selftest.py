@@ -267,6 +267,7 @@ def _check_window(ctx: _Context) -> str:
     with _settings_kept(settings):
         try:
             window = MainWindow(config=cfg)
+            window.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
             windows.append(window)
             window.resize(1280, 800)
             window.show()
@@ -303,6 +304,7 @@ def _check_window(ctx: _Context) -> str:
 
             saved = window.save_run(ctx.tmp / "window-run")
             second = MainWindow()
+            second.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
             windows.append(second)
             second.show()
             second.open_run(saved)

@@ -25,8 +25,9 @@ def trained():
 
 def test_round_trip(trained, tmp_path):
     path = save_run(trained, tmp_path / "run")
-    assert sorted(p.name for p in path.iterdir()) == ["config.toml", "metrics.csv", "probe.safetensors",
-                                                     "summary.json", "weights.safetensors"]
+    assert sorted(p.name for p in path.iterdir()) == ["config.toml", "first_probe.safetensors", "metrics.csv",
+                                                     "probe.safetensors", "probes.safetensors", "summary.json",
+                                                     "weights.safetensors"]
     run = open_run(path)
     assert run.config == trained.cfg
     assert run.summary["status"] == "finished" and run.summary["steps"] == 15

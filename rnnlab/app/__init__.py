@@ -61,7 +61,14 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
     from PySide6.QtWidgets import QApplication
 
     from . import theme
+    from .platform_check import platform_problem
     from .startup import StartupWindow
+
+    if QApplication.instance() is None:
+        problem = platform_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setApplicationName("rnnlab")
@@ -107,4 +114,8 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             widget.close()
             widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    if window is not None:
+        from .main_window import wait_for_closed_runs
+
+        wait_for_closed_runs()  # a run closed mid-step ends that step here, with no window left to wait for
     return code

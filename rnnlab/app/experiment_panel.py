@@ -268,6 +268,7 @@ class ExperimentPanel(QWidget):
 
     config_changed = Signal(object)  # the new valid RunConfig
     validity_changed = Signal(bool)  # False while some field holds a value the config rejects
+    messages_changed = Signal()  # the fields' messages (or a file check) changed
 
     def __init__(self, cfg: RunConfig, parent=None):
         super().__init__(parent)
@@ -288,7 +289,7 @@ class ExperimentPanel(QWidget):
         self.message_line.setObjectName("fieldError")
         self.message_line.setTextFormat(Qt.RichText)
         self.message_line.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.message_line.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        self.refresh_fonts()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -386,6 +387,11 @@ class ExperimentPanel(QWidget):
             errors.setdefault(self._checking, f"{self._checking}: the file is still being checked")
         return errors
 
+    def refresh_fonts(self) -> None:
+        """Sizes that follow the font (after a zoom): the message line's three lines, the form's minimum width."""
+        self.message_line.setFixedHeight(self.message_line.fontMetrics().lineSpacing() * 3 + 8)
+        self.scroll.fit_width()
+
     def shutdown(self) -> None:
         """Stop the file-check thread (the window calls this when it closes)."""
         self.files.shutdown()
@@ -436,6 +442,7 @@ class ExperimentPanel(QWidget):
         self._preview_widget = preview
         if preview is not None:
             self.preview_holder.addWidget(preview)
+        self.scroll.fit_width()
 
     # --- editing -----------------------------------------------------------------------------------------------------
 
@@ -547,6 +554,7 @@ class ExperimentPanel(QWidget):
         if "task.text_path" in self._fields or "task.csv_path" in self._fields:
             self._describe_task()
         valid = not self._errors and self._checking is None
+        self.messages_changed.emit()
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)

@@ -46,10 +46,11 @@ from .. import __version__, tasks
 from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError, RunError
 from ..resources import resource
-from ..train.advice import advise
-from . import icons, theme, views
+from ..train.advice import advise, blow_up
+from . import icons, places, theme, views
 from .afterpaint import AfterPaint
-from .experiment_panel import ExperimentPanel, default_config
+from .experiment_panel import ExperimentPanel, default_config, replace_fast
+from .messagebar import MessageBar
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
@@ -65,50 +66,43 @@ PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task
 MAX_RECENT = 8
 HEAVY_INTERVAL_S = 0.5  # the task view and the gates / gradients tab redraw at most twice a second while training
 HEAVY_DELAY_MS = 2  # the heavy pass comes this long after the loss pass: what waits in between gets its turn
+LINGER_WAIT_MS = 150  # closing waits this long for the training thread, then leaves it to end its step unseen
 ACK_FALLBACK_MS = 100  # acknowledge an update anyway after this: its paint never came, or is taking longer
 ORG, APP = "rnnlab", "rnnlab"
+# The status bar's permanent fields: key, tooltip, the widest text each shows (its width is fixed from it). Kept short,
+# so that the messages on the left of the bar have room ("press Train to sta…" was cut off at 1280 px).
+STATUS_FIELDS = (("state", "What training is doing", "opened (finished)"),
+                 ("step", "Optimizer steps done / planned", "step 1000000/1000000"),
+                 ("epoch", "Passes over the training data", "epoch 10000.00"),
+                 ("loss", "Training loss at the last step", "loss 0.0001234"),
+                 ("speed", "Optimizer steps per second", "10000 steps/s"),
+                 ("eta", "Time left at the current speed", "ETA 10:00:00"),
+                 ("device", "Where the model trains", "device cuda:0"))
 
 
 def settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
+# Training threads of closed windows that were mid-step: they end on their own, unseen (issue 9, item 11). Kept here
+# so that no QThread is destroyed while it runs; `wait_for_closed_runs` is called before the process exits.
+_LINGERING: list[tuple[QThread, object]] = []
+
+
+def wait_for_closed_runs(timeout_s: float = 60.0) -> None:
+    """Wait for the training threads of closed windows to end their last step (called once the windows are gone)."""
+    deadline = time.monotonic() + timeout_s
+    for thread, _worker in list(_LINGERING):
+        left_ms = max(0, int((deadline - time.monotonic()) * 1000))
+        thread.wait(left_ms)
+    _prune_lingering()
+
+
+def _prune_lingering() -> None:
+    _LINGERING[:] = [(t, w) for t, w in _LINGERING if not t.isFinished()]
+
+
 # --- small widgets -------------------------------------------------------------------------------------------------
-
-
-class MessageBar(QFrame):
-    """A bar above the plots: what happened, in plain words, and buttons that apply the fix."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("messageBar")
-        self.text = QLabel(wordWrap=True)
-        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.buttons = QHBoxLayout()
-        close = QPushButton("Dismiss")
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.text, 1)
-        row.addLayout(self.buttons)
-        row.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str, level: str = "warning", actions=(), rich: bool = False) -> None:
-        """`text` is plain (escaped here) unless `rich`: messages quote file names and user input."""
-        while self.buttons.count():
-            button = self.buttons.takeAt(0).widget()
-            button.hide()  # now: deleteLater waits for the event loop, and the old fix must not stay on show
-            button.deleteLater()
-        for label, fn in actions:
-            b = QPushButton(label)
-            b.clicked.connect(fn)
-            self.buttons.addWidget(b)
-        self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.text.setText(text if rich else escape(text))
-        self.show()
 
 
 class TaskViewHost(QWidget):
@@ -189,7 +183,10 @@ def preview_widget(preview: dict) -> QWidget:
                 item.plot(row, pen=pg.mkPen(theme.group_color(i)))
             item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
         return plot
-    label = QLabel(f"<i>{escape(preview.get('text', ''))}</i>", wordWrap=True)
+    text = preview.get("text", "")
+    if any(len(word) > 24 for word in text.split()):
+        text = "\u200b".join(text)  # characters without spaces (char-LM): wrap anywhere, not wider than the form
+    label = QLabel(f"<i>{escape(text)}</i>", wordWrap=True)
     label.setTextFormat(Qt.RichText)
     return label
 
@@ -228,17 +225,24 @@ class MainWindow(QMainWindow):
         self._prepare_serial = 0
         self._jobs = 0  # background jobs in flight (prepare, views)
         self._closing = False
+        self._saved = None  # (trainer, step) last saved or opened: has_unsaved_run() compares with it
         self._last_status = ""
         self._refresh_clock = QElapsedTimer()
         self.refresh_count = 0  # plot refreshes since start (the responsiveness bench reads it)
         self.data = RunData()
         self.access = ModelAccess(self)
-        self.access.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.access.error.connect(lambda msg: self.message_bar.show_message(msg, "warning"))
         self.api = TrainerApi(self.access)
 
+        saved_zoom = settings().value("view/zoom", 1.0)
+        try:
+            theme.set_zoom(float(saved_zoom))
+        except (TypeError, ValueError):
+            theme.set_zoom(1.0)
         self.panel = ExperimentPanel(config or default_config())
         self.panel.config_changed.connect(self._config_edited)
-        self.panel.validity_changed.connect(lambda _ok: self._update_actions())
+        self.panel.validity_changed.connect(self._validity_changed)
+        self.panel.messages_changed.connect(lambda: self._validity_changed(self.panel.is_valid()))
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -302,6 +306,14 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addAction(self.act_save)
         file_menu.addSeparator()
+        ask = settings().value("runs/ask_before_discard", True)
+        self.act_ask = QAction("Ask before discarding an unsaved run", self, checkable=True,
+                               checked=ask not in (False, "false", 0, "0"))
+        self.act_ask.toggled.connect(lambda on: settings().setValue("runs/ask_before_discard", bool(on)))
+        self.act_ask.setObjectName("action_ask")
+        self.act_ask.setToolTip("Quit and Open ask Save / Discard / Cancel when the run shown is not saved")
+        file_menu.addAction(self.act_ask)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         run_menu = menu.addMenu("&Run")
         for a in (self.act_train, self.act_pause, self.act_step, self.act_stop, self.act_reset):
@@ -331,12 +343,20 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, "What each gate does at every step and unit, for one probe sequence")
         self.tabs.setTabToolTip(1, "Gradient norms over training, and the gradient reaching each time step")
         self.tabs.currentChanged.connect(lambda _i: self._refresh_plots(force=True))
+        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+PgDown", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+PgUp", -1)):
+            switch = QAction(self)
+            switch.setShortcut(QKeySequence(keys))
+            switch.setShortcutContext(Qt.WindowShortcut)
+            switch.triggered.connect(lambda _=False, d=step: self.tabs.setCurrentIndex(
+                (self.tabs.currentIndex() + d) % self.tabs.count()))
+            self.addAction(switch)
         self.split = QSplitter(Qt.Vertical)
         self.split.setObjectName("mainSplitter")
         self.split.addWidget(self.top)
         self.split.addWidget(self.tabs)
         self._default_sizes()
-        self.message_bar = MessageBar()
+        if not hasattr(self, "message_bar"):  # kept when the plots are rebuilt (zoom): its message and buttons stay
+            self.message_bar = MessageBar()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -361,29 +381,38 @@ class MainWindow(QMainWindow):
         reset_layout = QAction("Reset layout", self)
         reset_layout.triggered.connect(self._reset_layout)
         self.view_menu.addAction(reset_layout)
+        self.view_menu.addSeparator()
+        self.act_zoom_in = self._action("zoom_in", "Zoom in", [QKeySequence.ZoomIn, "Ctrl+="],
+                                        "Larger text, labels and lines (for a projector)",
+                                        lambda: self.set_zoom(theme.zoom_step(theme.zoom(), +1)), icon_name="none")
+        self.act_zoom_out = self._action("zoom_out", "Zoom out", QKeySequence.ZoomOut, "Smaller text, labels and lines",
+                                         lambda: self.set_zoom(theme.zoom_step(theme.zoom(), -1)), icon_name="none")
+        self.act_zoom_reset = self._action("zoom_reset", "Reset zoom", "Ctrl+0", "Text at the system's size",
+                                           lambda: self.set_zoom(1.0), icon_name="none")
+        for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
+            self.view_menu.addAction(a)
+            self.addAction(a)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
         self.status_labels = {}
-        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
-        metrics = self.fontMetrics()
-        for key, tip, sample in (("state", "What training is doing", "opened (finished)"),
-                                 ("step", "Optimizer steps done / planned", "step 10000000/10000000"),
-                                 ("epoch", "Passes over the training data", "epoch 100000.00"),
-                                 ("loss", "Training loss at the last step", "loss 0.0001234"),
-                                 ("speed", "Optimizer steps per second", "10000 steps/s"),
-                                 ("eta", "Time left at the current speed", "ETA 100:00:00"),
-                                 ("device", "Where the model trains", "device cuda:0")):
+        for key, tip, _sample in STATUS_FIELDS:
             label = QLabel()
             label.setToolTip(tip)
-            label.setFixedWidth(metrics.horizontalAdvance(sample) + 14)
             bar.addPermanentWidget(label)
             self.status_labels[key] = label
+        self._build_status_widths()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)
         bar.addPermanentWidget(self.progress)
         self._show_status(None)
+
+    def _build_status_widths(self) -> None:
+        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
+        metrics = self.status_labels["state"].fontMetrics()
+        for key, _tip, sample in STATUS_FIELDS:
+            self.status_labels[key].setFixedWidth(metrics.horizontalAdvance(sample) + 14)
 
     # --- public API ----------------------------------------------------------------------------------------------------
 
@@ -414,7 +443,7 @@ class MainWindow(QMainWindow):
             return True
         if not self.panel.is_valid():
             first = next(iter(self.panel.errors().values()), "")
-            self.statusBar().showMessage(f"Fix the marked settings first: {first}", 10000)
+            self.message_bar.show_message(f"Fix the marked settings first: {first}", "warning")
             return False
         self._start(paused=False)
         return True
@@ -449,7 +478,7 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         """Drop the current run (waiting for its thread) and load fresh weights from the form's config."""
         self._abandon_worker()
-        self.message_bar.hide()
+        self.message_bar.clear()
         self._set_trainer(None)
         self._clear_plots()
         self._prepare()
@@ -463,48 +492,63 @@ class MainWindow(QMainWindow):
             raise RunError("There is no run to save yet: press Train first.")
         with self.access.guard.hold(timeout=30):
             saved = save_run(trainer, path)
+        self._saved = (trainer, trainer.step)
         self._add_recent(saved)
-        self.statusBar().showMessage(f"Run saved to {saved}", 8000)
+        self.statusBar().showMessage(f"Saved to {saved.name}", 8000)
         return saved
 
     def open_run(self, path) -> None:
-        """Open a run folder: its config in the form, its curves and last probe in the plots, its model for the view."""
-        from ..runs.store import open_run, restore_trainer
-        from ..train import devices
+        """Open a run folder: its config in the form, its curves and probes in the plots, its model for the view.
 
-        run = open_run(path)
-        note = ""
-        wanted = run.config.training.device
-        try:
-            devices.resolve(wanted)
-        except ConfigError:
-            run.config = run.config.replace("training.device", "auto")
-            note = f" It was trained on {wanted}, which this computer does not have; it opens on the CPU."
-        self._abandon_worker()
-        with BUILD_LOCK:
-            trainer = restore_trainer(run)
-        self.panel.set_config(run.config)
-        self._prepare_serial += 1  # a preparation in flight must not replace the opened run
-        self._prepare_timer.stop()
-        self.message_bar.hide()
-        self._set_trainer(trainer)
-        self._clear_plots()
-        data = RunData.from_history(run.history, run.probe)
-        self._describe_run(data, trainer)
-        final = run.summary
-        data.test = final.get("test")
-        data.test_baselines = final.get("baselines")
-        try:
-            data.val_baselines = trainer.task.baselines("val")
-        except Exception:
-            data.val_baselines = None
-        self.data = data
-        self._request_view(trainer)
+        The folder is read and the model rebuilt on the helper thread; this call waits for it (processing events)
+        and raises RunError with a message naming the file, whatever went wrong."""
+        outcome: dict = {}
+        self._open_async(path, lambda: outcome.setdefault("ok", True), lambda msg: outcome.setdefault("error", msg))
+        while not outcome:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        if "error" in outcome:
+            raise RunError(outcome["error"])
+
+    def ask_before_discarding(self, ask: bool) -> None:
+        """Whether Quit and Open ask before an unsaved finished or stopped run is dropped (on by default)."""
+        self.act_ask.setChecked(ask)
+
+    def has_unsaved_run(self) -> bool:
+        """A run that trained (finished, stopped, diverged or paused) and was not saved or opened since."""
+        t = self._trainer
+        if t is None or t.step == 0 or self._state == "running":
+            return False
+        return self._saved != (t, t.step)
+
+    def set_zoom(self, factor: float) -> None:
+        """View > Zoom: scale text, plot labels and lines (kept for the next start); the plots are rebuilt at the new
+        size and redrawn from the run's data."""
+        factor = theme.set_zoom(factor)
+        settings().setValue("view/zoom", factor)
+        self._rebuild_plots()
+        self.statusBar().showMessage(f"Zoom {factor:.0%}", 4000)
+
+    def _rebuild_plots(self) -> None:
+        states = {"top": self.top.saveState(), "split": self.split.saveState(),
+                  "gradients": self.gradients.saveState()}
+        tab = self.tabs.currentIndex()
+        self._build_central()  # setCentralWidget deletes the old plots; the message bar moved to the new layout
+        self.top.restoreState(states["top"])
+        self.split.restoreState(states["split"])
+        self.gradients.restoreState(states["gradients"])
+        self.tabs.setCurrentIndex(tab)
+        self.message_bar.refresh_fonts()
+        self.panel.refresh_fonts()
+        self._build_status_widths()
+        data, trainer = self.data, self._trainer
+        if trainer is not None:
+            self._describe_run(data, trainer)
+        data.version += 1
+        data.probe_version += 1
+        data.view_version += 1
+        self._heavy_drawn.clear()
         self._refresh_plots(force=True)
-        self._add_recent(Path(path))
-        status = final.get("status", "finished")
-        self._show_status_opened(trainer, status)
-        self.statusBar().showMessage(f"Opened {path}: {final.get('message') or status}.{note}", 15000)
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""
@@ -525,7 +569,7 @@ class MainWindow(QMainWindow):
         reuse = t if (t is not None and t.step == 0 and t.status == "ready" and t.cfg == cfg) else None
         self._prepare_timer.stop()
         self._prepare_serial += 1
-        self.message_bar.hide()
+        self.message_bar.clear()
         if reuse is None:
             self._set_trainer(None)
             self._clear_plots()
@@ -544,13 +588,26 @@ class MainWindow(QMainWindow):
         gc.freeze()  # the prepared model and task live as long as the run (see __init__)
         thread.start()
 
-    def _abandon_worker(self) -> None:
-        """End the run without its final evaluation and wait for the thread (Reset, Open, closing)."""
+    def _abandon_worker(self, linger: bool = False) -> None:
+        """End the run without its final evaluation (Reset, Open, closing). Waits for the thread, or with `linger`
+        (closing) lets a thread that is mid-step end that step on its own, after the window is gone."""
         worker, thread = self._worker, self._thread
         if worker is None:
             return
         worker.abandon()
         thread.quit()
+        if linger and not thread.wait(LINGER_WAIT_MS):
+            for sig in (worker.trainer_ready, worker.progress, worker.failed, worker.done):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            thread.setParent(None)  # outlives the window: a QThread destroyed while running aborts the process
+            _prune_lingering()
+            _LINGERING.append((thread, worker))
+            self._worker, self._thread = None, None
+            self._parked = False
+            return
         if not thread.wait(5000):  # one optimizer step of a very large model; never leave it running
             log.warning("training thread slow to stop; waiting")
             thread.wait()
@@ -598,13 +655,15 @@ class MainWindow(QMainWindow):
         if update.final:
             data.test, data.test_baselines = update.test, update.baselines
         if update.view_error:
-            self.statusBar().showMessage(update.view_error, 8000)
+            self.message_bar.show_message(update.view_error, "warning")
         self._show_status(update)
         self._parked = update.status == "paused"
         if update.status == "paused" and self._state == "running":
             self._set_state("paused")
         if update.status == "diverged":
             self._show_diverged(update.message)
+        elif update.final and blew_up(data):
+            self._show_diverged(blow_up_message(data, update.message))
         elif update.final and update.message:
             self._show_final(worker.trainer, update.message)
         # The worker waits until the plots are painted too, so that drawing never competes with training for the GIL
@@ -653,7 +712,9 @@ class MainWindow(QMainWindow):
                                                                                ("training.max_grad_norm", 1.0)])))
         lower = float(f"{t.learning_rate / 10:.2g}")
         actions.append((f"Learning rate {lower:g}", lambda: self._apply_fix([("training.learning_rate", lower)])))
-        self.message_bar.show_message(f"<b>The run diverged.</b> {escape(message)}", "warning", actions, rich=True)
+        title = "The run diverged." if self._trainer is None or self._trainer.status == "diverged" else \
+            "The run blew up."
+        self.message_bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
 
     def _show_final(self, trainer, message: str) -> None:
         """The run's result; where it learned nothing on a long-range task, why, with the fix as a button."""
@@ -671,6 +732,7 @@ class MainWindow(QMainWindow):
             cfg = cfg.replace(key, value)
         self.set_config(cfg)
         self.message_bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
+        self._stale_marked = True  # this message already says the plots are of the last run
 
     # --- preparing (task data + fresh model for the preview and the view, before training) --------------------------
 
@@ -680,10 +742,22 @@ class MainWindow(QMainWindow):
         t = self._trainer
         if t is None or t.step == 0:
             self._prepare_timer.start()
-        else:
-            self.statusBar().showMessage("Settings changed: press Train to start a new run with them "
-                                         "(the curves shown belong to the last run).", 10000)
-            self._prepare_preview_only(cfg)
+            return
+        self._prepare_preview_only(cfg)
+        if cfg == t.cfg:
+            return
+        if getattr(self, "_stale_marked", False):
+            self._stale_marked = False  # set by _apply_fix, whose message says so
+            return
+        # The plots keep the last run (it may be unsaved), clearly marked as that (issue 9, item 2).
+        actions = [("Clear the plots", self.reset)]
+        if self.has_unsaved_run():
+            actions.insert(0, ("Save that run…", self._save_dialog))
+        r = t.cfg
+        self.message_bar.show_message(
+            f"<b>The plots show the previous run</b> ({escape(r.task.name)}, {escape(r.model.cell)}, {t.status} at "
+            f"step {t.step}), not the settings on the left. Press Train to start a run with those.", "info",
+            actions, rich=True)
 
     def _prepare(self) -> None:
         """Build a Trainer for the form's config on the helper thread: the preview, the view and a model to step."""
@@ -712,10 +786,22 @@ class MainWindow(QMainWindow):
         self._set_trainer(trainer)
         self._clear_plots()
         self._describe_run(self.data, trainer)
+        if isinstance(view, dict):
+            view = {**view, "untrained": True}  # its scores are of random weights: the view says so
         self.data.set_view(view)
         self.panel.set_preview(preview_widget(preview))
         self._show_status(None)
         self._refresh_plots(force=True)
+
+    def _validity_changed(self, valid: bool) -> None:
+        self._update_actions()
+        bad = [k for k in self.panel.errors() if k.startswith("task.")]
+        if not valid and bad:
+            # The preview must not keep showing the last good data while the form names another file.
+            label = QLabel(f"<i>No preview: {escape(bad[0])} is not usable yet (see the message under the form)."
+                           f"</i>" if not self.panel.is_checking() else "<i>Checking the file…</i>", wordWrap=True)
+            label.setObjectName("previewPlaceholder")
+            self.panel.set_preview(label)
 
     def _prepare_failed(self, serial: int, message: str) -> None:
         self._jobs -= 1
@@ -772,6 +858,7 @@ class MainWindow(QMainWindow):
         data.metric_key, data.metric_title, data.higher_is_better = metric.key, metric.title, metric.higher_is_better
         t = trainer.cfg.training
         data.max_grad_norm = t.max_grad_norm if t.clip_grad else None
+        self.grad_panel.set_clipping(t.clip_grad)
         self.loss_panel.set_total_steps(trainer.total_steps)
         self.grad_panel.set_total_steps(trainer.total_steps)
         self.loss_panel.set_metric(metric.title, metric.higher_is_better)
@@ -920,31 +1007,142 @@ class MainWindow(QMainWindow):
 
     # --- files -----------------------------------------------------------------------------------------------------
 
-    def _save_dialog(self) -> None:
-        cfg = self.config()
-        start = str(Path.home() / time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S"))
+    def _save_dialog(self) -> bool:
+        """Save As: the name proposed is the run's own (task, cell), in the folder used last. True if it saved."""
+        trainer = self._trainer
+        if trainer is None:
+            return False
+        cfg = trainer.cfg
+        name = time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S")
+        start = str(Path(places.last_folder("runs")) / name)
         path, _ = QFileDialog.getSaveFileName(self, "Save run as folder", start, "rnnlab run folder (*)")
         if not path:
-            return
+            return False
+        places.remember_folder("runs", path)
         try:
             self.save_run(path)
         except (RnnlabError, OSError, TimeoutError) as exc:
             QMessageBox.warning(self, "Could not save the run", f"{path}: {describe_error(exc)}")
+            return False
+        return True
 
     def _open_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open a run folder (it holds summary.json)", str(Path.home()))
+        if not self._may_discard("open another run"):
+            return
+        path = QFileDialog.getExistingDirectory(self, "Open a run folder (it holds summary.json)",
+                                                places.last_folder("runs"))
         if path:
+            places.remember_folder("runs", str(Path(path).parent / "x"))
             self._open_interactive(path)
 
+    def _may_discard(self, doing: str) -> bool:
+        """Before the shown run is dropped: ask Save / Discard / Cancel if it is unsaved. True: go on."""
+        if not self.act_ask.isChecked() or not self.has_unsaved_run():
+            return True
+        t = self._trainer
+        box = QMessageBox(self)
+        box.setObjectName("unsavedRunBox")
+        box.setIcon(QMessageBox.Question)
+        box.setWindowTitle("Unsaved run")
+        box.setText(f"The run shown ({t.cfg.task.name}, {t.cfg.model.cell}, {t.status} at step {t.step}) is not "
+                    f"saved. Save it before you {doing}?")
+        box.setStandardButtons(QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        if answer == QMessageBox.Save:
+            return self._save_dialog()
+        return answer == QMessageBox.Discard
+
     def _open_interactive(self, path: str) -> None:
+        """Open from the menu: a wait cursor while the folder is read off the GUI thread, then the run or a message."""
         QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            self.open_run(path)
-        except (RnnlabError, OSError) as exc:
+
+        def done() -> None:
             QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, "Could not open the run", describe_error(exc))
-            return
-        QApplication.restoreOverrideCursor()
+
+        def failed(message: str) -> None:
+            QApplication.restoreOverrideCursor()
+            self.message_bar.show_message(f"Could not open the run: {message}", "error")  # stays until dismissed
+
+        self._open_async(path, done, failed)
+
+    def _open_async(self, path, on_done: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        """Read the run folder, rebuild its trainer and compute its view on the helper thread; show it here."""
+        from ..runs.store import open_run, restore_trainer
+        from ..train import devices
+
+        path = str(path)
+
+        def job():
+            run = open_run(path)
+            note = ""
+            wanted = run.config.training.device
+            try:
+                devices.resolve(wanted)
+            except ConfigError:
+                run.config = replace_fast(run.config, "training.device", "auto")
+                note = f" It was trained on {wanted}, which this computer does not have; it opens on the CPU."
+            with BUILD_LOCK:
+                trainer = restore_trainer(run)
+            try:
+                val_baselines = trainer.task.baselines("val")
+            except Exception:
+                val_baselines = None
+            _check_summary(Path(path), run.summary)
+            data = RunData.from_run(run)  # plain numpy: built here, so a damaged probe fails before the window changes
+            view = _task_view(trainer)
+            return run, trainer, note, val_baselines, view, task_preview(trainer.task), data
+
+        def done(result) -> None:
+            self._jobs -= 1
+            try:
+                self._show_opened(path, *result)
+            except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
+                log.exception("showing an opened run failed")
+                self.reset()
+                on_error(f"{path} could not be shown: {describe_error(exc)}")
+                return
+            on_done()
+
+        def failed(message: str) -> None:
+            self._jobs -= 1
+            on_error(message if path in message else f"{path}: {message}")
+
+        self._jobs += 1
+        self.access.run_background(job, done, failed)
+
+    def _show_opened(self, path: str, run, trainer, note: str, val_baselines, view, preview, data) -> None:
+        self._abandon_worker()
+        self.panel.set_config(run.config)
+        self._prepare_serial += 1  # a preparation in flight must not replace the opened run
+        self._prepare_timer.stop()
+        self.message_bar.clear()
+        self._set_trainer(trainer)
+        self._clear_plots()
+        self._describe_run(data, trainer)
+        final = run.summary
+        data.test = final.get("test")
+        data.test_baselines = final.get("baselines")
+        data.val_baselines = val_baselines
+        data.set_view(view)
+        self.data = data
+        self.panel.set_preview(preview_widget(preview))
+        self._saved = (trainer, trainer.step)
+        self._refresh_plots(force=True)
+        self._add_recent(Path(path))
+        status = final.get("status", "finished")
+        self._show_status_opened(trainer, status)
+        message = trainer.message or f"Opened a {status} run."
+        if status == "diverged":
+            self._show_diverged(message)
+        elif blew_up(data):
+            self._show_diverged(blow_up_message(data, message))
+        else:
+            self._show_final(trainer, message)
+        if note:
+            self.message_bar.show_message(f"{self.message_bar.text.text()}<br>{escape(note.strip())}",
+                                          self.message_bar.level, rich=True)
+        self.statusBar().showMessage(f"Opened {Path(path).name}", 8000)
 
     def _recent(self) -> list[str]:
         value = settings().value("recent_runs", [])
@@ -965,7 +1163,8 @@ class MainWindow(QMainWindow):
             a.setEnabled(False)
         for p in recent:
             a = self.recent_menu.addAction(p)
-            a.triggered.connect(lambda _=False, p=p: self._open_interactive(p))
+            a.triggered.connect(lambda _=False, p=p: self._may_discard("open another run") and
+                                self._open_interactive(p))
 
     def _about(self) -> None:
         try:
@@ -1023,14 +1222,18 @@ class MainWindow(QMainWindow):
 
     def _default_sizes(self) -> None:
         self.top.setSizes([450, 550])
-        self.split.setSizes([390, 410])
+        self.split.setSizes([440, 360])  # the loss plots keep room on a 768 px projector (issue 9, item 6)
         self.gradients.setSizes([350, 650])
 
     def closeEvent(self, event) -> None:
+        if not self._closing and not self._may_discard("quit"):
+            event.ignore()
+            return
         self._closing = True
         self._save_layout()
         self._prepare_timer.stop()
-        self._abandon_worker()
+        self._abandon_worker(linger=True)
+        self.panel.shutdown()
         self.access.shutdown()
         super().closeEvent(event)
 
@@ -1050,6 +1253,27 @@ class _RefreshGroup(QSplitter):
     def refresh(self, data: RunData) -> None:
         for p in self.panels:
             p.refresh(data)
+
+
+def _check_summary(path: Path, summary: dict) -> None:
+    """The summary fields the window shows must have their types (a damaged summary.json must not reach a widget)."""
+    where = path / "summary.json"
+    for key, kinds in (("status", str), ("message", str), ("test", dict), ("baselines", dict), ("val", dict)):
+        value = summary.get(key)
+        if value is not None and not isinstance(value, kinds):
+            raise RunError(f"{where}: '{key}' is damaged (a {type(value).__name__}, not a {kinds.__name__}); "
+                           f"save the run again or open another one.")
+
+
+def blew_up(data: RunData) -> Optional[str]:
+    """Why the shown run's finite loss blew up (see train.advice.blow_up), or None."""
+    return blow_up(data.col("train_loss"))
+
+
+def blow_up_message(data: RunData, final_message: str) -> str:
+    reason = blew_up(data) or ""
+    return (f"{reason} The step size was too large for this model: the weights were thrown far off and the run "
+            f"ended no better than where it began. {final_message}")
 
 
 def _task_view(trainer) -> Optional[dict]:

@@ -78,12 +78,33 @@ class RunData:
             self.view_version += 1
 
     @classmethod
-    def from_history(cls, history, probe=None) -> "RunData":
-        """A run opened from disk: every curve at once; its last probe (runs keep only that one)."""
+    def from_history(cls, history, probe=None, first_probe=None, grad_history=()) -> "RunData":
+        """A run opened from disk: every curve at once; the first probe and every probe's ||dL/dh_t|| where the run
+        kept them (format 2), so the gradient plots draw what the live run showed; and its last probe."""
         data = cls()
         data.add_rows(history.arrays(0))
-        data.add_probe(probe)
+        if grad_history:
+            data.first_probe = first_probe
+            for step, norms in grad_history:
+                data.probe_steps.append(int(step))
+                for key, row in norms.items():
+                    data.grad_rows.setdefault(key, []).append(np.asarray(row, dtype=np.float64))
+            # Layers a probe lacked (none in practice) keep one row per probe all the same.
+            for key, rows in data.grad_rows.items():
+                if len(rows) != len(data.probe_steps):
+                    data.grad_rows[key] = rows[:len(data.probe_steps)]
+            data.last_probe = probe
+            data.probe_version += 1
+        else:
+            data.add_probe(first_probe)
+            data.add_probe(probe)
         return data
+
+    @classmethod
+    def from_run(cls, run) -> "RunData":
+        """A Run read by runs.store.open_run."""
+        return cls.from_history(run.history, run.probe, getattr(run, "first_probe", None),
+                                getattr(run, "grad_history", ()))
 
     # --- reading -----------------------------------------------------------------------------------------------------
 

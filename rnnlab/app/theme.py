@@ -103,6 +103,48 @@ def lut_for(gate: str, levels: tuple[float, float]) -> np.ndarray:
 # --- fonts and style ----------------------------------------------------------------------------------------------
 
 
+ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)  # View > Zoom: factors of the system font size
+_zoom = 1.0
+_base_points: float = 0.0  # the application font's size before any zoom
+
+
+def zoom() -> float:
+    return _zoom
+
+
+def set_zoom(factor: float) -> float:
+    """Scale the application font (and with it every label, plot title, legend and tick) and the plot pens by
+    `factor` of the system size, for a projector (issue 9, item 6). Widgets made after this use the new size; the
+    window rebuilds its plots. Returns the factor, clamped to ZOOM_STEPS' range."""
+    global _zoom, _base_points
+    factor = min(max(float(factor), ZOOM_STEPS[0]), ZOOM_STEPS[-1])
+    app = QApplication.instance()
+    if app is not None:
+        font = app.font()
+        if not _base_points:
+            _base_points = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        points = round(_base_points * factor, 1)
+        font.setPointSizeF(points)
+        app.setFont(font)
+        # With a style sheet set, Qt ignores setFont for styled widgets: the size goes into the sheet as well.
+        app.setStyleSheet(stylesheet() + (f"\nQWidget {{ font-size: {points}pt; }}\n" if factor != 1.0 else ""))
+    _zoom = factor
+    return factor
+
+
+def zoom_step(current: float, direction: int) -> float:
+    """The next zoom factor up (+1) or down (-1) from `current`."""
+    if direction > 0:
+        return next((z for z in ZOOM_STEPS if z > current + 1e-9), ZOOM_STEPS[-1])
+    return next((z for z in reversed(ZOOM_STEPS) if z < current - 1e-9), ZOOM_STEPS[0])
+
+
+def line_width(width: float) -> float:
+    """A plot pen's width at the current zoom, in whole pixels: 1 px stays 1 px up to 130 % (wide pens cost frame
+    rate), 2 px lines become 3 px at 130 %."""
+    return max(1, round(width * _zoom))
+
+
 def font_size() -> int:
     app = QApplication.instance()
     return app.font().pointSize() if app is not None and app.font().pointSize() > 0 else 10

@@ -4,6 +4,9 @@
       config.toml          the RunConfig (TOML, versioned)
       weights.safetensors  the model's state dict (never pickle)
       probe.safetensors    the last gate probe (gates, states, ||dL/dh_t||), labels in its metadata
+      first_probe.safetensors  the probe before training (format 2): the dashed reference of the gradient plot
+      probes.safetensors   ||dL/dh_t|| of every probe, (probes, time) per layer and direction, and their steps
+                           (format 2): the gradient-through-time history a reopened run draws as it was live
       metrics.csv          one row per step: step, train_loss, val_loss, val_<metric>, grad norms, ...
       summary.json         format marker and version, status, final metrics, baselines
 
@@ -31,7 +34,7 @@ import shutil
 import stat
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -49,12 +52,13 @@ from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
 
 FORMAT = "rnnlab-run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
 FILES = ("config.toml", "weights.safetensors", "metrics.csv", "summary.json")
 STATUSES = ("ready", "running", "paused", "finished", "stopped", "diverged")
 # Size caps, checked before a file is read: far above what rnnlab writes, far below what would exhaust memory.
 MAX_BYTES = {"summary.json": 4_000_000, "config.toml": 1_000_000, "metrics.csv": 256_000_000,
-             "weights.safetensors": 2 * 2**30, "probe.safetensors": 256_000_000}
+             "weights.safetensors": 2 * 2**30, "probe.safetensors": 256_000_000,
+             "first_probe.safetensors": 256_000_000, "probes.safetensors": 256_000_000}
 MAX_MESSAGE = 2000  # characters of summary.json's message
 
 
@@ -68,6 +72,8 @@ class Run:
     summary: dict
     weights: dict[str, torch.Tensor]
     probe: Optional[ProbeSnapshot]
+    first_probe: Optional[ProbeSnapshot] = None  # format 2
+    grad_history: list = field(default_factory=list)  # format 2: [(step, {(layer, direction): norms})]
 
 
 def check_target(directory: str | os.PathLike) -> Path:
@@ -95,6 +101,10 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         (tmp / "metrics.csv").write_text(trainer.history.to_csv(), encoding="utf-8")
         if trainer.last_probe is not None:
             _save_probe(trainer.last_probe, tmp / "probe.safetensors")
+        if getattr(trainer, "first_probe", None) is not None:
+            _save_probe(trainer.first_probe, tmp / "first_probe.safetensors")
+        if getattr(trainer, "grad_history", None):
+            _save_grad_history(trainer.grad_history, tmp / "probes.safetensors")
         summary = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnlab_version": __version__,
                    "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **_finite(trainer.summary())}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
@@ -259,6 +269,42 @@ def _save_probe(p: ProbeSnapshot, path: Path) -> None:
     save_numpy(arrays, str(path), metadata={"format": FORMAT, "probe": json.dumps(meta)})
 
 
+def _save_grad_history(history: list, path: Path) -> None:
+    """(probes, time) per (layer, direction), NaN where a probe's sequence was shorter, and the probes' steps."""
+    keys = sorted({k for _, norms in history for k in norms})
+    arrays = {"steps": np.array([step for step, _ in history], dtype=np.int64)}
+    for k in keys:
+        width = max(len(norms[k]) for _, norms in history if k in norms)
+        table = np.full((len(history), width), np.nan, dtype=np.float32)
+        for i, (_, norms) in enumerate(history):
+            if k in norms:
+                table[i, : len(norms[k])] = norms[k]
+        arrays[f"grad/{_key(k)}"] = table
+    save_numpy(arrays, str(path), metadata={"format": FORMAT})
+
+
+def _load_grad_history(path: Path) -> list:
+    arrays = load_numpy(str(path))
+    steps = arrays.pop("steps")
+    if steps.ndim != 1:
+        raise ValueError("steps must be one row")
+    tables = {}
+    for name, table in arrays.items():
+        group, *rest = name.split("/")
+        if group != "grad" or table.ndim != 2 or table.shape[0] != len(steps):
+            raise ValueError(f"{name} does not hold one row per probe")
+        tables[tuple(int(x) if x.isdigit() else x for x in rest)] = table
+    history = []
+    for i, step in enumerate(steps.tolist()):
+        norms = {}
+        for k, table in tables.items():
+            row = table[i]
+            finite = np.flatnonzero(~np.isnan(row))
+            norms[k] = row[: finite[-1] + 1] if len(finite) else row[:0]
+        history.append((int(step), norms))
+    return history
+
+
 def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
     """Read probe.safetensors, checking every field and shape against the run's config (the plots index them)."""
     from safetensors import safe_open
@@ -341,31 +387,31 @@ def _number(value, *, nullable=True) -> bool:
 
 def _check_summary(summary: dict, where: Path) -> None:
     """Every field of summary.json that rnnlab reads back has the type it wrote (extra fields are left alone)."""
-    def bad(field, want):
-        return RunError(f"{where}: field {shown(field)} is {shown(summary.get(field))}; it must be {want}. The "
+    def bad(key, want):
+        return RunError(f"{where}: field {shown(key)} is {shown(summary.get(key))}; it must be {want}. The "
                         "file is damaged: save the run again, or delete the field.")
 
     if "status" in summary and summary["status"] not in STATUSES:
         raise bad("status", "one of " + ", ".join(STATUSES))
     if "message" in summary and not (isinstance(summary["message"], str) and len(summary["message"]) <= MAX_MESSAGE):
         raise bad("message", f"text of at most {MAX_MESSAGE} characters")
-    for field in ("elapsed_s", "epochs"):
-        value = summary.get(field)
+    for key in ("elapsed_s", "epochs"):
+        value = summary.get(key)
         if not _number(value) or (value is not None and not (math.isfinite(value) and value >= 0)):
-            raise bad(field, "a number >= 0")
-    for field in ("steps", "total_steps"):
-        value = summary.get(field, 0)
+            raise bad(key, "a number >= 0")
+    for key in ("steps", "total_steps"):
+        value = summary.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise bad(field, "a whole number >= 0")
-    for field in ("device", "task", "metric", "metric_title", "saved", "rnnlab_version"):
-        if field in summary and not (isinstance(summary[field], str) and len(summary[field]) <= 200):
-            raise bad(field, "text")
+            raise bad(key, "a whole number >= 0")
+    for key in ("device", "task", "metric", "metric_title", "saved", "rnnlab_version"):
+        if key in summary and not (isinstance(summary[key], str) and len(summary[key]) <= 200):
+            raise bad(key, "text")
     if "higher_is_better" in summary and not isinstance(summary["higher_is_better"], bool):
         raise bad("higher_is_better", "true or false")
-    for field in ("val", "test"):
-        value = summary.get(field)
+    for key in ("val", "test"):
+        value = summary.get(key)
         if value is not None and not _metric_table(value):
-            raise bad(field, "a table of metric names to numbers")
+            raise bad(key, "a table of metric names to numbers")
     baselines = summary.get("baselines")
     if baselines is not None and not (isinstance(baselines, dict) and len(baselines) <= 100 and all(
             isinstance(k, str) and _metric_table(v) for k, v in baselines.items())):
@@ -429,7 +475,20 @@ def open_run(directory: str | os.PathLike) -> Run:
             probe = _load_probe(path / "probe.safetensors", cfg)
         except (SafetensorError, OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
             raise RunError(f"{path / 'probe.safetensors'} is damaged: {str(exc)[:160]}") from None
-    return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe)
+    first_probe, grad_history = None, []
+    for name in ("first_probe.safetensors", "probes.safetensors"):
+        if not (path / name).exists():
+            continue  # format 1, or a run that never probed
+        _check_file(path, name)
+        try:
+            if name == "first_probe.safetensors":
+                first_probe = _load_probe(path / name, cfg)
+            else:
+                grad_history = _load_grad_history(path / name)
+        except (SafetensorError, OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
+            raise RunError(f"{path / name} is damaged: {str(exc)[:160]}") from None
+    return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe,
+               first_probe=first_probe, grad_history=grad_history)
 
 
 def _check_file(path: Path, name: str) -> None:
@@ -458,6 +517,8 @@ def restore_trainer(run: Run, control=None) -> Trainer:
     steps = run.history.column("step")
     trainer.step = int(steps[-1]) if len(steps) else 0
     trainer.last_probe = run.probe
+    trainer.first_probe = run.first_probe
+    trainer.grad_history = list(run.grad_history)
     trainer.status = run.summary.get("status", "finished")
     trainer.message = run.summary.get("message", "")
     trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)  # types checked by open_run

@@ -67,3 +67,27 @@ def advise(cfg, task, final: dict, status: str) -> Optional[Advice]:
             "LSTM, memory gate open (chrono)", (("model.cell", "lstm"), ("model.gate_init", "chrono")),
             "--cell lstm --set model.gate_init=chrono")
     return None
+
+
+BLOW_UP_FACTOR = 100.0  # a training loss this many times its first value (or, at the end, its best) has blown up
+
+
+def blow_up(losses) -> Optional[str]:
+    """Why a run whose loss stayed finite still blew up, or None: the loss rose far above where it started (a
+    learning rate too high for Adam, no clipping), or ended far above its best and above where it started.
+
+    Divergence to NaN/inf is the trainer's own check; this one catches the runs that "finish" worse than they began
+    without a word (issue 9, item 5)."""
+    values = [float(v) for v in losses if isinstance(v, (int, float)) and math.isfinite(v)]
+    if len(values) < 2:
+        return None
+    first, best, peak = values[0], min(values), max(values)
+    tail = sorted(values[-max(1, len(values) // 20):])
+    last = tail[len(tail) // 2]  # the median of the last 5 %: one noisy step is not a blow-up
+    if first > 0 and peak > BLOW_UP_FACTOR * first:
+        return (f"The training loss blew up: it rose to {peak:.3g}, {peak / first:.0f} times its first value "
+                f"({first:.3g}).")
+    if best > 0 and last > BLOW_UP_FACTOR * best and last > first:
+        return (f"The training loss blew up: it ended at {last:.3g}, {last / best:.0f} times its best ({best:.3g}) "
+                f"and above where it started ({first:.3g}).")
+    return None

@@ -221,6 +221,8 @@ class Trainer:
         self.step = 0
         self.history = History()
         self.last_probe: Optional[ProbeSnapshot] = None
+        self.first_probe: Optional[ProbeSnapshot] = None  # the "before training" reference of the gradient plots
+        self.grad_history: list[tuple[int, dict[tuple, np.ndarray]]] = []  # (step, ||dL/dh_t|| per layer) per probe
         self.status = "ready"
         self.message = ""
         self.elapsed_s = 0.0
@@ -377,7 +379,17 @@ class Trainer:
             labels=[self.task.step_labels(self._probe_batch, i) for i in range(len(self._probe_batch))],
             loss=tr.loss if tr.loss is not None else math.nan)
         self.last_probe = snap
+        self._remember_probe(snap)
         return snap
+
+    def _remember_probe(self, snap: ProbeSnapshot) -> None:
+        """Keep every probe's gradient through time (a few KB each) and the first probe, so a saved run can draw
+        the vanishing-gradient history the live run showed; a probe repeating the last step is not a new row."""
+        if self.grad_history and snap.step <= self.grad_history[-1][0]:
+            return
+        if self.first_probe is None:
+            self.first_probe = snap
+        self.grad_history.append((snap.step, {k: np.asarray(v, dtype=np.float32) for k, v in snap.grad_norms.items()}))
 
     def _snapshot(self, loss, norm, group_norms, clipped, rate, started) -> Snapshot:
         now = time.perf_counter()

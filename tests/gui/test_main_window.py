@@ -39,6 +39,7 @@ def window(qtbot):
 
     def make(cfg=None) -> MainWindow:
         w = MainWindow(cfg if cfg is not None else small())
+        w.ask_before_discarding(False)  # closing at the end of a test must not wait for an answer
         qtbot.addWidget(w)
         w.resize(1280, 800)
         w.show()
@@ -471,7 +472,8 @@ def test_plots_before_training_are_framed_by_the_run(qtbot, window):
     w.step_once()
     qtbot.waitUntil(lambda: w.data.last_probe is not None and w.gradtime_panel._seen != -1, timeout=TIMEOUT)
     qtbot.wait(50)
-    norms = np.concatenate([np.asarray(v, dtype=float) for v in w.data.last_probe.grad_norms.values()])
+    drawn = [w.data.last_probe] + ([w.data.first_probe] if w.data.first_probe is not None else [])
+    norms = np.concatenate([np.asarray(v, dtype=float) for p in drawn for v in p.grad_norms.values()])
     logs = np.log10(norms[norms > 0])
     _, (y0, y1) = w.gradtime_panel.line.getViewBox().viewRange()
     assert y0 <= logs.min() and logs.max() <= y1, (y0, y1, logs.min(), logs.max())

@@ -22,7 +22,7 @@ from .. import theme
 def pen(color: str, width: float = 1, style=Qt.SolidLine, alpha: int = 255):
     c = QColor(color)
     c.setAlpha(alpha)
-    p = pg.mkPen(c, width=width)
+    p = pg.mkPen(c, width=theme.line_width(width))
     p.setStyle(style)
     p.setCosmetic(True)
     return p

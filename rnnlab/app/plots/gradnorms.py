@@ -32,6 +32,7 @@ class GradNormPanel(QWidget):
         self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
         self.group_curves: dict[str, pg.PlotDataItem] = {}
         self._seen = -1
+        self.clipping = True  # whether the run clips: without clipping the legend has no clip level
         self._legend()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -47,6 +48,11 @@ class GradNormPanel(QWidget):
         self._show_empty()
         self._legend()
 
+    def set_clipping(self, on: bool) -> None:
+        if on != self.clipping:
+            self.clipping = on
+            self._legend()
+
     def set_total_steps(self, total: int) -> None:
         self.total_steps = total
         self._show_empty()
@@ -59,8 +65,10 @@ class GradNormPanel(QWidget):
     def _legend(self) -> None:
         entries = [("global", theme.GLOBAL_NORM, "line")]
         entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
-        entries += [("clip level", theme.CLIP_MARK, "dash"), ("cut off by clipping", theme.CLIP_MARK, "┃")]
-        legend_title(self.plot, "Gradient norm ‖∇L‖ before clipping", entries)
+        if self.clipping:
+            entries += [("clip level", theme.CLIP_MARK, "dash"), ("cut off by clipping", theme.CLIP_MARK, "┃")]
+        legend_title(self.plot, "Gradient norm ‖∇L‖ before clipping" if self.clipping else
+                     "Gradient norm ‖∇L‖ (clipping off)", entries)
 
     def has_news(self, data: RunData) -> bool:
         return data.version != self._seen

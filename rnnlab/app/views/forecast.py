@@ -102,6 +102,12 @@ class ForecastView(QWidget):
                 parts.setdefault(name, ([], []))
                 parts[name][0].append(bx)
                 parts[name][1].append(by)
+        for name in [n for n in self.baseline_curves if n not in parts]:
+            # Another series (a CSV of one's own with no seasonal period) has fewer baselines: drop the old ones.
+            stale = self.baseline_curves.pop(name)
+            self.item.removeItem(stale)
+            if self.legend is not None:
+                self.legend.removeItem(stale)
         for name, (xs, ys) in parts.items():
             # A NaN between val and test keeps their lines apart.
             xx = np.concatenate([np.concatenate([a, [np.nan]]) for a in xs])
@@ -116,6 +122,10 @@ class ForecastView(QWidget):
         names = list(data.get("val_baselines", {}))
         cells = []
         for label, color, vkey, tkey in rows:
+            if data.get("untrained"):
+                # Before training its forecast is of random weights: no score beside an empty metric plot.
+                cells.append(f"<b style='color:{color}'>{label}</b> <i>not trained yet</i>")
+                continue
             v = rmse(np.asarray(data[vkey]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data[tkey]), values, np.asarray(data["test_origins"]))
             cells.append(f"<b style='color:{color}'>{label}</b> {v:.4g} / {t:.4g}")
