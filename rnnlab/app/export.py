@@ -331,13 +331,11 @@ def name_known_curves(widget: QWidget) -> None:
 
 def _curve_name(curve, index: int, legend: list, used: set) -> str:
     """A curve's column: its object name, its pyqtgraph name, the legend entry of its colour, or y<n>."""
-    name = curve.objectName() or curve.opts.get("name") or ""
+    opts = getattr(curve, "opts", {})
+    name = curve.objectName() or opts.get("name") or ""
     if not name:
-        pen = pg.mkPen(curve.opts.get("pen")) if curve.opts.get("pen") is not None else None
-        symbol_brush = curve.opts.get("symbolBrush")
-        colors = [c.name() for c in ([pen.color()] if pen is not None else [])]
-        if symbol_brush is not None:
-            colors.append(pg.mkBrush(symbol_brush).color().name())
+        colors = [pg.mkPen(opts[k]).color().name() for k in ("pen",) if opts.get(k) is not None]
+        colors += [pg.mkBrush(opts[k]).color().name() for k in ("symbolBrush", "brush") if opts.get(k) is not None]
         for entry_name, color, _glyph in legend:
             if QColor(color).name() in colors:
                 name = entry_name
@@ -362,28 +360,47 @@ def plot_table(item: pg.PlotItem) -> tuple[list[str], list[list[float]]]:
     x_name = _axis_name(item, "bottom", "x")
     used.add(x_name)
     columns: list[tuple[str, np.ndarray, np.ndarray]] = []
-    for index, curve in enumerate(item.listDataItems()):
-        if isinstance(curve, pg.PlotDataItem):
-            if curve.opts.get("connect") == "pairs":
-                continue  # strokes between pairs of points (clipping marks): a decoration, not a series
-            x, y = curve.getOriginalDataset()  # in data units, before a log axis transforms them
-        elif isinstance(curve, pg.ScatterPlotItem):
-            x, y = curve.getData()
-        else:
+    for index, curve in enumerate(item.items):
+        xy = _series(curve)
+        if xy is None or len(xy[0]) == 0 or not curve.isVisible():
             continue
-        if x is None or y is None or len(x) == 0 or not curve.isVisible():
-            continue
-        columns.append((_curve_name(curve, index, legend, used), np.asarray(x, float), np.asarray(y, float)))
-    xs = np.unique(np.concatenate([c[1] for c in columns])) if columns else np.zeros(0)
+        columns.append((_curve_name(curve, index, legend, used), np.asarray(xy[0], float), np.asarray(xy[1], float)))
+    if not columns:
+        return [x_name], []
+    xs = np.unique(np.concatenate([c[1] for c in columns]))
+    if len(xs) > max(len(c[1]) for c in columns) + len(columns):
+        # The series do not share their x (answers against targets, points scattered): one row per point.
+        y_name = _axis_name(item, "left", "y")
+        rows = [[name, float(xv), float(yv)] for name, x, y in columns for xv, yv in zip(x, y)]
+        return ["series", x_name, y_name if y_name != x_name else "y"], rows
     rows = [[float(x)] + [math.nan] * len(columns) for x in xs]
     position = {float(x): i for i, x in enumerate(xs)}
     for k, (_name, x, y) in enumerate(columns):
         for xv, yv in zip(x, y):
             rows[position[float(xv)]][k + 1] = float(yv)
     labels = getattr(item.getAxis("bottom"), "_labels", None)  # words or dates along x: a column of their own
-    if labels and len(xs) and all(float(x).is_integer() and 0 <= x < len(labels) for x in xs):
+    if labels and all(float(x).is_integer() and 0 <= x < len(labels) for x in xs):
         return [x_name, "label"] + [c[0] for c in columns], [[r[0], labels[int(r[0])]] + r[1:] for r in rows]
     return [x_name] + [c[0] for c in columns], rows
+
+
+def _series(item) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """The (x, y) points an item draws, in data units; None for items that are not data (grid, labels)."""
+    if isinstance(item, pg.PlotDataItem):
+        if item.opts.get("connect") == "pairs":
+            return None  # strokes between pairs of points (clipping marks): a decoration, not a series
+        x, y = item.getOriginalDataset()  # before a log axis transforms them
+        return (x, y) if x is not None and y is not None else None
+    if isinstance(item, pg.ScatterPlotItem):
+        return item.getData()
+    if isinstance(item, pg.BarGraphItem):
+        o = item.opts
+        if o.get("y") is not None and o.get("width") is not None:  # horizontal bars from x0: their ends
+            x0 = np.zeros(len(o["y"])) if o.get("x0") is None else np.broadcast_to(o["x0"], np.shape(o["y"]))
+            return np.asarray(x0, float) + np.asarray(o["width"], float), np.asarray(o["y"], float)
+        if o.get("x") is not None and o.get("height") is not None:
+            return np.asarray(o["x"], float), np.asarray(o["height"], float)
+    return None
 
 
 def _image_table(item: pg.PlotItem, image: pg.ImageItem) -> tuple[list[str], list[list[float]]]:

@@ -50,6 +50,7 @@ from ..train.advice import advise
 from . import icons, theme, views
 from .afterpaint import AfterPaint
 from .experiment_panel import ExperimentPanel, default_config
+from .export_dialog import add_export_actions
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
@@ -301,6 +302,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addAction(self.act_save)
+        file_menu.addSeparator()
+        add_export_actions(self, file_menu)  # File > Export…, export as script, Ctrl+C on a plot, plots' menus
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         run_menu = menu.addMenu("&Run")
