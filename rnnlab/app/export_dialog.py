@@ -100,6 +100,7 @@ class ExportDialog(QDialog):
         size_row.addWidget(self.width_box)
         size_row.addWidget(QLabel("x"))
         size_row.addWidget(self.height_box)
+        size_row.addStretch(1)
         self.white = QCheckBox("White background (off: transparent)")
         self.white.setChecked(True)
         self.path = QLineEdit()
@@ -288,9 +289,26 @@ def start_script_export(window, cfg, path: Path) -> None:
     window.access.run_background(lambda: export_script(cfg, path), done, failed)
 
 
+def export_report_dialog(window) -> None:
+    """File > Export report: the run as one HTML file (figures embedded), named after what is shown."""
+    from .report import save_report
+
+    start = str(last_folder() / f"{name_prefix(window)}-report.html")
+    path, _ = QFileDialog.getSaveFileName(window, "Export report", start, "Web page (*.html)")
+    if not path:
+        return
+    try:
+        saved = save_report(window, path)
+    except RnnlabError as exc:
+        QMessageBox.warning(window, "Could not export the report", str(exc))
+        return
+    remember_folder(saved)
+    _status(window, f"Saved the report {saved.name} in {saved.parent}: it opens in any browser, offline")
+
+
 def add_export_actions(window, file_menu: QMenu) -> None:
-    """The window's hooks: File > Export… (Ctrl+E), File > Export experiment as Python script…, Ctrl+C on a plot,
-    and every plot's context-menu "Export…" (to be called before the window's plots are made)."""
+    """The window's hooks: File > Export… (Ctrl+E), Export experiment as Python script…, Export report…, Ctrl+C on
+    a plot, and every plot's context-menu "Export…" (to be called before the window's plots are made)."""
     ex.install_context_menu(lambda win, plot: open_export_dialog(win if win is not None else window, plot))
     figure = QAction("Export figure or data…", window)
     figure.setObjectName("action_export")
@@ -301,6 +319,10 @@ def add_export_actions(window, file_menu: QMenu) -> None:
     script.setObjectName("action_export_script")
     script.setStatusTip("Write this experiment as one PyTorch script that needs only torch and numpy")
     script.triggered.connect(lambda: export_script_dialog(window))
+    report = QAction("Export report…", window)
+    report.setObjectName("action_export_report")
+    report.setStatusTip("Write one HTML file with the settings, the result beside the baselines and the figures")
+    report.triggered.connect(lambda: export_report_dialog(window))
     copy = QAction("Copy plot as image", window)
     copy.setObjectName("action_copy_plot")
     copy.setShortcut(QKeySequence.Copy)
@@ -309,4 +331,5 @@ def add_export_actions(window, file_menu: QMenu) -> None:
     window.addAction(copy)
     file_menu.addAction(figure)
     file_menu.addAction(script)
-    window.export_actions = (figure, script, copy)
+    file_menu.addAction(report)
+    window.export_actions = (figure, script, report, copy)

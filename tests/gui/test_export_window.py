@@ -184,3 +184,32 @@ def test_export_experiment_as_script_from_the_window(qtbot, trained, tmp_path):
     qtbot.waitUntil(path.exists, timeout=30_000)
     assert "LENGTH = 12" in path.read_text(encoding="utf-8")
     qtbot.waitUntil(lambda: "train_adding.py" in trained.statusBar().currentMessage(), timeout=5000)
+
+
+def test_report_is_one_offline_html_file_with_result_settings_and_figures(qtbot, trained, tmp_path):
+    from html.parser import HTMLParser
+
+    from rnnlab.app.report import save_report
+
+    current = trained.tabs.currentIndex()
+    path = save_report(trained, tmp_path / "report.html")
+    assert trained.tabs.currentIndex() == current  # the tab shown is restored after the capture
+    text = path.read_text(encoding="utf-8")
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.sources, self.external = [], []
+
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name in ("src", "href"):
+                    (self.sources if value.startswith("data:image/png;base64,") else self.external).append(value)
+
+    links = Links()
+    links.feed(text)
+    assert len(links.sources) >= 4 and links.external == []  # loss, task view, gates, gradients; nothing fetched
+    assert "LSTM on adding" in text and "always 1.0" in text and "hidden_size" in text
+    test_mse = trained.data.test["mse"]
+    assert f"{test_mse:.4g}" in text
+    assert "[model]" in text  # the config as TOML, to run it again
