@@ -307,12 +307,12 @@ def export_report_dialog(window) -> None:
 
 
 def add_export_actions(window, file_menu: QMenu) -> None:
-    """The window's hooks: File > Export… (Ctrl+E), Export experiment as Python script…, Export report…, Ctrl+C on
-    a plot, and every plot's context-menu "Export…" (to be called before the window's plots are made)."""
+    """The window's hooks: File > Export… (Ctrl+Shift+E), Export experiment as Python script…, Export report…,
+    Ctrl+C on a plot, and every plot's context-menu "Export…" (to be called before the window's plots are made)."""
     ex.install_context_menu(lambda win, plot: open_export_dialog(win if win is not None else window, plot))
     figure = QAction("Export figure or data…", window)
     figure.setObjectName("action_export")
-    figure.setShortcut(QKeySequence("Ctrl+E"))
+    figure.setShortcut(QKeySequence("Ctrl+Shift+E"))  # Ctrl+E hides the Experiment dock
     figure.setStatusTip("Save a plot, a tab or the whole window as PNG or SVG, or a plot's data as CSV")
     figure.triggered.connect(lambda: open_export_dialog(window))
     script = QAction("Export experiment as Python script…", window)

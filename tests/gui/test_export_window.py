@@ -213,3 +213,11 @@ def test_report_is_one_offline_html_file_with_result_settings_and_figures(qtbot,
     test_mse = trained.data.test["mse"]
     assert f"{test_mse:.4g}" in text
     assert "[model]" in text  # the config as TOML, to run it again
+
+
+def test_the_export_shortcuts_clash_with_no_other_action(trained):
+    from PySide6.QtGui import QAction
+
+    keys = [seq.toString() for a in trained.findChildren(QAction) for seq in a.shortcuts() if not seq.isEmpty()]
+    assert "Ctrl+Shift+E" in keys and "Ctrl+C" in keys
+    assert len(keys) == len(set(keys)), sorted(keys)
