@@ -260,9 +260,9 @@ def _fix_pyqtgraph_svg_paths() -> None:
     import importlib
 
     module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
-    original = module.correctCoordinates
-    if getattr(original, "_rnnlab_fixed", False):
-        return
+    original = getattr(module, "correctCoordinates", None)
+    if original is None or getattr(original, "_rnnlab_fixed", False):
+        return  # fixed already, or a pyqtgraph whose exporter is built differently
 
     def correct_coordinates(node, defs, item, options):
         closed = []
