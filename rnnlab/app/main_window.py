@@ -50,6 +50,7 @@ from ..train.advice import advise, blow_up
 from . import icons, places, theme, views
 from .afterpaint import AfterPaint
 from .experiment_panel import ExperimentPanel, default_config, replace_fast
+from .export_dialog import add_export_actions
 from .messagebar import MessageBar
 from .model_access import BUILD_LOCK, ModelAccess, TrainerApi, build_trainer, describe_error
 from .plots.gates import GatesPanel
@@ -313,6 +314,8 @@ class MainWindow(QMainWindow):
         self.act_ask.setObjectName("action_ask")
         self.act_ask.setToolTip("Quit and Open ask Save / Discard / Cancel when the run shown is not saved")
         file_menu.addAction(self.act_ask)
+        file_menu.addSeparator()
+        add_export_actions(self, file_menu)  # File > Export…, export as script, Ctrl+C on a plot, plots' menus
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         run_menu = menu.addMenu("&Run")

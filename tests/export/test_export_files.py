@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 
@@ -22,7 +21,7 @@ def small_config(task: str, **changes) -> config.RunConfig:
     return cfg
 
 
-def test_cli_exports_a_saved_run_and_a_config_file(tmp_path, capsys):
+def test_cli_exports_a_saved_run_and_a_config_file(tmp_path, capsys, monkeypatch):
     run = tmp_path / "run"
     assert main(["train", "--task", "adding", "--steps", "3", "--quiet", "--set", "model.hidden_size=4",
                  "--set", "task.length=6", "--out", str(run)]) == 0
@@ -35,7 +34,7 @@ def test_cli_exports_a_saved_run_and_a_config_file(tmp_path, capsys):
 
     toml = tmp_path / "exp.toml"
     config.save(small_config("memory", model__cell="gru"), toml)
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     assert main(["export-script", str(toml)]) == 0
     assert 'CELL = "gru"' in (tmp_path / "train_memory_gru.py").read_text(encoding="utf-8")
 
