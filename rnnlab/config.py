@@ -245,20 +245,6 @@ def to_toml(cfg: RunConfig) -> str:
 
 
 MAX_CONFIG_BYTES = 1_000_000  # a config is a few hundred bytes; anything near this is not one
-MAX_DEPTH = 8  # a config nests three tables deep; deeper data is refused before anything recurses through it
-
-
-def _too_deep(value: Any, depth: int = 0) -> bool:
-    """True when `value` nests more than MAX_DEPTH lists or tables deep (checked without recursion)."""
-    stack = [(value, depth)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, (Mapping, list, tuple)):
-            if level >= MAX_DEPTH:
-                return True
-            children = item.values() if isinstance(item, Mapping) else item
-            stack.extend((child, level + 1) for child in children)
-    return False
 
 
 def loads(text_: str, source: str = "config") -> RunConfig:
@@ -267,8 +253,8 @@ def loads(text_: str, source: str = "config") -> RunConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "(file)", f"is not valid TOML: {str(exc)[:120]}") from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", f"nests tables or lists too deeply; a config is at most "
-                                            f"{MAX_DEPTH} levels deep") from None
+        raise ConfigError(source, "(file)", "nests tables or lists too deeply; a config is three tables deep") \
+            from None
     return from_dict(data)
 
 

@@ -107,3 +107,60 @@ def test_bad_csv_in_a_config_is_a_config_error_naming_the_option(tmp_path):
     with pytest.raises(config.ConfigError) as err:
         config.from_dict({"task": {"name": "forecast", "options": {"dataset": "csv", "csv_path": str(path)}}})
     assert err.value.field == "task.csv_path" and "too few rows" in str(err.value)
+
+
+# --- CSV files as spreadsheets write them (issue 9, item 8) --------------------------------------------------------
+
+def test_semicolons_with_decimal_commas_and_thousands_dots(tmp_path):
+    """Excel in Turkish and most European locales: `;` between cells, `,` before the decimals, `.` for thousands."""
+    rows = "\n".join(f"{1949 + i // 12}-{i % 12 + 1:02d};{1000 + i},{i % 10};{'1.' if i else ''}{200 + i:03d},5"
+                     for i in range(36))
+    path = tmp_path / "yolcu.csv"
+    path.write_text("Tarih;Yolcu;Toplam\n" + rows, encoding="utf-8")
+    assert load_csv(path, "Yolcu").values[3] == pytest.approx(1003.3)
+    assert load_csv(path, "Toplam").values[0] == pytest.approx(200.5)
+    assert load_csv(path, "Toplam").values[2] == pytest.approx(1202.5)
+    tabbed = tmp_path / "tab.csv"
+    tabbed.write_text("\n".join(f"{i}\t{i},25" for i in range(30)), encoding="utf-8")
+    assert load_csv(tabbed).values[4] == pytest.approx(4.25)
+
+
+def test_commas_stay_decimal_points_in_comma_files(tmp_path):
+    path = write(tmp_path, "t,v\n" + "\n".join(f'{i},"{i}.5"' for i in range(30)))
+    assert load_csv(path).values[2] == 2.5
+
+
+@pytest.mark.parametrize("label,period", [
+    (lambda d: d.strftime("%Y-%m"), 12),
+    (lambda d: d.strftime("%d.%m.%Y"), 12),
+    (lambda d: f"{d.year}Q{(d.month - 1) // 3 + 1}", 4),
+    (lambda d: d.strftime("%Y"), 1),
+])
+def test_seasonal_period_from_monthly_quarterly_and_yearly_dates(tmp_path, label, period):
+    import datetime as dt
+
+    step = {12: 1, 4: 3, 1: 12}[period]
+    dates = [dt.date(1990 + (i * step) // 12, (i * step) % 12 + 1, 1) for i in range(48)]
+    path = write(tmp_path, "date,v\n" + "\n".join(f"{label(d)},{100 + i % 7}" for i, d in enumerate(dates)))
+    assert load_csv(path).period == period
+    assert load_csv(path, period=5).period == 5  # a period given by the user wins
+
+
+@pytest.mark.parametrize("days,fmt,period", [(1, "%Y-%m-%d", 7), (1, "%m/%d/%Y", 7), (7, "%Y-%m-%d", 52),
+                                             (7, "%d/%m/%Y", 52)])
+def test_seasonal_period_from_daily_and_weekly_dates(tmp_path, days, fmt, period):
+    import datetime as dt
+
+    dates = [dt.date(2001, 1, 3) + dt.timedelta(days=days * i) for i in range(60)]
+    path = write(tmp_path, "date,v\n" + "\n".join(f"{d.strftime(fmt)},{i % 5}" for i, d in enumerate(dates)))
+    assert load_csv(path).period == period
+
+
+def test_forecast_with_period_0_uses_the_inferred_period_for_its_seasonal_baseline(tmp_path):
+    from rnnlab.tasks.forecast import ForecastTask
+
+    rows = "\n".join(f"{1960 + i // 12}-{i % 12 + 1:02d};{100 + i + 20 * (i % 12)},0" for i in range(96))
+    path = tmp_path / "monthly.csv"
+    path.write_text("month;value\n" + rows, encoding="utf-8")
+    task = ForecastTask({"dataset": "csv", "csv_path": str(path), "period": 0, "window": 12})
+    assert task.period == 12 and "seasonal naive" in task.baselines("test")

@@ -77,9 +77,15 @@ class Run:
 
 
 def check_target(directory: str | os.PathLike) -> Path:
-    """Refuse, before any training, a folder a run cannot be saved to: a file, or a folder that holds something
-    other than an rnnlab run (it would not be replaced). Returns the resolved folder."""
+    """Refuse, before any training, a folder a run cannot be saved to: a file, a folder that holds something
+    other than an rnnlab run (it would not be replaced), or one inside a folder this user cannot write to. Returns
+    the resolved folder."""
+    if "\x00" in os.fspath(directory):
+        raise RunError(f"{shown(os.fspath(directory))} cannot be a folder name (it contains a NUL byte).")
     target = Path(directory).expanduser().resolve()
+    existing = next((p for p in (target, *target.parents) if p.exists()), None)
+    if existing is not None and existing != target and not os.access(existing, os.W_OK | os.X_OK):
+        raise RunError(f"cannot create {target}: {existing} is not writable; choose another folder for the run.")
     if target.exists() and not target.is_dir():
         raise RunError(f"{target} is a file, not a run folder; choose a new folder name for the run.")
     if target.is_dir() and not (target / "summary.json").exists() and any(target.iterdir()):

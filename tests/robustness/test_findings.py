@@ -150,6 +150,16 @@ def test_an_out_folder_that_is_not_a_run_is_refused_before_training(tmp_path, ca
     assert sorted(p.name for p in other.iterdir()) == ["cat.jpg"]
 
 
+def test_an_out_path_that_cannot_be_a_folder_is_refused_before_training(tmp_path, capsys):
+    file = tmp_path / "notes.txt"
+    file.write_text("mine")
+    for out, words in ((file, "is a file"), ("run\x00x", "NUL byte")):
+        assert main(["train", "--task", "adding", "--steps", "5", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert words in err and "\n" not in err
+    assert file.read_text() == "mine"
+
+
 def _rnnlab(*args, **kw):
     return subprocess.Popen([sys.executable, "-m", "rnnlab", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kw)

@@ -144,7 +144,7 @@ def test_user_text_files_get_clear_errors(tmp_path):
     short.write_text("To be or not to be.\n" * 20, encoding="utf-8")
     with pytest.raises(DataError, match="too short"):
         CharLMTask({"text_path": str(short)})
-    with pytest.raises(ConfigError, match="task.text_path.*cannot read"):  # found when the options are checked
+    with pytest.raises(ConfigError, match="task.text_path.*cannot read"):  # found when the config is checked
         CharLMTask({"text_path": str(tmp_path / "missing.txt")})
     good = tmp_path / "good.txt"
     good.write_text("To be or not to be, that is the question.\n" * 200, encoding="utf-8")
