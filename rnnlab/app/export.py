@@ -164,7 +164,7 @@ def _backgrounds(target: Target, color: QColor) -> Iterator[None]:
 def _paint(target: Target, painter: QPainter, width: float, height: float, background: QColor) -> None:
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setRenderHint(QPainter.TextAntialiasing, True)
-    painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+    painter.setRenderHint(QPainter.SmoothPixmapTransform, False)  # heatmap cells stay sharp-edged, as on screen
     with _uncached(target), _backgrounds(target, background):
         if isinstance(target, pg.PlotItem):
             source = target.sceneBoundingRect()

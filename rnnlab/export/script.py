@@ -95,19 +95,27 @@ def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
                     shutil.copyfile(f.source, tmp)
                     os.replace(tmp, target)
             else:
-                atomic_write(target, f.text or "")
+                _write(target, f.text or "")
             written.append(target)
         if part.files:
             sources = path.parent / "DATA-SOURCES.txt"
             lines = [f"{f.name}: {f.licence}" for f in part.files]
             old = sources.read_text(encoding="utf-8").splitlines() if sources.exists() else []
-            atomic_write(sources, "\n".join(dict.fromkeys(old + lines)) + "\n")
+            _write(sources, "\n".join(dict.fromkeys(old + lines)) + "\n")
             written.append(sources)
-        atomic_write(path, text)
+        _write(path, text)
     except OSError as exc:
         raise RnnlabError(f"cannot write the script to {path}: {exc.strerror or exc}. Choose another folder.") \
             from None
     return ExportedScript(path, tuple(written))
+
+
+def _write(path: Path, text: str) -> None:
+    """Atomically, and readable by others like any file the user makes (not the temporary file's 0600)."""
+    atomic_write(path, text)
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
 
 
 def render_script(cfg: RunConfig) -> str:
@@ -471,5 +479,5 @@ def _loop_code(cfg: RunConfig, task, part: Part) -> str:
         f'    print(f"baseline ({{name}}): test {metric.title} {{value:.6g}}")',
     ]
     better = "higher" if metric.higher_is_better else "lower"
-    lines.insert(0, f"# The headline number is the {metric.title} ({better} is better), beside simple baselines.")
+    lines.insert(0, f"# The headline number: {metric.title} ({better} is better), printed beside simple baselines.")
     return "\n".join(lines)

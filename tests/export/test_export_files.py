@@ -64,6 +64,7 @@ def test_bundled_data_is_copied_beside_the_script_with_its_licence(tmp_path):
     names = sorted(p.name for p in written.data_files)
     assert names == ["DATA-SOURCES.txt", "rt-polarity.neg", "rt-polarity.pos"]
     assert (tmp_path / "rt-polarity.pos").stat().st_size > 500_000
+    assert (tmp_path / "train.py").stat().st_mode & 0o044  # others may read it (not a private temp file)
     sources = (tmp_path / "DATA-SOURCES.txt").read_text(encoding="utf-8")
     assert "rt-polarity.pos: sentence polarity v1.0, Bo Pang and Lillian Lee (ACL 2005), CC BY 4.0" in sources
     assert "CC BY 4.0" in (tmp_path / "train.py").read_text(encoding="utf-8")

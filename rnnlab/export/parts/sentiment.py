@@ -40,6 +40,7 @@ for label, suffix in enumerate(("neg", "pos")):
             sentences.append(tokens)
             labels.append(label)
 
+
 ''' + _words.SPLIT + '''
 
 parts = {"train": [], "val": [], "test": []}
