@@ -729,7 +729,7 @@ class MainWindow(QMainWindow):
     def _apply_fix(self, changes) -> None:
         cfg = self.panel.config()
         for key, value in changes:
-            cfg = cfg.replace(key, value)
+            cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
         self.set_config(cfg)
         self.message_bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
         self._stale_marked = True  # this message already says the plots are of the last run
