@@ -247,6 +247,8 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self._build_status()
+        if theme.zoom() != 1.0:
+            self._scale_fonts(1.0)
         self._prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_DELAY_MS)
         self._prepare_timer.timeout.connect(self._prepare)
         self._restore_layout()
@@ -524,17 +526,31 @@ class MainWindow(QMainWindow):
     def set_zoom(self, factor: float) -> None:
         """View > Zoom: scale text, plot labels and lines (kept for the next start); the plots are rebuilt at the new
         size and redrawn from the run's data."""
+        previous = theme.zoom()
         factor = theme.set_zoom(factor)
         settings().setValue("view/zoom", factor)
         self._rebuild_plots()
+        self._scale_fonts(previous)
         self.statusBar().showMessage(f"Zoom {factor:.0%}", 4000)
 
+    def _scale_fonts(self, previous_zoom: float) -> None:
+        """The widgets around the plots follow the zoom (the plots were rebuilt at the new size)."""
+        width = self.experiment_dock.width()
+        theme.scale_fonts((self.experiment_dock, self.message_bar, self.toolbar, self.menuBar(), self.statusBar()),
+                          previous_zoom)
+        self.panel.refresh_fonts()
+        # A font change lays the dock out at its preferred width (the long description's): keep the width it had,
+        # or the form's minimum if that grew.
+        keep = lambda: self.resizeDocks([self.experiment_dock], [max(width, self.panel.minimumSizeHint().width())],
+                                        Qt.Horizontal)  # noqa: E731
+        keep()
+        QTimer.singleShot(0, self, keep)  # again once the font change has been laid out
+
     def _rebuild_plots(self) -> None:
-        states = {"top": self.top.saveState(), "split": self.split.saveState(),
-                  "gradients": self.gradients.saveState()}
+        states = {"split": self.split.saveState(), "gradients": self.gradients.saveState()}
         tab = self.tabs.currentIndex()
         self._build_central()  # setCentralWidget deletes the old plots; the message bar moved to the new layout
-        self.top.restoreState(states["top"])
+        # The loss | view split starts over: the widths it had fit the old text size, not the new one.
         self.split.restoreState(states["split"])
         self.gradients.restoreState(states["gradients"])
         self.tabs.setCurrentIndex(tab)
