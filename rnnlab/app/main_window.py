@@ -531,7 +531,6 @@ class MainWindow(QMainWindow):
         settings().setValue("view/zoom", factor)
         self._rebuild_plots()
         self._scale_fonts(previous)
-        self.statusBar().showMessage(f"Zoom {factor:.0%}", 4000)
 
     def _scale_fonts(self, previous_zoom: float) -> None:
         """The widgets around the plots follow the zoom (the plots were rebuilt at the new size)."""
