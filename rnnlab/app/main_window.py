@@ -38,8 +38,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedLayout,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QSplitter, QStackedLayout,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__, tasks
