@@ -139,9 +139,11 @@ def test_the_wheel_over_an_unfocused_combo_box_changes_nothing(qtbot, window):
     w = window()
     cell = w.panel.editor("model.cell")
     before = cell.currentData()
-    w.panel.scroll.setFocus()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=TIMEOUT)
+    w.panel.editor("model.hidden_size").setFocus()  # the user is somewhere else in the form
     assert not cell.hasFocus()
-    for delta in (-120, -120, 120):
+    for delta in (-120, -120, -120):
         event = QWheelEvent(QPointF(5, 5), QPointF(cell.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, delta),
                             Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
         QApplication.sendEvent(cell, event)
