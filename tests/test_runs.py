@@ -90,3 +90,32 @@ def test_not_a_folder(tmp_path):
 def test_summary_has_no_nan(trained, tmp_path):
     path = save_run(trained, tmp_path / "run")
     json.loads((path / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+
+
+def test_the_gradient_history_and_the_first_probe_come_back(trained, tmp_path):
+    """Format 2 keeps every probe's ||dL/dh_t|| and the probe before training (issue 9, item 9)."""
+    assert len(trained.grad_history) >= 2 and trained.first_probe.step == 0
+    run = open_run(save_run(trained, tmp_path / "run"))
+    assert run.summary["format_version"] == 2
+    assert [s for s, _ in run.grad_history] == [s for s, _ in trained.grad_history]
+    for (_, saved), (_, live) in zip(run.grad_history, trained.grad_history):
+        assert saved.keys() == live.keys() == {(0, 0), (0, 1), (1, 0), (1, 1)}
+        for key in live:
+            np.testing.assert_array_equal(saved[key], live[key])
+    assert run.first_probe.step == 0
+    np.testing.assert_array_equal(run.first_probe.grad_norms[(1, 0)], trained.first_probe.grad_norms[(1, 0)])
+    restored = restore_trainer(run)
+    assert restored.first_probe.step == 0 and len(restored.grad_history) == len(trained.grad_history)
+    assert restored.message == trained.message and "test MSE" in restored.message
+
+
+def test_a_format_1_folder_still_opens(trained, tmp_path):
+    path = save_run(trained, tmp_path / "old")
+    (path / "probes.safetensors").unlink()
+    (path / "first_probe.safetensors").unlink()
+    summary = json.loads((path / "summary.json").read_text())
+    summary["format_version"] = 1
+    (path / "summary.json").write_text(json.dumps(summary))
+    run = open_run(path)
+    assert run.grad_history == [] and run.first_probe is None and run.probe is not None
+    assert restore_trainer(run).step == trained.step

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from .. import config as config_mod
 from .. import tasks
@@ -438,6 +438,7 @@ class ExperimentPanel(QWidget):
         """A small look at the task's data, made by the window once the task is loaded."""
         if self._preview_widget is not None:
             self.preview_holder.removeWidget(self._preview_widget)
+            self._preview_widget.hide()  # now: deleteLater waits for the event loop, and two previews must not show
             self._preview_widget.deleteLater()
         self._preview_widget = preview
         if preview is not None:

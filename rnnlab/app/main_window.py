@@ -38,8 +38,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedLayout,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QSplitter, QStackedLayout,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__, tasks
@@ -248,6 +248,8 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self._build_status()
+        if theme.zoom() != 1.0:
+            self._scale_fonts(1.0)
         self._prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_DELAY_MS)
         self._prepare_timer.timeout.connect(self._prepare)
         self._restore_layout()
@@ -527,17 +529,30 @@ class MainWindow(QMainWindow):
     def set_zoom(self, factor: float) -> None:
         """View > Zoom: scale text, plot labels and lines (kept for the next start); the plots are rebuilt at the new
         size and redrawn from the run's data."""
+        previous = theme.zoom()
         factor = theme.set_zoom(factor)
         settings().setValue("view/zoom", factor)
         self._rebuild_plots()
-        self.statusBar().showMessage(f"Zoom {factor:.0%}", 4000)
+        self._scale_fonts(previous)
+
+    def _scale_fonts(self, previous_zoom: float) -> None:
+        """The widgets around the plots follow the zoom (the plots were rebuilt at the new size)."""
+        width = self.experiment_dock.width()
+        theme.scale_fonts((self.experiment_dock, self.message_bar, self.toolbar, self.menuBar(), self.statusBar()),
+                          previous_zoom)
+        self.panel.refresh_fonts()
+        # A font change lays the dock out at its preferred width (the long description's): keep the width it had,
+        # or the form's minimum if that grew.
+        keep = lambda: self.resizeDocks([self.experiment_dock], [max(width, self.panel.minimumSizeHint().width())],
+                                        Qt.Horizontal)  # noqa: E731
+        keep()
+        QTimer.singleShot(0, self, keep)  # again once the font change has been laid out
 
     def _rebuild_plots(self) -> None:
-        states = {"top": self.top.saveState(), "split": self.split.saveState(),
-                  "gradients": self.gradients.saveState()}
+        states = {"split": self.split.saveState(), "gradients": self.gradients.saveState()}
         tab = self.tabs.currentIndex()
         self._build_central()  # setCentralWidget deletes the old plots; the message bar moved to the new layout
-        self.top.restoreState(states["top"])
+        # The loss | view split starts over: the widths it had fit the old text size, not the new one.
         self.split.restoreState(states["split"])
         self.gradients.restoreState(states["gradients"])
         self.tabs.setCurrentIndex(tab)
@@ -732,7 +747,7 @@ class MainWindow(QMainWindow):
     def _apply_fix(self, changes) -> None:
         cfg = self.panel.config()
         for key, value in changes:
-            cfg = cfg.replace(key, value)
+            cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
         self.set_config(cfg)
         self.message_bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
         self._stale_marked = True  # this message already says the plots are of the last run

@@ -113,9 +113,9 @@ def zoom() -> float:
 
 
 def set_zoom(factor: float) -> float:
-    """Scale the application font (and with it every label, plot title, legend and tick) and the plot pens by
-    `factor` of the system size, for a projector (issue 9, item 6). Widgets made after this use the new size; the
-    window rebuilds its plots. Returns the factor, clamped to ZOOM_STEPS' range."""
+    """Scale the text (font_size(), and zoom_sheet() for a window's widgets) and the plot pens by `factor` of the
+    system size, for a projector (issue 9, item 6); the window rebuilds its plots. Returns the factor, clamped to
+    ZOOM_STEPS' range."""
     global _zoom, _base_points
     factor = min(max(float(factor), ZOOM_STEPS[0]), ZOOM_STEPS[-1])
     app = QApplication.instance()
@@ -123,13 +123,35 @@ def set_zoom(factor: float) -> float:
         font = app.font()
         if not _base_points:
             _base_points = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-        points = round(_base_points * factor, 1)
-        font.setPointSizeF(points)
-        app.setFont(font)
-        # With a style sheet set, Qt ignores setFont for styled widgets: the size goes into the sheet as well.
-        app.setStyleSheet(stylesheet() + (f"\nQWidget {{ font-size: {points}pt; }}\n" if factor != 1.0 else ""))
     _zoom = factor
     return factor
+
+
+def scale_fonts(roots, previous_zoom: float) -> None:
+    """Give every widget under `roots` the font size of the current zoom, relative to its size at 100 %.
+
+    Explicit fonts, widget by widget: with an application style sheet Qt does not pass QApplication.setFont on to
+    styled widgets, and replacing a style sheet while pyqtgraph's widgets are shown crashes PySide6 here. A widget
+    seen for the first time has the size of `previous_zoom` (inherited from its parent): its 100 % size is recorded
+    for all widgets first, then every size is set, so no parent's change leaks into a child's record."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QWidget
+
+    widgets = []
+    for root in roots:
+        for widget in [root, *root.findChildren(QWidget)]:
+            if isinstance(widget, pg.GraphicsView) or isinstance(widget.parent(), pg.GraphicsView):
+                continue  # plots size their text from font_size() when they are made
+            if widget.property("rnnlab_base_pt") is None:
+                size = widget.font().pointSizeF()
+                if size <= 0:
+                    continue
+                widget.setProperty("rnnlab_base_pt", size / previous_zoom)
+            widgets.append(widget)
+    for widget in widgets:
+        font = widget.font()
+        font.setPointSizeF(round(float(widget.property("rnnlab_base_pt")) * _zoom, 1))
+        widget.setFont(font)
 
 
 def zoom_step(current: float, direction: int) -> float:
@@ -146,8 +168,10 @@ def line_width(width: float) -> float:
 
 
 def font_size() -> int:
+    """The text size in points at the current zoom (the plots' titles, labels and legends use it)."""
     app = QApplication.instance()
-    return app.font().pointSize() if app is not None and app.font().pointSize() > 0 else 10
+    base = _base_points or (app.font().pointSizeF() if app is not None and app.font().pointSizeF() > 0 else 10.0)
+    return max(6, round(base * _zoom))
 
 
 def label_style() -> dict:
