@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-import socket
+import platform
 import tempfile
 import time
 import traceback
@@ -24,7 +24,7 @@ from .events import PointJob, PointOutcome, PointProgress, PointStarted
 
 
 def worker_name() -> str:
-    return f"pid {os.getpid()} on {socket.gethostname()}"
+    return f"pid {os.getpid()} on {platform.node()}"
 
 
 def solved_at(history, goal) -> tuple[Optional[int], Optional[float]]:
