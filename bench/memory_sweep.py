@@ -22,7 +22,7 @@ from rnnlab.cli import main as rnnlab
 from rnnlab.experiments import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = {"default": "{cell} (torch init)", "open": "{cell}, {gate}-gate bias 2 (open)", "chrono": "{cell}, chrono init"}
+NAMES = {"default": "{cell} (torch init)", "open": "{cell}, {gate}-gate bias 2", "chrono": "{cell}, chrono init"}
 
 
 def variant_name(cell: str, gate_init: str) -> str:

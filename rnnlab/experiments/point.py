@@ -117,7 +117,7 @@ class _Reporter:
             self.grad_step = snap.step
         now = time.monotonic()
         if now - self.last >= self.job.progress_s or snap.status != "running":
-            self.flush(paused=self.trainer.control.paused)
+            self.flush(paused=False)  # `paused` only once the run has stopped at a step (from `pausing`)
 
     # PauseHooks, called on the training thread
     def pausing(self) -> None:
