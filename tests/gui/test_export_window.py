@@ -30,6 +30,7 @@ def trained(qtbot, tmp_path, monkeypatch):
                             "model": {"hidden_size": 6, "cell": "lstm"},
                             "training": {"steps": 25, "batch_size": 8, "eval_every": 5, "probe_every": 5}})
     w = MainWindow(cfg)
+    w.ask_before_discarding(False)  # settings().clear() above turned the unsaved-run question back on
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
