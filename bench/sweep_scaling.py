@@ -3,7 +3,7 @@ Ray on this machine, in one invocation; prints each as a ratio against the seria
 of each executor (start-up: from handing a point over to its first step; finish: from its last step to its run
 folder written in the sweep folder, i.e. saving, the transfer of the files as bytes, and writing them).
 
-Usage: python bench/sweep_scaling.py [--workers 2] [--steps 400] [--no-ray]
+Usage: python bench/sweep_scaling.py [--workers 2] [--steps 1000] [--no-ray]
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def describe(starts, finishes) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--steps", type=int, default=1000, help="steps per point (about 10 s each here: at 400 the "
+                        "one-off worker start-up, spawn plus import torch, weighs as much as a point)")
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args(argv)
     sweep = points(args.steps)
