@@ -35,11 +35,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QSplitter, QStackedLayout,
+                               QMessageBox, QProgressBar, QSplitter,
                                QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__, tasks
@@ -47,7 +46,7 @@ from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError, RunError
 from ..resources import resource
 from ..train.advice import advise, blow_up
-from . import icons, places, theme, views
+from . import icons, places, theme
 from .afterpaint import AfterPaint
 from .experiment_panel import ExperimentPanel, default_config, replace_fast
 from .export_dialog import add_export_actions
@@ -59,6 +58,8 @@ from .plots.gradtime import GradTimePanel
 from .plots.loss import LossPanel
 from .rundata import RunData
 from .startup import first_size
+from .preview import preview_widget, task_preview
+from .views.host import TaskViewHost
 from .worker import TrainingWorker, Update
 
 log = logging.getLogger(__name__)
@@ -104,92 +105,6 @@ def _prune_lingering() -> None:
 
 
 # --- small widgets -------------------------------------------------------------------------------------------------
-
-
-class TaskViewHost(QWidget):
-    """Holds the view registered for the task's view kind; swaps it when the kind changes."""
-
-    def __init__(self, api: TrainerApi, parent=None):
-        super().__init__(parent)
-        self.api = api
-        self.stack = QStackedLayout(self)
-        self.view: Optional[QWidget] = None
-        self.kind: Optional[str] = None
-        self.caption = QLabel("The task's predictions appear here.", alignment=Qt.AlignCenter, wordWrap=True)
-        self.stack.addWidget(self.caption)
-        self._seen = -1
-
-    def clear(self) -> None:
-        self._seen = -1
-
-    def has_news(self, data: RunData) -> bool:
-        return data.view is not None and data.view_version != self._seen
-
-    def refresh(self, data: RunData) -> None:
-        if data.view is None or data.view_version == self._seen:
-            return
-        self._seen = data.view_version
-        kind = data.view.get("kind") if isinstance(data.view, dict) else None
-        if self.view is None or kind != self.kind:
-            if self.view is not None:
-                self.stack.removeWidget(self.view)
-                self.view.deleteLater()
-            self.view = views.view_for(kind)()
-            self.kind = kind
-            if hasattr(self.view, "set_trainer_api"):
-                self.view.set_trainer_api(self.api)
-            self.stack.addWidget(self.view)
-            self.stack.setCurrentWidget(self.view)
-        try:
-            self.view.update_view(data.view)
-        except Exception as exc:  # a view bug must not take the window down
-            log.exception("task view failed")
-            self.caption.setText(f"The task view failed: {describe_error(exc)}")
-            self.stack.setCurrentWidget(self.caption)
-
-
-def task_preview(task) -> dict:
-    """A small look at a task's data, computed off the GUI thread: the series, or the first probe sequence."""
-    info = {"examples": int(task.train_size)}
-    series = getattr(task, "series", None)
-    if series is not None:
-        return {**info, "kind": "series", "values": np.asarray(series.values, dtype=float), "title": series.title,
-                "unit": getattr(series, "unit", "")}
-    batch = task.probe_batch()
-    labels = task.step_labels(batch, 0)
-    if labels and not all(str(s).rstrip("*").isdigit() for s in labels):
-        joiner = "" if all(len(str(s)) == 1 for s in labels) else " "
-        return {**info, "kind": "text", "text": joiner.join(str(s) for s in labels)[:300]}
-    x = batch.x[0].detach().cpu().numpy()
-    if x.ndim == 2 and x.dtype.kind == "f":
-        return {**info, "kind": "lines", "values": x[:, :3].T.astype(float)}
-    return {**info, "kind": "text", "text": " ".join(str(v) for v in x.ravel()[:60])}
-
-
-def preview_widget(preview: dict) -> QWidget:
-    kind = preview.get("kind")
-    if kind in ("series", "lines"):
-        plot = pg.PlotWidget()
-        plot.setFixedHeight(110)
-        item = plot.getPlotItem()
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(x=False, y=False)
-        item.showGrid(x=True, y=True, alpha=0.2)
-        if kind == "series":
-            item.plot(preview["values"], pen=pg.mkPen(theme.TRUTH))
-            item.setTitle(f"{preview['title']}", size=f"{max(7, theme.font_size() - 1)}pt")
-        else:
-            for i, row in enumerate(preview["values"]):
-                item.plot(row, pen=pg.mkPen(theme.group_color(i)))
-            item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
-        return plot
-    text = preview.get("text", "")
-    if any(len(word) > 24 for word in text.split()):
-        text = "\u200b".join(text)  # characters without spaces (char-LM): wrap anywhere, not wider than the form
-    label = QLabel(f"<i>{escape(text)}</i>", wordWrap=True)
-    label.setTextFormat(Qt.RichText)
-    return label
 
 
 def _fmt_time(seconds: float) -> str:
