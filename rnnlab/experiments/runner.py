@@ -4,6 +4,7 @@
     for event in runner.events():      # PointStarted, PointProgress, PointEnded, then one SweepEnded
         ...
     runner.pause() / runner.step() / runner.resume() / runner.stop()    # from any thread
+    runner.abandon()                   # a window closing: end every point at once, no final evaluation
 
 `events()` is a plain generator: the CLI and the tests iterate it, a GUI runs it on a worker thread and forwards what
 it yields. The control methods only queue a request; the loop applies it between two polls (at most 0.1 s later).
@@ -24,6 +25,10 @@ from .folder import SweepFolder
 from .sweep import Sweep
 
 POLL_S = 0.1
+
+
+class _Abandoned(Exception):
+    """abandon() was called: raised inside the loop, between two polls."""
 
 
 class SweepRunner:
@@ -54,6 +59,11 @@ class SweepRunner:
     def stop(self) -> None:
         """Running points stop with their final evaluation (saved as stopped); points not started stay pending."""
         self._requests.put("stop")
+
+    def abandon(self) -> None:
+        """End at once (a window closes): running points are killed and marked interrupted, results.csv keeps what
+        finished, and events() returns without a SweepEnded. A later run of the same sweep resumes it."""
+        self._requests.put("abandon")
 
     @property
     def paused(self) -> bool:
@@ -91,6 +101,11 @@ class SweepRunner:
                 self.folder.mark(point_id, "interrupted", "stopped by Ctrl-C")
             self.executor.close()
             raise
+        except _Abandoned:
+            for point_id in self.executor.cancel():
+                self.folder.mark(point_id, "interrupted", "the window was closed")
+            self.executor.close()
+            return
         except BaseException:
             for point_id in self.executor.cancel():
                 self.folder.mark(point_id, "interrupted", "the sweep stopped with an error")
@@ -106,6 +121,8 @@ class SweepRunner:
                 cmd = self._requests.get_nowait()
             except queue.Empty:
                 return
+            if cmd == "abandon":
+                raise _Abandoned
             if cmd == "pause":
                 self._paused = True
             elif cmd == "resume":
