@@ -45,12 +45,10 @@ class Race(SweepRunner):
 
 
 def label(key: str, value) -> str:
-    """How a runner is named in sentences: cells by their usual names, other values as key=value."""
-    if key == "model.cell":
-        from ..train.advice import CELL_NAMES
+    """How a runner is named in sentences and legends: the wording of compared runs (runs.compare), so one."""
+    from ..runs.compare import setting_label
 
-        return CELL_NAMES.get(value, str(value))
-    return f"{key.rpartition('.')[2]}={value}"
+    return setting_label(key, value)
 
 
 def _num(row: dict, key: str) -> float:

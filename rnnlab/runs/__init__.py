@@ -1,1 +1,1 @@
-"""Run folders on disk: save, open, restore."""
+"""Run folders on disk: save, open, restore (store); the run library (library); comparing runs (compare)."""
