@@ -67,7 +67,7 @@ def legend_labels(configs: Sequence[config_mod.RunConfig], names: Sequence[str])
 
 def task_problem(tasks: Sequence[str]) -> str:
     """Why runs of these tasks cannot be overlaid, or "" when they can (one task)."""
-    distinct = list(dict.fromkeys(tasks))
+    distinct = sorted(set(tasks))
     if len(distinct) <= 1:
         return ""
     return (f"These runs are of different tasks ({', '.join(distinct)}): their losses and metrics are not "
