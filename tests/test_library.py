@@ -81,11 +81,11 @@ def test_runs_and_sweeps_are_listed_with_what_the_browser_shows(home):
     assert run.metric == "test MSE" and run.value == pytest.approx(saved["test"]["mse"])
     assert run.status == "finished" and run.steps == 6 and run.higher_is_better is False
     assert run.date_text.startswith(saved["saved"][:10])
-    assert got[lstm.name].cell_text == "LSTM"
+    assert got[lstm.name].cell_text == "LSTM" and run.differs == ""  # the two runs differ only in their cell
     sweep = got[sweep_dir.name]
     assert sweep.kind == "sweep" and sweep.ok and sweep.task == "adding"
     assert sweep.cells == ("rnn_tanh", "gru") and sweep.differs == "cell: vanilla RNN (tanh), GRU"
-    assert sweep.status == "finished" and sweep.steps == 6 and sweep.metric == "best test mse"
+    assert sweep.status == "finished" and sweep.steps == 6 and sweep.metric == "best test MSE"
     points = [open_run(p).summary["test"]["mse"] for p in (sweep_dir / "runs").iterdir()]
     assert sweep.value == pytest.approx(min(points))
 
@@ -111,6 +111,14 @@ def test_a_damaged_sweep_lists_with_its_reason(tmp_path):
     got = by_name(tmp_path)
     assert "results.csv is damaged" in got["bad"].problem
     assert "sweep.toml is damaged" in got["bad-toml"].problem
+
+
+def test_a_run_names_what_differs_from_the_other_runs_of_its_task(tmp_path):
+    for name, c in (("a", tiny(learning_rate=0.01)), ("b", tiny(learning_rate=0.001)),
+                    ("c", tiny("forecast", learning_rate=0.5))):
+        save_run(trained(c), library.runs_folder(tmp_path) / name)
+    got = by_name(tmp_path)
+    assert (got["a"].differs, got["b"].differs, got["c"].differs) == ("lr=0.01", "lr=0.001", "")
 
 
 def test_new_run_path_is_task_cell_date_and_never_taken(tmp_path):

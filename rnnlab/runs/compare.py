@@ -46,7 +46,11 @@ def flat(cfg: config_mod.RunConfig) -> dict[str, Any]:
 
 def different_keys(configs: Sequence[config_mod.RunConfig]) -> list[str]:
     """The dotted keys whose values are not the same in all `configs`, cell first."""
-    flats = [flat(c) for c in configs]
+    return differing([flat(c) for c in configs])
+
+
+def differing(flats: Sequence[dict[str, Any]]) -> list[str]:
+    """The keys whose values are not the same in all `flats` (configs as `flat` gives them), cell first."""
     keys: list[str] = []
     for f in flats:
         keys += [k for k in f if k not in keys]

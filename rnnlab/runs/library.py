@@ -21,10 +21,10 @@ import os
 import shutil
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import platformdirs
 
@@ -33,6 +33,7 @@ from ..errors import ConfigError, DataError, RunError, shown
 from ..fileio import atomic_write, read_user_file
 from ..train.advice import CELL_NAMES
 from . import store
+from .compare import differing, flat, setting_label
 
 HOME_ENV = "RNNLAB_HOME"
 RUNS, SWEEPS, EXTRA = "runs", "sweeps", "library.json"
@@ -51,7 +52,8 @@ class Entry:
     path: Path
     task: str = ""
     cells: tuple[str, ...] = ()  # config cell names ("lstm"); a sweep may have several
-    differs: str = ""  # a sweep's axes ("cell: vanilla RNN (tanh), GRU; gap: 5, 10"); blank for a run
+    differs: str = ""  # a sweep's axes ("cell: vanilla RNN (tanh), GRU; gap: 5"); a run's settings that differ
+    # from the library's other runs of its task, cell aside ("lr=0.01, hidden=64"); blank if none
     metric: str = ""  # the headline metric's title, test split ("test MSE"; a sweep: "best test mse")
     value: float = math.nan
     higher_is_better: Optional[bool] = None
@@ -60,6 +62,7 @@ class Entry:
     steps: int = 0
     problem: str = ""  # why it cannot be opened, one line; "" for a sound entry
     inside: bool = True  # in the library's own folders (only those may be deleted from it)
+    settings: tuple[tuple[str, Any], ...] = ()  # a run's config as dotted keys (compare.flat)
 
     @property
     def name(self) -> str:
@@ -136,7 +139,25 @@ def entries(root=None) -> list[Entry]:
         found += [read_entry(p, kind) for p in children]
     for path in extra_folders(base):
         found.append(read_entry(path, None, inside=False))
-    return sorted(found, key=lambda e: -e.saved)
+    return sorted(_name_differences(found), key=lambda e: -e.saved)
+
+
+MAX_DIFFERS = 4  # settings named in a run's "what differs"; more would not be read
+
+
+def _name_differences(found: list[Entry]) -> list[Entry]:
+    """Fill each sound run's `differs` with its settings that vary among the listed runs of its task."""
+    by_task: dict[str, list[Entry]] = {}
+    for e in found:
+        if e.kind == "run" and e.ok:
+            by_task.setdefault(e.task, []).append(e)
+    named = {}
+    for runs in by_task.values():
+        keys = [k for k in differing([dict(e.settings) for e in runs]) if k != "model.cell"][:MAX_DIFFERS]
+        for e in runs:
+            values = dict(e.settings)
+            named[e.path] = ", ".join(setting_label(k, values.get(k)) for k in keys)
+    return [replace(e, differs=named[e.path]) if e.path in named else e for e in found]
 
 
 def read_entry(path: Path, kind: Optional[str] = None, inside: bool = True) -> Entry:
@@ -170,7 +191,7 @@ def _read_run(path: Path, inside: bool) -> Entry:
                  value=float(value) if value is not None else math.nan,
                  higher_is_better=summary.get("higher_is_better"), status=summary.get("status", ""),
                  saved=_parse_date(summary.get("saved")) or _mtime(path), steps=int(summary.get("steps", 0)),
-                 inside=inside)
+                 inside=inside, settings=tuple(flat(cfg).items()))
 
 
 def read_summary(path: Path) -> dict:
@@ -209,14 +230,26 @@ def _read_sweep(path: Path, inside: bool) -> Entry:
     differs = "; ".join(f"{_axis_name(a)}: {', '.join(_axis_value(a, v) for v in vs)}" for a, vs in values.items())
     done = [r for r in rows if r.get("status") in ("finished", "diverged")]
     metric = next((r.get("metric") for r in rows if r.get("metric")), "")
+    title = _metric_title(path, rows) or metric
     higher = next((r.get("higher_is_better") == "true" for r in rows if r.get("higher_is_better")), None)
     scores = [v for v in (_float(r.get(f"test_{metric}")) for r in done) if math.isfinite(v)]
     value = (max(scores) if higher else min(scores)) if scores else math.nan
     status = "finished" if rows and len(done) == len(rows) else f"{len(done)} of {len(rows)} done"
     steps = int(max((v for v in (_float(r.get("total_steps")) for r in rows) if math.isfinite(v)), default=0))
     return Entry(kind="sweep", path=path, task=str(task), cells=cells, differs=differs,
-                 metric=f"best test {metric}" if metric else "", value=value, higher_is_better=higher,
+                 metric=f"best test {title}" if metric else "", value=value, higher_is_better=higher,
                  status=status, saved=_mtime(path / RESULTS) or _mtime(path), steps=steps, inside=inside)
+
+
+def _metric_title(path: Path, rows: list[dict]) -> str:
+    """The metric's title ("MSE") from the first point's run that has one; results.csv has only its key."""
+    for run in [r["run"] for r in rows if r.get("run")][:3]:  # a few tries: listing stays cheap
+        if not Path(run).is_absolute() and ".." not in Path(run).parts:
+            try:
+                return str(read_summary(path / run).get("metric_title") or "")
+            except (RunError, OSError):
+                continue
+    return ""
 
 
 def _read_sweep_file(path: Path) -> dict:

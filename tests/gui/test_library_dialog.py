@@ -179,3 +179,13 @@ def test_screenshot(dialog, tmp_path):
     dialog.resize(1280, 800)
     select(dialog, "adding-gru", "forecast-lstm")
     dialog.grab().save("/tmp/library_dialog.png")
+
+
+def test_save_proposes_a_new_folder_in_the_library(tmp_path, monkeypatch):
+    from rnnlab.app import places
+
+    monkeypatch.setenv(library.HOME_ENV, str(tmp_path))
+    places.settings().remove("folders/runs")
+    proposal = places.new_run_path(tiny("adding", "gru"))
+    assert proposal.startswith(str(tmp_path / "runs" / "adding-gru-")) and not (tmp_path / "runs" / proposal).exists()
+    assert places.last_folder("runs") == str(tmp_path / "runs")  # Open starts there too, until the user goes elsewhere
