@@ -191,3 +191,18 @@ def test_a_damaged_list_of_outside_folders_does_not_hide_the_library(home):
         assert len(library.entries(root)) == 7
     finally:
         os.remove(root / library.EXTRA)
+
+
+def test_deleting_a_link_in_the_library_leaves_what_it_points_to(home, tmp_path):
+    root, gru, *_ = home
+    elsewhere = save_run(trained(tiny()), tmp_path / "precious")
+    link = library.runs_folder(root) / "link"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    assert by_name(root)["link"].ok
+    library.delete(link, root)
+    assert not link.exists() and not link.is_symlink() and (elsewhere / "weights.safetensors").exists()
+
+
+def test_a_library_not_made_yet_is_empty(tmp_path):
+    assert library.entries(tmp_path / "nothing-here") == []
+    assert not (tmp_path / "nothing-here").exists()  # listing creates nothing

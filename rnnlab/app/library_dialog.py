@@ -30,6 +30,7 @@ SORT_ROLE = Qt.UserRole + 1
 ENTRY_ROLE = Qt.UserRole + 2
 ALL_TASKS = "All tasks"
 DAMAGED = QColor("#8a8a8a")
+MAX_COLUMN, MIN_DIFFERS = 260, 200  # pixels
 
 
 class _Relay(QObject):
@@ -81,9 +82,7 @@ class LibraryDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(DIFFERS, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._open())
 
@@ -178,11 +177,27 @@ class LibraryDialog(QDialog):
         self.task_filter.setCurrentText(current if current in tasks else ALL_TASKS)
         self.task_filter.blockSignals(False)
         self._filter(self.task_filter.currentText())
+        self._fit_columns()
         sel = self.table.selectionModel()
         for row in range(self.proxy.rowCount()):
             if self._entry_at(row).path in selected:
                 sel.select(self.proxy.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
         self._update_buttons()
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as their contents (long names elided), "What differs" taking the width left, so that a
+        narrow dialog scrolls sideways rather than squeezing it to nothing."""
+        header = self.table.horizontalHeader()
+        widths = [min(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)), MAX_COLUMN)
+                  for c in range(len(COLUMNS))]
+        rest = self.table.viewport().width() - sum(w for c, w in enumerate(widths) if c != DIFFERS)
+        widths[DIFFERS] = max(widths[DIFFERS] if widths[DIFFERS] < MIN_DIFFERS else MIN_DIFFERS, rest)
+        for c, w in enumerate(widths):
+            header.resizeSection(c, w)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _filter(self, task: str) -> None:
         pattern = "" if task == ALL_TASKS else f"^{QRegularExpression.escape(task)}$"
