@@ -189,3 +189,30 @@ def test_save_proposes_a_new_folder_in_the_library(tmp_path, monkeypatch):
     proposal = places.new_run_path(tiny("adding", "gru"))
     assert proposal.startswith(str(tmp_path / "runs" / "adding-gru-")) and not (tmp_path / "runs" / proposal).exists()
     assert places.last_folder("runs") == str(tmp_path / "runs")  # Open starts there too, until the user goes elsewhere
+
+
+def test_closing_while_reading_leaves_no_thread(qtbot, home):
+    import threading
+
+    d = LibraryDialog(root=home)
+    qtbot.addWidget(d)
+    d.show()
+    d.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("rnnlab-library")]
+
+
+def test_a_folder_saved_elsewhere_is_only_taken_off_the_list(qtbot, tmp_path):
+    outside = save(tmp_path / "other", "cli-run", tiny("adding", "gru"))
+    library.remember(outside, tmp_path / "lib")
+    d = LibraryDialog(root=tmp_path / "lib")
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: d.visible_names() == ["cli-run"], timeout=10_000)
+    select(d, "cli-run")
+    d.delete_button.click()
+    box = d.findChild(QMessageBox)
+    assert "taken off" in box.text()
+    box.button(QMessageBox.Yes).click()
+    qtbot.waitUntil(lambda: d.visible_names() == [], timeout=10_000)
+    assert (outside / "weights.safetensors").exists()
+    d.shutdown()
