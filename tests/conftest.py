@@ -9,6 +9,8 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display in CI; set before PySide6 is imported
 # QSettings (window layout, recent runs) must not read or write the developer's own settings.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rnnlab-test-config-")
+# The run library (saved runs and sweeps) likewise: never the developer's own data folder.
+os.environ["RNNLAB_HOME"] = tempfile.mkdtemp(prefix="rnnlab-test-home-")
 # 2 shared cores: one torch thread keeps the tests from fighting the GUI thread and each other.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
