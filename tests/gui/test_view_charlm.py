@@ -8,6 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QSpinBox  # noqa: E402
+from test_main_window import window  # noqa: E402,F401  (the window fixture)
 
 from rnnlab.app import views  # noqa: E402
 from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html  # noqa: E402
@@ -53,3 +55,35 @@ def test_generates_from_the_real_model_and_reports_bad_prompts(qtbot, trainer, a
     w._new_sample()
     qtbot.waitUntil(lambda: "never seen" in w.status.text(), timeout=10_000)
     assert "ö" in w.status.text()
+
+
+def _control_sizes(view) -> dict:
+    """Point sizes of the view's own buttons and fields, by kind, in the order they were made."""
+    return {kind.__name__: [c.font().pointSizeF() for c in view.findChildren(kind)]
+            for kind in (QPushButton, QLineEdit, QSpinBox, QPlainTextEdit)}
+
+
+def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp_path):
+    """Issue 9, item 6: the view's own controls kept the system size while the rest of the window grew."""
+    from test_main_window import TIMEOUT, small
+
+    w = window(small(task="charlm"))
+    w.resize(1024, 768)
+    w.step_once()
+    qtbot.waitUntil(lambda: w.is_paused() and w.trainer.step == 1 and w.view_host.kind == "charlm", timeout=TIMEOUT)
+    before = _control_sizes(w.view_host.view)
+    assert all(before.values()), before
+    try:
+        w.set_zoom(1.3)
+        qtbot.waitUntil(lambda: w.view_host.view is not None, timeout=TIMEOUT)
+        view = w.view_host.view
+        after = _control_sizes(view)
+        for kind, sizes in before.items():
+            assert len(after[kind]) == len(sizes)
+            for was, now in zip(sizes, after[kind]):
+                assert now >= 1.25 * was, (kind, was, now)
+        # The prompt box is still two and a half lines of its (now larger) font.
+        assert view.prompt.height() >= 2.5 * view.prompt.fontMetrics().lineSpacing()
+        assert w.grab().save(str(tmp_path / "charlm-130.png"))
+    finally:
+        w.set_zoom(1.0)
