@@ -7,6 +7,9 @@ from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
 
 # Small configs, one per task, for the view tests' trainers: a test module names its task in `TASK`.
 TINY = {
+    "adding": {"task": {"name": "adding", "options": {"length": 30, "train_size": 256}},
+               "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
+    "forecast": {"task": {"name": "forecast"}, "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
     "charlm": {"task": {"name": "charlm", "options": {"max_chars": 30_000}},
                "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
                "training": {"steps": 3, "tbptt": 32, "batch_size": 8}},
@@ -34,10 +37,16 @@ def no_unsaved_run_question():
     settings().remove("runs/ask_before_discard")
 
 
+@pytest.fixture(scope="session")
+def tiny_trainer():
+    """`tiny_trainer(task)`: a fresh (untrained) trainer of that task's small config."""
+    return lambda task: build_trainer(config.from_dict(TINY[task]))
+
+
 @pytest.fixture(scope="module")
-def trainer(request):
-    """A fresh (untrained) trainer for the test module's `TASK`, built once per module."""
-    return build_trainer(config.from_dict(TINY[request.module.TASK]))
+def trainer(request, tiny_trainer):
+    """The test module's `TASK`, built once per module."""
+    return tiny_trainer(request.module.TASK)
 
 
 @pytest.fixture
