@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QSpinBox
+from test_main_window import window  # noqa: F401  (the window fixture)
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QSpinBox  # noqa: E402
-from test_main_window import window  # noqa: E402,F401  (the window fixture)
-
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html  # noqa: E402
+from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html
 
 pytestmark = pytest.mark.gui
 TASK = "charlm"
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("charlm") is CharLMView
 
 
 def test_draws_fake_data_without_a_model(new_view):

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.views.dates import DatesView, fake_view, marked_answer  # noqa: E402
-from rnnlab.data import dates as cal  # noqa: E402
+from rnnlab.app.views.dates import DatesView, fake_view, marked_answer
+from rnnlab.data import dates as cal
 
 pytestmark = pytest.mark.gui
 TASK = "dates"
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("dates") is DatesView
 
 
 def test_marked_answer_colours_only_the_wrong_characters():

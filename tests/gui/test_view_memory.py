@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.views.memory import MemoryView, fake_view, sequence_html  # noqa: E402
+from rnnlab.app.views.memory import MemoryView, fake_view, sequence_html
 
 pytestmark = pytest.mark.gui
 TASK = "memory"
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("memory") is MemoryView
 
 
 def test_long_gaps_are_shortened_in_the_middle():

@@ -5,15 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnlab.app import views
 from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
 pytestmark = pytest.mark.gui
 TASK = "sentiment"
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("sentiment") is SentimentView
 
 
 def test_draws_fake_data_without_a_model(new_view):
@@ -22,7 +17,7 @@ def test_draws_fake_data_without_a_model(new_view):
     assert w.cells[0][0].text().startswith("410")
     assert w.examples.rowCount() == 3
     tokens = "not bad at all".split()
-    w._show_trace(fake_trace(tokens, kind="GRU"))
+    w.show_result(fake_trace(tokens, kind="GRU"))
     assert "POSITIVE" in w.verdict.text() or "NEGATIVE" in w.verdict.text()
     assert [p.isVisible() for p in w.gate_plots] == [True, True, True, True, False]  # GRU: r, z, n and h
     assert w.heatmaps[0].image.image.shape == (16, 4)  # units x words

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rnnlab.app import views
 from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view
 
 pytestmark = pytest.mark.gui
 TASK = "tagging"
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("tagging") is TaggingView
 
 
 def test_wrong_tags_are_marked(new_view):
@@ -28,7 +23,7 @@ def test_wrong_tags_are_marked(new_view):
     assert "2 wrong of 6" in w.val_note.text()
     w._step(1)
     assert w.position.text() == "2 / 2"
-    w._show_tagged(fake_tagged())
+    w.show_result(fake_tagged())
     assert w.typed.columnCount() == 6 and w.typed.item(1, 1).text() == "AUX"
 
 

@@ -35,6 +35,10 @@ def real_view(trainer) -> RunData:
 
 def test_every_task_has_its_view():
     assert KINDS == ["adding", "charlm", "dates", "forecast", "memory", "sentiment", "tagging"]
+    for kind in KINDS:  # registered under the kind the task's view() names, in the module of that name
+        cls = views.view_for(kind)
+        assert cls.view_kind == kind and cls.__module__ == f"rnnlab.app.views.{kind}"
+    assert views.view_for("no such view") is views.MissingView and views.view_for(None) is views.MissingView
 
 
 @pytest.mark.parametrize("kind", KINDS)

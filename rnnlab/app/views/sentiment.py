@@ -200,9 +200,6 @@ class SentimentView(InteractiveView):
         text = self.sentence.text()
         return lambda task, model: task.gate_trace(model, text)
 
-    def show_result(self, result: dict) -> None:
-        self._show_trace(result)
-
     def _use_example(self, row: int, _col: int) -> None:
         item = self.examples.item(row, 0)
         if item is not None:
@@ -247,7 +244,7 @@ class SentimentView(InteractiveView):
                     item.setToolTip(value)
         self.request()
 
-    def _show_trace(self, result: dict) -> None:
+    def show_result(self, result: dict) -> None:
         self._trace = result
         label, conf = result["label"], result["confidence"]
         color = POSITIVE if label == "positive" else NEGATIVE

@@ -206,9 +206,6 @@ class TaggingView(InteractiveView):
         return lambda task, model: task.tag(model, text)
 
     def show_result(self, result: dict) -> None:
-        self._show_tagged(result)
-
-    def _show_tagged(self, result: dict) -> None:
         words = result["words"]
         agree = sum(a == b for a, b in zip(result["tags"], result["baseline"]))
         self.typed.show_sentence(words, {"model": result["tags"], "baseline": result["baseline"]},
