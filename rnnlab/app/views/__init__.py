@@ -38,7 +38,7 @@ Threads and timing::
   `fn(task, model)` runs on a background thread with exclusive use of the model: while training runs it runs on the
   training thread *between two optimizer steps* (so weights never change under it, and "generate text live while
   training continues" just works); when training is paused or not running it runs on a helper thread. The model is in
-  eval mode with gradients off (an engine method that needs them turns them on itself, as the probe does with
+  eval mode with gradients off (an engine method that needs them turns them on itself, e.g. with
   `rnnlab.modes.evaluating(model, grad=True)`).
   `fn` is one call of an engine method that returns plain data (numbers, strings, numpy arrays copied off the graph),
   never a tensor or a widget: the model work itself lives in the task (`CharLMTask.sample`, `SentimentTask.gate_trace`).
