@@ -94,3 +94,18 @@ def test_a_narrower_bar_folds_a_message_that_fitted(page):
     page.resize(260, 400)
     settle()
     assert bar.is_cut() and bar.more.isVisible() and bar.height() == height
+
+
+def test_after_a_zoom_it_is_two_lines_of_the_larger_font(page, advice_message):
+    page, bar, below = page
+    bar.show_message(advice_message[0], "warning", rich=True)
+    settle()
+    height = bar.text.height()
+    try:
+        theme.set_zoom(1.3)
+        theme.scale_fonts([bar], 1.0)  # what the window does to the widgets around the plots
+        settle()
+        lines = bar.text.fontMetrics().height()
+        assert bar.text.height() >= 1.25 * height and 2 * lines <= bar.text.height() < 2.5 * lines
+    finally:
+        theme.set_zoom(1.0)
