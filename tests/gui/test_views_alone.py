@@ -100,3 +100,14 @@ def test_each_view_runs_alone_on_a_tiny_trained_model(kind, tmp_path, new_view):
     theme.apply(QApplication.instance())  # the same style as the module's own window
     undrawn = new_view(views.view_for(kind), size=(drawn.width(), drawn.height())).grab().toImage()
     assert drawn.size() == undrawn.size() and drawn.convertToFormat(undrawn.format()) != undrawn
+
+
+@pytest.mark.parametrize("kind", ["charlm", "dates", "sentiment", "tagging"])
+def test_an_interactive_view_without_a_model_says_so(kind, new_view):
+    access = ModelAccess()  # no trainer yet: the window before its first model arrives
+    try:
+        w = new_view(views.view_for(kind))
+        w.set_trainer_api(TrainerApi(access))
+        assert "No model yet" in w.note.text() and not w.pending
+    finally:
+        access.shutdown()
