@@ -41,6 +41,22 @@ def test_every_task_has_its_view():
     assert views.view_for("no such view") is views.MissingView and views.view_for(None) is views.MissingView
 
 
+def test_a_view_that_is_no_panel_is_refused_at_registration():
+    from PySide6.QtWidgets import QWidget
+
+    class Plain(QWidget):
+        def update_view(self, data): ...
+
+    class Blind(views.TaskView):
+        pass
+
+    with pytest.raises(TypeError, match="TaskView"):
+        views.register_view("plain")(Plain)
+    with pytest.raises(TypeError, match="update_view"):
+        views.register_view("blind")(Blind)
+    assert "plain" not in views.kinds() and "blind" not in views.kinds()
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_view_is_a_panel_and_draws_a_real_view(qtbot, kind, tiny_trainer, new_view):
     trainer = tiny_trainer(kind)

@@ -70,6 +70,8 @@ def register_view(kind: str) -> Callable[[type[TaskView]], type[TaskView]]:
     """Class decorator: the view for task views whose data has ``"kind": kind``."""
 
     def decorate(cls: type[TaskView]) -> type[TaskView]:
+        if not issubclass(cls, TaskView):  # the window treats every view as a panel (app/panel.py)
+            raise TypeError(f"view {cls.__name__} for {kind!r} must subclass views.base.TaskView")
         if not callable(getattr(cls, "update_view", None)):
             raise TypeError(f"view {cls.__name__} for {kind!r} has no update_view(data) method")
         if kind in _REGISTRY and _REGISTRY[kind].__qualname__ != cls.__qualname__:
