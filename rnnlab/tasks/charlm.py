@@ -239,6 +239,11 @@ class CharLMTask(Task):
                 logits = model.out(out[:, -1])
         return self.vocab.decode(result)
 
+    def sample(self, model, prompt: str, length: int, temperature: float, seed: int) -> str:
+        """`generate` with the random draws fixed by `seed`: the same seed gives the same draws at any temperature, so
+        the view's slider shows what temperature alone does. A plain int in, a str out: the GUI never holds torch."""
+        return self.generate(model, prompt, length, temperature, torch.Generator().manual_seed(int(seed)))
+
     @torch.no_grad()
     def surprisal(self, model, text_: str) -> np.ndarray:
         """-ln p(c_t | c_<t) in nats for every character of `text_` after the first (len(text_) - 1 values)."""

@@ -2,7 +2,27 @@
 
 import pytest
 
-from rnnlab.app.model_access import ModelAccess
+from rnnlab import config
+from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
+
+# Small configs, one per task, for the view tests' trainers: a test module names its task in `TASK`.
+TINY = {
+    "adding": {"task": {"name": "adding", "options": {"length": 30, "train_size": 256}},
+               "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
+    "forecast": {"task": {"name": "forecast"}, "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
+    "charlm": {"task": {"name": "charlm", "options": {"max_chars": 30_000}},
+               "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
+               "training": {"steps": 3, "tbptt": 32, "batch_size": 8}},
+    "dates": {"task": {"name": "dates", "options": {"eval_size": 100}},
+              "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8}, "training": {"steps": 3}},
+    "memory": {"task": {"name": "memory", "options": {"gap": 80, "keys": 3}},
+               "model": {"cell": "lstm", "hidden_size": 8, "embedding_size": 4}, "training": {"steps": 2}},
+    "sentiment": {"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
+                  "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8}, "training": {"steps": 3}},
+    "tagging": {"task": {"name": "tagging"},
+                "model": {"cell": "gru", "hidden_size": 12, "embedding_size": 8, "bidirectional": True},
+                "training": {"steps": 3}},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +37,18 @@ def no_unsaved_run_question():
     settings().remove("runs/ask_before_discard")
 
 
+@pytest.fixture(scope="session")
+def tiny_trainer():
+    """`tiny_trainer(task)`: a fresh (untrained) trainer of that task's small config."""
+    return lambda task: build_trainer(config.from_dict(TINY[task]))
+
+
+@pytest.fixture(scope="module")
+def trainer(request, tiny_trainer):
+    """The test module's `TASK`, built once per module."""
+    return tiny_trainer(request.module.TASK)
+
+
 @pytest.fixture
 def access(qtbot, trainer):
     """Model access around the test module's own `trainer` fixture, shut down after the test."""
@@ -24,3 +56,24 @@ def access(qtbot, trainer):
     acc.set_trainer(trainer)
     yield acc
     acc.shutdown()
+
+
+@pytest.fixture
+def api(access):
+    """What the window hands an interactive view: the door to `trainer`'s model."""
+    return TrainerApi(access)
+
+
+@pytest.fixture
+def new_view(qtbot):
+    """`new_view(ViewClass, size=None)`: a view that pytest-qt closes after the test; shown at `size` if given."""
+
+    def make(cls, size=None):
+        w = cls()
+        qtbot.addWidget(w)
+        if size is not None:
+            w.resize(*size)
+            w.show()
+        return w
+
+    return make

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from rnnlab import config  # noqa: E402
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import TrainerApi, build_trainer  # noqa: E402
-from rnnlab.app.views.dates import DatesView, fake_view, marked_answer  # noqa: E402
-from rnnlab.data import dates as cal  # noqa: E402
+from rnnlab.app.views.dates import DatesView, fake_view, marked_answer
+from rnnlab.data import dates as cal
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def trainer():
-    cfg = config.from_dict({"task": {"name": "dates", "options": {"eval_size": 100}},
-                            "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
-                            "training": {"steps": 3}})
-    return build_trainer(cfg)
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("dates") is DatesView
+TASK = "dates"
 
 
 def test_marked_answer_colours_only_the_wrong_characters():
@@ -34,9 +16,8 @@ def test_marked_answer_colours_only_the_wrong_characters():
     assert out.count("<b style=") == 1 and ">7</b>" in out
 
 
-def test_draws_fake_data(qtbot):
-    w = DatesView()
-    qtbot.addWidget(w)
+def test_draws_fake_data(new_view):
+    w = new_view(DatesView)
     data = fake_view()
     w.update_view(data)
     assert w.table.rowCount() == 4
@@ -47,15 +28,14 @@ def test_draws_fake_data(qtbot):
     assert "0.840" in w.caption.text() and "d.m.yyyy (European)" in w.caption.text()  # the hardest format
 
 
-def test_real_view_and_a_typed_date(qtbot, trainer, access):
-    w = DatesView()
-    qtbot.addWidget(w)
+def test_real_view_and_a_typed_date(qtbot, trainer, api, new_view):
+    w = new_view(DatesView)
     data = trainer.task.view(trainer.model)
     w.update_view(data)
     assert w.table.rowCount() == len(data["inputs"]) > 0
     assert w.format_table.rowCount() == len(cal.FORMAT_NAMES)
     w.typed.setText("march 3rd 1998")
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     expected = trainer.task.convert(trainer.model, "march 3rd 1998")
     qtbot.waitUntil(lambda: expected in w.answer.text(), timeout=10_000)
     w.typed.setText("3 März 1998")

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from rnnlab import config  # noqa: E402
-from rnnlab.app import views  # noqa: E402
-from rnnlab.app.model_access import build_trainer  # noqa: E402
-from rnnlab.app.views.memory import MemoryView, fake_view, sequence_html  # noqa: E402
+from rnnlab.app.views.memory import MemoryView, fake_view, sequence_html
 
 pytestmark = pytest.mark.gui
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("memory") is MemoryView
+TASK = "memory"
 
 
 def test_long_gaps_are_shortened_in_the_middle():
@@ -27,9 +17,8 @@ def test_long_gaps_are_shortened_in_the_middle():
     assert "… 168 more …" in long and ">C</b>" in long and "<b>?</b>" in long
 
 
-def test_draws_fake_data(qtbot):
-    w = MemoryView()
-    qtbot.addWidget(w)
+def test_draws_fake_data(new_view):
+    w = new_view(MemoryView)
     data = fake_view()
     w.update_view(data)
     assert w.table.rowCount() == 8
@@ -40,13 +29,8 @@ def test_draws_fake_data(qtbot):
     assert "0.710" in w.caption.text() and "chance 0.25" in w.caption.text()
 
 
-def test_draws_a_real_task_view(qtbot):
-    cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 80, "keys": 3}},
-                            "model": {"cell": "lstm", "hidden_size": 8, "embedding_size": 4},
-                            "training": {"steps": 2}})
-    trainer = build_trainer(cfg)
-    w = MemoryView()
-    qtbot.addWidget(w)
+def test_draws_a_real_task_view(trainer, new_view):
+    w = new_view(MemoryView)
     data = trainer.task.view(trainer.model)
     w.update_view(data)
     assert w.table.rowCount() == 12

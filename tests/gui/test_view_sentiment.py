@@ -5,47 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnlab import config
-from rnnlab.app import views
-from rnnlab.app.model_access import TrainerApi, build_trainer
 from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
 pytestmark = pytest.mark.gui
+TASK = "sentiment"
 
 
-@pytest.fixture(scope="module")
-def trainer():
-    cfg = config.from_dict({"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
-                            "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8},
-                            "training": {"steps": 3}})
-    return build_trainer(cfg)
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("sentiment") is SentimentView
-
-
-def test_draws_fake_data_without_a_model(qtbot):
-    w = SentimentView()
-    qtbot.addWidget(w)
+def test_draws_fake_data_without_a_model(new_view):
+    w = new_view(SentimentView)
     w.update_view(fake_view())
     assert w.cells[0][0].text().startswith("410")
     assert w.examples.rowCount() == 3
     tokens = "not bad at all".split()
-    w._show_trace(fake_trace(tokens, kind="GRU"))
+    w.show_result(fake_trace(tokens, kind="GRU"))
     assert "POSITIVE" in w.verdict.text() or "NEGATIVE" in w.verdict.text()
     assert [p.isVisible() for p in w.gate_plots] == [True, True, True, True, False]  # GRU: r, z, n and h
     assert w.heatmaps[0].image.image.shape == (16, 4)  # units x words
     assert w.axes[1].words == tokens
 
 
-def test_typed_sentence_is_traced_by_the_real_model(qtbot, trainer, access):
-    w = SentimentView()
-    qtbot.addWidget(w)
+def test_typed_sentence_is_traced_by_the_real_model(qtbot, trainer, api, new_view):
+    w = new_view(SentimentView)
     w.update_view(trainer.task.view(trainer.model))
     assert sum(int(c.text().split("<br>")[0]) for row in w.cells for c in row) == 1066
     w.sentence.setText("It's not a zxqwv film, but it is fun")
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w._trace is not None and w._trace["tokens"][-1] == "fun", timeout=10_000)
     tokens = w._trace["tokens"]
     assert tokens[:4] == ["it's", "not", "a", "zxqwv"]
@@ -59,20 +43,16 @@ def test_typed_sentence_is_traced_by_the_real_model(qtbot, trainer, access):
     assert len(y) == len(tokens)
 
 
-def test_empty_sentence_shows_a_message(qtbot, access):
-    w = SentimentView()
-    qtbot.addWidget(w)
+def test_empty_sentence_shows_a_message(qtbot, api, new_view):
+    w = new_view(SentimentView)
     w.sentence.setText("   ")
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     qtbot.waitUntil(lambda: "at least one word" in w.verdict.text(), timeout=10_000)
 
 
-def test_screenshot(qtbot, trainer, access, tmp_path):
-    w = SentimentView()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
+def test_screenshot(qtbot, trainer, api, new_view, tmp_path):
+    w = new_view(SentimentView, size=(1000, 700))
     w.update_view(trainer.task.view(trainer.model))
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w._trace is not None, timeout=10_000)
     assert w.grab().save(str(tmp_path / "sentiment.png"))

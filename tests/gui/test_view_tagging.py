@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from rnnlab import config
-from rnnlab.app import views
-from rnnlab.app.model_access import TrainerApi, build_trainer
 from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view
 
 pytestmark = pytest.mark.gui
+TASK = "tagging"
 
 
-@pytest.fixture(scope="module")
-def trainer():
-    cfg = config.from_dict({"task": {"name": "tagging"},
-                            "model": {"cell": "gru", "hidden_size": 12, "embedding_size": 8, "bidirectional": True},
-                            "training": {"steps": 3}})
-    return build_trainer(cfg)
-
-
-def test_registered_for_the_task_kind():
-    assert views.view_for("tagging") is TaggingView
-
-
-def test_wrong_tags_are_marked(qtbot):
-    w = TaggingView()
-    qtbot.addWidget(w)
+def test_wrong_tags_are_marked(new_view):
+    w = new_view(TaggingView)
     w.update_view(fake_view())
     strip = w.val_strip
     assert strip.columnCount() == 6
@@ -38,13 +23,12 @@ def test_wrong_tags_are_marked(qtbot):
     assert "2 wrong of 6" in w.val_note.text()
     w._step(1)
     assert w.position.text() == "2 / 2"
-    w._show_tagged(fake_tagged())
+    w.show_result(fake_tagged())
     assert w.typed.columnCount() == 6 and w.typed.item(1, 1).text() == "AUX"
 
 
-def test_real_model_view_and_typed_sentence(qtbot, trainer, access):
-    w = TaggingView()
-    qtbot.addWidget(w)
+def test_real_model_view_and_typed_sentence(qtbot, trainer, api, new_view):
+    w = new_view(TaggingView)
     data = trainer.task.view(trainer.model)
     w.update_view(data)
     first = data["examples"][0]
@@ -52,23 +36,20 @@ def test_real_model_view_and_typed_sentence(qtbot, trainer, access):
     assert [w.val_strip.item(2, c).text() for c in range(len(first["words"]))] == first["predicted"]
     assert len(w.axis.words) == len(data["per_tag_accuracy"])
     w.sentence.setText("She doesn't like Mondays.")
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w.typed.columnCount() == 6, timeout=10_000)
     assert [w.typed.item(0, c).text().rstrip("*") for c in range(6)] == ["She", "does", "n't", "like", "Mondays",
                                                                         "."]
     expected = trainer.task.tag(trainer.model, "She doesn't like Mondays.")["tags"]
     assert [w.typed.item(1, c).text() for c in range(6)] == expected
     w.sentence.setText("")
-    w._request()
+    w.request()
     qtbot.waitUntil(lambda: "at least one word" in w.typed_note.text(), timeout=10_000)
 
 
-def test_screenshot(qtbot, trainer, access, tmp_path):
-    w = TaggingView()
-    qtbot.addWidget(w)
-    w.resize(1000, 650)
-    w.show()
+def test_screenshot(qtbot, trainer, api, new_view, tmp_path):
+    w = new_view(TaggingView, size=(1000, 650))
     w.update_view(trainer.task.view(trainer.model))
-    w.set_trainer_api(TrainerApi(access))
+    w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w.typed.columnCount() > 0, timeout=10_000)
     assert w.grab().save(str(tmp_path / "tagging.png"))

@@ -123,6 +123,14 @@ def test_generate_is_reproducible_and_checks_its_input(task, model):
         task.generate(model, "First", -5, 1.0)
 
 
+def test_sample_fixes_the_draws_by_a_plain_seed(task, model):
+    """The view sends an int seed and gets a str back: the same draws as generate() with that seed's generator."""
+    text = task.sample(model, "First", 40, 1.0, 7)
+    assert isinstance(text, str) and text == task.generate(model, "First", 40, 1.0, torch.Generator().manual_seed(7))
+    assert task.sample(model, "First", 40, 1.0, 7) == text
+    assert task.sample(model, "First", 40, 1.0, 8) != text
+
+
 def test_generate_leaves_the_global_generator_and_the_mode_alone(task, model):
     """Sampling while a run trains must not change the run: no draws from torch's global generator."""
     model.train()

@@ -4,15 +4,19 @@ The contract (follow it when you add a view; `forecast.py` and `adding.py` are t
 -----------------------------------------------------------------------------------------------
 
 A task's `view(model)` returns plain data with a `"kind"`: ``{"kind": "forecast", "values": ndarray, ...}``.
-A view is ONE module in this package (auto-discovered, like the tasks) with one QWidget subclass::
+A view is ONE module in this package (auto-discovered, like the tasks) with one `TaskView` subclass (`base.py`:
+the window's panel contract, configure / reset / has_news / refresh, on top of `update_view`, and `refresh_fonts`
+for the zoom); a view that asks the model itself subclasses `InteractiveView` (`interactive.py`)::
 
     from . import register_view
+    from .interactive import InteractiveView
 
     @register_view("sentiment")                 # the same string as the task's view()["kind"]
-    class SentimentView(QWidget):
-        def __init__(self, parent=None): ...     # build every widget / plot item ONCE here
+    class SentimentView(InteractiveView):
+        def __init__(self, parent=None): ...     # build every widget / plot item ONCE here; self.note = a QLabel
         def update_view(self, data: dict): ...   # required: draw `data` (update items with setData, never re-create)
-        def set_trainer_api(self, api): ...      # optional: interactive views ("type a sentence", "generate")
+        def ask(self): ...                       # interactive: the engine call fn(task, model) for what was typed
+        def show_result(self, value): ...        # interactive: its answer, on the GUI thread
 
 Threads and timing::
 
@@ -24,25 +28,25 @@ Threads and timing::
 * `update_view` runs on the GUI thread and must be cheap (setData / setText, no torch calls, no file I/O). `data` is
   yours: it is never touched again by anyone else.
 * Never hold on to the model or the task in a view, and never call torch on the GUI thread. Anything that needs the
-  model goes through the `TrainerApi` that the window hands to `set_trainer_api(api)` (see `model_access.TrainerApi`)::
+  model goes through the `TrainerApi` that the window hands to `set_trainer_api(api)` (see `model_access.TrainerApi`);
+  `InteractiveView.request()` submits what `ask()` returns, debounced while the user types::
 
-      def _on_sentence_edited(self, text):
-          self.api.submit(lambda task, model: task.classify(model, text),   # off the GUI thread
-                          self._show_prediction,                            # later, on the GUI thread
-                          on_error=self._show_error, key="classify")        # newer "classify" replaces an old one
+      def ask(self):
+          text = self.sentence.text()
+          return lambda task, model: task.classify(model, text)            # runs off the GUI thread
 
   `fn(task, model)` runs on a background thread with exclusive use of the model: while training runs it runs on the
   training thread *between two optimizer steps* (so weights never change under it, and "generate text live while
   training continues" just works); when training is paused or not running it runs on a helper thread. The model is in
-  eval mode under `torch.no_grad()` (use `torch.enable_grad()` inside `fn` if you need gradients, e.g. for the probe).
-  `fn` must return plain data (numbers, strings, numpy arrays copied off the graph), never a tensor or a widget.
+  eval mode with gradients off (an engine method that needs them turns them on itself, e.g. with
+  `rnnlab.modes.evaluating(model, grad=True)`).
+  `fn` is one call of an engine method that returns plain data (numbers, strings, numpy arrays copied off the graph),
+  never a tensor or a widget: the model work itself lives in the task (`CharLMTask.sample`, `SentimentTask.gate_trace`).
   Keep it short (one forward pass or one short generation): training waits while it runs. Results arrive on the GUI
-  thread in submission order; with `key`, a newer request replaces an older one that has not started yet.
-  `api.has_model()` says whether a model exists (after start-up it nearly always does).
-* A view module may import PySide6, pyqtgraph, numpy and `rnnlab.app.theme` (colours, fonts); not torch at import
-  time (the window imports the views before it needs torch for them; import torch inside `fn` if you need it).
-* Make the module runnable alone for a quick look (``python -m rnnlab.app.views.forecast``), with a small fake
-  `data` dict, like the examples do via `show_standalone`.
+  thread in submission order; a newer request of the same view replaces an older one that has not started yet.
+* A view module may import PySide6, pyqtgraph, numpy and `rnnlab.app.theme` (colours, fonts); never torch.
+* Make the module runnable alone (``python -m rnnlab.app.views.forecast``) on a real view dict: end it with
+  `run_alone(ForecastView, <a tiny config dict>)` from `_alone.py`, which trains that config a few steps first.
 
 If a task's view() has no `"kind"` or no view is registered for it, the window shows `MissingView`, which says so.
 """
@@ -54,16 +58,20 @@ import pkgutil
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-_REGISTRY: dict[str, type[QWidget]] = {}
+from .base import TaskView
+
+_REGISTRY: dict[str, type[TaskView]] = {}
 _loaded = False
 
 
-def register_view(kind: str) -> Callable[[type[QWidget]], type[QWidget]]:
+def register_view(kind: str) -> Callable[[type[TaskView]], type[TaskView]]:
     """Class decorator: the view for task views whose data has ``"kind": kind``."""
 
-    def decorate(cls: type[QWidget]) -> type[QWidget]:
+    def decorate(cls: type[TaskView]) -> type[TaskView]:
+        if not issubclass(cls, TaskView):  # the window treats every view as a panel (app/panel.py)
+            raise TypeError(f"view {cls.__name__} for {kind!r} must subclass views.base.TaskView")
         if not callable(getattr(cls, "update_view", None)):
             raise TypeError(f"view {cls.__name__} for {kind!r} has no update_view(data) method")
         if kind in _REGISTRY and _REGISTRY[kind].__qualname__ != cls.__qualname__:
@@ -92,16 +100,14 @@ def kinds() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def view_for(kind: str | None) -> type[QWidget]:
+def view_for(kind: str | None) -> type[TaskView]:
     """The view class for a kind; `MissingView` when none is registered (or the task has no view)."""
     _load_all()
     return _REGISTRY.get(kind or "", MissingView)
 
 
-class MissingView(QWidget):
+class MissingView(TaskView):
     """Shown when a task's view() names no kind, or a kind no module registers."""
-
-    view_kind = ""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -118,21 +124,4 @@ class MissingView(QWidget):
             self.label.setText("This task has no prediction view.")
 
 
-def show_standalone(view_cls: type[QWidget], data: dict, size=(720, 420)) -> int:
-    """Show one view alone with fake data: `python -m rnnlab.app.views.<module>` for a quick look."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    from .. import theme
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    theme.apply(app)
-    w = view_cls()
-    w.update_view(data)
-    w.resize(*size)
-    w.show()
-    return app.exec()
-
-
-__all__ = ["register_view", "view_for", "kinds", "MissingView", "show_standalone"]
+__all__ = ["register_view", "view_for", "kinds", "MissingView", "TaskView"]

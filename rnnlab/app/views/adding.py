@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from .. import theme
 from ..plots.common import Heatmap, legend_title, style_plot
 from . import register_view
+from .base import TaskView
 
 ROWS = 8
 
 
 @register_view("adding")
-class AddingView(QWidget):
+class AddingView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.seq_plot = pg.PlotWidget()
@@ -71,13 +72,8 @@ class AddingView(QWidget):
 
 
 if __name__ == "__main__":
-    from . import show_standalone
+    from ._alone import run_alone
 
-    rng = np.random.default_rng(0)
-    vals = rng.random((12, 40))
-    marks = np.zeros((12, 40))
-    marks[np.arange(12), rng.integers(0, 20, 12)] = 1
-    marks[np.arange(12), rng.integers(20, 40, 12)] = 1
-    tgt = (vals * marks).sum(1)
-    raise SystemExit(show_standalone(AddingView, {"kind": "adding", "length": 40, "values": vals, "markers": marks,
-                                                  "target": tgt, "prediction": tgt + rng.normal(0, 0.1, 12)}))
+    tiny = {"task": {"name": "adding", "options": {"length": 40}}, "model": {"cell": "lstm", "hidden_size": 16},
+           "training": {"steps": 60}}
+    raise SystemExit(run_alone(AddingView, tiny, size=(900, 480)))

@@ -16,15 +16,16 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidgetItem, QVBoxLayout)
 
 from .. import theme
 from . import register_view
+from .interactive import ERROR_COLOR as WRONG
+from .interactive import InteractiveView
 
 RIGHT = "#2a9d3f"
-WRONG = "#c0392b"
 DEFAULT_DATE = "Tue, 3 Mar 1998"
 # bar colours, light enough to read the number on them: >= 0.9 green, >= 0.5 blue, below red
 BAR_GOOD, BAR_FAIR, BAR_POOR = "rgba(42,157,63,0.45)", "rgba(31,119,180,0.45)", "rgba(192,57,43,0.45)"
@@ -40,10 +41,9 @@ def marked_answer(answer: str, target: str) -> str:
 
 
 @register_view("dates")
-class DatesView(QWidget):
+class DatesView(InteractiveView):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.api = None
 
         # --- a date of your own -------------------------------------------------------------------------------
         self.typed = QLineEdit(DEFAULT_DATE)
@@ -54,6 +54,7 @@ class DatesView(QWidget):
         self.answer = QLabel("no model yet")
         self.answer.setTextFormat(Qt.RichText)
         self.answer.setMinimumWidth(260)
+        self.note = self.answer
         top = QHBoxLayout()
         top.addWidget(QLabel("Try a date:"))
         top.addWidget(self.typed, 1)
@@ -103,34 +104,20 @@ class DatesView(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.caption)
 
-        self._debounce = QTimer(self, singleShot=True, interval=250)
-        self._debounce.timeout.connect(self._request)
-        self.typed.textChanged.connect(lambda _t: self._debounce.start())
+        self.typed.textChanged.connect(self.request_soon)
 
     # --- the model, through the trainer api ---------------------------------------------------------------------
 
-    def set_trainer_api(self, api) -> None:
-        self.api = api
-        self._request()
-
-    def _request(self) -> None:
+    def ask(self):
         text = self.typed.text().strip()
-        if self.api is None or not self.api.has_model():
-            return
         if not text:
             self.answer.setText("<i>type a date</i>")
-            return
-        self.api.submit(lambda task, model: task.convert(model, text), self._show_answer,
-                        on_error=self._show_error, key="dates-convert")
+            return None
+        return lambda task, model: task.convert(model, text)
 
-    def _show_answer(self, iso: str) -> None:
+    def show_result(self, iso: str) -> None:
         self.answer.setText(f"<span style='font-family:monospace; font-size:13pt; font-weight:bold'>"
                             f"{html.escape(iso)}</span> <small>(the model's answer)</small>")
-        self.answer.setToolTip("")
-
-    def _show_error(self, message: str) -> None:
-        self.answer.setText(f"<span style='color:{WRONG}'>{html.escape(message, quote=False)}</span>")
-        self.answer.setToolTip(message)
 
     def _use_row(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
@@ -202,7 +189,7 @@ class DatesView(QWidget):
             f"writes is fed back as its next input). The table shows {len(inputs)} of them, the {wrong} mistakes "
             f"first; wrong characters are <span style='color:{WRONG}'><b>red</b></span>."
             + (f" Hardest format so far: <i>{html.escape(worst)}</i>." if worst else ""))
-        self._request()
+        self.request()
 
 
 def fake_view() -> dict:
@@ -218,6 +205,8 @@ def fake_view() -> dict:
 
 
 if __name__ == "__main__":
-    from . import show_standalone
+    from ._alone import run_alone
 
-    raise SystemExit(show_standalone(DatesView, fake_view(), size=(1000, 560)))
+    tiny = {"task": {"name": "dates", "options": {"eval_size": 100}},
+           "model": {"cell": "gru", "hidden_size": 32, "embedding_size": 8}, "training": {"steps": 40}}
+    raise SystemExit(run_alone(DatesView, tiny, size=(1000, 560)))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
 from .. import theme
 from ..caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
+from .base import TaskView
 
 
 def paths(origins: np.ndarray, forecast: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +44,7 @@ def rmse(forecast: np.ndarray, values: np.ndarray, origins: np.ndarray) -> float
 
 
 @register_view("forecast")
-class ForecastView(QWidget):
+class ForecastView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.axis = LabelAxis("bottom")
@@ -139,15 +140,8 @@ class ForecastView(QWidget):
 
 
 if __name__ == "__main__":
-    from . import show_standalone
+    from ._alone import run_alone
 
-    t = np.arange(144)
-    series = 100 + t + 30 * np.sin(2 * np.pi * t / 12)
-    fake = {"kind": "forecast", "title": "fake series", "unit": "units", "labels": [str(i) for i in t],
-            "values": series, "train_end": 100, "val_end": 122, "horizon": 3}
-    for split, lo, hi in (("val", 99, 119), ("test", 121, 141)):
-        o = np.arange(lo, hi)
-        fake[f"{split}_origins"] = o
-        fake[f"{split}_forecast"] = np.stack([series[o + k] + 5 for k in (1, 2, 3)], axis=1)
-        fake[f"{split}_baselines"] = {"last value": np.repeat(series[o][:, None], 3, axis=1)}
-    raise SystemExit(show_standalone(ForecastView, fake))
+    tiny = {"task": {"name": "forecast"}, "model": {"cell": "lstm", "hidden_size": 16},
+           "training": {"steps": 150, "learning_rate": 0.01}}
+    raise SystemExit(run_alone(ForecastView, tiny, size=(900, 480)))

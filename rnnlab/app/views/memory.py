@@ -15,10 +15,10 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from . import register_view
+from .base import TaskView
 
 RIGHT = "#2a9d3f"
 WRONG = "#c0392b"
@@ -42,7 +42,7 @@ def sequence_html(seq: str) -> str:
 
 
 @register_view("memory")
-class MemoryView(QWidget):
+class MemoryView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.table = QTableWidget(0, 4)
@@ -134,6 +134,8 @@ def fake_view() -> dict:
 
 
 if __name__ == "__main__":
-    from . import show_standalone
+    from ._alone import run_alone
 
-    raise SystemExit(show_standalone(MemoryView, fake_view(), size=(900, 480)))
+    tiny = {"task": {"name": "memory", "options": {"gap": 40, "keys": 3}},
+           "model": {"cell": "lstm", "hidden_size": 16, "embedding_size": 4}, "training": {"steps": 60}}
+    raise SystemExit(run_alone(MemoryView, tiny, size=(900, 480)))

@@ -16,11 +16,9 @@ the forget gate learn to react to "but" or "not".
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QProgressBar, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -29,6 +27,7 @@ from .. import theme
 from ..plots.common import Heatmap, LabelAxis, curve, style_plot
 from . import register_view
 from ._words import WordAxis
+from .interactive import InteractiveView
 
 DEFAULT_SENTENCE = "the acting is not bad , but the story is dull and far too long ."
 MAX_ROWS = 5  # LSTM: i, f, g, o and the hidden state h
@@ -54,10 +53,9 @@ def word_labels(tokens: list[str], unknown: list[bool]) -> list[str]:
 
 
 @register_view("sentiment")
-class SentimentView(QWidget):
+class SentimentView(InteractiveView):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.api = None
         self._trace = None
 
         # --- the sentence and the verdict ---------------------------------------------------------------------
@@ -67,6 +65,7 @@ class SentimentView(QWidget):
         self.sentence.setClearButtonEnabled(True)
         self.verdict = QLabel("no model yet")
         self.verdict.setTextFormat(Qt.RichText)
+        self.note = self.verdict
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setFormat("P(positive) %p %")
@@ -193,22 +192,13 @@ class SentimentView(QWidget):
         layout.addLayout(second)
         layout.addWidget(self.tabs, 1)
 
-        self._debounce = QTimer(self, singleShot=True, interval=250)
-        self._debounce.timeout.connect(self._request)
-        self.sentence.textChanged.connect(lambda _t: self._debounce.start())
+        self.sentence.textChanged.connect(self.request_soon)
 
     # --- the model, through the trainer api ---------------------------------------------------------------------
 
-    def set_trainer_api(self, api) -> None:
-        self.api = api
-        self._request()
-
-    def _request(self) -> None:
+    def ask(self):
         text = self.sentence.text()
-        if self.api is None or not self.api.has_model():
-            return
-        self.api.submit(lambda task, model: task.gate_trace(model, text), self._show_trace,
-                        on_error=self._show_error, key="sentiment-trace")
+        return lambda task, model: task.gate_trace(model, text)
 
     def _use_example(self, row: int, _col: int) -> None:
         item = self.examples.item(row, 0)
@@ -252,19 +242,14 @@ class SentimentView(QWidget):
                 item.setForeground(pg.mkColor(color))
                 if c == 0:
                     item.setToolTip(value)
-        self._request()
+        self.request()
 
-    def _show_error(self, message: str) -> None:
-        self.verdict.setText(f"<span style='color:{NEGATIVE}'>{html.escape(message)}</span>")
-        self.verdict.setToolTip(message)
-
-    def _show_trace(self, result: dict) -> None:
+    def show_result(self, result: dict) -> None:
         self._trace = result
         label, conf = result["label"], result["confidence"]
         color = POSITIVE if label == "positive" else NEGATIVE
         self.verdict.setText(f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{label.upper()}</span>"
                              f" &nbsp;{100 * conf:.0f} % sure")
-        self.verdict.setToolTip("")
         self.bar.setValue(int(round(100 * result["probabilities"].get("positive", 0.0))))
         self._sync_layers(result)
         self._redraw_trace()
@@ -369,15 +354,8 @@ def fake_view() -> dict:
 
 
 if __name__ == "__main__":
-    import sys
+    from ._alone import run_alone
 
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    theme.apply(app)
-    w = SentimentView()
-    w.update_view(fake_view())
-    w._show_trace(fake_trace(DEFAULT_SENTENCE.split()))
-    w.resize(1100, 700)
-    w.show()
-    raise SystemExit(app.exec())
+    tiny = {"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
+           "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8}, "training": {"steps": 30}}
+    raise SystemExit(run_alone(SentimentView, tiny, size=(1100, 700)))

@@ -13,11 +13,9 @@ Below: token accuracy per tag on the validation split (bars), beside the most-fr
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea,
                                QSizePolicy, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
@@ -26,6 +24,7 @@ from .. import theme
 from ..plots.common import style_plot
 from . import register_view
 from ._words import WordAxis
+from .interactive import InteractiveView
 
 DEFAULT_SENTENCE = "I can't believe the old man the boats in Seattle every morning."
 
@@ -104,10 +103,9 @@ class TagStrip(QTableWidget):
 
 
 @register_view("tagging")
-class TaggingView(QWidget):
+class TaggingView(InteractiveView):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.api = None
         self._examples: list[dict] = []
         self._index = 0
 
@@ -119,6 +117,7 @@ class TaggingView(QWidget):
         self.typed = TagStrip(["word", "model", "baseline"])
         self.typed_note = QLabel()
         self.typed_note.setObjectName("viewCaption")
+        self.note = self.typed_note
 
         self.prev = QPushButton("<")
         self.next = QPushButton(">")
@@ -198,24 +197,15 @@ class TaggingView(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.summary)
 
-        self._debounce = QTimer(self, singleShot=True, interval=250)
-        self._debounce.timeout.connect(self._request)
-        self.sentence.textChanged.connect(lambda _t: self._debounce.start())
+        self.sentence.textChanged.connect(self.request_soon)
 
     # --- the model, through the trainer api ---------------------------------------------------------------------
 
-    def set_trainer_api(self, api) -> None:
-        self.api = api
-        self._request()
-
-    def _request(self) -> None:
+    def ask(self):
         text = self.sentence.text()
-        if self.api is None or not self.api.has_model():
-            return
-        self.api.submit(lambda task, model: task.tag(model, text), self._show_tagged, on_error=self._show_error,
-                        key="tagging-tag")
+        return lambda task, model: task.tag(model, text)
 
-    def _show_tagged(self, result: dict) -> None:
+    def show_result(self, result: dict) -> None:
         words = result["words"]
         agree = sum(a == b for a, b in zip(result["tags"], result["baseline"]))
         self.typed.show_sentence(words, {"model": result["tags"], "baseline": result["baseline"]},
@@ -225,9 +215,9 @@ class TaggingView(QWidget):
             f"{len(words)} words, {unknown} not in the vocabulary (*). Model and baseline agree on {agree} of "
             f"{len(words)}. Hover a model tag for its probability.")
 
-    def _show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> None:
         self.typed.setColumnCount(0)
-        self.typed_note.setText(f"<span style='color:{WRONG}'>{html.escape(message)}</span>")
+        super().show_error(message)
 
     # --- drawing --------------------------------------------------------------------------------------------------
 
@@ -280,7 +270,7 @@ class TaggingView(QWidget):
             f"most frequent tag per word {base.get('accuracy', float('nan')):.3f} · on unknown words: model "
             f"{data.get('unknown_word_accuracy', float('nan')):.3f}, baseline "
             f"{base.get('unknown_word_accuracy', float('nan')):.3f}")
-        self._request()
+        self.request()
 
 
 def fake_view() -> dict:
@@ -310,15 +300,9 @@ def fake_tagged() -> dict:
 
 
 if __name__ == "__main__":
-    import sys
+    from ._alone import run_alone
 
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    theme.apply(app)
-    w = TaggingView()
-    w.update_view(fake_view())
-    w._show_tagged(fake_tagged())
-    w.resize(1000, 650)
-    w.show()
-    raise SystemExit(app.exec())
+    tiny = {"task": {"name": "tagging"},
+           "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8, "bidirectional": True},
+           "training": {"steps": 30}}
+    raise SystemExit(run_alone(TaggingView, tiny, size=(1000, 650)))
