@@ -7,19 +7,25 @@ the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over t
     LSTM  i, f, o = σ(...)   g = tanh(...)      c' = f * c + i * g     h' = o * tanh(c')
     GRU   r, z = σ(...)      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     h' = (1 - z) * n + z * h
     RNN   pre = W_ih x + b_ih + W_hh h + b_hh   h' = tanh(pre) or relu(pre)
+
+Runs alone on a recorded run: `python -m rnnlab.app.plots.gates [RUN_FOLDER]`.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
+from ...train.info import RunInfo
 from .. import theme
 from ..rundata import RunData
+from .alone import run_alone
 from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
@@ -73,6 +79,11 @@ class GatesPanel(QWidget):
         self._labels = None
 
     # --- structure: rebuilt when the cell type or layer count changes --------------------------------------------
+
+    def configure(self, info: RunInfo) -> None:
+        """Build the plots for the run's cell and frame them over its probe's time steps and units."""
+        self.prepare_for(info.cell)
+        self.frame(info.probe_length, info.hidden_size)
 
     def reset(self) -> None:
         """A new run: empty plots (the layout stays, see prepare_for)."""
@@ -239,3 +250,12 @@ class GatesPanel(QWidget):
             self.heatmaps["cell"].set(c)
         loss = f" · probe loss {probe.loss:.3g}" if math.isfinite(probe.loss) else ""
         self._set_info(f"{probe.kind} at step {probe.step}{loss} · fixed colour levels: σ gates 0..1, tanh -1..1")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """This panel alone on a recorded run: `python -m rnnlab.app.plots.gates [RUN_FOLDER] [--screenshot PNG]`."""
+    return run_alone(GatesPanel, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
