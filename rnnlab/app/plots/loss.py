@@ -250,9 +250,9 @@ class LossPanel(QWidget):
         self._stretch_baselines(last)
         smooth = [held[1].values for held in self._track_ema.values()]
         self.y_range.fit(np.concatenate([np.zeros(0), *smooth]))
-        metrics = [self.overlay.items[t.key][1].getData()[1] for t in tracks]
+        metrics = [self.overlay.items[t.key][1].yData for t in tracks]
         levels = np.array([v for _, v in self.baseline_lines], dtype=float)
-        self.metric_range.fit(np.concatenate([levels, *[np.asarray(m, dtype=float) for m in metrics if m is not None]]))
+        self.metric_range.fit(np.concatenate([levels, *[m for m in metrics if m is not None]]))
 
     def _remove_baselines(self) -> None:
         for line, _ in self.baseline_lines:
