@@ -128,8 +128,10 @@ class GradTimePanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        for c in (self.first_curve, *self.curves.values()):
-            c.setVisible(runs is None)
+        for c in self.curves.values():  # the layers' curves are the single run's: made again at its next refresh
+            self.line.removeItem(c)
+        self.curves, self._keys = {}, []
+        self.first_curve.setVisible(runs is None)
         self._seen = -1
         self._heat_seen = None
         self._levels = None
