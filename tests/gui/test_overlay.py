@@ -99,7 +99,7 @@ def test_the_curves_are_the_runs_own_numbers(qtbot, saved):
     assert through_time.heat.image.image.shape == (len(runs.get("rnn_tanh").data.probe_steps), 20)
     runs.select("gru")
     through_time.refresh(None)
-    assert "GRU" in through_time.heat_plot.titleLabel.text
+    assert "History of GRU" in through_time.heat_plot.titleLabel.text
 
 
 @pytest.mark.parametrize("cls", OVERLAYS)

@@ -21,8 +21,11 @@ from .. import theme
 from ..rundata import RunData
 from ..runset import RunSet, Track
 from .alone import run_alone
-from .common import StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
 from .overlay import Overlay, RunLegend
+
+
+SMOOTH_SPAN = 25  # steps of the moving average (of log10 ||grad||) drawn over each run's noisy norm
 
 
 class GradNormPanel(QWidget):
@@ -33,9 +36,9 @@ class GradNormPanel(QWidget):
         self._info: Optional[RunInfo] = None
         self.legend = RunLegend()
         self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, lambda track: [curve(self.plot, track.colour, width=1.5)],
-                               self._draw_track, lambda items: self.plot.removeItem(items[0]),
+        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
                                lambda track: track.data.version)
+        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
         self.glw = pg.GraphicsLayoutWidget()
         self.plot = self.glw.addPlot()
         style_plot(self.plot, x="step", y="norm (log scale)")
@@ -98,6 +101,7 @@ class GradNormPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
+        self._track_ema = {}
         for c in (self.global_curve, self.clip_marks, *self.group_curves.values()):
             c.setVisible(runs is None)
         self._seen = -1
@@ -106,14 +110,17 @@ class GradNormPanel(QWidget):
             self.refresh(None)
 
     def _legend(self) -> None:
-        entries = [] if self.overlay.active else [("global", theme.GLOBAL_NORM, "line")]
-        entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)
-                    if not self.overlay.active]
+        if self.overlay.active:  # each run in its own colour (the legend strip): here only what the styles mean
+            entries = [("smoothed", theme.FOREGROUND, "line"), ("each step", "#aaaaaa", "line")]
+            title = "Global gradient norm ‖∇L‖"
+        else:
+            entries = [("global", theme.GLOBAL_NORM, "line")]
+            entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
+            title = "Gradient norm ‖∇L‖"
         if self.clipping:
-            entries += [("clip level", theme.CLIP_MARK, "dash")]
+            entries.append(("clip level", theme.CLIP_MARK, "dash"))
             if not self.overlay.active:
-                entries += [("cut off by clipping", theme.CLIP_MARK, "┃")]
-        title = "Global gradient norm ‖∇L‖" if self.overlay.active else "Gradient norm ‖∇L‖"
+                entries.append(("cut off by clipping", theme.CLIP_MARK, "┃"))
         legend_title(self.plot, f"{title} before clipping" if self.clipping else f"{title} (clipping off)", entries)
 
     def has_news(self, data: RunData) -> bool:
@@ -162,8 +169,25 @@ class GradNormPanel(QWidget):
 
     # --- several runs ------------------------------------------------------------------------------------------------
 
+    def _make_track(self, track: Track) -> list:
+        raw = curve(self.plot, track.colour)
+        raw.setAlpha(0.25, False)  # three runs' raw norms overlap into noise: their trend is the curve to read
+        return [raw, curve(self.plot, track.colour, width=2)]
+
+    def _drop_track(self, items: list) -> None:
+        for item in items:
+            self.plot.removeItem(item)
+
     def _draw_track(self, track: Track, items: list) -> None:
-        items[0].setData(*finite_xy(track.data.steps, track.data.col("grad_norm"), positive=True))
+        data = track.data
+        norm = data.col("grad_norm")
+        items[0].setData(*finite_xy(data.steps, norm, positive=True))
+        held = self._track_ema.get(track.key)
+        if held is None or held[0] is not data:
+            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
+        with np.errstate(divide="ignore", invalid="ignore"):  # averaged in log10: a geometric mean, as drawn
+            logs = np.log10(np.where(norm > 0, norm, np.nan))
+        items[1].setData(*finite_xy(data.steps, 10.0 ** held[1].update(logs), positive=True))
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs

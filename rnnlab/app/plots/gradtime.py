@@ -146,10 +146,9 @@ class GradTimePanel(QWidget):
             entries = [("now", theme.FOREGROUND, "line"), ("before training", theme.FOREGROUND, "dash")]
         elif count > 1:
             entries = [(f"now, {key_label(k, directions)}", theme.group_color(i), "line")
-                       for i, k in enumerate(self._keys)]
+                       for i, k in enumerate(self._keys)] + [("before training", FIRST_COLOR, "dash")]
         else:
-            entries = [("now", theme.group_color(0), "line")]
-        entries.append(("before training", FIRST_COLOR, "dash"))
+            entries = [("now", theme.group_color(0), "line"), ("before training", FIRST_COLOR, "dash")]
         legend_title(self.line, "‖∂L/∂hₜ‖ at each time step", entries)
 
     def _changed(self, _index: int) -> None:
@@ -254,7 +253,7 @@ class GradTimePanel(QWidget):
             return
         if self._heat_seen is None or self._heat_seen[0] != track.key:
             self._levels = None  # another run: its own colour levels
-            legend_title(self.heat_plot, f"{track.label}: log₁₀ ‖∂L/∂hₜ‖ per probe", [])
+            legend_title(self.heat_plot, f"History of {track.label} (colour: log₁₀ ‖∂L/∂hₜ‖)", [])
         self._heat_seen = mark
         keys = sorted(probe.grad_norms)
         if keys != self._keys:

@@ -69,13 +69,13 @@ class LossPanel(QWidget):
         self._set_log(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise)
         head.addStretch(1)
         head.addWidget(self.log_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(head)
-        layout.addWidget(self.legend)
         layout.addWidget(self.glw, 1)
 
     def _set_log(self, on: bool) -> None:

@@ -44,6 +44,7 @@ class RunLegend(QWidget):
         for track in tracks:
             button = QToolButton(self)
             button.setAutoRaise(True)
+            button.setFocusPolicy(Qt.NoFocus)
             button.setCursor(Qt.PointingHandCursor)
             button.setText(f"━ {track.label}")
             button.setToolTip(f"{track.label}: click to show this run in the Gates tab and the task view.")
