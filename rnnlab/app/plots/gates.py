@@ -171,7 +171,9 @@ class GatesPanel(QWidget):
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
-        style_plot(plot)
+        style_plot(plot, x="t", y="unit")  # named for the CSV export (export.py reads the axes' labelText) ...
+        for name in ("bottom", "left"):
+            plot.getAxis(name).showLabel(False)  # ... but not drawn
         if not time_ticks:
             axis.setStyle(showValues=False)
             axis.setHeight(4)
