@@ -152,16 +152,20 @@ def test_new_points_redraw_only_their_run(qtbot, saved):
     panel = LossPanel()
     qtbot.addWidget(panel)
     panel.show_runs(runs)
-    lstm, gru = panel.overlay.items["lstm"][0], panel.overlay.items["gru"][0]
-    before_gru = gru.yData
-    lstm_points = len(lstm.xData)
+    (lstm, lstm_metric), gru = panel.overlay.items["lstm"], panel.overlay.items["gru"][0]
+    before_gru, before_metric = gru.yData, lstm_metric.yData
+    lstm_points, metric_points = len(lstm.xData), len(lstm_metric.xData)
     data = runs.get("lstm").data
     data.add_rows({"step": np.array([31.0, 32.0]), "train_loss": np.array([0.1, 0.1])})
     assert panel.has_news(None)
     panel.refresh(None)
     assert len(lstm.xData) == lstm_points + 2
     assert gru.yData is before_gru  # untouched: no setData for a run without news
+    assert lstm_metric.yData is before_metric  # no new validation point: its symbols are not redrawn
     assert not panel.has_news(None)
+    data.add_rows({"step": np.array([33.0]), "train_loss": np.array([0.1]), val_col("mse"): np.array([0.05])})
+    panel.refresh(None)
+    assert len(lstm_metric.xData) == metric_points + 1 and lstm_metric.yData[-1] == 0.05
 
 
 def test_back_to_one_run(qtbot, saved):

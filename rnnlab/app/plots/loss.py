@@ -38,6 +38,7 @@ class LossPanel(QWidget):
         self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
                                lambda track: track.data.version)
         self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis: late, small improvements become visible.")
         self.log_box.setChecked(True)
@@ -110,7 +111,7 @@ class LossPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        self._track_ema = {}
+        self._track_ema, self._track_val = {}, {}
         for c in (self.train_raw, self.train_smooth, self.val_loss, self.val_metric):
             c.setVisible(runs is None)
         self._remove_baselines()
@@ -118,6 +119,7 @@ class LossPanel(QWidget):
         self._seen = -1
         self._val_count = -1
         self._loss_legend()
+        self._metric_legend([])
         if runs is not None:
             self.refresh(None)
 
@@ -227,7 +229,11 @@ class LossPanel(QWidget):
         smooth = held[1].update(data.col("train_loss"))
         items[0].setData(*finite_xy(data.steps, smooth, positive=log))
         key = track.info.metric_key if track.info is not None else self._metric_key(None)
-        items[1].setData(*finite_xy(data.steps, data.col(val_col(key))) if key else ([], []))
+        metric = data.col(val_col(key)) if key else np.zeros(0)
+        mark = (items[1], data, int(np.isfinite(metric).sum()))
+        if self._track_val.get(track.key) != mark:  # points with symbols are costly: only when there is a new one
+            self._track_val[track.key] = mark
+            items[1].setData(*finite_xy(data.steps, metric))
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs

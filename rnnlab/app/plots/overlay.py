@@ -74,7 +74,6 @@ class Overlay:
         self._drawn: dict[str, tuple] = {}  # key -> (data object, version) drawn last
         self._colours: dict[str, str] = {}  # key -> the colour its curves were made in
         self._runs_seen = -1
-        self.clicked: Callable[[str], None] = legend.clicked.emit
 
     def show(self, runs: Optional[RunSet]) -> None:
         self.runs = runs
@@ -129,5 +128,5 @@ class Overlay:
                 for item in items:
                     if isinstance(item, pg.PlotDataItem):
                         item.setCurveClickable(True, width=8)
-                        item.sigClicked.connect(lambda *_a, key=track.key: self.clicked(key))
+                        item.sigClicked.connect(lambda *_a, key=track.key: self.legend.clicked.emit(key))
                 self.items[track.key] = items
