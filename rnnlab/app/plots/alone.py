@@ -39,12 +39,12 @@ def run_alone(make: Callable, argv: list[str]) -> int:
     args = parser.parse_args(argv)
     folder = Path(args.run) if args.run else resource(*RECORDED_RUN)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    theme.apply(app)  # before the panel is built: pyqtgraph takes its colours when an item is made
     try:  # before the event loop starts: nothing is on screen to freeze while the folder is read
         info, data = recorded(folder)
     except RnnlabError as exc:
         print(f"{make.__name__}: {exc}", file=sys.stderr)
         return 2
+    theme.apply(app)  # before the panel is built: pyqtgraph takes its colours when an item is made
     panel = make()
     panel.setWindowTitle(f"{make.__name__}: {folder.name}")
     panel.resize(960, 600)
