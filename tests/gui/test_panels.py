@@ -151,3 +151,26 @@ def test_a_panel_alone_on_a_folder_that_is_no_run_says_so(qtbot, tmp_path, capsy
 
     assert main([str(tmp_path)]) == 2
     assert "is not a complete rnnlab run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("zoom, least", [(1.0, 60), (1.3, 45)])
+def test_gate_heatmaps_get_the_room_of_a_1024_by_768_window(qtbot, run, zoom, least):
+    """Issue 9: at 1024x768 the Gates tab is about 676x255 px; its heatmaps were 35 px high (24 at 130 %) and the
+    caption was cut off."""
+    info, data = run
+    theme.set_zoom(zoom)
+    try:
+        panel = GatesPanel()
+        qtbot.addWidget(panel)
+        panel.resize(676, 255)
+        panel.configure(info)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.refresh(data)
+        qtbot.wait(50)
+        heights = [h.item.getViewBox().height() for h in panel.heatmaps.values()]
+        assert min(heights) >= least, heights
+        caption = panel.info
+        assert caption.fontMetrics().horizontalAdvance(caption.text()) <= caption.width()
+    finally:
+        theme.set_zoom(1.0)
