@@ -253,7 +253,7 @@ class GradTimePanel(QWidget):
             return
         if self._heat_seen is None or self._heat_seen[0] != track.key:
             self._levels = None  # another run: its own colour levels
-            legend_title(self.heat_plot, f"History of {track.label} (colour: log₁₀ ‖∂L/∂hₜ‖)", [])
+            legend_title(self.heat_plot, f"History of {track.label}", [])  # the colour bar names the value
         self._heat_seen = mark
         keys = sorted(probe.grad_norms)
         if keys != self._keys:
