@@ -325,7 +325,7 @@ def name_known_curves(widget: QWidget) -> None:
             if curve is not None and not curve.objectName():
                 curve.setObjectName(name)
         if type(panel).__name__ == "LossPanel":
-            metric = _column_name(getattr(panel.metric.getAxis("left"), "labelText", "")) or "metric"
+            metric = _column_name(getattr(panel.metric_plot.getAxis("left"), "labelText", "")) or "metric"
             panel.val_metric.setObjectName(f"val_{metric}")
 
 

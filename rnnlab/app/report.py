@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..config import RunConfig, to_dict, to_toml
+from ..train.history import val_col
 from . import export as ex
 
 STYLE = """
@@ -73,7 +74,7 @@ def _scores_table(data, cfg: RunConfig) -> str:
             rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
         caption = f"Test split, after the last step ({better})."
     else:
-        last = data.last(f"val_{key}") if key else math.nan
+        last = data.last(val_col(key)) if key else math.nan
         rows.append(("model (latest validation)", last, data.last("val_loss"), "model"))
         for name, scores in (data.val_baselines or {}).items():
             rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))

@@ -10,7 +10,13 @@ from typing import Optional
 
 import numpy as np
 
+from ..train.history import grad_groups
 from .plots.common import Growing
+
+
+def norms_row(norms) -> np.ndarray:
+    """One probe's ||dL/dh_t|| as the float64 row the gradient plots stack (the one probe-to-numpy step of app/)."""
+    return np.asarray(norms, dtype=np.float64)
 
 
 class RunData:
@@ -28,10 +34,11 @@ class RunData:
         self.val_baselines: Optional[dict] = None
         self.test: Optional[dict] = None
         self.test_baselines: Optional[dict] = None
+        # Set by MainWindow._describe_run and read by report.py; the panels take them from configure(RunInfo).
         self.metric_key = ""
         self.metric_title = ""
         self.higher_is_better = False
-        self.max_grad_norm: Optional[float] = None  # drawn when clipping is on
+        self.max_grad_norm: Optional[float] = None
         self.version = 0  # bumped on every change: plots redraw only what changed
         self.probe_version = 0
         self.view_version = 0
@@ -69,7 +76,7 @@ class RunData:
         self.last_probe = probe
         self.probe_steps.append(int(probe.step))
         for key, norms in probe.grad_norms.items():
-            self.grad_rows.setdefault(key, []).append(np.asarray(norms, dtype=np.float64))
+            self.grad_rows.setdefault(key, []).append(norms_row(norms))
         self.probe_version += 1
 
     def set_view(self, view: Optional[dict]) -> None:
@@ -88,7 +95,7 @@ class RunData:
             for step, norms in grad_history:
                 data.probe_steps.append(int(step))
                 for key, row in norms.items():
-                    data.grad_rows.setdefault(key, []).append(np.asarray(row, dtype=np.float64))
+                    data.grad_rows.setdefault(key, []).append(norms_row(row))
             # Layers a probe lacked (none in practice) keep one row per probe all the same.
             for key, rows in data.grad_rows.items():
                 if len(rows) != len(data.probe_steps):
@@ -102,9 +109,10 @@ class RunData:
 
     @classmethod
     def from_run(cls, run) -> "RunData":
-        """A Run read by runs.store.open_run."""
-        return cls.from_history(run.history, run.probe, getattr(run, "first_probe", None),
-                                getattr(run, "grad_history", ()))
+        """A Run read by runs.store.open_run, with its final test scores and baselines from summary.json."""
+        data = cls.from_history(run.history, run.probe, run.first_probe, run.grad_history)
+        data.test, data.test_baselines = run.summary.get("test"), run.summary.get("baselines")
+        return data
 
     # --- reading -----------------------------------------------------------------------------------------------------
 
@@ -117,7 +125,7 @@ class RunData:
         return self.col("step")
 
     def group_names(self) -> list[str]:
-        return [c[5:-1] for c in self.columns if c.startswith("grad[") and c.endswith("]")]
+        return grad_groups(self.columns)
 
     def last(self, name: str) -> float:
         values = self.col(name)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import config as config_mod
 from ..errors import RnnlabError
+from ..train.history import val_col
 from .events import PointJob, PointOutcome, PointProgress, PointStarted
 
 
@@ -31,7 +32,7 @@ def solved_at(history, goal) -> tuple[Optional[int], Optional[float]]:
     """The first validated step (and its time in seconds) at which the run met the task's goal, or (None, None)."""
     if goal is None:
         return None, None
-    values = history.column(f"val_{goal.key}")
+    values = history.column(val_col(goal.key))
     for i, v in enumerate(values):
         if goal.reached(float(v)):
             return int(history.column("step")[i]), float(history.column("time_s")[i])

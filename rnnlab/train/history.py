@@ -11,6 +11,25 @@ import numpy as np
 
 BASE_COLUMNS = ("step", "epoch", "train_loss", "val_loss", "grad_norm", "clipped", "learning_rate", "time_s")
 
+# The column names of measured-per-run values, written to metrics.csv as they always were: keep these spellings.
+_GRAD_OPEN, _GRAD_CLOSE = "grad[", "]"
+
+
+def val_col(metric: str) -> str:
+    """The column of a validation metric: val_col("mse") == "val_mse" (val_col("loss") is the base "val_loss")."""
+    return f"val_{metric}"
+
+
+def grad_col(group: str) -> str:
+    """The column of a parameter group's gradient norm: grad_col("rnn.l0") == "grad[rnn.l0]"."""
+    return f"{_GRAD_OPEN}{group}{_GRAD_CLOSE}"
+
+
+def grad_groups(columns: Iterable[str]) -> list[str]:
+    """The parameter groups that have a gradient-norm column, in column order."""
+    return [c[len(_GRAD_OPEN):-len(_GRAD_CLOSE)] for c in columns
+            if c.startswith(_GRAD_OPEN) and c.endswith(_GRAD_CLOSE) and len(c) > len(_GRAD_OPEN) + len(_GRAD_CLOSE)]
+
 
 class History:
     """Columns of floats (NaN where a value was not measured at that step). Append-only; cheap to copy out."""

@@ -2,6 +2,7 @@
 for races, processes) where a Trainer must not.
 
     info = RunInfo.of(trainer)      # on the thread that owns the trainer
+    info = RunInfo.from_run(run)    # a run read by runs.store.open_run: no Trainer, no torch work
     panel.configure(info)           # on the GUI thread: no torch, no Trainer
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .. import tasks
 from ..config import RunConfig
 from ..models.probe import GATE_NAMES
 
@@ -63,8 +65,7 @@ class RunInfo:
         """Read off a Trainer (call it where the trainer lives: its values are copied, nothing refers back)."""
         task = trainer.task
         goal = getattr(task, "goal", None)
-        kind = {"lstm": "LSTM", "gru": "GRU"}.get(trainer.cfg.model.cell, "RNN")
-        gates = tuple(GATE_NAMES[kind])
+        gates = tuple(GATE_NAMES[_kind(trainer.cfg.model.cell)])
         return cls(config=trainer.cfg, task_title=task.title, metric_key=task.metric.key,
                    metric_title=task.metric.title, higher_is_better=task.metric.higher_is_better,
                    total_steps=int(trainer.total_steps), steps_per_epoch=int(trainer.steps_per_epoch),
@@ -72,10 +73,39 @@ class RunInfo:
                    goal_text=goal.text if goal is not None else "", step=int(trainer.step),
                    status=str(trainer.status), message=str(trainer.message), final=_plain(trainer.final))
 
+    @classmethod
+    def from_run(cls, run) -> "RunInfo":
+        """Read off a saved run (runs.store.Run: config, summary, probe): the task's metric from its class, the
+        probe length from the recorded probe. Builds no Trainer and loads no data, so it is cheap enough anywhere."""
+        cfg, summary = run.config, run.summary
+        task = tasks.get(cfg.task.name)
+        goal = task.goal
+        steps = int(summary.get("steps", 0) or 0)
+        epochs = float(summary.get("epochs") or 0.0)
+        probe = run.probe
+        length = 0
+        if probe is not None and probe.grad_norms:
+            length = max(len(v) for v in probe.grad_norms.values())
+        final = {k: summary[k] for k in ("val", "test", "baselines", "val_baselines", "test_baselines")
+                 if k in summary}
+        return cls(config=cfg, task_title=task.title, metric_key=task.metric.key, metric_title=task.metric.title,
+                   higher_is_better=task.metric.higher_is_better,
+                   total_steps=int(summary.get("total_steps", steps) or steps),
+                   steps_per_epoch=max(1, round(steps / epochs)) if epochs > 0 else 1, probe_length=int(length),
+                   device=str(summary.get("device", "cpu")), gate_names=tuple(GATE_NAMES[_kind(cfg.model.cell)]),
+                   goal_text=goal.text if goal is not None else "", step=steps,
+                   status=str(summary.get("status", "finished")), message=str(summary.get("message", "")),
+                   final=_plain(final))
+
     def now(self, step: int, status: str, message: str = "", final: Optional[dict] = None) -> "RunInfo":
         """The same run later on."""
         return replace(self, step=int(step), status=status, message=message or self.message,
                        final=_plain(final) if final is not None else self.final)
+
+
+def _kind(cell: str) -> str:
+    """The probe's name for a cell type ("rnn_tanh" -> "RNN")."""
+    return {"lstm": "LSTM", "gru": "GRU"}.get(cell, "RNN")
 
 
 def _plain(value):

@@ -29,7 +29,7 @@ from ..models.network import SequenceModel
 from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
-from .history import History
+from .history import History, grad_col, val_col
 
 PROBE_BUDGET = 0.02  # share of training time the probe may take
 EVAL_BUDGET = 0.02  # share of training time validation may take
@@ -389,7 +389,7 @@ class Trainer:
             return
         if self.first_probe is None:
             self.first_probe = snap
-        self.grad_history.append((snap.step, {k: np.asarray(v, dtype=np.float32) for k, v in snap.grad_norms.items()}))
+        self.grad_history.append((snap.step, dict(snap.grad_norms)))  # already numpy (_probe's to_np), never mutated
 
     def _snapshot(self, loss, norm, group_norms, clipped, rate, started) -> Snapshot:
         now = time.perf_counter()
@@ -403,8 +403,8 @@ class Trainer:
                "clipped": float(snap.clipped), "learning_rate": snap.learning_rate, "time_s": snap.elapsed_s}
         if snap.val:
             row["val_loss"] = snap.val.get("loss")
-            row.update({f"val_{k}": v for k, v in snap.val.items() if k != "loss"})
-        row.update({f"grad[{k}]": v for k, v in snap.group_norms.items()})
+            row.update({val_col(k): v for k, v in snap.val.items() if k != "loss"})
+        row.update({grad_col(k): v for k, v in snap.group_norms.items()})
         self.history.append(row)
 
     def summary(self) -> dict:

@@ -510,15 +510,37 @@ def finite_xy(x: np.ndarray, y: np.ndarray, positive: bool = False) -> tuple[np.
     return x[keep], y[keep]
 
 
-def smooth(y: np.ndarray, span: int) -> np.ndarray:
-    """Exponential moving average ignoring NaN (the smoothed training loss)."""
-    if len(y) == 0:
-        return y
-    alpha = 2.0 / (span + 1.0)
-    out = np.empty_like(y)
-    acc = np.nan
-    for i, v in enumerate(y):  # short python loop over new points only; see LossPlot for the incremental use
-        if math.isfinite(v):
-            acc = v if not math.isfinite(acc) else acc + alpha * (v - acc)
-        out[i] = acc
-    return out
+class EMA:
+    """The exponential moving average of a growing column (the smoothed training loss), NaN ignored, computed for
+    the new points only: `update(column)` extends it to the column's length."""
+
+    def __init__(self, span: int):
+        self.alpha = 2.0 / (span + 1.0)
+        self._out = Growing()
+        self._acc = math.nan
+
+    @property
+    def n(self) -> int:
+        return self._out.n
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._out.values
+
+    def update(self, column: np.ndarray) -> np.ndarray:
+        if len(column) < self._out.n:  # a shorter column: another run's, start over
+            self.clear()
+        new = column[self._out.n:]
+        out = np.empty(len(new))
+        acc, alpha = self._acc, self.alpha
+        for i, v in enumerate(new):  # a short python loop: the new points since the last refresh
+            if math.isfinite(v):
+                acc = v if not math.isfinite(acc) else acc + alpha * (v - acc)
+            out[i] = acc
+        self._acc = acc
+        self._out.extend(out)
+        return self._out.values
+
+    def clear(self) -> None:
+        self._out.clear()
+        self._acc = math.nan

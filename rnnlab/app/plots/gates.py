@@ -7,19 +7,26 @@ the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over t
     LSTM  i, f, o = σ(...)   g = tanh(...)      c' = f * c + i * g     h' = o * tanh(c')
     GRU   r, z = σ(...)      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     h' = (1 - z) * n + z * h
     RNN   pre = W_ih x + b_ih + W_hh h + b_hh   h' = tanh(pre) or relu(pre)
+
+Runs alone on a recorded run: `python -m rnnlab.app.plots.gates [RUN_FOLDER]`.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
+from ...train.info import RunInfo
 from .. import theme
 from ..rundata import RunData
+from .alone import run_alone
 from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
@@ -57,6 +64,8 @@ class GatesPanel(QWidget):
             head.addWidget(QLabel(label))
             head.addWidget(box)
         self.glw = pg.GraphicsLayoutWidget()
+        self.glw.ci.setContentsMargins(2, 2, 2, 2)
+        self.glw.ci.setSpacing(2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -73,6 +82,11 @@ class GatesPanel(QWidget):
         self._labels = None
 
     # --- structure: rebuilt when the cell type or layer count changes --------------------------------------------
+
+    def configure(self, info: RunInfo) -> None:
+        """Build the plots for the run's cell and frame them over its probe's time steps and units."""
+        self.prepare_for(info.cell)
+        self.frame(info.probe_length, info.hidden_size)
 
     def reset(self) -> None:
         """A new run: empty plots (the layout stays, see prepare_for)."""
@@ -96,7 +110,8 @@ class GatesPanel(QWidget):
 
     def _set_info(self, text: str) -> None:
         self.info.setText(text)
-        self.info.setToolTip(text)  # the line may be cut off in a narrow window
+        self.info.setToolTip(f"{text}\nEach heatmap: time step t across, unit up. Fixed colour levels: σ gates 0..1, "
+                             "tanh -1..1, so a colour always means the same value.")
 
     def frame(self, length: int, units: int) -> None:
         """Before the first probe: every heatmap over time steps 0..length and units 0..units."""
@@ -121,12 +136,12 @@ class GatesPanel(QWidget):
             if first is not plot:
                 plot.setXLink(first)
         col = 0
-        state_plot = self._heat_plot(1, col, "hidden state h", theme.STATE_COLORS["hidden"])
+        state_plot = self._heat_plot(1, col, "hidden state h", theme.STATE_COLORS["hidden"], time_ticks=True)
         self.heatmaps["hidden"] = Heatmap(state_plot, STATE_RANGE, theme.diverging_lut())
         state_plot.setXLink(first)
         col += 1
         if kind == "LSTM":
-            cell_plot = self._heat_plot(1, col, "cell state c", theme.STATE_COLORS["cell"])
+            cell_plot = self._heat_plot(1, col, "cell state c", theme.STATE_COLORS["cell"], time_ticks=True)
             self.heatmaps["cell"] = Heatmap(cell_plot, self._cell_levels, theme.diverging_lut())
             cell_plot.setXLink(first)
             col += 1
@@ -149,12 +164,23 @@ class GatesPanel(QWidget):
         for c in range(cols):
             self.glw.ci.layout.setColumnStretchFactor(c, 1)
 
-    def _heat_plot(self, row: int, col: int, title: str, color) -> pg.PlotItem:
+    def _heat_plot(self, row: int, col: int, title: str, color, time_ticks: bool = False) -> pg.PlotItem:
+        """A heatmap's plot. Room goes to the picture (issue 9: at 1024x768 and 130 % the tab is ~250 px high): no
+        axis names (the row below says "time step t", the caption says units go up), and time ticks only on the
+        lower row, which shares the time axis with the gates above it."""
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
-        style_plot(plot, x="t", y="unit")
-        plot.setTitle(theme.title_html(title, color or theme.FOREGROUND), size=f"{theme.font_size() + 1}pt")
+        style_plot(plot, x="t", y="unit")  # named for the CSV export (export.py reads the axes' labelText) ...
+        for name in ("bottom", "left"):
+            plot.getAxis(name).showLabel(False)  # ... but not drawn
+        if not time_ticks:
+            axis.setStyle(showValues=False)
+            axis.setHeight(4)
+        plot.setTitle(theme.title_html(title, color or theme.FOREGROUND), size=f"{theme.font_size()}pt")
+        font = QFont()
+        font.setPointSize(theme.font_size())
+        plot.layout.setRowFixedHeight(0, QFontMetricsF(font).lineSpacing() + 4)  # pyqtgraph's title row: 30 px
         release_title_width(plot)
         plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=True, y=True)
@@ -238,4 +264,13 @@ class GatesPanel(QWidget):
                     self.heatmaps["cell"].set_levels(levels)
             self.heatmaps["cell"].set(c)
         loss = f" · probe loss {probe.loss:.3g}" if math.isfinite(probe.loss) else ""
-        self._set_info(f"{probe.kind} at step {probe.step}{loss} · fixed colour levels: σ gates 0..1, tanh -1..1")
+        self._set_info(f"{probe.kind} at step {probe.step}{loss}")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """This panel alone on a recorded run: `python -m rnnlab.app.plots.gates [RUN_FOLDER] [--screenshot PNG]`."""
+    return run_alone(GatesPanel, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,25 +1,44 @@
 """Loss and task metric over training steps: training loss (raw and smoothed), validation loss, the validation metric
-with the task's baselines as dashed lines. Log-scale toggle for the loss."""
+with the task's baselines as dashed lines. Log-scale toggle for the loss.
+
+With several runs (show_runs): each run's smoothed training loss and validation metric in the run's colour, the
+baselines once. Runs alone on a recorded run: `python -m rnnlab.app.plots.loss [RUN_FOLDER]`."""
 
 from __future__ import annotations
 
 import math
+import sys
+from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from ...train.history import val_col
+from ...train.info import RunInfo
 from .. import theme
 from ..rundata import RunData
-from .common import Growing, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from ..runset import RunSet, Track
+from .alone import run_alone
+from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .overlay import Overlay, RunLegend
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
 
 
 class LossPanel(QWidget):
+    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
+
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._info: Optional[RunInfo] = None
+        self.legend = RunLegend()
+        self.legend.clicked.connect(self.run_clicked)
+        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
+                               lambda track: track.data.version)
+        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis: late, small improvements become visible.")
         self.log_box.setChecked(True)
@@ -28,31 +47,30 @@ class LossPanel(QWidget):
         self.glw = pg.GraphicsLayoutWidget()
         self.loss = self.glw.addPlot(row=0, col=0)
         style_plot(self.loss, x="step", y="loss")
-        legend_title(self.loss, "Loss", [("train", theme.TRAIN, "line"), ("train, smoothed", theme.TRAIN_SMOOTH, "line"),
-                                         ("validation", theme.VAL, "dot")])
-        self.metric = self.glw.addPlot(row=1, col=0)
-        style_plot(self.metric, x="step", y="metric")
+        self._loss_legend()
+        self.metric_plot = self.glw.addPlot(row=1, col=0)
+        style_plot(self.metric_plot, x="step", y="metric")
         self._metric_title = "Validation metric"
-        self.metric.setXLink(self.loss)
+        self.metric_plot.setXLink(self.loss)
         self.train_raw = self.loss.plot([], [], pen=pen(theme.TRAIN, alpha=90))
         self.train_raw.setClipToView(True)
         self.train_raw.setDownsampling(auto=True, method="peak")
         self.train_smooth = curve(self.loss, theme.TRAIN_SMOOTH, width=2)
         self.val_loss = curve(self.loss, theme.VAL, symbol="o")
-        self.val_metric = curve(self.metric, theme.METRIC, symbol="o")
+        self.val_metric = curve(self.metric_plot, theme.METRIC, symbol="o")
         self.baseline_lines: list[tuple[pg.PlotDataItem, float]] = []
         self.x_range = StableRange(self.loss, "x")
         self.y_range = StableRange(self.loss, "y", log=True)
-        self.metric_range = StableRange(self.metric, "y")
+        self.metric_range = StableRange(self.metric_plot, "y")
         self._val_count = -1
         self.total_steps = 0
-        self._smooth = Growing()
-        self._acc = math.nan
+        self._smooth = EMA(SMOOTH_SPAN)
         self._seen = -1
         self._baselines_seen = None
         self._set_log(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise)
         head.addStretch(1)
         head.addWidget(self.log_box)
         layout = QVBoxLayout(self)
@@ -69,8 +87,15 @@ class LossPanel(QWidget):
             self._seen = -1
             self._val_count = -1
         self.loss.setLabel("left", "loss (log scale)" if on else "loss", **theme.label_style())
-        if self._data is not None:  # redraw now: a paused or finished run gets no new update to do it
-            self.refresh(self._data)
+        self.overlay.redraw()
+        if self._data is not None or self.overlay.active:
+            self.refresh(self._data)  # redraw now: a paused or finished run gets no new update to do it
+
+    def configure(self, info: RunInfo) -> None:
+        """Frame the axes for a run: steps 0 to its planned total, its task's metric and which way is better."""
+        self._info = info
+        self.set_total_steps(info.total_steps)
+        self.set_metric(info.metric_title, info.higher_is_better)
 
     def reset(self) -> None:
         self._data = None
@@ -79,10 +104,32 @@ class LossPanel(QWidget):
         self._remove_baselines()
         self._baselines_seen = None
         self._smooth.clear()
-        self._acc = math.nan
         self._seen = -1
         self._val_count = -1
         self._show_empty()
+
+    def show_runs(self, runs: Optional[RunSet]) -> None:
+        """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
+        self.overlay.show(runs)
+        self._track_ema, self._track_val = {}, {}
+        for c in (self.train_raw, self.train_smooth, self.val_loss, self.val_metric):
+            c.setVisible(runs is None)
+        self._remove_baselines()
+        self._baselines_seen = None
+        self._seen = -1
+        self._val_count = -1
+        self._loss_legend()
+        self._metric_legend([])
+        if runs is not None:
+            self.refresh(None)
+
+    def _loss_legend(self) -> None:
+        if self.overlay.active:
+            legend_title(self.loss, "Training loss, smoothed", [])
+        else:
+            legend_title(self.loss, "Loss", [("train", theme.TRAIN, "line"),
+                                             ("train, smoothed", theme.TRAIN_SMOOTH, "line"),
+                                             ("validation", theme.VAL, "dot")])
 
     def set_total_steps(self, total: int) -> None:
         self.total_steps = total
@@ -100,35 +147,40 @@ class LossPanel(QWidget):
     def set_metric(self, metric_title: str, higher_is_better: bool) -> None:
         better = "higher is better" if higher_is_better else "lower is better"
         self._metric_title = f"Validation {metric_title} ({better})"
-        self.metric.setLabel("left", metric_title, **theme.label_style())
+        self.metric_plot.setLabel("left", metric_title, **theme.label_style())
         self._metric_legend([])
 
     def _metric_legend(self, baselines: list[tuple[str, str, float]]) -> None:
-        entries = [("model", theme.METRIC, "dot")]
+        entries = [] if self.overlay.active else [("model", theme.METRIC, "dot")]
         entries += [(f"{name} {value:.4g}", color, "dash") for name, color, value in baselines]
-        legend_title(self.metric, self._metric_title, entries)
+        legend_title(self.metric_plot, self._metric_title, entries)
+
+    def _metric_key(self, data: Optional[RunData]) -> str:
+        # data.metric_key: until the window configures the panels (it sets RunData's copy today).
+        return self._info.metric_key if self._info is not None else (data.metric_key if data else "")
+
+    def _baselines(self, data: Optional[RunData], info: Optional[RunInfo]) -> Optional[dict]:
+        """The validation baselines of a live run; a saved run has its test split's ones in summary.json."""
+        if data is not None and data.val_baselines is not None:
+            return data.val_baselines
+        return info.final.get("baselines") if info is not None else None
 
     def has_news(self, data: RunData) -> bool:
+        if self.overlay.active:
+            return self.overlay.has_news()
         return data.version != self._seen
 
-    def refresh(self, data: RunData) -> None:
+    def refresh(self, data: Optional[RunData]) -> None:
         self._data = data
-        if data.version == self._seen:
+        if self.overlay.active:
+            self._refresh_runs()
+            return
+        if data is None or data.version == self._seen:
             return
         self._seen = data.version
         steps = data.steps
         train = data.col("train_loss")
-        # Smooth only the points that are new since the last refresh.
-        alpha = 2.0 / (SMOOTH_SPAN + 1.0)
-        new = train[self._smooth.n:]
-        out = np.empty(len(new))
-        acc = self._acc
-        for i, v in enumerate(new):
-            if math.isfinite(v):
-                acc = v if not math.isfinite(acc) else acc + alpha * (v - acc)
-            out[i] = acc
-        self._acc = acc
-        self._smooth.extend(out)
+        self._smooth.update(train)  # smooths only the points that are new since the last refresh
         log = self.log_box.isChecked()
         self.train_raw.setData(*finite_xy(steps, train, positive=log))
         self.train_smooth.setData(*finite_xy(steps, self._smooth.values, positive=log))
@@ -137,38 +189,102 @@ class LossPanel(QWidget):
         if count != self._val_count:  # validation points (with symbols: costly) only when there is a new one
             self._val_count = count
             self.val_loss.setData(*finite_xy(steps, val, positive=log))
-            if data.metric_key:
-                metric = data.col(f"val_{data.metric_key}")
+            if self._metric_key(data):
+                metric = data.col(val_col(self._metric_key(data)))
                 self.val_metric.setData(*finite_xy(steps, metric))
                 baseline_values = np.array([v for _, v in self.baseline_lines], dtype=float)
                 self.metric_range.fit(np.concatenate([metric, baseline_values]))
         if len(steps):
             self.x_range.fit_steps(float(steps[-1]), self.total_steps)
             self.y_range.fit(np.concatenate([train, val]))
-        if data.val_baselines is not None and data.val_baselines is not self._baselines_seen:
-            self._baselines_seen = data.val_baselines
-            self._draw_baselines(data)
-        if self.baseline_lines and len(steps):
-            x = np.array([0.0, max(1.0, float(steps[-1]))])
-            for line, value in self.baseline_lines:
-                line.setData(x, np.array([value, value]))
+        baselines = self._baselines(data, self._info)
+        if baselines is not None and baselines is not self._baselines_seen:
+            self._baselines_seen = baselines
+            self._draw_baselines(baselines, self._metric_key(data))
+        if len(steps):
+            self._stretch_baselines(float(steps[-1]))
+
+    def _stretch_baselines(self, last_step: float) -> None:
+        x = np.array([0.0, max(1.0, last_step)])
+        for line, value in self.baseline_lines:
+            line.setData(x, np.array([value, value]))
+
+    # --- several runs ------------------------------------------------------------------------------------------------
+
+    def _make_track(self, track: Track) -> list:
+        smooth = curve(self.loss, track.colour, width=2)
+        metric = curve(self.metric_plot, track.colour, symbol="o", long=False)
+        metric.setSymbolSize(5)
+        return [smooth, metric]
+
+    def _drop_track(self, items: list) -> None:
+        self.loss.removeItem(items[0])
+        self.metric_plot.removeItem(items[1])
+
+    def _draw_track(self, track: Track, items: list) -> None:
+        data, log = track.data, self.log_box.isChecked()
+        held = self._track_ema.get(track.key)
+        if held is None or held[0] is not data:  # a new run under the same key starts its average afresh
+            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
+        smooth = held[1].update(data.col("train_loss"))
+        items[0].setData(*finite_xy(data.steps, smooth, positive=log))
+        key = track.info.metric_key if track.info is not None else self._metric_key(None)
+        metric = data.col(val_col(key)) if key else np.zeros(0)
+        mark = (items[1], data, int(np.isfinite(metric).sum()))
+        if self._track_val.get(track.key) != mark:  # points with symbols are costly: only when there is a new one
+            self._track_val[track.key] = mark
+            items[1].setData(*finite_xy(data.steps, metric))
+
+    def _refresh_runs(self) -> None:
+        runs = self.overlay.runs
+        if self.overlay.refresh():  # tracks came or went: the metric's title and the planned steps follow them
+            infos = [t.info for t in runs if t.info is not None]
+            if infos:
+                self._info = infos[0]
+                self.total_steps = max(i.total_steps for i in infos)
+                self.set_metric(infos[0].metric_title, infos[0].higher_is_better)
+        tracks = list(runs)
+        first = next((t for t in tracks if self._baselines(t.data, t.info) is not None), None)
+        baselines = self._baselines(first.data, first.info) if first is not None else None
+        if baselines is not None and baselines is not self._baselines_seen:
+            self._baselines_seen = baselines
+            self._draw_baselines(baselines, self._metric_key(first.data))
+        last = max((float(t.data.steps[-1]) for t in tracks if len(t.data.steps)), default=None)
+        if last is None:
+            return
+        self.x_range.fit_steps(last, self.total_steps)
+        self._stretch_baselines(last)
+        smooth = [held[1].values for held in self._track_ema.values()]
+        self.y_range.fit(np.concatenate([np.zeros(0), *smooth]))
+        metrics = [self.overlay.items[t.key][1].yData for t in tracks]
+        levels = np.array([v for _, v in self.baseline_lines], dtype=float)
+        self.metric_range.fit(np.concatenate([levels, *[m for m in metrics if m is not None]]))
 
     def _remove_baselines(self) -> None:
         for line, _ in self.baseline_lines:
-            self.metric.removeItem(line)
+            self.metric_plot.removeItem(line)
         self.baseline_lines = []
 
-    def _draw_baselines(self, data: RunData) -> None:
+    def _draw_baselines(self, baselines: dict, metric_key: str) -> None:
         """Each baseline as a dashed level across the steps so far (a curve, so autorange keeps it in view)."""
         self._remove_baselines()
         shown = []
-        for i, (name, scores) in enumerate(data.val_baselines.items()):
-            value = scores.get(data.metric_key)
+        for i, (name, scores) in enumerate(baselines.items()):
+            value = scores.get(metric_key)
             if value is None or not math.isfinite(value):
                 continue
             color = theme.baseline_color(name, i)
-            line = curve(self.metric, color, style=Qt.DashLine, long=False)
+            line = curve(self.metric_plot, color, style=Qt.DashLine, long=False)
             self.baseline_lines.append((line, value))
             shown.append((name, color, value))
         self._metric_legend(shown)
         self._val_count = -1  # refit the metric's range with the baselines in it
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """This panel alone on a recorded run: `python -m rnnlab.app.plots.loss [RUN_FOLDER] [--screenshot PNG]`."""
+    return run_alone(LossPanel, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Several runs on one panel: one set of curves per Track of a RunSet, in the track's colour, and a legend strip that
+names the tracks. Clicking a legend entry or a curve chooses that run (for the Gates tab and the task view).
+
+    overlay = Overlay(legend, make=..., draw=..., version=...)   # the panel says what a track's curves are
+    overlay.show(runs)        # None: the panel is back to its single run
+    overlay.has_news()        # a track was added, removed or selected, or one has new points
+    overlay.refresh()         # curves made once per track; setData only for the tracks with news
+
+The legend is a row of flat buttons above the plots, not a pyqtgraph legend inside them: it never covers a curve, it
+is a real click target (pyqtgraph's legend hides a curve when clicked) and it reads the same on every panel.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+
+from .. import theme
+from ..runset import RunSet, Track
+
+
+class RunLegend(QWidget):
+    """One flat button per run ("━ LSTM" in its colour); the chosen run's is bold. Hidden with no runs."""
+
+    clicked = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.buttons: dict[str, QToolButton] = {}
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(6, 2, 6, 0)
+        self._layout.setSpacing(12)
+        self._layout.addStretch(1)
+        self.hide()
+
+    def set_tracks(self, tracks: list[Track], selected: Optional[str]) -> None:
+        for button in self.buttons.values():
+            self._layout.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
+        for track in tracks:
+            button = QToolButton(self)
+            button.setAutoRaise(True)
+            button.setFocusPolicy(Qt.NoFocus)
+            button.setCursor(Qt.PointingHandCursor)
+            button.setText(f"━ {track.label}")
+            button.setToolTip(f"{track.label}: click to show this run in the Gates tab and the task view.")
+            bold = "bold" if track.key == selected else "normal"
+            button.setStyleSheet(f"QToolButton {{ color: {track.colour}; font-weight: {bold}; "
+                                 f"font-size: {theme.font_size()}pt; padding: 0px 2px; }}")
+            button.clicked.connect(lambda _=False, key=track.key: self.clicked.emit(key))
+            self._layout.insertWidget(self._layout.count() - 1, button)
+            self.buttons[track.key] = button
+        self.setVisible(bool(tracks))
+
+    def labels(self) -> dict[str, str]:
+        """key -> the text shown (for tests and screenshots' captions)."""
+        return {key: b.text()[2:] for key, b in self.buttons.items()}
+
+
+class Overlay:
+    """The per-track curves of one panel. `make(track)` creates a track's items (once), `draw(track, items)` fills
+    them, `drop(items)` removes them; `version(track)` is the counter of the track's data that `draw` reads."""
+
+    def __init__(self, legend: RunLegend, make: Callable[[Track], list], draw: Callable[[Track, list], None],
+                 drop: Callable[[list], None], version: Callable[[Track], int]):
+        self.legend = legend
+        self._make, self._draw, self._drop, self._version = make, draw, drop, version
+        self.runs: Optional[RunSet] = None
+        self.items: dict[str, list] = {}  # key -> the track's curves
+        self._drawn: dict[str, tuple] = {}  # key -> (data object, version) drawn last
+        self._colours: dict[str, str] = {}  # key -> the colour its curves were made in
+        self._runs_seen = -1
+
+    def show(self, runs: Optional[RunSet]) -> None:
+        self.runs = runs
+        self._runs_seen = -1
+        if runs is None:
+            self._sync([])
+            self.legend.set_tracks([], None)
+
+    def redraw(self) -> None:
+        """Draw every track again at the next refresh (the panel changed how it draws, e.g. a log axis)."""
+        self._drawn.clear()
+
+    @property
+    def active(self) -> bool:
+        return self.runs is not None
+
+    def has_news(self) -> bool:
+        if self.runs is None:
+            return False
+        if self.runs.version != self._runs_seen:
+            return True
+        return any(self._drawn.get(t.key) != (t.data, self._version(t)) for t in self.runs)
+
+    def refresh(self) -> bool:
+        """Draw what changed; True when the set of tracks changed (the panel then refits its axes and legend)."""
+        if self.runs is None:
+            return False
+        changed = self.runs.version != self._runs_seen
+        if changed:
+            self._runs_seen = self.runs.version
+            self._sync(list(self.runs))
+            self.legend.set_tracks(list(self.runs), self.runs.selected)
+        for track in self.runs:
+            mark = (track.data, self._version(track))
+            if changed or self._drawn.get(track.key) != mark:
+                self._drawn[track.key] = mark
+                self._draw(track, self.items[track.key])
+        return changed
+
+    def _sync(self, tracks: list[Track]) -> None:
+        keep = {t.key: t for t in tracks}
+        for key in list(self.items):
+            track = keep.get(key)
+            if track is None or self._colours.get(key) != track.colour:
+                self._drop(self.items.pop(key))
+                self._drawn.pop(key, None)
+                self._colours.pop(key, None)
+        for track in tracks:
+            if track.key not in self.items:
+                items = self._make(track)
+                self._colours[track.key] = track.colour
+                for item in items:
+                    if isinstance(item, pg.PlotDataItem):
+                        item.setCurveClickable(True, width=8)
+                        item.sigClicked.connect(lambda *_a, key=track.key: self.legend.clicked.emit(key))
+                self.items[track.key] = items
