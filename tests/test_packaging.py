@@ -118,6 +118,7 @@ def test_what_the_app_uses_is_kept(dest):
 @pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
 def test_no_rule_drops_a_required_file(platform):
     examples = {"resources/datasets/*": "resources/datasets/text/tinyshakespeare.txt",
+                "resources/runs/*/summary.json": "resources/runs/adding-lstm/summary.json",
                 "torch/lib/*torch_cpu*": "torch/lib/libtorch_cpu.so", "torch/lib/*c10*": "torch/lib/c10.dll",
                 "PySide6/*qoffscreen*": "PySide6/Qt/plugins/platforms/qoffscreen.dll",
                 "torch/bin/torch_shm_manager": "torch/bin/torch_shm_manager"}
