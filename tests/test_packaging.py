@@ -179,12 +179,13 @@ def test_prune_orphans_drops_libraries_only_removed_plugins_needed():
 def test_check_bundle_flags_forbidden_and_missing_files(tmp_path):
     app = tmp_path / "rnnlab"
     for rel in ("torch/lib/libtorch_cpu.so", "torch/lib/libc10.so", "torch/bin/torch_shm_manager",
-                "resources/datasets/text/t.txt", "PySide6/Qt/plugins/platforms/libqoffscreen.so"):
+                "resources/datasets/text/t.txt", "resources/runs/adding-lstm/summary.json",
+                "PySide6/Qt/plugins/platforms/libqoffscreen.so"):
         (app / "_internal" / rel).parent.mkdir(parents=True, exist_ok=True)
         (app / "_internal" / rel).write_bytes(b"x" * 10)
     bad, missing, sizes = check_bundle.inspect(app, "linux")
     assert (bad, missing) == ([], [])
-    assert sum(sizes.values()) == 50
+    assert sum(sizes.values()) == 60
     (app / "_internal/torch/test").mkdir()
     (app / "_internal/torch/test/Dict_test").write_bytes(b"x")
     (app / "_internal/torch/lib/libc10.so").unlink()
