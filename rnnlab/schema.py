@@ -117,11 +117,15 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def where(f: Field) -> str:
-    """Where a field applies, for people: 'every task', 'tasks that read tokens (sentiment, ...)', plus a condition."""
+def used_by(f: Field) -> str:
+    """Which tasks use a field, for people: 'every task', 'tasks that read tokens (sentiment, charlm, ...)'."""
     applies = f.option.applies
-    text = applies.text if applies is EVERY_TASK else f"{applies.text} ({', '.join(tasks_using(f))})"
-    return text + (f"; {f.option.when.text}" if f.option.when is not None else "")
+    return applies.text if applies is EVERY_TASK else f"{applies.text} ({', '.join(tasks_using(f))})"
+
+
+def where(f: Field) -> str:
+    """The docs' "Applies to": the tasks, and the settings it needs to take effect."""
+    return used_by(f) + (f"; takes effect {f.option.when.text}" if f.option.when is not None else "")
 
 
 def describe_lines(f: Field, indent: str = "    ") -> list[str]:
@@ -129,8 +133,10 @@ def describe_lines(f: Field, indent: str = "    ") -> list[str]:
     unit = f" ({f.option.unit})" if f.option.unit else ""
     lines = [f"{indent}{f.key} = {value_text(f.default)}    {f.label}{unit}",
              f"{indent}    {f.help} Must be {f.allowed()}."]
-    if f.section != "task" and (f.option.applies is not EVERY_TASK or f.option.when is not None):
-        lines.append(f"{indent}    For {where(f)}.")
+    if f.option.applies is not EVERY_TASK:
+        lines.append(f"{indent}    Used by {used_by(f)}.")
+    if f.option.when is not None:
+        lines.append(f"{indent}    Takes effect {f.option.when.text}.")
     return lines
 
 
