@@ -224,7 +224,7 @@ def cmd_options(args) -> int:
     from . import schema, tasks
 
     if args.markdown:
-        print(schema.options_markdown())
+        print(schema.options_markdown(), end="")
         return EXIT_OK
     if args.task is not None and args.task not in tasks.names():
         return _fail(f"--task {args.task!r} is not a task; `rnnlab tasks` lists them: {', '.join(tasks.names())}")

@@ -175,4 +175,4 @@ def options_markdown() -> str:
         if extra:
             lines += ["", "Also uses " + ", ".join(f"`{f.key}`" for f in extra) + "."]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -55,8 +55,8 @@ class ForecastTask(Task):
         "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h).",
                           label="Horizon", unit="steps"),
         "transform": Option("auto", choice("auto", "none", "log"),
-                            "'log' turns growing seasonal swings into constant ones; 'auto' uses it for positive "
-                            "series that grow several-fold.", label="Transform"),
+                            "How the values are rescaled first: 'log' turns growing seasonal swings into constant "
+                            "ones; 'auto' uses it for positive series that grow several-fold.", label="Transform"),
         "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself.",
                              label="Predict differences"),
         "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation.",
