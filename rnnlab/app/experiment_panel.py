@@ -164,9 +164,10 @@ class FieldRow(QWidget):
     def set_in_effect(self, on: bool) -> None:
         """Enabled when the setting takes effect; disabled otherwise, the tooltip saying why (its value stays)."""
         reason = "" if on or self.field.option.when is None else self.field.option.when.text
-        if reason != self.off_reason or self.editor.isEnabled() != on:
+        self.editor.setEnabled(on)  # always: isEnabled() also reads the locked form, so it cannot tell what was set
+        _show_off(self.editor, not on)
+        if reason != self.off_reason:
             self.off_reason = reason
-            self.editor.setEnabled(on)
             self._show_tip()
 
     def _show_tip(self) -> None:
@@ -178,8 +179,20 @@ class FieldRow(QWidget):
     def _mark(self, state: str) -> None:
         self.editor.setProperty("invalid", state == "invalid")
         self.editor.setProperty("checking", state == "checking")
-        self.editor.style().unpolish(self.editor)
-        self.editor.style().polish(self.editor)
+        _repolish(self.editor)
+
+
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a property it selects on changed (resources/styles/rnnlab.qss)."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _show_off(widget: QWidget, off: bool) -> None:
+    """Grey a field (or its label) that takes no effect: the palette alone does not show the disabled state."""
+    if widget.property("off") != off:  # re-polishing only on a change: this runs for every row on every edit
+        widget.setProperty("off", off)
+        _repolish(widget)
 
 
 def _choices(f: schema.Field) -> list[tuple[Any, str]]:
@@ -565,10 +578,12 @@ class ExperimentPanel(QWidget):
     def _refresh_dependent(self) -> None:
         """Fields that take no effect in these settings are disabled, the tooltip saying why (the value stays)."""
         for key, row in self._fields.items():
-            row.set_in_effect(row.field.in_effect(self._cfg))
+            on = row.field.in_effect(self._cfg)
+            row.set_in_effect(on)
             label = self._forms[key].labelForField(row)
             if label is not None:
-                label.setEnabled(row.editor.isEnabled())
+                label.setEnabled(on)
+                _show_off(label, not on)
         self._fields["model.dropout"].setToolTip("" if self._cfg.model.num_layers > 1 else
                                                  "With one layer, dropout acts only before the head.")
 

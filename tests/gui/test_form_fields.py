@@ -121,6 +121,17 @@ def test_a_field_without_effect_is_disabled_and_says_why(qtbot, panel):
     assert gate.isEnabled()
 
 
+def test_a_field_changed_while_the_form_was_locked_is_still_off_when_unlocked(qtbot, panel):
+    """The window locks the form while it prepares a run; a config set meanwhile must leave momentum off with Adam."""
+    choose(qtbot, panel, "training.optimizer", "sgd")
+    assert panel.editor("training.momentum").isEnabled()
+    panel.set_locked(True)
+    panel.set_config(panel.config().replace("training.optimizer", "adam"))
+    panel.set_locked(False)
+    assert not panel.editor("training.momentum").isEnabled()
+    assert not label_of(panel, "training.momentum").isEnabled()
+
+
 def test_a_refused_value_in_a_field_the_next_task_hides_does_not_keep_train_off(qtbot, panel):
     choose_task(qtbot, panel, "charlm")
     size = panel.config().model.embedding_size
