@@ -183,9 +183,12 @@ class FieldRow(QWidget):
 
 
 def _repolish(widget: QWidget) -> None:
-    """Re-apply the style sheet after a property it selects on changed (resources/styles/rnnlab.qss)."""
+    """Re-apply the style sheet after a property it selects on changed (resources/styles/rnnlab.qss). The font is
+    kept: re-polishing under the app's style sheet puts it back to 100 %, which undid View > Zoom field by field."""
+    font = widget.font()
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.setFont(font)
 
 
 def _show_off(widget: QWidget, off: bool) -> None:
@@ -521,13 +524,22 @@ class ExperimentPanel(QWidget):
             self.options_form.removeRow(0)
         cls = tasks.get(self._cfg.task.name)
         for f in schema.task_fields(cls.name):
-            self._add_field(self.options_form, f)
+            row = self._add_field(self.options_form, f)
+            self._zoom_like_the_form(row, self.options_form.labelForField(row))
         self.options_box.setVisible(bool(cls.options))
         self._show_applicable()
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(cls.name)))
         self._describe_task()
         self._fix_tab_order()
         self.scroll.fit_width()
+
+    def _zoom_like_the_form(self, *widgets: QWidget) -> None:
+        """A row made after a zoom gets the form's text size: with the app's style sheet, Qt does not pass a
+        parent's font on to new children (theme.scale_fonts), so they would come up at 100 %."""
+        font = self.task_combo.font()
+        for widget in widgets:
+            for w in [widget, *widget.findChildren(QWidget)]:
+                w.setFont(font)
 
     def _describe_task(self) -> None:
         cls = tasks.get(self._cfg.task.name)

@@ -6,7 +6,7 @@ from html import escape
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from rnnlab import schema, tasks
 from rnnlab.app import theme
@@ -155,6 +155,10 @@ def test_every_row_is_readable_at_1024x768_and_at_130_percent(qtbot):
     row.addWidget(panel)
     row.addWidget(QLabel("the plots"), 1)
     host.show()
+    app = QApplication.instance()
+    sheet, palette, style = app.styleSheet(), app.palette(), app.style().name()
+    theme.apply(app, plots=False)  # the app's style sheet: it changes how fonts pass from parent to child
+    base = panel.editor("model.hidden_size").font().pointSizeF()
     try:
         for zoom in (1.0, 1.3):
             previous = theme.zoom()
@@ -166,8 +170,14 @@ def test_every_row_is_readable_at_1024x768_and_at_130_percent(qtbot):
                 for _ in range(3):
                     QApplication.processEvents()
                 assert panel.body.width() <= panel.scroll.viewport().width()  # nothing cut on the right
+                size = panel.editor("model.hidden_size").font().pointSizeF()
+                assert size == pytest.approx(base * zoom, abs=0.1)
                 for key in shown(panel):
                     label, editor = label_of(panel, key), panel.editor(key)
+                    # the task's rows, made after the zoom, as large as the rest
+                    assert label.font().pointSizeF() == size, (zoom, name, key)
+                    if isinstance(editor, QLineEdit):
+                        assert editor.font().pointSizeF() == size, (zoom, name, key)
                     assert label.width() >= label.sizeHint().width(), (zoom, name, key)  # the label is whole
                     if isinstance(editor, QCheckBox):
                         continue
@@ -177,4 +187,7 @@ def test_every_row_is_readable_at_1024x768_and_at_130_percent(qtbot):
         previous = theme.zoom()
         theme.set_zoom(1.0)
         theme.scale_fonts((panel,), previous)
+        app.setStyleSheet(sheet)
+        app.setPalette(palette)
+        app.setStyle(style)
         panel.shutdown()
