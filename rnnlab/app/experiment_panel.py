@@ -28,11 +28,12 @@ from ..config import RunConfig
 from ..errors import ConfigError
 from . import places, userfiles
 
-# The form's groups, top to bottom, and which fields each holds (the order within a group is the description's).
+# The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
 GROUPS = ("Model", "Training", "Advanced")
 
 
 def group_of(f: schema.Field) -> str:
+    """The box a model or training field goes in: its section's, or Advanced."""
     return "Advanced" if f.option.advanced else f.section.title()
 
 
