@@ -1,4 +1,5 @@
-"""The `rnnlab` command: no arguments opens the app; `train` and `tasks` run the same engine headless.
+"""The `rnnlab` command: no arguments opens the app; `train` and `tasks` run the same engine headless; `options`
+lists every setting (from `rnnlab/schema.py`, as the form and docs/options.md do).
 
 Exit codes of `rnnlab train`: 0 finished (or stopped with Ctrl-C, run saved), 1 diverged, 2 bad input (one line on
 stderr, no traceback), 130 interrupted before training started (nothing to save).
@@ -204,15 +205,38 @@ class _Progress:
 
 
 def cmd_tasks(args) -> int:
-    from . import tasks
+    from . import schema, tasks
 
     for cls in tasks.all_tasks():
         print(f"{cls.name}: {cls.title} ({cls.shape})")
         print(f"    {cls.description}")
-        for key, opt in cls.options.items():
-            print(f"    task.{key} = {opt.default!r}  {opt.help} ({opt.rule.describe})")
+        for f in schema.task_fields(cls.name):
+            print("\n".join(schema.describe_lines(f)))
+        extra = schema.task_only_fields(cls.name)
+        if extra:
+            print("    also uses " + ", ".join(f"{f.key} ({f.label})" for f in extra))
         print()
     return EXIT_OK  # a closed pipe (`rnnlab tasks | head -1`) is handled in main()
+
+
+def cmd_options(args) -> int:
+    """Every model and training setting (and a task's options with --task): default, what it accepts, what it does."""
+    from . import schema, tasks
+
+    if args.markdown:
+        print(schema.options_markdown(), end="")
+        return EXIT_OK
+    if args.task is not None and args.task not in tasks.names():
+        return _fail(f"--task {args.task!r} is not a task; `rnnlab tasks` lists them: {', '.join(tasks.names())}")
+    rows = schema.fields(args.task) if args.task else schema.config_fields()
+    section = None
+    for f in rows:
+        if f.section != section:
+            section = f.section
+            print(("" if f is rows[0] else "\n") + f"[{section}]")
+        print("\n".join(schema.describe_lines(f)))
+    print("\nSet any of them with `rnnlab train --set KEY=VALUE` (values as in TOML: 128, 0.01, true, \"text\").")
+    return EXIT_OK
 
 
 def cmd_export_script(args) -> int:
@@ -437,7 +461,8 @@ def _add_many_runs_commands(sub) -> None:
     race.add_argument("--steps", type=int, help="optimizer steps of each runner")
     race.add_argument("--seed", type=int, help="the one seed every runner shares")
     race.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
-    race.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other field, e.g. task.length=100")
+    race.add_argument("--set", action="append", metavar="KEY=VALUE",
+                      help="any other field, e.g. task.length=100 (`rnnlab options --task NAME` lists them all)")
     race.add_argument("--out", help="folder for the race (default: runs/race-<task>-<time>)")
     _add_executor_flags(race, "one per runner")
     race.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -467,12 +492,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, help="random seed")
     train.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
     train.add_argument("--set", action="append", metavar="KEY=VALUE",
-                       help="any other field, e.g. model.hidden_size=128, training.learning_rate=0.01, task.length=100")
+                       help="any other field, e.g. model.hidden_size=128, training.learning_rate=0.01, task.length=100 "
+                            "(`rnnlab options --task NAME` lists them all)")
     train.add_argument("--out", help="run folder to write (default: runs/<task>-<cell>-<time>)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(func=cmd_train)
     tasks_cmd = sub.add_parser("tasks", help="list the tasks and their options")
     tasks_cmd.set_defaults(func=cmd_tasks)
+    options = sub.add_parser("options", help="list every setting: default, what it accepts, what it does")
+    options.add_argument("--task", help="also the options of this task, and only the settings it uses")
+    options.add_argument("--markdown", action="store_true", help="all of it as the tables of docs/options.md")
+    options.set_defaults(func=cmd_options)
     export = sub.add_parser("export-script", help="write the experiment as a standalone PyTorch script")
     export.add_argument("experiment", metavar="RUN_OR_CONFIG", help="a saved run folder or a config TOML file")
     export.add_argument("-o", "--output", help="the script to write (default: train_<task>_<cell>.py); "

@@ -1,7 +1,9 @@
 """The one versioned config of a run (task, model, training): defaults, validation at the boundary, TOML I/O.
 
 Everything that reads settings (GUI form, CLI flags, run files) goes through `from_dict`/`replace`, so every bad
-value meets the same rule and the same message: field, value and what is allowed.
+value meets the same rule and the same message: field, value and what is allowed. Each model and training field
+carries its whole description beside it (`setting`: rule, help, label, unit, where it applies); `rnnlab/schema.py`
+gathers these with the tasks' options for the form, the CLI and docs/options.md.
 """
 
 from __future__ import annotations
@@ -15,14 +17,30 @@ from typing import Any, Callable, Mapping
 
 from .errors import ConfigError, DataError
 from .fileio import atomic_write, read_user_file
-from .options import BOOL, DEVICE, Rule, choice, float_range, int_range, unknown_key_hint
+from .options import BOOL, DEVICE, Applies, Condition, Option, Rule, choice, float_range, int_range, unknown_key_hint
 
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
+OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+# Where a model or training field means something (a task declares the traits; docs/options.md prints the text).
+TOKEN_TASKS = Applies("tasks that read tokens", lambda task: task.token_inputs)
+STATEFUL_TASKS = Applies("tasks that read one long stream", lambda task: task.stateful)
+GATED_CELLS = Condition("only for LSTM and GRU: a vanilla RNN has no memory gate",
+                        lambda cfg: cfg.model.cell in ("lstm", "gru"))
+WITH_MOMENTUM = Condition("only with SGD or RMSprop", lambda cfg: cfg.training.optimizer in ("sgd", "rmsprop"))
+WITH_CLIPPING = Condition("only when Clip gradients is on", lambda cfg: cfg.training.clip_grad)
+
+
+def setting(default: Any, rule: Rule, help: str, label: str, **more) -> Any:
+    """A config field with its whole description in the dataclass's metadata (`schema.fields` reads it)."""
+    return field(default=default, metadata={"option": Option(default, rule, help, label, **more)})
 
 
 # --- the config itself ---------------------------------------------------------------------------------------------
+# The order of the fields is the order on screen (the form), in `rnnlab options` and in config.toml.
 
 
 @dataclass(frozen=True)
@@ -33,32 +51,58 @@ class TaskConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    cell: str = "lstm"  # rnn_tanh | rnn_relu | lstm | gru
-    hidden_size: int = 64  # units per layer and direction
-    num_layers: int = 1  # stacked recurrent layers
-    bidirectional: bool = False  # a second pass from the end; many-to-one heads read both final states
-    dropout: float = 0.0  # between stacked layers and before the head
-    embedding_size: int = 32  # width of the token embedding, for tasks whose inputs are tokens
-    gate_init: str = "default"  # default | open | chrono: how the memory gate (LSTM f, GRU z) starts
+    cell: str = setting("lstm", choice(*CELLS), "The recurrent cell: LSTM and GRU have gates that keep information "
+                        "over long spans; a vanilla RNN has none.", "Cell", value_labels=CELL_LABELS)
+    num_layers: int = setting(1, int_range(1, 8), "How many recurrent layers are stacked; each reads the hidden "
+                              "states of the one below.", "Layers")
+    hidden_size: int = setting(64, int_range(1, 4096), "Units in each layer's hidden state: the width of the "
+                               "network's memory.", "Hidden size", unit="units")
+    bidirectional: bool = setting(False, BOOL, "Add a pass that reads each sequence backwards; the head sees both "
+                                  "directions.", "Bidirectional")
+    dropout: float = setting(0.0, float_range(0.0, 0.9), "Share of activations zeroed at random during training, "
+                             "between layers and before the head (0 = off).", "Dropout")
+    embedding_size: int = setting(32, int_range(1, 1024), "Width of the learned vector of each token (word or "
+                                  "character).", "Embedding size", unit="numbers per token", applies=TOKEN_TASKS)
+    gate_init: str = setting("default", choice("default", "open", "chrono"), "How the gate that keeps the state "
+                             "starts (LSTM forget, GRU update): torch's default (half open), open, or chrono (many "
+                             "time scales).", "Memory gate init", when=GATED_CELLS)
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    optimizer: str = "adam"  # sgd | adam | rmsprop
-    learning_rate: float = 1e-3
-    momentum: float = 0.0  # sgd and rmsprop only
-    batch_size: int = 32
-    steps: int = 1000  # optimizer steps, unless epochs > 0
-    epochs: int = 0  # > 0: train this many passes over the training split instead of `steps`
-    clip_grad: bool = True  # clip the global gradient norm to max_grad_norm
-    max_grad_norm: float = 1.0
-    tbptt: int = 0  # truncated BPTT chunk length for tasks with long streams; 0 = the task's default
-    weight_decay: float = 0.0
-    seed: int = 0  # same seed + same config on the CPU = the same losses, bit for bit
-    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
-    threads: int = 0  # CPU threads for torch; 0 = automatic (cores - 1, at most 4: small RNNs gain little from more)
-    eval_every: int = 0  # steps between validation passes; 0 = automatic
-    probe_every: int = 0  # steps between gate probes; 0 = automatic (keeps the probe's cost to a few percent)
+    optimizer: str = setting("adam", choice(*OPTIMIZERS), "How the weights follow the gradient: Adam (adaptive, a "
+                             "safe default), SGD or RMSprop.", "Optimizer", value_labels=OPTIMIZER_LABELS)
+    learning_rate: float = setting(1e-3, float_range(0.0, 10.0, lo_open=True), "Step size of each weight update: "
+                                   "too high diverges, too low learns slowly.", "Learning rate")
+    momentum: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), "How much of the previous update is carried "
+                              "into the next (0 = none).", "Momentum", when=WITH_MOMENTUM)
+    batch_size: int = setting(32, int_range(1, 65536), "Examples averaged in each optimizer step.", "Batch size",
+                              unit="examples")
+    steps: int = setting(1000, int_range(1, 100_000_000), "How many optimizer steps to train (used when epochs is "
+                         "0).", "Steps")
+    epochs: int = setting(0, int_range(0, 1_000_000), "Train this many passes over the training data instead of a "
+                          "number of steps (0 = use steps).", "Epochs", unit="passes")
+    clip_grad: bool = setting(True, BOOL, "Scale the gradient down whenever its norm exceeds the maximum: stops "
+                              "exploding gradients.", "Clip gradients")
+    max_grad_norm: float = setting(1.0, float_range(0.0, 1e6, lo_open=True), "The largest gradient norm allowed "
+                                   "when clipping is on.", "Max gradient norm", when=WITH_CLIPPING)
+    tbptt: int = setting(0, int_range(0, 100_000), "Chunk length of truncated back-propagation through time: "
+                         "gradients flow back at most this many steps (0 = the task's choice).", "Truncated BPTT",
+                         unit="time steps", applies=STATEFUL_TASKS)
+    weight_decay: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), "Pulls every weight slightly towards "
+                                  "zero at each step (L2 regularisation).", "Weight decay")
+    seed: int = setting(0, int_range(0, 2**32 - 1), "Random seed: the same seed and settings give the same weights "
+                        "and curves on the CPU.", "Seed")
+    device: str = setting("auto", DEVICE, "Where to train: the CPU or a GPU this computer has (auto: the best "
+                          "one).", "Device")
+    eval_every: int = setting(0, int_range(0, 100_000_000), "Optimizer steps between validation passes (0 = "
+                              "automatic, a few percent of the training time).", "Validate every", unit="steps",
+                              advanced=True)
+    probe_every: int = setting(0, int_range(0, 100_000_000), "Optimizer steps between gate probes (0 = automatic, "
+                               "a few percent of the training time).", "Probe every", unit="steps", advanced=True)
+    threads: int = setting(0, int_range(0, 256), "Threads torch trains with on the CPU (0 = automatic: all cores but "
+                           "one, at most 4; small RNNs gain little from more).", "CPU threads", unit="threads",
+                           advanced=True)
 
 
 @dataclass(frozen=True)
@@ -92,33 +136,14 @@ class RunConfig:
         return from_dict(data)
 
 
+def section_options(section_type) -> dict[str, Option]:
+    """The descriptions of a section's fields, in their order: {"hidden_size": Option(...), ...}."""
+    return {f.name: f.metadata["option"] for f in dataclasses.fields(section_type)}
+
+
 SECTION_RULES: dict[str, dict[str, Rule]] = {
-    "model": {
-        "cell": choice(*CELLS),
-        "hidden_size": int_range(1, 4096),
-        "num_layers": int_range(1, 8),
-        "bidirectional": BOOL,
-        "dropout": float_range(0.0, 0.9),
-        "embedding_size": int_range(1, 1024),
-        "gate_init": choice("default", "open", "chrono"),
-    },
-    "training": {
-        "optimizer": choice(*OPTIMIZERS),
-        "learning_rate": float_range(0.0, 10.0, lo_open=True),
-        "momentum": float_range(0.0, 1.0, hi_open=True),
-        "batch_size": int_range(1, 65536),
-        "steps": int_range(1, 100_000_000),
-        "epochs": int_range(0, 1_000_000),
-        "clip_grad": BOOL,
-        "max_grad_norm": float_range(0.0, 1e6, lo_open=True),
-        "tbptt": int_range(0, 100_000),
-        "weight_decay": float_range(0.0, 1.0, hi_open=True),
-        "seed": int_range(0, 2**32 - 1),
-        "device": DEVICE,
-        "threads": int_range(0, 256),
-        "eval_every": int_range(0, 100_000_000),
-        "probe_every": int_range(0, 100_000_000),
-    },
+    section: {name: opt.rule for name, opt in section_options(kind).items()}
+    for section, kind in (("model", ModelConfig), ("training", TrainingConfig))
 }
 _SECTION_TYPES = {"model": ModelConfig, "training": TrainingConfig}
 

@@ -1,7 +1,10 @@
-"""The rules a setting's value must meet, shared by the config and the tasks' options (a leaf: tasks sit below config).
+"""What a setting is: the rule its value must meet and the description every reader shares (a leaf: tasks sit below
+config, and both declare their settings here).
 
 A `Rule` checks one value and returns it in canonical form, or raises ConfigError naming the field, the value and
-what is allowed; `choices` lets a form build a combo box without parsing the message.
+what is allowed; its `kind` and `choices` tell a form which editor to make without parsing the message. An `Option`
+is one setting's whole description (default, rule, help, label, unit, where it applies): the form, `rnnlab tasks`,
+`rnnlab options` and docs/options.md are all built from these (`rnnlab/schema.py` gathers them).
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import ConfigError
 
-
-
+# What editor a setting gets (the form maps each to a widget): a number, a switch, one of a list, free text, a file
+# of one's own, or a compute device of this computer (the list is the machine's, not the rule's).
+KINDS = ("int", "float", "bool", "choice", "text", "path", "device")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Rule:
     describe: str
     check: Callable[[Any], Any]  # returns the canonical value or raises ValueError
     choices: tuple = ()  # the allowed values, for rules that are a choice (the GUI makes a combo box of them)
+    kind: str = "text"  # one of KINDS: the editor a value of this rule is typed into
 
     def __call__(self, name: str, value: Any) -> Any:
         try:
@@ -59,7 +64,7 @@ def int_range(lo: int, hi: int) -> Rule:
             raise ValueError
         return v
 
-    return Rule(f"must be a whole number from {lo} to {hi}", check)
+    return Rule(f"must be a whole number from {lo} to {hi}", check, kind="int")
 
 
 def float_range(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> Rule:
@@ -71,7 +76,7 @@ def float_range(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = 
 
     left = "greater than" if lo_open else "at least"
     right = "less than" if hi_open else "at most"
-    return Rule(f"must be a finite number {left} {lo:g} and {right} {hi:g}", check)
+    return Rule(f"must be a finite number {left} {lo:g} and {right} {hi:g}", check, kind="float")
 
 
 def choice(*allowed: str) -> Rule:
@@ -80,7 +85,7 @@ def choice(*allowed: str) -> Rule:
             raise ValueError
         return v
 
-    return Rule("must be one of " + ", ".join(repr(a) for a in allowed), check, tuple(allowed))
+    return Rule("must be one of " + ", ".join(repr(a) for a in allowed), check, tuple(allowed), "choice")
 
 
 def _check_bool(v):
@@ -89,7 +94,7 @@ def _check_bool(v):
     return v
 
 
-BOOL = Rule("must be true or false", _check_bool)
+BOOL = Rule("must be true or false", _check_bool, kind="bool")
 
 
 def text(max_len: int = 400) -> Rule:
@@ -107,10 +112,58 @@ def _check_device(v):
     return v
 
 
-DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device)
+DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device, kind="device")
 
 
 def unknown_key_hint(name: str, allowed) -> str:
     close = difflib.get_close_matches(str(name)[:100], list(allowed), n=1) if isinstance(name, str) else []
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return "unknown key; known keys are " + ", ".join(sorted(allowed)) + "." + hint
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Which tasks a setting means something for, as a sentence (for the docs) and a test on a task class."""
+
+    text: str  # "every task", "tasks that read tokens"
+    test: Callable[[type], bool]
+
+    def __call__(self, task_cls: type) -> bool:
+        return bool(self.test(task_cls))
+
+
+EVERY_TASK = Applies("every task", lambda task_cls: True)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a setting takes effect within a config (momentum only with SGD or RMSprop); the form disables it
+    otherwise and says why. `test` reads a RunConfig."""
+
+    text: str  # "only with SGD or RMSprop"
+    test: Callable[[Any], bool]
+
+    def __call__(self, cfg: Any) -> bool:
+        return bool(self.test(cfg))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting, described once: what it starts at, what it accepts, what it does, and how to show it."""
+
+    default: Any
+    rule: Rule
+    help: str  # one sentence: what the setting does (the form's tooltip, the CLI's and the docs' text)
+    label: str = ""  # the form's label, e.g. "Hidden size"
+    kind: str = ""  # one of KINDS; empty: the rule's kind
+    unit: str = ""  # what the number counts ("units", "steps"), where it helps
+    value_labels: Mapping[str, str] = field(default_factory=dict)  # choice value -> what the form shows
+    applies: Applies = EVERY_TASK
+    when: Optional[Condition] = None  # None: always in effect
+    advanced: bool = False  # the form puts it under Advanced
+    files: str = ""  # kind "path": the file types the Browse dialog offers, e.g. "CSV files (*.csv *.tsv)"
+
+    @property
+    def editor(self) -> str:
+        """The editor kind: the option's own, else its rule's."""
+        return self.kind or self.rule.kind

@@ -61,3 +61,33 @@ def test_python_dash_m_entry_point():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run([sys.executable, "-m", "rnnlab", "--version"], capture_output=True, text=True, env=env)
     assert result.returncode == 0 and result.stdout.startswith("rnnlab ")
+
+
+def test_tasks_lists_every_tasks_options_with_their_help(capsys):
+    from rnnlab import schema, tasks
+
+    assert main(["tasks"]) == 0
+    text = capsys.readouterr().out
+    blocks = text.split("\n\n")
+    for name, block in zip(tasks.names(), blocks):
+        assert block.startswith(f"{name}: ")
+        for f in schema.task_fields(name):
+            assert f"{f.key} = {schema.value_text(f.default)}" in block and f.help in block and f.label in block
+    charlm = blocks[tasks.names().index("charlm")]
+    assert "also uses model.embedding_size (Embedding size), training.tbptt (Truncated BPTT)" in charlm
+    assert "also uses" not in blocks[tasks.names().index("forecast")]
+
+
+def test_options_lists_the_settings_a_task_uses(capsys):
+    assert main(["options", "--task", "adding"]) == 0
+    text = capsys.readouterr().out
+    assert "task.length = 50" in text and "Sequence length T" in text
+    assert "model.hidden_size = 64" in text and "Takes effect only with SGD or RMSprop." in text
+    assert "model.embedding_size" not in text and "training.tbptt" not in text  # not for adding
+    assert main(["options", "--task", "charlm"]) == 0
+    text = capsys.readouterr().out
+    assert "model.embedding_size = 32" in text and "training.tbptt = 0" in text and "task.length" not in text
+    assert main(["options"]) == 0
+    assert "model.embedding_size" in capsys.readouterr().out  # without a task: every setting
+    assert main(["options", "--task", "nope"]) == 2
+    assert "'nope' is not a task" in capsys.readouterr().err

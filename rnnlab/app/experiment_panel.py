@@ -6,14 +6,15 @@ config module's own rule and message at the field that broke it, and Train stays
                                                                         validity_changed(False)
     set_config(cfg) ──> every widget updated with its signals blocked (no loops)
 
-Task options are generated from `Task.options` (their help is the tooltip); choosing a task applies its `suggested`
-settings, so every task opens on a sensible first experiment.
+Every row is made from the field's description (`rnnlab/schema.py`): label, editor kind, choices, tooltip. A field
+that does not apply to the chosen task (embedding size for forecasting) is hidden with its label; one that takes no
+effect in the current settings (momentum with Adam) is disabled and its tooltip says why. Choosing a task applies
+its `suggested` settings, so every task opens on a sensible first experiment.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from html import escape
 from typing import Any, Optional
 
@@ -22,87 +23,18 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from .. import config as config_mod
-from .. import tasks
-from ..config import RunConfig, SECTION_RULES
+from .. import schema, tasks
+from ..config import RunConfig
 from ..errors import ConfigError
 from . import places, userfiles
 
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
-OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
-
-# (key, label, one-sentence tooltip). The order is the order on screen.
-MODEL_FIELDS = [
-    ("model.cell", "Cell", "The recurrent cell: LSTM and GRU have gates that keep information over long spans; a "
-                           "vanilla RNN has none."),
-    ("model.num_layers", "Layers", "How many recurrent layers are stacked; each reads the hidden states of the one "
-                                   "below."),
-    ("model.hidden_size", "Hidden size", "Units in each layer's hidden state: the width of the network's memory."),
-    ("model.bidirectional", "Bidirectional", "Add a pass that reads each sequence backwards; the head sees both "
-                                             "directions."),
-    ("model.dropout", "Dropout", "Share of activations zeroed at random during training, between layers and before "
-                                 "the head (0 = off)."),
-    ("model.embedding_size", "Embedding size", "Width of the learned vector of each token (only for tasks whose "
-                                               "inputs are words or characters)."),
-    ("model.gate_init", "Memory gate init", "How the gate that keeps the state starts (LSTM forget, GRU update): "
-                                            "torch's default (half open), open, or chrono (many time scales)."),
-]
-TRAINING_FIELDS = [
-    ("training.optimizer", "Optimizer", "How the weights follow the gradient: Adam (adaptive, a safe default), SGD or "
-                                        "RMSprop."),
-    ("training.learning_rate", "Learning rate", "Step size of each weight update: too high diverges, too low "
-                                                "learns slowly."),
-    ("training.momentum", "Momentum", "SGD and RMSprop only: how much of the previous update is carried into the "
-                                      "next (0 = none)."),
-    ("training.batch_size", "Batch size", "Examples averaged in each optimizer step."),
-    ("training.steps", "Steps", "How many optimizer steps to train (used when epochs is 0)."),
-    ("training.epochs", "Epochs", "Train this many passes over the training data instead of a number of steps "
-                                  "(0 = use steps)."),
-    ("training.clip_grad", "Clip gradients", "Scale the gradient down whenever its norm exceeds the maximum: stops "
-                                             "exploding gradients."),
-    ("training.max_grad_norm", "Max gradient norm", "The largest gradient norm allowed when clipping is on."),
-    ("training.tbptt", "Truncated BPTT", "Chunk length for tasks that read one long stream: gradients flow back "
-                                         "at most this many steps (0 = the task's choice)."),
-    ("training.weight_decay", "Weight decay", "Pulls every weight slightly towards zero at each step (L2 "
-                                              "regularisation)."),
-    ("training.seed", "Seed", "Random seed: the same seed and settings give the same weights and curves on the CPU."),
-    ("training.device", "Device", "Where to train: the CPU or a GPU this computer has."),
-]
-ADVANCED_FIELDS = [
-    ("training.eval_every", "Validate every", "Optimizer steps between validation passes (0 = automatic, a few "
-                                              "percent of the training time)."),
-    ("training.probe_every", "Probe every", "Optimizer steps between gate probes (0 = automatic)."),
-    ("training.threads", "CPU threads", "Threads torch trains with on the CPU (0 = automatic: all cores but one, "
-                                        "at most 4)."),
-]
-FIELD_TIPS = {k: tip for k, _, tip in MODEL_FIELDS + TRAINING_FIELDS + ADVANCED_FIELDS}
+# The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
+GROUPS = ("Model", "Training", "Advanced")
 
 
-def rule_choices(rule) -> Optional[list[str]]:
-    """The allowed values of a `choice(...)` rule (its description lists them), else None."""
-    explicit = getattr(rule, "choices", None)
-    if explicit:
-        return list(explicit)
-    m = re.fullmatch(r"must be one of (.+)", rule.describe)
-    if not m:
-        return None
-    return re.findall(r"'([^']*)'", m.group(1))
-
-
-def _rule_for(key: str):
-    section, _, name = key.partition(".")
-    return SECTION_RULES.get(section, {}).get(name)
-
-
-def _kind_of(default: Any, rule) -> str:
-    if rule is not None and rule_choices(rule) is not None:
-        return "choice"
-    if isinstance(default, bool):
-        return "bool"
-    if isinstance(default, int):
-        return "int"
-    if isinstance(default, float):
-        return "float"
-    return "text"
+def group_of(f: schema.Field) -> str:
+    """The box a model or training field goes in: its section's, or Advanced."""
+    return "Advanced" if f.option.advanced else f.section.title()
 
 
 def parse(kind: str, text: str):
@@ -146,50 +78,47 @@ class WheelSafeCombo(QComboBox):
             event.ignore()  # goes on to the scroll area
 
 
-class Field(QWidget):
-    """One editor, its error message underneath, and its tooltip."""
+class FieldRow(QWidget):
+    """One field's editor (the widget its kind calls for), its tooltip, and its error state."""
 
     edited = Signal(str, object)  # key, raw value
 
-    def __init__(self, key: str, kind: str, tip: str, describe: str, choices=None, labels=None, browse=False):
+    def __init__(self, f: schema.Field):
         super().__init__()
-        self.key, self.kind = key, kind
-        self.describe = describe
-        layout = QVBoxLayout(self)
+        self.key, self.kind, self.field = f.key, f.kind, f
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        if kind == "bool":
+        if f.kind == "bool":
             self.editor = QCheckBox()
             self.editor.toggled.connect(lambda v: self.edited.emit(self.key, bool(v)))
-        elif kind == "choice":
+        elif f.kind in ("choice", "device"):
             self.editor = WheelSafeCombo()
             self.editor.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             self.editor.setMinimumContentsLength(8)
-            for value in choices:
-                self.editor.addItem((labels or {}).get(value, value), value)
+            for value, label in _choices(f):
+                self.editor.addItem(label, value)
             self.editor.activated.connect(lambda _i: self.edited.emit(self.key, self.editor.currentData()))
         else:
             self.editor = QLineEdit()
             self.editor.textEdited.connect(lambda text: self.edited.emit(self.key, parse(self.kind, text)))
-        self.editor.setObjectName(key)
-        full_tip = f"{escape(tip)}<br><i>{key}: {escape(describe)}</i>" if describe else escape(tip)
-        self.editor.setToolTip(full_tip)
-        row.addWidget(self.editor, 1)
-        if browse:
+        self.editor.setObjectName(f.key)
+        unit = f" ({escape(f.option.unit)})" if f.option.unit else ""
+        self.tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.describe)}</i>"
+        self.editor.setToolTip(self.tip)
+        layout.addWidget(self.editor, 1)
+        if f.kind == "path":
             button = QPushButton("…")
             button.setFixedWidth(28)
             button.setToolTip("Choose a file.")
             button.clicked.connect(self._browse)
-            row.addWidget(button)
-        layout.addLayout(row)
-        self.tip = full_tip
+            layout.addWidget(button)
         self.message = ""  # the error shown for this field (in the panel's message line and the tooltip)
+        self._note = ""  # 'Checking the file…'
+        self.off_reason = ""  # why the field takes no effect now (it is disabled)
 
     def _browse(self) -> None:
-        title, filters = BROWSE.get(self.key.rpartition(".")[2], ("Choose a file", "All files (*)"))
-        path, _ = QFileDialog.getOpenFileName(self, title, places.last_folder("data"), filters)
+        path, _ = QFileDialog.getOpenFileName(self, f"{self.field.label}: choose a file", places.last_folder("data"),
+                                              self.field.option.files or "All files (*)")
         if path:
             places.remember_folder("data", path)
             self.editor.setText(path)
@@ -199,7 +128,7 @@ class Field(QWidget):
         """What the editor holds now, as the form reads it."""
         if self.kind == "bool":
             return self.editor.isChecked()
-        if self.kind == "choice":
+        if self.kind in ("choice", "device"):
             return self.editor.currentData()
         return parse(self.kind, self.editor.text())
 
@@ -208,7 +137,7 @@ class Field(QWidget):
         try:
             if self.kind == "bool":
                 self.editor.setChecked(bool(value))
-            elif self.kind == "choice":
+            elif self.kind in ("choice", "device"):
                 index = self.editor.findData(value)
                 if index < 0:
                     self.editor.addItem(f"{value} (not available here)", value)
@@ -225,25 +154,58 @@ class Field(QWidget):
         where it would push every row below down under the mouse)."""
         self.message = message or ""
         self._mark("invalid" if message else "")
-        self.editor.setToolTip(f"<b>{escape(message)}</b><br>{self.tip}" if message else self.tip)
+        self._show_tip()
 
     def set_note(self, note: Optional[str]) -> None:
         """A neutral state ('Checking the file…'): marked, not red."""
+        self._note = note or ""
         self._mark("checking" if note else "")
-        self.editor.setToolTip(f"<i>{escape(note)}</i><br>{self.tip}" if note else self.tip)
+        self._show_tip()
+
+    def set_in_effect(self, on: bool) -> None:
+        """Enabled when the setting takes effect; disabled otherwise, the tooltip saying why (its value stays)."""
+        reason = "" if on or self.field.option.when is None else self.field.option.when.text
+        self.editor.setEnabled(on)  # always: isEnabled() also reads the locked form, so it cannot tell what was set
+        _show_off(self.editor, not on)
+        if reason != self.off_reason:
+            self.off_reason = reason
+            self._show_tip()
+
+    def _show_tip(self) -> None:
+        parts = [f"<b>{escape(self.message)}</b>" if self.message else "",
+                 f"<i>{escape(self._note)}</i>" if self._note else "",
+                 f"<i>Off: {escape(self.off_reason)}.</i>" if self.off_reason else "", self.tip]
+        self.editor.setToolTip("<br>".join(p for p in parts if p))
 
     def _mark(self, state: str) -> None:
         self.editor.setProperty("invalid", state == "invalid")
         self.editor.setProperty("checking", state == "checking")
-        self.editor.style().unpolish(self.editor)
-        self.editor.style().polish(self.editor)
+        _repolish(self.editor)
 
 
-BROWSE = {
-    "csv_path": ("Choose a CSV file", "CSV files (*.csv *.tsv *.txt);;All files (*)"),
-    "text_path": ("Choose a text file", "Text files (*.txt);;All files (*)"),
-    "conllu_path": ("Choose a CoNLL-U file", "CoNLL-U files (*.conllu *.conll);;All files (*)"),
-}
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a property it selects on changed (resources/styles/rnnlab.qss). The font is
+    kept: re-polishing under the app's style sheet puts it back to 100 %, which undid View > Zoom field by field."""
+    font = widget.font()
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.setFont(font)
+
+
+def _show_off(widget: QWidget, off: bool) -> None:
+    """Grey a field (or its label) that takes no effect: the palette alone does not show the disabled state."""
+    if widget.property("off") != off:  # re-polishing only on a change: this runs for every row on every edit
+        widget.setProperty("off", off)
+        _repolish(widget)
+
+
+def _choices(f: schema.Field) -> list[tuple[Any, str]]:
+    """(value, what the combo shows) for a choice field: the rule's choices; for the device, this computer's."""
+    if f.kind == "device":
+        from ..train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
+
+        return [("auto", "Automatic (best here)")] + list(devices.available())
+    return [(value, f.option.value_labels.get(value, value)) for value in f.choices]
 
 
 class _FormScroll(QScrollArea):
@@ -273,7 +235,7 @@ class ExperimentPanel(QWidget):
     def __init__(self, cfg: RunConfig, parent=None):
         super().__init__(parent)
         self._cfg = cfg
-        self._fields: dict[str, Field] = {}
+        self._fields: dict[str, FieldRow] = {}
         self._pending: dict[str, Any] = {}  # key -> rejected raw value still shown in its field
         self._errors: dict[str, str] = {}
         self._valid = True
@@ -325,12 +287,14 @@ class ExperimentPanel(QWidget):
         self._tune_form(self.options_form)
         self._layout.addWidget(self.options_box)
 
-        for title, fields in (("Model", MODEL_FIELDS), ("Training", TRAINING_FIELDS), ("Advanced", ADVANCED_FIELDS)):
+        self._forms: dict[str, QFormLayout] = {}  # field key -> the form its row is in
+        for title in GROUPS:
             box = QGroupBox(title)
             form = QFormLayout(box)
             self._tune_form(form)
-            for key, label, tip in fields:
-                self._add_field(form, key, label, tip)
+            for f in schema.config_fields():
+                if group_of(f) == title:
+                    self._add_field(form, f)
             self._layout.addWidget(box)
         self._layout.addStretch(1)
         self._build_task_options()
@@ -344,28 +308,13 @@ class ExperimentPanel(QWidget):
         form.setContentsMargins(6, 4, 6, 4)
         form.setVerticalSpacing(4)
 
-    def _add_field(self, form: QFormLayout, key: str, label: str, tip: str, default=None, rule=None) -> Field:
-        rule = rule if rule is not None else _rule_for(key)
-        if default is None:
-            default = self._value(key)
-        kind = _kind_of(default, rule)
-        choices, labels = None, None
-        if key == "training.device":
-            kind = "choice"
-            from ..train import devices
-
-            found = devices.available()
-            choices = ["auto"] + [v for v, _ in found]
-            labels = {"auto": "Automatic (best here)", **dict(found)}
-        elif kind == "choice":
-            choices = rule_choices(rule)
-            labels = {**CELL_LABELS, **OPTIMIZER_LABELS} if key in ("model.cell", "training.optimizer") else None
-        describe = rule.describe if rule is not None else ""
-        field = Field(key, kind, tip, describe, choices, labels, browse=key.endswith("_path"))
-        field.edited.connect(self._edited)
-        form.addRow(label, field)
-        self._fields[key] = field
-        return field
+    def _add_field(self, form: QFormLayout, f: schema.Field) -> FieldRow:
+        row = FieldRow(f)
+        row.edited.connect(self._edited)
+        form.addRow(f.label, row)
+        self._fields[f.key] = row
+        self._forms[f.key] = form
+        return row
 
     # --- public ------------------------------------------------------------------------------------------------------
 
@@ -527,7 +476,7 @@ class ExperimentPanel(QWidget):
 
     def _check(self, cfg: RunConfig, key: str) -> RunConfig:
         """Checks the config module cannot make on its own: the device must exist on this computer."""
-        if key == "training.device":
+        if key in self._fields and self._fields[key].kind == "device":
             from ..train import devices
 
             devices.resolve(cfg.training.device)
@@ -552,8 +501,8 @@ class ExperimentPanel(QWidget):
 
     def _emit_validity(self) -> None:
         self._show_messages()
-        if "task.text_path" in self._fields or "task.csv_path" in self._fields:
-            self._describe_task()
+        if any(row.kind == "path" for row in self._fields.values()):
+            self._describe_task()  # a file of one's own changes what the description says
         valid = not self._errors and self._checking is None
         self.messages_changed.emit()
         if valid != self._valid:
@@ -571,16 +520,27 @@ class ExperimentPanel(QWidget):
     def _build_task_options(self) -> None:
         for key in [k for k in self._fields if k.startswith("task.")]:
             self._fields.pop(key)
+            self._forms.pop(key)
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
         cls = tasks.get(self._cfg.task.name)
-        for name, opt in cls.options.items():
-            self._add_field(self.options_form, f"task.{name}", option_label(name), opt.help, default=opt.default, rule=opt.rule)
+        for f in schema.task_fields(cls.name):
+            row = self._add_field(self.options_form, f)
+            self._zoom_like_the_form(row, self.options_form.labelForField(row))
         self.options_box.setVisible(bool(cls.options))
+        self._show_applicable()
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(cls.name)))
         self._describe_task()
         self._fix_tab_order()
         self.scroll.fit_width()
+
+    def _zoom_like_the_form(self, *widgets: QWidget) -> None:
+        """A row made after a zoom gets the form's text size: with the app's style sheet, Qt does not pass a
+        parent's font on to new children (theme.scale_fonts), so they would come up at 100 %."""
+        font = self.task_combo.font()
+        for widget in widgets:
+            for w in [widget, *widget.findChildren(QWidget)]:
+                w.setFont(font)
 
     def _describe_task(self) -> None:
         cls = tasks.get(self._cfg.task.name)
@@ -606,11 +566,7 @@ class ExperimentPanel(QWidget):
         self.message_line.setText(f"<b>{escape(labels[key])}:</b> {escape(message)}{tail}")
 
     def _label_of(self, key: str) -> str:
-        name = key.partition(".")[2]
-        for k, label, _ in MODEL_FIELDS + TRAINING_FIELDS + ADVANCED_FIELDS:
-            if k == key:
-                return label
-        return option_label(name)
+        return self._fields[key].field.label if key in self._fields else key
 
     def _refresh_all(self) -> None:
         for key, field in self._fields.items():
@@ -620,11 +576,27 @@ class ExperimentPanel(QWidget):
             field.set_error(self._errors.get(key))
         self._refresh_dependent()
 
+    def _show_applicable(self) -> None:
+        """Rows of fields the chosen task does not use are hidden with their labels. A value typed there and
+        refused is dropped: nobody could see it to fix it, and it must not keep Train disabled."""
+        for key, row in self._fields.items():
+            visible = row.field.applies_to(self._cfg.task.name)
+            self._forms[key].setRowVisible(row, visible)
+            if not visible and key in self._pending:
+                self._pending.pop(key)
+                self._errors.pop(key, None)
+                row.set_error(None)
+                row.set_value(self._value(key))
+
     def _refresh_dependent(self) -> None:
-        """Fields that only matter in some settings are disabled otherwise (their value stays in the config)."""
-        t = self._cfg.training
-        self._fields["training.momentum"].editor.setEnabled(t.optimizer in ("sgd", "rmsprop"))
-        self._fields["training.max_grad_norm"].editor.setEnabled(t.clip_grad)
+        """Fields that take no effect in these settings are disabled, the tooltip saying why (the value stays)."""
+        for key, row in self._fields.items():
+            on = row.field.in_effect(self._cfg)
+            row.set_in_effect(on)
+            label = self._forms[key].labelForField(row)
+            if label is not None:
+                label.setEnabled(on)
+                _show_off(label, not on)
         self._fields["model.dropout"].setToolTip("" if self._cfg.model.num_layers > 1 else
                                                  "With one layer, dropout acts only before the head.")
 
@@ -654,13 +626,3 @@ def default_config() -> RunConfig:
     """The first-start experiment: an LSTM on airline passengers with the forecast task's suggested settings."""
     cfg = config_mod.from_dict(config_mod.to_dict(RunConfig()))
     return with_task(cfg, cfg.task.name)
-
-
-_LABEL_WORDS = {"csv": "CSV", "conllu": "CoNLL-U", "val": "validation", "freq": "frequency", "eval": "evaluation"}
-
-
-def option_label(name: str) -> str:
-    """A task option's form label from its key: csv_path -> CSV path, val_fraction -> Validation fraction."""
-    words = [_LABEL_WORDS.get(w, w) for w in name.split("_")]
-    first = words[0]
-    return " ".join([first if first.isupper() or "-" in first else first.capitalize(), *words[1:]])

@@ -20,7 +20,8 @@ PROBE_ROWS = 8
 
 
 def train_size_option() -> Option:
-    return Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn).")
+    return Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn).",
+                  label="Train size", unit="sequences")
 
 
 class GeneratedTask(Task):

@@ -53,7 +53,8 @@ class AddingTask(GeneratedTask):
     metric = Metric("mse", "MSE")
     goal = Goal("mse", 0.01, False, "validation MSE at most 0.01")  # always answering 1.0 scores 0.167
     options = {
-        "length": Option(50, int_range(2, 2000), "Sequence length T: the distance the memory must bridge."),
+        "length": Option(50, int_range(2, 2000), "Sequence length T: the distance the memory must bridge.",
+                         label="Length", unit="steps"),
         "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "training.learning_rate": 0.005,

@@ -13,19 +13,10 @@ from typing import Any, ClassVar, Iterator, Mapping, Optional
 import torch
 from torch import Tensor
 
-from ..options import Rule, unknown_key_hint
 from ..errors import ConfigError
+from ..options import Option, unknown_key_hint
 
 HEADS = ("many_to_one", "many_to_many", "seq2seq")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One knob of a task: default, the rule its values must meet, and a one-sentence tooltip."""
-
-    default: Any
-    rule: Rule
-    help: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +84,7 @@ class Task(ABC):
     options: ClassVar[dict[str, Option]] = {}
     metric: ClassVar[Metric]
     stateful: ClassVar[bool] = False  # True: the hidden state is carried across consecutive batches (TBPTT)
+    token_inputs: ClassVar[bool] = False  # True: inputs are token ids, embedded first (model.embedding_size applies)
     suggested: ClassVar[dict[str, Any]] = {}  # config overrides that make a good first experiment for this task
     order: ClassVar[int] = 100  # position in task lists (lower first)
     long_range: ClassVar[bool] = False  # about memory over many steps: a run that learns nothing gets advice

@@ -44,6 +44,7 @@ class CharLMTask(Task):
     title = "Character language model (Tiny Shakespeare)"
     order = 25
     shape = "many-to-many (aligned); one-to-many when sampling"
+    token_inputs = True
     description = ("Predict the next character of Shakespeare's plays, then let the model write by sampling one "
                    "character at a time. The text is one long stream trained with truncated back-propagation "
                    "through time: the state flows on, the gradient stops after `tbptt` characters. Guessing from "
@@ -51,15 +52,17 @@ class CharLMTask(Task):
     metric = Metric("nats", "nats/char")
     stateful = True
     options = {
-        "dataset": Option("tinyshakespeare", choice(*BUNDLED), "The bundled text to learn."),
+        "dataset": Option("tinyshakespeare", choice(*BUNDLED), "The bundled text to learn.", label="Text"),
         "text_path": Option("", text(), "A UTF-8 text file of your own instead of the bundled text (empty: use "
-                                        "the bundled one)."),
+                                        "the bundled one).",
+                            label="Text file", kind="path", files="Text files (*.txt);;All files (*)"),
         "val_fraction": Option(0.05, float_range(0.01, 0.3), "Share of the text, after the training part, held "
-                                                             "out for validation."),
+                                                             "out for validation.", label="Validation fraction"),
         "test_fraction": Option(0.05, float_range(0.01, 0.3), "Share of the text at its end held out for the "
-                                                              "final test."),
+                                                              "final test.", label="Test fraction"),
         "max_chars": Option(0, int_range(0, 100_000_000), "Use only the first N characters (0: all); a small "
-                                                          "slice trains faster for a quick look."),
+                                                          "slice trains faster for a quick look.",
+                            label="Max characters", unit="characters"),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 256, "model.embedding_size": 32,
                  "training.learning_rate": 0.004, "training.batch_size": 32, "training.tbptt": 64,

@@ -69,14 +69,17 @@ class DatesTask(Task):
     title = "Dates to ISO (sequence to sequence)"
     order = 50
     shape = "many-to-many (different lengths): encoder-decoder"
+    token_inputs = True
     description = ("Read a date written any of 17 ways ('march 3rd 1998', '3/3/98', 'Tue, 3 Mar 1998', ...) and "
                    "write it as 1998-03-03. An encoder RNN reads the characters into one state; a decoder RNN writes "
                    "the answer one character at a time. Validation and test dates never occur in training.")
     metric = Metric("exact", "exact match", higher_is_better=True)
     options = {
         "train_size": Option(50_000, int_range(100, 10_000_000), "Examples per epoch (fresh ones are drawn from "
-                                                                 "the training dates)."),
-        "eval_size": Option(2000, int_range(10, 100_000), "Examples in each of the validation and test sets."),
+                                                                 "the training dates).",
+                             label="Train size", unit="examples"),
+        "eval_size": Option(2000, int_range(10, 100_000), "Examples in each of the validation and test sets.",
+                            label="Evaluation size", unit="examples"),
     }
     suggested = {"model.cell": "gru", "model.hidden_size": 128, "model.embedding_size": 32,
                  "training.learning_rate": 0.003, "training.batch_size": 64, "training.steps": 2000}

@@ -42,18 +42,27 @@ class ForecastTask(Task):
                    "seasonal-naive forecasts a model has to beat.")
     metric = Metric("rmse", "RMSE")
     options = {
-        "dataset": Option("airline_passengers", choice(*BUNDLED, "csv"), "Which series: a bundled one or 'csv'."),
-        "csv_path": Option("", text(), "Your CSV file, when dataset is 'csv'."),
-        "column": Option("", text(), "CSV column: header name or number from 1; empty = the last column."),
-        "period": Option(0, int_range(0, 1000), "Seasonal period for the seasonal-naive baseline; 0 = the series' own."),
-        "window": Option(24, int_range(1, 2000), "How many past values the model reads (k)."),
-        "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h)."),
+        "dataset": Option("airline_passengers", choice(*BUNDLED, "csv"), "Which series: a bundled one or 'csv'.",
+                          label="Dataset"),
+        "csv_path": Option("", text(), "Your CSV file, when dataset is 'csv'.",
+                           label="CSV file", kind="path", files="CSV files (*.csv *.tsv *.txt);;All files (*)"),
+        "column": Option("", text(), "CSV column: header name or number from 1; empty = the last column.",
+                         label="Column"),
+        "period": Option(0, int_range(0, 1000), "Seasonal period for the seasonal-naive baseline; 0 = the series' own.",
+                         label="Seasonal period", unit="steps"),
+        "window": Option(24, int_range(1, 2000), "How many past values the model reads (k).",
+                         label="Window", unit="steps"),
+        "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h).",
+                          label="Horizon", unit="steps"),
         "transform": Option("auto", choice("auto", "none", "log"),
-                            "'log' turns growing seasonal swings into constant ones; 'auto' uses it for positive "
-                            "series that grow several-fold."),
-        "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself."),
-        "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation."),
-        "test_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series at the end kept for the test."),
+                            "How the values are rescaled first: 'log' turns growing seasonal swings into constant "
+                            "ones; 'auto' uses it for positive series that grow several-fold.", label="Transform"),
+        "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself.",
+                             label="Predict differences"),
+        "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation.",
+                               label="Validation fraction"),
+        "test_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series at the end kept for the test.",
+                                label="Test fraction"),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 32, "training.learning_rate": 0.005,
                  "training.batch_size": 16, "training.steps": 600}

@@ -44,6 +44,7 @@ class MemoryTask(GeneratedTask):
     order = 45
     long_range = True  # the advice after a run that learned nothing applies (train/advice.py)
     shape = "many-to-one"
+    token_inputs = True
     description = ("A sequence starts with one of a few key symbols, then `gap` random distractors, then a "
                    "question mark: name the key. Guessing scores 1/K. Raise the gap and watch a vanilla RNN fall to "
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
@@ -52,9 +53,9 @@ class MemoryTask(GeneratedTask):
     goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
     options = {
         "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "
-                                              "memory must bridge."),
-        "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K)."),
-        "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols."),
+                                              "memory must bridge.", label="Gap", unit="steps"),
+        "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K).", label="Keys"),
+        "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols.", label="Distractors"),
         "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "model.embedding_size": 16,

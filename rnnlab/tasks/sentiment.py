@@ -60,6 +60,7 @@ class SentimentTask(WordTask):
     title = "Sentiment of movie reviews"
     order = 20
     shape = "many-to-one"
+    token_inputs = True
     description = ("Read a one-sentence movie review word by word and say whether it is positive or negative. "
                    "The vocabulary is built on the training sentences only; unseen words become 'unknown'. Compare with "
                    "always guessing the majority class (50%) and with a bag of words that ignores word order.")
@@ -67,14 +68,16 @@ class SentimentTask(WordTask):
     options = {
         "vocab_size": Option(8000, int_range(100, 100_000),
                              "Most frequent training words kept (plus the padding and unknown-word tokens); rarer "
-                             "words are read as 'unknown'."),
+                             "words are read as 'unknown'.", label="Vocabulary size", unit="words"),
         "min_freq": Option(2, int_range(1, 1000),
-                           "A word needs at least this many occurrences in the training sentences to get its own id."),
+                           "A word needs at least this many occurrences in the training sentences to get its own id.",
+                           label="Min word count"),
         "word_dropout": Option(0.25, float_range(0.0, 0.9),
                                "While training, replace each word by 'unknown' with this probability, so the model "
-                               "cannot lean on single words (0 = off)."),
+                               "cannot lean on single words (0 = off).", label="Word dropout"),
         "train_limit": Option(0, int_range(0, 1_000_000),
-                              "Train on only the first N training sentences (0 = all 8530): how much data is needed?"),
+                              "Train on only the first N training sentences (0 = all 8530): how much data is needed?",
+                              label="Train limit", unit="sentences"),
     }
     # Measured (docs/tasks-text.md): test accuracy 0.736-0.751 over seeds 0-4. Large batches, few steps: on a shared
     # 2-core CPU the per-step overhead, not the arithmetic, is what costs time.

@@ -82,27 +82,35 @@ class TaggingTask(WordTask):
     title = "Part-of-speech tagging"
     order = 30
     shape = "many-to-many (aligned)"
+    token_inputs = True
     description = ("Give every word of a sentence its part of speech (noun, verb, ...; 17 Universal POS tags), from "
                    "the English Web Treebank. Accuracy counts words, padding left out. The baseline tags each word "
                    "with its most frequent training tag. Try bidirectional: the words after a word help too.")
     metric = Metric("accuracy", "token accuracy", higher_is_better=True)
     options = {
         "conllu_path": Option("", text(), "A CoNLL-U file of your own (UPOS in the 4th column); empty = the bundled "
-                                          "English Web Treebank sentences."),
+                                          "English Web Treebank sentences.",
+                              label="CoNLL-U file", kind="path",
+                              files="CoNLL-U files (*.conllu *.conll);;All files (*)"),
         "vocab_size": Option(10_000, int_range(100, 200_000),
                              "Most frequent training words kept (plus the padding, unknown-word and word-shape "
-                             "tokens)."),
+                             "tokens).", label="Vocabulary size", unit="words"),
         "min_freq": Option(2, int_range(1, 1000),
                            "A word needs this many occurrences in the training sentences to get its own id; rarer "
-                           "words are trained as unknown words, so the model learns to tag those too."),
-        "lowercase": Option(True, BOOL, "Look words up lower-cased (\"The\" and \"the\" share an id)."),
+                           "words are trained as unknown words, so the model learns to tag those too.",
+                           label="Min word count"),
+        "lowercase": Option(True, BOOL, "Look words up lower-cased (\"The\" and \"the\" share an id).",
+                            label="Lowercase"),
         "word_shapes": Option(True, BOOL, "Unknown words map to shape classes (capitalised, number, "
-                                          "-ing, -ed, -s, -ly, hyphenated, ...) instead of one 'unknown' token."),
+                                          "-ing, -ed, -s, -ly, hyphenated, ...) instead of one 'unknown' token.",
+                              label="Word shapes"),
         "word_dropout": Option(0.0, float_range(0.0, 0.9),
                                "While training, treat each word as unknown (its shape class) with this probability, "
-                               "so the model learns to tag unseen words from their context (0 = off)."),
+                               "so the model learns to tag unseen words from their context (0 = off).",
+                               label="Word dropout"),
         "train_limit": Option(0, int_range(0, 1_000_000),
-                              "Train on only the first N training sentences (0 = all): how much data is needed?"),
+                              "Train on only the first N training sentences (0 = all): how much data is needed?",
+                              label="Train limit", unit="sentences"),
     }
     # Measured (docs/tasks-text.md): test token accuracy 0.90 in 1000 steps, 10 passes over the 1601 training
     # sentences. Small batches: on a shared 2-core CPU torch's two threads only meet (and wait for each other) on
