@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout,
                                QWidget)
@@ -286,8 +286,8 @@ class SweepDialog(QDialog):
         self._end_thread()
         self._running.clear()
         self.running_list.clear()
-        self.status_label.setText(f"Cancelled with {max(0, self._done)} of {len(self.sweep.points)} points done; "
-                                  f"they are kept in {self.folder}. Resume runs the others.")
+        self.status_label.setText(f"Cancelled: {max(0, self._done)} of {len(self.sweep.points)} points done (kept in "
+                                  f"{self.folder}). Resume runs the others.")
         self.cancel_button.hide()
         self.resume_button.show()
         self.back_button.show()

@@ -81,7 +81,7 @@ def test_cancel_mid_sweep_then_resume_runs_only_the_points_not_done(qtbot, tmp_p
     qtbot.waitUntil(lambda: len(ended) == 1, timeout=180_000)
     qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
     assert not dialog.thread.is_running() and workers_left() == []
-    assert dialog.resume_button.isVisibleTo(dialog) and "Cancelled with 1 of 4" in dialog.status_label.text()
+    assert dialog.resume_button.isVisibleTo(dialog) and "Cancelled: 1 of 4 points done" in dialog.status_label.text()
     rows = {r["point"]: r for r in read_results(tmp_path / "sweep")}
     first = ended[0]
     assert rows[first]["status"] == "finished"
