@@ -310,3 +310,16 @@ class SweepDialog(QDialog):
     def closeEvent(self, event) -> None:
         self._end_thread()
         super().closeEvent(event)
+
+
+if __name__ == "__main__":  # python -m rnnlab.app.sweep_dialog [TASK]: the dialog alone, over a task's defaults
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from . import theme
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    dialog = SweepDialog(config_mod.RunConfig().replace("task.name", sys.argv[1] if len(sys.argv) > 1 else "adding"))
+    sys.exit(dialog.exec())

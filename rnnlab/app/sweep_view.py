@@ -293,6 +293,7 @@ if __name__ == "__main__":  # python -m rnnlab.app.sweep_view FOLDER: the view a
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)
+    theme.apply(app)
     view = SweepView()
     view.resize(1100, 800)
     view.open(sys.argv[1] if len(sys.argv) > 1 else ".")
