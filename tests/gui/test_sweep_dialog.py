@@ -89,11 +89,16 @@ def test_cancel_mid_sweep_then_resume_runs_only_the_points_not_done(qtbot, tmp_p
     run_config = tmp_path / "sweep" / "runs" / first / "config.toml"
     stamp = run_config.stat().st_mtime_ns
 
-    with qtbot.waitSignal(dialog.view.loaded, timeout=180_000):
-        qtbot.mouseClick(dialog.resume_button, Qt.LeftButton)
-    assert dialog.runner.skipped == [first]
+    dialog.close()
+
+    # later: the same sweep started into the same folder from a new dialog
+    again = dialog_for(qtbot, tmp_path, 300, axis="model.cell = rnn_tanh, gru", seeds="0, 1", workers=1)
+    with qtbot.waitSignal(again.view.loaded, timeout=180_000):
+        qtbot.mouseClick(again.start_button, Qt.LeftButton)
+    assert again.runner.skipped == [first]
     assert run_config.stat().st_mtime_ns == stamp  # the finished point was not trained again
-    assert dialog.bar.value() == dialog.bar.maximum() == 4
+    assert again.bar.value() == again.bar.maximum() == 4
+    assert "1 done before" in again.status_label.text()
     assert {r["status"] for r in read_results(tmp_path / "sweep")} == {"finished"}
 
 

@@ -115,6 +115,19 @@ def test_failed_points_are_marked_with_their_error_and_left_out_of_the_chart(qtb
     assert "7 done (1 failed)" in view.heading.text()
 
 
+def test_a_metric_spanning_decades_is_drawn_on_a_log_scale(qtbot, tmp_path):
+    lines = ["point,model.cell,task.length,seed,status,error,metric,test_mse,baseline always 1.0"]
+    for cell, mse in (("rnn_tanh", 0.17), ("lstm", 0.0001)):
+        for length in (10, 100):
+            lines.append(f'"cell={cell},length={length},seed=0",{cell},{length},0,finished,,mse,{mse},0.165')
+    (tmp_path / "results.csv").write_text("\n".join(lines) + "\n")
+    view = opened(qtbot, tmp_path)
+    assert view.log_x.isChecked() and view.log_y.isChecked()
+    assert view.plot.ctrl.logXCheck.isChecked() and view.plot.ctrl.logYCheck.isChecked()
+    view.log_y.setChecked(False)
+    assert not view.plot.ctrl.logYCheck.isChecked()
+
+
 @pytest.mark.parametrize("content", ['point,task.gap,seed,status\n"gap=5,seed=0",5,0,finished,0.3\n', "", "a,b\n"])
 def test_a_damaged_results_csv_gives_a_message_in_the_view(qtbot, tmp_path, content):
     (tmp_path / "results.csv").write_text(content)
