@@ -70,13 +70,16 @@ class SweepDialog(QDialog):
         self.pages.addWidget(self.view)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        self.resize(620, 440)
         self._check()
 
     # --- the form -------------------------------------------------------------------------------------------------
 
     def _form_page(self, folder) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
         intro = QLabel(f"Every combination of the axes runs once per seed, from the current experiment "
                        f"({self.base.task.name}, {self.base.model.cell}, {self.base.training.steps} steps).")
         intro.setWordWrap(True)
@@ -120,7 +123,8 @@ class SweepDialog(QDialog):
         close.clicked.connect(self.reject)
         buttons.addWidget(close)
         buttons.addWidget(self.start_button)
-        form.addRow(buttons)
+        outer.addStretch(1)
+        outer.addLayout(buttons)
         for edit in (*self.axis_edits, self.seeds_edit, self.folder_edit):
             edit.textChanged.connect(self._check)
         return page
