@@ -92,7 +92,7 @@ class SweepView(QWidget):
         self.axis_combo = QComboBox()
         self.axis_combo.setToolTip("The axis along x; every other axis makes one line per value")
         self.axis_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.axis_combo.currentIndexChanged.connect(lambda _i: self._draw())
+        self.axis_combo.currentIndexChanged.connect(lambda _i: self._axis_chosen())
         self.log_x = QCheckBox("log x")
         self.log_x.setToolTip("Space the x values by ratio: 5, 10, 20, 50, 100 come at even steps")
         self.log_x.toggled.connect(lambda _on: self._draw())
@@ -180,15 +180,18 @@ class SweepView(QWidget):
         numeric = [i for i, a in enumerate(summary.axes) if summary.numeric(a)]
         self.axis_combo.setCurrentIndex(numeric[-1] if numeric else 0)
         self.axis_combo.blockSignals(False)
-        self.log_x.blockSignals(True)
-        self.log_x.setChecked(self._spans_a_decade(self.x_axis()))
-        self.log_x.blockSignals(False)
-        self.log_y.blockSignals(True)
-        self.log_y.setChecked(self._spans_decades(self.x_axis()))
-        self.log_y.blockSignals(False)
         several = len(summary.axes) > 1
         self.axis_combo.setVisible(several)
         self.axis_label.setVisible(several)
+        self._axis_chosen()
+
+    def _axis_chosen(self) -> None:
+        """A new x axis: log scales where its values or the metric span decades, then draw."""
+        for box, on in ((self.log_x, self._spans_a_decade(self.x_axis())),
+                        (self.log_y, self._spans_decades(self.x_axis()))):
+            box.blockSignals(True)
+            box.setChecked(on)
+            box.blockSignals(False)
         self._draw()
 
     def _columns(self, summary: SweepSummary) -> list[str]:
@@ -246,7 +249,9 @@ class SweepView(QWidget):
     def _spans_decades(self, axis: str) -> bool:
         """Solved and unsolved points differ by orders of magnitude in an error (MSE 1e-4 against the baseline's
         0.17): a metric spanning two decades reads best on a log scale."""
-        values = [float(v) for line in self.summary.lines(axis) for v in (*line.low, *line.high)] if axis else []
+        if not self.summary or not axis:
+            return False
+        values = [float(v) for line in self.summary.lines(axis) for v in (*line.low, *line.high)]
         values += [b.value for b in self.summary.baselines()]
         return bool(values) and min(values) > 0 and max(values) / min(values) >= 100
 

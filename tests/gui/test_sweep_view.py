@@ -126,6 +126,8 @@ def test_a_metric_spanning_decades_is_drawn_on_a_log_scale(qtbot, tmp_path):
     assert view.plot.ctrl.logXCheck.isChecked() and view.plot.ctrl.logYCheck.isChecked()
     view.log_y.setChecked(False)
     assert not view.plot.ctrl.logYCheck.isChecked()
+    view.axis_combo.setCurrentIndex(view.axis_combo.findData("model.cell"))  # text along x: no log x
+    assert not view.log_x.isChecked() and not view.plot.ctrl.logXCheck.isChecked()
 
 
 @pytest.mark.parametrize("content", ['point,task.gap,seed,status\n"gap=5,seed=0",5,0,finished,0.3\n', "", "a,b\n"])
