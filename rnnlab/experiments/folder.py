@@ -180,3 +180,14 @@ def read_results(path) -> list[dict[str, str]]:
 def leftovers(path) -> Iterable[Path]:
     """Temporary files or folders a crash could have left (there should be none)."""
     return [p for p in Path(path).rglob(".*") if p.name.endswith((".saving", ".tmp")) or ".old-" in p.name]
+
+
+def folder_problem(path) -> str:
+    """Why a sweep cannot be written into `path` ("" when it can: new, empty, or a sweep folder to resume): the
+    check SweepFolder.open makes, for a form to show before anything starts."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file; choose a folder"
+    if path.is_dir() and any(path.iterdir()) and not (path / RESULTS).exists() and not (path / SWEEP_FILE).exists():
+        return f"{path} is not empty and is not a sweep folder; choose a new or empty folder"
+    return ""

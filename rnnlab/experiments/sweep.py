@@ -236,3 +236,34 @@ def to_toml(sweep: Sweep) -> str:
               "", "[sweep.axes]"]
     lines += [f'"{k}" = {config_mod._toml_value(list(v))}' for k, v in sweep.axes]
     return config_mod.to_toml(sweep.base) + "\n" + "\n".join(lines) + "\n"
+
+
+def parse_axis(text: str) -> tuple[str, list]:
+    """An axis as a person types it in a form, `task.length = 10, 50, 100` -> ("task.length", [10, 50, 100]).
+    Values read as whole numbers, then numbers, then true/false, else text; build() checks them against the config's
+    rules. Raises ConfigError naming what is missing."""
+    key, eq, values = text.partition("=")
+    key = key.strip()
+    if not eq or not key:
+        raise ConfigError("axis", text.strip(), "must read `key = value, value`, e.g. task.length = 10, 50, 100")
+    items = [v.strip() for v in values.split(",")]
+    if not any(items) or "" in items:
+        raise ConfigError(f"sweep.axes.{key}", values.strip(), "needs values separated by commas, e.g. 10, 50, 100")
+    return key, [_typed(v) for v in items]
+
+
+def parse_seeds(text: str) -> list[int]:
+    """`0, 1, 2` -> [0, 1, 2]; build() checks each one against training.seed's rule."""
+    items = [v.strip() for v in text.split(",")]
+    if not any(items) or "" in items:
+        raise ConfigError("sweep.seeds", text.strip(), "needs whole numbers separated by commas, e.g. 0, 1, 2")
+    return [_typed(v) for v in items]
+
+
+def _typed(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
