@@ -3,20 +3,59 @@ unsaved run is dropped. The work itself is the window's API (save_run, open_run'
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
-from ..errors import RnnlabError
+from ..errors import RnnlabError, RunError
 from . import persist, places
 from .model_access import describe_error
+
+log = logging.getLogger(__name__)
 
 
 class RunFiles:
     def __init__(self, window):
         self.window = window
+        self._pending = None  # (on_done, on_error) of the open in flight
+        window.session.opened.connect(self._opened)
+        window.session.open_failed.connect(self._open_failed)
+
+    def open(self, path, on_done: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        """Open on the helper thread; then `on_done()` once shown, or `on_error(message)`."""
+        self._pending = (on_done, on_error)
+        self.window.session.open(path)
+
+    def open_and_wait(self, path) -> None:
+        """open_run: wait (processing events) for the run to be shown; RunError with the message otherwise."""
+        outcome: dict = {}
+        self.open(path, lambda: outcome.setdefault("ok", True), lambda msg: outcome.setdefault("error", msg))
+        while not outcome:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        if "error" in outcome:
+            raise RunError(outcome["error"])
+
+    def _opened(self, opened) -> None:
+        done, failed = self._pending or (lambda: None, lambda _m: None)
+        self._pending = None
+        try:
+            self.window.show_opened(opened)
+        except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
+            log.exception("showing an opened run failed")
+            self.window.reset()
+            failed(f"{opened.path} could not be shown: {describe_error(exc)}")
+            return
+        done()
+
+    def _open_failed(self, message: str) -> None:
+        _done, failed = self._pending or (lambda: None, lambda _m: None)
+        self._pending = None
+        failed(message)
 
     def save_dialog(self) -> bool:
         """Save As: the name proposed is the run's own (task, cell), in the folder used last. True if it saved."""
@@ -74,7 +113,7 @@ class RunFiles:
             QApplication.restoreOverrideCursor()
             bar.show_message(f"Could not open the run: {message}", "error")  # stays until dismissed
 
-        self.window.open_async(path, QApplication.restoreOverrideCursor, failed)
+        self.open(path, QApplication.restoreOverrideCursor, failed)
 
     def fill_recent(self, menu: QMenu) -> None:
         menu.clear()

@@ -30,20 +30,19 @@ import gc
 import time
 from html import escape
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..config import RunConfig
-from ..errors import RunError
 from ..train.info import RunInfo
 from . import icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
 from .files import RunFiles
 from .messagebar import MessageBar
-from .model_access import TrainerApi, describe_error
+from .model_access import TrainerApi
 from .places import settings
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
@@ -74,7 +73,6 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("MainWindow")
         self._closing = False
-        self._opening: Optional[tuple[Callable[[], None], Callable[[str], None]]] = None  # open's done, failed
         self.data = RunData()
         self.session = RunSession(self)
         self.access = self.session.access  # the export dialog runs its jobs on the helper thread too
@@ -83,10 +81,7 @@ class MainWindow(QMainWindow):
         self.scheduler = PlotScheduler(lambda: [self.loss_panel], self._heavy_panels, lambda: self.data, self)
         self.scheduler.drawn.connect(self.plots_updated)
 
-        try:
-            theme.set_zoom(float(settings().value("view/zoom", 1.0)))
-        except (TypeError, ValueError):
-            theme.set_zoom(1.0)
+        persist.restore_zoom()
         self.panel = ExperimentPanel(config or default_config())
         self.panel.config_changed.connect(self._config_edited)
         self.panel.validity_changed.connect(self._validity_changed)
@@ -121,8 +116,6 @@ class MainWindow(QMainWindow):
         s.finished.connect(self._on_finished)
         s.prepared.connect(self._on_prepared)
         s.preview_ready.connect(lambda preview: self.panel.set_preview(preview_widget(preview)))
-        s.opened.connect(self._on_opened)
-        s.open_failed.connect(self._on_open_failed)
         s.message.connect(lambda text, level: self.message_bar.show_message(text, level))
 
     # --- construction --------------------------------------------------------------------------------------------
@@ -146,18 +139,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, "What each gate does at every step and unit, for one probe sequence")
         self.tabs.setTabToolTip(1, "Gradient norms over training, and the gradient reaching each time step")
         self.tabs.currentChanged.connect(lambda _i: self.scheduler.refresh(force=True))
-        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+PgDown", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+PgUp", -1)):
-            switch = QAction(self)
-            switch.setShortcut(QKeySequence(keys))
-            switch.setShortcutContext(Qt.WindowShortcut)
-            switch.triggered.connect(lambda _=False, d=step: self.tabs.setCurrentIndex(
-                (self.tabs.currentIndex() + d) % self.tabs.count()))
-            self.addAction(switch)
+        menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)
         self.split.setObjectName("mainSplitter")
         self.split.addWidget(self.top)
         self.split.addWidget(self.tabs)
-        self._default_sizes()
+        persist.default_sizes(self)
         if not hasattr(self, "message_bar"):  # kept when the plots are rebuilt (zoom): its message and buttons stay
             self.message_bar = MessageBar()
         central = QWidget()
@@ -257,13 +244,7 @@ class MainWindow(QMainWindow):
 
         The folder is read and the model rebuilt on the helper thread; this call waits for it (processing events)
         and raises RunError with a message naming the file, whatever went wrong."""
-        outcome: dict = {}
-        self.open_async(path, lambda: outcome.setdefault("ok", True), lambda msg: outcome.setdefault("error", msg))
-        while not outcome:
-            QApplication.processEvents()
-            time.sleep(0.005)
-        if "error" in outcome:
-            raise RunError(outcome["error"])
+        self.files.open_and_wait(path)
 
     def ask_before_discarding(self, ask: bool) -> None:
         """Whether Quit and Open ask before an unsaved finished or stopped run is dropped (on by default)."""
@@ -277,7 +258,7 @@ class MainWindow(QMainWindow):
         """View > Zoom: scale text, plot labels and lines (kept for the next start); the plots are rebuilt at the new
         size and redrawn from the run's data."""
         previous = theme.zoom()
-        settings().setValue("view/zoom", theme.set_zoom(factor))
+        persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
         self._scale_fonts(previous)
 
@@ -324,20 +305,12 @@ class MainWindow(QMainWindow):
         self.fields.set_state(idle_text(self.session.info) if state == "idle" else state)
 
     def _on_progress(self, update: Update) -> None:
-        data = self.data
-        data.add_rows(update.rows)
-        for probe in update.probes:
-            data.add_probe(probe)
-        data.set_view(update.view)
-        if update.val_baselines is not None:
-            data.val_baselines = update.val_baselines
-        if update.final:
-            data.test, data.test_baselines = update.test, update.baselines
+        update.apply_to(self.data)
         if update.view_error:
             self.message_bar.show_message(update.view_error, "warning")
         self._show_status(update)
         if update.final or update.status == "diverged":
-            self.messages.result(data, self.session.info, update.status, update.message, update.advice)
+            self.messages.result(self.data, self.session.info, update.status, update.message, update.advice)
         self.scheduler.refresh(force=update.final or update.status != "running", then=self.session.claim_ack())
 
     def _on_finished(self, status: str) -> None:
@@ -357,28 +330,8 @@ class MainWindow(QMainWindow):
         self._show_status(None)
         self.scheduler.refresh(force=True)
 
-    def open_async(self, path, on_done: Callable[[], None], on_error: Callable[[str], None]) -> None:
-        """Open on the helper thread; then `on_done()` once shown, or `on_error(message)`."""
-        self._opening = (on_done, on_error)
-        self.session.open(path)
-
-    def _on_opened(self, opened: Opened) -> None:
-        done, failed = self._opening or (lambda: None, lambda _m: None)
-        self._opening = None
-        try:
-            self._show_opened(opened)
-        except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
-            self.reset()
-            failed(f"{opened.path} could not be shown: {describe_error(exc)}")
-            return
-        done()
-
-    def _on_open_failed(self, message: str) -> None:
-        _done, failed = self._opening or (lambda: None, lambda _m: None)
-        self._opening = None
-        failed(message)
-
-    def _show_opened(self, opened: Opened) -> None:
+    def show_opened(self, opened: Opened) -> None:
+        """An opened run (files.py opens it): its config in the form, its data in the panels, its result said."""
         info = opened.info
         self.panel.set_config(info.config)
         self._prepare_timer.stop()
@@ -391,10 +344,7 @@ class MainWindow(QMainWindow):
         persist.add_recent(Path(opened.path))
         self.fields.show_opened(info, opened.status, self.data.last("train_loss"))
         self.messages.result(self.data, info, opened.status, info.message or f"Opened a {opened.status} run.",
-                             opened.advice)
-        if opened.note:
-            self.message_bar.show_message(f"{self.message_bar.text.text()}<br>{escape(opened.note.strip())}",
-                                          self.message_bar.level, rich=True)
+                             opened.advice, opened.note)
         self.statusBar().showMessage(f"Opened {Path(opened.path).name}", 8000)
 
     # --- the form ----------------------------------------------------------------------------------------------------
@@ -473,47 +423,12 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, keep)  # again once the font change has been laid out
 
     def _show_status(self, update: Optional[Update]) -> None:
-        s, info = self.session, self.session.info
-        if update is None:
-            self.fields.show_idle(idle_text(info) if s.state == "idle" else s.state, info,
-                                  self.panel.config().training.steps)
-            return
-        state = s.state if update.status == "running" and s.state in ("running", "stopping") else update.status
-        self.fields.show_update(update, state, info.device if info is not None else "")
+        self.fields.show(self.session.state, self.session.info, update, self.panel.config().training.steps)
 
     def _update_actions(self) -> None:
-        training = self.session.is_training()
-        valid = self.panel.is_valid()
-        s = self.session.state
-        self.act_train.setEnabled(valid and not training)  # a paused run resumes with Pause/Resume
-        self.act_pause.setEnabled(training and s in ("running", "paused"))
-        self.act_pause.setText("Resume" if s == "paused" else "Pause")
-        self.act_pause.setIcon(icons.icon("resume" if s == "paused" else "pause"))
-        self.act_step.setEnabled((valid or training) and s != "stopping")
-        self.act_stop.setEnabled(training and s != "stopping")
-        self.act_reset.setEnabled(True)
-        self.act_save.setEnabled(self.session.info is not None)
-        self.panel.set_locked(training)
-
-    def _toggle_pause(self) -> None:
-        if self.session.state == "paused":
-            self.resume()
-        else:
-            self.pause()
+        menus.update_actions(self, self.session, self.panel.is_valid())
 
     # --- layout and closing --------------------------------------------------------------------------------------
-
-    def _reset_layout(self) -> None:
-        self.experiment_dock.show()
-        self.experiment_dock.setFloating(False)
-        self.addDockWidget(Qt.LeftDockWidgetArea, self.experiment_dock)
-        self.resizeDocks([self.experiment_dock], [330], Qt.Horizontal)
-        self._default_sizes()
-
-    def _default_sizes(self) -> None:
-        self.top.setSizes([450, 550])
-        self.split.setSizes([440, 360])  # the loss plots keep room on a 768 px projector (issue 9, item 6)
-        self.gradients.setSizes([350, 650])
 
     def closeEvent(self, event) -> None:
         if not self._closing and not self.files.may_discard("quit"):

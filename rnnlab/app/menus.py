@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from .. import __version__
 from ..resources import resource
-from . import icons, theme
+from . import icons, persist, theme
 from .export_dialog import add_export_actions
 from .places import settings
 
@@ -32,7 +32,8 @@ def build_menus(window) -> None:
     """Sets window.act_* , toolbar, recent_menu and view_menu (before the plots are made: see add_export_actions)."""
     w = window
     w.act_train = make_action(w, "train", "Train", "F5", "Start training (or continue a paused run)", w.start_training)
-    w.act_pause = make_action(w, "pause", "Pause", "F6", "Pause training between two steps", w._toggle_pause)
+    w.act_pause = make_action(w, "pause", "Pause", "F6", "Pause training between two steps",
+                              lambda: w.resume() if w.session.state == "paused" else w.pause())
     w.act_step = make_action(w, "step", "Step", "F10", "Run exactly one optimizer step (slow motion)", w.step_once)
     w.act_stop = make_action(w, "stop", "Stop", "Shift+F5", "Stop training; the run keeps its curves and reports its "
                                                             "test numbers", w.stop)
@@ -78,7 +79,7 @@ def build_menus(window) -> None:
         run_menu.addAction(a)
     w.view_menu = menu.addMenu("&View")
     reset_layout = QAction("Reset layout", w)
-    reset_layout.triggered.connect(w._reset_layout)
+    reset_layout.triggered.connect(lambda: persist.reset_layout(w))
     w.view_menu.addAction(reset_layout)
     w.view_menu.addSeparator()
     w.act_zoom_in = make_action(w, "zoom_in", "Zoom in", [QKeySequence.ZoomIn, "Ctrl+="],
@@ -108,3 +109,27 @@ def show_about(window) -> None:
                 f"GRUs and watch their gates and gradients live.")
     box.setDetailedText(credits)
     box.exec()
+
+
+def add_tab_shortcuts(window, tabs) -> None:
+    """Ctrl+Tab / Ctrl+PgDown and back switch the bottom tabs from anywhere in the window."""
+    for keys, step in (("Ctrl+Tab", 1), ("Ctrl+PgDown", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+PgUp", -1)):
+        switch = QAction(window)
+        switch.setShortcut(QKeySequence(keys))
+        switch.setShortcutContext(Qt.WindowShortcut)
+        switch.triggered.connect(lambda _=False, d=step: tabs.setCurrentIndex((tabs.currentIndex() + d) % tabs.count()))
+        window.addAction(switch)
+
+
+def update_actions(window, session, valid: bool) -> None:
+    """Enable what makes sense in the session's state; the form is locked while a run trains."""
+    w, training, s = window, session.is_training(), session.state
+    w.act_train.setEnabled(valid and not training)  # a paused run resumes with Pause/Resume
+    w.act_pause.setEnabled(training and s in ("running", "paused"))
+    w.act_pause.setText("Resume" if s == "paused" else "Pause")
+    w.act_pause.setIcon(icons.icon("resume" if s == "paused" else "pause"))
+    w.act_step.setEnabled((valid or training) and s != "stopping")
+    w.act_stop.setEnabled(training and s != "stopping")
+    w.act_reset.setEnabled(True)
+    w.act_save.setEnabled(session.info is not None)
+    w.panel.set_locked(training)

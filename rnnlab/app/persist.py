@@ -1,11 +1,13 @@
-"""What the window keeps between starts (QSettings): its layout, the splitters' sizes, the tab shown, the recent runs."""
+"""What the window keeps between starts (QSettings): its layout, the splitters' sizes, the tab shown, the zoom, the
+recent runs; and the layout it starts with."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 
+from . import theme
 from .places import settings
 from .startup import first_size
 
@@ -56,3 +58,30 @@ def save_layout(window) -> None:
     for key, name in SPLITTERS:
         s.setValue(key, getattr(window, name).saveState())
     s.setValue("window/tab", window.tabs.currentIndex())
+
+
+def default_sizes(window) -> None:
+    window.top.setSizes([450, 550])
+    window.split.setSizes([440, 360])  # the loss plots keep room on a 768 px projector (issue 9, item 6)
+    window.gradients.setSizes([350, 650])
+
+
+def reset_layout(window) -> None:
+    """View > Reset layout: the experiment dock back on the left, the splitters as on the first start."""
+    dock = window.experiment_dock
+    dock.show()
+    dock.setFloating(False)
+    window.addDockWidget(Qt.LeftDockWidgetArea, dock)
+    window.resizeDocks([dock], [330], Qt.Horizontal)
+    default_sizes(window)
+
+
+def restore_zoom() -> None:
+    try:
+        theme.set_zoom(float(settings().value("view/zoom", 1.0)))
+    except (TypeError, ValueError):
+        theme.set_zoom(1.0)
+
+
+def save_zoom(factor: float) -> None:
+    settings().setValue("view/zoom", factor)

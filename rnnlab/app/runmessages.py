@@ -19,8 +19,9 @@ class RunMessages:
         self.fix_applied = False  # a fix button's message already says the plots are of the last run
 
     def result(self, data: RunData, info: Optional[RunInfo], status: str, message: str,
-               advice: Optional[Advice]) -> None:
-        """A run ended (or was opened): diverged, blew up, or its result with the advice if it learned nothing."""
+               advice: Optional[Advice], note: str = "") -> None:
+        """A run ended (or was opened): diverged, blew up, or its result with the advice if it learned nothing; then
+        `note` (how it was opened) below it."""
         reason = blow_up(data.col("train_loss"))
         if status == "diverged":
             self.diverged(message, info)
@@ -33,6 +34,8 @@ class RunMessages:
             changes = list(advice.changes)
             self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning",
                                   [(advice.fix, lambda: self.apply_fix(changes))], rich=True)
+        if note:
+            self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
 
     def diverged(self, message: str, info: Optional[RunInfo]) -> None:
         t = self.form.config().training

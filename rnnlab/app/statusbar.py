@@ -62,6 +62,14 @@ class StatusFields:
     def set_state(self, text: str) -> None:
         self.labels["state"].setText(text)
 
+    def show(self, state: str, info: Optional[RunInfo], update: Optional[Update], planned_steps: int) -> None:
+        """The session's state and run, with its last update if there is one (else the run's step, or the plan)."""
+        if update is None:
+            self.show_idle(idle_text(info) if state == "idle" else state, info, planned_steps)
+            return
+        shown = state if update.status == "running" and state in ("running", "stopping") else update.status
+        self.show_update(update, shown, info.device if info is not None else "")
+
     def show_idle(self, state: str, info: Optional[RunInfo], planned_steps: int) -> None:
         """No update to show: the run's step (0 for none) of what is planned."""
         steps = info.step if info is not None else 0

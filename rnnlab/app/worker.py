@@ -73,6 +73,17 @@ class Update:
     info: Optional[RunInfo] = None  # at the end: the run as it ended (status, step, final metrics)
     advice: Optional[Advice] = None  # at the end: why it learned nothing, with the fix (train.advice)
 
+    def apply_to(self, data) -> None:
+        """Add what is new to a RunData (on the GUI thread): rows, probes, the view, baselines, final numbers."""
+        data.add_rows(self.rows)
+        for probe in self.probes:
+            data.add_probe(probe)
+        data.set_view(self.view)
+        if self.val_baselines is not None:
+            data.val_baselines = self.val_baselines
+        if self.final:
+            data.test, data.test_baselines = self.test, self.baselines
+
 
 @dataclass
 class _Pending:
