@@ -155,6 +155,21 @@ def test_step_once_starts_a_paused_run_on_the_prepared_model(qtbot, session):
     assert s.trainer is None and s.info is None and s.state == "idle" and not s.is_training()
 
 
+def test_saving_a_paused_run_happens_on_the_helper_thread_and_marks_it_saved(qtbot, session, tmp_path):
+    from rnnlab.runs.store import open_run
+
+    s = session()
+    s.start(cfg(1_000_000), paused=True)
+    for _ in range(3):
+        step = s.info.step if s.info is not None else 0
+        s.step_once()
+        qtbot.waitUntil(lambda: s.is_paused() and s.info.step == step + 1, timeout=TIMEOUT)
+    assert s.is_unsaved()
+    saved = s.save(tmp_path / "paused")
+    assert not s.is_unsaved() and s.state == "paused"
+    assert len(open_run(saved).history) == 4  # steps 0..3, as far as the run had come
+
+
 def test_closing_mid_step_returns_within_a_second_and_the_thread_ends_unseen(qtbot, session):
     """A step that takes seconds (a view request holding the model between two steps, as a big model's step does)."""
     s = session()
