@@ -423,7 +423,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, keep)  # again once the font change has been laid out
 
     def _show_status(self, update: Optional[Update]) -> None:
-        self.fields.show(self.session.state, self.session.info, update, self.panel.config().training.steps)
+        planned = self.panel.config().training.steps if update is None else 0  # the form's plan, with no run
+        self.fields.show(self.session.state, self.session.info, update, planned)
 
     def _update_actions(self) -> None:
         menus.update_actions(self, self.session, self.panel.is_valid())
