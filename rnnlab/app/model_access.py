@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QObject, Signal, Slot
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,20 @@ def build_trainer(cfg, control=None):
 
     with BUILD_LOCK:
         return Trainer(cfg, control)
+
+
+def task_view(trainer) -> Optional[dict]:
+    """Task.view(model) in eval mode without gradients, off the GUI thread; the caller holds the model guard."""
+    import torch
+
+    model = trainer.model
+    was = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
+            return trainer.task.view(model)
+    finally:
+        model.train(was)
 
 
 class ModelGuard:
@@ -223,6 +238,15 @@ class ModelAccess(QObject):
                 self._deliver_signal.emit(on_result, value)
 
         self._run_on_helper(wrapped)
+
+    def call(self, job: Callable[[], Any]) -> Any:
+        """Run `job()` on the helper thread and return its value (or raise its exception), processing the GUI's
+        events meanwhile: a blocking call for the window's API (save_run) that keeps the window drawing."""
+        future = self._helper.submit(job)
+        while not future.done():
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        return future.result()
 
     def _run_on_helper(self, fn) -> None:
         if not self._closed:

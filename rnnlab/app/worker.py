@@ -4,7 +4,7 @@ Call order (one QThread per run)::
 
     GUI thread                              training thread (TrainingWorker.run)
     ----------                              ------------------------------------
-    thread.start()  ─────────────────────>  build the Trainer (unless one was prepared)   ─> trainer_ready(trainer)
+    thread.start()  ─────────────────────>  build the Trainer (unless one was prepared)   ─> ready(RunInfo)
                                             for snap in trainer.run():     # one optimizer step each
                                                 collect snap (history rows, probes)
                                                 drain view requests, let save_run in
@@ -36,7 +36,9 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from .model_access import ModelAccess, build_trainer, describe_error
+from ..train.advice import Advice, advise
+from ..train.info import RunInfo
+from .model_access import ModelAccess, build_trainer, describe_error, task_view
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,19 @@ class Update:
     test: Optional[dict] = None  # at the end
     baselines: Optional[dict] = None  # at the end, on the test split
     final: bool = False
+    info: Optional[RunInfo] = None  # at the end: the run as it ended (status, step, final metrics)
+    advice: Optional[Advice] = None  # at the end: why it learned nothing, with the fix (train.advice)
+
+    def apply_to(self, data) -> None:
+        """Add what is new to a RunData (on the GUI thread): rows, probes, the view, baselines, final numbers."""
+        data.add_rows(self.rows)
+        for probe in self.probes:
+            data.add_probe(probe)
+        data.set_view(self.view)
+        if self.val_baselines is not None:
+            data.val_baselines = self.val_baselines
+        if self.final:
+            data.test, data.test_baselines = self.test, self.baselines
 
 
 @dataclass
@@ -79,7 +94,7 @@ class _Pending:
 class TrainingWorker(QObject):
     """Runs one training run on its own QThread. Control methods are thread-safe and return at once."""
 
-    trainer_ready = Signal(object)  # the Trainer, before the first progress
+    ready = Signal(object)  # RunInfo, before the first progress (the Trainer itself stays on this thread)
     progress = Signal(object)  # Update
     failed = Signal(str)  # the run could not start or crashed: a message for the user
     done = Signal(str)  # finished | stopped | diverged | abandoned | failed
@@ -165,7 +180,7 @@ class TrainingWorker(QObject):
         trainer = self.trainer
         trainer.control = self.control
         self._sent_rows = len(trainer.history)
-        self.trainer_ready.emit(trainer)
+        self.ready.emit(RunInfo.of(trainer))
         self.access.attach_worker(self)
         guard = self.access.guard
         guard.acquire()
@@ -242,7 +257,9 @@ class TrainingWorker(QObject):
             train_loss=snap.train_loss, steps_per_sec=snap.steps_per_sec, elapsed_s=snap.elapsed_s,
             learning_rate=snap.learning_rate, status=status, message=snap.message or trainer.message,
             val=pending.val, view=view, view_error=view_error, val_baselines=self._val_baselines,
-            test=snap.test, baselines=snap.baselines, final=final)
+            test=snap.test, baselines=snap.baselines, final=final,
+            info=RunInfo.of(trainer) if final else None,
+            advice=advise(trainer.cfg, trainer.task, trainer.final, trainer.status) if final else None)
         self._val_baselines = None
         self._acked.clear()
         self._last_emit = time.perf_counter()
@@ -261,19 +278,12 @@ class TrainingWorker(QObject):
         wait = max(VIEW_MIN_INTERVAL, self._view_cost / VIEW_BUDGET)
         if not force and not (self._view_due and now - self._last_view_t >= wait):
             return None, ""
-        import torch
-
-        model = trainer.model
-        was_training = model.training
-        model.eval()
         try:
-            with torch.no_grad(), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
-                view = trainer.task.view(model)
+            view = task_view(trainer)
         except Exception as exc:  # another task's view failing must not stop training
             log.debug("task view failed:\n%s", traceback.format_exc())
             return None, f"The task view failed: {describe_error(exc)}"
         finally:
-            model.train(was_training)
             self._view_cost = time.perf_counter() - now
             self._last_view_t = time.perf_counter()
             self._view_due = False

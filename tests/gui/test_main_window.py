@@ -49,7 +49,7 @@ def window(qtbot):
 
     yield make
     for w in made:
-        thread = w._thread
+        thread = w.session._thread
         w.close()  # abandons a run and waits for the training and helper threads
         assert not w.is_training()
         assert thread is None or not thread.isRunning()
@@ -149,7 +149,7 @@ def test_closing_mid_training_leaves_no_thread(qtbot, window):
     w = window(small(steps=1_000_000))
     w.start_training()
     qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
-    thread = w._thread
+    thread = w.session._thread
     assert thread.isRunning()
     w.close()
     assert not thread.isRunning()
@@ -163,7 +163,7 @@ def test_closing_while_paused_ends_the_run_without_its_final_evaluation(qtbot, w
     qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
     w.pause()
     qtbot.waitUntil(w.is_paused, timeout=TIMEOUT)
-    thread, worker, trainer = w._thread, w._worker, w.trainer
+    thread, worker, trainer = w.session._thread, w.session._worker, w.trainer
     w.close()
     assert not thread.isRunning() and worker.status == "abandoned"
     assert trainer.final == {}  # abandoned: no test evaluation on the way out

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
-from rnnlab.app.main_window import _LINGERING
+from rnnlab.app.session import _LINGERING
 
 from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
 
@@ -177,7 +177,7 @@ def test_open_asks_first_and_a_saved_run_is_not_asked_about(qtbot, window, tmp_p
     w.ask_before_discarding(True)
     train_to_end(qtbot, w)
     answer_next_dialog(qtbot, lambda box: box.button(QMessageBox.Cancel).click())
-    w._open_dialog()  # Cancel: no folder dialog follows, nothing changes
+    w.files.open_dialog()  # Cancel: no folder dialog follows, nothing changes
     assert w.trainer.step == 20
     w.save_run(tmp_path / "kept")
     assert not w.has_unsaved_run()
@@ -211,10 +211,10 @@ def test_save_proposes_the_runs_cell_in_the_folder_used_last(qtbot, window, tmp_
         dialog.accept()
 
     answer_next_dialog(qtbot, save)
-    assert w._save_dialog()
+    assert w.files.save_dialog()
     assert Path(seen[0][1]).name.startswith("forecast-lstm-")
     answer_next_dialog(qtbot, save)
-    assert w._save_dialog()
+    assert w.files.save_dialog()
     assert seen[1][0] == str(tmp_path)  # the second dialog starts where the first one saved
 
 
@@ -320,7 +320,7 @@ def test_closing_during_a_long_step_returns_at_once_and_the_thread_ends_unseen(q
 
     w.api.submit(long_step, lambda _v: None)
     assert entered.wait(30)
-    thread = w._thread
+    thread = w.session._thread
     releaser = threading.Timer(3.0, release.set)  # the step ends 3 s from now whatever the window does
     releaser.start()
     w.close()
@@ -419,7 +419,7 @@ def test_damaged_runs_get_a_message_the_cursor_comes_back_and_the_window_works(q
     train_to_end(qtbot, w)
     good = w.save_run(tmp_path / "good")
     for name, path in _damaged_runs(tmp_path, good).items():
-        w._open_interactive(str(path))
+        w.files.open_interactive(str(path))
         qtbot.waitUntil(lambda: QApplication.overrideCursor() is None, timeout=TIMEOUT)
         text = w.message_bar.text.text()
         assert "Could not open the run" in text and name in text, (name, text)

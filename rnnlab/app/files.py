@@ -1,0 +1,125 @@
+"""The window's file dialogs: Save run as, Open run, Open recent, and the Save / Discard / Cancel question before an
+unsaved run is dropped. The work itself is the window's API (save_run, open_run's asynchronous side)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
+
+from ..errors import RnnlabError, RunError
+from . import persist, places
+from .model_access import describe_error
+
+log = logging.getLogger(__name__)
+
+
+class RunFiles:
+    def __init__(self, window):
+        self.window = window
+        self._pending = None  # (on_done, on_error) of the open in flight
+        window.session.opened.connect(self._opened)
+        window.session.open_failed.connect(self._open_failed)
+
+    def open(self, path, on_done: Callable[[], None], on_error: Callable[[str], None]) -> None:
+        """Open on the helper thread; then `on_done()` once shown, or `on_error(message)`."""
+        self._pending = (on_done, on_error)
+        self.window.session.open(path)
+
+    def open_and_wait(self, path) -> None:
+        """open_run: wait (processing events) for the run to be shown; RunError with the message otherwise."""
+        outcome: dict = {}
+        self.open(path, lambda: outcome.setdefault("ok", True), lambda msg: outcome.setdefault("error", msg))
+        while not outcome:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        if "error" in outcome:
+            raise RunError(outcome["error"])
+
+    def _opened(self, opened) -> None:
+        done, failed = self._pending or (lambda: None, lambda _m: None)
+        self._pending = None
+        try:
+            self.window.show_opened(opened)
+        except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
+            log.exception("showing an opened run failed")
+            self.window.reset()
+            failed(f"{opened.path} could not be shown: {describe_error(exc)}")
+            return
+        done()
+
+    def _open_failed(self, message: str) -> None:
+        _done, failed = self._pending or (lambda: None, lambda _m: None)
+        self._pending = None
+        failed(message)
+
+    def save_dialog(self) -> bool:
+        """Save As: the name proposed is the run's own (task, cell), in the folder used last. True if it saved."""
+        w = self.window
+        info = w.session.info
+        if info is None:
+            return False
+        name = time.strftime(f"{info.task}-{info.cell}-%Y%m%d-%H%M%S")
+        start = str(Path(places.last_folder("runs")) / name)
+        path, _ = QFileDialog.getSaveFileName(w, "Save run as folder", start, "rnnlab run folder (*)")
+        if not path:
+            return False
+        places.remember_folder("runs", path)
+        try:
+            w.save_run(path)
+        except (RnnlabError, OSError, TimeoutError) as exc:
+            QMessageBox.warning(w, "Could not save the run", f"{path}: {describe_error(exc)}")
+            return False
+        return True
+
+    def open_dialog(self) -> None:
+        if not self.may_discard("open another run"):
+            return
+        path = QFileDialog.getExistingDirectory(self.window, "Open a run folder (it holds summary.json)",
+                                                places.last_folder("runs"))
+        if path:
+            places.remember_folder("runs", str(Path(path).parent / "x"))
+            self.open_interactive(path)
+
+    def may_discard(self, doing: str) -> bool:
+        """Before the shown run is dropped: ask Save / Discard / Cancel if it is unsaved. True: go on."""
+        w = self.window
+        if not w.act_ask.isChecked() or not w.has_unsaved_run():
+            return True
+        info = w.session.info
+        box = QMessageBox(w)
+        box.setObjectName("unsavedRunBox")
+        box.setIcon(QMessageBox.Question)
+        box.setWindowTitle("Unsaved run")
+        box.setText(f"The run shown ({info.task}, {info.cell}, {info.status} at step {info.step}) is not saved. Save "
+                    f"it before you {doing}?")
+        box.setStandardButtons(QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        if answer == QMessageBox.Save:
+            return self.save_dialog()
+        return answer == QMessageBox.Discard
+
+    def open_interactive(self, path: str) -> None:
+        """Open from the menu: a wait cursor while the folder is read off the GUI thread, then the run or a message."""
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        bar = self.window.message_bar
+
+        def failed(message: str) -> None:
+            QApplication.restoreOverrideCursor()
+            bar.show_message(f"Could not open the run: {message}", "error")  # stays until dismissed
+
+        self.open(path, QApplication.restoreOverrideCursor, failed)
+
+    def fill_recent(self, menu: QMenu) -> None:
+        menu.clear()
+        recent = persist.recent_runs()
+        if not recent:
+            menu.addAction("(no runs yet)").setEnabled(False)
+        for p in recent:
+            menu.addAction(p).triggered.connect(
+                lambda _=False, p=p: self.may_discard("open another run") and self.open_interactive(p))

@@ -1,0 +1,68 @@
+"""What the message bar says about a run (diverged, blew up, its result and why it learned nothing, the plots being of
+a previous run), with the fixes as buttons that change the form."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Callable, Optional
+
+from ..train.advice import Advice, blow_up
+from ..train.info import RunInfo
+from .experiment_panel import ExperimentPanel, replace_fast
+from .messagebar import MessageBar
+from .rundata import RunData
+
+
+class RunMessages:
+    def __init__(self, bar: MessageBar, form: ExperimentPanel, set_config: Callable):
+        self.bar, self.form, self._set_config = bar, form, set_config
+        self.fix_applied = False  # a fix button's message already says the plots are of the last run
+
+    def result(self, data: RunData, info: Optional[RunInfo], status: str, message: str,
+               advice: Optional[Advice], note: str = "") -> None:
+        """A run ended (or was opened): diverged, blew up, or its result with the advice if it learned nothing; then
+        `note` (how it was opened) below it."""
+        reason = blow_up(data.col("train_loss"))
+        if status == "diverged":
+            self.diverged(message, info)
+        elif reason:
+            self.diverged(f"{reason} The step size was too large for this model: the weights were thrown far off and "
+                          f"the run ended no better than where it began. {message}", info)
+        elif message and advice is None:
+            self.bar.show_message(message, "info")
+        elif message:
+            changes = list(advice.changes)
+            self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning",
+                                  [(advice.fix, lambda: self.apply_fix(changes))], rich=True)
+        if note:
+            self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
+
+    def diverged(self, message: str, info: Optional[RunInfo]) -> None:
+        t = self.form.config().training
+        actions = []
+        if not t.clip_grad or t.max_grad_norm > 1.0:
+            actions.append(("Clip gradients at 1.0", lambda: self.apply_fix([("training.clip_grad", True),
+                                                                              ("training.max_grad_norm", 1.0)])))
+        lower = float(f"{t.learning_rate / 10:.2g}")
+        actions.append((f"Learning rate {lower:g}", lambda: self.apply_fix([("training.learning_rate", lower)])))
+        title = "The run diverged." if info is None or info.status == "diverged" else "The run blew up."
+        self.bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
+
+    def apply_fix(self, changes) -> None:
+        cfg = self.form.config()
+        for key, value in changes:
+            cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
+        self._set_config(cfg)
+        self.bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
+        self.fix_applied = True
+
+    def previous_run(self, info: RunInfo, actions: list) -> None:
+        """The form was edited after a run: the plots keep that run (it may be unsaved), clearly marked (issue 9,
+        item 2). Said once per edit, unless a fix button just said so."""
+        if self.fix_applied:
+            self.fix_applied = False
+            return
+        self.bar.show_message(
+            f"<b>The plots show the previous run</b> ({escape(info.task)}, {escape(info.cell)}, {info.status} at "
+            f"step {info.step}), not the settings on the left. Press Train to start a run with those.", "info",
+            actions, rich=True)

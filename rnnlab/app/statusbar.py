@@ -1,0 +1,103 @@
+"""The status bar's permanent fields (state, step, epoch, loss, speed, ETA, device) and its progress bar."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+from ..train.info import RunInfo
+from .worker import Update
+
+# Key, tooltip, the widest text each shows (its width is fixed from it). Kept short, so that the messages on the left
+# of the bar have room ("press Train to sta…" was cut off at 1280 px).
+STATUS_FIELDS = (("state", "What training is doing", "opened (finished)"),
+                 ("step", "Optimizer steps done / planned", "step 1000000/1000000"),
+                 ("epoch", "Passes over the training data", "epoch 10000.00"),
+                 ("loss", "Training loss at the last step", "loss 0.0001234"),
+                 ("speed", "Optimizer steps per second", "10000 steps/s"),
+                 ("eta", "Time left at the current speed", "ETA 10:00:00"),
+                 ("device", "Where the model trains", "device cuda:0"))
+
+
+def fmt_time(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def idle_text(info: Optional[RunInfo]) -> str:
+    """What the state field says with no training going: ready, or how the run shown ended."""
+    if info is None or info.step == 0 or info.status in ("ready", "running"):
+        return "ready"
+    return info.status  # finished | stopped | diverged
+
+
+class StatusFields:
+    """The fields, added to `bar`; `labels[key]` is each field's QLabel, `progress` the bar of steps done."""
+
+    def __init__(self, bar: QStatusBar):
+        self.labels: dict[str, QLabel] = {}
+        for key, tip, _sample in STATUS_FIELDS:
+            label = QLabel()
+            label.setToolTip(tip)
+            bar.addPermanentWidget(label)
+            self.labels[key] = label
+        self.fit_widths()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        bar.addPermanentWidget(self.progress)
+
+    def fit_widths(self) -> None:
+        # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
+        metrics = self.labels["state"].fontMetrics()
+        for key, _tip, sample in STATUS_FIELDS:
+            self.labels[key].setFixedWidth(metrics.horizontalAdvance(sample) + 14)
+
+    def set_state(self, text: str) -> None:
+        self.labels["state"].setText(text)
+
+    def show(self, state: str, info: Optional[RunInfo], update: Optional[Update], planned_steps: int) -> None:
+        """The session's state and run, with its last update if there is one (else the run's step, or the plan)."""
+        if update is None:
+            self.show_idle(idle_text(info) if state == "idle" else state, info, planned_steps)
+            return
+        shown = state if update.status == "running" and state in ("running", "stopping") else update.status
+        self.show_update(update, shown, info.device if info is not None else "")
+
+    def show_idle(self, state: str, info: Optional[RunInfo], planned_steps: int) -> None:
+        """No update to show: the run's step (0 for none) of what is planned."""
+        steps = info.step if info is not None else 0
+        total = info.total_steps if info is not None else planned_steps
+        self._show(state, f"step {steps}/{total}", "", "", "", "", f"device {info.device}" if info else "")
+        self._progress(steps, total)
+
+    def show_update(self, update: Update, state: str, device: str) -> None:
+        loss = update.train_loss
+        running = update.status == "running"
+        left = (update.total_steps - update.step) / update.steps_per_sec if update.steps_per_sec else math.nan
+        self._show(state, f"step {update.step}/{update.total_steps}", f"epoch {update.epoch:.2f}",
+                   f"loss {loss:.4g}" if math.isfinite(loss) else f"loss {loss}",
+                   f"{update.steps_per_sec:.0f} steps/s" if update.steps_per_sec and running else "",
+                   f"ETA {fmt_time(left)}" if running else "", f"device {device}" if device else None)
+        self._progress(update.step, update.total_steps)
+
+    def show_opened(self, info: RunInfo, status: str, loss: float) -> None:
+        self._show(f"opened ({status})", f"step {info.step}/{info.total_steps}",
+                   f"epoch {info.step / info.steps_per_epoch:.2f}", f"loss {loss:.4g}" if math.isfinite(loss) else "",
+                   "", "", f"device {info.device}")
+        self._progress(info.step, info.total_steps)
+
+    def _show(self, *texts: Optional[str]) -> None:
+        for (key, _tip, _sample), text in zip(STATUS_FIELDS, texts):
+            if text is not None:  # None: leave the field as it is
+                self.labels[key].setText(text)
+
+    def _progress(self, step: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(step)
