@@ -273,19 +273,18 @@ class MainWindow(QMainWindow):
                     return True
         return False
 
+    def panels(self) -> list:
+        """Every panel of the window (panel.py's contract): the window loops over them."""
+        return [self.loss_panel, self.grad_panel, self.gates_panel, self.gradtime_panel, self.view_host]
+
     def configure_panels(self, info: RunInfo) -> None:
-        """Frame every panel for the run shown (the panel contract, panel.py, turns this into one loop)."""
+        """Frame every panel for the run shown; the report and the export read the run's facts off its RunData."""
         data = self.data
         data.metric_key, data.metric_title, data.higher_is_better = (info.metric_key, info.metric_title,
                                                                      info.higher_is_better)
         data.max_grad_norm = info.max_grad_norm
-        self.grad_panel.set_clipping(info.config.training.clip_grad)
-        self.loss_panel.set_total_steps(info.total_steps)
-        self.grad_panel.set_total_steps(info.total_steps)
-        self.loss_panel.set_metric(info.metric_title, info.higher_is_better)
-        self.gates_panel.prepare_for(info.cell)
-        self.gates_panel.frame(info.probe_length, info.hidden_size)
-        self.gradtime_panel.frame(info.probe_length)
+        for panel in self.panels():
+            panel.configure(info)
 
     # --- what the session tells ----------------------------------------------------------------------------------
 
@@ -385,9 +384,8 @@ class MainWindow(QMainWindow):
 
     def _clear_plots(self) -> None:
         self.data = RunData()
-        for panel in (self.loss_panel, self.grad_panel, self.gates_panel, self.gradtime_panel):
+        for panel in self.panels():
             panel.reset()
-        self.view_host.clear()
 
     def _rebuild_plots(self) -> None:
         states = {"split": self.split.saveState(), "gradients": self.gradients.saveState()}

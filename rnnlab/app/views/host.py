@@ -46,8 +46,6 @@ class TaskViewHost(QWidget):
         if self.view is not None:
             self.view.reset()
 
-    clear = reset  # the window's name for it until it calls reset()
-
     def has_news(self, data: RunData) -> bool:
         return data.view is not None and data.view_version != self._seen
 
