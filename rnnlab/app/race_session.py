@@ -36,7 +36,7 @@ PROGRESS_HZ = 10  # the panels redraw at most this often for the whole race
 class RaceSession(QObject):
     tracks_changed = Signal()
     progress = Signal()
-    ended = Signal(list, str)  # results rows (plain dicts, in legend order), the sentence on speed
+    ended = Signal(list, str)  # results rows (plain dicts, in legend order), the sentence on speed; thread over
     failed = Signal(str)
 
     def __init__(self, parent=None):
@@ -48,6 +48,7 @@ class RaceSession(QObject):
         self.sentence = ""
         self._thread: Optional[ExperimentThread] = None
         self._news = False
+        self._done = False  # the race reached its SweepEnded
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // PROGRESS_HZ)
         self._timer.timeout.connect(self._tick)
@@ -64,7 +65,7 @@ class RaceSession(QObject):
             self.failed.emit(str(exc))
             return False
         self.runs.clear()
-        self.key, self.rows, self.errors, self.sentence = key, [], {}, ""
+        self.key, self.rows, self.errors, self.sentence, self._done = key, [], {}, "", False
         for point in race.sweep.points:
             self.runs.add(Track(point.id, label(key, point.value(key)), None, RunData()))
         self._thread = ExperimentThread(race, parent=self)
@@ -188,12 +189,14 @@ class RaceSession(QObject):
         info = next((t.info for t in self.runs if t.info is not None), None)
         self.sentence = speed_sentence(self.rows, self.key, info.goal_text if info else None, event.workers,
                                        os.cpu_count() or 1, info.metric_title if info else "")
-        self._tick()
-        self.ended.emit(list(self.rows), self.sentence)
+        self._done = True
 
     def _on_thread_ended(self) -> None:
+        """The table comes once the thread is over, so whoever shows it finds no race running."""
         self._timer.stop()
         self._tick()
+        if self._done:
+            self.ended.emit(list(self.rows), self.sentence)
 
     def _tick(self) -> None:
         if self._news:

@@ -6,11 +6,20 @@ import math
 import multiprocessing as mp
 
 import numpy as np
+import pytest
 
 from rnnlab import config
 from rnnlab.app.race_session import RaceSession
 
 CELLS = ("rnn_tanh", "lstm", "gru")
+
+
+@pytest.fixture
+def session():
+    """Closed after the test whatever happened: no race outlives it."""
+    s = RaceSession()
+    yield s
+    s.close()
 
 
 def base(steps):
@@ -25,8 +34,7 @@ def workers():
     return [p for p in mp.active_children() if p.name == "rnnlab-sweep-worker"]
 
 
-def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tmp_path):
-    session = RaceSession()
+def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tmp_path, session):
     ticks = []
     session.progress.connect(lambda: ticks.append(1))
     with qtbot.waitSignal(session.ended, timeout=180_000) as ended:
@@ -56,8 +64,7 @@ def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tm
     assert ticks and not session.is_running() and workers() == []
 
 
-def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path):
-    session = RaceSession()
+def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, session):
     session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
     tracks = list(session.runs)
     qtbot.waitUntil(lambda: all(t.data.n > 5 for t in tracks), timeout=120_000)
@@ -78,8 +85,7 @@ def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path):
     assert [t.status for t in tracks] == ["stopped"] * 3
 
 
-def test_closing_mid_race_leaves_no_thread_and_no_child_process(qtbot, tmp_path):
-    session = RaceSession()
+def test_closing_mid_race_leaves_no_thread_and_no_child_process(qtbot, tmp_path, session):
     session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
     qtbot.waitUntil(lambda: all(t.status == "running" for t in session.runs), timeout=120_000)
     thread = session._thread
@@ -91,8 +97,7 @@ def test_closing_mid_race_leaves_no_thread_and_no_child_process(qtbot, tmp_path)
     assert {t.key: t.data.n for t in session.runs} == n
 
 
-def test_reset_takes_the_runs_off_and_a_bad_race_says_why(qtbot, tmp_path):
-    session = RaceSession()
+def test_reset_takes_the_runs_off_and_a_bad_race_says_why(qtbot, tmp_path, session):
     session.start(base(1_000_000), "model.cell", ("rnn_tanh", "gru"), tmp_path / "race", progress_s=0.05)
     with qtbot.waitSignal(session.tracks_changed, timeout=30_000):
         session.reset()
