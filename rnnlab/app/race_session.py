@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from typing import Optional, Sequence
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..config import RunConfig
@@ -156,7 +158,8 @@ class RaceSession(QObject):
         data = track.data
         if event.rows:
             data.add_rows(event.rows)
-        data.add_probe(event.probe)
+        if event.probe is not None:
+            data.add_probe(_widened(event.probe))
         data.set_view(event.view)
         self._news = True
         status = "paused" if event.paused else "running"
@@ -202,6 +205,12 @@ class RaceSession(QObject):
         if self._news:
             self._news = False
             self.progress.emit()
+
+
+def _widened(probe):
+    """Gates and states back to float32 (they travel as float16): what the heatmaps take without a copy per draw."""
+    wide = lambda d: {k: np.asarray(v, dtype=np.float32) for k, v in d.items()}  # noqa: E731
+    return replace(probe, gates=wide(probe.gates), hidden=wide(probe.hidden), cell=wide(probe.cell))
 
 
 def _num(value) -> float:

@@ -33,7 +33,7 @@ class PointJob:
     progress_s: float = 1.0  # at most one PointProgress per this many seconds
     detail: bool = False  # races: include validation and the probe's gradient through time in the progress
     paused: bool = False  # start paused (the race was paused when this point began)
-    probe_s: float = 0.5  # with `detail`: at most one full probe (gates and states) per this many seconds
+    probe_s: float = 1.0  # with `detail`: at most one full probe (gates and states) per this many seconds
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ class PointProgress:
     # not measured), as History columns
     rows: Optional[dict[str, np.ndarray]] = None
     # the latest probe (gates, states, ||dL/dh_t||; plain numpy), at most one per PointJob.probe_s; the first one
-    # (step 0) is the "before training" reference
+    # (step 0) is the "before training" reference. Gates and states travel as float16 (half the bytes; heatmaps
+    # show no more than three digits), ||dL/dh_t|| as it was (float16 would flush a vanishing 1e-20 to zero)
     probe: Optional["ProbeSnapshot"] = None
     view: Optional[dict] = None  # the task view (task.view(model)) of the trained model, in the point's last report
 

@@ -109,6 +109,14 @@ def _task_view(trainer) -> Optional[dict]:
         return None
 
 
+def _compact(probe):
+    """The probe as it travels: gates and states in float16 (see PointProgress.probe)."""
+    from dataclasses import replace
+
+    half = lambda d: {k: np.asarray(v, dtype=np.float16) for k, v in d.items()}  # noqa: E731
+    return replace(probe, gates=half(probe.gates), hidden=half(probe.hidden), cell=half(probe.cell))
+
+
 # the History columns a window's plots draw (epoch, learning rate and time are left out: the race does not plot them)
 def _row_column(name: str) -> bool:
     return name in ("step", "train_loss", "grad_norm", "clipped") or name.startswith(("val_", "grad["))
@@ -187,7 +195,7 @@ class _Reporter:
         self.rows_sent = len(history)
         probe = None
         if self.probe is not None and (now_or_never or now - self.probe_t >= self.job.probe_s):
-            probe, self.probe, self.probe_t = self.probe, None, now
+            probe, self.probe, self.probe_t = _compact(self.probe), None, now
         view = _task_view(self.trainer) if self.snap.status != "running" else None
         return rows, probe, view
 

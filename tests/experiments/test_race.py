@@ -143,6 +143,10 @@ def test_a_race_carries_what_a_window_draws_each_run_with(tmp_path):
         assert probes[0].step == 0 and probes[-1].step == 60
         gates = ("i", "f", "g", "o") if cell == "lstm" else ("pre", "h")
         assert all(probes[-1].gates[(0, 0, g)].shape[1:] == (12, 8) for g in gates)
-        assert probes[-1].grad_norms[(0, 0)].shape == (12,)
+        assert probes[-1].grad_norms[(0, 0)].shape == (12,) and probes[-1].grad_norms[(0, 0)].dtype == np.float32
+        assert probes[-1].gates[(0, 0, gates[0])].dtype == np.float16  # half the bytes on the wire
+        saved_probe = open_run(tmp_path / "race" / "runs" / pid).probe
+        np.testing.assert_allclose(probes[-1].gates[(0, 0, gates[0])], saved_probe.gates[(0, 0, gates[0])],
+                                   atol=1e-3)
         views = [e.view for e in progress if e.view is not None]
         assert len(views) == 1 and views[0]["kind"] == "adding" and progress[-1].view is views[0]

@@ -55,6 +55,7 @@ def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tm
         assert d.grad_rows[(0, 0)][-1].shape == (12,)
         gates = ("i", "f", "g", "o") if cell == "lstm" else ("pre", "h") if cell == "rnn_tanh" else ("r", "z", "n")
         assert all(d.last_probe.gates[(0, 0, g)].shape[1:] == (12, 8) for g in gates)
+        assert d.last_probe.gates[(0, 0, gates[0])].dtype == np.float32  # as the heatmaps take it
         assert d.view["kind"] == "adding" and math.isfinite(d.test["mse"]) and d.test_baselines
     assert [r["model.cell"] for r in rows] == list(CELLS)
     for r in rows:
