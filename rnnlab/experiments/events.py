@@ -71,7 +71,7 @@ class PointProgress:
     # (step 0) is the "before training" reference. Gates and states travel as float16 (half the bytes; heatmaps
     # show no more than three digits), ||dL/dh_t|| as it was (float16 would flush a vanishing 1e-20 to zero)
     probe: Optional["ProbeSnapshot"] = None
-    view: Optional[dict] = None  # the task view (task.view(model)) of the trained model, in the point's last report
+    view: Optional[dict] = None  # the task view (task.view(model)) when the point pauses and in its last report
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,8 @@ class _Reporter:
     fast point cannot flood the driver or a GUI thread.
 
     With `job.detail` (a race on screen) each report also carries the metrics rows since the last one, and the
-    latest probe at most every `job.probe_s` (a probe's gates are the bulk of the bytes); a pause and the end send
-    the latest probe at once, and the end also sends the task view."""
+    latest probe at most every `job.probe_s` (a probe's gates are the bulk of the bytes); a pause (a Step ends in
+    one) and the end send the latest probe and the task view at once."""
 
     def __init__(self, job: PointJob, emit, trainer):
         self.job, self.emit, self.trainer = job, emit, trainer
@@ -196,6 +196,6 @@ class _Reporter:
         probe = None
         if self.probe is not None and (now_or_never or now - self.probe_t >= self.job.probe_s):
             probe, self.probe, self.probe_t = _compact(self.probe), None, now
-        view = _task_view(self.trainer) if self.snap.status != "running" else None
+        view = _task_view(self.trainer) if now_or_never else None  # paused or over: the model holds still
         return rows, probe, view
 

@@ -77,6 +77,7 @@ def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, session):
     session.step()
     qtbot.waitUntil(lambda: [t.info.step for t in tracks] == [s + 1 for s in at], timeout=30_000)
     assert all(t.status == "paused" and t.data.last_probe.step == s + 1 for t, s in zip(tracks, at))
+    assert all(t.data.view["kind"] == "adding" for t in tracks)  # paused: the task view of each runner as it is
     with qtbot.waitSignal(session.ended, timeout=60_000) as ended:
         session.stop()
     rows = ended.args[0]
