@@ -150,4 +150,3 @@ def test_a_race_carries_what_a_window_draws_each_run_with(tmp_path):
                                    atol=1e-3)
         views = [e.view for e in progress if e.view is not None]
         assert len(views) == 1 and views[0]["kind"] == "adding" and progress[-1].view is views[0]
-
