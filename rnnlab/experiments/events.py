@@ -11,9 +11,13 @@ and a whole sweep ends with one SweepEnded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..train.info import RunInfo
+    from ..train.trainer import ProbeSnapshot
 
 # what a point can end as; the first two count as done (a rerun skips them), the others run again
 DONE = ("finished", "diverged")
@@ -29,6 +33,7 @@ class PointJob:
     progress_s: float = 1.0  # at most one PointProgress per this many seconds
     detail: bool = False  # races: include validation and the probe's gradient through time in the progress
     paused: bool = False  # start paused (the race was paused when this point began)
+    probe_s: float = 1.0  # with `detail`: at most one full probe (gates and states) per this many seconds
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class PointStarted:
     total_steps: int
     worker: str  # "pid 1234 on host"
     pid: int
+    info: Optional["RunInfo"] = None  # what a window frames its plots from (RunInfo.of(trainer), plain data)
+    val_baselines: Optional[dict[str, dict[str, float]]] = None  # the task's baselines on the validation split
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,15 @@ class PointProgress:
     # ||dL/dh_t|| for t = 0..T-1 per (layer, direction), from the latest probe since the last report
     grad_through_time: Optional[dict[tuple[int, int], np.ndarray]] = None
     paused: bool = False
+    # with `detail`, for a window that draws the run as a single run's window would:
+    # every metrics row since the last report (step, train_loss, grad_norm, clipped, val_*, grad[group]; NaN where
+    # not measured), as History columns
+    rows: Optional[dict[str, np.ndarray]] = None
+    # the latest probe (gates, states, ||dL/dh_t||; plain numpy), at most one per PointJob.probe_s; the first one
+    # (step 0) is the "before training" reference. Gates and states travel as float16 (half the bytes; heatmaps
+    # show no more than three digits), ||dL/dh_t|| as it was (float16 would flush a vanishing 1e-20 to zero)
+    probe: Optional["ProbeSnapshot"] = None
+    view: Optional[dict] = None  # the task view (task.view(model)) when the point pauses and in its last report
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def run_point(job: PointJob, emit: Callable[[object], None], control=None) -> Po
         return PointOutcome(job.point_id, "failed", {}, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - any crash of one point is that point's failure, not the sweep's
         return PointOutcome(job.point_id, "failed", {}, error=_one_line(exc))
-    emit(PointStarted(job.point_id, trainer.total_steps, worker_name(), os.getpid()))
+    emit(_started(job, trainer))
     reporter = _Reporter(job, emit, trainer)
     control.hooks = reporter  # on pause, the steps trained so far are reported at once, marked paused
     try:
@@ -88,6 +88,41 @@ def run_point(job: PointJob, emit: Callable[[object], None], control=None) -> Po
     return PointOutcome(job.point_id, trainer.status, result_row(trainer), files)
 
 
+def _started(job: PointJob, trainer) -> PointStarted:
+    """With `detail`, what a window frames the point's plots from: its RunInfo and the validation baselines."""
+    info = baselines = None
+    if job.detail:
+        from ..train.info import RunInfo
+
+        info = RunInfo.of(trainer)
+        baselines = trainer.task.baselines("val")
+    return PointStarted(job.point_id, trainer.total_steps, worker_name(), os.getpid(), info, baselines)
+
+
+def _task_view(trainer) -> Optional[dict]:
+    """The task view of the trained model, or None where the task's view fails (it must not fail the point)."""
+    from ..modes import evaluating
+
+    try:
+        with evaluating(trainer.model), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
+            return trainer.task.view(trainer.model)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _compact(probe):
+    """The probe as it travels: gates and states in float16 (see PointProgress.probe)."""
+    from dataclasses import replace
+
+    half = lambda d: {k: np.asarray(v, dtype=np.float16) for k, v in d.items()}  # noqa: E731
+    return replace(probe, gates=half(probe.gates), hidden=half(probe.hidden), cell=half(probe.cell))
+
+
+# the History columns a window's plots draw (epoch, learning rate and time are left out: the race does not plot them)
+def _row_column(name: str) -> bool:
+    return name in ("step", "train_loss", "grad_norm", "clipped") or name.startswith(("val_", "grad["))
+
+
 def _one_line(exc: BaseException) -> str:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
@@ -96,7 +131,11 @@ def _one_line(exc: BaseException) -> str:
 
 class _Reporter:
     """Collects each step's loss and sends it in chunks, at most every `job.progress_s`: the source throttles, so a
-    fast point cannot flood the driver or a GUI thread."""
+    fast point cannot flood the driver or a GUI thread.
+
+    With `job.detail` (a race on screen) each report also carries the metrics rows since the last one, and the
+    latest probe at most every `job.probe_s` (a probe's gates are the bulk of the bytes); a pause (a Step ends in
+    one) and the end send the latest probe and the task view at once."""
 
     def __init__(self, job: PointJob, emit, trainer):
         self.job, self.emit, self.trainer = job, emit, trainer
@@ -105,6 +144,9 @@ class _Reporter:
         self.val = self.val_step = self.grad = self.grad_step = None
         self.last = 0.0  # the first report goes out at once
         self.snap = None
+        self.rows_sent = 0  # rows of trainer.history already reported
+        self.probe = None  # the latest probe not reported yet
+        self.probe_t = -math.inf  # when a probe was last reported
 
     def add(self, snap) -> None:
         self.snap = snap
@@ -116,6 +158,7 @@ class _Reporter:
         if self.job.detail and snap.probe is not None:
             self.grad = {k: np.array(v, dtype=np.float64) for k, v in snap.probe.grad_norms.items()}
             self.grad_step = snap.step
+            self.probe = snap.probe
         now = time.monotonic()
         if now - self.last >= self.job.progress_s or snap.status != "running":
             self.flush(paused=False)  # `paused` only once the run has stopped at a step (from `pausing`)
@@ -134,12 +177,26 @@ class _Reporter:
         snap = self.snap
         if snap is None:
             return
-        self.last = time.monotonic()
+        self.last = now = time.monotonic()
+        rows = probe = view = None
+        if self.job.detail:
+            rows, probe, view = self._details(paused or snap.status != "running", now)
         self.emit(PointProgress(
             self.job.point_id, snap.step, snap.total_steps, np.array(self.steps, dtype=np.float64),
             np.array(self.losses, dtype=np.float64), snap.steps_per_sec, snap.elapsed_s,
             val_step=self.val_step if self.job.detail else None, val=self.val if self.job.detail else None,
-            grad_step=self.grad_step, grad_through_time=self.grad, paused=paused))
+            grad_step=self.grad_step, grad_through_time=self.grad, paused=paused, rows=rows, probe=probe,
+            view=view))
         self.steps, self.losses = [], []
         self.val = self.val_step = self.grad = self.grad_step = None
+
+    def _details(self, now_or_never: bool, now: float):
+        history = self.trainer.history
+        rows = {c: history.column(c, self.rows_sent).astype(np.float32) for c in history.columns if _row_column(c)}
+        self.rows_sent = len(history)
+        probe = None
+        if self.probe is not None and (now_or_never or now - self.probe_t >= self.job.probe_s):
+            probe, self.probe, self.probe_t = _compact(self.probe), None, now
+        view = _task_view(self.trainer) if now_or_never else None  # paused or over: the model holds still
+        return rows, probe, view
 

@@ -2,6 +2,7 @@
 step and stop reach every runner; the CLI prints a line per runner, the end table and a sentence on speed."""
 
 import math
+import pickle
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
 from rnnlab.experiments.race import speed_sentence
 from rnnlab.runs.store import open_run
+from rnnlab.train.info import RunInfo
 
 
 def base(steps=100000):
@@ -106,3 +108,45 @@ def test_without_a_goal_the_sentence_names_the_best_score():
     text = speed_sentence(rows, "model.gate_init", None, workers=2, cores=4, metric_title="RMSE")
     assert text == ("Per step, the gate_init=chrono was fastest here (100 steps/s; gate_init=default 90: 1.11x the "
                     "slowest). The best test RMSE was the gate_init=chrono's (31.25).")
+
+
+def test_a_race_carries_what_a_window_draws_each_run_with(tmp_path):
+    """With detail: RunInfo and baselines at the start; every metrics row (loss, gradient norm, each validation with
+    its step) exactly as the saved run has it; the first probe and the last, gates included; the task view at the end.
+    Every event pickles (they cross processes) and none refers to torch."""
+    cfg = base(60).replace("training.eval_every", 7).replace("training.probe_every", 5)
+    race = Race(cfg, tmp_path / "race", values=("rnn_tanh", "lstm"), progress_s=0.05)
+    events = list(race.events())
+    for e in events:
+        assert "torch" not in pickle.dumps(e).decode("latin-1")
+    ids = [p.id for p in race.sweep.points]
+    for pid, cell in zip(ids, ("rnn_tanh", "lstm")):
+        mine = [e for e in events if getattr(e, "point_id", None) == pid]
+        started = mine[0]
+        assert isinstance(started, PointStarted) and isinstance(started.info, RunInfo)
+        assert started.info.cell == cell and started.info.metric_key == "mse" and started.info.probe_length == 12
+        assert started.val_baselines and all(math.isfinite(b["mse"]) for b in started.val_baselines.values())
+        progress = [e for e in mine if isinstance(e, PointProgress)]
+        cols = {}
+        for e in progress:
+            for k, v in e.rows.items():
+                cols.setdefault(k, []).append(v)
+        cols = {k: np.concatenate(v) for k, v in cols.items()}
+        saved = open_run(tmp_path / "race" / "runs" / pid).history
+        np.testing.assert_array_equal(cols["step"], saved.column("step"))
+        for name in ("train_loss", "grad_norm", "val_loss", "val_mse"):
+            np.testing.assert_allclose(cols[name], saved.column(name).astype(np.float32), equal_nan=True)
+        val_steps = cols["step"][np.isfinite(cols["val_loss"])]
+        assert list(val_steps[:4]) == [0, 7, 14, 21]  # every validation, not just the latest of each report
+        assert np.all(np.isfinite(cols["grad_norm"][1:])) and np.all(cols["grad_norm"][1:] > 0)
+        probes = [e.probe for e in progress if e.probe is not None]
+        assert probes[0].step == 0 and probes[-1].step == 60
+        gates = ("i", "f", "g", "o") if cell == "lstm" else ("pre", "h")
+        assert all(probes[-1].gates[(0, 0, g)].shape[1:] == (12, 8) for g in gates)
+        assert probes[-1].grad_norms[(0, 0)].shape == (12,) and probes[-1].grad_norms[(0, 0)].dtype == np.float32
+        assert probes[-1].gates[(0, 0, gates[0])].dtype == np.float16  # half the bytes on the wire
+        saved_probe = open_run(tmp_path / "race" / "runs" / pid).probe
+        np.testing.assert_allclose(probes[-1].gates[(0, 0, gates[0])], saved_probe.gates[(0, 0, gates[0])],
+                                   atol=1e-3)
+        views = [e.view for e in progress if e.view is not None]
+        assert len(views) == 1 and views[0]["kind"] == "adding" and progress[-1].view is views[0]
