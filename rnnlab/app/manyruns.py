@@ -1,0 +1,445 @@
+"""Several runs in the window: a race (Run > Race...) or saved runs compared (File > Compare runs...), overlaid on the
+loss, gradient-norm and gradient-through-time panels in one colour per run; the Gates tab and the task view show the
+run chosen in the legend. The single run (session.py) steps aside meanwhile and comes back with "Back to one run".
+
+    many = ManyRuns(window)
+    many.start_race(cfg, "model.cell", ["rnn_tanh", "lstm", "gru"])     # or many.race_dialog()
+    many.compare(["runs/a", "runs/b"])                                  # read off the GUI thread, then shown
+    many.control("pause")                                               # the toolbar's verbs, for the whole race
+    many.leave()                                                        # back to one run
+
+Only plain data reaches this module: RaceSession turns the engine's events into RunData; saved runs are read on the
+helper thread (session.open_job) and arrive as Opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from ..errors import RnnlabError
+from ..runs import compare as compare_mod
+from ..runs import library
+from . import places
+from .race_dialog import RaceDialog
+from .race_session import RaceSession
+from .race_table import RaceTable, swatch
+from .runset import RunSet, Track
+from .session import open_job
+
+log = logging.getLogger(__name__)
+
+OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")  # the panels that draw every run; the others the chosen one
+RESULTS_TAB = "Race results"
+
+
+class RunsBar(QWidget):
+    """Above the plots while several runs are shown: what they are, and one click to show a run alone, remove it, add
+    one, or go back to one run."""
+
+    def __init__(self, many: "ManyRuns", parent=None):
+        super().__init__(parent)
+        self.many = many
+        self.setObjectName("runsBar")
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(4, 0, 4, 0)
+        self._layout.setSpacing(6)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.RichText)
+        self.buttons: dict[str, tuple[QToolButton, QToolButton]] = {}  # key -> (alone, remove)
+        self.add_button = self._button("Add run…", "Overlay another saved run of this task", many.add_dialog)
+        self.back_button = self._button("Back to one run", "Leave the comparison: the form's experiment again",
+                                        many.leave)
+        self.hide()
+
+    def _button(self, text: str, tip: str, slot) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(lambda _=False: slot())
+        return button
+
+    def rebuild(self) -> None:
+        """Called when the runs, their labels or the mode change."""
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget() is not None and item.widget() not in (self.title, self.add_button, self.back_button):
+                item.widget().deleteLater()
+        self.buttons = {}
+        many = self.many
+        if many.mode is None:
+            self.hide()
+            return
+        self._layout.addWidget(self.title)
+        self.title.setText(many.title())
+        racing = many.mode == "race"
+        for track in many.all_runs:
+            alone = self._button(f"only {track.label}", f"Show {track.label} alone (click again for all runs)",
+                                 lambda key=track.key: many.show_alone(key))
+            alone.setIcon(swatch(track.colour))
+            alone.setCheckable(True)
+            alone.setChecked(many.alone == track.key)
+            remove = self._button("✕", f"Take {track.label} off the plots", lambda key=track.key: many.remove(key))
+            remove.setVisible(not racing)
+            self._layout.addWidget(alone)
+            self._layout.addWidget(remove)
+            self.buttons[track.key] = (alone, remove)
+        self._layout.addStretch(1)
+        self.add_button.setVisible(not racing)
+        self._layout.addWidget(self.add_button)
+        self._layout.addWidget(self.back_button)
+        self.show()
+
+
+class ManyRuns(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.mode: Optional[str] = None  # None | "race" | "compare"
+        self.all_runs = RunSet()  # every run of the race or the comparison
+        self.alone: Optional[str] = None  # the key of the run shown alone, if one is
+        self.race = RaceSession(self)
+        self.race.tracks_changed.connect(self._tracks_changed)
+        self.race.progress.connect(lambda: self.window.scheduler.refresh())
+        self.race.ended.connect(self._race_ended)
+        self.race.failed.connect(lambda msg: self.window.message_bar.show_message(msg, "error"))
+        self.race_folder: Optional[Path] = None
+        self.bar = RunsBar(self)
+        self.table = RaceTable()
+        self._loading = 0
+
+    # --- what the window asks -------------------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return self.mode is not None
+
+    def racing(self) -> bool:
+        return self.mode == "race" and self.race.is_running()
+
+    def title(self) -> str:
+        if self.mode == "race":
+            state = "running" if self.race.is_running() else "ended"
+            what = self.race.key.rpartition(".")[2]
+            return f"<b>Race</b> of {len(self.all_runs)} runs, differing in <i>{what}</i> ({state}):"
+        task = next((t.info.task_title for t in self.all_runs if t.info is not None), "")
+        return f"<b>Comparing</b> {len(self.all_runs)} saved runs of {task}:"
+
+    def control(self, verb: str) -> bool:
+        """The toolbar's Train (resume) / Pause / Step / Stop / Reset while racing. False: not in a race (the single run
+        takes the verb)."""
+        if self.mode != "race":
+            if verb == "reset" and self.mode == "compare":
+                self.leave()
+                return True
+            return False
+        race = self.race
+        if verb == "reset":
+            self.leave()
+        elif verb == "train":
+            race.resume()
+            self._paused = False
+        elif verb == "pause":
+            paused = getattr(self, "_paused", False)
+            (race.resume if paused else race.pause)()
+            self._paused = not paused
+        elif verb == "step":
+            race.step()
+            self._paused = True
+        elif verb == "stop":
+            race.stop()
+        self.update_actions()
+        return True
+
+    def update_actions(self) -> None:
+        """After menus.update_actions: in a race the verbs act on the race; the form waits."""
+        if self.mode is None:
+            return
+        w, running = self.window, self.racing()
+        paused = running and getattr(self, "_paused", False)
+        w.act_train.setEnabled(paused)
+        w.act_pause.setEnabled(running)
+        w.act_pause.setText("Resume" if paused else "Pause")
+        w.act_step.setEnabled(running)
+        w.act_stop.setEnabled(running)
+        w.act_save.setEnabled(False)  # a race saves itself (its folder); a comparison is of saved runs
+        w.act_race.setEnabled(not running)
+        w.panel.set_locked(running)
+
+    # --- a race ---------------------------------------------------------------------------------------------------
+
+    def race_dialog(self) -> None:
+        w = self.window
+        if not w.panel.is_valid():
+            w.start_training()  # says what to fix
+            return
+        if not w.files.may_discard("start a race"):
+            return
+        dialog = RaceDialog(w.config(), w)
+        dialog.setObjectName("raceDialog")
+        if dialog.exec():
+            key, values = dialog.choice()
+            self.start_race(w.config(), key, values)
+
+    def start_race(self, cfg, key: str, values) -> bool:
+        """Race `cfg` with `key` taking each of `values`; saved as a sweep folder in the run library."""
+        self._enter("race")
+        self._paused = False
+        self.race_folder = library.new_sweep_path(f"race-{cfg.task.name}")
+        if not self.race.start(cfg, key, list(values), self.race_folder):
+            self.leave()
+            return False
+        self.all_runs = self.race.runs
+        self.table.hide()
+        self._show()
+        self.window.message_bar.show_message(
+            f"Racing {len(values)} runs side by side, each in its own process, saved to {self.race_folder}.", "info")
+        return True
+
+    def _race_ended(self, rows: list, sentence: str) -> None:
+        if self.mode != "race":
+            return
+        self.table.show_results(rows, self.race.runs, sentence)
+        tabs = self.window.tabs
+        index = self._results_index()
+        if index < 0:
+            index = tabs.addTab(self.table, RESULTS_TAB)
+        tabs.setCurrentIndex(index)
+        self.window.message_bar.show_message(sentence, "info")
+        self._tracks_changed()
+
+    def _results_index(self) -> int:
+        tabs = self.window.tabs
+        return next((i for i in range(tabs.count()) if tabs.tabText(i) == RESULTS_TAB), -1)
+
+    # --- comparing saved runs -------------------------------------------------------------------------------------
+
+    def compare_dialog(self) -> None:
+        """File > Compare runs...: the run library, where several runs of one task are chosen."""
+        from .library_dialog import LibraryDialog
+
+        dialog = LibraryDialog(self.window)
+        dialog.setObjectName("libraryDialog")
+        connect_library(self.window, dialog)
+        dialog.show()
+
+    def compare(self, paths) -> None:
+        """Read the runs on the helper thread (refusing runs of different tasks), then overlay them."""
+        paths = [str(p) for p in paths]
+        w = self.window
+
+        def job():
+            comparison = compare_mod.compare(paths)
+            return comparison, [open_job(p)[1] for p in paths]
+
+        def done(result) -> None:
+            self._loading -= 1
+            comparison, opened = result
+            if self.mode == "race":
+                self.leave()
+            self._enter("compare")
+            runs = RunSet()
+            for o, label in zip(opened, comparison.labels):
+                runs.add(Track(o.path, label, o.info, o.data, status=o.status))
+            self.all_runs = runs
+            self._show()
+            w.message_bar.show_message(f"Comparing {len(paths)} runs: what differs is in the legend.", "info")
+
+        def failed(message: str) -> None:
+            self._loading -= 1
+            w.message_bar.show_message(f"Could not compare these runs: {message}", "error")
+
+        self._loading += 1
+        w.access.run_background(job, done, failed)
+
+    def add_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self.window, "Add a saved run to the comparison",
+                                                places.last_folder("runs"))
+        if path:
+            self.add(path)
+
+    def add(self, path) -> None:
+        """One more saved run on the plots (refused if it is of another task)."""
+        self.compare([t.key for t in self.all_runs] + [str(path)])
+
+    def remove(self, key: str) -> None:
+        if self.mode != "compare":
+            return
+        self.all_runs.remove(key)
+        if len(self.all_runs) == 0:
+            self.leave()
+            return
+        if self.alone == key:
+            self.alone = None
+        self._relabel()
+        self._show()
+
+    def _relabel(self) -> None:
+        tracks = list(self.all_runs)
+        labels = compare_mod.legend_labels([t.info.config for t in tracks], [Path(t.key).name for t in tracks])
+        for t, label in zip(tracks, labels):
+            t.label = label
+        self.all_runs.version += 1
+
+    # --- showing --------------------------------------------------------------------------------------------------
+
+    def show_alone(self, key: str) -> None:
+        """One click shows a run alone; a second click shows every run again."""
+        self.alone = None if self.alone == key else key
+        if self.alone is not None:
+            self.all_runs.select(key)
+        self._show()
+
+    def select(self, key: str) -> None:
+        """A click on a run in a legend: the Gates tab and the task view show it."""
+        if self.all_runs.get(key) is None:
+            return
+        self.all_runs.select(key)
+        self._show_selected()
+        self.bar.rebuild()
+
+    def shown(self) -> RunSet:
+        """What the overlay panels draw: every run, or the one shown alone."""
+        if self.alone is None:
+            return self.all_runs
+        solo = RunSet()
+        solo.add(self.all_runs.get(self.alone))
+        return solo
+
+    def _enter(self, mode: str) -> None:
+        w = self.window
+        if self.mode is None:
+            w.session.reset()  # the single run steps aside (the unsaved-run question was asked before)
+        if self.mode == "race" and mode != "race":
+            self.race.reset()
+        self.mode = mode
+        self.alone = None
+        index = self._results_index()
+        if index >= 0 and mode != "race":
+            w.tabs.removeTab(index)
+
+    def _show(self) -> None:
+        runs = self.shown()
+        for name in OVERLAID:
+            getattr(self.window, name).show_runs(runs)
+        self._show_selected()
+        self.bar.rebuild()
+        self.update_actions()
+
+    def _show_selected(self) -> None:
+        """The chosen run's data goes to the panels that draw one run: the Gates tab and the task view."""
+        w = self.window
+        track = self.all_runs.selected_track()
+        if track is None:
+            return
+        w.data = track.data
+        if track.info is not None:
+            w.gates_panel.configure(track.info)
+            w.view_host.configure(track.info)
+        track.data.probe_version += 1
+        track.data.view_version += 1
+        w.scheduler.forget()
+        w.scheduler.refresh(force=True)
+
+    def _tracks_changed(self) -> None:
+        if self.mode != "race":
+            return
+        selected = self.all_runs.selected_track()
+        if selected is not None and self.window.data is not selected.data:
+            self._show_selected()
+        else:
+            self.window.scheduler.refresh(force=True)
+        self.bar.rebuild()
+        self.update_actions()
+
+    def attach(self) -> None:
+        """The plots were rebuilt (zoom): hand them the runs again."""
+        if self.mode is None:
+            return
+        if self.mode == "race" and self.table.isVisibleTo(self.table.parentWidget() or self.table):
+            pass
+        if self._results_index() < 0 and self.race.rows and self.mode == "race":
+            self.window.tabs.addTab(self.table, RESULTS_TAB)
+        for name in OVERLAID:
+            panel = getattr(self.window, name)
+            panel.run_clicked.connect(self.select)
+        self._show()
+
+    def leave(self) -> None:
+        """Back to one run: the race is abandoned (its folder keeps what finished), the overlays go."""
+        w = self.window
+        if self.mode is None:
+            return
+        self.race.reset()
+        self.mode = None
+        self.alone = None
+        self.all_runs = RunSet()
+        for name in OVERLAID:
+            getattr(w, name).show_runs(None)
+        index = self._results_index()
+        if index >= 0:
+            w.tabs.removeTab(index)
+        self.bar.rebuild()
+        w.reset()
+
+    def wait_loaded(self, timeout: float = 30.0) -> bool:
+        """Tests: wait (processing events) for the runs being read."""
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.monotonic() + timeout
+        while self._loading and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        return not self._loading
+
+    def close(self) -> None:
+        self.race.close()
+
+
+def connect_library(window, dialog) -> None:
+    """The run library's requests, served by the window."""
+    dialog.open_requested.connect(lambda path: window.files.may_discard("open another run")
+                                  and window.files.open_interactive(path))
+    dialog.compare_requested.connect(window.many.compare)
+    dialog.sweep_requested.connect(lambda path: open_sweep_window(window, path))
+
+
+def open_sweep_window(window, path) -> None:
+    """A sweep folder in its own window: the results table and the lag-versus-success chart."""
+    from .sweep_view import SweepView
+
+    view = SweepView(None)
+    view.setAttribute(Qt.WA_DeleteOnClose)
+    view.setWindowTitle(f"Sweep: {Path(path).name} — rnnlab")
+    view.resize(1200, 780)
+    view.failed.connect(lambda msg: window.message_bar.show_message(f"Could not open the sweep: {msg}", "error"))
+    view.open(str(path))
+    view.show()
+    window._sweep_windows = [v for v in getattr(window, "_sweep_windows", []) if v.isVisible()] + [view]
+
+
+def open_sweep_dialog(window) -> None:
+    path = QFileDialog.getExistingDirectory(window, "Open a sweep folder (it holds results.csv)",
+                                            str(library.sweeps_folder()))
+    if path:
+        open_sweep_window(window, path)
+
+
+def start_sweep_dialog(window) -> None:
+    """Run > Sweep...: the form's experiment along one or two axes, in the run library."""
+    from .sweep_dialog import SweepDialog
+
+    cfg = window.config()
+    dialog = SweepDialog(cfg, window, folder=library.new_sweep_path(f"{cfg.task.name}-sweep"))
+    dialog.setObjectName("sweepDialog")
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    dialog.show()
+
+
+__all__ = ["ManyRuns", "RunsBar", "RnnlabError"]
