@@ -41,6 +41,7 @@ from ..train.info import RunInfo
 from . import icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
 from .files import RunFiles
+from .manyruns import ManyRuns
 from .messagebar import MessageBar
 from .model_access import TrainerApi
 from .places import settings
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.panel.validity_changed.connect(self._validity_changed)
         self.panel.messages_changed.connect(lambda: self._validity_changed(self.panel.is_valid()))
         self.files = RunFiles(self)
+        self.many = ManyRuns(self)  # races and comparisons: several runs on the plots
         menus.build_menus(self)
         self._build_central()
         self._build_docks()
@@ -152,8 +154,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         layout.addWidget(self.message_bar)
+        layout.addWidget(self.many.bar)
         layout.addWidget(self.split, 1)
         self.setCentralWidget(central)
+        self.many.attach()
 
     def _build_docks(self) -> None:
         dock = QDockWidget("Experiment", self)
@@ -319,6 +323,8 @@ class MainWindow(QMainWindow):
         self.training_finished.emit(status)
 
     def _on_prepared(self, prepared: Prepared) -> None:
+        if self.many.active:
+            return  # prepared before a race or a comparison took the plots
         self._clear_plots()
         self.configure_panels(prepared.info)
         view = prepared.view
@@ -349,7 +355,7 @@ class MainWindow(QMainWindow):
     # --- the form ----------------------------------------------------------------------------------------------------
 
     def _config_edited(self, cfg: RunConfig) -> None:
-        if self.is_training():
+        if self.is_training() or self.many.active:
             return
         info = self.session.info
         if info is None or info.step == 0:
@@ -379,8 +385,8 @@ class MainWindow(QMainWindow):
     # --- drawing and state ---------------------------------------------------------------------------------------
 
     def _heavy_panels(self) -> list:
-        current = self.tabs.currentWidget()
-        return [self.view_host] + ([current] if current is not None else [])
+        current = self.tabs.currentWidget()  # a plot tab, or the race's results table (not a panel)
+        return [self.view_host] + ([current] if hasattr(current, "has_news") else [])
 
     def _clear_plots(self) -> None:
         self.data = RunData()
@@ -426,6 +432,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         menus.update_actions(self, self.session, self.panel.is_valid())
+        self.many.update_actions()
 
     # --- layout and closing --------------------------------------------------------------------------------------
 
@@ -438,6 +445,7 @@ class MainWindow(QMainWindow):
         self._prepare_timer.stop()
         self.scheduler.stop()
         self.session.close()
+        self.many.close()
         self.panel.shutdown()
         super().closeEvent(event)
 

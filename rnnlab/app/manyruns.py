@@ -22,7 +22,6 @@ from typing import Optional
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from ..errors import RnnlabError
 from ..runs import compare as compare_mod
 from ..runs import library
 from . import places
@@ -113,6 +112,7 @@ class ManyRuns(QObject):
         self.bar = RunsBar(self)
         self.table = RaceTable()
         self._loading = 0
+        self.sweep_windows: list = []  # open sweep views (top-level windows), closed with the main window
 
     # --- what the window asks -------------------------------------------------------------------------------------
 
@@ -359,16 +359,13 @@ class ManyRuns(QObject):
         self.update_actions()
 
     def attach(self) -> None:
-        """The plots were rebuilt (zoom): hand them the runs again."""
+        """The window made its plots (at start, and again on zoom): listen to their legends, hand them the runs."""
+        for name in OVERLAID:
+            getattr(self.window, name).run_clicked.connect(self.select)
         if self.mode is None:
             return
-        if self.mode == "race" and self.table.isVisibleTo(self.table.parentWidget() or self.table):
-            pass
-        if self._results_index() < 0 and self.race.rows and self.mode == "race":
+        if self.mode == "race" and self.race.rows and self._results_index() < 0:
             self.window.tabs.addTab(self.table, RESULTS_TAB)
-        for name in OVERLAID:
-            panel = getattr(self.window, name)
-            panel.run_clicked.connect(self.select)
         self._show()
 
     def leave(self) -> None:
@@ -388,6 +385,30 @@ class ManyRuns(QObject):
         self.bar.rebuild()
         w.reset()
 
+    # --- sweeps ---------------------------------------------------------------------------------------------------
+
+    def open_sweep_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self.window, "Open a sweep folder (it holds results.csv)",
+                                                str(library.sweeps_folder()))
+        if path:
+            self.open_sweep(path)
+
+    def open_sweep(self, path) -> None:
+        """A sweep folder in its own window: the results table and the lag-versus-success chart."""
+        from .sweep_view import SweepView
+
+        view = SweepView(None)
+        view.setAttribute(Qt.WA_DeleteOnClose)
+        view.setWindowTitle(f"Sweep: {Path(path).name} — rnnlab")
+        view.resize(1200, 780)
+        view.failed.connect(lambda msg: self.window.message_bar.show_message(f"Could not open the sweep: {msg}",
+                                                                             "error"))
+        view.destroyed.connect(lambda _=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
+                               else None)
+        view.open(str(path))
+        view.show()
+        self.sweep_windows.append(view)
+
     def wait_loaded(self, timeout: float = 30.0) -> bool:
         """Tests: wait (processing events) for the runs being read."""
         from PySide6.QtWidgets import QApplication
@@ -400,6 +421,8 @@ class ManyRuns(QObject):
 
     def close(self) -> None:
         self.race.close()
+        for view in list(self.sweep_windows):
+            view.close()
 
 
 def connect_library(window, dialog) -> None:
@@ -407,28 +430,7 @@ def connect_library(window, dialog) -> None:
     dialog.open_requested.connect(lambda path: window.files.may_discard("open another run")
                                   and window.files.open_interactive(path))
     dialog.compare_requested.connect(window.many.compare)
-    dialog.sweep_requested.connect(lambda path: open_sweep_window(window, path))
-
-
-def open_sweep_window(window, path) -> None:
-    """A sweep folder in its own window: the results table and the lag-versus-success chart."""
-    from .sweep_view import SweepView
-
-    view = SweepView(None)
-    view.setAttribute(Qt.WA_DeleteOnClose)
-    view.setWindowTitle(f"Sweep: {Path(path).name} — rnnlab")
-    view.resize(1200, 780)
-    view.failed.connect(lambda msg: window.message_bar.show_message(f"Could not open the sweep: {msg}", "error"))
-    view.open(str(path))
-    view.show()
-    window._sweep_windows = [v for v in getattr(window, "_sweep_windows", []) if v.isVisible()] + [view]
-
-
-def open_sweep_dialog(window) -> None:
-    path = QFileDialog.getExistingDirectory(window, "Open a sweep folder (it holds results.csv)",
-                                            str(library.sweeps_folder()))
-    if path:
-        open_sweep_window(window, path)
+    dialog.sweep_requested.connect(window.many.open_sweep)
 
 
 def start_sweep_dialog(window) -> None:
@@ -442,4 +444,3 @@ def start_sweep_dialog(window) -> None:
     dialog.show()
 
 
-__all__ = ["ManyRuns", "RunsBar", "RnnlabError"]

@@ -11,6 +11,7 @@ from .. import __version__
 from ..resources import resource
 from . import icons, persist, theme
 from .export_dialog import add_export_actions
+from .manyruns import start_sweep_dialog
 from .places import settings
 
 
@@ -31,14 +32,34 @@ def make_action(window, name: str, text: str, shortcut, tip: str, slot, icon_nam
 def build_menus(window) -> None:
     """Sets window.act_* , toolbar, recent_menu and view_menu (before the plots are made: see add_export_actions)."""
     w = window
-    w.act_train = make_action(w, "train", "Train", "F5", "Start training (or continue a paused run)", w.start_training)
+    many = w.many  # in a race, the verbs act on every run of it
+    w.act_train = make_action(w, "train", "Train", "F5", "Start training (or continue a paused run)",
+                              lambda: many.control("train") or w.start_training())
     w.act_pause = make_action(w, "pause", "Pause", "F6", "Pause training between two steps",
-                              lambda: w.resume() if w.session.state == "paused" else w.pause())
-    w.act_step = make_action(w, "step", "Step", "F10", "Run exactly one optimizer step (slow motion)", w.step_once)
+                              lambda: many.control("pause") or (w.resume() if w.session.state == "paused" else
+                                                                w.pause()))
+    w.act_step = make_action(w, "step", "Step", "F10", "Run exactly one optimizer step (slow motion)",
+                             lambda: many.control("step") or w.step_once())
     w.act_stop = make_action(w, "stop", "Stop", "Shift+F5", "Stop training; the run keeps its curves and reports its "
-                                                            "test numbers", w.stop)
+                                                            "test numbers", lambda: many.control("stop") or w.stop())
     w.act_reset = make_action(w, "reset", "Reset", "Ctrl+R", "Drop this run and start from fresh weights (same seed "
-                                                             "gives the same weights)", w.reset)
+                                                             "gives the same weights)",
+                              lambda: many.control("reset") or w.reset())
+    w.act_race = make_action(w, "race", "Race…", "Ctrl+Shift+R", "Train 2-4 variants of this experiment side by side "
+                                                                 "(by default: vanilla RNN, LSTM, GRU)",
+                             many.race_dialog, icon_name="train")
+    w.act_sweep = make_action(w, "sweep", "Sweep…", None, "Run this experiment along one or two axes and seeds, on "
+                                                          "every core (or a Ray cluster)",
+                              lambda: start_sweep_dialog(w), icon_name="none")
+    w.act_compare = make_action(w, "compare", "Compare runs…", "Ctrl+Shift+O", "Overlay saved runs of one task, "
+                                                                               "chosen in the run library",
+                                many.compare_dialog, icon_name="open")
+    w.act_library = make_action(w, "library", "Run library…", "Ctrl+L", "Your saved runs and sweeps: open, compare, "
+                                                                        "reveal, delete", many.compare_dialog,
+                                icon_name="open")
+    w.act_open_sweep = make_action(w, "open_sweep", "Open sweep folder…", None, "A sweep's results table and its "
+                                                                                "chart of the metric along an axis",
+                                   many.open_sweep_dialog, icon_name="none")
     w.act_save = make_action(w, "save", "Save run…", QKeySequence.Save, "Save this run (config, weights, curves, "
                                                                         "probe) to a folder", w.files.save_dialog)
     w.act_open = make_action(w, "open", "Open run…", QKeySequence.Open, "Open a saved run (from the app or `rnnlab "
@@ -51,6 +72,7 @@ def build_menus(window) -> None:
     tb.setMovable(False)
     for a in run_actions:
         tb.addAction(a)
+    tb.addAction(w.act_race)
     tb.addSeparator()
     tb.addAction(w.act_open)
     tb.addAction(w.act_save)
@@ -62,6 +84,9 @@ def build_menus(window) -> None:
     w.recent_menu = file_menu.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(lambda: w.files.fill_recent(w.recent_menu))
     file_menu.addAction(w.act_save)
+    file_menu.addSeparator()
+    for a in (w.act_library, w.act_compare, w.act_open_sweep):
+        file_menu.addAction(a)
     file_menu.addSeparator()
     ask = settings().value("runs/ask_before_discard", True)
     w.act_ask = QAction("Ask before discarding an unsaved run", w, checkable=True,
@@ -77,6 +102,9 @@ def build_menus(window) -> None:
     run_menu = menu.addMenu("&Run")
     for a in run_actions:
         run_menu.addAction(a)
+    run_menu.addSeparator()
+    run_menu.addAction(w.act_race)
+    run_menu.addAction(w.act_sweep)
     w.view_menu = menu.addMenu("&View")
     reset_layout = QAction("Reset layout", w)
     reset_layout.triggered.connect(lambda: persist.reset_layout(w))

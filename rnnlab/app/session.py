@@ -274,7 +274,7 @@ class RunSession(QObject):
             self.open_failed.emit(message if path in message else f"{path}: {message}")
 
         self._jobs += 1
-        self.access.run_background(lambda: _open_job(path), done, failed)
+        self.access.run_background(lambda: open_job(path), done, failed)
 
     def save(self, path) -> Path:
         """Save the run to the folder `path` on the helper thread (between two steps if it trains), processing events
@@ -411,7 +411,7 @@ def _disconnect(worker: TrainingWorker) -> None:
             pass
 
 
-def _open_job(path: str):
+def open_job(path: str):
     """On the helper thread: the run folder as a Trainer (kept by the session) and an Opened (for the window)."""
     from ..runs.store import open_run, restore_trainer
     from ..train import devices
