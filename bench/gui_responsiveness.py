@@ -1,6 +1,7 @@
 """How responsive the real window stays while it trains at full speed, and how fast it appears.
 
     python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients] [--task NAME] [--json]
+    python bench/gui_responsiveness.py --race 3 [--tab Gradients]     # a race of 3 cells on the adding problem
 
 1. Start-up: launches `rnnlab.app.launch()` in a fresh process (offscreen) a few times and reports the seconds from
    process start to the start-up window shown and to the main window shown (target: a window within 1.5 s).
@@ -8,6 +9,9 @@
    more steps so it trains for the whole measurement), presses Train, and runs a 10 ms Qt.PreciseTimer on the GUI
    thread. Lateness of a tick = time since the previous tick minus 10 ms: how long the event loop could not react.
    Prints p50 / p99 / max lateness (targets: p99 <= 16 ms, max <= 100 ms) and plot refreshes per second (>= 20).
+3. With --race N: the same window races N cells (vanilla RNN, LSTM, GRU, ReLU RNN) on the adding problem at T=100,
+   each in its own worker process, all overlaid; measured once every runner is training (targets as above, and
+   >= 10 plot refreshes per second).
 
 The machine is shared: run it more than once and read the numbers as a range.
 """
@@ -59,7 +63,20 @@ def measure_startup(runs: int) -> list[dict]:
     return results
 
 
-def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", warmup: float = 1.5) -> dict:
+RACE_CELLS = ("rnn_tanh", "lstm", "gru", "rnn_relu")
+
+
+def race_config(cfg):
+    from rnnlab import tasks
+
+    cfg = cfg.replace("task.name", "adding")
+    for key, value in tasks.get("adding").suggested.items():
+        cfg = cfg.replace(key, value)
+    return cfg.replace("task.length", 100).replace("training.steps", 10_000_000)
+
+
+def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", warmup: float = 1.5,
+                           race: int = 0) -> dict:
     import numpy as np
     import torch  # noqa: F401  (before Qt, as the app does on Windows)
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
@@ -75,6 +92,8 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
     if task:
         cfg = with_task(cfg, task)
     cfg = cfg.replace("training.steps", 10_000_000)
+    if race:
+        cfg = race_config(cfg)
     window = MainWindow(cfg)
     window.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
     window.resize(1280, 800)
@@ -93,23 +112,32 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
     timer.setInterval(INTERVAL_MS)
     timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed()))
 
-    window.start_training()
+    if race:
+        window.many.start_race(window.config(), "model.cell", RACE_CELLS[:race])
+        steps_done = lambda: sum(t.info.step for t in window.many.all_runs if t.info is not None)  # noqa: E731
+        started = lambda: all(t.info is not None and t.info.step > 0 for t in window.many.all_runs)  # noqa: E731
+    else:
+        window.start_training()
+        steps_done = lambda: window.trainer.step  # noqa: E731
+        started = lambda: True  # noqa: E731
     clock.start()
     timer.start()
-    # Warm up (first probe, first view), then measure.
+    # Warm up (worker processes started, first probe, first view), then measure.
     deadline = time.perf_counter() + warmup
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline or not started():
         app.processEvents()
         time.sleep(0.001)
+        if time.perf_counter() > deadline + 120:
+            raise SystemExit("the race's runners never started")
     ticks.clear()
-    refreshes0, step0, t0 = window.refresh_count, window.trainer.step, time.perf_counter()
+    refreshes0, step0, t0 = window.refresh_count, steps_done(), time.perf_counter()
     loop_timer = QTimer()
     loop_timer.setSingleShot(True)
     loop_timer.timeout.connect(app.quit)
     loop_timer.start(int(seconds * 1000))
     app.exec()  # the real event loop, as in the app
     elapsed = time.perf_counter() - t0
-    refreshes, steps = window.refresh_count - refreshes0, window.trainer.step - step0
+    refreshes, steps = window.refresh_count - refreshes0, steps_done() - step0
     timer.stop()
     window.close()
 
@@ -126,6 +154,8 @@ def main() -> int:
     parser.add_argument("--startup-runs", type=int, default=3, help="fresh processes for the start-up time")
     parser.add_argument("--tab", default="Gates", help="which bottom tab is shown while training (Gates, Gradients)")
     parser.add_argument("--task", default="", help="train this task (with its suggested settings) instead")
+    parser.add_argument("--race", type=int, default=0, choices=range(0, 5), metavar="N",
+                        help="race N cells (2-4) on the adding problem instead of training one run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--startup-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,14 +173,15 @@ def main() -> int:
         best = min(r["placeholder_shown"] for r in runs)
         worst = max(r["placeholder_shown"] for r in runs)
         print(f"time to window shown: {best:.2f}-{worst:.2f} s (target <= 1.5 s)")
-    r = measure_responsiveness(args.seconds, args.tab, args.task)
+    r = measure_responsiveness(args.seconds, args.tab, args.task, race=args.race)
     result["responsiveness"] = r
-    print(f"training at full speed for {r['seconds']:.1f} s on {args.task or 'the default task'}, {args.tab} tab shown: "
-          f"{r['train_steps_per_s']:.0f} steps/s, "
+    what = f"a race of {args.race} cells on adding T=100" if args.race else (args.task or "the default task")
+    print(f"training at full speed for {r['seconds']:.1f} s on {what}, {args.tab} tab shown: "
+          f"{r['train_steps_per_s']:.0f} steps/s{' (all runners)' if args.race else ''}, "
           f"{r['ticks']} timer ticks")
     print(f"10 ms timer lateness: p50 {r['lateness_p50_ms']:.2f} ms, p99 {r['lateness_p99_ms']:.2f} ms, "
           f"max {r['lateness_max_ms']:.2f} ms (targets: p99 <= 16, max <= 100)")
-    print(f"plot refreshes: {r['refreshes_per_s']:.1f} per second (target >= 20)")
+    print(f"plot refreshes: {r['refreshes_per_s']:.1f} per second (target >= {10 if args.race else 20})")
     if args.json:
         print(json.dumps(result, indent=2))
     return 0

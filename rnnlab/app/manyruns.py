@@ -61,6 +61,7 @@ class RunsBar(QWidget):
         button.setText(text)
         button.setToolTip(tip)
         button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         button.clicked.connect(lambda _=False: slot())
         return button
 
@@ -105,7 +106,7 @@ class ManyRuns(QObject):
         self.alone: Optional[str] = None  # the key of the run shown alone, if one is
         self.race = RaceSession(self)
         self.race.tracks_changed.connect(self._tracks_changed)
-        self.race.progress.connect(lambda: self.window.scheduler.refresh())
+        self.race.progress.connect(self._race_progress)
         self.race.ended.connect(self._race_ended)
         self.race.failed.connect(lambda msg: self.window.message_bar.show_message(msg, "error"))
         self.race_folder: Optional[Path] = None
@@ -134,11 +135,13 @@ class ManyRuns(QObject):
     def control(self, verb: str) -> bool:
         """The toolbar's Train (resume) / Pause / Step / Stop / Reset while racing. False: not in a race (the single run
         takes the verb)."""
-        if self.mode != "race":
-            if verb == "reset" and self.mode == "compare":
-                self.leave()
-                return True
+        if self.mode is None:
             return False
+        if not self.racing():  # a comparison, or a race that ended: Train and Reset go back to one run
+            if verb in ("train", "reset"):
+                self.leave()
+                return verb == "reset"  # Train then starts the form's experiment
+            return True
         race = self.race
         if verb == "reset":
             self.leave()
@@ -163,7 +166,7 @@ class ManyRuns(QObject):
             return
         w, running = self.window, self.racing()
         paused = running and getattr(self, "_paused", False)
-        w.act_train.setEnabled(paused)
+        w.act_train.setEnabled(paused or (not running and w.panel.is_valid()))
         w.act_pause.setEnabled(running)
         w.act_pause.setText("Resume" if paused else "Pause")
         w.act_step.setEnabled(running)
@@ -171,6 +174,11 @@ class ManyRuns(QObject):
         w.act_save.setEnabled(False)  # a race saves itself (its folder); a comparison is of saved runs
         w.act_race.setEnabled(not running)
         w.panel.set_locked(running)
+        if self.mode == "race":
+            state = ("paused" if paused else "racing") if running else "race ended"
+        else:
+            state = "comparing"
+        w.fields.show_runs(state, [t.info for t in self.all_runs])
 
     # --- a race ---------------------------------------------------------------------------------------------------
 
@@ -201,6 +209,10 @@ class ManyRuns(QObject):
         self.window.message_bar.show_message(
             f"Racing {len(values)} runs side by side, each in its own process, saved to {self.race_folder}.", "info")
         return True
+
+    def _race_progress(self) -> None:
+        self.window.scheduler.refresh()
+        self.update_actions()
 
     def _race_ended(self, rows: list, sentence: str) -> None:
         if self.mode != "race":

@@ -44,16 +44,10 @@ def build_trainer(cfg, control=None):
 
 def task_view(trainer) -> Optional[dict]:
     """Task.view(model) in eval mode without gradients, off the GUI thread; the caller holds the model guard."""
-    import torch
+    from ..modes import evaluating  # torch: loaded by then (the helper thread builds trainers)
 
-    model = trainer.model
-    was = model.training
-    model.eval()
-    try:
-        with torch.no_grad(), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
-            return trainer.task.view(model)
-    finally:
-        model.train(was)
+    with evaluating(trainer.model), np.errstate(all="ignore"):  # a diverged model's forecast may overflow
+        return trainer.task.view(trainer.model)
 
 
 class ModelGuard:
@@ -200,21 +194,16 @@ class ModelAccess(QObject):
             self.drain(trainer)
 
     def _run_request(self, req: _Request, trainer) -> None:
-        import torch
+        from ..modes import evaluating
 
-        model = trainer.model
-        was_training = model.training
-        model.eval()
         try:
-            with torch.no_grad():
-                value = req.fn(trainer.task, model)
+            with evaluating(trainer.model):
+                value = req.fn(trainer.task, trainer.model)
         except Exception as exc:  # a view's request failed: report it, keep training
             log.debug("view request failed:\n%s", traceback.format_exc())
             self._emit(req.on_error, describe_error(exc))
         else:
             self._deliver_signal.emit(req.on_result, value)
-        finally:
-            model.train(was_training)
 
     def _emit(self, on_error, message: str) -> None:
         if on_error is None:

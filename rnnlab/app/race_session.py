@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Optional, Sequence
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..config import RunConfig
 from ..errors import RnnlabError
@@ -32,7 +32,7 @@ from .experiment_thread import ExperimentThread
 from .rundata import RunData
 from .runset import RunSet, Track
 
-PROGRESS_HZ = 10  # the panels redraw at most this often for the whole race
+PROGRESS_HZ = 15  # the panels redraw at most this often for the whole race
 
 
 class RaceSession(QObject):
@@ -52,6 +52,7 @@ class RaceSession(QObject):
         self._news = False
         self._done = False  # the race reached its SweepEnded
         self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5% early: the throttle is a promise
         self._timer.setInterval(1000 // PROGRESS_HZ)
         self._timer.timeout.connect(self._tick)
 

@@ -93,6 +93,16 @@ class StatusFields:
                    "", "", f"device {info.device}")
         self._progress(info.step, info.total_steps)
 
+    def show_runs(self, state: str, infos: list) -> None:
+        """Several runs (a race, a comparison): the slowest run's step, and the progress of all of them together."""
+        infos = [i for i in infos if i is not None]
+        if not infos:
+            self._show(state, "", "", "", "", "", "")
+            return
+        slowest = min(infos, key=lambda i: i.step / max(1, i.total_steps))
+        self._show(state, f"step {slowest.step}/{slowest.total_steps}", "", "", "", "", f"device {infos[0].device}")
+        self._progress(sum(i.step for i in infos), sum(i.total_steps for i in infos))
+
     def _show(self, *texts: Optional[str]) -> None:
         for (key, _tip, _sample), text in zip(STATUS_FIELDS, texts):
             if text is not None:  # None: leave the field as it is
