@@ -12,26 +12,7 @@ from rnnlab.runs import library
 from rnnlab.runs.store import open_run, save_run
 from rnnlab.train.trainer import Trainer
 
-SWEEP = """
-[sweep]
-seeds = [0]
-
-[sweep.axes]
-"model.cell" = ["rnn_tanh", "gru"]
-
-[task]
-name = "adding"
-
-[task.options]
-length = 8
-
-[model]
-hidden_size = 4
-
-[training]
-steps = 6
-eval_every = 3
-"""
+from helpers import TINY_SWEEP
 
 
 def tiny(task="adding", cell="gru", **training):
@@ -54,7 +35,7 @@ def home(tmp_path_factory):
     gru = save_run(trained(tiny()), library.new_run_path(tiny(), root))
     lstm = save_run(trained(tiny(cell="lstm")), library.new_run_path(tiny(cell="lstm"), root))
     sweep_dir = library.new_sweep_path("cells", root)
-    list(SweepRunner(sweep_mod.loads(SWEEP), sweep_dir, LocalExecutor(1)).events())
+    list(SweepRunner(sweep_mod.loads(TINY_SWEEP), sweep_dir, LocalExecutor(1)).events())
     runs = library.runs_folder(root)
     (runs / "truncated").mkdir()
     for f in ("config.toml", "weights.safetensors", "metrics.csv"):

@@ -6,7 +6,6 @@ import pickle
 
 import numpy as np
 
-from rnnlab import config
 from rnnlab.cli import main
 from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
@@ -14,12 +13,12 @@ from rnnlab.experiments.race import speed_sentence
 from rnnlab.runs.store import open_run
 from rnnlab.train.info import RunInfo
 
+from helpers import configured
+
 
 def base(steps=100000):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 12), ("model.hidden_size", 8), ("training.steps", steps),
-                       ("training.seed", 5)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                "training.seed": 5})
     return cfg
 
 

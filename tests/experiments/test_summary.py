@@ -7,18 +7,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnlab import config
 from rnnlab.errors import ConfigError, RunError
 from rnnlab.experiments import LocalExecutor, SweepRunner, build, read_results
 from rnnlab.experiments.summary import axes_of, load_summary, parse_results
 from rnnlab.experiments.sweep import parse_axis, parse_seeds, to_toml
 
+from helpers import configured
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("model.hidden_size", 8), ("training.steps", 20), ("training.eval_every", 10)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"model.hidden_size": 8, "training.steps": 20, "training.eval_every": 10})
     sweep = build(cfg, {"task.length": [5, 10], "model.cell": ["rnn_tanh", "lstm"]}, [0, 1])
     sweep = replace(sweep, source_text=to_toml(sweep))
     path = tmp_path_factory.mktemp("sweep") / "lengths"

@@ -77,3 +77,13 @@ def new_view(qtbot):
         return w
 
     return make
+
+
+@pytest.fixture
+def race_session():
+    """A RaceSession closed after the test whatever happened: no race outlives it."""
+    from rnnlab.app.race_session import RaceSession
+
+    s = RaceSession()
+    yield s
+    s.close()

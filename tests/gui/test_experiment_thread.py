@@ -3,17 +3,16 @@ the thread and every worker process at once, with the running points marked inte
 
 import multiprocessing as mp
 
-from rnnlab import config
 from rnnlab.app.experiment_thread import ExperimentThread
 from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
 
+from helpers import configured
+
 
 def base(steps):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 12), ("model.hidden_size", 8), ("training.steps", steps),
-                       ("training.seed", 5)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                "training.seed": 5})
     return cfg
 
 

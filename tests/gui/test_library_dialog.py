@@ -14,23 +14,9 @@ from rnnlab.runs import library
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
-pytestmark = pytest.mark.gui
+from helpers import TINY_SWEEP
 
-SWEEP = """
-[sweep]
-seeds = [0]
-[sweep.axes]
-"model.cell" = ["rnn_tanh", "gru"]
-[task]
-name = "adding"
-[task.options]
-length = 8
-[model]
-hidden_size = 4
-[training]
-steps = 6
-eval_every = 3
-"""
+pytestmark = pytest.mark.gui
 
 
 def tiny(task, cell):
@@ -50,7 +36,7 @@ def home(tmp_path_factory):
     save(root, "adding-gru", tiny("adding", "gru"))
     save(root, "adding-lstm", tiny("adding", "lstm"))
     save(root, "forecast-lstm", tiny("forecast", "lstm"))
-    list(SweepRunner(sweep_mod.loads(SWEEP), library.sweeps_folder(root) / "cells", LocalExecutor(1)).events())
+    list(SweepRunner(sweep_mod.loads(TINY_SWEEP), library.sweeps_folder(root) / "cells", LocalExecutor(1)).events())
     broken = library.runs_folder(root) / "truncated"
     broken.mkdir()
     good = library.runs_folder(root) / "adding-gru"

@@ -20,6 +20,8 @@ from rnnlab.experiments.sweep import build, to_toml
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 from test_main_window import window  # noqa: F401  (the window fixture)
 
 CELLS = ["rnn_tanh", "lstm", "gru"]
@@ -27,11 +29,9 @@ OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")
 
 
 def adding(steps: int, cell: str = "lstm", length: int = 12) -> config.RunConfig:
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", length), ("model.cell", cell), ("model.hidden_size", 8),
-                       ("training.steps", steps), ("training.eval_every", 10), ("training.probe_every", 10),
-                       ("training.seed", 3)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": length, "model.cell": cell, "model.hidden_size": 8,
+                                "training.steps": steps, "training.eval_every": 10, "training.probe_every": 10,
+                                "training.seed": 3})
     return cfg
 
 

@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from rnnlab import config
 from rnnlab.app.plots.alone import recorded
 from rnnlab.app.plots.gradnorms import GradNormPanel
 from rnnlab.app.plots.gradtime import GradTimePanel
@@ -17,15 +16,15 @@ from rnnlab.train.history import val_col
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 CELLS = {"rnn_tanh": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 OVERLAYS = (LossPanel, GradNormPanel, GradTimePanel)
 
 
 def tiny_run(cell: str) -> Trainer:
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 20), ("model.cell", cell), ("model.hidden_size", 8), ("training.steps", 30),
-                       ("training.eval_every", 10), ("training.probe_every", 10), ("training.seed", 3)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 20, "model.cell": cell, "model.hidden_size": 8, "training.steps": 30,
+                                "training.eval_every": 10, "training.probe_every": 10, "training.seed": 3})
     trainer = Trainer(cfg)
     for _ in trainer.run():
         pass

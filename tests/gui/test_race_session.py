@@ -1,4 +1,4 @@
-"""A race in the window's session: a real 3-cell race on the adding problem fills one Track per runner (its own
+"""RaceSession: a real 3-cell race on the adding problem fills one Track per runner (its own
 colour, loss, gradient-norm and validation rows, the gradient through time, the gates, the task view), pause, a
 single step and stop reach every runner, and closing mid-race leaves no thread and no worker process."""
 
@@ -7,27 +7,17 @@ import multiprocessing as mp
 import time
 
 import numpy as np
-import pytest
 
-from rnnlab import config
-from rnnlab.app.race_session import PROGRESS_HZ, RaceSession
+from rnnlab.app.race_session import PROGRESS_HZ
+
+from helpers import configured
 
 CELLS = ("rnn_tanh", "lstm", "gru")
 
 
-@pytest.fixture
-def session():
-    """Closed after the test whatever happened: no race outlives it."""
-    s = RaceSession()
-    yield s
-    s.close()
-
-
 def base(steps):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 12), ("model.hidden_size", 8), ("training.steps", steps),
-                       ("training.seed", 5), ("training.eval_every", 10)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                "training.seed": 5, "training.eval_every": 10})
     return cfg
 
 
@@ -35,15 +25,15 @@ def workers():
     return [p for p in mp.active_children() if p.name == "rnnlab-sweep-worker"]
 
 
-def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tmp_path, session):
+def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tmp_path, race_session):
     ticks = []
-    session.progress.connect(lambda: ticks.append(time.monotonic()))
-    with qtbot.waitSignal(session.ended, timeout=180_000) as ended:
-        assert session.start(base(60), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
+    race_session.progress.connect(lambda: ticks.append(time.monotonic()))
+    with qtbot.waitSignal(race_session.ended, timeout=180_000) as ended:
+        assert race_session.start(base(60), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
     rows, sentence = ended.args
-    tracks = list(session.runs)
+    tracks = list(race_session.runs)
     assert [t.label for t in tracks] == ["vanilla RNN (tanh)", "LSTM", "GRU"]
-    assert len({t.colour for t in tracks}) == 3 and session.runs.selected_track() is tracks[0]
+    assert len({t.colour for t in tracks}) == 3 and race_session.runs.selected_track() is tracks[0]
     for track, cell in zip(tracks, CELLS):
         d = track.data
         assert track.status == "finished" and track.info.cell == cell and track.info.step == 60
@@ -62,29 +52,29 @@ def test_a_three_cell_race_fills_three_tracks_and_ends_with_a_row_each(qtbot, tm
     for r in rows:
         for key in ("test_mse", "steps_per_s", "wall_s"):
             assert math.isfinite(float(r[key])) and float(r[key]) > 0
-    assert sentence.startswith("Per step, the ") and sentence == session.sentence
-    assert not session.is_running() and workers() == []
+    assert sentence.startswith("Per step, the ") and sentence == race_session.sentence
+    assert not race_session.is_running() and workers() == []
     # throttled: the panels redraw at most PROGRESS_HZ a second for the whole race, however many runners report
     # (reports come in bursts, several per poll of the pipes); the last one is the flush at the end
     gaps = np.diff(ticks[:-1])
     assert len(gaps) > 3 and gaps.min() >= 0.9 / PROGRESS_HZ
 
 
-def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, session):
-    session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
-    tracks = list(session.runs)
+def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, race_session):
+    race_session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
+    tracks = list(race_session.runs)
     qtbot.waitUntil(lambda: all(t.data.n > 5 for t in tracks), timeout=120_000)
-    session.pause()
+    race_session.pause()
     qtbot.waitUntil(lambda: all(t.status == "paused" for t in tracks), timeout=30_000)
     at = [t.info.step for t in tracks]
     qtbot.wait(300)
     assert [t.info.step for t in tracks] == at  # paused: nobody trains on
-    session.step()
+    race_session.step()
     qtbot.waitUntil(lambda: [t.info.step for t in tracks] == [s + 1 for s in at], timeout=30_000)
     assert all(t.status == "paused" and t.data.last_probe.step == s + 1 for t, s in zip(tracks, at))
     assert all(t.data.view["kind"] == "adding" for t in tracks)  # paused: the task view of each runner as it is
-    with qtbot.waitSignal(session.ended, timeout=60_000) as ended:
-        session.stop()
+    with qtbot.waitSignal(race_session.ended, timeout=60_000) as ended:
+        race_session.stop()
     rows = ended.args[0]
     assert [r["status"] for r in rows] == ["stopped"] * 3
     assert [int(r["steps"]) for r in rows] == [s + 1 for s in at]
@@ -92,23 +82,23 @@ def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, session):
     assert [t.status for t in tracks] == ["stopped"] * 3
 
 
-def test_closing_mid_race_leaves_no_thread_and_no_child_process(qtbot, tmp_path, session):
-    session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
-    qtbot.waitUntil(lambda: all(t.status == "running" for t in session.runs), timeout=120_000)
-    thread = session._thread
-    session.close()
-    assert not session.is_running() and not thread.is_running() and not thread._thread.isRunning()
+def test_closing_mid_race_leaves_no_thread_and_no_child_process(qtbot, tmp_path, race_session):
+    race_session.start(base(1_000_000), "model.cell", CELLS, tmp_path / "race", progress_s=0.05)
+    qtbot.waitUntil(lambda: all(t.status == "running" for t in race_session.runs), timeout=120_000)
+    thread = race_session._thread
+    race_session.close()
+    assert not race_session.is_running() and not thread.is_running() and not thread._thread.isRunning()
     assert mp.active_children() == []
-    n = {t.key: t.data.n for t in session.runs}
+    n = {t.key: t.data.n for t in race_session.runs}
     qtbot.wait(300)  # nothing queued before the close reaches the runs after it
-    assert {t.key: t.data.n for t in session.runs} == n
+    assert {t.key: t.data.n for t in race_session.runs} == n
 
 
-def test_reset_takes_the_runs_off_and_a_bad_race_says_why(qtbot, tmp_path, session):
-    session.start(base(1_000_000), "model.cell", ("rnn_tanh", "gru"), tmp_path / "race", progress_s=0.05)
-    with qtbot.waitSignal(session.tracks_changed, timeout=30_000):
-        session.reset()
-    assert len(session.runs) == 0 and not session.is_running() and workers() == []
-    with qtbot.waitSignal(session.failed) as failed:
-        assert not session.start(base(10), "model.cell", ("lstm", "lsmt"), tmp_path / "bad")
-    assert "lsmt" in failed.args[0] and len(session.runs) == 0
+def test_reset_takes_the_runs_off_and_a_bad_race_says_why(qtbot, tmp_path, race_session):
+    race_session.start(base(1_000_000), "model.cell", ("rnn_tanh", "gru"), tmp_path / "race", progress_s=0.05)
+    with qtbot.waitSignal(race_session.tracks_changed, timeout=30_000):
+        race_session.reset()
+    assert len(race_session.runs) == 0 and not race_session.is_running() and workers() == []
+    with qtbot.waitSignal(race_session.failed) as failed:
+        assert not race_session.start(base(10), "model.cell", ("lstm", "lsmt"), tmp_path / "bad")
+    assert "lsmt" in failed.args[0] and len(race_session.runs) == 0

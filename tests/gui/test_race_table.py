@@ -3,31 +3,20 @@ number (not text), a failed runner's row says why, and the sentence on speed sit
 
 import math
 
-import pytest
 from PySide6.QtCore import Qt
 
-from rnnlab import config
-from rnnlab.app.race_session import RaceSession
 from rnnlab.app.race_table import RaceTable
 from rnnlab.app.rundata import RunData
 from rnnlab.app.runset import RunSet, Track
 
+from helpers import configured
+
 CELLS = ("rnn_tanh", "lstm", "gru")
 
 
-@pytest.fixture
-def session():
-    """Closed after the test whatever happened: no race outlives it."""
-    s = RaceSession()
-    yield s
-    s.close()
-
-
 def base(steps):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 12), ("model.hidden_size", 8), ("training.steps", steps),
-                       ("training.seed", 5), ("training.learning_rate", 0.01)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                "training.seed": 5, "training.learning_rate": 0.01})
     return cfg
 
 
@@ -37,14 +26,14 @@ def column(table, title):
     return [table.table.item(i, j).text() for i in range(table.table.rowCount())]
 
 
-def test_the_table_after_a_real_race(qtbot, tmp_path, session):
-    with qtbot.waitSignal(session.ended, timeout=180_000) as ended:
-        session.start(base(120), "model.cell", CELLS, tmp_path / "race", progress_s=0.1)
+def test_the_table_after_a_real_race(qtbot, tmp_path, race_session):
+    with qtbot.waitSignal(race_session.ended, timeout=180_000) as ended:
+        race_session.start(base(120), "model.cell", CELLS, tmp_path / "race", progress_s=0.1)
     rows, sentence = ended.args
     table = RaceTable()
     qtbot.addWidget(table)
     table.resize(1000, 300)
-    table.show_results(rows, session.runs, sentence)
+    table.show_results(rows, race_session.runs, sentence)
     table.show()
     headers = [table.table.horizontalHeaderItem(j).text() for j in range(table.table.columnCount())]
     assert headers[:2] == ["Run", "Test MSE (lower is better)"] and "Solved at step" in headers
@@ -54,7 +43,7 @@ def test_the_table_after_a_real_race(qtbot, tmp_path, session):
         assert all(math.isfinite(float(v)) for v in column(table, title))
     assert set(column(table, "Status")) == {"finished"}
     icon = table.table.item(0, 0).icon().pixmap(14, 14).toImage().pixelColor(7, 7).name()
-    assert icon == session.runs.tracks[0].colour.lower()
+    assert icon == race_session.runs.tracks[0].colour.lower()
     assert table.sentence.text() == f"Speed on this computer: {sentence}" and "steps/s" in sentence
     j = headers.index("Steps/s")
     table.table.sortItems(j, Qt.DescendingOrder)

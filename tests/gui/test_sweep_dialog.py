@@ -7,17 +7,16 @@ import multiprocessing as mp
 import pytest
 from PySide6.QtCore import Qt
 
-from rnnlab import config
 from rnnlab.app.sweep_dialog import SweepDialog
 from rnnlab.experiments import read_results
 from rnnlab.experiments.events import PointEnded
 
+from helpers import configured
+
 
 def base(steps):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 5), ("model.hidden_size", 8), ("training.steps", steps),
-                       ("training.eval_every", 10)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"task.length": 5, "model.hidden_size": 8, "training.steps": steps,
+                                "training.eval_every": 10})
     return cfg
 
 

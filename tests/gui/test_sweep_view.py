@@ -10,18 +10,17 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
-from rnnlab import config
 from rnnlab.app import export
 from rnnlab.app.sweep_view import SORT_ROLE, SweepView
 from rnnlab.experiments import LocalExecutor, SweepRunner, build, read_results
 from rnnlab.experiments.sweep import to_toml
 
+from helpers import configured
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("model.hidden_size", 8), ("training.steps", 20), ("training.eval_every", 10)):
-        cfg = cfg.replace(key, value)
+    cfg = configured("adding", {"model.hidden_size": 8, "training.steps": 20, "training.eval_every": 10})
     sweep = build(cfg, {"task.length": [5, 10], "model.cell": ["rnn_tanh", "lstm"]}, [0, 1])
     path = tmp_path_factory.mktemp("sweep") / "lengths"
     events = list(SweepRunner(replace(sweep, source_text=to_toml(sweep)), path, LocalExecutor(2)).events())
