@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")  # the panels that draw every run; the others the chosen one
 RESULTS_TAB = "Race results"
+RACE_PROGRESS_S = 0.1  # each runner reports this often: with 2-4 runners the plots get news on most of their redraws
 
 
 class RunsBar(QWidget):
@@ -200,7 +201,7 @@ class ManyRuns(QObject):
         self._enter("race")
         self._paused = False
         self.race_folder = library.new_sweep_path(f"race-{cfg.task.name}")
-        if not self.race.start(cfg, key, list(values), self.race_folder):
+        if not self.race.start(cfg, key, list(values), self.race_folder, progress_s=RACE_PROGRESS_S):
             self.leave()
             return False
         self.all_runs = self.race.runs

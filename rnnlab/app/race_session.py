@@ -27,11 +27,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from ..config import RunConfig
 from ..errors import RnnlabError
 from ..experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
+from ..experiments.local import LocalExecutor
 from ..experiments.race import RACE_PROGRESS_S, Race, label, speed_sentence
 from .experiment_thread import ExperimentThread
 from .rundata import RunData
 from .runset import RunSet, Track
 
+WORKER_NICE = 5  # the runners' lower priority: with more runners than cores, the window still gets its turns
 PROGRESS_HZ = 15  # the panels redraw at most this often for the whole race
 
 
@@ -63,7 +65,8 @@ class RaceSession(QObject):
         holds this race already would only rerun what did not finish). False, with `failed` emitted, if it cannot."""
         self.close()
         try:
-            race = Race(base, folder, key, values, progress_s=progress_s)
+            executor = LocalExecutor(len(values), nice=WORKER_NICE)  # one process per runner, below the window
+            race = Race(base, folder, key, values, executor=executor, progress_s=progress_s)
         except (RnnlabError, OSError) as exc:
             self.failed.emit(str(exc))
             return False

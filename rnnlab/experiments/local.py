@@ -30,9 +30,11 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-def _worker_main(jobs, events) -> None:
+def _worker_main(jobs, events, nice: int = 0) -> None:
     """A worker process: run the jobs it is sent, one at a time, applying pause/step/stop to the current one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice and hasattr(os, "nice"):  # a race beside the window: the window's process keeps the cores it needs
+        os.nice(nice)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from ..train.trainer import Control
     from .point import run_point
@@ -95,8 +97,11 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: Optional[int] = None):
+    def __init__(self, workers: Optional[int] = None, nice: int = 0):
+        """`nice`: how much lower the workers' scheduling priority is (POSIX), so that a window drawing them stays
+        responsive when there are more runners than spare cores."""
         self.slots = workers or default_workers()
+        self.nice = nice
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []
 
@@ -110,7 +115,7 @@ class LocalExecutor:
     def _spawn(self) -> _Worker:
         jobs_r, jobs_w = self._ctx.Pipe(duplex=False)
         events_r, events_w = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_worker_main, args=(jobs_r, events_w), daemon=True,
+        process = self._ctx.Process(target=_worker_main, args=(jobs_r, events_w, self.nice), daemon=True,
                                     name="rnnlab-sweep-worker")
         process.start()
         jobs_r.close()
