@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.status_labels, self.progress = self.fields.labels, self.fields.progress
         self._show_status(None)
         if theme.zoom() != 1.0:
-            self._scale_fonts(1.0)
+            persist.scale_fonts(self, 1.0)
         self._prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_DELAY_MS)
         self._prepare_timer.timeout.connect(self._prepare)
         # Below this the gate heatmaps and plot legends get too small to read; 1024x640 still fits a 1024x768 projector.
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         previous = theme.zoom()
         persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
-        self._scale_fonts(previous)
+        persist.scale_fonts(self, previous)
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""
@@ -412,19 +412,6 @@ class MainWindow(QMainWindow):
         data.view_version += 1
         self.scheduler.forget()
         self.scheduler.refresh(force=True)
-
-    def _scale_fonts(self, previous_zoom: float) -> None:
-        """The widgets around the plots follow the zoom (the plots were rebuilt at the new size)."""
-        width = self.experiment_dock.width()
-        theme.scale_fonts((self.experiment_dock, self.message_bar, self.toolbar, self.menuBar(), self.statusBar()),
-                          previous_zoom)
-        self.panel.refresh_fonts()
-        # A font change lays the dock out at its preferred width (the long description's): keep the width it had,
-        # or the form's minimum if that grew.
-        keep = lambda: self.resizeDocks([self.experiment_dock], [max(width, self.panel.minimumSizeHint().width())],
-                                        Qt.Horizontal)  # noqa: E731
-        keep()
-        QTimer.singleShot(0, self, keep)  # again once the font change has been laid out
 
     def _show_status(self, update: Optional[Update]) -> None:
         planned = self.panel.config().training.steps if update is None else 0  # the form's plan, with no run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 
 from . import theme
 from .places import settings
@@ -85,3 +85,17 @@ def restore_zoom() -> None:
 
 def save_zoom(factor: float) -> None:
     settings().setValue("view/zoom", factor)
+
+
+def scale_fonts(window, previous_zoom: float) -> None:
+    """The widgets around the plots follow the zoom (the plots were rebuilt at the new size)."""
+    width = window.experiment_dock.width()
+    theme.scale_fonts((window.experiment_dock, window.message_bar, window.toolbar, window.menuBar(),
+                       window.statusBar()), previous_zoom)
+    window.panel.refresh_fonts()
+    # A font change lays the dock out at its preferred width (the long description's): keep the width it had,
+    # or the form's minimum if that grew.
+    keep = lambda: window.resizeDocks([window.experiment_dock],  # noqa: E731
+                                      [max(width, window.panel.minimumSizeHint().width())], Qt.Horizontal)
+    keep()
+    QTimer.singleShot(0, window, keep)  # again once the font change has been laid out
