@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QWi
 from ..runs import compare as compare_mod
 from ..runs import library
 from . import places
+from .preview import preview_widget
 from .race_dialog import RaceDialog
 from .race_session import RaceSession
 from .race_table import RaceTable, swatch
@@ -130,8 +131,8 @@ class ManyRuns(QObject):
             state = "running" if self.race.is_running() else "ended"
             what = self.race.key.rpartition(".")[2]
             return f"<b>Race</b> of {len(self.all_runs)} runs, differing in <i>{what}</i> ({state}):"
-        task = next((t.info.task_title for t in self.all_runs if t.info is not None), "")
-        return f"<b>Comparing</b> {len(self.all_runs)} saved runs of {task}:"
+        task = next((t.info.task for t in self.all_runs if t.info is not None), "")
+        return f"<b>Comparing</b> {len(self.all_runs)} saved runs of <i>{task}</i>:"
 
     def control(self, verb: str) -> bool:
         """The toolbar's Train (resume) / Pause / Step / Stop / Reset while racing. False: not in a race (the single run
@@ -261,6 +262,8 @@ class ManyRuns(QObject):
             for o, label in zip(opened, comparison.labels):
                 runs.add(Track(o.path, label, o.info, o.data, status=o.status))
             self.all_runs = runs
+            w.panel.set_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
+            w.panel.set_preview(preview_widget(opened[0].preview))
             self._show()
             w.message_bar.show_message(f"Comparing {len(paths)} runs: what differs is in the legend.", "info")
 

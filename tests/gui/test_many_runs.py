@@ -137,6 +137,7 @@ def test_two_saved_runs_are_compared_and_one_click_shows_one_alone_or_removes_it
     assert w.many.wait_loaded()
     runs = w.many.all_runs
     assert w.many.mode == "compare" and [t.label for t in runs] == ["vanilla RNN (tanh)", "LSTM"]
+    assert w.config().task.name == "adding"  # the form shows the compared runs' settings, not the last experiment
     for name in OVERLAID:
         assert len(getattr(w, name).overlay.items) == 2, name
     losses = [t.data.col("train_loss") for t in runs]
