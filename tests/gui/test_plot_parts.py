@@ -76,6 +76,40 @@ def test_a_legend_entry_wider_than_the_plot_wraps_too(qtbot):
     assert item.titleLabel.item.boundingRect().width() <= item.vb.width() + 12
 
 
+def test_a_legend_that_fits_sits_beside_its_title_on_one_line(qtbot):
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y="loss")
+    legend_title(item, "Loss", [("train", "#336699", "line"), ("validation", "#cc0000", "dot")])
+    glw.resize(700, 300)
+    glw.show()
+    qtbot.waitExposed(glw)
+    qtbot.waitUntil(lambda: item.vb.width() > 500)
+    heads, _pieces, lines = item._rnnlab_legend_lines
+    assert heads == ["Loss"] and lines == [(0, 1)]  # both entries beside the title
+    one_line = QFontMetricsF(item.titleLabel.item.font()).lineSpacing()
+    assert item.titleLabel.item.boundingRect().height() < 1.9 * one_line  # one line of text, not two
+    assert item.layout.rowMaximumHeight(0) <= 30  # pyqtgraph's one-line title row: the plot keeps the rest
+
+
+def test_a_legend_entry_drops_its_aside_in_brackets_before_it_wraps(qtbot):
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y="nats/char")
+    legend_title(item, "Validation nats/char", [("model", "#cc0000", "dot"),
+                                                ("unigram (character frequencies) 3.58", "#884400", "dash")])
+    glw.resize(190, 300)
+    glw.show()
+    qtbot.waitExposed(glw)
+    qtbot.waitUntil(lambda: 0 < item.vb.width() < 150)
+    qtbot.wait(50)  # the legend follows the plot's last resize
+    _heads, pieces, _lines = item._rnnlab_legend_lines
+    assert [text for text, *_ in pieces] == ["model", "unigram 3.58"]  # one piece each: nothing wrapped
+    assert item._rnnlab_legend[1][1][0] == "unigram (character frequencies) 3.58"  # exports keep the whole name
+
+
 def test_caption_grows_a_line_instead_of_cutting_its_end_off(qtbot):
     box = QWidget()
     qtbot.addWidget(box)

@@ -467,3 +467,32 @@ def test_zoom_for_a_projector_and_the_char_lm_layout_at_1024x768(qtbot, window):
     again.act_zoom_reset.trigger()
     assert theme.zoom() == 1.0
     again.close()
+
+
+def test_at_1024x768_and_130_percent_both_loss_plots_keep_a_readable_plot_area(qtbot, window):
+    """The char-LM view leaves the loss panel ~280 px: its legends wrapped to four and three lines and left the plots
+    30-45 px tall, 5 px once the baselines joined the legend. Legends beside their titles, brackets dropped before
+    wrapping, and the room the panel asks the splitter for (up to 62 %) keep both at 60 px or more (84 and 76 before
+    training, 75 and 67 after it; the Gates tab below keeps 235 px)."""
+    from rnnlab.app import theme
+    from rnnlab.app.experiment_panel import default_config, with_task
+
+    cfg = with_task(default_config(), "charlm").replace("training.steps", 4).replace("training.eval_every", 2)
+    w = window(cfg)
+    w.resize(1024, 768)
+    qtbot.waitUntil(lambda: w.view_host.kind == "charlm", timeout=TIMEOUT)
+    try:
+        w.set_zoom(1.3)
+        for trained in (False, True):
+            if trained:
+                train_to_end(qtbot, w)
+            qtbot.wait(300)  # the legends re-wrap to the new widths, the plots take what is left
+            panel = w.loss_panel
+            heights = {name: p.getViewBox().height() for name, p in (("loss", panel.loss),
+                                                                     ("metric", panel.metric_plot))}
+            assert min(heights.values()) >= 60, (trained, heights, panel.size(), w.split.sizes())
+            assert panel.width() < 330 and w.height() == 768  # the narrow panel this is about, on a 768 px screen
+            assert w.split.sizes()[1] >= 0.35 * sum(w.split.sizes())  # the Gates tab is not crushed for it
+    finally:
+        w.set_zoom(1.0)
+    assert theme.zoom() == 1.0

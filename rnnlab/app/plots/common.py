@@ -8,6 +8,7 @@ levels and a 256-entry lookup table.
 from __future__ import annotations
 
 import math
+import re
 from typing import Optional, Sequence
 
 import numpy as np
@@ -228,8 +229,10 @@ def release_title_width(item: pg.PlotItem) -> None:
 
 
 def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str, str]]) -> None:
-    """A legend that never covers data: the plot's title, then its entries as coloured text on the lines below,
-    wrapped to the plot's width (again whenever the plot is resized).
+    """A legend that never covers data: the plot's title, then its entries as coloured text, beside the title where
+    they fit and on the lines below otherwise, wrapped to the plot's width (again whenever the plot is resized). Every
+    line a legend spends is taken from the plot: at 1024x768 and 130 % zoom a title over three legend lines left the
+    loss plot 45 px (issue 9, item 6).
 
     entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
     item._rnnlab_legend = (title, list(entries))
@@ -241,10 +244,14 @@ def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str
 
 
 def _title_lines(title: str, width_px: float, font: QFont) -> list[str]:
-    """Greedy word wrap of a title into lines no wider than width_px."""
+    """Greedy word wrap of a title into lines no wider than width_px; an aside in brackets that fits on a line stays
+    on one ("(lower is better)", not "(lower is" and "better)")."""
     metrics = QFontMetricsF(font)
     lines: list[str] = []
-    for word in title.split(" "):
+    words = [w for w in re.split(r"(\([^()]*\))|\s+", title) if w and w.strip()]
+    words = [w for part in words for w in ([part] if metrics.horizontalAdvance(part) <= width_px
+                                            else part.split(" "))]
+    for word in words:
         if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width_px:
             lines[-1] = f"{lines[-1]} {word}"
         else:
@@ -253,12 +260,15 @@ def _title_lines(title: str, width_px: float, font: QFont) -> list[str]:
 
 
 def _legend_pieces(entries, width_px: float, font: QFont) -> list[tuple[str, str, str, bool]]:
-    """The entries as (text, colour, mark, continued) pieces: an entry wider than the plot is word-wrapped, its later
-    lines marked `continued` (they go on lines of their own, under the entry's first line)."""
+    """The entries as (text, colour, mark, continued) pieces: an entry wider than the plot loses its asides in
+    brackets ("unigram (character frequencies) 3.58" -> "unigram 3.58"), then is word-wrapped, its later lines marked
+    `continued` (they go on lines of their own, under the entry's first line)."""
     metrics = QFontMetricsF(font)
     pieces = []
     for name, color, glyph in entries:
         mark = GLYPHS.get(glyph, glyph)
+        if metrics.horizontalAdvance(f"{mark}\u00a0{name}") > width_px:
+            name = re.sub(r"\s*\([^()]*\)", "", name) or name
         if metrics.horizontalAdvance(f"{mark}\u00a0{name}") <= width_px:
             pieces.append((name, color, mark, False))
             continue
@@ -268,20 +278,21 @@ def _legend_pieces(entries, width_px: float, font: QFont) -> list[tuple[str, str
     return pieces
 
 
-def _legend_lines(pieces, width_px: float, font: QFont) -> list[tuple[int, ...]]:
-    """Greedy wrap of the pieces (as indices) into lines no wider than width_px."""
+def _legend_lines(pieces, width_px: float, font: QFont, taken: float = 0.0) -> list[tuple[int, ...]]:
+    """Greedy wrap of the pieces (as indices) into lines no wider than width_px; the first line starts `taken` px in
+    (after the title, when the legend begins beside it). A first line with no room for a piece is left empty."""
     metrics = QFontMetricsF(font)
     gap = metrics.horizontalAdvance("\u00a0\u00a0\u00a0")
     lines: list[list[int]] = [[]]
-    used = 0.0
+    used = taken
     for i, (text, _color, mark, continued) in enumerate(pieces):
         w = metrics.horizontalAdvance(f"{mark}\u00a0{text}")
-        if lines[-1] and (continued or used + gap + w > width_px):
+        if (lines[-1] or used) and (continued or used + gap + w > width_px):
             lines.append([])
             used = 0.0
-        used += (gap if lines[-1] else 0.0) + w
+        used += (gap if used else 0.0) + w
         lines[-1].append(i)
-    return [tuple(line) for line in lines if line]
+    return [tuple(line) for line in lines]
 
 
 def _layout_legend(item: pg.PlotItem) -> None:
@@ -293,19 +304,25 @@ def _layout_legend(item: pg.PlotItem) -> None:
     bold = QFont(big)
     bold.setBold(True)
     width = max(60.0, item.vb.width() - 8 if item.vb.width() > 0 else 400.0)  # the title sits over the view box
-    heads = _title_lines(title, width, bold)
+    heads = _title_lines(title, width, bold) if title else []
     pieces = _legend_pieces(entries, width, little)
-    lines = _legend_lines(pieces, width, little)
+    taken = QFontMetricsF(bold).horizontalAdvance(heads[-1]) if heads else 0.0
+    lines = _legend_lines(pieces, width, little, taken) if pieces else []
     if (heads, pieces, lines) == item._rnnlab_legend_lines:
         return  # the same breaks: nothing to re-lay out
     item._rnnlab_legend_lines = (heads, pieces, lines)
     spans = [f"<span style='color:{color}'>{mark or '&nbsp;&nbsp;'}&nbsp;{text}</span>"
              for text, color, mark, _continued in pieces]
-    legend = "<br>".join("&nbsp;&nbsp; ".join(spans[i] for i in line) for line in lines)
-    html = f"<b>{'<br>'.join(heads)}</b>" + (f"<br><span style='font-size:{small}pt'>{legend}</span>" if legend else "")
+    texts = ["&nbsp;&nbsp; ".join(spans[i] for i in line) for line in lines]
+    below = texts[1:] if heads else texts  # with a title, lines[0] is what sits beside it (maybe nothing)
+    html = f"<b>{'<br>'.join(heads)}</b>" if heads else ""
+    if heads and lines and lines[0]:
+        html += f"<span style='font-size:{small}pt'>&nbsp;&nbsp;&nbsp;{texts[0]}</span>"
+    if below:
+        html += ("<br>" if heads else "") + f"<span style='font-size:{small}pt'>{'<br>'.join(below)}</span>"
     item.setTitle(html, color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
     # pyqtgraph gives a title one line (30 px); make room for the title's and the legend's lines.
-    height = int(len(heads) * QFontMetricsF(bold).lineSpacing() + len(lines) * QFontMetricsF(little).lineSpacing() + 8)
+    height = int(len(heads) * QFontMetricsF(bold).lineSpacing() + len(below) * QFontMetricsF(little).lineSpacing() + 8)
     height = max(30, height)
     item.titleLabel.setMaximumHeight(height)
     item.layout.setRowFixedHeight(0, height)

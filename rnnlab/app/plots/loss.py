@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from ...train.history import val_col
 from ...train.info import RunInfo
@@ -25,6 +25,8 @@ from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style
 from .overlay import Overlay, RunLegend
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
+MIN_PLOT_PX = 90  # the least height of each plot's data area the panel asks the window for (issue 9, item 6)
+MAX_SHARE = 0.62  # of the window's splitter, at most, for that
 
 
 class LossPanel(QWidget):
@@ -45,6 +47,8 @@ class LossPanel(QWidget):
         self.log_box.toggled.connect(self._set_log)
         self._data = None  # the run drawn last (a toggle redraws it)
         self.glw = pg.GraphicsLayoutWidget()
+        self.glw.ci.setContentsMargins(2, 2, 2, 2)  # the panel's height goes to the plots, not to margins
+        self.glw.ci.setSpacing(4)
         self.loss = self.glw.addPlot(row=0, col=0)
         style_plot(self.loss, x="step", y="loss")
         self._loss_legend()
@@ -52,6 +56,8 @@ class LossPanel(QWidget):
         style_plot(self.metric_plot, x="step", y="metric")
         self._metric_title = "Validation metric"
         self.metric_plot.setXLink(self.loss)
+        # The plot below names the steps the two share: the loss plot keeps its numbers and gives the line to its data.
+        self.loss.getAxis("bottom").showLabel(False)
         self.train_raw = self.loss.plot([], [], pen=pen(theme.TRAIN, alpha=90))
         self.train_raw.setClipToView(True)
         self.train_raw.setDownsampling(auto=True, method="peak")
@@ -78,6 +84,26 @@ class LossPanel(QWidget):
         layout.setSpacing(0)
         layout.addLayout(head)
         layout.addWidget(self.glw, 1)
+        for item in (self.loss, self.metric_plot):
+            item.vb.sigResized.connect(self._ask_for_room)
+
+    def _ask_for_room(self, _vb=None) -> None:
+        """Ask the window's splitter for what the titles, legends and axes take plus MIN_PLOT_PX for each plot: at
+        1024x768 and 130 % zoom they took all but 30-45 px of the panel's 340 (issue 9, item 6). At most
+        MAX_SHARE of the splitter: the Gates tab below needs the rest."""
+        splitter = self.parentWidget()
+        while splitter is not None and not (isinstance(splitter, QSplitter) and splitter.orientation() == Qt.Vertical):
+            splitter = splitter.parentWidget()
+        if splitter is None or self.glw.height() <= 0:
+            return
+        # Everything but the two data areas: the strip above the plots, the margins, each plot's title and x axis.
+        fixed = self.height() - self.glw.height() + 10 + sum(
+            item.layout.rowMaximumHeight(0) + item.getAxis("bottom").height() for item in (self.loss, self.metric_plot))
+        room = min(int(fixed) + 2 * MIN_PLOT_PX, int(MAX_SHARE * sum(splitter.sizes())))
+        if room != self.minimumHeight():
+            self.setMinimumHeight(room)
+            if self.height() < room:
+                splitter.setSizes(splitter.sizes())  # a splitter reads its children's minimum again only when told
 
     def _set_log(self, on: bool) -> None:
         self.loss.setLogMode(x=False, y=on)
