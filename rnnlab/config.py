@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from .errors import ConfigError, DataError
 from .fileio import atomic_write, read_user_file
-from .options import BOOL, DEVICE, Applies, Condition, Option, Rule, choice, float_range, int_range, unknown_key_hint
+from .options import BOOL, DEVICE, Applies, Condition, Option, Rule, choice, float_range, int_range, unknown_key
 
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
@@ -153,7 +153,7 @@ def validate_field(key: str, value: Any) -> Any:
     section, _, name = key.partition(".")
     rules = SECTION_RULES.get(section, {})
     if name not in rules:
-        raise ConfigError(key, value, unknown_key_hint(name, rules))
+        raise unknown_key(key, name, value, rules)
     return rules[name](key, value)
 
 
@@ -161,7 +161,7 @@ def _check_keys(where: str, data: Mapping, allowed) -> None:
     for key in data:
         if key not in allowed:
             prefix = f"{where}." if where else ""
-            raise ConfigError(f"{prefix}{key}", data[key], unknown_key_hint(key, allowed))
+            raise unknown_key(f"{prefix}{key}", key, data[key], allowed)
 
 
 # --- migration: files from older schema versions keep opening ------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from .errors import ConfigError
+from .errors import ConfigError, shown, shown_key
 
 # What editor a setting gets (the form maps each to a widget): a number, a switch, one of a list, free text, a file
 # of one's own, or a compute device of this computer (the list is the machine's, not the rule's).
@@ -116,9 +116,22 @@ DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device,
 
 
 def unknown_key_hint(name: str, allowed) -> str:
+    """The closest known key when there is one (the list would only hide it), else every known key."""
     close = difflib.get_close_matches(str(name)[:100], list(allowed), n=1) if isinstance(name, str) else []
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return "unknown key; known keys are " + ", ".join(sorted(allowed)) + "." + hint
+    if close:
+        return f"unknown key. Did you mean {close[0]!r}?"
+    return "unknown key; known keys are " + ", ".join(sorted(allowed)) + "."
+
+
+def unknown_key(field: str, name, value, allowed) -> ConfigError:
+    """The error for a key that is not a setting: the value is quoted short (it is not what is wrong), so that the
+    message stays one readable line with the list of known keys."""
+    hint = unknown_key_hint(name, allowed)
+    return ConfigError(field, value, hint, message=f"{shown_key(field)} = {shown(value, UNKNOWN_VALUE_SHOWN)} is not "
+                                                   f"allowed: {hint}")
+
+
+UNKNOWN_VALUE_SHOWN = 24  # characters of the value quoted after an unknown key
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,16 @@ def test_unknown_keys_are_errors_with_a_suggestion():
     assert err.value.field == "task.windo" and "window" in str(err.value)
 
 
+def test_an_unknown_key_with_a_long_value_stays_one_short_line():
+    """Found by the property test: the value quoted in full beside the list of known keys made 301 characters."""
+    with pytest.raises(ConfigError) as err:
+        config.from_dict({"training": {"000imizer": [0, -10**16, -135308871544700928, "lstm"]}})
+    assert len(str(err.value)) <= 120 and str(err.value).endswith("Did you mean 'optimizer'?")
+    with pytest.raises(ConfigError) as err:
+        config.from_dict({"training": {"zzzqqq": "x" * 400}})  # no close key: every known key is listed
+    assert len(str(err.value)) <= 300 and "weight_decay" in str(err.value)
+
+
 def test_unknown_task_lists_tasks():
     with pytest.raises(ConfigError, match="'forecast'") as err:
         config.from_dict({"task": {"name": "nope"}})

@@ -112,6 +112,7 @@ class ManyRuns(QObject):
         self.race.ended.connect(self._race_ended)
         self.race.failed.connect(lambda msg: self.window.message_bar.show_message(msg, "error"))
         self.race_folder: Optional[Path] = None
+        self._paused = False  # the race was paused (or stepped) from the toolbar
         self.bar = RunsBar(self)
         self.table = RaceTable()
         self._loading = 0
@@ -135,8 +136,8 @@ class ManyRuns(QObject):
         return f"<b>Comparing</b> {len(self.all_runs)} saved runs of <i>{task}</i>:"
 
     def control(self, verb: str) -> bool:
-        """The toolbar's Train (resume) / Pause / Step / Stop / Reset while racing. False: not in a race (the single run
-        takes the verb)."""
+        """The toolbar's verbs ("train", "pause", "step", "stop", "reset") while several runs are shown: they act on
+        the whole race. False: the single run takes the verb (no race or comparison, or Train after one)."""
         if self.mode is None:
             return False
         if not self.racing():  # a comparison, or a race that ended: Train and Reset go back to one run
@@ -151,9 +152,8 @@ class ManyRuns(QObject):
             race.resume()
             self._paused = False
         elif verb == "pause":
-            paused = getattr(self, "_paused", False)
-            (race.resume if paused else race.pause)()
-            self._paused = not paused
+            (race.resume if self._paused else race.pause)()
+            self._paused = not self._paused
         elif verb == "step":
             race.step()
             self._paused = True
@@ -167,7 +167,7 @@ class ManyRuns(QObject):
         if self.mode is None:
             return
         w, running = self.window, self.racing()
-        paused = running and getattr(self, "_paused", False)
+        paused = running and self._paused
         w.act_train.setEnabled(paused or (not running and w.panel.is_valid()))
         w.act_pause.setEnabled(running)
         w.act_pause.setText("Resume" if paused else "Pause")
@@ -247,6 +247,8 @@ class ManyRuns(QObject):
         """Read the runs on the helper thread (refusing runs of different tasks), then overlay them."""
         paths = [str(p) for p in paths]
         w = self.window
+        if self.mode is None and not w.files.may_discard("compare runs"):
+            return  # the unsaved run shown stays
 
         def job():
             comparison = compare_mod.compare(paths)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import replace
 from typing import Optional, Sequence
 
@@ -35,6 +36,7 @@ from .runset import RunSet, Track
 
 WORKER_NICE = 5  # the runners' lower priority: with more runners than cores, the window still gets its turns
 PROGRESS_HZ = 15  # the panels redraw at most this often for the whole race
+MIN_GAP_S = 0.9 / PROGRESS_HZ  # a timer tick this soon after the last redraw waits for the next one
 
 
 class RaceSession(QObject):
@@ -52,6 +54,7 @@ class RaceSession(QObject):
         self.sentence = ""
         self._thread: Optional[ExperimentThread] = None
         self._news = False
+        self._emitted = 0.0  # when progress was last emitted (time.monotonic)
         self._done = False  # the race reached its SweepEnded
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5% early: the throttle is a promise
@@ -201,13 +204,17 @@ class RaceSession(QObject):
     def _on_thread_ended(self) -> None:
         """The table comes once the thread is over, so whoever shows it finds no race running."""
         self._timer.stop()
-        self._tick()
+        self._tick(flush=True)
         if self._done:
             self.ended.emit(list(self.rows), self.sentence)
 
-    def _tick(self) -> None:
-        if self._news:
+    def _tick(self, flush: bool = False) -> None:
+        """Emit `progress` if there is news, at most PROGRESS_HZ a second (a timer that fired late may fire the next
+        time early: the gap is checked, not assumed)."""
+        now = time.monotonic()
+        if self._news and (flush or now - self._emitted >= MIN_GAP_S):
             self._news = False
+            self._emitted = now
             self.progress.emit()
 
 

@@ -180,7 +180,7 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
         raise ConfigError("sweep", table, "must be a table")
     for key in table:
         if key not in SWEEP_KEYS:
-            raise ConfigError(f"sweep.{key}", table[key], options.unknown_key_hint(key, SWEEP_KEYS))
+            raise options.unknown_key(f"sweep.{key}", key, table[key], SWEEP_KEYS)
     config_mod.from_dict(data)  # the file's own values meet the run config's rules, with its messages
     suggested = table.get("suggested", True)
     options.BOOL("sweep.suggested", suggested)

@@ -13,8 +13,7 @@ from typing import Any, ClassVar, Iterator, Mapping, Optional
 import torch
 from torch import Tensor
 
-from ..errors import ConfigError
-from ..options import Option, unknown_key_hint
+from ..options import Option, unknown_key
 
 HEADS = ("many_to_one", "many_to_many", "seq2seq")
 
@@ -102,7 +101,7 @@ class Task(ABC):
         """Defaults filled in, unknown keys and bad values raise ConfigError naming `task.<option>`."""
         for key in options:
             if key not in cls.options:
-                raise ConfigError(f"task.{key}", options[key], unknown_key_hint(key, cls.options))
+                raise unknown_key(f"task.{key}", key, options[key], cls.options)
         values = {}
         for key, opt in cls.options.items():
             values[key] = opt.rule(f"task.{key}", options.get(key, opt.default))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnlab import config
 from rnnlab.app.manyruns import RESULTS_TAB
@@ -22,7 +22,8 @@ from rnnlab.train.trainer import Trainer
 
 from helpers import configured
 
-from test_main_window import window  # noqa: F401  (the window fixture)
+from test_main_window import small, train_to_end, window  # noqa: F401  (the window fixture)
+from test_window_trust import answer_next_dialog
 
 CELLS = ["rnn_tanh", "lstm", "gru"]
 OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")
@@ -152,6 +153,17 @@ def test_two_saved_runs_are_compared_and_one_click_shows_one_alone_or_removes_it
     qtbot.mouseClick(w.many.bar.back_button, Qt.LeftButton)
     assert w.many.mode is None and w.loss_panel.overlay.runs is None
     assert w.wait_ready(30)
+
+
+def test_comparing_asks_before_an_unsaved_run_is_dropped(qtbot, window, saved):
+    w = window(small(steps=20))
+    w.ask_before_discarding(True)
+    assert train_to_end(qtbot, w) == "finished" and w.has_unsaved_run()
+    answer_next_dialog(qtbot, lambda box: box.button(QMessageBox.Cancel).click())
+    w.many.compare([saved["rnn_tanh"], saved["lstm"]])
+    assert w.many.wait_loaded()
+    assert w.many.mode is None and w.trainer is not None and w.trainer.step == 20  # Cancel: the run stays
+    w.ask_before_discarding(False)
 
 
 def test_runs_of_different_tasks_are_refused_with_the_reason(qtbot, window, saved):

@@ -70,8 +70,10 @@ def test_pause_step_and_stop_reach_every_runner(qtbot, tmp_path, race_session):
     qtbot.wait(300)
     assert [t.info.step for t in tracks] == at  # paused: nobody trains on
     race_session.step()
-    qtbot.waitUntil(lambda: [t.info.step for t in tracks] == [s + 1 for s in at], timeout=30_000)
-    assert all(t.status == "paused" and t.data.last_probe.step == s + 1 for t, s in zip(tracks, at))
+    # the step's progress, its probe and its view come in separate reports: wait for all of them
+    qtbot.waitUntil(lambda: all(t.info.step == s + 1 and t.status == "paused" and t.data.last_probe.step == s + 1
+                                for t, s in zip(tracks, at)), timeout=30_000)
+    assert [t.info.step for t in tracks] == [s + 1 for s in at]  # exactly one step each
     assert all(t.data.view["kind"] == "adding" for t in tracks)  # paused: the task view of each runner as it is
     with qtbot.waitSignal(race_session.ended, timeout=60_000) as ended:
         race_session.stop()
