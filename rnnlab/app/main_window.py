@@ -283,10 +283,7 @@ class MainWindow(QMainWindow):
 
     def configure_panels(self, info: RunInfo) -> None:
         """Frame every panel for the run shown; the report and the export read the run's facts off its RunData."""
-        data = self.data
-        data.metric_key, data.metric_title, data.higher_is_better = (info.metric_key, info.metric_title,
-                                                                     info.higher_is_better)
-        data.max_grad_norm = info.max_grad_norm
+        self.data.describe(info)
         for panel in self.panels():
             panel.configure(info)
 

@@ -206,7 +206,6 @@ class ManyRuns(QObject):
             self.leave()
             return False
         self.all_runs = self.race.runs
-        self.table.hide()
         self._show()
         self.window.message_bar.show_message(
             f"Racing {len(values)} runs side by side, each in its own process, saved to {self.race_folder}.", "info")
@@ -257,9 +256,7 @@ class ManyRuns(QObject):
         def done(result) -> None:
             self._loading -= 1
             comparison, opened = result
-            if self.mode == "race":
-                self.leave()
-            self._enter("compare")
+            self._enter("compare")  # from a race too: _enter ends it
             runs = RunSet()
             for o, label in zip(opened, comparison.labels):
                 runs.add(Track(o.path, label, o.info, o.data, status=o.status))
@@ -338,9 +335,12 @@ class ManyRuns(QObject):
             self.race.reset()
         self.mode = mode
         self.alone = None
+        self._drop_results_tab()  # a new race or a comparison has no results yet
+
+    def _drop_results_tab(self) -> None:
         index = self._results_index()
-        if index >= 0 and mode != "race":
-            w.tabs.removeTab(index)
+        if index >= 0:
+            self.window.tabs.removeTab(index)
 
     def _show(self) -> None:
         runs = self.shown()
@@ -397,9 +397,7 @@ class ManyRuns(QObject):
         self.all_runs = RunSet()
         for name in OVERLAID:
             getattr(w, name).show_runs(None)
-        index = self._results_index()
-        if index >= 0:
-            w.tabs.removeTab(index)
+        self._drop_results_tab()
         self.bar.rebuild()
         w.reset()
 

@@ -155,8 +155,7 @@ class RaceSession(QObject):
         data, info = track.data, event.info
         if info is not None:
             track.info = info.now(0, "running")
-            data.metric_key, data.metric_title = info.metric_key, info.metric_title
-            data.higher_is_better, data.max_grad_norm = info.higher_is_better, info.max_grad_norm
+            data.describe(info)
         data.val_baselines = event.val_baselines
         track.status = "running"
         self.tracks_changed.emit()

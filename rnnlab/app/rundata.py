@@ -45,6 +45,12 @@ class RunData:
 
     # --- filling -----------------------------------------------------------------------------------------------------
 
+    def describe(self, info) -> None:
+        """The run's facts that the report, the export and an unconfigured panel read off its data (a RunInfo)."""
+        self.metric_key, self.metric_title = info.metric_key, info.metric_title
+        self.higher_is_better, self.max_grad_norm = info.higher_is_better, info.max_grad_norm
+
+
     def add_rows(self, rows: dict[str, np.ndarray]) -> None:
         if not rows:
             return
