@@ -2,6 +2,9 @@
 
 import sys
 
-from .cli import main
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C in the first tenth of a second, before the CLI can say anything
+    sys.exit(130)
 
 sys.exit(main())

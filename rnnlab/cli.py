@@ -513,6 +513,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = _main(argv)
+    _forget_caught_interrupts()
+    return code
+
+
+def _forget_caught_interrupts() -> None:
+    """CPython (3.11 to 3.13 at least) marks a KeyboardInterrupt as unhandled when it passes out of code run by
+    `exec` on a string (dataclasses does that while torch imports), even when we catch it further up, and then
+    ends `python -m rnnlab` by SIGINT instead of our exit code. Running any string through `exec` clears the mark;
+    reaching here means every interrupt was handled."""
+    exec("pass")
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

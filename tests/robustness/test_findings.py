@@ -402,3 +402,16 @@ def test_kill_9_at_random_moments_during_saves_leaves_the_old_or_the_new_run(sav
         os.waitpid(pid, 0)
         assert open_run(target).summary["steps"] in (6, 7), kill
         assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], kill
+
+
+def test_ctrl_c_that_lands_inside_an_exec_still_exits_130(tmp_path):
+    """Found by CI: Ctrl-C while torch imports lands inside dataclasses' `exec`; CPython then ended `python -m
+    rnnlab` by SIGINT (-2) although the CLI had caught the interrupt and said so. The interrupt is put exactly
+    there, in a module run with -m as `python -m rnnlab` is."""
+    (tmp_path / "interrupted_cli.py").write_text(
+        "import sys\nfrom rnnlab import cli\n"
+        "def interrupted(args):\n    exec('raise KeyboardInterrupt')\n"
+        "cli.cmd_tasks = interrupted\nsys.exit(cli.main(['tasks']))\n")
+    proc = subprocess.run([sys.executable, "-m", "interrupted_cli"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 130 and "nothing to save" in proc.stderr, (proc.returncode, proc.stderr)
