@@ -195,20 +195,23 @@ def test_cadence_is_not_held_back_by_a_slow_warm_up_or_one_slow_run():
 
     assert cadence.due(0)
     cadence.run(extra(0.5))  # the first run warms up: slow, and not taken as its cost
-    assert cadence.due_at == pytest.approx(clock.now + 0.1)
+    assert cadence.due_at == pytest.approx(clock.now + 0.1) and cadence.work_due_at == pytest.approx(clock.now)
     clock.now = cadence.due_at
     cadence.run(extra(0.004))  # its real cost: next one 0.004 / 0.02 = 0.2 s later
-    assert cadence.due_at == pytest.approx(clock.now + 0.2)
-    clock.now = cadence.due_at
+    assert cadence.work_due_at == pytest.approx(clock.now + 0.2)
+    clock.now = cadence.work_due_at
     cadence.run(extra(0.3))  # one run that waited for the GIL: the cheaper recent cost still sets the pace
-    assert cadence.due_at == pytest.approx(clock.now + 0.2)
+    assert cadence.work_due_at == pytest.approx(clock.now + 0.2)
     assert not cadence.due(1)
-    clock.now = cadence.due_at
+    clock.now = cadence.work_due_at
     assert cadence.due(2)
     for _ in range(_Cadence.RECENT):  # when it really got slower, the cadence follows
-        clock.now = cadence.due_at
+        clock.now = cadence.work_due_at
         cadence.run(extra(0.01))
-    assert cadence.due_at == pytest.approx(clock.now + 0.5)
+    assert cadence.work_due_at == pytest.approx(clock.now + 0.5)
+    cadence.run(extra(0.0))  # however cheap, never more often than min_seconds of the wall clock
+    clock.now += 0.05
+    assert not cadence.due(3)
 
 
 def test_cadence_by_steps_when_asked():
@@ -216,6 +219,33 @@ def test_cadence_by_steps_when_asked():
 
     cadence = _Cadence(every=50, budget=0.02, min_seconds=0.1, clock=FakeClock())
     assert [s for s in range(0, 201) if cadence.due(s)] == [0, 50, 100, 150, 200]
+
+
+def test_a_slow_reader_does_not_make_the_extras_run_more_often_per_step():
+    """The extras' budgets are shares of the trainer's working time. Before, a reader that took 50 ms per snapshot
+    (a window painting) counted as training time: a probe every ~5 steps and a validation every ~2, on a model whose
+    steps take milliseconds. Now they follow the time the trainer worked: at most one per MIN_*_SECONDS of it."""
+    import time
+
+    from rnnlab.train.trainer import MIN_EVAL_SECONDS, MIN_PROBE_SECONDS
+    from tests.helpers import configured
+
+    trainer = Trainer(configured("adding", {"task.length": 10, "model.hidden_size": 8, "training.steps": 60}))
+    probed, validated, read, t0, t25 = [], [], 0.0, None, None
+    for snap in trainer.run():
+        if snap.step == 1:
+            t0 = time.perf_counter()
+        if 1 <= snap.step < 25:
+            probed += [snap.step] if snap.probe is not None else []
+            validated += [snap.step] if snap.val is not None else []
+            start = time.perf_counter()
+            time.sleep(0.05)  # 1.2 s of reading in all
+            read += time.perf_counter() - start
+        if snap.step == 25:
+            t25 = time.perf_counter()
+    worked = t25 - t0 - read
+    assert len(probed) <= 1 + worked / MIN_PROBE_SECONDS, (probed, worked)
+    assert len(validated) <= 1 + worked / MIN_EVAL_SECONDS, (validated, worked)
 
 
 class RecordingHooks:
