@@ -89,7 +89,8 @@ class BareLoop:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20, help="steps of each loop per round (short, so both loops see the same moment of the machine)")
+    parser.add_argument("--steps", type=int, default=20,
+                        help="steps of each loop per round (short, so both loops see the same moment of the machine)")
     parser.add_argument("--rounds", type=int, default=60, help="rounds per cell; all together should hold several "
                         "validations (a GRU's costs ~0.3 s here, so one is due every ~20 s of rnnlab's time)")
     parser.add_argument("--device", default="cpu")
