@@ -215,6 +215,8 @@ def cmd_tasks(args) -> int:
         extra = schema.task_only_fields(cls.name)
         if extra:
             print("    also uses " + ", ".join(f"{f.key} ({f.label})" for f in extra))
+        for f in schema.task_unused_fields(cls.name):
+            print(f"    does not use {f.key}: {f.option.applies.exception}")
         print()
     return EXIT_OK  # a closed pipe (`rnnlab tasks | head -1`) is handled in main()
 

@@ -28,6 +28,8 @@ OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 # Where a model or training field means something (a task declares the traits; docs/options.md prints the text).
 TOKEN_TASKS = Applies("tasks that read tokens", lambda task: task.token_inputs)
 STATEFUL_TASKS = Applies("tasks that read one long stream", lambda task: task.stateful)
+NON_CAUSAL_TASKS = Applies("every task but the char-LM", lambda task: not task.causal,
+                           exception="reading backwards would see the next character, the one to predict")
 GATED_CELLS = Condition("only for LSTM and GRU: a vanilla RNN has no memory gate",
                         lambda cfg: cfg.model.cell in ("lstm", "gru"))
 WITH_MOMENTUM = Condition("only with SGD or RMSprop", lambda cfg: cfg.training.optimizer in ("sgd", "rmsprop"))
@@ -58,7 +60,7 @@ class ModelConfig:
     hidden_size: int = setting(64, int_range(1, 4096), "Units in each layer's hidden state: the width of the "
                                "network's memory.", "Hidden size", unit="units")
     bidirectional: bool = setting(False, BOOL, "Add a pass that reads each sequence backwards; the head sees both "
-                                  "directions.", "Bidirectional")
+                                  "directions.", "Bidirectional", applies=NON_CAUSAL_TASKS)
     dropout: float = setting(0.0, float_range(0.0, 0.9), "Share of activations zeroed at random during training, "
                              "between layers and before the head (0 = off).", "Dropout")
     embedding_size: int = setting(32, int_range(1, 1024), "Width of the learned vector of each token (word or "
@@ -225,7 +227,14 @@ def from_dict(data: Mapping) -> RunConfig:
         raise ConfigError("task", task_raw, "must be a table with a name and options")
     _check_keys("task", task_raw, ("name", "options"))
     task = _validate_task(task_raw.get("name", TaskConfig.name), task_raw.get("options", {}))
+    _task_class(task.name).check_model(sections["model"])
     return RunConfig(task=task, **sections)
+
+
+def _task_class(name: str):
+    from . import tasks  # late: the registry imports torch, which reading a config file does not need
+
+    return tasks.get(name)
 
 
 def _validate_task(name: Any, options: Any) -> TaskConfig:

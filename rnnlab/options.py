@@ -140,6 +140,7 @@ class Applies:
 
     text: str  # "every task", "tasks that read tokens"
     test: Callable[[type], bool]
+    exception: str = ""  # set where most tasks use it and a few must not: why not ("reading backwards would ...")
 
     def __call__(self, task_cls: type) -> bool:
         return bool(self.test(task_cls))

@@ -99,8 +99,14 @@ def tasks_using(f: Field) -> list[str]:
 
 
 def task_only_fields(task_name: str) -> list[Field]:
-    """The model and training fields this task uses that not every task does (embedding size, truncated BPTT)."""
-    return [f for f in config_fields() if f.option.applies is not EVERY_TASK and f.applies_to(task_name)]
+    """The model and training fields this task uses that most tasks do not (embedding size, truncated BPTT)."""
+    return [f for f in config_fields()
+            if f.option.applies is not EVERY_TASK and not f.option.applies.exception and f.applies_to(task_name)]
+
+
+def task_unused_fields(task_name: str) -> list[Field]:
+    """The model and training fields most tasks use and this one must not (bidirectional for the char-LM)."""
+    return [f for f in config_fields() if f.option.applies.exception and not f.applies_to(task_name)]
 
 
 # --- as text ---------------------------------------------------------------------------------------------------------
@@ -174,5 +180,7 @@ def options_markdown() -> str:
         extra = task_only_fields(name)
         if extra:
             lines += ["", "Also uses " + ", ".join(f"`{f.key}`" for f in extra) + "."]
+        for f in task_unused_fields(name):
+            lines += ["", f"Does not use `{f.key}`: {f.option.applies.exception}."]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -152,3 +152,15 @@ def test_save_is_atomic_and_loadable(tmp_path):
 
 def test_defaults_are_valid():
     assert config.from_dict(config.to_dict(RunConfig())) == DEFAULT
+
+
+def test_a_bidirectional_char_lm_is_refused_with_the_reason_and_the_fix():
+    """A backward pass reads the next character, the very thing the model is asked to predict: the loss fell to
+    near 0 and sampling wrote nonsense, with no word of why."""
+    with pytest.raises(ConfigError) as err:
+        config.from_dict({"task": {"name": "charlm"}, "model": {"bidirectional": True}})
+    assert err.value.field == "model.bidirectional" and "model.bidirectional = false" in str(err.value)
+    with pytest.raises(ConfigError):
+        DEFAULT.with_changes([("task.name", "charlm"), ("model.bidirectional", True)])
+    for name in ("tagging", "sentiment", "forecast", "adding", "dates", "memory"):
+        assert config.from_dict({"task": {"name": name}, "model": {"bidirectional": True}}).model.bidirectional

@@ -51,9 +51,12 @@ def test_which_tasks_each_setting_applies_to():
     applies = {f.key: set(schema.tasks_using(f)) for f in schema.config_fields()}
     assert applies.pop("model.embedding_size") == TOKEN_TASKS
     assert applies.pop("training.tbptt") == {"charlm"}
+    assert applies.pop("model.bidirectional") == set(tasks.names()) - {"charlm"}
     assert all(used == set(tasks.names()) for used in applies.values()), applies
     assert [f.key for f in schema.task_only_fields("charlm")] == ["model.embedding_size", "training.tbptt"]
     assert schema.task_only_fields("forecast") == []
+    assert [f.key for f in schema.task_unused_fields("charlm")] == ["model.bidirectional"]
+    assert schema.task_unused_fields("tagging") == []
 
 
 @pytest.mark.parametrize("name", tasks.names())

@@ -612,7 +612,12 @@ def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:
 
 
 def with_task(cfg: RunConfig, name: str) -> RunConfig:
-    """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested)."""
+    """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested). The fields
+    the new task does not use go back to their defaults first: the form hides them, and one may be refused there
+    (a bidirectional char-LM)."""
+    for f in schema.config_fields():
+        if not f.applies_to(name):
+            cfg = replace_fast(cfg, f.key, f.default)
     cfg = cfg.replace("task.name", name)
     for key, value in tasks.get(name).suggested.items():
         try:

@@ -16,6 +16,7 @@ from typing import Any, Optional
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel,
                                QLineEdit, QRadioButton, QVBoxLayout, QWidget)
 
+from .. import schema
 from ..config import CELLS, RunConfig, to_dict
 from ..errors import ConfigError
 from ..train.advice import CELL_NAMES
@@ -38,7 +39,7 @@ def fields(base: RunConfig) -> list[tuple[str, str, str]]:
             ("model.bidirectional", "bidirectional", "off, on"),
             ("training.learning_rate", "learning rate", f"{lr:g}, {lr / 10:g}"),
             ("model.gate_init", "memory gate init", "default, chrono")]
-    return out
+    return [row for row in out if schema.field(row[0], base.task.name).applies_to(base.task.name)]
 
 
 def parse_value(text: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Iterator, Mapping, Optional
 import torch
 from torch import Tensor
 
+from ..errors import ConfigError
 from ..options import Option, unknown_key
 
 HEADS = ("many_to_one", "many_to_many", "seq2seq")
@@ -84,6 +85,7 @@ class Task(ABC):
     metric: ClassVar[Metric]
     stateful: ClassVar[bool] = False  # True: the hidden state is carried across consecutive batches (TBPTT)
     token_inputs: ClassVar[bool] = False  # True: inputs are token ids, embedded first (model.embedding_size applies)
+    causal: ClassVar[bool] = False  # True: the answer at step t is step t+1 of the input (a language model)
     suggested: ClassVar[dict[str, Any]] = {}  # config overrides that make a good first experiment for this task
     order: ClassVar[int] = 100  # position in task lists (lower first)
     long_range: ClassVar[bool] = False  # about memory over many steps: a run that learns nothing gets advice
@@ -113,6 +115,15 @@ class Task(ABC):
         """The description for these options (a task on a file of one's own says so instead of naming its bundled
         data); the class's `description` by default."""
         return cls.description
+
+    @classmethod
+    def check_model(cls, model) -> None:
+        """Refuse model settings that would make the task meaningless: a backward pass in a causal task reads the
+        very characters it is asked to predict (the loss falls to near 0 and sampling writes nonsense)."""
+        if cls.causal and model.bidirectional:
+            raise ConfigError("model.bidirectional", True,
+                              f"{cls.name} predicts each next step from the ones before it, and a backward pass "
+                              f"would read that next step in advance: set model.bidirectional = false")
 
     @classmethod
     def check_options(cls, values: dict[str, Any]) -> None:

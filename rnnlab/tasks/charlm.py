@@ -51,6 +51,7 @@ class CharLMTask(Task):
                    "character frequencies alone costs about 3.3 nats per character.")
     metric = Metric("nats", "nats/char")
     stateful = True
+    causal = True
     options = {
         "dataset": Option("tinyshakespeare", choice(*BUNDLED), "The bundled text to learn.", label="Text"),
         "text_path": Option("", text(), "A UTF-8 text file of your own instead of the bundled text (empty: use "

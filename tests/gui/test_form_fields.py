@@ -17,7 +17,7 @@ pytestmark = pytest.mark.gui
 NOT_FOR_VALUES = {"model.embedding_size", "training.tbptt"}  # forecasting and adding read numbers, not tokens
 HIDDEN = {"forecast": NOT_FOR_VALUES, "adding": NOT_FOR_VALUES, "memory": {"training.tbptt"},
           "sentiment": {"training.tbptt"}, "tagging": {"training.tbptt"}, "dates": {"training.tbptt"},
-          "charlm": set()}
+          "charlm": {"model.bidirectional"}}
 
 
 @pytest.fixture
@@ -80,6 +80,16 @@ def test_switching_back_shows_the_hidden_fields_again(qtbot, panel):
     assert "model.embedding_size" not in shown(panel)
     choose_task(qtbot, panel, "charlm")
     assert {"model.embedding_size", "training.tbptt"} <= shown(panel)
+
+
+def test_a_bidirectional_tagger_switched_to_the_char_lm_becomes_one_direction(qtbot, panel):
+    """A backward pass would read the next character, so the char-LM hides the box and the config refuses it;
+    switching from the tagger (bidirectional by suggestion) gives a one-direction char-LM, not a refused form."""
+    choose_task(qtbot, panel, "tagging")
+    assert panel.config().model.bidirectional and panel.editor("model.bidirectional").isChecked()
+    choose_task(qtbot, panel, "charlm")
+    assert not panel.config().model.bidirectional and "model.bidirectional" not in shown(panel)
+    assert panel.is_valid() and panel.errors() == {}
 
 
 @pytest.mark.parametrize("name", ["forecast", "charlm", "tagging"])

@@ -68,3 +68,9 @@ def test_the_task_distance_clipping_and_gate_init(qtbot):
     adding = dialog(qtbot, "adding")
     assert adding.field.itemData(0) == "task.length"
     d.grab().save("/tmp/shots/race_dialog.png")
+
+
+def test_the_char_lm_race_does_not_offer_bidirectional(qtbot):
+    """A bidirectional char-LM reads the character it predicts: the config refuses it, so no race offers it."""
+    assert dialog(qtbot, "charlm").field.findData("model.bidirectional") == -1
+    assert dialog(qtbot, "tagging").field.findData("model.bidirectional") >= 0
