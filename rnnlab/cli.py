@@ -93,14 +93,14 @@ def build_config(args) -> "object":
 
 
 def cmd_train(args) -> int:
+    from .runs import library
     from .runs.store import check_target, save_run
     from .train.advice import advise
     from .train.trainer import Trainer
 
     try:
         cfg = build_config(args)
-        out = Path(args.out) if args.out else \
-            Path("runs") / time.strftime(f"{cfg.task.name}-{cfg.model.cell}-%Y%m%d-%H%M%S")
+        out = Path(args.out) if args.out else library.new_run_path(cfg)
         check_target(out)  # before training: minutes of work must not end in "cannot save there"
         trainer = Trainer(cfg)
     except RnnlabError as exc:
@@ -131,6 +131,7 @@ def cmd_train(args) -> int:
             path = save_run(trainer, out)
         except (OSError, RnnlabError) as exc:
             return _fail(f"could not save the run to {out}: {exc}")
+        _list_in_library(path)
     if failure is not None:
         _fail(failure)
         _say(f"the run up to step {trainer.step} was saved to {path}")
@@ -141,6 +142,17 @@ def cmd_train(args) -> int:
         _say(f"why: {advice.text}\ntry: the same command with {advice.cli}")
     _say(f"run saved to {path}")
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
+
+
+def _list_in_library(path) -> None:
+    """A folder written outside the run library (`--out`) is listed in its browser too; failing to note that (a
+    read-only home) costs nothing of the run."""
+    from .runs import library
+
+    try:
+        library.remember(path)
+    except OSError:
+        pass
 
 
 class _Interrupts:
@@ -295,6 +307,7 @@ def cmd_sweep(args) -> int:
     from .experiments import report, sweep as sweep_mod
     from .experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
     from .experiments.runner import SweepRunner
+    from .runs import library
 
     try:
         sweep = sweep_mod.load(args.file)
@@ -302,13 +315,15 @@ def cmd_sweep(args) -> int:
         where = "" if args.file in str(exc) else f"{args.file}: "
         print(f"rnnlab: error: {where}{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = Path(args.out) if args.out else Path("sweeps") / Path(args.file).stem
+    # The library's folder for this sweep file, not a new one: running the same command again resumes it.
+    out = Path(args.out) if args.out else library.sweeps_folder() / Path(args.file).stem
     try:
         executor = _executor(args)
     except RnnlabError as exc:
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     runner = SweepRunner(sweep, out, executor)
+    _list_in_library(out)
     total = len(sweep.points)
     print(f"rnnlab {__version__}: sweep {sweep.name}: {total} points on {executor.description}; folder {out}")
     state = {"done": 0, "failed": 0, "running": {}, "last": 0.0, "skipped": False}
@@ -370,6 +385,7 @@ def cmd_race(args) -> int:
     from .experiments import report
     from .experiments.events import PointEnded, PointProgress
     from .experiments.race import DEFAULT_CELLS, Race, label, speed_sentence
+    from .runs import library
 
     flag = "--axis" if args.axis else "--cells"
     try:
@@ -385,7 +401,8 @@ def cmd_race(args) -> int:
             values = [c.strip() for c in args.cells.split(",")] if args.cells else list(DEFAULT_CELLS)
         args.cell = None
         cfg = build_config(args)
-        out = Path(args.out) if args.out else Path("runs") / time.strftime(f"race-{cfg.task.name}-%Y%m%d-%H%M%S")
+        stem = time.strftime(f"race-{cfg.task.name}-%Y%m%d-%H%M%S")
+        out = Path(args.out) if args.out else library.new_sweep_path(stem)
         try:
             race = Race(cfg, out, key, values)
         except ConfigError as exc:  # name the flag the value came from, not the sweep's axis
@@ -397,6 +414,7 @@ def cmd_race(args) -> int:
     except RnnlabError as exc:
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    _list_in_library(out)
     task = tasks.get(cfg.task.name)
     metric, goal = task.metric, task.goal
     names = {p.id: label(key, p.value(key)) for p in race.sweep.points}
@@ -451,7 +469,8 @@ def cmd_race(args) -> int:
 def _add_many_runs_commands(sub) -> None:
     sweep = sub.add_parser("sweep", help="run every point of a sweep file; resumes a folder it ran before")
     sweep.add_argument("file", help="a sweep file in TOML (see examples/)")
-    sweep.add_argument("--out", help="sweep folder (default: sweeps/<file name>); running again resumes it")
+    sweep.add_argument("--out", help="sweep folder (default: <file name> in the run library's sweeps); running "
+                       "again resumes it")
     _add_executor_flags(sweep, "cores - 1")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=cmd_sweep)
@@ -465,7 +484,8 @@ def _add_many_runs_commands(sub) -> None:
     race.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
     race.add_argument("--set", action="append", metavar="KEY=VALUE",
                       help="any other field, e.g. task.length=100 (`rnnlab options --task NAME` lists them all)")
-    race.add_argument("--out", help="folder for the race (default: runs/race-<task>-<time>)")
+    race.add_argument("--out", help="folder for the race (default: race-<task>-<time> in the run library's "
+                      "sweeps)")
     _add_executor_flags(race, "one per runner")
     race.add_argument("--quiet", action="store_true", help="no progress lines")
     race.set_defaults(func=cmd_race)
@@ -496,7 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", action="append", metavar="KEY=VALUE",
                        help="any other field, e.g. model.hidden_size=128, training.learning_rate=0.01, task.length=100 "
                             "(`rnnlab options --task NAME` lists them all)")
-    train.add_argument("--out", help="run folder to write (default: runs/<task>-<cell>-<time>)")
+    train.add_argument("--out", help="run folder to write (default: a new folder in the run library, "
+                       "<task>-<cell>-<time>); one elsewhere is listed in the library too")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(func=cmd_train)
     tasks_cmd = sub.add_parser("tasks", help="list the tasks and their options")

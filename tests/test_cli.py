@@ -91,3 +91,21 @@ def test_options_lists_the_settings_a_task_uses(capsys):
     assert "model.embedding_size" in capsys.readouterr().out  # without a task: every setting
     assert main(["options", "--task", "nope"]) == 2
     assert "'nope' is not a task" in capsys.readouterr().err
+
+
+def test_runs_go_to_the_library_by_default_and_one_elsewhere_is_listed_there(tmp_path, monkeypatch, capsys):
+    """`rnnlab train` saved into ./runs of wherever it was started, where the window's run library never looked."""
+    from rnnlab.runs import library
+
+    monkeypatch.setenv("RNNLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    small = ["--task", "adding", "--steps", "5", "--set", "task.length=5", "--set", "model.hidden_size=4", "--quiet"]
+    assert main(["train", *small]) == 0
+    assert main(["train", *small, "--out", str(tmp_path / "elsewhere")]) == 0
+    assert not (tmp_path / "runs").exists()
+    listed = {e.path.resolve(): e for e in library.entries()}
+    inside = [p for p in listed if p.parent == (tmp_path / "home" / "runs").resolve()]
+    assert len(inside) == 1 and inside[0].name.startswith("adding-lstm-") and listed[inside[0]].ok
+    assert listed[(tmp_path / "elsewhere").resolve()].ok and not listed[(tmp_path / "elsewhere").resolve()].inside
+    assert f"run saved to {inside[0]}" in capsys.readouterr().out.replace(str(tmp_path / "home"),
+                                                                         str((tmp_path / "home").resolve()))
