@@ -292,10 +292,11 @@ def copy_image(target: Target, scale: float = DEFAULT_SCALE) -> QSize:
 # --- data ----------------------------------------------------------------------------------------------------------
 
 
-def _column_name(text: str) -> str:
+def _column_name(text: str, asides: bool = False) -> str:
+    """A title as a column name; a bracketed aside ("(lower is better)") goes unless `asides`."""
     text = html.unescape(re.sub(r"<[^>]+>", "", text or "")).strip().lower()
     text = text.replace("‖∂l/∂hₜ‖", "grad_norm").replace("‖", "").replace("∂", "d")
-    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"\(.*?\)", "", text)).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", text if asides else re.sub(r"\(.*?\)", "", text)).strip("_")
 
 
 def _axis_name(item: pg.PlotItem, side: str, fallback: str) -> str:
@@ -329,8 +330,26 @@ def name_known_curves(widget: QWidget) -> None:
             panel.val_metric.setObjectName(f"val_{metric}")
 
 
-def _curve_name(curve, index: int, legend: list, used: set) -> str:
-    """A curve's column: its object name, its pyqtgraph name, the legend entry of its colour, or y<n>."""
+def _curve_names(curves: list, legend: list, used: set) -> list[str]:
+    """The curves' columns. Where two would get the same name without their asides ("vanilla RNN (tanh)" and
+    "vanilla RNN (ReLU)" in a race), both keep them; what still repeats is numbered."""
+    titles = [_curve_title(curve, legend) for curve in curves]
+    short = [_column_name(t) for t in titles]
+    names = []
+    for index, (title, name) in enumerate(zip(titles, short)):
+        if short.count(name) > 1:
+            name = _column_name(title, asides=True)
+        name = name or f"y{index + 1}"
+        base, n = name, 2
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def _curve_title(curve, legend: list) -> str:
+    """A curve's title: its object name, its pyqtgraph name, or the legend entry of its colour."""
     opts = getattr(curve, "opts", {})
     name = curve.objectName() or opts.get("name") or ""
     if not name:
@@ -340,13 +359,7 @@ def _curve_name(curve, index: int, legend: list, used: set) -> str:
             if QColor(color).name() in colors:
                 name = entry_name
                 break
-    name = re.sub(r" [-+]?[\d.]+(e[-+]?\d+)?$", "", name)  # a legend entry's value: "always 1.0 0.1682"
-    name = _column_name(name) or f"y{index + 1}"
-    base, n = name, 2
-    while name in used:
-        name, n = f"{base}_{n}", n + 1
-    used.add(name)
-    return name
+    return re.sub(r" [-+]?[\d.]+(e[-+]?\d+)?$", "", name)  # a legend entry's value: "always 1.0 0.1682"
 
 
 def plot_table(item: pg.PlotItem) -> tuple[list[str], list[list[float]]]:
@@ -359,12 +372,10 @@ def plot_table(item: pg.PlotItem) -> tuple[list[str], list[list[float]]]:
     used: set = set()
     x_name = _axis_name(item, "bottom", "x")
     used.add(x_name)
-    columns: list[tuple[str, np.ndarray, np.ndarray]] = []
-    for index, curve in enumerate(item.items):
-        xy = _series(curve)
-        if xy is None or len(xy[0]) == 0 or not curve.isVisible():
-            continue
-        columns.append((_curve_name(curve, index, legend, used), np.asarray(xy[0], float), np.asarray(xy[1], float)))
+    drawn = [(curve, xy) for curve, xy in ((c, _series(c)) for c in item.items)
+             if xy is not None and len(xy[0]) > 0 and curve.isVisible()]
+    names = _curve_names([curve for curve, _xy in drawn], legend, used)
+    columns = [(name, np.asarray(xy[0], float), np.asarray(xy[1], float)) for name, (_c, xy) in zip(names, drawn)]
     if not columns:
         return [x_name], []
     xs = np.unique(np.concatenate([c[1] for c in columns]))

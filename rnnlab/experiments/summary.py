@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import RnnlabError, RunError
+from ..runs.compare import setting_label
 from .events import DONE
 from .folder import RESULTS, SWEEP_FILE
 
@@ -29,7 +30,7 @@ REQUIRED = ("point", "seed", "status")
 class Line:
     """One line of the chart: the points that share `label`'s axis values, summed over seeds at each x."""
 
-    label: str  # "cell=lstm" or "cell=lstm, gate_init=chrono"; "" when the sweep has one axis
+    label: str  # "LSTM" or "LSTM, gate_init=chrono" (as races and comparisons name runs); "" with one axis
     x: np.ndarray  # float64 axis values (category indices for a text axis), ascending
     mean: np.ndarray
     low: np.ndarray  # the min over seeds
@@ -90,10 +91,10 @@ class SweepSummary:
         order = None if self.numeric(x_axis) else {v: i for i, v in enumerate(self.categories(x_axis))}
         groups: dict[str, dict[float, list[float]]] = {}
         for r in self.done_rows():
-            label = ", ".join(f"{_leaf(a)}={r[a]}" for a in others)
+            label = _line_label(others, r)
             x = float(r[x_axis]) if order is None else float(order[r[x_axis]])
             groups.setdefault(label, {}).setdefault(x, []).append(float(r[self.metric_column]))
-        labels = [", ".join(f"{_leaf(a)}={r[a]}" for a in others) for r in self.rows]
+        labels = [_line_label(others, r) for r in self.rows]
         result = []
         for label in dict.fromkeys(labels):  # the sweep's order: lines keep their colours when points are added
             if label not in groups:
@@ -122,10 +123,6 @@ class SweepSummary:
         for r in self.rows:
             out[r["status"]] = out.get(r["status"], 0) + 1
         return out
-
-
-def _leaf(key: str) -> str:
-    return key.rpartition(".")[2]
 
 
 def _number(text) -> Optional[float]:
@@ -227,3 +224,13 @@ def _axis_title(key: str, task) -> str:
         words = task.options[leaf].help.split(":")[0].split(".")[0].strip()
         return f"{leaf} ({words[0].lower() + words[1:]})" if words else leaf
     return leaf
+
+
+def _line_label(axes: list[str], row: dict) -> str:
+    """A chart line named as races and comparisons name runs: "vanilla RNN (tanh)", "clip off", "lr=0.01"."""
+    return ", ".join(setting_label(a, _typed(row[a])) for a in axes)
+
+
+def _typed(text):
+    """A results.csv cell as its setting's value where the wording depends on it (switches are on/off)."""
+    return {"True": True, "False": False, "true": True, "false": False}.get(text, text)

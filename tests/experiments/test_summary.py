@@ -31,10 +31,9 @@ def test_one_line_per_cell_with_mean_min_and_max_over_seeds_from_results_csv(fol
     assert summary.axes == ("task.length", "model.cell")
     assert summary.metric == "mse" and summary.metric_title == "MSE" and not summary.higher_is_better
     lines = summary.lines("task.length")
-    assert [line.label for line in lines] == ["cell=rnn_tanh", "cell=lstm"]
+    assert [line.label for line in lines] == ["vanilla RNN (tanh)", "LSTM"]  # as races and comparisons say
     rows = read_results(folder)
-    for line in lines:
-        cell = line.label.removeprefix("cell=")
+    for line, cell in zip(lines, ("rnn_tanh", "lstm")):
         assert list(line.x) == [5.0, 10.0] and list(line.n) == [2, 2]
         for i, length in enumerate(("5", "10")):
             values = [float(r["test_mse"]) for r in rows if r["model.cell"] == cell and r["task.length"] == length]
@@ -74,8 +73,9 @@ def test_failed_and_unfinished_points_are_left_out_of_the_chart(folder, tmp_path
     assert (rows[0]["task.length"], rows[0]["model.cell"]) == (rows[1]["task.length"], rows[1]["model.cell"]) \
         == ("5", "rnn_tanh")  # both seeds of one (length, cell): that x has no number left
     by_label = {line.label: line for line in summary.lines("task.length")}
-    assert list(by_label["cell=rnn_tanh"].x) == [10.0] and list(by_label["cell=rnn_tanh"].n) == [2]
-    assert list(by_label["cell=lstm"].x) == [5.0, 10.0] and list(by_label["cell=lstm"].n) == [2, 2]
+    tanh, lstm = by_label["vanilla RNN (tanh)"], by_label["LSTM"]
+    assert list(tanh.x) == [10.0] and list(tanh.n) == [2]
+    assert list(lstm.x) == [5.0, 10.0] and list(lstm.n) == [2, 2]
 
 
 @pytest.mark.parametrize("content, message", [

@@ -222,3 +222,16 @@ def test_the_export_shortcuts_clash_with_no_other_action(trained):
     keys = [seq.toString() for a in trained.findChildren(QAction) for seq in a.shortcuts() if not seq.isEmpty()]
     assert "Ctrl+Shift+E" in keys and "Ctrl+C" in keys
     assert len(keys) == len(set(keys)), sorted(keys)
+
+
+def test_runs_named_alike_but_for_their_aside_keep_it_in_their_columns(qtbot):
+    """A race of both vanilla RNNs exported two columns 'vanilla_rnn' and 'vanilla_rnn_2': which was which? Where
+    two names differ only in their bracketed aside, the columns keep it; a lone aside still goes."""
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    item = plot.getPlotItem()
+    for name, y in (("vanilla RNN (tanh)", [1, 2]), ("vanilla RNN (ReLU)", [3, 4]), ("LSTM (gated)", [5, 6])):
+        item.plot([0, 1], y, name=name)
+    header, rows = ex.plot_table(item)
+    assert header[1:] == ["vanilla_rnn_tanh", "vanilla_rnn_relu", "lstm"]
+    assert rows == [[0.0, 1.0, 3.0, 5.0], [1.0, 2.0, 4.0, 6.0]]

@@ -186,5 +186,5 @@ def test_a_sweep_folder_opens_on_one_line_per_cell(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: view.summary is not None, timeout=30_000)
     assert view.x_axis() == "task.length"
     means = sorted(c.name().removesuffix(" mean") for c in view.plot.listDataItems() if c.name().endswith(" mean"))
-    assert means == ["cell=lstm", "cell=rnn_tanh"]
+    assert means == ["LSTM", "vanilla RNN (tanh)"]
     view.close()

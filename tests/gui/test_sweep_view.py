@@ -53,14 +53,14 @@ def test_one_row_per_point_and_one_line_per_cell_with_the_numbers_of_results_csv
     assert view.model.rowCount() == len(rows) == 8
     assert view.x_axis() == "task.length"
     curves = mean_curves(view)
-    assert sorted(curves) == ["cell=lstm", "cell=rnn_tanh"]
+    assert sorted(curves) == ["LSTM", "vanilla RNN (tanh)"]
     bands = [i for i in view.plot.items if isinstance(i, pg.FillBetweenItem)]
     assert len(bands) == 2
     by_name = {c.name(): c for c in view.plot.listDataItems()}
-    for cell in ("rnn_tanh", "lstm"):
-        x, mean = curves[f"cell={cell}"].getOriginalDataset()
-        _, low = by_name[f"cell={cell} min"].getOriginalDataset()
-        _, high = by_name[f"cell={cell} max"].getOriginalDataset()
+    for cell, name in (("rnn_tanh", "vanilla RNN (tanh)"), ("lstm", "LSTM")):
+        x, mean = curves[name].getOriginalDataset()
+        _, low = by_name[f"{name} min"].getOriginalDataset()
+        _, high = by_name[f"{name} max"].getOriginalDataset()
         assert list(x) == [5.0, 10.0]
         for i, length in enumerate(("5", "10")):
             values = [float(r["test_mse"]) for r in rows if r["model.cell"] == cell and r["task.length"] == length]
@@ -107,7 +107,7 @@ def test_failed_points_are_marked_with_their_error_and_left_out_of_the_chart(qtb
     row = next(r for r in range(8) if view.model.item(r, status).text() == "failed")
     assert view.model.item(row, 0).toolTip() == "failed: RuntimeError: out of memory"
     assert view.model.item(row, 0).background().color().name() != "#000000"
-    x, mean = mean_curves(view)["cell=rnn_tanh"].getOriginalDataset()
+    x, mean = mean_curves(view)["vanilla RNN (tanh)"].getOriginalDataset()
     rows = read_results(folder)
     seed1 = next(float(r["test_mse"]) for r in rows if r["point"] == "length=5,cell=rnn_tanh,seed=1")
     assert mean[0] == seed1  # only the other seed is left at length 5
@@ -148,5 +148,5 @@ def test_the_chart_exports_like_the_other_plots(qtbot, folder, tmp_path):
     export.save_png(view.plot, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").stat().st_size > 10_000
     header, rows = export.plot_table(view.plot)
-    assert header[0] == "length" and "cell_rnn_tanh_mean" in header and "cell_lstm_max" in header
+    assert header[0] == "length" and "vanilla_rnn_mean" in header and "lstm_max" in header
     assert [r[0] for r in rows] == [5.0, 10.0] and all(math.isfinite(v) for v in rows[0][1:])
