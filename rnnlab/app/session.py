@@ -437,6 +437,7 @@ def open_job(path: str):
         data.val_baselines = None
     data.set_view(task_view(trainer))
     info = RunInfo.of(trainer)
+    data.describe(info)  # a compared run's data is read by the report and the export without the window's framing
     advice = advise(trainer.cfg, trainer.task, trainer.final, trainer.status)
     return trainer, Opened(path=path, info=info, data=data, preview=task_preview(trainer.task),
                            status=summary.get("status", "finished"), note=note, advice=advice)

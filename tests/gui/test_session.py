@@ -241,3 +241,17 @@ def test_the_window_and_its_session_emit_only_plain_data(qtbot, window, tmp_path
     assert bad == []
     changed = [args[0] for name, args in log if name == "trainer_changed"]
     assert all(c is None or isinstance(c, RunInfo) for c in changed) and changed[-1] is not None
+
+
+def test_an_opened_run_carries_its_facts_on_its_data_for_a_comparison_too():
+    """A comparison's runs are never framed by the window (only the shown run is), so the report and the export
+    read their metric off blank data. Opening describes the data itself."""
+    from pathlib import Path
+
+    from rnnlab.app.session import open_job
+
+    folder = Path(__file__).resolve().parents[2] / "resources" / "runs" / "adding-lstm"
+    _trainer, opened = open_job(str(folder))
+    data = opened.data
+    assert (data.metric_key, data.metric_title) == (opened.info.metric_key, opened.info.metric_title) == ("mse", "MSE")
+    assert data.max_grad_norm == opened.info.max_grad_norm and data.higher_is_better is False
