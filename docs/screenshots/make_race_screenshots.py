@@ -2,10 +2,11 @@
 T=100 (vanilla RNN, LSTM, GRU; seed 0, 1500 steps), trained to the end in the real window, offscreen, then grabbed at
 1280x800 and 1920x1080 on the Gradients tab and the results tab; and a sweep folder's chart at both sizes.
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/make_race_screenshots.py [SWEEP_FOLDER]
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/make_race_screenshots.py [--sweep-only] [SWEEP_FOLDER]
 
 The race takes 4-6 minutes on 2 cores (three worker processes). SWEEP_FOLDER: a folder made by
-`rnnlab sweep` (e.g. the adding problem over cells and T = 10, 30, 100; see docs/gui.md).
+`rnnlab sweep` (e.g. the adding problem over cells and T = 10, 30, 100; see docs/gui.md). --sweep-only: only
+the sweep's chart, without the race.
 """
 
 from __future__ import annotations
@@ -67,6 +68,24 @@ def main(argv) -> int:
     w.resize(*SIZES[0])
     w.show()
     w.wait_ready(60)
+    sweep_only = argv[:1] == ["--sweep-only"]
+    argv = argv[1:] if sweep_only else argv
+    if not sweep_only:
+        race_shots(app, w)
+    if argv:
+        for width, height in SIZES:
+            w.many.open_sweep(argv[0])
+            view = w.many.sweep_windows[-1]
+            wait(app, lambda: view.summary is not None, 60)
+            view.resize(width, height)
+            settle(app)
+            view.grab().save(str(HERE / f"sweep-adding-lengths-{width}x{height}.png"))
+            view.close()
+    w.close()
+    return 0
+
+
+def race_shots(app, w) -> None:
     t0 = time.monotonic()
     w.many.start_race(w.config(), "model.cell", ["rnn_tanh", "lstm", "gru"])
     ended = []
@@ -81,17 +100,6 @@ def main(argv) -> int:
             settle(app)
             name = "gradients" if tab == "Gradients" else "results"
             w.grab().save(str(HERE / f"race-adding-T100-{name}-{width}x{height}.png"))
-    if argv:
-        for width, height in SIZES:
-            w.many.open_sweep(argv[0])
-            view = w.many.sweep_windows[-1]
-            wait(app, lambda: view.summary is not None, 60)
-            view.resize(width, height)
-            settle(app)
-            view.grab().save(str(HERE / f"sweep-adding-lengths-{width}x{height}.png"))
-            view.close()
-    w.close()
-    return 0
 
 
 if __name__ == "__main__":
