@@ -226,18 +226,12 @@ def from_dict(data: Mapping) -> RunConfig:
     if not isinstance(task_raw, Mapping):
         raise ConfigError("task", task_raw, "must be a table with a name and options")
     _check_keys("task", task_raw, ("name", "options"))
-    task = _validate_task(task_raw.get("name", TaskConfig.name), task_raw.get("options", {}))
-    _task_class(task.name).check_model(sections["model"])
+    task = _validate_task(task_raw.get("name", TaskConfig.name), task_raw.get("options", {}), sections["model"])
     return RunConfig(task=task, **sections)
 
 
-def _task_class(name: str):
-    from . import tasks  # late: the registry imports torch, which reading a config file does not need
-
-    return tasks.get(name)
-
-
-def _validate_task(name: Any, options: Any) -> TaskConfig:
+def _validate_task(name: Any, options: Any, model: ModelConfig) -> TaskConfig:
+    """The task's name and options, and the model settings the task refuses (a bidirectional char-LM)."""
     from . import tasks  # late: the registry imports torch, which reading a config file does not need
 
     known = tasks.names()
@@ -245,7 +239,10 @@ def _validate_task(name: Any, options: Any) -> TaskConfig:
         raise ConfigError("task.name", name, "must be one of " + ", ".join(repr(n) for n in known))
     if not isinstance(options, Mapping):
         raise ConfigError("task.options", options, "must be a table of the task's options")
-    return TaskConfig(name=name, options=tasks.get(name).validate_options(options))
+    task = tasks.get(name)
+    checked = task.validate_options(options)
+    task.check_model(model)
+    return TaskConfig(name=name, options=checked)
 
 
 def to_dict(cfg: RunConfig) -> dict:

@@ -19,6 +19,19 @@ def minor_mantissas(axis: LogAxis, lo: float, hi: float, size: float) -> list[in
     return sorted({round(10 ** (v - math.floor(v + 1e-9))) for v in minor[0]})
 
 
+def legend_plot(qtbot, y: str, title: str, entries, width: int):
+    """A plot with a legend title, on screen at `width` x 300: (the layout widget, the plot item)."""
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    item = glw.addPlot()
+    style_plot(item, x="step", y=y)
+    legend_title(item, title, entries)
+    glw.resize(width, 300)
+    glw.show()
+    qtbot.waitExposed(glw)
+    return glw, item
+
+
 @pytest.mark.parametrize("size, expected", [(2000, [2, 3, 4, 5, 6, 7, 8, 9]), (400, [2, 3, 5]), (200, [2, 5]),
                                             (100, [3]), (40, [])])
 def test_log_axis_labels_only_the_minor_ticks_that_have_room(qtbot, size, expected):
@@ -39,15 +52,8 @@ def test_a_linear_axis_is_left_alone(qtbot):
 
 
 def test_legend_and_title_wrap_to_the_plot_width(qtbot):
-    glw = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(glw)
-    item = glw.addPlot()
-    style_plot(item, x="step", y="loss")
     entries = [(f"entry number {i}", "#336699", "line") for i in range(6)]
-    legend_title(item, "A rather long title for a narrow plot", entries)
-    glw.resize(900, 300)
-    glw.show()
-    qtbot.waitExposed(glw)
+    glw, item = legend_plot(qtbot, "loss", "A rather long title for a narrow plot", entries, 900)
     qtbot.waitUntil(lambda: item.vb.width() > 500)
     wide = item._rnnlab_legend_lines
     glw.resize(260, 300)
@@ -60,15 +66,9 @@ def test_legend_and_title_wrap_to_the_plot_width(qtbot):
 
 
 def test_a_legend_entry_wider_than_the_plot_wraps_too(qtbot):
-    glw = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(glw)
-    item = glw.addPlot()
-    style_plot(item, x="step", y="accuracy")
-    legend_title(item, "Accuracy", [("model", "#cc0000", "dot"),
-                                    ("most frequent tag per word, the baseline to beat 0.824", "#884400", "dash")])
-    glw.resize(220, 300)
-    glw.show()
-    qtbot.waitExposed(glw)
+    entries = [("model", "#cc0000", "dot"),
+               ("most frequent tag per word, the baseline to beat 0.824", "#884400", "dash")]
+    _glw, item = legend_plot(qtbot, "accuracy", "Accuracy", entries, 220)
     qtbot.waitUntil(lambda: 0 < item.vb.width() < 200)
     qtbot.waitUntil(lambda: item._rnnlab_legend_lines is not None and len(item._rnnlab_legend_lines[1]) > 2)
     _heads, pieces, _lines = item._rnnlab_legend_lines
@@ -77,14 +77,8 @@ def test_a_legend_entry_wider_than_the_plot_wraps_too(qtbot):
 
 
 def test_a_legend_that_fits_sits_beside_its_title_on_one_line(qtbot):
-    glw = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(glw)
-    item = glw.addPlot()
-    style_plot(item, x="step", y="loss")
-    legend_title(item, "Loss", [("train", "#336699", "line"), ("validation", "#cc0000", "dot")])
-    glw.resize(700, 300)
-    glw.show()
-    qtbot.waitExposed(glw)
+    _glw, item = legend_plot(qtbot, "loss", "Loss", [("train", "#336699", "line"), ("validation", "#cc0000", "dot")],
+                             700)
     qtbot.waitUntil(lambda: item.vb.width() > 500)
     heads, _pieces, lines = item._rnnlab_legend_lines
     assert heads == ["Loss"] and lines == [(0, 1)]  # both entries beside the title
@@ -94,15 +88,8 @@ def test_a_legend_that_fits_sits_beside_its_title_on_one_line(qtbot):
 
 
 def test_a_legend_entry_drops_its_aside_in_brackets_before_it_wraps(qtbot):
-    glw = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(glw)
-    item = glw.addPlot()
-    style_plot(item, x="step", y="nats/char")
-    legend_title(item, "Validation nats/char", [("model", "#cc0000", "dot"),
-                                                ("unigram (character frequencies) 3.58", "#884400", "dash")])
-    glw.resize(190, 300)
-    glw.show()
-    qtbot.waitExposed(glw)
+    _glw, item = legend_plot(qtbot, "nats/char", "Validation nats/char", [
+        ("model", "#cc0000", "dot"), ("unigram (character frequencies) 3.58", "#884400", "dash")], 190)
     qtbot.waitUntil(lambda: 0 < item.vb.width() < 150)
     qtbot.wait(50)  # the legend follows the plot's last resize
     _heads, pieces, _lines = item._rnnlab_legend_lines
