@@ -80,9 +80,9 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
     import numpy as np
     import torch  # noqa: F401  (before Qt, as the app does on Windows)
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from rnnlab.app.application import application
 
-    app = QApplication.instance() or QApplication([])
+    app = application([])
     from rnnlab.app import theme
     from rnnlab.app.experiment_panel import default_config, with_task
     from rnnlab.app.main_window import MainWindow

@@ -223,7 +223,6 @@ def _check_window(ctx: _Context) -> str:
         import torch  # noqa: F401  (before Qt on Windows: see packaging/rnnlab_main.py)
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import QEventLoop, QTimer, qInstallMessageHandler, qVersion
-    from PySide6.QtWidgets import QApplication
 
     def quiet(mode, context, message):  # the offscreen platform's harmless complaint about window size hints
         if "propagateSizeHints" not in message:
@@ -231,10 +230,10 @@ def _check_window(ctx: _Context) -> str:
 
     previous_handler = qInstallMessageHandler(quiet)
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "rnnlab"])
-    app.setApplicationName("rnnlab")
-    app.setOrganizationName("rnnlab")
     from .app import theme
+    from .app.application import application
+
+    app = application([sys.argv[0] if sys.argv else "rnnlab"])
     from .app.main_window import MainWindow, settings
 
     theme.apply(app)

@@ -31,3 +31,11 @@ def one_torch_thread():
     yield
     if torch and before is not None:
         torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args, pytestconfig):
+    """pytest-qt's application, made the one way rnnlab makes it (`rnnlab.app.application`: the C-locale shield)."""
+    from rnnlab.app.application import application
+
+    return application(qapp_args or ["rnnlab-tests"])

@@ -61,6 +61,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
     from PySide6.QtWidgets import QApplication
 
     from . import theme
+    from .application import application
     from .platform_check import platform_problem
     from .startup import StartupWindow
 
@@ -70,9 +71,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             print(problem, file=sys.stderr)
             return 1
 
-    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
-    app.setApplicationName("rnnlab")
-    app.setOrganizationName("rnnlab")
+    app = application(argv)  # shields Qt from a Turkish C locale: see application.py
     theme.apply(app, plots=False)
     splash = StartupWindow()
     splash.show()

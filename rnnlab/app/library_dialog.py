@@ -356,9 +356,9 @@ def _row(entry: library.Entry) -> list[QStandardItem]:
 if __name__ == "__main__":  # the browser alone, on the library folder ($RNNLAB_HOME or the user's)
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from .application import application
 
-    app = QApplication(sys.argv)
+    app = application(sys.argv)
     dialog = LibraryDialog()
     dialog.open_requested.connect(print)
     dialog.sweep_requested.connect(print)

@@ -319,11 +319,11 @@ class SweepDialog(QDialog):
 if __name__ == "__main__":  # python -m rnnlab.app.sweep_dialog [TASK]: the dialog alone, over a task's defaults
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from .application import application
 
     from . import theme
 
-    app = QApplication(sys.argv)
+    app = application(sys.argv)
     theme.apply(app)
     dialog = SweepDialog(config_mod.RunConfig().replace("task.name", sys.argv[1] if len(sys.argv) > 1 else "adding"))
     sys.exit(dialog.exec())

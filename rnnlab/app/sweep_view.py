@@ -312,9 +312,9 @@ class SweepView(QWidget):
 if __name__ == "__main__":  # python -m rnnlab.app.sweep_view FOLDER: the view alone
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from .application import application
 
-    app = QApplication(sys.argv)
+    app = application(sys.argv)
     theme.apply(app)
     view = SweepView()
     view.resize(1100, 800)

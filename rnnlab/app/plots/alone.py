@@ -31,14 +31,14 @@ def recorded(folder: str | Path) -> tuple[RunInfo, RunData]:
 def run_alone(make: Callable, argv: list[str]) -> int:
     """Show the panel `make()` on a recorded run; with --screenshot, draw once, save the window and quit."""
     from PySide6.QtCore import QEvent
-    from PySide6.QtWidgets import QApplication
+    from ..application import application
 
     parser = argparse.ArgumentParser(description=f"{make.__name__} alone, on a recorded run.")
     parser.add_argument("run", nargs="?", help="a saved run's folder (default: the recorded run that ships with rnnlab)")
     parser.add_argument("--screenshot", metavar="PNG", help="save the drawn panel as a PNG and quit")
     args = parser.parse_args(argv)
     folder = Path(args.run) if args.run else resource(*RECORDED_RUN)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application(sys.argv[:1])
     try:  # before the event loop starts: nothing is on screen to freeze while the folder is read
         info, data = recorded(folder)
     except RnnlabError as exc:

@@ -11,9 +11,8 @@ import argparse
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from .. import theme
+from ..application import application
 
 ANSWER_WAIT_MS = 20_000  # --grab waits this long at most for an interactive view's answer
 
@@ -23,7 +22,7 @@ def run_alone(view_cls, cfg: dict, size=(900, 560), argv=None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {view_cls.__module__}", description=view_cls.__doc__)
     parser.add_argument("--grab", metavar="PNG", help="save a picture of the view once it drew, then quit")
     args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application(sys.argv[:1])
     theme.apply(app)
     data, access = _trained_view(cfg)  # headless, before the window shows: the GUI thread does no torch work after
     from ..model_access import TrainerApi
