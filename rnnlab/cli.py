@@ -415,7 +415,7 @@ def cmd_race(args) -> int:
             raise ConfigError(f"{flag} {exc.field.removeprefix('sweep.axes.')}", exc.value, exc.allowed) from None
         executor = _executor(args, default_workers=len(values))
         race.executor = executor
-    except RnnlabError as exc:
+    except (OSError, RnnlabError) as exc:  # OSError: the library's folder cannot be made (RNNLAB_HOME a link loop)
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     _list_in_library(out)
