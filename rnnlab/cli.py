@@ -254,11 +254,15 @@ def cmd_options(args) -> int:
 
 
 def cmd_export_script(args) -> int:
-    from .export import default_file_name, export_script, load_experiment
+    from .export import ExportConflict, default_file_name, export_script, load_experiment
+    from .i18n import _
 
     try:
         cfg = load_experiment(args.experiment)
-        written = export_script(cfg, args.output or default_file_name(cfg))
+        written = export_script(cfg, args.output or default_file_name(cfg), force=args.force)
+    except ExportConflict as exc:
+        print(f"rnnlab: error: {exc} " + _("(--force replaces them.)"), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except RnnlabError as exc:
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -411,7 +415,7 @@ def cmd_race(args) -> int:
             raise ConfigError(f"{flag} {exc.field.removeprefix('sweep.axes.')}", exc.value, exc.allowed) from None
         executor = _executor(args, default_workers=len(values))
         race.executor = executor
-    except RnnlabError as exc:
+    except (OSError, RnnlabError) as exc:  # OSError: the library's folder cannot be made (RNNLAB_HOME a link loop)
         print(f"rnnlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     _list_in_library(out)
@@ -530,6 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("experiment", metavar="RUN_OR_CONFIG", help="a saved run folder or a config TOML file")
     export.add_argument("-o", "--output", help="the script to write (default: train_<task>_<cell>.py); "
                         "its data files go beside it")
+    export.add_argument("--force", action="store_true", help="replace files in the way that rnnlab did not write "
+                        "(a file of your own with a data file's name)")
     export.set_defaults(func=cmd_export_script)
     _add_many_runs_commands(sub)
     return parser

@@ -260,7 +260,11 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, (int, float)):
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        # json escapes the C0 controls but not DEL, which TOML refuses raw (issue 20: a path with DEL saved a run
+        # that could not be reopened); U+0080-U+009F and the line separators are escaped too, to stay readable
+        text = json.dumps(v, ensure_ascii=False)
+        return "".join(f"\\u{ord(c):04x}" if c == "\x7f" or "\x80" <= c <= "\x9f" or c in "\u2028\u2029" else c
+                       for c in text)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")

@@ -274,11 +274,26 @@ def export_script_dialog(window) -> None:
         start_script_export(window, cfg, Path(path))
 
 
-def start_script_export(window, cfg, path: Path) -> None:
-    """Write the script on the helper thread (building the task's data is torch work); report in the status bar."""
-    from ..export import export_script
+def start_script_export(window, cfg, path: Path, force: bool = False) -> None:
+    """Write the script on the helper thread (building the task's data is torch work); report in the status bar.
+
+    Files in the way that rnnlab did not write are replaced only when the user says so (ExportConflict)."""
+    from ..export import ExportConflict, export_script
+
+    def job():
+        try:
+            return export_script(cfg, path, force=force)
+        except ExportConflict as conflict:
+            return conflict  # plain data back to the GUI thread, which asks
 
     def done(written):
+        if isinstance(written, ExportConflict):
+            answer = QMessageBox.question(window, "Export experiment",
+                                          f"{written}\n\nReplace them anyway? Their contents will be lost.",
+                                          QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer == QMessageBox.Yes:
+                start_script_export(window, cfg, path, force=True)
+            return
         remember_folder(path)
         extra = f" and {len(written.data_files)} data files beside it" if written.data_files else ""
         _status(window, f"Saved {written.script.name}{extra}: run it with python {written.script.name}")
@@ -286,7 +301,7 @@ def start_script_export(window, cfg, path: Path) -> None:
     def failed(message: str):
         QMessageBox.warning(window, "Could not export the experiment", message)
 
-    window.access.run_background(lambda: export_script(cfg, path), done, failed)
+    window.access.run_background(job, done, failed)
 
 
 def export_report_dialog(window) -> None:

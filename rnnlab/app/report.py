@@ -57,10 +57,15 @@ def capture_figures(window, scale: float = 2.0) -> list[tuple[str, bytes]]:
     return figures
 
 
+def _esc(value) -> str:
+    """Every value goes into the page escaped, validated or not (issue 20: the seed and steps were not)."""
+    return html.escape(str(value))
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if math.isfinite(value) else "–"
-    return html.escape(str(value))
+    return _esc(value)
 
 
 def _scores_table(data, cfg: RunConfig) -> str:
@@ -79,7 +84,7 @@ def _scores_table(data, cfg: RunConfig) -> str:
         for name, scores in (data.val_baselines or {}).items():
             rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
         caption = f"Validation split, the run has not finished ({better})."
-    body = "".join(f"<tr class='{cls}'><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
+    body = "".join(f"<tr class='{_esc(cls)}'><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
                    f"<td class='num'>{_fmt(loss)}</td></tr>" for name, value, loss, cls in rows)
     return (f"<table><tr><th></th><th>{html.escape(title)}</th><th>loss</th></tr>{body}</table>"
             f"<p class='sub'>{html.escape(caption)}</p>")
@@ -103,13 +108,14 @@ def report_html(cfg: RunConfig, data, figures: list[tuple[str, bytes]], message:
     cell = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}.get(m.cell, m.cell.upper())
     shape = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''} of {m.hidden_size}"
     title = f"{cell} on {cfg.task.name}"
-    done = f" · {steps} steps" if steps is not None else ""
+    done = f" · {_esc(steps)} steps" if steps is not None else ""
     parts = [
         "<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
         f"<title>rnnlab report: {html.escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p class='sub'>{html.escape(shape)}{' · bidirectional' if m.bidirectional else ''}"
-        f" · seed {cfg.training.seed}{done} · rnnlab {__version__} · {time.strftime('%Y-%m-%d %H:%M')}</p>",
+        f" · seed {_esc(cfg.training.seed)}{done} · rnnlab {_esc(__version__)}"
+        f" · {_esc(time.strftime('%Y-%m-%d %H:%M'))}</p>",
     ]
     if message:
         parts.append(f"<p>{html.escape(message)}</p>")

@@ -7,7 +7,10 @@
 
 results.csv is rewritten atomically whenever a point starts or ends, and a run folder is written in a temporary
 sibling and renamed into place, so a crash or Ctrl-C never leaves half a file. Running the sweep again skips the
-points that are done (finished or diverged, with the same config in their run folder) and runs the others.
+points that are done and runs the others. A point counts as done only if its row in results.csv is complete and its
+run folder opens as a run of the same config (issue 20: a cut row or truncated weights were trusted for good);
+leftovers of a crash (`.saving`, `.old-`, `.tmp`) are removed first. A different sweep file run into the folder is
+refused when it would drop finished points from results.csv.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import config as config_mod
-from ..errors import ConfigError, RunError
-from ..fileio import atomic_write
+from ..errors import ConfigError, DataError, RnnlabError, RunError, shown
+from ..fileio import atomic_write, read_user_file
 from .events import DONE
 from .sweep import Point, Sweep
 
 RESULTS = "results.csv"
 SWEEP_FILE = "sweep.toml"
 RUNS = "runs"
+MAX_RESULTS_BYTES = 200_000_000  # results.csv of HARD_MAX_POINTS points with long ids and many columns fits easily
 
 
 def _cell(value: Any) -> str:
@@ -57,39 +61,71 @@ class SweepFolder:
 
     def open(self) -> list[Point]:
         """Create or reopen the folder; returns the points still to run (all of them for a new folder)."""
-        if self.path.exists() and not self.path.is_dir():
-            raise ConfigError("--out", str(self.path), "must be a folder (it is a file)")
-        if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / RESULTS).exists() \
-                and not (self.path / SWEEP_FILE).exists():
-            raise ConfigError("--out", str(self.path), "exists and is not a sweep folder; choose a new or empty folder")
-        (self.path / RUNS).mkdir(parents=True, exist_ok=True)
-        old = self._read_results()
-        todo = []
-        for point in self.sweep.points:
-            row = old.get(point.id)
-            if row is not None and row.get("status") in DONE and self._same_config(point):
-                self.rows[point.id] = row
-            else:
-                self.rows[point.id] = self._blank_row(point, "pending")
-                todo.append(point)
-        atomic_write(self.path / SWEEP_FILE, self.sweep.source_text)
-        self.write_results()
+        problem = folder_problem(self.path)
+        if problem:
+            raise ConfigError("--out", str(self.path), "", message=problem)
+        try:
+            (self.path / RUNS).mkdir(parents=True, exist_ok=True)
+            if not (self.path / RUNS).is_dir():
+                raise RunError(f"{self.path / RUNS} is not a folder; move it away to run the sweep here.")
+            self._clean_leftovers()
+            old = self._read_results()
+            self._check_same_sweep(old)
+            todo = []
+            for point in self.sweep.points:
+                row = old.get(point.id)
+                if row is not None and self._done(point, row):
+                    self.rows[point.id] = row
+                else:
+                    self.rows[point.id] = self._blank_row(point, "pending")
+                    todo.append(point)
+            atomic_write(self.path / SWEEP_FILE, self.sweep.source_text)
+            self.write_results()
+        except OSError as exc:
+            raise RunError(f"cannot use {self.path} for the sweep: {exc.strerror or exc}. Choose another folder.") \
+                from None
         return todo
+
+    def _clean_leftovers(self) -> None:
+        """What a crash mid-save leaves (a `.saving` folder, an `.old-` folder, a `.tmp` file) is never a result."""
+        for leftover in leftovers(self.path):
+            _remove(leftover)
 
     def _read_results(self) -> dict[str, dict[str, str]]:
         path = self.path / RESULTS
-        if not path.exists():
+        if not os.path.lexists(path):
             return {}
         try:
-            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise RunError(f"{path} is damaged ({exc}); move it away to run every point again.") from None
-        return {r["point"]: r for r in rows if r.get("point")}
+            text = read_user_file(path, MAX_RESULTS_BYTES, what="a sweep's results.csv").decode("utf-8")
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except (DataError, UnicodeDecodeError, csv.Error) as exc:
+            reason = str(exc) if isinstance(exc, DataError) else f"{path} is damaged ({str(exc)[:100]})"
+            raise RunError(f"{reason.rstrip('.')}; move it away to run every point again.") from None
+        return {r["point"]: r for r in rows if isinstance(r.get("point"), str) and r["point"]}
+
+    def _check_same_sweep(self, old: dict[str, dict[str, str]]) -> None:
+        """Another sweep file into this folder would drop its finished points from results.csv: refuse, plainly. A
+        sweep that grew (new values, new seeds) keeps every old point, so it goes on."""
+        ids = {p.id for p in self.sweep.points}
+        dropped = [pid for pid, row in old.items() if pid not in ids and row.get("status") in DONE]
+        if dropped:
+            raise ConfigError("--out", str(self.path), "", message=(
+                f"{self.path} holds another sweep: {len(dropped)} of its finished points (such as "
+                f"{shown(dropped[0], 50)}) are not in this sweep file and would be dropped. Choose a new folder, "
+                f"or run the sweep file saved there ({SWEEP_FILE})."))
+
+    def _done(self, point: Point, row: dict) -> bool:
+        """A point is done if its row says so and is complete, and its run folder opens as a run of its config."""
+        if row.get("status") not in DONE or None in row.values() or None in row:
+            return False  # a row cut short: DictReader fills the missing cells with None
+        return self._same_config(point)
 
     def _same_config(self, point: Point) -> bool:
+        from ..runs.store import open_run
+
         try:
-            saved = config_mod.load(self.run_dir(point.id) / "config.toml")
-        except ConfigError:
+            saved = open_run(self.run_dir(point.id)).config
+        except (RnnlabError, OSError):
             return False
         return config_mod.to_dict(saved) == config_mod.to_dict(point.config)
 
@@ -135,11 +171,11 @@ class SweepFolder:
             umask = os.umask(0)
             os.umask(umask)
             tmp.chmod(0o777 & ~umask)
-            if target.exists():
+            if os.path.lexists(target):  # a folder, or a link (even a loop) in the way: moved aside, then removed
                 old = target.with_name(f".{point_id}.old-{os.getpid()}")
                 os.replace(target, old)
                 os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
             else:
                 os.replace(tmp, target)
         except BaseException:
@@ -178,16 +214,42 @@ def read_results(path) -> list[dict[str, str]]:
 
 
 def leftovers(path) -> Iterable[Path]:
-    """Temporary files or folders a crash could have left (there should be none)."""
-    return [p for p in Path(path).rglob(".*") if p.name.endswith((".saving", ".tmp")) or ".old-" in p.name]
+    """Temporary files or folders a crash could have left in the sweep folder or its runs/ (there should be none).
+    Only those two levels are looked at: no walk into the run folders, nor through a link."""
+    found = []
+    for folder in (Path(path), Path(path) / RUNS):
+        try:
+            entries = list(os.scandir(folder)) if folder.is_dir() and not folder.is_symlink() else []
+        except OSError:
+            continue
+        found += [Path(e.path) for e in entries if e.name.startswith(".")
+                  and (e.name.endswith((".saving", ".tmp")) or ".old-" in e.name)]
+    return found
+
+
+def _remove(path: Path) -> None:
+    """A file, a link (not what it points to) or a folder tree; what cannot be removed stays."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink()
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def folder_problem(path) -> str:
     """Why a sweep cannot be written into `path` ("" when it can: new, empty, or a sweep folder to resume): the
     check SweepFolder.open makes, for a form to show before anything starts."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        return f"{path} is a file; choose a folder"
-    if path.is_dir() and any(path.iterdir()) and not (path / RESULTS).exists() and not (path / SWEEP_FILE).exists():
-        return f"{path} is not empty and is not a sweep folder; choose a new or empty folder"
+    try:
+        if os.path.lexists(path) and not path.is_dir():
+            return f"{path} is a file (or a broken link); choose a folder"
+        if path.is_dir() and any(path.iterdir()) and not os.path.lexists(path / RESULTS) \
+                and not os.path.lexists(path / SWEEP_FILE):
+            return f"{path} is not empty and is not a sweep folder; choose a new or empty folder"
+    except OSError as exc:  # a link loop, an unreadable folder
+        return f"cannot use {path}: {exc.strerror or exc}; choose another folder"
+    except ValueError:  # a NUL in the name
+        return f"{shown(str(path))} cannot be a folder name; choose another folder"
     return ""

@@ -25,9 +25,18 @@ from typing import Optional
 from .events import PointJob, PointOutcome, PointProgress, PointStarted
 
 
+MAX_WORKERS = 32  # the most worker processes one executor starts, however many points ask (issue 20: 300 at once)
+
+
 def default_workers() -> int:
     """All cores but one (the window and the OS keep one), at least one."""
     return max(1, (os.cpu_count() or 1) - 1)
+
+
+def worker_limit() -> int:
+    """How many processes an executor runs at once: two per core (a race of three is watched side by side even on
+    two cores), never more than MAX_WORKERS. Points beyond it wait in the queue."""
+    return max(1, min(MAX_WORKERS, max(4, 2 * (os.cpu_count() or 1))))
 
 
 def _worker_main(jobs, events, nice: int = 0) -> None:
@@ -100,7 +109,7 @@ class LocalExecutor:
     def __init__(self, workers: Optional[int] = None, nice: int = 0):
         """`nice`: how much lower the workers' scheduling priority is (POSIX), so that a window drawing them stays
         responsive when there are more runners than spare cores."""
-        self.slots = workers or default_workers()
+        self.slots = min(workers or default_workers(), worker_limit())
         self.nice = nice
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []

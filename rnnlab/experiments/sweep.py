@@ -35,9 +35,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import config as config_mod, options
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
+from ..fileio import read_user_file
 
-SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description")
+SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description", "max_points")
+MAX_POINTS = 1000  # points in one sweep unless its file raises the cap (`max_points`): more is a typo, not a plan
+HARD_MAX_POINTS = 100_000  # the most `max_points` may ask for: the folder, its results.csv and the library stay usable
+MAX_SWEEP_BYTES = 1_000_000  # a sweep file is a few hundred bytes
+MAX_ID_BYTES = 120  # a point id is a folder name (255 bytes at most on most file systems) inside `points/`
 MODES = ("grid", "zip")
 SEED_KEY = "training.seed"
 
@@ -85,37 +90,87 @@ def _slug(text: str) -> str:
 
 
 def point_id(values: tuple[tuple[str, Any], ...], seed: int, full_keys: bool = False) -> str:
-    """`cell=lstm,gap=50,seed=0`: readable, safe as a folder name, and the same whatever else the sweep holds."""
+    """`cell=lstm,gap=50,seed=0`: readable, safe as a folder name, and the same whatever else the sweep holds.
+
+    A long one (21 axes, a long text value) is cut and ends in a hash of the whole, so it stays unique, stable and
+    short enough for a folder name (issue 20: a 255-byte id lost the point's training at the save)."""
     parts = [f"{key if full_keys else key.rpartition('.')[2]}={_format_value(v)}" for key, v in values]
-    return ",".join(_slug(p) for p in [*parts, f"seed={seed}"])
+    pid = ",".join(_slug(p) for p in [*parts, f"seed={seed}"])
+    if len(pid) > MAX_ID_BYTES:  # _slug leaves ASCII only: characters are bytes
+        import hashlib
+
+        digest = hashlib.sha1(pid.encode("ascii")).hexdigest()[:12]
+        pid = f"{pid[:MAX_ID_BYTES - 30].rstrip(',-')}~{digest},seed={seed}"
+    return pid
+
+
+def _count(rows_per_axis: list[int], seeds: int, mode: str) -> int:
+    if mode == "zip":
+        return (min(rows_per_axis) if rows_per_axis else 0) * seeds
+    n = seeds
+    for r in rows_per_axis:
+        n *= r
+        if n > HARD_MAX_POINTS:  # stop early: 1000 axes of 1000 values would make a number with 3000 digits
+            return n
+    return n
+
+
+def _hashable(row: tuple) -> Any:
+    """A key that finds repeated values in a set (linear, not quadratic); lists inside become their repr."""
+    try:
+        hash(row)
+        return row
+    except TypeError:
+        return repr(row)
 
 
 def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode: str = "grid", *,
-          name: str = "sweep", description: str = "", source_text: str = "", default_threads: int = 1) -> Sweep:
+          name: str = "sweep", description: str = "", source_text: str = "", default_threads: int = 1,
+          max_points: int = MAX_POINTS) -> Sweep:
     """Validate axes and seeds against `base` and expand them into points. Raises ConfigError naming the field.
 
     Points train with `default_threads` torch threads (one each: points run side by side, and one thread gives the
-    same numbers wherever a point runs) unless the base config sets `training.threads`."""
+    same numbers wherever a point runs) unless the base config sets `training.threads`. The number of points is
+    counted (and capped at `max_points`) before any value is checked; each axis value is checked once, and each
+    point's config is built from its prefix's (a grid of 1000 x 1000 is refused at once, not after hours)."""
     if mode not in MODES:
         raise ConfigError("sweep.mode", mode, "must be one of " + ", ".join(repr(m) for m in MODES))
     if not isinstance(axes, Mapping):
         raise ConfigError("sweep.axes", axes, 'must be a table of config keys and lists, e.g. "model.cell" = ["lstm"]')
+    if mode == "zip" and not axes:
+        raise ConfigError("sweep.axes", {}, 'zip mode pairs the axes\' values: give at least one axis, e.g. '
+                          '"model.cell" = ["lstm", "gru"]')
+    if seeds is None:
+        seeds = [base.training.seed]
+    if not isinstance(seeds, (list, tuple)) or not seeds:
+        raise ConfigError("sweep.seeds", seeds, "must be a non-empty list of whole numbers, e.g. [0, 1]")
+    for key, values in axes.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ConfigError(f"sweep.axes.{key}", values, "must be a non-empty list of values, e.g. [1, 2, 3]")
+    total = _count([len(v) for v in axes.values()], len(seeds), mode)
+    if total > max_points:
+        raise ConfigError("sweep", total, "", message=(
+            f"the sweep has {total:,} points; a sweep runs at most {max_points:,}. Use fewer values or seeds, or "
+            f"raise the cap with max_points = {min(total, HARD_MAX_POINTS)} in [sweep] (at most "
+            f"{HARD_MAX_POINTS:,})." if total <= HARD_MAX_POINTS or max_points < HARD_MAX_POINTS else
+            f"the sweep has more than {HARD_MAX_POINTS:,} points, the most a sweep can run; use fewer values or "
+            f"seeds."))
     checked: list[tuple[str, tuple[str, ...], tuple[tuple, ...]]] = []  # (as written, keys, value tuples)
     for key, values in axes.items():
         where = f"sweep.axes.{key}"
         keys = tuple(k.strip() for k in str(key).split(","))
         if SEED_KEY in keys:
             raise ConfigError(where, values, "seeds are not an axis: write them as sweep.seeds = [0, 1]")
-        if not isinstance(values, (list, tuple)) or not values:
-            raise ConfigError(where, values, "must be a non-empty list of values, e.g. [1, 2, 3]")
-        rows = []
+        rows, seen = [], set()
         for v in values:
             if len(keys) > 1 and (not isinstance(v, (list, tuple)) or len(v) != len(keys)):
                 raise ConfigError(where, v, f"links {len(keys)} keys: each value is a list of {len(keys)}, "
                                   f"e.g. {['...'] * len(keys)}")
             row = tuple(v) if len(keys) > 1 else (v,)
-            if row in rows and mode == "grid":  # in zip mode a value may repeat: the combinations differ
-                raise ConfigError(where, v, "appears twice in the list; give each value once")
+            if mode == "grid":  # in zip mode a value may repeat: the combinations differ
+                if _hashable(row) in seen:
+                    raise ConfigError(where, v, "appears twice in the list; give each value once")
+                seen.add(_hashable(row))
             rows.append(row)
             for k, x in zip(keys, row):
                 try:
@@ -126,10 +181,6 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
         checked.append((str(key), keys, tuple(rows)))
     # task.name first: changing the task resets its options, so the other task axes apply to the new task
     checked.sort(key=lambda entry: "task.name" not in entry[1])
-    if seeds is None:
-        seeds = [base.training.seed]
-    if not isinstance(seeds, (list, tuple)) or not seeds:
-        raise ConfigError("sweep.seeds", seeds, "must be a non-empty list of whole numbers, e.g. [0, 1]")
     for s in seeds:
         config_mod.SECTION_RULES["training"]["seed"]("sweep.seeds", s)
     if len(set(seeds)) != len(seeds):
@@ -141,20 +192,18 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
         base = base.replace("training.threads", default_threads)
 
     value_lists = [rows for _, _, rows in checked]
-    combos = list(itertools.product(*value_lists)) if mode == "grid" else list(zip(*value_lists))
-    keys = [k for _, ks, _ in checked for k in ks]
-    leaves = [k.rpartition(".")[2] for k in keys]
+    ranges = [range(len(rows)) for rows in value_lists]
+    combos = itertools.product(*ranges) if mode == "grid" else zip(*ranges)
+    keys_per_axis = [ks for _, ks, _ in checked]
+    leaves = [k.rpartition(".")[2] for ks in keys_per_axis for k in ks]
     full_keys = len(set(leaves)) != len(leaves)
+    prefix_configs: dict[tuple[int, ...], config_mod.RunConfig] = {(): base}
     points, ids = [], set()
     for combo in combos:
-        values = tuple(zip(keys, (x for row in combo for x in row)))
-        cfg = base
-        for key, v in values:
-            try:
-                cfg = cfg.replace(key, v)
-            except ConfigError as exc:  # a value that is allowed alone but not with the others (task option checks)
-                where = ", ".join(f"{k} = {x!r}" for k, x in values)
-                raise ConfigError(f"sweep point ({where})", exc.value, f"{exc.field}: {exc.allowed}") from None
+        values = tuple((k, x) for axis, i in enumerate(combo)
+                       for k, x in zip(keys_per_axis[axis], value_lists[axis][i]))
+        cfg = _config_for(combo, prefix_configs, keys_per_axis, value_lists, values) if mode == "grid" else \
+            _apply(base, values, values)
         for seed in seeds:
             pid = point_id(values, seed, full_keys)
             if pid in ids:
@@ -165,6 +214,33 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
     return Sweep(base=base, axes=tuple((k, tuple(r if len(ks) > 1 else r[0] for r in rows))
                                        for k, ks, rows in checked), seeds=tuple(int(s) for s in seeds), mode=mode, name=name,
                  description=description, source_text=source_text, points=tuple(points))
+
+
+def _apply(cfg: config_mod.RunConfig, changes, values) -> config_mod.RunConfig:
+    for key, v in changes:
+        try:
+            cfg = cfg.replace(key, v)
+        except ConfigError as exc:  # a value that is allowed alone but not with the others (task option checks)
+            where = ", ".join(f"{k} = {x!r}" for k, x in values)
+            raise ConfigError(f"sweep point ({where})", exc.value, f"{exc.field}: {exc.allowed}") from None
+    return cfg
+
+
+def _config_for(combo, cache, keys_per_axis, value_lists, values) -> config_mod.RunConfig:
+    """The grid point's config, built on the cached config of its prefix: one replace per point, not one per axis.
+    Only the current path of prefixes is kept (the grid is walked in order)."""
+    depth = len(combo)
+    while depth and combo[:depth] not in cache:
+        depth -= 1
+    cfg = cache[combo[:depth]]
+    for axis in range(depth, len(combo)):
+        changes = zip(keys_per_axis[axis], value_lists[axis][combo[axis]])
+        cfg = _apply(cfg, changes, values)
+        prefix = combo[:axis + 1]
+        for old in [p for p in cache if len(p) == axis + 1]:  # a new prefix at this depth: the old one is done
+            del cache[old]
+        cache[prefix] = cfg
+    return cfg
 
 
 def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Sweep:
@@ -189,8 +265,10 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
     options.text(80)("sweep.name", name)
     description = table.get("description", "")
     options.text(2000)("sweep.description", description)
+    max_points = table.get("max_points", MAX_POINTS)
+    options.int_range(1, HARD_MAX_POINTS)("sweep.max_points", max_points)
     return build(base, table.get("axes", {}), table.get("seeds"), table.get("mode", "grid"), name=name,
-                 description=description, source_text=source_text)
+                 description=description, source_text=source_text, max_points=max_points)
 
 
 def _base_config(data: Mapping, suggested: bool) -> config_mod.RunConfig:
@@ -212,16 +290,22 @@ def loads(text: str, source: str = "sweep file") -> Sweep:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", f"is not valid TOML: {exc}") from None
+        raise ConfigError(source, "(file)", f"is not valid TOML: {str(exc)[:120]}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(source, "(file)", "nests lists or tables too deeply; a sweep file is a few tables deep") \
+            from None
     return from_dict(data, source_text=text, name=Path(source).stem if source != "sweep file" else "sweep")
 
 
 def load(path) -> Sweep:
+    """Read a sweep file with the bounded reader: a FIFO, /dev/zero or a 2 GB file is refused, never read."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError("sweep file", str(path), f"must be a readable TOML file ({exc.strerror})") from None
+        raw = read_user_file(path, MAX_SWEEP_BYTES, what="a TOML sweep file")
+    except DataError as exc:
+        raise ConfigError("sweep file", str(path), "", message=f"{exc} A sweep file must be a readable TOML file.") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("sweep file", str(path), "must be UTF-8 text") from None
     return loads(text, source=str(path))

@@ -7,6 +7,7 @@ truncated BPTT with the same seed as rnnlab's trainer, so on the CPU it prints t
 `metrics.csv`. It sits beside `runs` in the layer order: it reads config, tasks and data, never the app.
 """
 
-from .script import ExportedScript, default_file_name, export_script, load_experiment, render_script
+from .script import ExportConflict, ExportedScript, default_file_name, export_script, load_experiment, render_script
 
-__all__ = ["ExportedScript", "default_file_name", "export_script", "load_experiment", "render_script"]
+__all__ = ["ExportConflict", "ExportedScript", "default_file_name", "export_script", "load_experiment",
+           "render_script"]

@@ -7,10 +7,11 @@ for the chosen cell and head, so the script holds only the code this experiment 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import os
 import shutil
+import stat
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -18,8 +19,9 @@ from typing import Any, Optional
 from .. import __version__, tasks
 from .. import config
 from ..config import RunConfig
-from ..errors import ConfigError, RnnlabError
-from ..fileio import atomic_write
+from ..errors import ConfigError, DataError, RnnlabError, shown
+from ..fileio import atomic_write, read_user_file
+from ..i18n import _
 from . import parts
 
 MAX_LINE = 100
@@ -42,6 +44,7 @@ class DataFile:
     licence: str  # one line: where the data comes from and under which licence
     source: Optional[Path] = None
     text: Optional[str] = None
+    users: bool = False  # named by the user (their file): the name never goes into the docstring
 
 
 @dataclass
@@ -66,31 +69,86 @@ class ExportedScript:
     data_files: tuple[Path, ...]
 
 
+class ExportConflict(RnnlabError):
+    """The export would replace files rnnlab did not write (or that differ from what it would write).
+
+    `files` are the paths; the caller asks (window) or refuses unless told to replace them (`--force`)."""
+
+    def __init__(self, files: list[Path]):
+        self.files = files
+        folder = files[0].parent
+        names = ", ".join(shown(p.name, 40) for p in files[:3]) + (" ..." if len(files) > 3 else "")
+        super().__init__(_("{folder} already holds {names}, which rnnlab did not write and this export would "
+                           "replace; choose another folder or file name.").format(folder=folder, names=names))
+
+
+SOURCES_FILE = "DATA-SOURCES.txt"
+MARKER = "Exported from rnnlab"  # in the docstring of every script rnnlab writes: such a script may be replaced
+MAX_SOURCES_BYTES = 1_000_000
+
+
+def data_file_name(name: str) -> str:
+    """A user's file name as the copy beside the script is called: printable, one path part, never a name the export
+    itself writes (a text file called DATA-SOURCES.txt would be overwritten by the licence list)."""
+    safe = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in name)[:200].strip() or "data"
+    if safe.lower() == SOURCES_FILE.lower() or safe.startswith("."):
+        safe = "data-" + safe.lstrip(".")
+    return safe
+
+
 def default_file_name(cfg: RunConfig) -> str:
     return f"train_{cfg.task.name}_{cfg.model.cell}.py"
 
 
 def load_experiment(path: str | os.PathLike) -> RunConfig:
-    """The config of a saved run (its folder) or of a TOML config file. Raises ConfigError naming the file."""
+    """The config of a saved run (its folder) or of a TOML config file. Raises ConfigError naming the file.
+
+    A run folder's config.toml is complete (rnnlab writes every section); an empty one or one cut short is refused
+    rather than exported as the default experiment (issue 20). A config file must at least name its task."""
     path = Path(path)
-    if path.is_dir():
+    run_folder = path.is_dir()
+    if run_folder:
         if not (path / "config.toml").is_file():
             raise ConfigError("run folder", str(path), "must hold a config.toml (a folder saved by rnnlab)")
         path = path / "config.toml"
-    return config.load(path)
+    cfg = config.load(path)
+    data = tomllib.loads(read_user_file(path, config.MAX_CONFIG_BYTES).decode("utf-8"))
+    task = data.get("task")
+    if not isinstance(task, dict) or "name" not in task:
+        raise ConfigError("task.name", str(path), "", message=_(
+            "{path} names no task ([task] name = ...); it is empty or cut short. Export a complete config or run "
+            "folder.").format(path=path))
+    if run_folder:
+        missing = [key for key in ("schema_version", "model", "training") if key not in data]
+        if missing:
+            raise ConfigError(missing[0], str(path), "", message=_(
+                "{path} has no {key}: the file is cut short, so the run cannot be exported as it was trained. "
+                "Export a complete run folder.").format(path=path, key=missing[0]))
+    return cfg
 
 
-def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
-    """Write the script to `path` and its data files beside it (atomically each). Returns what was written."""
+def export_script(cfg: RunConfig, path: str | os.PathLike, force: bool = False) -> ExportedScript:
+    """Write the script to `path` and its data files beside it (atomically each). Returns what was written.
+
+    Never replaces a file rnnlab did not write: an existing script without rnnlab's marker, or a data file whose
+    content differs from the one it would write, raises ExportConflict unless `force` (issue 20: a forecast
+    exported into the folder of the user's `sales.csv` replaced it with its own two-column copy)."""
     path = Path(path)
     text, part = _render(cfg)
+    if path.name in {f.name for f in part.files} | {SOURCES_FILE}:
+        raise RnnlabError(_("{name} is the name of a data file the script reads; give the script another name, "
+                            "such as {default}.").format(name=shown(path.name), default=default_file_name(cfg)))
     try:
+        if not force:
+            conflicts = _conflicts(path, text, part)
+            if conflicts:
+                raise ExportConflict(conflicts)
         path.parent.mkdir(parents=True, exist_ok=True)
         written = []
         for f in part.files:
             target = path.parent / f.name
             if f.source is not None:
-                if not target.exists() or target.resolve() != f.source.resolve():
+                if not _same_file(target, f.source):
                     tmp = target.with_name(f".{target.name}.tmp")
                     shutil.copyfile(f.source, tmp)
                     os.replace(tmp, target)
@@ -98,16 +156,84 @@ def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
                 _write(target, f.text or "")
             written.append(target)
         if part.files:
-            sources = path.parent / "DATA-SOURCES.txt"
+            sources = path.parent / SOURCES_FILE
             lines = [f"{f.name}: {f.licence}" for f in part.files]
-            old = sources.read_text(encoding="utf-8").splitlines() if sources.exists() else []
-            _write(sources, "\n".join(dict.fromkeys(old + lines)) + "\n")
+            _write(sources, "\n".join(dict.fromkeys(_old_sources(sources) + lines)) + "\n")
             written.append(sources)
         _write(path, text)
     except OSError as exc:
-        raise RnnlabError(f"cannot write the script to {path}: {exc.strerror or exc}. Choose another folder.") \
-            from None
+        raise RnnlabError(_("cannot write the script to {path}: {reason}. Choose another folder.").format(
+            path=path, reason=exc.strerror or exc)) from None
     return ExportedScript(path, tuple(written))
+
+
+def _regular(path: Path) -> Optional[os.stat_result]:
+    """The file's lstat if something is there (a link, a folder or a FIFO counts as something), else None."""
+    try:
+        return path.lstat()
+    except FileNotFoundError:
+        return None
+
+
+def _same_file(target: Path, source: Path) -> bool:
+    try:
+        return target.exists() and os.path.samefile(target, source)
+    except OSError:
+        return False
+
+
+def _same_content(target: Path, data: bytes | None, source: Path | None) -> bool:
+    """Whether a regular file at `target` already holds exactly what the export would write there."""
+    import filecmp
+
+    try:
+        if source is not None:
+            return _same_file(target, source) or filecmp.cmp(target, source, shallow=False)
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _ours_script(path: Path) -> bool:
+    """A script an earlier export wrote (its docstring carries the marker): replacing it loses nothing of the user's."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2000).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return head.startswith('"""Train ') and MARKER in head
+
+
+def _conflicts(path: Path, text: str, part: Part) -> list[Path]:
+    """The existing files this export would replace although rnnlab did not write them (or wrote them otherwise)."""
+    out = []
+    st = _regular(path)
+    if st is not None and not (stat.S_ISREG(st.st_mode) and (_ours_script(path) or _same_content(
+            path, text.encode("utf-8"), None))):
+        out.append(path)
+    for f in part.files:
+        target = path.parent / f.name
+        st = _regular(target)
+        if st is None:
+            continue
+        if f.source is not None and _same_file(target, f.source):
+            continue
+        data = None if f.source is not None else (f.text or "").encode("utf-8")
+        if not stat.S_ISREG(st.st_mode) or not _same_content(target, data, f.source):
+            out.append(target)
+    sources = path.parent / SOURCES_FILE
+    st = _regular(sources)
+    if part.files and st is not None and (not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SOURCES_BYTES):
+        out.append(sources)
+    return out
+
+
+def _old_sources(sources: Path) -> list[str]:
+    """The lines of an existing DATA-SOURCES.txt, kept (another export into the same folder wrote them)."""
+    try:
+        return read_user_file(sources, MAX_SOURCES_BYTES).decode("utf-8", "replace").splitlines()
+    except DataError:
+        return []
 
 
 def _write(path: Path, text: str) -> None:
@@ -138,7 +264,22 @@ def _render(cfg: RunConfig) -> tuple[str, Part]:
         _section("Training", _loop_code(cfg, task, part)),
     ]
     header, *rest = (s.strip("\n") for s in sections)
-    return header + "\n\n" + "\n\n\n".join(rest) + "\n", part
+    text = header + "\n\n" + "\n\n\n".join(rest) + "\n"
+    _check_docstring(text)
+    return text, part
+
+
+def _check_docstring(text: str) -> None:
+    """The script opens with one docstring that is only that: a string constant, however the parts were built.
+
+    Every user string reaches the script as a `_literal` in the settings; this catches a part that ever puts one
+    into the docstring again (issue 20: a CSV header closed the docstring and ran code)."""
+    import ast
+
+    first = ast.parse(text).body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and first.end_lineno == text[:text.index('"""', 3)].count("\n") + 1):
+        raise RnnlabError(_("the exported script's opening text is not plain text; please report this."))
 
 
 # --- pieces ---------------------------------------------------------------------------------------------------------
@@ -151,7 +292,7 @@ def _header(cfg: RunConfig, part: Part, task) -> str:
     lines = [
         f'"""Train {_article(layers + bidi + _CELL_NAMES[m.cell])} on {part.title}.',
         "",
-        f"Exported from rnnlab {__version__} on {dt.date.today().isoformat()}. It needs only torch and numpy:",
+        f"{MARKER} {__version__} on {dt.date.today().isoformat()}. It needs only torch and numpy:",
         "",
         f"    python {default_file_name(cfg)}",
         "",
@@ -164,7 +305,10 @@ def _header(cfg: RunConfig, part: Part, task) -> str:
     if part.files:
         lines += ["", "Data files (beside this script):"]
         for f in part.files:
-            lines += _wrap(f"{f.name}: {f.licence}", "    ", "      ")
+            if f.users:  # the user's own file: its name could hold anything, so only the literal DATA_FILE names it
+                lines += _wrap("your own file (DATA_FILE below)", "    ", "      ")
+            else:
+                lines += _wrap(f"{f.name}: {f.licence}", "    ", "      ")
     lines.append('"""')
     return "\n".join(lines)
 
@@ -224,10 +368,18 @@ def _settings_block(title: str, settings: list[Setting]) -> str:
 
 
 def _literal(value: Any) -> str:
-    """A Python literal in the script's style (double-quoted strings)."""
+    """A Python literal in the script's style (double-quoted strings), safe for any text.
+
+    `repr` escapes quotes, backslashes, control and line-separator characters (U+2028, U+0085), lone surrogates
+    and everything else that is not printable, so a user's string can only ever be this one string constant."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
+        text = repr(value)
+        if text.startswith("'") and '"' not in value:  # neither quote inside: swap the delimiters
+            text = '"' + text[1:-1] + '"'
+        return text
+    if isinstance(value, (bool, int, float)) or value is None:
+        return repr(value)
+    raise TypeError(f"no script literal for {type(value).__name__}")
 
 
 def _section(title: str, code: str) -> str:

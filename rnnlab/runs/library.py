@@ -42,6 +42,7 @@ SWEEP_FILE, RESULTS = "sweep.toml", "results.csv"
 MAX_SWEEP_FILE, MAX_RESULTS = 1_000_000, 64_000_000
 DELETING = ".deleting-"
 MAX_EXTRA = 500  # remembered outside folders; the oldest are forgotten first
+MAX_PATH = 4096  # characters of a remembered folder's path (PATH_MAX); a longer one in library.json is damage
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,12 @@ def entries(root=None) -> list[Entry]:
     base = home(root)
     found: list[Entry] = []
     for kind, folder in (("run", base / RUNS), ("sweep", base / SWEEPS)):
-        if kind == "run":
-            store.recover(folder)  # finish or roll back saves a killed process left, so they list as they are
-        _remove_leftovers(folder)
         try:
+            if kind == "run":
+                store.recover(folder)  # finish or roll back saves a killed process left, so they list as they are
+            _remove_leftovers(folder)
             children = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-        except OSError:
+        except (OSError, RuntimeError, ValueError):  # RNNLAB_HOME a link loop, an unreadable folder
             continue
         found += [read_entry(p, kind) for p in children]
     for path in extra_folders(base):
@@ -163,12 +164,29 @@ def _name_differences(found: list[Entry]) -> list[Entry]:
 def read_entry(path: Path, kind: Optional[str] = None, inside: bool = True) -> Entry:
     """The library row for one folder; `kind` None guesses it (a sweep has results.csv or sweep.toml)."""
     path = Path(path)
-    if kind is None:
-        kind = "sweep" if (path / RESULTS).exists() or (path / SWEEP_FILE).exists() else "run"
     try:
+        if kind is None:
+            kind = "sweep" if _lexists(path / RESULTS) or _lexists(path / SWEEP_FILE) else "run"
         return (_read_sweep if kind == "sweep" else _read_run)(path, inside)
-    except (RunError, ConfigError, DataError, OSError, ValueError) as exc:
-        return Entry(kind=kind, path=path, saved=_mtime(path), problem=_one_line(exc), inside=inside)
+    except (RunError, ConfigError, DataError) as exc:
+        return Entry(kind=kind or "run", path=path, saved=_mtime(path), problem=_one_line(exc), inside=inside)
+    except Exception as exc:  # noqa: BLE001 - one damaged entry never hides the others (issue 20)
+        problem = f"cannot be read: {_one_line(exc) if isinstance(exc, OSError) else type(exc).__name__}"
+        return Entry(kind=kind or "run", path=path, saved=_mtime(path), problem=problem[:300], inside=inside)
+
+
+def _lexists(path: Path) -> bool:
+    """Whether anything is there; a name too long, a NUL or a loop reads as nothing (read_entry says why later)."""
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _table(data: dict, key: str) -> dict:
+    """A table of a hand-edited file, or {} where it is something else (`task = "adding"`, `model = 5`)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _read_run(path: Path, inside: bool) -> Entry:
@@ -219,13 +237,14 @@ def _read_sweep(path: Path, inside: bool) -> Entry:
         raise RunError("an empty folder, or not an rnnlab sweep (no sweep.toml, no results.csv).")
     spec = _read_sweep_file(path)
     rows, axes = _read_results(path)
-    task = (spec.get("task") or {}).get("name", config_mod.TaskConfig().name)
-    base_cell = (spec.get("model") or {}).get("cell", config_mod.ModelConfig().cell)
+    task = _table(spec, "task").get("name", config_mod.TaskConfig().name)
+    base_cell = _table(spec, "model").get("cell", config_mod.ModelConfig().cell)
     values: dict[str, list[str]] = {a: [] for a in axes}
     for row in rows:
         for a in axes:
-            if row.get(a, "") not in values[a]:
-                values[a].append(row.get(a, ""))
+            value = row.get(a) or ""  # a row cut short has None in its missing cells
+            if value not in values[a]:
+                values[a].append(value)
     cells = tuple(values["model.cell"]) if "model.cell" in values else (str(base_cell),)
     differs = "; ".join(f"{_axis_name(a)}: {', '.join(_axis_value(a, v) for v in vs)}" for a, vs in values.items())
     done = [r for r in rows if r.get("status") in ("finished", "diverged")]
@@ -236,18 +255,19 @@ def _read_sweep(path: Path, inside: bool) -> Entry:
     value = (max(scores) if higher else min(scores)) if scores else math.nan
     status = "finished" if rows and len(done) == len(rows) else f"{len(done)} of {len(rows)} done"
     steps = int(max((v for v in (_float(r.get("total_steps")) for r in rows) if math.isfinite(v)), default=0))
-    return Entry(kind="sweep", path=path, task=str(task), cells=cells, differs=differs,
+    return Entry(kind="sweep", path=path, task=shown(task) if not isinstance(task, str) else task[:80],
+                 cells=tuple(str(c)[:40] for c in cells), differs=differs[:500],
                  metric=f"best test {title}" if metric else "", value=value, higher_is_better=higher,
                  status=status, saved=_mtime(path / RESULTS) or _mtime(path), steps=steps, inside=inside)
 
 
 def _metric_title(path: Path, rows: list[dict]) -> str:
     """The metric's title ("MSE") from the first point's run that has one; results.csv has only its key."""
-    for run in [r["run"] for r in rows if r.get("run")][:3]:  # a few tries: listing stays cheap
+    for run in [r["run"] for r in rows if isinstance(r.get("run"), str) and r["run"]][:3]:  # a few: stays cheap
         if not Path(run).is_absolute() and ".." not in Path(run).parts:
             try:
                 return str(read_summary(path / run).get("metric_title") or "")
-            except (RunError, OSError):
+            except (RunError, OSError, ValueError):
                 continue
     return ""
 
@@ -302,7 +322,7 @@ def _parse_date(text) -> float:
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
-    except OSError:
+    except (OSError, ValueError):
         return 0.0
 
 
@@ -317,15 +337,22 @@ def extra_folders(root=None) -> list[Path]:
     """Run and sweep folders outside the library that were opened once (most recent last)."""
     try:
         raw = read_user_file(home(root) / EXTRA, 1_000_000, what="the library's list of folders")
-        paths = json.loads(raw.decode("utf-8")).get("folders", [])
-    except (DataError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, RecursionError):
+        data = json.loads(raw.decode("utf-8"))
+    except (DataError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return []  # no list yet, or a damaged one: the library's own folders still list
-    return [Path(p) for p in paths if isinstance(p, str)]
+    paths = data.get("folders") if isinstance(data, dict) else None  # `null`, `{"folders": 5}`: damaged, so none
+    if not isinstance(paths, list):
+        return []
+    return [Path(p) for p in paths if isinstance(p, str) and p and "\x00" not in p and len(p) <= MAX_PATH]
 
 
 def remember(path, root=None) -> None:
-    """Add a folder opened from elsewhere (`rnnlab train --out`) to the library's list; its own folders need not."""
-    path = Path(path).expanduser().resolve()
+    """Add a folder opened from elsewhere (`rnnlab train --out`) to the library's list; its own folders need not.
+    Raises OSError only (the callers treat the list as a convenience); a damaged list is replaced."""
+    try:
+        path = Path(path).expanduser().resolve()
+    except (RuntimeError, ValueError) as exc:  # a link loop (RuntimeError before Python 3.13), a NUL
+        raise OSError(str(exc)) from None
     base = home(root)
     if _inside(path, base):
         return
@@ -336,7 +363,10 @@ def remember(path, root=None) -> None:
 
 def forget(path, root=None) -> None:
     """Take an outside folder off the library's list (the folder itself is left alone)."""
-    path = Path(path).expanduser().resolve()
+    try:
+        path = Path(path).expanduser().resolve()
+    except (RuntimeError, ValueError) as exc:
+        raise OSError(str(exc)) from None
     base = home(root)
     folders = extra_folders(base)
     if path in folders:
@@ -346,7 +376,7 @@ def forget(path, root=None) -> None:
 def _inside(path: Path, base: Path) -> bool:
     try:
         path.resolve().relative_to(base.resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):
         return False
     return True
 

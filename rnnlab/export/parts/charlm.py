@@ -7,7 +7,7 @@ from pathlib import Path
 from ...data.chartext import BUNDLED
 from ...resources import resource
 from ...tasks import charlm
-from ..script import DataFile, Part, Setting
+from ..script import DataFile, Part, Setting, data_file_name
 
 LICENCE = "Shakespeare's text is public domain; the file as distributed with char-rnn (MIT)"
 
@@ -92,7 +92,7 @@ def build(task, cfg) -> Part:
     o = task.opts
     if o["text_path"]:
         source = Path(o["text_path"]).expanduser()
-        files = [DataFile(source.name, "your own text", source=source)]
+        files = [DataFile(data_file_name(source.name), "your own text", source=source, users=True)]
     else:
         files = [DataFile(BUNDLED[o["dataset"]][1], LICENCE, source=resource("datasets", *BUNDLED[o["dataset"]]))]
     settings = [Setting("DATA_FILE", files[0].name, "beside this script (UTF-8 text)"),
@@ -101,5 +101,6 @@ def build(task, cfg) -> Part:
                 Setting("VAL_FRACTION", o["val_fraction"], "share of the text after training, for validation"),
                 Setting("TEST_FRACTION", o["test_fraction"], "share at the end, for the test")]
     assert charlm.EVAL_STREAMS == 16
-    return Part(title=f"next-character prediction ({task.text_title})", settings=settings, code=CODE,
+    title = "your own text" if o["text_path"] else task.text_title  # a user's title never enters the docstring
+    return Part(title=f"next-character prediction ({title})", settings=settings, code=CODE,
                 files=files, tokens=True, stateful=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..script import DataFile, Part, Setting
+from ..script import DataFile, Part, Setting, data_file_name
 
 CODE = '''\
 # Forecasting with a sliding window: the last WINDOW values -> the next HORIZON values.
@@ -21,7 +21,7 @@ OUTPUT_SIZE = HORIZON
 def read_series(path):
     """The time labels and float values of a two-column CSV; lines starting with # are comments."""
     labels, values = [], []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+    for line in path.read_text(encoding="utf-8").split("\\n")[1:]:
         if line and not line.startswith("#"):
             label, value = line.rsplit(",", 1)
             labels.append(label)
@@ -115,13 +115,21 @@ def baselines(split):
 '''
 
 
+def _cell(text: str) -> str:
+    """A label or comment as one cell of the two-column file: printable, no comma (the script splits on both)."""
+    return "".join(c if c.isprintable() else " " for c in text).replace(",", " ")
+
+
 def build(task, cfg) -> Part:
     o, series = task.opts, task.series
-    stem = o["dataset"] if o["dataset"] != "csv" else re.sub(r"[^\w.-]+", "_", series.name[4:]).rsplit(".", 1)[0]
-    name = f"{stem}.csv"
+    users = o["dataset"] == "csv"
+    stem = o["dataset"] if not users else re.sub(r"[^\w.-]+", "_", series.name[4:]).rsplit(".", 1)[0]
+    name = data_file_name(f"{stem}.csv") if users else f"{stem}.csv"
     what = f"{series.title}, {series.unit}"
-    rows = [f"# {what}", f"# {series.source}"] if series.source else [f"# {what}"]
-    body = "\n".join(f"{label.replace(',', ' ')},{float(v)!r}" for label, v in zip(series.labels, series.values))
+    rows = [f"# {_cell(what)}", f"# {_cell(series.source)}"] if series.source else [f"# {_cell(what)}"]
+    # a label that starts with # would read as a comment line and shift every value after it
+    body = "\n".join(f"{_cell(label).lstrip('#') or ' '},{float(v)!r}"
+                     for label, v in zip(series.labels, series.values))
     text = "time,value\n" + "\n".join(rows) + "\n" + body + "\n"
     settings = [Setting("DATA_FILE", name, "beside this script: time, value"),
                 Setting("WINDOW", o["window"], "how many past values the model reads"),
@@ -131,5 +139,7 @@ def build(task, cfg) -> Part:
                 Setting("PERIOD", task.period, "season length, for the seasonal-naive baseline"),
                 Setting("VAL_FRACTION", o["val_fraction"], "share of the series for validation"),
                 Setting("TEST_FRACTION", o["test_fraction"], "share at the end for the test")]
-    return Part(title=f"forecasting {series.title}", settings=settings, code=CODE, length="WINDOW",
-                files=[DataFile(name, series.source or "your own data", text=text)])
+    title = "your own series (a CSV file)" if users else series.title  # a user's name never enters the docstring
+    licence = "your own data" if users else series.source or "your own data"
+    return Part(title=f"forecasting {title}", settings=settings, code=CODE, length="WINDOW",
+                files=[DataFile(name, licence, text=text, users=users)])

@@ -7,7 +7,7 @@ from pathlib import Path
 from ...data.conllu import UPOS_TAGS
 from ...resources import resource
 from ...tasks import tagging
-from ..script import DataFile, Part, Setting
+from ..script import DataFile, Part, Setting, data_file_name
 from . import _words
 
 LICENCE = ("Universal Dependencies English Web Treebank v2.15, dev split; annotations CC BY-SA 4.0 "
@@ -148,7 +148,7 @@ def build(task, cfg) -> Part:
     assert tagging.SPLIT_SEED == 1234 and tuple(tagging.TAGS) == UPOS_TAGS
     if o["conllu_path"]:
         source = Path(o["conllu_path"]).expanduser()
-        files = [DataFile(source.name, "your own data", source=source)]
+        files = [DataFile(data_file_name(source.name), "your own data", source=source, users=True)]
     else:
         files = [DataFile("en_ewt-ud-dev.conllu", LICENCE, source=tagging.bundled_path()),
                  DataFile("UD_English-EWT-LICENSE.txt", "the treebank's licence and attribution",
@@ -160,5 +160,6 @@ def build(task, cfg) -> Part:
                 Setting("WORD_SHAPES", o["word_shapes"], "unknown words map to shape classes"),
                 Setting("WORD_DROPOUT", o["word_dropout"], "while training, hide each word with this chance"),
                 Setting("TRAIN_LIMIT", o["train_limit"], "train on only the first N sentences (0 = all)")]
-    return Part(title="part-of-speech tagging (English Web Treebank)", settings=settings, code=CODE, files=files,
+    title = "your CoNLL-U file" if o["conllu_path"] else "English Web Treebank"
+    return Part(title=f"part-of-speech tagging ({title})", settings=settings, code=CODE, files=files,
                 tokens=True, lengths=True, imports=["import re"])
