@@ -18,7 +18,6 @@ reads the trainer's attributes on the GUI thread; what the window needs comes as
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -163,13 +162,19 @@ class RunSession(QObject):
         thread.setObjectName("rnnlab-training")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
+        # The Qt way: the worker is deleted as its thread ends (QThread runs the deferred deletions it posted then).
+        # A deleteLater() called after the thread had finished was never delivered: every finished run's worker, and
+        # with it its Trainer, stayed alive until the process ended (issue 19, item 14).
+        thread.finished.connect(worker.deleteLater)
         worker.ready.connect(self._on_ready)
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_done)
         self._worker, self._thread = worker, thread
         self._set_state("paused" if paused else "running")
-        gc.freeze()  # the prepared model and task live as long as the run (see MainWindow.__init__)
+        # No gc.freeze() here (there was one at every start, never undone): frozen objects are never collected, so
+        # any cycle in a run (its worker and Control hold each other) outlived the run. The window freezes the
+        # long-lived torch, Qt and pyqtgraph objects once, at start-up; a run's few thousand are cheap to scan.
         thread.start()
 
     def pause(self) -> None:
@@ -397,7 +402,7 @@ class RunSession(QObject):
         self._parked = False
         if worker is not None:
             _disconnect(worker)
-            worker.deleteLater()
+            worker.release()  # the C++ side goes with its thread (start()); the Python side lets its Trainer go
         if thread is not None:
             thread.deleteLater()
         self._set_state("idle")
