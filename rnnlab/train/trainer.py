@@ -31,6 +31,7 @@ from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
 from .history import History, grad_col, val_col
+from .numbers import readable
 
 PROBE_BUDGET = 0.015  # share of the trainer's working time the probe may take
 EVAL_BUDGET = 0.015  # share of the trainer's working time validation may take: with the probe, 3 % by design
@@ -488,9 +489,9 @@ def _final_message(trainer: Trainer, final: Snapshot) -> str:
     metric = trainer.task.metric
     value = final.test.get(metric.key, math.nan)
     parts = [f"{'Finished' if trainer.status == 'finished' else 'Stopped'} at step {trainer.step}: "
-             f"test {metric.title} {value:.4g}"]
+             f"test {metric.title} {readable(value)}"]
     for name, scores in (final.baselines or {}).items():
-        parts.append(f"{name} {scores.get(metric.key, math.nan):.4g}")
+        parts.append(f"{name} {readable(scores.get(metric.key, math.nan))}")
     return parts[0] + (" (baselines: " + ", ".join(parts[1:]) + ")" if len(parts) > 1 else "")
 
 
