@@ -139,7 +139,7 @@ def cmd_train(args) -> int:
     _say(trainer.message or (last.message if last else ""))
     advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
-        _say(f"why: {advice.text}\ntry: the same command with {advice.cli}")
+        _say(f"why: {advice.text}" + (f"\ntry: the same command with {advice.cli}" if advice.cli else ""))
     _say(f"run saved to {path}")
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
 

@@ -120,6 +120,11 @@ class ForecastTask(Task):
                        {"train": (0, self.train_end), "val": (self.train_end, self.val_end),
                         "test": (self.val_end, n)}.items()}
 
+    def window_fits(self, window: int) -> bool:
+        """Whether this series, horizon and split leave examples for a window of that length (the advice's button)."""
+        o = self.opts
+        return fits(len(self.series), window, o["horizon"], o["val_fraction"], o["test_fraction"])
+
     # --- building examples --------------------------------------------------------------------------------------
 
     def _features(self) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""The slides' own 17-row CSV in the real window (issue 19, item 6): refused with the window to change, the whole
-message visible in the form's message line, then trained with window 3 and its errors written readably."""
+"""Forecast lessons in the real window (issue 19): the slides' own 17-row CSV (item 6: refused with the window to
+change, the whole message visible in the form's message line, then trained with window 3 and its errors written
+readably), and a forecast that loses to its baseline (item 5: it says so, why, with a button per one-setting fix)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,20 @@ def test_the_slides_csv_is_refused_with_the_window_to_change_then_trains_with_wi
     assert len(w.trainer.task.series) == 17
     text = w.message_bar.text.text()
     assert "e+0" not in text and re.search(r"test RMSE \d{1,3}(,\d{3})+", text), text
+
+
+def test_a_forecast_that_loses_to_seasonal_naive_says_why_with_a_button_per_fix(qtbot, window):
+    cfg = small(steps=100).replace("task.window", 6).replace("task.difference", False)
+    w = window(cfg)
+    assert train_to_end(qtbot, w) == "finished"
+    final = w.trainer.final
+    assert final["test"]["rmse"] > final["baselines"]["seasonal naive"]["rmse"]
+    text = w.message_bar.text.text()
+    assert "The model lost to the seasonal naive forecast" in text and "shorter than the season (12)" in text
+    buttons = [w.message_bar.buttons.itemAt(i).widget() for i in range(w.message_bar.buttons.count())]
+    assert [b.text() for b in buttons] == ["Window 12", "Predict differences", "Train 600 steps"]
+    buttons[0].click()
+    assert w.wait_ready(60)
+    opts = w.config().task.options
+    assert opts["window"] == 12 and opts["difference"] is False  # one setting per button
+    assert w.panel._fields["task.window"].editor.text() == "12"
