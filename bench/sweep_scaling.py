@@ -3,12 +3,16 @@ Ray on this machine, in one invocation; prints each as a ratio against the seria
 of each executor (start-up: from handing a point over to its first step; finish: from its last step to its run
 folder written in the sweep folder, i.e. saving, the transfer of the files as bytes, and writing them).
 
+Ray is optional (`pip install 'rnnlab[cluster]'`): without it the serial and local parts run and the Ray part says
+it was skipped.
+
 Usage: python bench/sweep_scaling.py [--workers 2] [--steps 1000] [--no-ray]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -83,6 +87,14 @@ def with_executor(sweep, executor) -> tuple[float, list[float], list[float]]:
         return time.perf_counter() - t0, starts, finishes
 
 
+def ray_installed() -> bool:
+    """Whether `import ray` would work, without importing it (seconds, and it starts threads)."""
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):  # a broken or half-removed install
+        return False
+
+
 def load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
@@ -108,7 +120,12 @@ def main(argv=None) -> int:
           f" s, save_run {statistics.median(results['serial'][2]):.3f} s); {load()}", flush=True)
     results["local"] = with_executor(sweep, LocalExecutor(args.workers))
     print(f"  local:  {results['local'][0]:.1f} s  {describe(*results['local'][1:])}; {load()}", flush=True)
-    if not args.no_ray:
+    if args.no_ray:
+        print("  ray:    skipped (--no-ray)", flush=True)
+    elif not ray_installed():
+        print("  ray:    skipped: Ray is not installed here (pip install 'rnnlab[cluster]' to measure it too)",
+              flush=True)
+    else:
         from rnnlab.experiments.cluster import RayExecutor
 
         ray_exec = RayExecutor("local", args.workers)

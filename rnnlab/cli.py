@@ -15,7 +15,6 @@ closed stdout (`rnnlab tasks | head -1`) ends the output quietly; training goes 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import RnnlabError, shown
+from .train.numbers import readable
 
 EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -139,7 +139,7 @@ def cmd_train(args) -> int:
     _say(trainer.message or (last.message if last else ""))
     advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
-        _say(f"why: {advice.text}\ntry: the same command with {advice.cli}")
+        _say(f"why: {advice.text}" + (f"\ntry: the same command with {advice.cli}" if advice.cli else ""))
     _say(f"run saved to {path}")
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
 
@@ -198,7 +198,7 @@ class _Progress:
 
     def update(self, snap, metric) -> None:
         if snap.val and metric.key in snap.val:
-            self.metric_text = f" val {metric.title} {snap.val[metric.key]:.4g}"
+            self.metric_text = f" val {metric.title} {readable(snap.val[metric.key])}"
         now = time.monotonic()
         final = snap.status != "running"
         if self.quiet or (now - self.last_draw < (0.1 if self.tty else 5.0) and not final):
@@ -206,9 +206,10 @@ class _Progress:
         self.last_draw = now
         frac = snap.step / max(1, self.total)
         bar = "#" * int(frac * 30)
-        loss = f"{snap.train_loss:.4g}" if math.isfinite(snap.train_loss) else str(snap.train_loss)
-        line = (f"[{bar:<30}] {snap.step}/{self.total} loss {loss}{self.metric_text} "
-                f"{snap.steps_per_sec:.0f} steps/s")
+        # Step 0 is before any training step: there is no training loss yet (it is NaN), so none is shown; a NaN
+        # later is a real one (a diverged run) and says so.
+        loss = "" if snap.step == 0 else f" loss {readable(snap.train_loss)}"
+        line = f"[{bar:<30}] {snap.step}/{self.total}{loss}{self.metric_text} {snap.steps_per_sec:.0f} steps/s"
         _say(("\r" + line) if self.tty else line, end="" if self.tty else "\n", err=True)
 
     def close(self) -> None:

@@ -109,3 +109,20 @@ def test_runs_go_to_the_library_by_default_and_one_elsewhere_is_listed_there(tmp
     assert listed[(tmp_path / "elsewhere").resolve()].ok and not listed[(tmp_path / "elsewhere").resolve()].inside
     assert f"run saved to {inside[0]}" in capsys.readouterr().out.replace(str(tmp_path / "home"),
                                                                          str((tmp_path / "home").resolve()))
+
+
+def test_the_first_progress_line_shows_no_nan_loss_and_large_errors_read_plainly(tmp_path, capsys):
+    """Issue 19, item 6: step 0 comes before any training step, so its loss is NaN: the line said "loss nan". And a
+    sales series' RMSE in its own units read 3.069e+04."""
+    from pathlib import Path
+
+    csv = Path(__file__).parent / "data" / "slide_daily_17.csv"
+    code = main(["train", "--task", "forecast", "--steps", "20", "--set", "task.dataset=csv",
+                 "--set", f"task.csv_path={csv}", "--set", "task.window=3", "--set", "model.hidden_size=8",
+                 "--out", str(tmp_path / "run")])
+    assert code == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert progress[0].startswith("[" + " " * 30 + "] 0/20 val RMSE ") and "nan" not in progress[0]
+    assert "loss" in progress[-1] and "nan" not in progress[-1]
+    assert "e+0" not in captured.out + captured.err and "test RMSE " in captured.out

@@ -146,6 +146,35 @@ def test_divergence_stops_with_a_clear_message_and_keeps_weights():
     assert last.step < 200
 
 
+@pytest.mark.parametrize("seed, learning_rate", [(0, 3.0), (1, 3.0), (0, 10.0)])
+def test_a_run_that_explodes_ends_with_a_probe_of_the_explosion(seed, learning_rate):
+    """Issue 19, item 4: the last probe came before the blow-up (step 0 here), so the Gradients tab showed the
+    vanishing curve of the untrained net for a run that exploded. Now the exploding gradient is probed on the weights
+    that produce it, and the message says which step the picture is of."""
+    cfg = config.from_dict({
+        "task": {"name": "adding", "options": {"length": 30}}, "model": {"cell": "rnn_relu", "hidden_size": 32},
+        "training": {"steps": 300, "optimizer": "sgd", "learning_rate": learning_rate, "clip_grad": False,
+                     "batch_size": 16, "seed": seed}})
+    trainer = Trainer(cfg)
+    snaps = list(trainer.run())
+    last = snaps[-1]
+    assert last.status == "diverged"
+    probe = trainer.last_probe
+    assert 0 < probe.step < last.step and probe.step >= last.step - 2
+    peak = lambda p: max(float(np.nanmax(v)) for v in p.grad_norms.values())  # noqa: E731
+    assert peak(probe) > 100 * peak(trainer.first_probe)  # the explosion, not the untrained net
+    assert trainer.grad_history[-1][0] == probe.step and any(s.probe is probe for s in snaps)
+    assert all(np.isfinite(v).any() for v in probe.grad_norms.values())
+    assert f"last picture is of step {probe.step}, before the blow-up" in last.message
+
+
+def test_ordinary_training_takes_few_extra_probes():
+    """The explosion watch stays quiet while a run learns: a probe every so many steps, as the budget says."""
+    trainer = Trainer(adding(300, probe_every=100, eval_every=100))
+    steps = [s.probe.step for s in trainer.run() if s.probe is not None]
+    assert len(steps) <= 4 + 3 and {0, 100, 200, 300} <= set(steps)
+
+
 def test_epochs_set_the_number_of_steps():
     cfg = forecast(10).replace("training.epochs", 2)
     trainer = Trainer(cfg)

@@ -401,11 +401,10 @@ class ExperimentPanel(QWidget):
         if section != "task":
             self._edited_now(key, raw)
             return
-        changes = {key: raw}
-        if (key == "task.csv_path" and isinstance(raw, str) and raw.strip()
-                and self._cfg.task.options.get("dataset") != "csv"):
-            changes["task.dataset"] = "csv"  # a file of one's own is chosen to be used (issue 9, item 1)
-        edits = [(key, changes)] + [(k, {k: v}) for k, v in self._pending.items() if k.startswith("task.") and k != key]
+        changes = self._task_changes(key, raw)
+        # A refused file retried after another edit (the window that makes it fit) keeps its companion change too.
+        edits = [(key, changes)] + [(k, self._task_changes(k, v)) for k, v in self._pending.items()
+                                    if k.startswith("task.") and k != key]
         if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _, c in edits):
             self._check_serial += 1
             self._checking = key
@@ -416,6 +415,13 @@ class ExperimentPanel(QWidget):
             self.files.check(self._check_serial, self._cfg, edits)
             return
         self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _ in edits])
+
+    def _task_changes(self, key: str, raw: Any) -> dict[str, Any]:
+        changes = {key: raw}
+        if (key == "task.csv_path" and isinstance(raw, str) and raw.strip()
+                and self._cfg.task.options.get("dataset") != "csv"):
+            changes["task.dataset"] = "csv"  # a file of one's own is chosen to be used (issue 9, item 1)
+        return changes
 
     def _checked(self, serial: int, outcome) -> None:
         """A background check of task edits is back (GUI thread)."""

@@ -31,9 +31,10 @@ class RunMessages:
         elif message and advice is None:
             self.bar.show_message(message, "info")
         elif message:
-            changes = list(advice.changes)
-            self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning",
-                                  [(advice.fix, lambda: self.apply_fix(changes))], rich=True)
+            # One button per one-setting fix (a forecast that lost may have several), as the clipping fix does.
+            actions = [(label, self._fix(changes)) for label, changes in advice.fixes()]
+            self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning", actions,
+                                  rich=True)
         if note:
             self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
 
@@ -47,6 +48,10 @@ class RunMessages:
         actions.append((f"Learning rate {lower:g}", lambda: self.apply_fix([("training.learning_rate", lower)])))
         title = "The run diverged." if info is None or info.status == "diverged" else "The run blew up."
         self.bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
+
+    def _fix(self, changes) -> Callable[..., None]:
+        """A button's action (a clicked signal passes `checked`, which is not a change)."""
+        return lambda *_args: self.apply_fix(list(changes))
 
     def apply_fix(self, changes) -> None:
         cfg = self.form.config()

@@ -156,6 +156,14 @@ class TrainingWorker(QObject):
     def paused(self) -> bool:
         return self.control.paused
 
+    def release(self) -> None:
+        """Once the thread has ended: let go of the Trainer and break the worker <-> Control cycle (the Control's
+        hooks are this worker), so that reference counting frees the run without waiting for the collector."""
+        self.control.hooks = None
+        self.trainer = None
+        self._last_snap = None
+        self._pending = _Pending()
+
     # --- the thread ------------------------------------------------------------------------------------------------
 
     @Slot()

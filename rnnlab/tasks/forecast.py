@@ -14,7 +14,7 @@ Errors are reported in the series' own units beside the last-value and seasonal-
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import numpy as np
 import torch
@@ -24,11 +24,12 @@ from ..options import BOOL, choice, float_range, int_range, text
 from ..data.series import BUNDLED, Series, load_series
 from ..errors import ConfigError, DataError
 from . import register
+from .base import Batch, Metric, ModelSpec, Option, Split, Task
 
 AUTO_LOG_RATIO = 4.0
 MAX_ABS_VALUE = 1e100  # beyond this, squares (the spread, the loss) overflow float64 on the way
 MAX_WINDOW_VALUES = 50_000_000  # inputs of all windows together (float32, and float64 while they are built)
-from .base import Batch, Metric, ModelSpec, Option, Split, Task
+MIN_TRAIN_EXAMPLES = 5  # windows to learn from at the least; validation and test need one each
 
 
 @register
@@ -91,16 +92,11 @@ class ForecastTask(Task):
                               f"{len(series):,} values with a window of {values['window']} make "
                               f"{len(series) * values['window'] * features / 1e6:,.0f} million inputs; at most "
                               f"{MAX_WINDOW_VALUES / 1e6:.0f} million fit: use a shorter window or series")
-        needed = values["window"] + values["horizon"] + 1
-        if needed + 4 > train_end:
-            raise ConfigError("task.window", values["window"],
-                              f"window + horizon must leave training examples: the training part of "
-                              f"{series.title} has {train_end} values, so window + horizon must be at most "
-                              f"{train_end - 5}")
-        test_len = len(series) - int(round(len(series) * (1 - values["test_fraction"])))
-        if values["horizon"] > test_len:
-            raise ConfigError("task.horizon", values["horizon"],
-                              f"must be at most {test_len}, the length of the test part")
+        problem = split_problem(len(series), values["window"], values["horizon"], values["val_fraction"],
+                                values["test_fraction"])
+        if problem:
+            field, value, text_ = problem
+            raise ConfigError(field, value, text_, message=text_)
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
@@ -123,6 +119,11 @@ class ForecastTask(Task):
         self.splits = {name: self._make_split(lo, hi) for name, (lo, hi) in
                        {"train": (0, self.train_end), "val": (self.train_end, self.val_end),
                         "test": (self.val_end, n)}.items()}
+
+    def window_fits(self, window: int) -> bool:
+        """Whether this series, horizon and split leave examples for a window of that length (the advice's button)."""
+        o = self.opts
+        return fits(len(self.series), window, o["horizon"], o["val_fraction"], o["test_fraction"])
 
     # --- building examples --------------------------------------------------------------------------------------
 
@@ -238,6 +239,58 @@ class ForecastTask(Task):
             result[f"{split}_forecast"] = self.predict(model, split)
             result[f"{split}_baselines"] = self.baseline_forecasts(split)
         return result
+
+
+def split_bounds(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int]:
+    """Where training ends and where validation ends, for a series of n values (chronological, by target)."""
+    return int(round(n * (1 - val_fraction - test_fraction))), int(round(n * (1 - test_fraction)))
+
+
+def example_counts(n: int, window: int, horizon: int, val_fraction: float, test_fraction: float) -> tuple[int, ...]:
+    """How many (window -> horizon) examples the training, validation and test parts get: what `_make_split` makes
+    (origin t needs `window` values up to t and `horizon` after it, inside its part; windows start at index 1)."""
+    train_end, val_end = split_bounds(n, val_fraction, test_fraction)
+    return (max(0, train_end - horizon - window),
+            max(0, val_end - horizon - max(train_end - 1, window)),
+            max(0, n - horizon - max(val_end - 1, window)))
+
+
+def fits(n: int, window: int, horizon: int, val_fraction: float, test_fraction: float) -> bool:
+    train, val, test = example_counts(n, window, horizon, val_fraction, test_fraction)
+    return train >= MIN_TRAIN_EXAMPLES and val >= 1 and test >= 1
+
+
+def min_rows(window: int, horizon: int, val_fraction: float, test_fraction: float) -> int:
+    """The fewest values a series needs for this window, horizon and split (each part's examples grow with n)."""
+    n = window + horizon + MIN_TRAIN_EXAMPLES
+    while not fits(n, window, horizon, val_fraction, test_fraction):
+        n += 1
+    return n
+
+
+def split_problem(n: int, window: int, horizon: int, val_fraction: float,
+                  test_fraction: float) -> Optional[tuple[str, int, str]]:
+    """(field, value, what to change) when a series of n values is too short for this window, horizon and split,
+    else None. The minimum follows from the settings chosen, and the message names the one to change: the window
+    (the usual one: a 17-row series trains with a window of 3), else the horizon, else the series itself. Short,
+    so that the form shows it whole."""
+    if fits(n, window, horizon, val_fraction, test_fraction):
+        return None
+    need = min_rows(window, horizon, val_fraction, test_fraction)
+    many = f"The series has {n} values; window {window} with horizon {horizon} needs at least {need}."
+    best_window = max((k for k in range(window - 1, 0, -1) if fits(n, k, horizon, val_fraction, test_fraction)),
+                      default=0)
+    if best_window:
+        return ("task.window", window, f"{many} Set the window (task.window) to at most {best_window}.")
+    best_horizon = max((h for h in range(horizon - 1, 0, -1) if fits(n, 1, h, val_fraction, test_fraction)),
+                       default=0)
+    if best_horizon:
+        return ("task.horizon", horizon, f"{many} Set the horizon (task.horizon) to at most {best_horizon} and the "
+                                         f"window to 1.")
+    least = min_rows(1, 1, val_fraction, test_fraction)
+    return ("task.window", window, f"The series has {n} values; a forecast with these validation and test "
+                                   f"fractions needs at least {least}. Use a longer series, or smaller fractions "
+                                   f"(task.val_fraction, task.test_fraction).")
 
 
 def scale_problem(series: Series, train_end: int, log: bool) -> str:

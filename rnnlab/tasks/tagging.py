@@ -27,10 +27,11 @@ import torch
 from torch import Tensor
 
 from ..options import BOOL, float_range, int_range, text
-from ..data.conllu import UPOS_TAGS, Sentence, read_conllu
+from ..data.conllu import MAX_BYTES, UPOS_TAGS, Sentence, read_conllu
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..modes import evaluating
 from ..errors import ConfigError, DataError
+from ..fileio import check_user_file
 from ..resources import resource
 from . import register
 from ._words import IGNORE, WordSplit, WordTask, confusion, softmax_np
@@ -53,7 +54,9 @@ def _load(path: str, mtime: float) -> tuple[Sentence, ...]:
 
 def load_sentences(conllu_path: str = "") -> tuple[Sentence, ...]:
     """The bundled treebank, or the user's CoNLL-U file (DataError when it cannot be used)."""
-    path = Path(conllu_path) if conllu_path else bundled_path()
+    # The user's path is checked as the CSV and text paths are (a NUL byte, a folder, a FIFO: one clear message)
+    # before its modification time keys the cache.
+    path = check_user_file(conllu_path, MAX_BYTES, what="a CoNLL-U file") if conllu_path else bundled_path()
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:

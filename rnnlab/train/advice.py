@@ -1,4 +1,5 @@
-"""Advice after a run that learned nothing on a long-range task: what went wrong, and the one change that fixes it.
+"""Advice after a run that learned nothing on a long-range task, or a forecast that lost to its baseline: what went
+wrong, and the change that fixes it (a button in the window where it is one setting).
 
 This is the teaching core said at the moment a student meets it: a vanilla RNN loses the gradient over long spans,
 and a gated cell holds memory only if its memory gate starts open (PyTorch starts it half closed: sigmoid(0) = 0.5,
@@ -18,9 +19,14 @@ MEMORY_GATE = {"lstm": "forget gate f", "gru": "update gate z"}
 @dataclass(frozen=True)
 class Advice:
     text: str  # plain sentences
-    fix: str  # the change in a few words, for a button ("Memory gate init: chrono")
+    fix: str  # the change in a few words, for a button ("Memory gate init: chrono"); "" = no one-click change
     changes: tuple[tuple[str, Any], ...]  # config keys and values that make the change
     cli: str  # the same change as `rnnlab train` options
+    more: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # other changes worth a try: (button, changes)
+
+    def fixes(self) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
+        """Every one-click change, the first the likeliest: (button text, config changes)."""
+        return ([(self.fix, self.changes)] if self.fix else []) + list(self.more)
 
 
 def learned_nothing(higher_is_better: bool, value: float, baseline: float) -> bool:
@@ -37,7 +43,11 @@ def advise(cfg, task, final: dict, status: str) -> Optional[Advice]:
     """Advice for a run that trained to its end (`final`: the trainer's {"test": ..., "baselines": ...}), or None where
     it was stopped early (it may not have had the time), the task is not a long-range one, the model beat its
     baselines, or there is nothing simple to change."""
-    if status != "finished" or not getattr(task, "long_range", False) or not final:
+    if status != "finished" or not final:
+        return None
+    if getattr(task, "name", "") == "forecast":
+        return forecast_advice(cfg, task, final)
+    if not getattr(task, "long_range", False):
         return None
     metric = task.metric
     value = (final.get("test") or {}).get(metric.key, math.nan)
@@ -67,6 +77,50 @@ def advise(cfg, task, final: dict, status: str) -> Optional[Advice]:
             "LSTM, memory gate open (chrono)", (("model.cell", "lstm"), ("model.gate_init", "chrono")),
             "--cell lstm --set model.gate_init=chrono")
     return None
+
+
+def forecast_advice(cfg, task, final: dict) -> Optional[Advice]:
+    """A forecast whose test error is above a baseline's (seasonal naive, or the last value): it lost, and the likely
+    reasons with their one-setting fixes: a window shorter than the season (the seasonal-naive forecast reads one
+    season back, the model cannot), levels instead of differences, too few steps. None when it beat every
+    baseline."""
+    metric = task.metric
+    value = (final.get("test") or {}).get(metric.key, math.nan)
+    scores = [(n, s.get(metric.key, math.nan)) for n, s in (final.get("baselines") or {}).items()]
+    scores = [(n, v) for n, v in scores if math.isfinite(v)]
+    if not scores or not math.isfinite(value):
+        return None
+    name, baseline = min(scores, key=lambda item: item[1])
+    if value <= baseline:
+        return None
+    from .numbers import readable
+
+    opts, training = cfg.task.options, cfg.training
+    sentences = [f"The model lost to the {name} forecast: test {metric.title} {readable(value)} against "
+                 f"{readable(baseline)}. Likely reasons:"]
+    fixes: list[tuple[str, tuple, str]] = []  # (button, changes, CLI options)
+    window, period = int(opts.get("window", 0)), int(getattr(task, "period", 1) or 1)
+    if period > 1 and window < period:
+        sentences.append(f"the window ({window} steps) is shorter than the season ({period}), so the model never "
+                         f"sees the value one season back, which is all the seasonal-naive forecast uses;")
+        if getattr(task, "window_fits", lambda _k: True)(period):
+            fixes.append((f"Window {period}", (("task.window", period),), f"--set task.window={period}"))
+    if not opts.get("difference", True):
+        sentences.append("it predicts the level itself; predicting the change from the last value makes 'no "
+                         "change' its starting point;")
+        fixes.append(("Predict differences", (("task.difference", True),), "--set task.difference=true"))
+    suggested = int(getattr(task, "suggested", {}).get("training.steps", 0))
+    if training.epochs == 0 and suggested and training.steps < suggested:
+        sentences.append(f"{training.steps} steps are few: this task's suggested experiment trains {suggested};")
+        fixes.append((f"Train {suggested} steps", (("training.steps", suggested),), f"--steps {suggested}"))
+    if len(sentences) == 1:
+        sentences.append("a short or noisy series where the baseline is hard to beat; try a longer window, more "
+                         "steps, or a smaller model (fewer units overfit less);")
+    text = " ".join(sentences).rstrip(";") + "."
+    if not fixes:
+        return Advice(text, "", (), "")
+    (fix, changes, cli), rest = fixes[0], fixes[1:]
+    return Advice(text, fix, changes, " ".join(f[2] for f in fixes), tuple((f[0], f[1]) for f in rest))
 
 
 BLOW_UP_FACTOR = 100.0  # a training loss this many times its first value (or, at the end, its best) has blown up

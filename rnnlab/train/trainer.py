@@ -31,6 +31,7 @@ from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
 from .history import History, grad_col, val_col
+from .numbers import readable
 
 PROBE_BUDGET = 0.015  # share of the trainer's working time the probe may take
 EVAL_BUDGET = 0.015  # share of the trainer's working time validation may take: with the probe, 3 % by design
@@ -263,6 +264,7 @@ class Trainer:
         work = _WorkClock()
         evals = _Cadence(tc.eval_every, EVAL_BUDGET, MIN_EVAL_SECONDS, work=work)
         probes = _Cadence(tc.probe_every, PROBE_BUDGET, MIN_PROBE_SECONDS, work=work)
+        explosion = _ExplosionWatch()
         rate_t0, rate_steps, rate = time.perf_counter(), 0, 0.0
         started = time.perf_counter() - self.elapsed_s
         if self.step == 0:
@@ -286,7 +288,12 @@ class Trainer:
             work.start()
             t0 = time.perf_counter()
             rate_t0 += t0 - waited  # time spent paused does not count against steps/s
-            loss, norm, group_norms, clipped = self._train_step()
+            loss, norm, group_norms, grads = self._gradients()
+            # An exploding gradient is probed on the weights that produce it, before they are updated (the probe
+            # leaves .grad alone): a run that then blows up has a last probe that shows the explosion, not the
+            # vanishing curve of its last regular probe (issue 19, item 4).
+            watched = self._probe() if explosion.rising(norm) else None
+            clipped = self._update(grads, loss, norm)
             self.step += 1
             rate_steps += 1
             now = time.perf_counter()
@@ -302,6 +309,10 @@ class Trainer:
                                 f"were before this step. Try gradient clipping (max norm 1.0) or a lower learning "
                                 f"rate (e.g. {tc.learning_rate / 10:g}).")
                 snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
+                snap.probe = self._diverged_probe(watched)
+                self.message += _probe_note(self.last_probe, self.step)
+                snap.message = self.message
+                work.stop()
                 self._log(snap)
                 yield snap
                 return
@@ -309,8 +320,10 @@ class Trainer:
             last = self.step >= self.total_steps
             if last or single_step or evals.due(self.step):
                 snap.val = evals.run(self._evaluate)
-            if last or single_step or probes.due(self.step):
+            if last or single_step or (watched is None and probes.due(self.step)):
                 snap.probe = probes.run(self._probe)
+            elif watched is not None:
+                snap.probe = watched
             work.stop()
             self._log(snap)
             if last:
@@ -332,8 +345,8 @@ class Trainer:
         self.final = {"val": final.val, "test": final.test, "baselines": final.baselines}
         yield final
 
-    def _train_step(self):
-        tc = self.cfg.training
+    def _gradients(self):
+        """Forward and backward on the next batch: (loss, global norm, norms per group, the gradients)."""
         self.model.train()
         batch = next(self._batches).to(self.device)
         self.optimizer.zero_grad(set_to_none=True)
@@ -347,15 +360,39 @@ class Trainer:
         squares = torch.stack(torch._foreach_norm(grads)).double().square()
         norms = torch.stack([*(c.sum() for c in torch.split(squares, group_sizes)), squares.sum()]).sqrt()
         values = torch.cat([norms, loss.detach().double().view(1)]).tolist()  # one sync for all numbers
-        loss_value, norm = values[-1], values[-2]
-        group_norms = dict(zip(self.groups, values[:-2]))
+        return values[-1], values[-2], dict(zip(self.groups, values[:-2])), grads
+
+    def _update(self, grads, loss: float, norm: float) -> bool:
+        """Clip and take the optimizer step, unless the loss or the norm is not finite (the weights stay as they
+        are). True when the gradients were clipped."""
+        tc = self.cfg.training
         clipped = False
-        if math.isfinite(loss_value) and math.isfinite(norm):
+        if math.isfinite(loss) and math.isfinite(norm):
             if tc.clip_grad and norm > tc.max_grad_norm:
                 torch._foreach_mul_(grads, tc.max_grad_norm / (norm + 1e-6))
                 clipped = True
             self.optimizer.step()
-        return loss_value, norm, group_norms, clipped
+        return clipped
+
+    def _train_step(self):
+        """One optimizer step: (loss, global norm, norms per group, clipped)."""
+        loss, norm, group_norms, grads = self._gradients()
+        return loss, norm, group_norms, self._update(grads, loss, norm)
+
+    def _diverged_probe(self, watched: Optional[ProbeSnapshot]) -> Optional[ProbeSnapshot]:
+        """The probe a diverged run ends with: of its last weights (the update that failed is not applied) when
+        their gradient through time is finite somewhere, else none (the weights are already so large that the
+        replay overflows: the last probe, taken just before, stands and the message says which step it is of)."""
+        if watched is not None:
+            return watched
+        last = self.last_probe
+        probe = self._probe()
+        if any(np.isfinite(v).any() for v in probe.grad_norms.values()):
+            return probe
+        self.last_probe = last  # the overflowing replay is not the run's last probe
+        if self.grad_history and self.grad_history[-1][0] == probe.step:
+            self.grad_history.pop()
+        return None
 
     # --- extras -----------------------------------------------------------------------------------------------------
 
@@ -480,6 +517,37 @@ class _Cadence:
         return result
 
 
+class _ExplosionWatch:
+    """Says when a step's gradient norm has jumped: more than FACTOR times its recent level (a moving average of
+    the earlier steps' norms) and FACTOR times the norm of the last jump it reported. An explosion then gets a probe
+    at each tenfold rise, a few in all, and ordinary training (a spike now and then) hardly any."""
+
+    FACTOR = 10.0
+    SMOOTHING = 0.1  # weight of a new norm in the moving average
+
+    def __init__(self):
+        self.level: Optional[float] = None
+        self.reported = 0.0
+
+    def rising(self, norm: float) -> bool:
+        if not (math.isfinite(norm) and norm > 0):
+            return False
+        level = self.level
+        self.level = norm if level is None else (1 - self.SMOOTHING) * level + self.SMOOTHING * norm
+        if level is None or norm <= self.FACTOR * level or norm <= self.FACTOR * self.reported:
+            return False
+        self.reported = norm
+        return True
+
+
+def _probe_note(probe: Optional[ProbeSnapshot], step: int) -> str:
+    """Which step the Gradients tab's last picture is of, when it is not the step the run diverged at."""
+    if probe is None or probe.step >= step - 1:
+        return ""
+    return (f" The Gradients tab's last picture is of step {probe.step}, before the blow-up (the gradients at "
+            f"step {step} were too large to replay).")
+
+
 def _nonfinite_word(value: float) -> str:
     return "NaN (not a number)" if math.isnan(value) else "infinite"
 
@@ -488,9 +556,9 @@ def _final_message(trainer: Trainer, final: Snapshot) -> str:
     metric = trainer.task.metric
     value = final.test.get(metric.key, math.nan)
     parts = [f"{'Finished' if trainer.status == 'finished' else 'Stopped'} at step {trainer.step}: "
-             f"test {metric.title} {value:.4g}"]
+             f"test {metric.title} {readable(value)}"]
     for name, scores in (final.baselines or {}).items():
-        parts.append(f"{name} {scores.get(metric.key, math.nan):.4g}")
+        parts.append(f"{name} {readable(scores.get(metric.key, math.nan))}")
     return parts[0] + (" (baselines: " + ", ".join(parts[1:]) + ")" if len(parts) > 1 else "")
 
 

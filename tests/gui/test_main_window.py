@@ -213,7 +213,7 @@ def test_a_rejected_value_comes_back_when_another_field_makes_it_fit(qtbot, wind
     w = window()
     window_field = w.panel._fields["task.window"]
     type_into(qtbot, window_field.editor, "200")  # airline passengers is too short for a 200-month window
-    assert "window + horizon must leave training examples" in window_field.message
+    assert "Set the window (task.window) to at most 95." in window_field.message
     assert not w.act_train.isEnabled()
     dataset = w.panel.editor("task.dataset")
     dataset.setCurrentIndex(dataset.findData("sunspots"))  # 309 years: long enough

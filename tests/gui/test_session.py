@@ -255,3 +255,38 @@ def test_an_opened_run_carries_its_facts_on_its_data_for_a_comparison_too():
     data = opened.data
     assert (data.metric_key, data.metric_title) == (opened.info.metric_key, opened.info.metric_title) == ("mse", "MSE")
     assert data.max_grad_norm == opened.info.max_grad_norm and data.higher_is_better is False
+
+
+@pytest.mark.slow
+def test_a_reset_run_leaves_no_trainer_alive_in_the_session_or_the_window(qtbot, session, window):
+    """Issue 19 item 14: the worker was deleted with deleteLater() after its thread had finished, so the deletion never
+    came and the worker kept its Trainer (model, optimizer, task data); gc.freeze() at each run start then made the
+    worker's cycle (worker -> Control -> hooks=worker) immortal. Two runs and a reset left 2 of 2 trainers alive."""
+    import gc
+    import weakref
+
+    def gone(refs) -> list:
+        for _ in range(3):
+            qtbot.wait(20)  # deferred deletions
+            gc.collect()
+        return [r for r in refs if r() is not None]
+
+    s = session()
+    refs = []
+    for steps in (5, 6):
+        with qtbot.waitSignal(s.finished, timeout=TIMEOUT):
+            s.start(cfg(steps))
+        refs.append(weakref.ref(s.trainer))
+    s.reset()
+    assert gone(refs) == []
+
+    w = window(small(steps=5, task="adding"))
+    refs = []
+    for steps in (5, 6):
+        w.set_config(small(steps=steps, task="adding"))
+        assert w.wait_ready(30)
+        assert train_to_end(qtbot, w) == "finished"
+        refs.append(weakref.ref(w.trainer))
+    w.reset()
+    assert w.wait_ready(30)
+    assert gone(refs) == []

@@ -165,6 +165,17 @@ def test_user_conllu_file_and_clear_errors(tmp_path):
         config.RunConfig().replace("task.name", "tagging").replace("task.conllu_path", str(bad))
 
 
+def test_a_nul_byte_in_the_conllu_path_is_refused_like_the_csv_and_text_paths(tmp_path):
+    """Issue 19 item 15: 'embedded null byte' from os.stat reached the user as a crash."""
+    for path in ("mine\x00.conllu", str(tmp_path / "a\x00b.conllu")):
+        with pytest.raises(ConfigError, match=r"task.conllu_path .*contains a NUL byte\); choose a CoNLL-U file"):
+            TaggingTask({"conllu_path": path})
+        with pytest.raises(ConfigError, match="contains a NUL byte"):
+            config.RunConfig().replace("task.name", "tagging").replace("task.conllu_path", path)
+    with pytest.raises(ConfigError, match="is a folder; choose a CoNLL-U file"):
+        TaggingTask({"conllu_path": str(tmp_path)})
+
+
 def test_short_training_on_a_slice_beats_the_baseline():
     cfg = config.from_dict({
         "task": {"name": "tagging", "options": {"train_limit": 800}},

@@ -1,0 +1,124 @@
+"""Does a workshop window grow with every run? Trains and resets 30 short runs in one real window, the seven tasks in
+turn, and prints the process's resident memory (RSS) after each run and the growth from run 1 to run 30.
+
+Target: at most 50 MB of growth from run 1 to run 30 (issue 19, item 14: every finished run's Trainer used to stay
+alive until the process ended, so the window grew by each run's model, optimizer state and task data). The first
+run of each task loads its data and imports its modules once, so runs 1-7 grow by design; what matters is that
+runs 8-30 do not add up.
+
+    python bench/window_memory.py [--runs 30] [--steps 30]
+
+No threshold in the tests (the weak-reference test in tests/gui/test_session.py is the check there); this script
+prints the numbers. The machine is shared: RSS also moves with the allocator's caching, read it as a trend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The bench's window saves its layout on close: into a scratch folder, not the user's own settings.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rnnlab-bench-")
+
+# Short runs of every task, small enough that 30 of them take a few minutes on one core.
+TASKS = {
+    "adding": {"task": {"name": "adding", "options": {"length": 30, "train_size": 512}},
+               "model": {"cell": "lstm", "hidden_size": 16}},
+    "memory": {"task": {"name": "memory", "options": {"gap": 30, "keys": 3}},
+               "model": {"cell": "lstm", "hidden_size": 16, "embedding_size": 4}},
+    "forecast": {"task": {"name": "forecast"}, "model": {"cell": "gru", "hidden_size": 16}},
+    "tagging": {"task": {"name": "tagging"},
+                "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8, "bidirectional": True}},
+    "sentiment": {"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
+                  "model": {"cell": "lstm", "hidden_size": 16, "embedding_size": 8}},
+    "charlm": {"task": {"name": "charlm", "options": {"max_chars": 30_000}},
+               "model": {"cell": "gru", "hidden_size": 32, "embedding_size": 8},
+               "training": {"tbptt": 32, "batch_size": 8}},
+    "dates": {"task": {"name": "dates", "options": {"eval_size": 100}},
+              "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8}},
+}
+
+
+def rss_mb() -> float:
+    """Resident memory now (not the peak), in MB: /proc on Linux, else the peak from getrusage as a stand-in."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1e6 if sys.platform == "darwin" else peak / 1e3
+
+
+def train_to_end(window, timeout_s: float = 300.0) -> str:
+    """Press Train and process events until the run ends; its status."""
+    from PySide6.QtWidgets import QApplication
+
+    ended: list[str] = []
+    window.training_finished.connect(ended.append)
+    try:
+        if not window.start_training():
+            return "not started"
+        deadline = time.monotonic() + timeout_s
+        while not ended and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.005)
+    finally:
+        window.training_finished.disconnect(ended.append)
+    return ended[0] if ended else "timed out"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=30, help="steps per run")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtWidgets import QApplication
+
+    from rnnlab import config
+    from rnnlab.app.main_window import MainWindow
+    from rnnlab.app.session import wait_for_closed_runs
+
+    app = QApplication.instance() or QApplication([])
+
+    def cfg(task: str) -> config.RunConfig:
+        spec = TASKS[task]
+        return config.from_dict({**spec, "training": {"steps": args.steps, **spec.get("training", {})}})
+
+    names = list(TASKS)
+    window = MainWindow(cfg(names[0]))
+    window.ask_before_discarding(False)
+    window.resize(1280, 800)
+    window.show()
+    window.wait_ready(60)
+    print(f"{args.runs} runs of {args.steps} steps, the {len(names)} tasks in turn; RSS before the first run "
+          f"{rss_mb():.0f} MB", flush=True)
+    sizes = []
+    for i in range(args.runs):
+        task = names[i % len(names)]
+        window.set_config(cfg(task))
+        window.wait_ready(60)
+        status = train_to_end(window)
+        window.reset()
+        window.wait_ready(60)
+        sizes.append(rss_mb())
+        print(f"  run {i + 1:2d} {task:<10} {status:<9} RSS {sizes[-1]:7.1f} MB  "
+              f"({sizes[-1] - sizes[0]:+6.1f} MB since run 1)", flush=True)
+    window.close()
+    app.processEvents()
+    wait_for_closed_runs()
+    if len(sizes) > len(names):
+        second = sizes[len(names) - 1]
+        print(f"\ngrowth from run 1 to run {len(sizes)}: {sizes[-1] - sizes[0]:+.1f} MB (target <= 50 MB); "
+              f"from run {len(names)} (every task loaded once) to run {len(sizes)}: {sizes[-1] - second:+.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
