@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
@@ -168,9 +169,11 @@ def numbers_of(trainer) -> dict[str, float]:
 
 
 def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
-            on_event: Optional[Callable[[Event], None]] = None, progress_s: float = 1.0) -> dict[str, RunResult]:
+            on_event: Optional[Callable[[Event], None]] = None, progress_s: float = 1.0,
+            stop: Optional[threading.Event] = None) -> dict[str, RunResult]:
     """Train every run of the lesson (with `changes` applied to each: a shortened test, a student's change) and
-    return their numbers by run name. LessonError when a change is refused; training errors end that run only."""
+    return their numbers by run name. LessonError when a change is refused or `stop` is set (a window closing:
+    the run in progress ends at its next step); training errors end that run only."""
     from ..train.trainer import Trainer
 
     if not lesson.runnable:
@@ -189,6 +192,9 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
         last = 0.0
         try:
             for snap in trainer.run():
+                if stop is not None and stop.is_set():
+                    trainer.control.abandon()
+                    raise LessonError(f"{lesson.name} was stopped during its run {name!r}")
                 now = time.monotonic()
                 if now - last >= progress_s:
                     last = now
