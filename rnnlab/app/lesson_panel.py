@@ -18,8 +18,8 @@ from typing import Optional
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from .. import config as config_mod, lessons
 from ..errors import RnnlabError
@@ -111,16 +111,23 @@ class LessonPanel(QWidget):
         self.progress.setWordWrap(True)
         layout.addWidget(self.progress)
         layout.addWidget(QLabel(f"<b>{_esc(_('Steps'))}</b>"))
-        self.steps = QListWidget()
-        self.steps.setObjectName("lesson_steps")
-        for step in lesson.steps:
-            item = QListWidgetItem(lessons.say(step.text))
-            item.setFlags(Qt.ItemIsEnabled)
-            item.setCheckState(Qt.Unchecked)
-            self.steps.addItem(item)
-        self.steps.setWordWrap(True)
-        self.steps.setMinimumHeight(60 * min(4, max(1, len(lesson.steps))))
-        layout.addWidget(self.steps)
+        self.step_labels: list[QLabel] = []
+        self._done: list[bool] = [False] * len(lesson.steps)
+        for i, step in enumerate(lesson.steps):
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setObjectName(f"lesson_step_{i}")
+            self.step_labels.append(label)
+            layout.addWidget(label)
+            self._mark(i, False)
+        layout.addWidget(QLabel(f"<b>{_esc(_('Verdict'))}</b>"))
+        self.verdict_view = QPlainTextEdit()
+        self.verdict_view.setObjectName("lesson_verdict")
+        self.verdict_view.setReadOnly(True)
+        self.verdict_view.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+        self.verdict_view.setMinimumHeight(220)
+        self.verdict_view.setPlaceholderText(_("The verdict comes from this computer's own run, once it is over."))
+        layout.addWidget(self.verdict_view)
         if lesson.questions:
             layout.addWidget(QLabel(f"<b>{_esc(_('Questions'))}</b>"))
         self.answers: list[QLabel] = []
@@ -137,14 +144,6 @@ class LessonPanel(QWidget):
             self.answers.append(answer)
             for w in (ask, button, answer):
                 layout.addWidget(w)
-        layout.addWidget(QLabel(f"<b>{_esc(_('Verdict'))}</b>"))
-        self.verdict_view = QPlainTextEdit()
-        self.verdict_view.setObjectName("lesson_verdict")
-        self.verdict_view.setReadOnly(True)
-        self.verdict_view.setLineWrapMode(QPlainTextEdit.WidgetWidth)
-        self.verdict_view.setMinimumHeight(160)
-        self.verdict_view.setPlaceholderText(_("The verdict comes from this computer's own run, once it is over."))
-        layout.addWidget(self.verdict_view)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -174,8 +173,8 @@ class LessonPanel(QWidget):
         if self.window is not None:
             changes = changes_from(self.lesson, self.window.config())
         self.results, self.verdict = {}, None
-        for i in range(self.steps.count()):
-            self.steps.item(i).setCheckState(Qt.Unchecked)
+        for i in range(len(self.step_labels)):
+            self._mark(i, False)
         self.verdict_view.setPlainText("")
         self.start_button.setEnabled(False)
         self.progress.setText(_("Starting..."))
@@ -204,13 +203,22 @@ class LessonPanel(QWidget):
         for i, step in enumerate(self.lesson.steps):
             if step.done_when:
                 return
-            self.steps.item(i).setCheckState(Qt.Checked)
+            self._mark(i, True)
 
     def _tick(self, verdict, final: bool = False) -> None:
         for i, step in enumerate(self.lesson.steps):
             held = verdict.holds(step.done_when) if step.done_when else final
             if held:
-                self.steps.item(i).setCheckState(Qt.Checked)
+                self._mark(i, True)
+
+    def _mark(self, i: int, done: bool) -> None:
+        self._done[i] = done
+        text = _esc(lessons.say(self.lesson.steps[i].text))
+        self.step_labels[i].setText(f"<b>\u2611</b> {text}" if done else f"\u2610 {text}")
+
+    def step_done(self, i: int) -> bool:
+        """Whether the lesson's i-th step is ticked."""
+        return self._done[i]
 
     def _finish(self) -> None:
         if self._thread is not None:
@@ -235,7 +243,7 @@ class LessonPanel(QWidget):
         self.progress.setText({SHOWN: _("The claim showed on this computer."),
                                CANNOT_RUN: _("This lesson cannot run yet.")}.get(
             verdict.status, _("The claim did not show on this computer: the verdict says which check failed.")))
-        self.verdict_view.setPlainText(table(verdict))
+        self.verdict_view.setPlainText("\n".join(table(verdict).splitlines()[2:]))  # title and claim are above
         self.verdict_ready.emit(verdict)
 
     def close_lesson(self) -> None:
