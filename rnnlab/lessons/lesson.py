@@ -205,6 +205,10 @@ def from_dict(data: Mapping, name: str = "lesson", path: str = "") -> Lesson:
     needs = head.get("needs", [])
     if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
         raise LessonError(f"lesson.needs = {shown(needs)} must be a list of setting names, e.g. [\"model.cell\"]")
+    for need in needs:
+        if need not in CAPABILITIES and need.partition(".")[0] not in ("model", "training", "task"):
+            raise LessonError(f"lesson.needs: {shown(need)} is neither a setting (model.*, training.*, task.*) nor "
+                              f"one of " + ", ".join(CAPABILITIES))
     order = head.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
         raise LessonError(f"lesson.order = {shown(order)} must be a whole number")
@@ -263,6 +267,10 @@ def _experiment(data: Mapping, missing: tuple[str, ...]) -> Experiment:
             raise LessonError(f"experiment.values = {shown(exp['values'])} must list at least two values")
         axes.append((str(exp["key"]), tuple(exp["values"])))
     elif kind == "sweep":
+        for key in ("key", "values"):
+            if key in exp:
+                raise LessonError(f"experiment.{key}: a sweep lists its settings in [experiment.axes]; key and values "
+                                  "are for a race")
         table = exp.get("axes")
         if not isinstance(table, Mapping) or not table:
             raise LessonError("experiment.axes is missing: a sweep lists its settings and values, e.g. "
@@ -317,7 +325,7 @@ def _points(kind: str, base, axes, mode):
     try:
         sweep = build(base, dict(axes), [base.training.seed], mode, default_threads=base.training.threads)
     except ConfigError as exc:
-        raise LessonError(f"the experiment: {str(exc).replace('sweep.axes', 'experiment.axes')}") from None
+        raise LessonError(f"the experiment: {str(exc).replace('sweep.', 'experiment.')}") from None
     return list(sweep.points)
 
 

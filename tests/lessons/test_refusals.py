@@ -70,6 +70,12 @@ def test_the_good_file_loads(tmp_path):
     ('name = "adding"', 'name = "addition"', ["task.name", "'adding'"]),
     ('values = ["rnn_tanh", "lstm"]', 'values = ["rnn_tanh", "lsmt"]', ["model.cell", "lsmt"]),
     ('kind = "race"', 'kind = "duel"', ["experiment.kind", "'race'"]),
+    ('kind = "race"', 'kind = "sweep"\nmode = "zigzag"\naxes = {"task.length" = [5, 10]}',
+     ["experiment.key: a sweep"]),
+    ('kind = "race"\nkey = "model.cell"\nvalues = ["rnn_tanh", "lstm"]\nnames = ["rnn", "lstm"]',
+     'kind = "sweep"\nmode = "zigzag"\naxes = {"model.cell" = ["rnn_tanh", "lstm"]}\nnames = ["rnn", "lstm"]',
+     ["experiment.mode", "'grid'"]),
+    ('[lesson]\n', '[lesson]\nneeds = ["recurrent scale"]\n', ["lesson.needs", "'recurrent scale'"]),
     # texts, versions, structure
     ('title = {en = "Clipping", tr = "Kırpma"}', 'title = {tr = "Kırpma"}', ["lesson.title.en", "English"]),
     ('lesson_version = 1', 'lesson_version = 9', ["lesson_version", "version"]),
