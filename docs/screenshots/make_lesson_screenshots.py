@@ -4,6 +4,7 @@
 
 - lesson-1280x800-<lang>.png         Lessons > 5 (the LSTM's gates) run to its verdict, the panel beside the plots
 - lesson-1024x768-<lang>.png         the same lesson at 1024x768
+- presenter-1024x768-<lang>.png      View > Presenter (F11) with lesson 5 open: its first step as the banner
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ def main() -> int:
         out = HERE / f"lesson-{size[0]}x{size[1]}-{lang}.png"
         w.grab().save(str(out))
         print(out)
+        if size == (1024, 768):
+            for i in range(len(panel.step_labels)):
+                panel._mark(i, False)  # as before Start: the banner shows the first step
+            w.act_presenter.trigger()
+            for _ in range(30):
+                app.processEvents()
+            out = HERE / f"presenter-1024x768-{lang}.png"
+            w.grab().save(str(out))
+            print(out)
+            w.act_presenter.trigger()
         w.close()
     return 0
 

@@ -321,6 +321,9 @@ def add_lessons_menu(window) -> None:
     open_file.triggered.connect(choose)
     menu.addAction(open_file)
     window.lessons_menu = menu
+    from .presenter import add_presenter_action
+
+    add_presenter_action(window)
 
 
 __all__ = ["LessonPanel", "add_lessons_menu", "changes_from", "open_lesson"]

@@ -140,3 +140,23 @@ def test_closing_the_window_mid_lesson_ends_the_run(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: "step" in panel.progress.text() and "Run 1" in panel.progress.text(), timeout=TIMEOUT)
     window.close()
     assert not panel.running
+
+
+def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
+    from rnnlab.app import theme
+
+    window.resize(1024, 768)
+    zoom = theme.zoom()
+    assert "open a lesson" in window.presenter.text()
+    panel = open_lesson(window, lesson_file(tmp_path))
+    window.act_presenter.trigger()  # F11
+    assert window.presenter.on and not window.experiment_dock.isVisible()
+    assert window.presenter.banner.isVisible() and theme.zoom() >= 1.5
+    assert window.presenter.label.text() == "Step 1: Start the race."
+    run_to_verdict(qtbot, panel)
+    window.presenter.refresh()
+    assert window.presenter.label.text() == "Gates remember: shown"
+    window.grab().save(str(tmp_path / "presenter.png"))
+    window.act_presenter.trigger()
+    assert not window.presenter.on and window.experiment_dock.isVisible() and theme.zoom() == zoom
+    assert not window.presenter.banner.isVisible()
