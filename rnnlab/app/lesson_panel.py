@@ -290,6 +290,30 @@ def open_lesson(window, path) -> Optional[LessonPanel]:
     return panel
 
 
+def save_as_lesson(window, path) -> bool:
+    """Teacher mode: the form's experiment as a lesson file (one run, a first check to edit). Never overwrites a
+    file that is not a lesson rnnlab wrote."""
+    from ..fileio import atomic_write
+    from ..lessons.lesson import HEADER, template
+
+    path = Path(path)
+    if path.suffix != ".toml":
+        path = path.with_name(path.name + ".toml")
+    try:
+        if path.exists() and not path.read_bytes()[:200].decode("utf-8", "replace").startswith(HEADER):
+            QMessageBox.warning(window, _("Lesson"), _("{path} exists and is not a lesson rnnlab wrote; choose "
+                                                       "another name.").format(path=path))
+            return False
+        atomic_write(path, template(window.config(), path.stem.replace("-", " ").capitalize()))
+    except OSError as exc:
+        QMessageBox.warning(window, _("Lesson"), _("Could not write {path}: {why}").format(
+            path=path, why=exc.strerror or exc))
+        return False
+    window.statusBar().showMessage(_("Lesson saved to {path}: write its texts and checks there, then open it from "
+                                     "Lessons.").format(path=path), 8000)
+    return True
+
+
 def add_lessons_menu(window) -> None:
     """Lessons > the bundled lessons in the course's order, and Open lesson file... (a teacher's folder)."""
     bar = window.menuBar()
@@ -320,10 +344,22 @@ def add_lessons_menu(window) -> None:
 
     open_file.triggered.connect(choose)
     menu.addAction(open_file)
+    save = QAction(_("Save experiment as lesson…"), window)
+    save.setObjectName("action_save_as_lesson")
+    save.setToolTip(_("Write a lesson file from the experiment in the form; add its texts and checks in the file"))
+
+    def choose_target() -> None:
+        path, _filter = QFileDialog.getSaveFileName(window, _("Save experiment as lesson"),
+                                                    str(Path.home() / "my-lesson.toml"), _("Lesson files (*.toml)"))
+        if path:
+            save_as_lesson(window, path)
+
+    save.triggered.connect(choose_target)
+    menu.addAction(save)
     window.lessons_menu = menu
     from .presenter import add_presenter_action
 
     add_presenter_action(window)
 
 
-__all__ = ["LessonPanel", "add_lessons_menu", "changes_from", "open_lesson"]
+__all__ = ["LessonPanel", "add_lessons_menu", "changes_from", "open_lesson", "save_as_lesson"]

@@ -420,3 +420,31 @@ def find(name_or_file: str) -> Path:
             return p
     names = ", ".join(p.stem for p in bundled())
     raise LessonError(f"no lesson {shown(name_or_file)}: give a lesson file (.toml) or one of {names}")
+
+
+# --- teacher mode: a lesson file from an experiment --------------------------------------------------------------
+
+HEADER = "# rnnlab lesson (docs/lessons.md)"
+
+
+def template(cfg: config_mod.RunConfig, title: str = "My lesson") -> str:
+    """A lesson file for one run of `cfg`, with a first check (the model beats the task's best baseline) for the
+    teacher to edit: the texts to write, more checks to add. It loads as it is."""
+    from .. import tasks
+
+    metric = tasks.get(cfg.task.name).metric
+    op = ">" if metric.higher_is_better else "<"
+    config_text = config_mod.to_toml(cfg).split("\n", 1)[1]  # without its schema_version line
+    q = lambda text: config_mod._toml_value(text)  # noqa: E731 - a TOML string, quotes and all escaped
+    return "\n".join([
+        HEADER, f"lesson_version = {LESSON_VERSION}", "",
+        "[lesson]",
+        f"title = {{ en = {q(title)}, tr = {q(title)} }}",
+        'claim = { en = "Write the claim this experiment shows.", tr = "Bu deneyin gösterdiği iddiayı yazın." }',
+        'text = { en = "Explain what the student will see.", tr = "Öğrencinin ne göreceğini açıklayın." }', "",
+        "[experiment]", 'kind = "run"', "", config_text.strip(), "",
+        "[[steps]]", 'text = { en = "Start the run.", tr = "Eğitimi başlatın." }', "",
+        "[[checks]]", 'name = "beats_baseline"',
+        f'text = {{ en = "the model beats the best simple baseline on the test {metric.key}", '
+        f'tr = "model test {metric.key} değerinde en iyi basit temel modeli geçer" }}',
+        f'value = "run.test_{metric.key}"', f'is = "{op}"', 'than = "run.baseline"', ""])

@@ -160,3 +160,24 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     window.act_presenter.trigger()
     assert not window.presenter.on and window.experiment_dock.isVisible() and theme.zoom() == zoom
     assert not window.presenter.banner.isVisible()
+
+
+def test_teacher_saves_the_experiment_as_a_lesson_and_opens_it(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from rnnlab.app.lesson_panel import save_as_lesson
+
+    window.set_config(window.config().with_changes([("training.steps", 3), ("model.hidden_size", 4)]))
+    target = tmp_path / "shop-sales"
+    assert save_as_lesson(window, target)
+    panel = open_lesson(window, tmp_path / "shop-sales.toml")
+    assert panel.lesson.title["en"] == "Shop sales" and panel.lesson.experiment.base == window.config()
+    verdict = run_to_verdict(qtbot, panel)
+    assert verdict.status in (SHOWN, NOT_SHOWN) and "run.test_rmse" in panel.verdict_view.toPlainText()
+    assert save_as_lesson(window, target)  # its own lesson file: overwritten
+    theirs = tmp_path / "notes.toml"
+    theirs.write_text("my notes", encoding="utf-8")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    assert not save_as_lesson(window, theirs)
+    assert theirs.read_text(encoding="utf-8") == "my notes" and "not a lesson rnnlab wrote" in warned[0]
