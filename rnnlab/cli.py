@@ -496,6 +496,55 @@ def _add_many_runs_commands(sub) -> None:
     race.set_defaults(func=cmd_race)
 
 
+# --- `rnnlab lesson`: a lesson's experiment headless, and its verdict table (issue 23) ---------------------------------
+
+
+def cmd_lesson(args) -> int:
+    """Exit 0: every lesson's claim showed; 1: one did not (or cannot run yet); 2: a bad lesson file or flag."""
+    from . import lessons
+    from .i18n import _
+
+    if bool(args.all) == bool(args.lesson):
+        return _fail(_("give a lesson (a name or a .toml file) or --all, not both and not neither"))
+    try:
+        paths = lessons.bundled() if args.all else [lessons.find(args.lesson)]
+        loaded = [lessons.load(p) for p in paths]
+        changes = [(k.strip(), _parse_value(v.strip())) for k, _sep, v in (s.partition("=") for s in args.set or [])]
+    except RnnlabError as exc:
+        return _fail(exc)
+    codes, summary, t0 = [], [], time.perf_counter()
+    for lesson in loaded:
+        def on_event(event, name=lesson.name):
+            if event.kind == "started" and not args.quiet:
+                _say(_("{lesson}: run {index}/{total}: {run} ({steps} steps)").format(
+                    lesson=name, index=event.index + 1, total=event.total, run=event.run, steps=event.total_steps))
+        try:
+            verdict = lessons.run(lesson, changes, on_event)
+        except RnnlabError as exc:
+            return _fail(exc)
+        _say(lessons.table(verdict) + "\n")
+        summary.append((lesson.name, lessons.verdict.status_text(verdict.status), verdict.wall_s))
+        codes.append(EXIT_OK if verdict.shown else EXIT_DIVERGED)
+    if len(loaded) > 1:
+        _say(_("Lesson                              Verdict           Time"))
+        for name, status, wall in summary:
+            _say(f"{name:<35} {status:<17} {wall:5.0f} s")
+        _say(_("{count} lessons in {seconds:.0f} s").format(count=len(loaded), seconds=time.perf_counter() - t0))
+    return max(codes, default=EXIT_OK)
+
+
+def _add_lesson_command(sub) -> None:
+    lesson = sub.add_parser("lesson", help="run a lesson and print its verdict table (exit 0 shown, 1 not shown, "
+                            "2 bad file)")
+    lesson.add_argument("lesson", nargs="?", metavar="NAME|FILE", help="a bundled lesson (01-forgetting, "
+                        "forgetting or 1) or a lesson file")
+    lesson.add_argument("--all", action="store_true", help="run every bundled lesson, as before a workshop")
+    lesson.add_argument("--set", action="append", metavar="KEY=VALUE", help="change the experiment (the verdict "
+                        "then says it is for a changed experiment), e.g. training.steps=50")
+    lesson.add_argument("--quiet", action="store_true", help="only the verdict tables")
+    lesson.set_defaults(func=cmd_lesson)
+
+
 def _add_executor_flags(parser, default: str) -> None:
     parser.add_argument("--workers", type=int, help=f"points at a time (default: {default}; with --ray: the "
                         "cluster's CPUs)")
@@ -539,6 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(a file of your own with a data file's name)")
     export.set_defaults(func=cmd_export_script)
     _add_many_runs_commands(sub)
+    _add_lesson_command(sub)
     return parser
 
 

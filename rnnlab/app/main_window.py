@@ -430,6 +430,8 @@ class MainWindow(QMainWindow):
         self.scheduler.stop()
         self.session.close()
         self.many.close()
+        if getattr(self, "lesson_panel", None) is not None:
+            self.lesson_panel.close_lesson()
         self.panel.shutdown()
         super().closeEvent(event)
 

@@ -11,6 +11,7 @@ from .. import __version__
 from ..resources import resource
 from . import icons, persist, theme
 from .export_dialog import add_export_actions
+from .lesson_panel import add_lessons_menu
 from .manyruns import start_sweep_dialog
 from .places import settings
 
@@ -120,6 +121,7 @@ def build_menus(window) -> None:
     for a in (w.act_zoom_in, w.act_zoom_out, w.act_zoom_reset):
         w.view_menu.addAction(a)
         w.addAction(a)
+    add_lessons_menu(w)  # Lessons, before Help (app/lesson_panel.py)
     help_menu = menu.addMenu("&Help")
     about = QAction("About rnnlab", w)
     about.triggered.connect(lambda: show_about(w))
