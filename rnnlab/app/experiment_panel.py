@@ -27,6 +27,7 @@ from .. import schema, tasks
 from ..config import RunConfig
 from ..errors import ConfigError
 from . import places, userfiles
+from ..i18n import N_, _, ngettext
 
 # The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
 GROUPS = ("Model", "Training", "Advanced")
@@ -109,7 +110,7 @@ class FieldRow(QWidget):
         if f.kind == "path":
             button = QPushButton("…")
             button.setFixedWidth(28)
-            button.setToolTip("Choose a file.")
+            button.setToolTip(_("Choose a file."))
             button.clicked.connect(self._browse)
             layout.addWidget(button)
         self.message = ""  # the error shown for this field (in the panel's message line and the tooltip)
@@ -117,8 +118,8 @@ class FieldRow(QWidget):
         self.off_reason = ""  # why the field takes no effect now (it is disabled)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"{self.field.label}: choose a file", places.last_folder("data"),
-                                              self.field.option.files or "All files (*)")
+        path, _unused = QFileDialog.getOpenFileName(self, _("{label}: choose a file").format(label=self.field.label), places.last_folder("data"),
+                                              self.field.option.files or _("All files (*)"))
         if path:
             places.remember_folder("data", path)
             self.editor.setText(path)
@@ -140,7 +141,7 @@ class FieldRow(QWidget):
             elif self.kind in ("choice", "device"):
                 index = self.editor.findData(value)
                 if index < 0:
-                    self.editor.addItem(f"{value} (not available here)", value)
+                    self.editor.addItem(_("{value} (not available here)").format(value=value), value)
                     index = self.editor.count() - 1
                 self.editor.setCurrentIndex(index)
             else:
@@ -204,7 +205,7 @@ def _choices(f: schema.Field) -> list[tuple[Any, str]]:
     if f.kind == "device":
         from ..train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
 
-        return [("auto", "Automatic (best here)")] + list(devices.available())
+        return [("auto", _("Automatic (best here)"))] + list(devices.available())
     return [(value, f.option.value_labels.get(value, value)) for value in f.choices]
 
 
@@ -261,13 +262,13 @@ class ExperimentPanel(QWidget):
         self._layout.setContentsMargins(6, 6, 6, 6)
 
         # Task: chooser, description, data preview.
-        task_box = QGroupBox("Task")
+        task_box = QGroupBox(_("Task"))
         task_form = QVBoxLayout(task_box)
         self.task_combo = WheelSafeCombo()
         self.task_combo.setObjectName("task.name")
         self.task_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.task_combo.setMinimumContentsLength(14)
-        self.task_combo.setToolTip("What the network learns. Choosing a task loads its suggested settings.")
+        self.task_combo.setToolTip(_("What the network learns. Choosing a task loads its suggested settings."))
         for cls in tasks.all_tasks():
             self.task_combo.addItem(f"{cls.title}", cls.name)
         self.task_combo.activated.connect(lambda _i: self.set_task(self.task_combo.currentData()))
@@ -282,7 +283,7 @@ class ExperimentPanel(QWidget):
         self._preview_widget: Optional[QWidget] = None
         self._layout.addWidget(task_box)
 
-        self.options_box = QGroupBox("Task options")
+        self.options_box = QGroupBox(_("Task options"))
         self.options_form = QFormLayout(self.options_box)
         self._tune_form(self.options_form)
         self._layout.addWidget(self.options_box)
@@ -406,16 +407,16 @@ class ExperimentPanel(QWidget):
                 and self._cfg.task.options.get("dataset") != "csv"):
             changes["task.dataset"] = "csv"  # a file of one's own is chosen to be used (issue 9, item 1)
         edits = [(key, changes)] + [(k, {k: v}) for k, v in self._pending.items() if k.startswith("task.") and k != key]
-        if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _, c in edits):
+        if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _unused, c in edits):
             self._check_serial += 1
             self._checking = key
             self._pending[key] = raw
             self._errors.pop(key, None)
-            self._fields[key].set_note("Checking the file…")
+            self._fields[key].set_note(_("Checking the file…"))
             self._emit_validity()
             self.files.check(self._check_serial, self._cfg, edits)
             return
-        self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _ in edits])
+        self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _unused in edits])
 
     def _checked(self, serial: int, outcome) -> None:
         """A background check of task edits is back (GUI thread)."""
@@ -598,7 +599,7 @@ class ExperimentPanel(QWidget):
                 label.setEnabled(on)
                 _show_off(label, not on)
         self._fields["model.dropout"].setToolTip("" if self._cfg.model.num_layers > 1 else
-                                                 "With one layer, dropout acts only before the head.")
+                                                 _("With one layer, dropout acts only before the head."))
 
 
 def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:

@@ -11,6 +11,7 @@ from ..train.info import RunInfo
 from .experiment_panel import ExperimentPanel, replace_fast
 from .messagebar import MessageBar
 from .rundata import RunData
+from ..i18n import N_, _, ngettext
 
 
 class RunMessages:
@@ -26,8 +27,8 @@ class RunMessages:
         if status == "diverged":
             self.diverged(message, info)
         elif reason:
-            self.diverged(f"{reason} The step size was too large for this model: the weights were thrown far off and "
-                          f"the run ended no better than where it began. {message}", info)
+            self.diverged(_("{reason} The step size was too large for this model: the weights were thrown far off "
+                            "and the run ended no better than where it began. {message}").format(reason=reason, message=message), info)
         elif message and advice is None:
             self.bar.show_message(message, "info")
         elif message:
@@ -41,11 +42,11 @@ class RunMessages:
         t = self.form.config().training
         actions = []
         if not t.clip_grad or t.max_grad_norm > 1.0:
-            actions.append(("Clip gradients at 1.0", lambda: self.apply_fix([("training.clip_grad", True),
+            actions.append((_("Clip gradients at 1.0"), lambda: self.apply_fix([("training.clip_grad", True),
                                                                               ("training.max_grad_norm", 1.0)])))
         lower = float(f"{t.learning_rate / 10:.2g}")
-        actions.append((f"Learning rate {lower:g}", lambda: self.apply_fix([("training.learning_rate", lower)])))
-        title = "The run diverged." if info is None or info.status == "diverged" else "The run blew up."
+        actions.append((_("Learning rate {lower:g}").format(lower=lower), lambda: self.apply_fix([("training.learning_rate", lower)])))
+        title = _("The run diverged.") if info is None or info.status == "diverged" else _("The run blew up.")
         self.bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
 
     def apply_fix(self, changes) -> None:
@@ -53,7 +54,7 @@ class RunMessages:
         for key, value in changes:
             cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
         self._set_config(cfg)
-        self.bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
+        self.bar.show_message(_("Settings changed. Press Train to start a new run with them."), "info")
         self.fix_applied = True
 
     def previous_run(self, info: RunInfo, actions: list) -> None:

@@ -16,6 +16,7 @@ from ..caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
 from .base import TaskView
+from ...i18n import N_, _, ngettext
 
 
 def paths(origins: np.ndarray, forecast: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +61,7 @@ class ForecastView(TaskView):
             self.regions[split] = region
         self.series = curve(self.item, theme.TRUTH, "series", long=False)
         self.baseline_curves: dict[str, pg.PlotDataItem] = {}
-        self.model_curve = curve(self.item, theme.MODEL, "model forecast", width=2, long=False)
+        self.model_curve = curve(self.item, theme.MODEL, _("model forecast"), width=2, long=False)
         self.model_curve.setZValue(5)
         self.scores = Caption(min_lines=2)
         layout = QVBoxLayout(self)
@@ -136,7 +137,7 @@ class ForecastView(TaskView):
             cells.append(f"<span style='color:{theme.baseline_color(name, i)}'>{name}</span> {v:.4g} / {t:.4g}")
         h = int(data.get("horizon", 1))
         what = "1-step" if h == 1 else f"{h}-step"
-        return (f"{what} RMSE, validation / test (shaded yellow / blue): " + " &nbsp;·&nbsp; ".join(cells))
+        return (_("{what} RMSE, validation / test (shaded yellow / blue): ").format(what=what) + " &nbsp;·&nbsp; ".join(cells))
 
 
 if __name__ == "__main__":
