@@ -31,6 +31,7 @@ from ..i18n import N_, _, ngettext
 
 # The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
 GROUPS = ("Model", "Training", "Advanced")
+GROUP_TITLES = {"Model": N_("Model"), "Training": N_("Training"), "Advanced": N_("Advanced")}
 
 
 def group_of(f: schema.Field) -> str:
@@ -103,8 +104,8 @@ class FieldRow(QWidget):
             self.editor = QLineEdit()
             self.editor.textEdited.connect(lambda text: self.edited.emit(self.key, parse(self.kind, text)))
         self.editor.setObjectName(f.key)
-        unit = f" ({escape(f.option.unit)})" if f.option.unit else ""
-        self.tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.describe)}</i>"
+        unit = f" ({escape(_(f.option.unit))})" if f.option.unit else ""
+        self.tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.must())}</i>"
         self.editor.setToolTip(self.tip)
         layout.addWidget(self.editor, 1)
         if f.kind == "path":
@@ -165,7 +166,7 @@ class FieldRow(QWidget):
 
     def set_in_effect(self, on: bool) -> None:
         """Enabled when the setting takes effect; disabled otherwise, the tooltip saying why (its value stays)."""
-        reason = "" if on or self.field.option.when is None else self.field.option.when.text
+        reason = "" if on or self.field.option.when is None else _(self.field.option.when.text)
         self.editor.setEnabled(on)  # always: isEnabled() also reads the locked form, so it cannot tell what was set
         _show_off(self.editor, not on)
         if reason != self.off_reason:
@@ -206,7 +207,7 @@ def _choices(f: schema.Field) -> list[tuple[Any, str]]:
         from ..train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
 
         return [("auto", _("Automatic (best here)"))] + list(devices.available())
-    return [(value, f.option.value_labels.get(value, value)) for value in f.choices]
+    return [(value, _(f.option.value_labels[value]) if value in f.option.value_labels else value) for value in f.choices]
 
 
 class _FormScroll(QScrollArea):
@@ -270,7 +271,7 @@ class ExperimentPanel(QWidget):
         self.task_combo.setMinimumContentsLength(14)
         self.task_combo.setToolTip(_("What the network learns. Choosing a task loads its suggested settings."))
         for cls in tasks.all_tasks():
-            self.task_combo.addItem(f"{cls.title}", cls.name)
+            self.task_combo.addItem(_(cls.title), cls.name)
         self.task_combo.activated.connect(lambda _i: self.set_task(self.task_combo.currentData()))
         self.task_description = QLabel(wordWrap=True)
         self.task_description.setObjectName("taskDescription")
@@ -290,7 +291,7 @@ class ExperimentPanel(QWidget):
 
         self._forms: dict[str, QFormLayout] = {}  # field key -> the form its row is in
         for title in GROUPS:
-            box = QGroupBox(title)
+            box = QGroupBox(_(GROUP_TITLES[title]))
             form = QFormLayout(box)
             self._tune_form(form)
             for f in schema.config_fields():
@@ -545,7 +546,7 @@ class ExperimentPanel(QWidget):
 
     def _describe_task(self) -> None:
         cls = tasks.get(self._cfg.task.name)
-        self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.describe(self._cfg.task.options))}")
+        self.task_description.setText(f"<b>{escape(_(cls.shape))}</b> · {escape(_(cls.describe(self._cfg.task.options)))}")
 
     def _fix_tab_order(self) -> None:
         """Tab walks the form top to bottom (the task options are rebuilt after the other fields were made)."""

@@ -26,6 +26,7 @@ from ..errors import ConfigError, RunError
 from ..fileio import atomic_write
 from .events import DONE
 from .sweep import Point, Sweep
+from ..i18n import N_, _, ngettext
 
 RESULTS = "results.csv"
 SWEEP_FILE = "sweep.toml"
@@ -58,10 +59,11 @@ class SweepFolder:
     def open(self) -> list[Point]:
         """Create or reopen the folder; returns the points still to run (all of them for a new folder)."""
         if self.path.exists() and not self.path.is_dir():
-            raise ConfigError("--out", str(self.path), "must be a folder (it is a file)")
+            raise ConfigError("--out", str(self.path), _("must be a folder (it is a file)"))
         if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / RESULTS).exists() \
                 and not (self.path / SWEEP_FILE).exists():
-            raise ConfigError("--out", str(self.path), "exists and is not a sweep folder; choose a new or empty folder")
+            raise ConfigError("--out", str(self.path), _("exists and is not a sweep folder; choose a new or empty "
+                                                         "folder"))
         (self.path / RUNS).mkdir(parents=True, exist_ok=True)
         old = self._read_results()
         todo = []
@@ -83,7 +85,7 @@ class SweepFolder:
         try:
             rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise RunError(f"{path} is damaged ({exc}); move it away to run every point again.") from None
+            raise RunError(_("{path} is damaged ({exc}); move it away to run every point again.").format(path=path, exc=exc)) from None
         return {r["point"]: r for r in rows if r.get("point")}
 
     def _same_config(self, point: Point) -> bool:
@@ -124,7 +126,7 @@ class SweepFolder:
         target = self.run_dir(point_id)
         for name in files:
             if Path(name).name != name or name.startswith("."):
-                raise RunError(f"a worker sent a file named {name!r} for {point_id}; refusing to write it")
+                raise RunError(_("a worker sent a file named {name!r} for {point_id}; refusing to write it").format(name=name, point_id=point_id))
         tmp = Path(tempfile.mkdtemp(prefix=f".{point_id}.", suffix=".saving", dir=target.parent))
         try:
             for name, data in files.items():

@@ -36,6 +36,7 @@ from typing import Any, Mapping
 
 from .. import config as config_mod, options
 from ..errors import ConfigError
+from ..i18n import N_, _, ngettext
 
 SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description")
 MODES = ("grid", "zip")
@@ -97,25 +98,25 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
     Points train with `default_threads` torch threads (one each: points run side by side, and one thread gives the
     same numbers wherever a point runs) unless the base config sets `training.threads`."""
     if mode not in MODES:
-        raise ConfigError("sweep.mode", mode, "must be one of " + ", ".join(repr(m) for m in MODES))
+        raise ConfigError("sweep.mode", mode, _("must be one of ") + ", ".join(repr(m) for m in MODES))
     if not isinstance(axes, Mapping):
-        raise ConfigError("sweep.axes", axes, 'must be a table of config keys and lists, e.g. "model.cell" = ["lstm"]')
+        raise ConfigError("sweep.axes", axes, _('must be a table of config keys and lists, e.g. "model.cell" = '
+                                                '["lstm"]'))
     checked: list[tuple[str, tuple[str, ...], tuple[tuple, ...]]] = []  # (as written, keys, value tuples)
     for key, values in axes.items():
         where = f"sweep.axes.{key}"
         keys = tuple(k.strip() for k in str(key).split(","))
         if SEED_KEY in keys:
-            raise ConfigError(where, values, "seeds are not an axis: write them as sweep.seeds = [0, 1]")
+            raise ConfigError(where, values, _("seeds are not an axis: write them as sweep.seeds = [0, 1]"))
         if not isinstance(values, (list, tuple)) or not values:
-            raise ConfigError(where, values, "must be a non-empty list of values, e.g. [1, 2, 3]")
+            raise ConfigError(where, values, _("must be a non-empty list of values, e.g. [1, 2, 3]"))
         rows = []
         for v in values:
             if len(keys) > 1 and (not isinstance(v, (list, tuple)) or len(v) != len(keys)):
-                raise ConfigError(where, v, f"links {len(keys)} keys: each value is a list of {len(keys)}, "
-                                  f"e.g. {['...'] * len(keys)}")
+                raise ConfigError(where, v, _("links {count} keys: each value is a list of {count}, e.g. {value}").format(count=len(keys), value=['...'] * len(keys)))
             row = tuple(v) if len(keys) > 1 else (v,)
             if row in rows and mode == "grid":  # in zip mode a value may repeat: the combinations differ
-                raise ConfigError(where, v, "appears twice in the list; give each value once")
+                raise ConfigError(where, v, _("appears twice in the list; give each value once"))
             rows.append(row)
             for k, x in zip(keys, row):
                 try:
@@ -129,20 +130,20 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
     if seeds is None:
         seeds = [base.training.seed]
     if not isinstance(seeds, (list, tuple)) or not seeds:
-        raise ConfigError("sweep.seeds", seeds, "must be a non-empty list of whole numbers, e.g. [0, 1]")
+        raise ConfigError("sweep.seeds", seeds, _("must be a non-empty list of whole numbers, e.g. [0, 1]"))
     for s in seeds:
         config_mod.SECTION_RULES["training"]["seed"]("sweep.seeds", s)
     if len(set(seeds)) != len(seeds):
-        raise ConfigError("sweep.seeds", list(seeds), "lists a seed twice; give each seed once")
-    if mode == "zip" and len({len(rows) for _, _, rows in checked}) > 1:
-        raise ConfigError("sweep.axes", {k: len(rows) for k, _, rows in checked},
-                          "in zip mode every axis must have the same number of values")
+        raise ConfigError("sweep.seeds", list(seeds), _("lists a seed twice; give each seed once"))
+    if mode == "zip" and len({len(rows) for _unused, _unused, rows in checked}) > 1:
+        raise ConfigError("sweep.axes", {k: len(rows) for k, _unused, rows in checked},
+                          _("in zip mode every axis must have the same number of values"))
     if base.training.threads == 0:
         base = base.replace("training.threads", default_threads)
 
-    value_lists = [rows for _, _, rows in checked]
+    value_lists = [rows for _unused, _unused, rows in checked]
     combos = list(itertools.product(*value_lists)) if mode == "grid" else list(zip(*value_lists))
-    keys = [k for _, ks, _ in checked for k in ks]
+    keys = [k for _unused, ks, _unused in checked for k in ks]
     leaves = [k.rpartition(".")[2] for k in keys]
     full_keys = len(set(leaves)) != len(leaves)
     points, ids = [], set()
@@ -154,12 +155,12 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
                 cfg = cfg.replace(key, v)
             except ConfigError as exc:  # a value that is allowed alone but not with the others (task option checks)
                 where = ", ".join(f"{k} = {x!r}" for k, x in values)
-                raise ConfigError(f"sweep point ({where})", exc.value, f"{exc.field}: {exc.allowed}") from None
+                raise ConfigError(_("sweep point ({where})").format(where=where), exc.value, f"{exc.field}: {exc.allowed}") from None
         for seed in seeds:
             pid = point_id(values, seed, full_keys)
             if pid in ids:
-                raise ConfigError("sweep.axes", dict(values), "two points get the same name; make the values differ "
-                                  "by more than punctuation")
+                raise ConfigError("sweep.axes", dict(values), _("two points get the same name; make the values differ "
+                                  "by more than punctuation"))
             ids.add(pid)
             points.append(Point(pid, values, int(seed), cfg.replace(SEED_KEY, int(seed))))
     return Sweep(base=base, axes=tuple((k, tuple(r if len(ks) > 1 else r[0] for r in rows))
@@ -170,14 +171,14 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
 def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Sweep:
     """A sweep from a parsed sweep file: the run config tables plus [sweep]."""
     if not isinstance(data, Mapping):
-        raise ConfigError("sweep file", data, "must be a table")
+        raise ConfigError(_("sweep file"), data, _("must be a table"))
     data = dict(data)
     table = data.pop("sweep", None)
     if table is None:
-        raise ConfigError("sweep", None, "a sweep file needs a [sweep] table with axes, e.g. "
-                          '[sweep.axes] "model.cell" = ["lstm", "gru"]')
+        raise ConfigError("sweep", None, _("a sweep file needs a [sweep] table with axes, e.g. "
+                          '[sweep.axes] "model.cell" = ["lstm", "gru"]'))
     if not isinstance(table, Mapping):
-        raise ConfigError("sweep", table, "must be a table")
+        raise ConfigError("sweep", table, _("must be a table"))
     for key in table:
         if key not in SWEEP_KEYS:
             raise options.unknown_key(f"sweep.{key}", key, table[key], SWEEP_KEYS)
@@ -212,7 +213,7 @@ def loads(text: str, source: str = "sweep file") -> Sweep:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", f"is not valid TOML: {exc}") from None
+        raise ConfigError(source, "(file)", _("is not valid TOML: {exc}").format(exc=exc)) from None
     return from_dict(data, source_text=text, name=Path(source).stem if source != "sweep file" else "sweep")
 
 
@@ -221,9 +222,9 @@ def load(path) -> Sweep:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError("sweep file", str(path), f"must be a readable TOML file ({exc.strerror})") from None
+        raise ConfigError(_("sweep file"), str(path), _("must be a readable TOML file ({strerror})").format(strerror=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise ConfigError("sweep file", str(path), "must be UTF-8 text") from None
+        raise ConfigError(_("sweep file"), str(path), _("must be UTF-8 text")) from None
     return loads(text, source=str(path))
 
 
@@ -245,10 +246,10 @@ def parse_axis(text: str) -> tuple[str, list]:
     key, eq, values = text.partition("=")
     key = key.strip()
     if not eq or not key:
-        raise ConfigError("axis", text.strip(), "must read `key = value, value`, e.g. task.length = 10, 50, 100")
+        raise ConfigError("axis", text.strip(), _("must read `key = value, value`, e.g. task.length = 10, 50, 100"))
     items = [v.strip() for v in values.split(",")]
     if not any(items) or "" in items:
-        raise ConfigError(f"sweep.axes.{key}", values.strip(), "needs values separated by commas, e.g. 10, 50, 100")
+        raise ConfigError(f"sweep.axes.{key}", values.strip(), _("needs values separated by commas, e.g. 10, 50, 100"))
     return key, [_typed(v) for v in items]
 
 
@@ -256,7 +257,7 @@ def parse_seeds(text: str) -> list[int]:
     """`0, 1, 2` -> [0, 1, 2]; build() checks each one against training.seed's rule."""
     items = [v.strip() for v in text.split(",")]
     if not any(items) or "" in items:
-        raise ConfigError("sweep.seeds", text.strip(), "needs whole numbers separated by commas, e.g. 0, 1, 2")
+        raise ConfigError("sweep.seeds", text.strip(), _("needs whole numbers separated by commas, e.g. 0, 1, 2"))
     return [_typed(v) for v in items]
 
 

@@ -21,6 +21,7 @@ from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError
 from ..fileio import atomic_write
 from . import parts
+from ..i18n import N_, _, ngettext
 
 MAX_LINE = 100
 
@@ -75,7 +76,7 @@ def load_experiment(path: str | os.PathLike) -> RunConfig:
     path = Path(path)
     if path.is_dir():
         if not (path / "config.toml").is_file():
-            raise ConfigError("run folder", str(path), "must hold a config.toml (a folder saved by rnnlab)")
+            raise ConfigError(_("run folder"), str(path), _("must hold a config.toml (a folder saved by rnnlab)"))
         path = path / "config.toml"
     return config.load(path)
 
@@ -105,7 +106,7 @@ def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
             written.append(sources)
         _write(path, text)
     except OSError as exc:
-        raise RnnlabError(f"cannot write the script to {path}: {exc.strerror or exc}. Choose another folder.") \
+        raise RnnlabError(_("cannot write the script to {path}: {value}. Choose another folder.").format(path=path, value=exc.strerror or exc)) \
             from None
     return ExportedScript(path, tuple(written))
 

@@ -30,6 +30,7 @@ from typing import Callable, Optional
 
 import torch
 from torch import Tensor, nn
+from ..i18n import N_, _, ngettext
 
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre", "h")}
 # Which nonlinearity produced each gate: the GUI fixes heatmap colour levels from this ((0, 1) or (-1, 1)).
@@ -64,7 +65,7 @@ class Trace:
 def _kind(module: nn.Module) -> str:
     if isinstance(module, nn.LSTM):
         if module.proj_size:
-            raise ValueError("the probe does not support LSTM with proj_size > 0")
+            raise ValueError(_("the probe does not support LSTM with proj_size > 0"))
         return "LSTM"
     if isinstance(module, nn.GRU):
         return "GRU"
@@ -102,9 +103,9 @@ def trace(
     """
     kind = _kind(module)
     if x.dim() != 3:
-        raise ValueError("probe.trace needs a batched 3-d input (batch, time, features) or (time, batch, features)")
+        raise ValueError(_("probe.trace needs a batched 3-d input (batch, time, features) or (time, batch, features)"))
     xb = x.transpose(0, 1) if not module.batch_first else x  # work in (batch, time, features)
-    batch, steps, _ = xb.shape
+    batch, steps, _unused = xb.shape
     dirs = 2 if module.bidirectional else 1
     hidden_size = module.hidden_size
     dtype, device = module.weight_hh_l0.dtype, module.weight_hh_l0.device

@@ -7,6 +7,7 @@ import os
 import torch
 
 from ..errors import ConfigError
+from ..i18n import N_, _, ngettext
 
 
 def available() -> list[tuple[str, str]]:
@@ -34,7 +35,7 @@ def cpu_threads(requested: int) -> int:
 
 def resolve(name: str) -> torch.device:
     """'auto' picks CUDA, then MPS, then the CPU. Asking for a device that is not here is a ConfigError."""
-    ids = [d for d, _ in available()]
+    ids = [d for d, _unused in available()]
     if name == "auto":
         for candidate in ("cuda:0", "mps"):
             if candidate in ids:
@@ -42,6 +43,6 @@ def resolve(name: str) -> torch.device:
         return torch.device("cpu")
     wanted = "cuda:0" if name == "cuda" else name
     if wanted not in ids:
-        raise ConfigError("training.device", name, "must be one of the devices present here: "
+        raise ConfigError("training.device", name, _("must be one of the devices present here: ")
                           + ", ".join(repr(d) for d in ["auto", *ids]))
     return torch.device(wanted)

@@ -31,6 +31,7 @@ from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
 from .history import History, grad_col, val_col
+from ..i18n import N_, _, ngettext
 
 PROBE_BUDGET = 0.015  # share of the trainer's working time the probe may take
 EVAL_BUDGET = 0.015  # share of the trainer's working time validation may take: with the probe, 3 % by design
@@ -212,7 +213,7 @@ class Trainer:
             self.model = SequenceModel(cfg.model, spec).to(self.device)
         except Exception as exc:
             if memory.is_out_of_memory(exc):
-                raise self._out_of_memory("building the model") from None
+                raise self._out_of_memory(_("building the model")) from None
             raise
         self.optimizer = _make_optimizer(self.model, tc)
         self.groups = self.model.parameter_groups()
@@ -248,14 +249,13 @@ class Trainer:
             yield from self._run()
         except Exception as exc:
             if memory.is_out_of_memory(exc):
-                raise self._out_of_memory(f"training step {self.step + 1}") from None
+                raise self._out_of_memory(_("training step {value}").format(value=self.step + 1)) from None
             raise
 
     def _out_of_memory(self, where: str) -> ResourceError:
         est = memory.estimate(self.cfg, self.task.spec, self.memory.steps if hasattr(self, "memory") else 1)
-        return ResourceError(f"Out of memory while {where} on {self.device}: this config needs at least "
-                             f"{memory.gib(est.total)} and the device had less free: {memory.describe(self.cfg, est)}"
-                             f", or close other programs.")
+        return ResourceError(_("Out of memory while {where} on {device}: this config needs at least {gib} and the "
+                               "device had less free: {describe}, or close other programs.").format(where=where, device=self.device, gib=memory.gib(est.total), describe=memory.describe(self.cfg, est)))
 
     def _run(self) -> Iterator[Snapshot]:
         tc = self.cfg.training
