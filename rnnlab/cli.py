@@ -23,7 +23,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from . import __version__
+from . import __version__, i18n
 from .errors import RnnlabError, shown
 from .i18n import N_, _, ngettext
 
@@ -503,6 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnlab", description=_("A desktop lab for recurrent neural networks. "
                                      "Without a command, opens the app."))
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")
+    parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help=_(
+        "the language of the window and the messages: tr (Türkçe) or en (English); default: RNNLAB_LANG, then the "
+        "window's saved choice, then the system's"))
     parser.add_argument("--selftest", action="store_true",
                         help=_("open the window, train a few steps, save and reopen a run, and report (exit 0 = ok)"))
     sub = parser.add_subparsers(dest="command")
@@ -549,7 +552,19 @@ def _forget_caught_interrupts() -> None:
     exec("pass")
 
 
+def choose_language(argv: list[str] | None) -> str:
+    """Set the language before any text is made (argparse's --help included): --lang, RNNLAB_LANG, the system's.
+    An explicit --lang is passed on as RNNLAB_LANG, so the window and worker processes speak it too."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    known, _rest = pre.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if known.lang and i18n.normalise(known.lang):
+        os.environ["RNNLAB_LANG"] = i18n.normalise(known.lang)
+    return i18n.set_language(i18n.choose(known.lang))
+
+
 def _main(argv: list[str] | None) -> int:
+    choose_language(argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
