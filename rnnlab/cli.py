@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import __version__, i18n
 from .errors import RnnlabError, shown
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, ngettext, strerror
 
 EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -107,7 +107,7 @@ def cmd_train(args) -> int:
     except RnnlabError as exc:
         return _fail(exc)
     except OSError as exc:
-        return _fail(_("cannot use {value}: {value2}").format(value=shown(exc.filename) if exc.filename else 'a file', value2=exc.strerror or exc))
+        return _fail(_("cannot use {value}: {value2}").format(value=shown(exc.filename) if exc.filename else 'a file', value2=strerror(exc)))
     _say(_("rnnlab {version}: training {cell} on {name} for {total_steps} steps on {device} (Ctrl-C stops and "
            "saves)").format(version=__version__, cell=cfg.model.cell, name=cfg.task.name, total_steps=trainer.total_steps, device=trainer.device))
     bar = _Progress(trainer.total_steps, quiet=args.quiet)
@@ -119,11 +119,12 @@ def cmd_train(args) -> int:
                 bar.update(snap, trainer.task.metric)
         except KeyboardInterrupt:  # the second Ctrl-C: no final evaluation
             trainer.status = "stopped"
-            trainer.message = _("Stopped by the user at step {step}, without the final evaluation.").format(step=trainer.step)
+            trainer.message = N_("Stopped by the user at step {step}, without the final evaluation.").format(
+                step=trainer.step)  # English in summary.json; said in the user's language below
         except RnnlabError as exc:  # e.g. out of memory at a step: keep what was trained so far
             failure = exc
             trainer.status = "stopped"
-            trainer.message = _("Stopped at step {step}: {exc}").format(step=trainer.step, exc=exc)
+            trainer.message = N_("Stopped at step {step}: {exc}").format(step=trainer.step, exc=exc)
         bar.close()
         interrupts.saving()
         if failure is not None and trainer.step == 0:
@@ -137,7 +138,7 @@ def cmd_train(args) -> int:
         _fail(failure)
         _say(_("the run up to step {step} was saved to {path}").format(step=trainer.step, path=path))
         return EXIT_BAD_INPUT
-    _say(trainer.message or (last.message if last else ""))
+    _say(i18n.translate_text(trainer.message or (last.message if last else "")))
     advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
         _say(_("why: {text}\ntry: the same command with {cli}").format(text=advice.text, cli=advice.cli))
@@ -241,7 +242,8 @@ def cmd_options(args) -> int:
         print(schema.options_markdown(), end="")
         return EXIT_OK
     if args.task is not None and args.task not in tasks.names():
-        return _fail(f"--task {args.task!r} is not a task; `rnnlab tasks` lists them: {', '.join(tasks.names())}")
+        return _fail(_("--task {task!r} is not a task; `rnnlab tasks` lists them: {names}").format(
+            task=args.task, names=", ".join(tasks.names())))
     rows = schema.fields(args.task) if args.task else schema.config_fields()
     section = None
     for f in rows:
@@ -499,7 +501,25 @@ def _add_executor_flags(parser, default: str) -> None:
                         "pip install 'rnnlab[cluster]'"))
 
 
+# argparse's own words (usage, errors, --help's headings), so `rnnlab --lang tr --help` is Turkish throughout:
+# argparse looks its texts up through its module's `_`, which `speak_argparse` points at rnnlab's catalog.
+ARGPARSE_MESSAGES = (N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+                     N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+                     N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+                     N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("argument %(argument_name)s: %(message)s"),
+                     N_("expected one argument"), N_("invalid %(type)s value: %(value)r"),
+                     N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+                     N_("one of the arguments %s is required"), N_("expected at least one argument"),
+                     N_("expected at most one argument"), N_("unknown parser %(parser_name)r (choices: %(choices)s)"))
+
+
+def speak_argparse() -> None:
+    argparse._ = i18n._
+    argparse.ngettext = i18n.ngettext
+
+
 def build_parser() -> argparse.ArgumentParser:
+    speak_argparse()
     parser = argparse.ArgumentParser(prog="rnnlab", description=_("A desktop lab for recurrent neural networks. "
                                      "Without a command, opens the app."))
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")

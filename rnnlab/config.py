@@ -22,7 +22,7 @@ from .i18n import N_, _, ngettext
 
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": N_("Vanilla RNN (tanh)"), "rnn_relu": N_("Vanilla RNN (ReLU)")}
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
@@ -59,7 +59,7 @@ class ModelConfig:
     num_layers: int = setting(1, int_range(1, 8), N_("How many recurrent layers are stacked; each reads the hidden "
                               "states of the one below."), N_("Layers"))
     hidden_size: int = setting(64, int_range(1, 4096), N_("Units in each layer's hidden state: the width of the "
-                               "network's memory."), N_("Hidden size"), unit="units")
+                               "network's memory."), N_("Hidden size"), unit=N_("units"))
     bidirectional: bool = setting(False, BOOL, N_("Add a pass that reads each sequence backwards; the head sees both "
                                   "directions."), N_("Bidirectional"), applies=NON_CAUSAL_TASKS)
     dropout: float = setting(0.0, float_range(0.0, 0.9), N_("Share of activations zeroed at random during training, "
@@ -80,11 +80,11 @@ class TrainingConfig:
     momentum: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), N_("How much of the previous update is carried "
                               "into the next (0 = none)."), N_("Momentum"), when=WITH_MOMENTUM)
     batch_size: int = setting(32, int_range(1, 65536), N_("Examples averaged in each optimizer step."), N_("Batch size"),
-                              unit="examples")
+                              unit=N_("examples"))
     steps: int = setting(1000, int_range(1, 100_000_000), N_("How many optimizer steps to train (used when epochs is "
                          "0)."), N_("Steps"))
     epochs: int = setting(0, int_range(0, 1_000_000), N_("Train this many passes over the training data instead of a "
-                          "number of steps (0 = use steps)."), N_("Epochs"), unit="passes")
+                          "number of steps (0 = use steps)."), N_("Epochs"), unit=N_("passes"))
     clip_grad: bool = setting(True, BOOL, N_("Scale the gradient down whenever its norm exceeds the maximum: stops "
                               "exploding gradients."), N_("Clip gradients"))
     max_grad_norm: float = setting(1.0, float_range(0.0, 1e6, lo_open=True), N_("The largest gradient norm allowed "
@@ -99,12 +99,12 @@ class TrainingConfig:
     device: str = setting("auto", DEVICE, N_("Where to train: the CPU or a GPU this computer has (auto: the best "
                           "one)."), N_("Device"))
     eval_every: int = setting(0, int_range(0, 100_000_000), N_("Optimizer steps between validation passes (0 = "
-                              "automatic, a few percent of the training time)."), N_("Validate every"), unit="steps",
+                              "automatic, a few percent of the training time)."), N_("Validate every"), unit=N_("steps"),
                               advanced=True)
     probe_every: int = setting(0, int_range(0, 100_000_000), N_("Optimizer steps between gate probes (0 = automatic, "
-                               "a few percent of the training time)."), N_("Probe every"), unit="steps", advanced=True)
+                               "a few percent of the training time)."), N_("Probe every"), unit=N_("steps"), advanced=True)
     threads: int = setting(0, int_range(0, 256), N_("Threads torch trains with on the CPU (0 = automatic: all cores but "
-                           "one, at most 4; small RNNs gain little from more)."), N_("CPU threads"), unit="threads",
+                           "one, at most 4; small RNNs gain little from more)."), N_("CPU threads"), unit=N_("threads"),
                            advanced=True)
 
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import DataError
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, ngettext, strerror
 
 
 def _mb(n: int) -> str:
@@ -31,7 +31,7 @@ def check_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file
     try:
         st = file.stat()
     except OSError as exc:
-        raise DataError(_("cannot read {file}: {value}. Check the path and that the file exists.").format(file=file, value=exc.strerror or exc)) \
+        raise DataError(_("cannot read {file}: {value}. Check the path and that the file exists.").format(file=file, value=strerror(exc))) \
             from None
     except ValueError as exc:  # e.g. a path too long for the platform
         raise DataError(_("cannot read {value!r}: {exc}.").format(value=name[:80], exc=exc)) from None
@@ -66,7 +66,7 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
                     break
                 data += chunk
     except OSError as exc:
-        raise DataError(_("cannot read {file}: {value}. Check the file's permissions.").format(file=file, value=exc.strerror or exc)) from None
+        raise DataError(_("cannot read {file}: {value}. Check the file's permissions.").format(file=file, value=strerror(exc))) from None
     if len(data) > max_bytes:
         raise DataError(_("{file} is larger than {mb}; rnnlab reads {what} of up to that size.").format(file=file, mb=_mb(max_bytes), what=what))
     return bytes(data)

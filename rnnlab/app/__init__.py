@@ -74,6 +74,9 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setApplicationName("rnnlab")
     app.setOrganizationName("rnnlab")
+    from . import language
+
+    language.start()  # before any text is made: --lang/RNNLAB_LANG, the saved View > Language, the system's
     theme.apply(app, plots=False)
     splash = StartupWindow()
     splash.show()

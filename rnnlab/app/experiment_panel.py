@@ -27,6 +27,7 @@ from .. import schema, tasks
 from ..config import RunConfig
 from ..errors import ConfigError
 from . import places, userfiles
+from .. import i18n
 from ..i18n import N_, _, ngettext
 
 # The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
@@ -40,8 +41,12 @@ def group_of(f: schema.Field) -> str:
 
 
 def parse(kind: str, text: str):
-    """Text typed into a number field -> a number; anything else is passed on for the rule to reject by name."""
+    """Text typed into a number field -> a number; anything else is passed on for the rule to reject by name.
+    In a language that writes decimals with a comma (Turkish: 0,005) the comma is read as the decimal mark too; in
+    English a comma stays an error (1,000 would be ambiguous). Config files always hold dots."""
     s = text.strip()
+    if kind in ("int", "float") and i18n.decimal_comma() and s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
     if kind == "int":
         try:
             return int(s)
@@ -60,9 +65,18 @@ def parse(kind: str, text: str):
 
 
 def fmt(value: Any) -> str:
+    """A value as its field shows it: decimals with the language's mark (0,001 in Turkish)."""
     if isinstance(value, float):
-        return f"{value:g}"
+        text = f"{value:g}"
+        return text.replace(".", ",") if i18n.decimal_comma() else text
     return str(value)
+
+
+def decimal_hint() -> str:
+    """The tooltip's line on how to type a decimal number in the current language."""
+    if i18n.decimal_comma():
+        return _("Type decimals with a comma or a dot: {comma} or {dot}.").format(comma="0,005", dot="0.005")
+    return _("Type decimals with a dot: {dot}.").format(dot="0.005")
 
 
 class WheelSafeCombo(QComboBox):
@@ -104,8 +118,7 @@ class FieldRow(QWidget):
             self.editor = QLineEdit()
             self.editor.textEdited.connect(lambda text: self.edited.emit(self.key, parse(self.kind, text)))
         self.editor.setObjectName(f.key)
-        unit = f" ({escape(_(f.option.unit))})" if f.option.unit else ""
-        self.tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.must())}</i>"
+        self.tip = self._base_tip()
         self.editor.setToolTip(self.tip)
         layout.addWidget(self.editor, 1)
         if f.kind == "path":
@@ -117,6 +130,29 @@ class FieldRow(QWidget):
         self.message = ""  # the error shown for this field (in the panel's message line and the tooltip)
         self._note = ""  # 'Checking the file…'
         self.off_reason = ""  # why the field takes no effect now (it is disabled)
+
+    def _base_tip(self) -> str:
+        f = self.field
+        unit = f" ({escape(_(f.option.unit))})" if f.option.unit else ""
+        tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.must())}</i>"
+        return tip + (f"<br><i>{escape(decimal_hint())}</i>" if f.kind == "float" else "")
+
+    def retranslate(self) -> None:
+        """The tooltip, the choices' names and a number's decimal mark in the current language (value kept)."""
+        value = self.raw()
+        self.tip = self._base_tip()
+        if self.kind in ("choice", "device"):
+            for i, (choice, label) in enumerate(_choices(self.field)):
+                index = self.editor.findData(choice)
+                if index >= 0:
+                    self.editor.setItemText(index, label)
+        elif self.kind in ("int", "float") and not isinstance(value, str):
+            self.editor.blockSignals(True)
+            self.editor.setText(fmt(value))
+            self.editor.blockSignals(False)
+        if self.field.option.when is not None and self.off_reason:
+            self.off_reason = _(self.field.option.when.text)
+        self._show_tip()
 
     def _browse(self) -> None:
         path, _unused = QFileDialog.getOpenFileName(self, _("{label}: choose a file").format(label=self.field.label), places.last_folder("data"),
@@ -176,7 +212,8 @@ class FieldRow(QWidget):
     def _show_tip(self) -> None:
         parts = [f"<b>{escape(self.message)}</b>" if self.message else "",
                  f"<i>{escape(self._note)}</i>" if self._note else "",
-                 f"<i>Off: {escape(self.off_reason)}.</i>" if self.off_reason else "", self.tip]
+                 "<i>" + escape(_("Off: {reason}.").format(reason=self.off_reason)) + "</i>" if self.off_reason else "",
+                 self.tip]
         self.editor.setToolTip("<br>".join(p for p in parts if p))
 
     def _mark(self, state: str) -> None:
@@ -263,7 +300,7 @@ class ExperimentPanel(QWidget):
         self._layout.setContentsMargins(6, 6, 6, 6)
 
         # Task: chooser, description, data preview.
-        task_box = QGroupBox(_("Task"))
+        task_box = self.task_box = QGroupBox(_("Task"))
         task_form = QVBoxLayout(task_box)
         self.task_combo = WheelSafeCombo()
         self.task_combo.setObjectName("task.name")
@@ -290,8 +327,9 @@ class ExperimentPanel(QWidget):
         self._layout.addWidget(self.options_box)
 
         self._forms: dict[str, QFormLayout] = {}  # field key -> the form its row is in
+        self._group_boxes: dict[str, QGroupBox] = {}
         for title in GROUPS:
-            box = QGroupBox(_(GROUP_TITLES[title]))
+            box = self._group_boxes[title] = QGroupBox(_(GROUP_TITLES[title]))
             form = QFormLayout(box)
             self._tune_form(form)
             for f in schema.config_fields():
@@ -519,6 +557,24 @@ class ExperimentPanel(QWidget):
             return self._cfg.task.options.get(name)
         return getattr(getattr(self._cfg, section), name)
 
+    def retranslate(self) -> None:
+        """View > Language: every text of the form in the current language; the config and the fields' values stay."""
+        self.task_box.setTitle(_("Task"))
+        self.task_combo.setToolTip(_("What the network learns. Choosing a task loads its suggested settings."))
+        for i in range(self.task_combo.count()):
+            self.task_combo.setItemText(i, _(tasks.get(self.task_combo.itemData(i)).title))
+        self.options_box.setTitle(_("Task options"))
+        for title, box in self._group_boxes.items():
+            box.setTitle(_(GROUP_TITLES[title]))
+        for key, row in self._fields.items():
+            label = self._forms[key].labelForField(row)
+            if label is not None:
+                label.setText(row.field.label)
+            row.retranslate()
+        self._describe_task()
+        self._show_messages()
+        self.scroll.fit_width()
+
     def _build_task_options(self) -> None:
         for key in [k for k in self._fields if k.startswith("task.")]:
             self._fields.pop(key)
@@ -560,11 +616,13 @@ class ExperimentPanel(QWidget):
         labels = {k: self._label_of(k) for k in self._errors}
         if not self._errors:
             self.message_line.setText("" if self._checking is None else
-                                      f"<i>{escape(self._label_of(self._checking))}: checking the file…</i>")
+                                      "<i>" + escape(_("{label}: checking the file…").format(
+                                          label=self._label_of(self._checking))) + "</i>")
             return
         key, message = next(iter(self._errors.items()))
         more = len(self._errors) - 1
-        tail = f" <i>(and {more} more marked field{'s' if more > 1 else ''})</i>" if more else ""
+        tail = (" <i>" + escape(ngettext("(and {count} more marked field)", "(and {count} more marked fields)",
+                                         more).format(count=more)) + "</i>") if more else ""
         self.message_line.setText(f"<b>{escape(labels[key])}:</b> {escape(message)}{tail}")
 
     def _label_of(self, key: str) -> str:

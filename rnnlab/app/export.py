@@ -28,7 +28,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 from ..errors import RnnlabError
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 Target = Union[pg.PlotItem, QWidget]
 DEFAULT_SCALE = 2.0  # PNGs at twice the size on screen: sharp on a projector or a slide
@@ -475,7 +475,7 @@ def _write_bytes(path: str | Path, data: bytes) -> None:
         os.umask(umask)
         path.chmod(0o666 & ~umask)  # an ordinary file, not the private temporary one
     except OSError as exc:
-        raise RnnlabError(_("cannot write {path}: {value}. Choose another folder or name.").format(path=path, value=exc.strerror or exc)) from None
+        raise RnnlabError(_("cannot write {path}: {value}. Choose another folder or name.").format(path=path, value=strerror(exc))) from None
 
 
 def export(choice: Choice, path: str | Path, kind: str, size: Optional[QSize] = None,

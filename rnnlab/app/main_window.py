@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QS
 
 from ..config import RunConfig
 from ..train.info import RunInfo
-from . import icons, menus, persist, theme
+from . import language, icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
 from .files import RunFiles
 from .manyruns import ManyRuns
@@ -57,6 +57,7 @@ from .session import Opened, Prepared, RunSession, wait_for_closed_runs
 from .statusbar import StatusFields, idle_text
 from .views.host import TaskViewHost
 from .worker import Update
+from .. import i18n
 from ..i18n import N_, _, ngettext
 
 __all__ = ["MainWindow", "settings", "wait_for_closed_runs"]
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         persist.restore_layout(self)
         self._update_actions()
+        self._lang = i18n.language()
+        language.follow(self)  # View > Language re-translates this window in place
         # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
         # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
         gc.freeze()
@@ -266,6 +269,22 @@ class MainWindow(QMainWindow):
         persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
         persist.scale_fonts(self, previous)
+
+    def retranslate(self) -> None:
+        """The whole window in the current language, without a restart: the plots and the task view are rebuilt and
+        redrawn from the run's data (as a zoom does), the form re-labelled with its values kept, and every other
+        text (menus, actions, docks, buttons, tooltips) mapped back to its message and translated again."""
+        old, self._lang = self._lang, i18n.language()
+        if old == self._lang:
+            return
+        retranslator = language.Retranslator(old)
+        self._rebuild_plots()
+        retranslator.widget_tree(self)
+        self.panel.retranslate()
+        language.check_current(self.language_menu)
+        self.message_bar.retranslate()
+        self._show_status(None) if self.session.state == "idle" else None
+        self._update_actions()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from .. import __version__
 from ..resources import resource
-from . import icons, persist, theme
+from . import icons, language, persist, theme
 from .export_dialog import add_export_actions
 from .manyruns import start_sweep_dialog
 from .places import settings
@@ -67,7 +67,7 @@ def build_menus(window) -> None:
                                                                         "train`)"), w.files.open_dialog)
     w.act_quit = make_action(w, "quit", _("Quit"), QKeySequence.Quit, _("Close rnnlab"), w.close)
     run_actions = (w.act_train, w.act_pause, w.act_step, w.act_stop, w.act_reset)
-    tb = QToolBar("Training")
+    tb = QToolBar(_("Training"))
     tb.setObjectName("trainingToolbar")
     tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
     tb.setMovable(False)
@@ -121,6 +121,8 @@ def build_menus(window) -> None:
     for a in (w.act_zoom_in, w.act_zoom_out, w.act_zoom_reset):
         w.view_menu.addAction(a)
         w.addAction(a)
+    w.view_menu.addSeparator()
+    language.add_menu(w, w.view_menu)
     help_menu = menu.addMenu(_("&Help"))
     about = QAction(_("About rnnlab"), w)
     about.triggered.connect(lambda: show_about(w))

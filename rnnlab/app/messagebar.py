@@ -71,6 +71,12 @@ class MessageBar(QFrame):
         self._set_text(f"<span style='color:#6b7078'>{escape(_(IDLE_HINT))}</span>")
         self.dismiss.hide()
 
+    def retranslate(self) -> None:
+        """After a language switch: the idle hint again (a message already shown stays in the language it was said
+        in; the next one follows the new language)."""
+        if self.level == "idle":
+            self.clear()
+
     def hide(self) -> None:  # the bar keeps its place: hiding it means clearing it
         self.clear()
 

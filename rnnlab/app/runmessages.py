@@ -11,7 +11,9 @@ from ..train.info import RunInfo
 from .experiment_panel import ExperimentPanel, replace_fast
 from .messagebar import MessageBar
 from .rundata import RunData
+from .. import i18n
 from ..i18n import N_, _, ngettext
+from .statusbar import state_text
 
 
 class RunMessages:
@@ -23,6 +25,7 @@ class RunMessages:
                advice: Optional[Advice], note: str = "") -> None:
         """A run ended (or was opened): diverged, blew up, or its result with the advice if it learned nothing; then
         `note` (how it was opened) below it."""
+        message = i18n.translate_text(message)  # run files keep it in English; the user reads it in theirs
         reason = blow_up(data.col("train_loss"))
         if status == "diverged":
             self.diverged(message, info)
@@ -33,7 +36,7 @@ class RunMessages:
             self.bar.show_message(message, "info")
         elif message:
             changes = list(advice.changes)
-            self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning",
+            self.bar.show_message(f"{escape(message)}<br><b>{escape(_('Why:'))}</b> {escape(advice.text)}", "warning",
                                   [(advice.fix, lambda: self.apply_fix(changes))], rich=True)
         if note:
             self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
@@ -47,7 +50,7 @@ class RunMessages:
         lower = float(f"{t.learning_rate / 10:.2g}")
         actions.append((_("Learning rate {lower:g}").format(lower=lower), lambda: self.apply_fix([("training.learning_rate", lower)])))
         title = _("The run diverged.") if info is None or info.status == "diverged" else _("The run blew up.")
-        self.bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
+        self.bar.show_message(f"<b>{title}</b> {escape(i18n.translate_text(message))}", "warning", actions, rich=True)
 
     def apply_fix(self, changes) -> None:
         cfg = self.form.config()
@@ -64,6 +67,8 @@ class RunMessages:
             self.fix_applied = False
             return
         self.bar.show_message(
-            f"<b>The plots show the previous run</b> ({escape(info.task)}, {escape(info.cell)}, {info.status} at "
-            f"step {info.step}), not the settings on the left. Press Train to start a run with those.", "info",
+            _("<b>The plots show the previous run</b> ({task}, {cell}, {status} at step {step}), not the settings on "
+              "the left. Press Train to start a run with those.").format(task=escape(info.task), cell=escape(info.cell),
+                                                                       status=escape(state_text(info.status)),
+                                                                       step=info.step), "info",
             actions, rich=True)

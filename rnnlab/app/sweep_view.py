@@ -27,7 +27,7 @@ from ..experiments.summary import SweepSummary, load_summary
 from . import theme
 from .plots import common
 from .runset import RUN_COLORS
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 # Columns of results.csv the table leaves out: the point id repeats the axes and the seed, the error is each row's
 # tooltip, the others are the same on every row.
@@ -56,7 +56,7 @@ class _Read(QRunnable):
         except RnnlabError as exc:
             self.delivery.failed.emit(self.ticket, str(exc))
         except OSError as exc:
-            self.delivery.failed.emit(self.ticket, f"{self.path} cannot be read ({exc.strerror or exc})")
+            self.delivery.failed.emit(self.ticket, _("{path} cannot be read ({reason})").format(path=self.path, reason=strerror(exc)))
         else:
             self.delivery.done.emit(self.ticket, summary)
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from .. import config as config_mod
 from ..errors import ConfigError
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def file_problem(key: str, path_text: str) -> Optional[str]:
     except FileNotFoundError:
         return _("there is no file at this path; check it, or choose the file with …")
     except OSError as exc:
-        return _("cannot look at this file ({value}); choose another one").format(value=exc.strerror or exc)
+        return _("cannot look at this file ({value}); choose another one").format(value=strerror(exc))
     if stat.S_ISDIR(st.st_mode):
         return _("this is a folder; choose a file inside it")
     if not stat.S_ISREG(st.st_mode):

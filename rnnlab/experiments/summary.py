@@ -22,7 +22,7 @@ from ..errors import RnnlabError, RunError
 from ..runs.compare import setting_label
 from .events import DONE
 from .folder import RESULTS, SWEEP_FILE
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 REQUIRED = ("point", "seed", "status")
 
@@ -179,7 +179,7 @@ def load_summary(path) -> SweepSummary:
     except UnicodeDecodeError:
         raise RunError(_("{results} is damaged: it is not UTF-8 text").format(results=results)) from None
     except OSError as exc:
-        raise RunError(_("{results} cannot be read ({strerror})").format(results=results, strerror=exc.strerror)) from None
+        raise RunError(_("{results} cannot be read ({strerror})").format(results=results, strerror=strerror(exc))) from None
     header, rows = parse_results(text, str(results))
     axes = axes_of(header)
     metric = next((r["metric"] for r in rows if r.get("metric")), "")

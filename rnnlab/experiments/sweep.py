@@ -36,7 +36,7 @@ from typing import Any, Mapping
 
 from .. import config as config_mod, options
 from ..errors import ConfigError
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description")
 MODES = ("grid", "zip")
@@ -222,7 +222,7 @@ def load(path) -> Sweep:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(_("sweep file"), str(path), _("must be a readable TOML file ({strerror})").format(strerror=exc.strerror)) from None
+        raise ConfigError(_("sweep file"), str(path), _("must be a readable TOML file ({strerror})").format(strerror=strerror(exc))) from None
     except UnicodeDecodeError:
         raise ConfigError(_("sweep file"), str(path), _("must be UTF-8 text")) from None
     return loads(text, source=str(path))

@@ -21,7 +21,7 @@ from ..config import RunConfig
 from ..errors import ConfigError, RnnlabError
 from ..fileio import atomic_write
 from . import parts
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 MAX_LINE = 100
 
@@ -106,7 +106,7 @@ def export_script(cfg: RunConfig, path: str | os.PathLike) -> ExportedScript:
             written.append(sources)
         _write(path, text)
     except OSError as exc:
-        raise RnnlabError(_("cannot write the script to {path}: {value}. Choose another folder.").format(path=path, value=exc.strerror or exc)) \
+        raise RnnlabError(_("cannot write the script to {path}: {value}. Choose another folder.").format(path=path, value=strerror(exc))) \
             from None
     return ExportedScript(path, tuple(written))
 

@@ -36,9 +36,9 @@ GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre
 # Which nonlinearity produced each gate: the GUI fixes heatmap colour levels from this ((0, 1) or (-1, 1)).
 GATE_RANGE = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "r": (0.0, 1.0), "z": (0.0, 1.0),
               "g": (-1.0, 1.0), "n": (-1.0, 1.0), "h": (-1.0, 1.0), "pre": (-3.0, 3.0)}
-GATE_TITLES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
-               "r": "reset gate r", "z": "update gate z", "n": "candidate n",
-               "pre": "pre-activation", "h": "activation h"}
+GATE_TITLES = {"i": N_("input gate i"), "f": N_("forget gate f"), "g": N_("candidate g"), "o": N_("output gate o"),
+               "r": N_("reset gate r"), "z": N_("update gate z"), "n": N_("candidate n"),
+               "pre": N_("pre-activation"), "h": N_("activation h")}
 
 Key = tuple  # (layer, direction) or (layer, direction, gate)
 

@@ -50,7 +50,7 @@ from ..fileio import read_user_file
 from ..train.history import History
 from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 FORMAT = "rnnlab-run"
 FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
@@ -503,7 +503,7 @@ def _check_file(path: Path, name: str) -> None:
     try:
         st = (path / name).stat()
     except OSError as exc:
-        raise RunError(_("{value} cannot be read: {value2}.").format(value=path / name, value2=exc.strerror or exc)) from None
+        raise RunError(_("{value} cannot be read: {value2}.").format(value=path / name, value2=strerror(exc))) from None
     if not stat.S_ISREG(st.st_mode):
         raise RunError(_("{value} is not a regular file.").format(value=path / name))
     if st.st_size > MAX_BYTES[name]:

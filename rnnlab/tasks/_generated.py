@@ -22,7 +22,7 @@ PROBE_ROWS = 8
 
 def train_size_option() -> Option:
     return Option(100_000, int_range(100, 10_000_000), _("Sequences per epoch (fresh ones are drawn)."),
-                  label=_("Train size"), unit="sequences")
+                  label=_("Train size"), unit=N_("sequences"))
 
 
 class GeneratedTask(Task):

@@ -55,7 +55,7 @@ class AddingTask(GeneratedTask):
     goal = Goal("mse", 0.01, False, "validation MSE at most 0.01")  # always answering 1.0 scores 0.167
     options = {
         "length": Option(50, int_range(2, 2000), N_("Sequence length T: the distance the memory must bridge."),
-                         label=N_("Length"), unit="steps"),
+                         label=N_("Length"), unit=N_("steps")),
         "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "training.learning_rate": 0.005,

@@ -64,7 +64,7 @@ class CharLMTask(Task):
                                                               "final test."), label=N_("Test fraction")),
         "max_chars": Option(0, int_range(0, 100_000_000), N_("Use only the first N characters (0: all); a small "
                                                           "slice trains faster for a quick look."),
-                            label=N_("Max characters"), unit="characters"),
+                            label=N_("Max characters"), unit=N_("characters")),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 256, "model.embedding_size": 32,
                  "training.learning_rate": 0.004, "training.batch_size": 32, "training.tbptt": 64,
@@ -202,6 +202,7 @@ class CharLMTask(Task):
         xs = torch.cat([b.x.reshape(-1) for b in self.eval_batches(split)])
         ys = torch.cat([b.y.reshape(-1) for b in self.eval_batches(split)])
         uni_top = int(self._unigram.argmax())
+        N_("unigram (character frequencies)")  # the key stays English (run files); translated where shown
         result = {"unigram (character frequencies)": _metrics(float(-self._unigram[ys].log().mean()),
                                                               float((ys == uni_top).double().mean())),
                   "bigram (previous character)": _metrics(float(-self._bigram[xs, ys].log().mean()),

@@ -78,9 +78,9 @@ class DatesTask(Task):
     options = {
         "train_size": Option(50_000, int_range(100, 10_000_000), N_("Examples per epoch (fresh ones are drawn from "
                                                                  "the training dates)."),
-                             label=N_("Train size"), unit="examples"),
+                             label=N_("Train size"), unit=N_("examples")),
         "eval_size": Option(2000, int_range(10, 100_000), N_("Examples in each of the validation and test sets."),
-                            label=N_("Evaluation size"), unit="examples"),
+                            label=N_("Evaluation size"), unit=N_("examples")),
     }
     suggested = {"model.cell": "gru", "model.hidden_size": 128, "model.embedding_size": 32,
                  "training.learning_rate": 0.003, "training.batch_size": 64, "training.steps": 2000}

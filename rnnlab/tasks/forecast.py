@@ -51,11 +51,11 @@ class ForecastTask(Task):
                          label=N_("Column")),
         "period": Option(0, int_range(0, 1000), N_("Seasonal period for the seasonal-naive baseline; 0 = the "
                                                    "series' own."),
-                         label=N_("Seasonal period"), unit="steps"),
+                         label=N_("Seasonal period"), unit=N_("steps")),
         "window": Option(24, int_range(1, 2000), N_("How many past values the model reads (k)."),
-                         label=N_("Window"), unit="steps"),
+                         label=N_("Window"), unit=N_("steps")),
         "horizon": Option(1, int_range(1, 200), N_("How many future values it predicts (h)."),
-                          label=N_("Horizon"), unit="steps"),
+                          label=N_("Horizon"), unit=N_("steps")),
         "transform": Option("auto", choice("auto", "none", "log"),
                             N_("How the values are rescaled first: 'log' turns growing seasonal swings into constant "
                             "ones; 'auto' uses it for positive series that grow several-fold."), label=N_("Transform")),
@@ -217,7 +217,8 @@ class ForecastTask(Task):
         origins = self.splits[split].extra["origins"]
         h, p, v = self.opts["horizon"], self.period, self.series.values
         last = np.repeat(v[origins][:, None], h, axis=1)
-        result = {"last value": last}
+        result = {"last value": last}  # keys stay English (run files); N_ marks them for where they are shown
+        N_("last value"), N_("seasonal naive")
         if p > 1:
             seasonal = np.stack([[v[t + k - p * ((k - 1) // p + 1)] for k in range(1, h + 1)] for t in origins])
             result = {"seasonal naive": seasonal, **result}

@@ -54,7 +54,7 @@ class MemoryTask(GeneratedTask):
     goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
     options = {
         "gap": Option(10, int_range(0, 5000), N_("Distractors between the key and the question: the distance the "
-                                              "memory must bridge."), label=N_("Gap"), unit="steps"),
+                                              "memory must bridge."), label=N_("Gap"), unit=N_("steps")),
         "keys": Option(4, int_range(2, 26), N_("Number of different key symbols K (guessing scores 1/K)."), label=N_("Keys")),
         "distractors": Option(8, int_range(1, 26), N_("Number of different distractor symbols."), label=N_("Distractors")),
         "train_size": train_size_option(),

@@ -26,7 +26,7 @@ from ..resources import resource
 from . import register
 from ._words import WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 CLASSES = ("negative", "positive")
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test
@@ -45,7 +45,7 @@ def load_polarity() -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]:
             # byte from stopping the app.
             content = path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            raise DataError(_("cannot read the bundled data set {path}: {value}. Reinstall rnnlab.").format(path=path, value=exc.strerror or exc)) \
+            raise DataError(_("cannot read the bundled data set {path}: {value}. Reinstall rnnlab.").format(path=path, value=strerror(exc))) \
                 from None
         for line in content.splitlines():
             tokens = tokenize(line)
@@ -69,7 +69,7 @@ class SentimentTask(WordTask):
     options = {
         "vocab_size": Option(8000, int_range(100, 100_000),
                              N_("Most frequent training words kept (plus the padding and unknown-word tokens); rarer "
-                             "words are read as 'unknown'."), label=N_("Vocabulary size"), unit="words"),
+                             "words are read as 'unknown'."), label=N_("Vocabulary size"), unit=N_("words")),
         "min_freq": Option(2, int_range(1, 1000),
                            N_("A word needs at least this many occurrences in the training sentences to get its "
                               "own id."),
@@ -80,7 +80,7 @@ class SentimentTask(WordTask):
         "train_limit": Option(0, int_range(0, 1_000_000),
                               N_("Train on only the first N training sentences (0 = all 8530): how much data is "
                                  "needed?"),
-                              label=N_("Train limit"), unit="sentences"),
+                              label=N_("Train limit"), unit=N_("sentences")),
     }
     # Measured (docs/tasks-text.md): test accuracy 0.736-0.751 over seeds 0-4. Large batches, few steps: on a shared
     # 2-core CPU the per-step overhead, not the arithmetic, is what costs time.

@@ -35,7 +35,7 @@ from ..resources import resource
 from . import register
 from ._words import IGNORE, WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, strerror
 
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test (by sentence)
 SPLIT_SEED = 1234  # fixed: the split does not move with training.seed
@@ -58,7 +58,7 @@ def load_sentences(conllu_path: str = "") -> tuple[Sentence, ...]:
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
-        raise DataError(_("cannot read {path}: {value}. Check the path and that the file exists.").format(path=path, value=exc.strerror or exc)) \
+        raise DataError(_("cannot read {path}: {value}. Check the path and that the file exists.").format(path=path, value=strerror(exc))) \
             from None
     return _load(str(path), mtime)
 
@@ -95,7 +95,7 @@ class TaggingTask(WordTask):
                               files=N_("CoNLL-U files (*.conllu *.conll);;All files (*)")),
         "vocab_size": Option(10_000, int_range(100, 200_000),
                              N_("Most frequent training words kept (plus the padding, unknown-word and word-shape "
-                             "tokens)."), label=N_("Vocabulary size"), unit="words"),
+                             "tokens)."), label=N_("Vocabulary size"), unit=N_("words")),
         "min_freq": Option(2, int_range(1, 1000),
                            N_("A word needs this many occurrences in the training sentences to get its own id; rarer "
                            "words are trained as unknown words, so the model learns to tag those too."),
@@ -111,7 +111,7 @@ class TaggingTask(WordTask):
                                label=N_("Word dropout")),
         "train_limit": Option(0, int_range(0, 1_000_000),
                               N_("Train on only the first N training sentences (0 = all): how much data is needed?"),
-                              label=N_("Train limit"), unit="sentences"),
+                              label=N_("Train limit"), unit=N_("sentences")),
     }
     # Measured (docs/tasks-text.md): test token accuracy 0.90 in 1000 steps, 10 passes over the 1601 training
     # sentences. Small batches: on a shared 2-core CPU torch's two threads only meet (and wait for each other) on

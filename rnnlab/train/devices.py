@@ -12,7 +12,8 @@ from ..i18n import N_, _, ngettext
 
 def available() -> list[tuple[str, str]]:
     """(config value, label) for every usable device, CPU first: ("cuda:0", "CUDA 0: NVIDIA H100 80GB HBM3")."""
-    result = [("cpu", f"CPU ({torch.get_num_threads()} threads)")]
+    threads = torch.get_num_threads()
+    result = [("cpu", ngettext("CPU ({n} thread)", "CPU ({n} threads)", threads).format(n=threads))]
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             result.append((f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}"))

@@ -296,11 +296,13 @@ class Trainer:
                 rate = rate_steps / max(now - rate_t0, 1e-9)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 self.status = "diverged"
-                what = "loss" if not math.isfinite(loss) else "gradient norm"
-                self.message = (f"Training diverged at step {self.step}: the {what} became "
-                                f"{_nonfinite_word(loss if what == 'loss' else norm)}. The weights are kept as they "
-                                f"were before this step. Try gradient clipping (max norm 1.0) or a lower learning "
-                                f"rate (e.g. {tc.learning_rate / 10:g}).")
+                what = N_("loss") if not math.isfinite(loss) else N_("gradient norm")
+                # English in summary.json (run files hold no translated text); shown with i18n.translate_text
+                self.message = N_("Training diverged at step {step}: the {what} became {word}. The weights are kept "
+                                  "as they were before this step. Try gradient clipping (max norm 1.0) or a lower "
+                                  "learning rate (e.g. {rate:g}).").format(
+                    step=self.step, what=what, word=_nonfinite_word(loss if what == "loss" else norm),
+                    rate=tc.learning_rate / 10)
                 snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
                 self._log(snap)
                 yield snap
@@ -481,17 +483,23 @@ class _Cadence:
 
 
 def _nonfinite_word(value: float) -> str:
-    return "NaN (not a number)" if math.isnan(value) else "infinite"
+    return N_("NaN (not a number)") if math.isnan(value) else N_("infinite")
 
 
 def _final_message(trainer: Trainer, final: Snapshot) -> str:
     metric = trainer.task.metric
     value = final.test.get(metric.key, math.nan)
-    parts = [f"{'Finished' if trainer.status == 'finished' else 'Stopped'} at step {trainer.step}: "
-             f"test {metric.title} {value:.4g}"]
-    for name, scores in (final.baselines or {}).items():
-        parts.append(f"{name} {scores.get(metric.key, math.nan):.4g}")
-    return parts[0] + (" (baselines: " + ", ".join(parts[1:]) + ")" if len(parts) > 1 else "")
+    baselines = ", ".join(f"{name} {scores.get(metric.key, math.nan):.4g}"
+                          for name, scores in (final.baselines or {}).items())
+    # English in summary.json (run files hold no translated text); shown with i18n.translate_text
+    finished = trainer.status == "finished"
+    if baselines:
+        template = (N_("Finished at step {step}: test {metric} {value:.4g} (baselines: {baselines})") if finished
+                    else N_("Stopped at step {step}: test {metric} {value:.4g} (baselines: {baselines})"))
+    else:
+        template = (N_("Finished at step {step}: test {metric} {value:.4g}") if finished
+                    else N_("Stopped at step {step}: test {metric} {value:.4g}"))
+    return template.format(step=trainer.step, metric=metric.title, value=value, baselines=baselines)
 
 
 def _make_optimizer(model: torch.nn.Module, tc) -> torch.optim.Optimizer:

@@ -60,7 +60,7 @@ class GatesPanel(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
-        for label, box in (("layer", self.layer), ("direction", self.direction), ("sample", self.sample)):
+        for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("sample"), self.sample)):
             head.addSpacing(10)
             head.addWidget(QLabel(label))
             head.addWidget(box)
@@ -131,7 +131,7 @@ class GatesPanel(QWidget):
         cols = max(len(gate_names), 3)
         for col, gate in enumerate(gate_names):
             levels = GATE_RANGE.get(gate, (-1.0, 1.0))
-            plot = self._heat_plot(0, col, GATE_TITLES.get(gate, gate), theme.GATE_COLORS.get(gate))
+            plot = self._heat_plot(0, col, _(GATE_TITLES.get(gate, gate)), theme.GATE_COLORS.get(gate))
             self.heatmaps[gate] = Heatmap(plot, levels, theme.lut_for(gate, levels))
             first = first or plot
             if first is not plot:
@@ -149,7 +149,7 @@ class GatesPanel(QWidget):
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         self.means = self.glw.addPlot(row=1, col=col, colspan=cols - col, axisItems={"bottom": axis})
-        style_plot(self.means, x=_("time step t"), y="value")
+        style_plot(self.means, x=_("time step t"), y=_("value"))
         legend_title(self.means, _("mean over units"), [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
                                                      for g in gate_names if g != "pre"])
         self.means.setXLink(first)
@@ -172,7 +172,7 @@ class GatesPanel(QWidget):
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
-        style_plot(plot, x="t", y="unit")  # named for the CSV export (export.py reads the axes' labelText) ...
+        style_plot(plot, x="t", y=_("unit"))  # named for the CSV export (export.py reads the axes' labelText) ...
         for name in ("bottom", "left"):
             plot.getAxis(name).showLabel(False)  # ... but not drawn
         if not time_ticks:

@@ -37,8 +37,8 @@ FIRST_COLOR = "#888888"
 def key_label(key: tuple, directions: int) -> str:
     layer, direction = key[0], key[1]
     if directions == 1:
-        return f"layer {layer}"
-    return f"layer {layer} {'backward' if direction else 'forward'}"
+        return _("layer {layer}").format(layer=layer)
+    return (_("layer {layer} backward") if direction else _("layer {layer} forward")).format(layer=layer)
 
 
 def positive_xy(norms) -> tuple[np.ndarray, np.ndarray]:

@@ -51,10 +51,10 @@ class LossPanel(QWidget):
         self.glw.ci.setContentsMargins(2, 2, 2, 2)  # the panel's height goes to the plots, not to margins
         self.glw.ci.setSpacing(4)
         self.loss = self.glw.addPlot(row=0, col=0)
-        style_plot(self.loss, x="step", y="loss")
+        style_plot(self.loss, x=_("step"), y=_("loss"))
         self._loss_legend()
         self.metric_plot = self.glw.addPlot(row=1, col=0)
-        style_plot(self.metric_plot, x="step", y="metric")
+        style_plot(self.metric_plot, x=_("step"), y=_("metric"))
         self._metric_title = _("Validation metric")
         self.metric_plot.setXLink(self.loss)
         # The plot below names the steps the two share: the loss plot keeps its numbers and gives the line to its data.
@@ -154,9 +154,9 @@ class LossPanel(QWidget):
         if self.overlay.active:
             legend_title(self.loss, _("Training loss, smoothed"), [])
         else:
-            legend_title(self.loss, "Loss", [("train", theme.TRAIN, "line"),
-                                             (_("train, smoothed"), theme.TRAIN_SMOOTH, "line"),
-                                             ("validation", theme.VAL, "dot")])
+            legend_title(self.loss, _("Loss"), [(_("train"), theme.TRAIN, "line"),
+                                                (_("train, smoothed"), theme.TRAIN_SMOOTH, "line"),
+                                                (_("validation"), theme.VAL, "dot")])
 
     def set_total_steps(self, total: int) -> None:
         self.total_steps = total
@@ -178,8 +178,8 @@ class LossPanel(QWidget):
         self._metric_legend([])
 
     def _metric_legend(self, baselines: list[tuple[str, str, float]]) -> None:
-        entries = [] if self.overlay.active else [("model", theme.METRIC, "dot")]
-        entries += [(f"{name} {value:.4g}", color, "dash") for name, color, value in baselines]
+        entries = [] if self.overlay.active else [(_("model"), theme.METRIC, "dot")]
+        entries += [(f"{_(name)} {value:.4g}", color, "dash") for name, color, value in baselines]
         legend_title(self.metric_plot, self._metric_title, entries)
 
     def _metric_key(self, data: Optional[RunData]) -> str:

@@ -306,7 +306,7 @@ class SentimentView(InteractiveView):
             self.running_plot.setXRange(0, steps, padding=0)
         unknown = sum(result["unknown"])
         names = [f"<b style='color:{theme.GATE_COLORS.get(g, theme.FOREGROUND)}'>{g}</b> "
-                 f"{result['gate_titles'][g].rsplit(' ', 1)[0]}" for g in result["gate_names"]]
+                 f"{_(result['gate_titles'][g]).rsplit(' ', 1)[0]}" for g in result["gate_names"]]
         if result["kind"] != "RNN":
             names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> hidden state")
         ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
