@@ -22,8 +22,9 @@ import time
 import tomllib
 from pathlib import Path
 
-from . import __version__
+from . import __version__, i18n
 from .errors import RnnlabError, shown
+from .i18n import N_, _, ngettext, strerror
 from .train.numbers import readable
 
 EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,7 +63,7 @@ def _silence(err: bool) -> None:
 def _fail(message) -> int:
     """A refusal: one line on stderr, exit 2."""
     text = " ".join(str(message).split())
-    _say(f"rnnlab: error: {text}", err=True)
+    _say(_("rnnlab: error: {text}").format(text=text), err=True)
     return EXIT_BAD_INPUT
 
 
@@ -106,9 +107,9 @@ def cmd_train(args) -> int:
     except RnnlabError as exc:
         return _fail(exc)
     except OSError as exc:
-        return _fail(f"cannot use {shown(exc.filename) if exc.filename else 'a file'}: {exc.strerror or exc}")
-    _say(f"rnnlab {__version__}: training {cfg.model.cell} on {cfg.task.name} for {trainer.total_steps} steps "
-         f"on {trainer.device} (Ctrl-C stops and saves)")
+        return _fail(_("cannot use {value}: {value2}").format(value=shown(exc.filename) if exc.filename else 'a file', value2=strerror(exc)))
+    _say(_("rnnlab {version}: training {cell} on {name} for {total_steps} steps on {device} (Ctrl-C stops and "
+           "saves)").format(version=__version__, cell=cfg.model.cell, name=cfg.task.name, total_steps=trainer.total_steps, device=trainer.device))
     bar = _Progress(trainer.total_steps, quiet=args.quiet)
     last, failure = None, None
     with _Interrupts(trainer) as interrupts:
@@ -118,11 +119,12 @@ def cmd_train(args) -> int:
                 bar.update(snap, trainer.task.metric)
         except KeyboardInterrupt:  # the second Ctrl-C: no final evaluation
             trainer.status = "stopped"
-            trainer.message = f"Stopped by the user at step {trainer.step}, without the final evaluation."
+            trainer.message = N_("Stopped by the user at step {step}, without the final evaluation.").format(
+                step=trainer.step)  # English in summary.json; said in the user's language below
         except RnnlabError as exc:  # e.g. out of memory at a step: keep what was trained so far
             failure = exc
             trainer.status = "stopped"
-            trainer.message = f"Stopped at step {trainer.step}: {exc}"
+            trainer.message = N_("Stopped at step {step}: {exc}").format(step=trainer.step, exc=exc)
         bar.close()
         interrupts.saving()
         if failure is not None and trainer.step == 0:
@@ -130,17 +132,19 @@ def cmd_train(args) -> int:
         try:
             path = save_run(trainer, out)
         except (OSError, RnnlabError) as exc:
-            return _fail(f"could not save the run to {out}: {exc}")
+            return _fail(_("could not save the run to {out}: {exc}").format(out=out, exc=exc))
         _list_in_library(path)
     if failure is not None:
         _fail(failure)
-        _say(f"the run up to step {trainer.step} was saved to {path}")
+        _say(_("the run up to step {step} was saved to {path}").format(step=trainer.step, path=path))
         return EXIT_BAD_INPUT
-    _say(trainer.message or (last.message if last else ""))
+    _say(i18n.translate_text(trainer.message or (last.message if last else "")))
     advice = advise(cfg, trainer.task, trainer.final, trainer.status)
     if advice is not None:
-        _say(f"why: {advice.text}" + (f"\ntry: the same command with {advice.cli}" if advice.cli else ""))
-    _say(f"run saved to {path}")
+        _say(_("why: {text}").format(text=advice.text))
+        if advice.cli:
+            _say(_("try: the same command with {cli}").format(cli=advice.cli))
+    _say(_("run saved to {path}").format(path=path))
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
 
 
@@ -174,14 +178,14 @@ class _Interrupts:
         self.presses += 1
         if self.presses == 1:
             self.trainer.control.stop()
-            _say("\nrnnlab: stopping after this step; evaluating and saving (Ctrl-C again to skip the evaluation)",
+            _say(_("\nrnnlab: stopping after this step; evaluating and saving (Ctrl-C again to skip the evaluation)"),
                  err=True)
         else:
             raise KeyboardInterrupt
 
     def saving(self) -> None:
         if self.previous is not None:
-            signal.signal(signal.SIGINT, lambda *_: _say("\nrnnlab: saving the run, one moment", err=True))
+            signal.signal(signal.SIGINT, lambda *_unused: _say(_("\nrnnlab: saving the run, one moment"), err=True))
 
     def __exit__(self, *exc):
         if self.previous is not None:
@@ -208,8 +212,14 @@ class _Progress:
         bar = "#" * int(frac * 30)
         # Step 0 is before any training step: there is no training loss yet (it is NaN), so none is shown; a NaN
         # later is a real one (a diverged run) and says so.
-        loss = "" if snap.step == 0 else f" loss {readable(snap.train_loss)}"
-        line = f"[{bar:<30}] {snap.step}/{self.total}{loss}{self.metric_text} {snap.steps_per_sec:.0f} steps/s"
+        if snap.step == 0:
+            line = _("[{bar:<30}] {step}/{total}{metric_text} {steps_per_sec:.0f} steps/s").format(
+                bar=bar, step=snap.step, total=self.total, metric_text=self.metric_text,
+                steps_per_sec=snap.steps_per_sec)
+        else:
+            line = _("[{bar:<30}] {step}/{total} loss {loss}{metric_text} {steps_per_sec:.0f} steps/s").format(
+                bar=bar, step=snap.step, total=self.total, loss=readable(snap.train_loss),
+                metric_text=self.metric_text, steps_per_sec=snap.steps_per_sec)
         _say(("\r" + line) if self.tty else line, end="" if self.tty else "\n", err=True)
 
     def close(self) -> None:
@@ -221,15 +231,15 @@ def cmd_tasks(args) -> int:
     from . import schema, tasks
 
     for cls in tasks.all_tasks():
-        print(f"{cls.name}: {cls.title} ({cls.shape})")
-        print(f"    {cls.description}")
+        print(f"{cls.name}: {_(cls.title)} ({_(cls.shape)})")
+        print(f"    {_(cls.description)}")
         for f in schema.task_fields(cls.name):
             print("\n".join(schema.describe_lines(f)))
         extra = schema.task_only_fields(cls.name)
         if extra:
-            print("    also uses " + ", ".join(f"{f.key} ({f.label})" for f in extra))
+            print("    " + _("also uses {fields}").format(fields=", ".join(f"{f.key} ({f.label})" for f in extra)))
         for f in schema.task_unused_fields(cls.name):
-            print(f"    does not use {f.key}: {f.option.applies.exception}")
+            print("    " + _("does not use {key}: {exception}").format(key=f.key, exception=_(f.option.applies.exception)))
         print()
     return EXIT_OK  # a closed pipe (`rnnlab tasks | head -1`) is handled in main()
 
@@ -242,7 +252,8 @@ def cmd_options(args) -> int:
         print(schema.options_markdown(), end="")
         return EXIT_OK
     if args.task is not None and args.task not in tasks.names():
-        return _fail(f"--task {args.task!r} is not a task; `rnnlab tasks` lists them: {', '.join(tasks.names())}")
+        return _fail(_("--task {task!r} is not a task; `rnnlab tasks` lists them: {names}").format(
+            task=args.task, names=", ".join(tasks.names())))
     rows = schema.fields(args.task) if args.task else schema.config_fields()
     section = None
     for f in rows:
@@ -250,7 +261,7 @@ def cmd_options(args) -> int:
             section = f.section
             print(("" if f is rows[0] else "\n") + f"[{section}]")
         print("\n".join(schema.describe_lines(f)))
-    print("\nSet any of them with `rnnlab train --set KEY=VALUE` (values as in TOML: 128, 0.01, true, \"text\").")
+    print(_("\nSet any of them with `rnnlab train --set KEY=VALUE` (values as in TOML: 128, 0.01, true, \"text\")."))
     return EXIT_OK
 
 
@@ -265,10 +276,10 @@ def cmd_export_script(args) -> int:
         print(f"rnnlab: error: {exc} " + _("(--force replaces them.)"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except RnnlabError as exc:
-        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"wrote {written.script}" + "".join(f"\n  and {p}" for p in written.data_files))
-    print(f"run it with: python {written.script.name}  (needs only torch and numpy)")
+    print(_("run it with: python {name}  (needs only torch and numpy)").format(name=written.script.name))
     return EXIT_OK
 
 
@@ -283,7 +294,7 @@ def _executor(args, default_workers=None):
     if args.workers is not None and args.workers < 1:
         from .errors import ConfigError
 
-        raise ConfigError("--workers", args.workers, "must be a whole number of at least 1")
+        raise ConfigError("--workers", args.workers, _("must be a whole number of at least 1"))
     address = address_from(args.ray)
     if address:
         executor = RayExecutor(address, args.workers)
@@ -298,11 +309,10 @@ def _drive(runner, on_event) -> int:
         for event in runner.events():
             on_event(event)
     except KeyboardInterrupt:
-        print(f"\nrnnlab: interrupted; finished points are kept in {runner.path}; run the same command again to "
-              "resume", file=sys.stderr)
+        print(_("\nrnnlab: interrupted; finished points are kept in {path}; run the same command again to resume").format(path=runner.path), file=sys.stderr)
         return EXIT_INTERRUPTED
     except (OSError, RnnlabError) as exc:
-        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -318,19 +328,19 @@ def cmd_sweep(args) -> int:
         sweep = sweep_mod.load(args.file)
     except RnnlabError as exc:
         where = "" if args.file in str(exc) else f"{args.file}: "
-        print(f"rnnlab: error: {where}{exc}", file=sys.stderr)
+        print(_("rnnlab: error: {where}{exc}").format(where=where, exc=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     # The library's folder for this sweep file, not a new one: running the same command again resumes it.
     out = Path(args.out) if args.out else library.sweeps_folder() / Path(args.file).stem
     try:
         executor = _executor(args)
     except RnnlabError as exc:
-        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     runner = SweepRunner(sweep, out, executor)
     _list_in_library(out)
     total = len(sweep.points)
-    print(f"rnnlab {__version__}: sweep {sweep.name}: {total} points on {executor.description}; folder {out}")
+    print(_("rnnlab {version}: sweep {name}: {total} points on {description}; folder {out}").format(version=__version__, name=sweep.name, total=total, description=executor.description, out=out))
     state = {"done": 0, "failed": 0, "running": {}, "last": 0.0, "skipped": False}
     tty = sys.stderr.isatty()
 
@@ -347,7 +357,7 @@ def cmd_sweep(args) -> int:
             state["skipped"] = True
             state["done"] = len(runner.skipped)
             if runner.skipped:
-                print(f"{len(runner.skipped)} points already done in {out}: skipped")
+                print(_("{count} points already done in {out}: skipped").format(count=len(runner.skipped), out=out))
         if isinstance(event, PointStarted):
             state["running"][event.point_id] = (0, event.total_steps)
         elif isinstance(event, PointProgress):
@@ -395,11 +405,12 @@ def cmd_race(args) -> int:
     flag = "--axis" if args.axis else "--cells"
     try:
         if args.axis and args.cells:
-            raise ConfigError("--axis", args.axis, "race along one axis: give --cells or --axis, not both")
+            raise ConfigError("--axis", args.axis, _("race along one axis: give --cells or --axis, not both"))
         if args.axis:
             key, sep, raw = args.axis.partition("=")
             if not sep or not raw.strip():
-                raise ConfigError("--axis", args.axis, "needs KEY=V1,V2,..., e.g. --axis model.gate_init=default,chrono")
+                raise ConfigError("--axis", args.axis, _("needs KEY=V1,V2,..., e.g. --axis "
+                                                         "model.gate_init=default,chrono"))
             key, values = key.strip(), [_parse_value(v.strip()) for v in raw.split(",")]
         else:
             key = "model.cell"
@@ -417,14 +428,13 @@ def cmd_race(args) -> int:
         executor = _executor(args, default_workers=len(values))
         race.executor = executor
     except (OSError, RnnlabError) as exc:  # OSError: the library's folder cannot be made (RNNLAB_HOME a link loop)
-        print(f"rnnlab: error: {exc}", file=sys.stderr)
+        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     _list_in_library(out)
     task = tasks.get(cfg.task.name)
     metric, goal = task.metric, task.goal
     names = {p.id: label(key, p.value(key)) for p in race.sweep.points}
-    print(f"rnnlab {__version__}: race on {cfg.task.name}, {key} = {', '.join(map(str, values))}, seed "
-          f"{cfg.training.seed}, {race.sweep.points[0].config.training.steps} steps each, on {executor.description}")
+    print(_("rnnlab {version}: race on {name}, {key} = {names}, seed {seed}, {steps} steps each, on {description}").format(version=__version__, name=cfg.task.name, key=key, names=', '.join(map(str, values)), seed=cfg.training.seed, steps=race.sweep.points[0].config.training.steps, description=executor.description))
     if goal is not None:
         print(f"goal: {goal.text}")
     tty = sys.stdout.isatty()
@@ -465,34 +475,35 @@ def cmd_race(args) -> int:
     for line in report.failures(rows):
         print(line)
     print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1, metric.title))
-    print(f"runs saved in {out}")
+    print(_("runs saved in {out}").format(out=out))
     if code != EXIT_OK:
         return code
     return 1 if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
 
 
 def _add_many_runs_commands(sub) -> None:
-    sweep = sub.add_parser("sweep", help="run every point of a sweep file; resumes a folder it ran before")
-    sweep.add_argument("file", help="a sweep file in TOML (see examples/)")
-    sweep.add_argument("--out", help="sweep folder (default: <file name> in the run library's sweeps); running "
-                       "again resumes it")
-    _add_executor_flags(sweep, "cores - 1")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep = sub.add_parser("sweep", help=_("run every point of a sweep file; resumes a folder it ran before"))
+    sweep.add_argument("file", help=_("a sweep file in TOML (see examples/)"))
+    sweep.add_argument("--out", help=_("sweep folder (default: <file name> in the run library's sweeps); running "
+                       "again resumes it"))
+    _add_executor_flags(sweep, _("cores - 1"))
+    sweep.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     sweep.set_defaults(func=cmd_sweep)
-    race = sub.add_parser("race", help="train cells (or the values of one setting) side by side on the same data")
-    race.add_argument("--config", help="a run config in TOML to start from")
-    race.add_argument("--task", help="task name (see `rnnlab tasks`)")
-    race.add_argument("--cells", help="comma-separated cells (default: rnn_tanh,lstm,gru)")
-    race.add_argument("--axis", metavar="KEY=V1,V2", help="race along another setting, e.g. model.gate_init=default,chrono")
-    race.add_argument("--steps", type=int, help="optimizer steps of each runner")
-    race.add_argument("--seed", type=int, help="the one seed every runner shares")
-    race.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
+    race = sub.add_parser("race", help=_("train cells (or the values of one setting) side by side on the same data"))
+    race.add_argument("--config", help=_("a run config in TOML to start from"))
+    race.add_argument("--task", help=_("task name (see `rnnlab tasks`)"))
+    race.add_argument("--cells", help=_("comma-separated cells (default: rnn_tanh,lstm,gru)"))
+    race.add_argument("--axis", metavar="KEY=V1,V2", help=_("race along another setting, e.g. "
+                                                            "model.gate_init=default,chrono"))
+    race.add_argument("--steps", type=int, help=_("optimizer steps of each runner"))
+    race.add_argument("--seed", type=int, help=_("the one seed every runner shares"))
+    race.add_argument("--device", help=_("auto | cpu | cuda | cuda:N | mps"))
     race.add_argument("--set", action="append", metavar="KEY=VALUE",
-                      help="any other field, e.g. task.length=100 (`rnnlab options --task NAME` lists them all)")
-    race.add_argument("--out", help="folder for the race (default: race-<task>-<time> in the run library's "
-                      "sweeps)")
-    _add_executor_flags(race, "one per runner")
-    race.add_argument("--quiet", action="store_true", help="no progress lines")
+                      help=_("any other field, e.g. task.length=100 (`rnnlab options --task NAME` lists them all)"))
+    race.add_argument("--out", help=_("folder for the race (default: race-<task>-<time> in the run library's "
+                      "sweeps)"))
+    _add_executor_flags(race, _("one per runner"))
+    race.add_argument("--quiet", action="store_true", help=_("no progress lines"))
     race.set_defaults(func=cmd_race)
 
 
@@ -546,46 +557,67 @@ def _add_lesson_command(sub) -> None:
 
 
 def _add_executor_flags(parser, default: str) -> None:
-    parser.add_argument("--workers", type=int, help=f"points at a time (default: {default}; with --ray: the "
-                        "cluster's CPUs)")
-    parser.add_argument("--ray", metavar="ADDRESS", help="run the points as Ray tasks: HOST:PORT of a head node, "
+    parser.add_argument("--workers", type=int, help=_("points at a time (default: {default}; with --ray: the "
+                                                      "cluster's CPUs)").format(default=default))
+    parser.add_argument("--ray", metavar="ADDRESS", help=_("run the points as Ray tasks: HOST:PORT of a head node, "
                         "'auto', or 'local' (a private Ray here); default: $RNNLAB_RAY. Needs "
-                        "pip install 'rnnlab[cluster]'")
+                        "pip install 'rnnlab[cluster]'"))
+
+
+# argparse's own words (usage, errors, --help's headings), so `rnnlab --lang tr --help` is Turkish throughout:
+# argparse looks its texts up through its module's `_`, which `speak_argparse` points at rnnlab's catalog.
+ARGPARSE_MESSAGES = (N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+                     N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+                     N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+                     N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("argument %(argument_name)s: %(message)s"),
+                     N_("expected one argument"), N_("invalid %(type)s value: %(value)r"),
+                     N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+                     N_("one of the arguments %s is required"), N_("expected at least one argument"),
+                     N_("expected at most one argument"), N_("unknown parser %(parser_name)r (choices: %(choices)s)"))
+
+
+def speak_argparse() -> None:
+    argparse._ = i18n._
+    argparse.ngettext = i18n.ngettext
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnnlab", description="A desktop lab for recurrent neural networks. "
-                                     "Without a command, opens the app.")
+    speak_argparse()
+    parser = argparse.ArgumentParser(prog="rnnlab", description=_("A desktop lab for recurrent neural networks. "
+                                     "Without a command, opens the app."))
     parser.add_argument("--version", action="version", version=f"rnnlab {__version__}")
+    parser.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help=_(
+        "the language of the window and the messages: tr (Türkçe) or en (English); default: RNNLAB_LANG, then the "
+        "window's saved choice, then the system's"))
     parser.add_argument("--selftest", action="store_true",
-                        help="open the window, train a few steps, save and reopen a run, and report (exit 0 = ok)")
+                        help=_("open the window, train a few steps, save and reopen a run, and report (exit 0 = ok)"))
     sub = parser.add_subparsers(dest="command")
-    train = sub.add_parser("train", help="train headless and save a run folder")
-    train.add_argument("--config", help="a run config in TOML (see a saved run's config.toml)")
-    train.add_argument("--task", help="task name (see `rnnlab tasks`)")
-    train.add_argument("--cell", help="rnn_tanh | rnn_relu | lstm | gru")
-    train.add_argument("--steps", type=int, help="optimizer steps")
-    train.add_argument("--seed", type=int, help="random seed")
-    train.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")
+    train = sub.add_parser("train", help=_("train headless and save a run folder"))
+    train.add_argument("--config", help=_("a run config in TOML (see a saved run's config.toml)"))
+    train.add_argument("--task", help=_("task name (see `rnnlab tasks`)"))
+    train.add_argument("--cell", help=_("rnn_tanh | rnn_relu | lstm | gru"))
+    train.add_argument("--steps", type=int, help=_("optimizer steps"))
+    train.add_argument("--seed", type=int, help=_("random seed"))
+    train.add_argument("--device", help=_("auto | cpu | cuda | cuda:N | mps"))
     train.add_argument("--set", action="append", metavar="KEY=VALUE",
-                       help="any other field, e.g. model.hidden_size=128, training.learning_rate=0.01, task.length=100 "
-                            "(`rnnlab options --task NAME` lists them all)")
-    train.add_argument("--out", help="run folder to write (default: a new folder in the run library, "
-                       "<task>-<cell>-<time>); one elsewhere is listed in the library too")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+                       help=_("any other field, e.g. model.hidden_size=128, training.learning_rate=0.01, task.length=100 "
+                            "(`rnnlab options --task NAME` lists them all)"))
+    train.add_argument("--out", help=_("run folder to write (default: a new folder in the run library, "
+                       "<task>-<cell>-<time>); one elsewhere is listed in the library too"))
+    train.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     train.set_defaults(func=cmd_train)
-    tasks_cmd = sub.add_parser("tasks", help="list the tasks and their options")
+    tasks_cmd = sub.add_parser("tasks", help=_("list the tasks and their options"))
     tasks_cmd.set_defaults(func=cmd_tasks)
-    options = sub.add_parser("options", help="list every setting: default, what it accepts, what it does")
-    options.add_argument("--task", help="also the options of this task, and only the settings it uses")
-    options.add_argument("--markdown", action="store_true", help="all of it as the tables of docs/options.md")
+    options = sub.add_parser("options", help=_("list every setting: default, what it accepts, what it does"))
+    options.add_argument("--task", help=_("also the options of this task, and only the settings it uses"))
+    options.add_argument("--markdown", action="store_true", help=_("all of it as the tables of docs/options.md"))
     options.set_defaults(func=cmd_options)
-    export = sub.add_parser("export-script", help="write the experiment as a standalone PyTorch script")
-    export.add_argument("experiment", metavar="RUN_OR_CONFIG", help="a saved run folder or a config TOML file")
-    export.add_argument("-o", "--output", help="the script to write (default: train_<task>_<cell>.py); "
-                        "its data files go beside it")
-    export.add_argument("--force", action="store_true", help="replace files in the way that rnnlab did not write "
-                        "(a file of your own with a data file's name)")
+    export = sub.add_parser("export-script", help=_("write the experiment as a standalone PyTorch script"))
+    export.add_argument("experiment", metavar="RUN_OR_CONFIG", help=_("a saved run folder or a config TOML file"))
+    export.add_argument("-o", "--output", help=_("the script to write (default: train_<task>_<cell>.py); "
+                        "its data files go beside it"))
+    export.add_argument("--force", action="store_true", help=_("replace files in the way that rnnlab did not write "
+                        "(a file of your own with a data file's name)"))
     export.set_defaults(func=cmd_export_script)
     _add_many_runs_commands(sub)
     _add_lesson_command(sub)
@@ -606,7 +638,19 @@ def _forget_caught_interrupts() -> None:
     exec("pass")
 
 
+def choose_language(argv: list[str] | None) -> str:
+    """Set the language before any text is made (argparse's --help included): --lang, RNNLAB_LANG, the system's.
+    An explicit --lang is passed on as RNNLAB_LANG, so the window and worker processes speak it too."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    known, _rest = pre.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if known.lang and i18n.normalise(known.lang):
+        os.environ["RNNLAB_LANG"] = i18n.normalise(known.lang)
+    return i18n.set_language(i18n.choose(known.lang))
+
+
 def _main(argv: list[str] | None) -> int:
+    choose_language(argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -626,7 +670,7 @@ def _main(argv: list[str] | None) -> int:
         _silence(err=False)
         return EXIT_OK
     except KeyboardInterrupt:  # Ctrl-C before training started (while loading torch or the data)
-        _say("\nrnnlab: interrupted before training started; nothing to save", err=True)
+        _say(_("\nrnnlab: interrupted before training started; nothing to save"), err=True)
         return EXIT_INTERRUPTED
 
 

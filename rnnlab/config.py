@@ -18,22 +18,23 @@ from typing import Any, Callable, Mapping
 from .errors import ConfigError, DataError
 from .fileio import atomic_write, read_user_file
 from .options import BOOL, DEVICE, Applies, Condition, Option, Rule, choice, float_range, int_range, unknown_key
+from .i18n import N_, _, ngettext
 
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": N_("Vanilla RNN (tanh)"), "rnn_relu": N_("Vanilla RNN (ReLU)")}
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
 # Where a model or training field means something (a task declares the traits; docs/options.md prints the text).
-TOKEN_TASKS = Applies("tasks that read tokens", lambda task: task.token_inputs)
-STATEFUL_TASKS = Applies("tasks that read one long stream", lambda task: task.stateful)
-NON_CAUSAL_TASKS = Applies("every task but the char-LM", lambda task: not task.causal,
-                           exception="reading backwards would see the next character, the one to predict")
-GATED_CELLS = Condition("only for LSTM and GRU: a vanilla RNN has no memory gate",
+TOKEN_TASKS = Applies(N_("tasks that read tokens"), lambda task: task.token_inputs)
+STATEFUL_TASKS = Applies(N_("tasks that read one long stream"), lambda task: task.stateful)
+NON_CAUSAL_TASKS = Applies(N_("every task but the char-LM"), lambda task: not task.causal,
+                           exception=N_("reading backwards would see the next character, the one to predict"))
+GATED_CELLS = Condition(N_("only for LSTM and GRU: a vanilla RNN has no memory gate"),
                         lambda cfg: cfg.model.cell in ("lstm", "gru"))
-WITH_MOMENTUM = Condition("only with SGD or RMSprop", lambda cfg: cfg.training.optimizer in ("sgd", "rmsprop"))
-WITH_CLIPPING = Condition("only when Clip gradients is on", lambda cfg: cfg.training.clip_grad)
+WITH_MOMENTUM = Condition(N_("only with SGD or RMSprop"), lambda cfg: cfg.training.optimizer in ("sgd", "rmsprop"))
+WITH_CLIPPING = Condition(N_("only when Clip gradients is on"), lambda cfg: cfg.training.clip_grad)
 
 
 def setting(default: Any, rule: Rule, help: str, label: str, **more) -> Any:
@@ -53,57 +54,57 @@ class TaskConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    cell: str = setting("lstm", choice(*CELLS), "The recurrent cell: LSTM and GRU have gates that keep information "
-                        "over long spans; a vanilla RNN has none.", "Cell", value_labels=CELL_LABELS)
-    num_layers: int = setting(1, int_range(1, 8), "How many recurrent layers are stacked; each reads the hidden "
-                              "states of the one below.", "Layers")
-    hidden_size: int = setting(64, int_range(1, 4096), "Units in each layer's hidden state: the width of the "
-                               "network's memory.", "Hidden size", unit="units")
-    bidirectional: bool = setting(False, BOOL, "Add a pass that reads each sequence backwards; the head sees both "
-                                  "directions.", "Bidirectional", applies=NON_CAUSAL_TASKS)
-    dropout: float = setting(0.0, float_range(0.0, 0.9), "Share of activations zeroed at random during training, "
-                             "between layers and before the head (0 = off).", "Dropout")
-    embedding_size: int = setting(32, int_range(1, 1024), "Width of the learned vector of each token (word or "
-                                  "character).", "Embedding size", unit="numbers per token", applies=TOKEN_TASKS)
-    gate_init: str = setting("default", choice("default", "open", "chrono"), "How the gate that keeps the state "
+    cell: str = setting("lstm", choice(*CELLS), N_("The recurrent cell: LSTM and GRU have gates that keep information "
+                        "over long spans; a vanilla RNN has none."), N_("Cell"), value_labels=CELL_LABELS)
+    num_layers: int = setting(1, int_range(1, 8), N_("How many recurrent layers are stacked; each reads the hidden "
+                              "states of the one below."), N_("Layers"))
+    hidden_size: int = setting(64, int_range(1, 4096), N_("Units in each layer's hidden state: the width of the "
+                               "network's memory."), N_("Hidden size"), unit=N_("units"))
+    bidirectional: bool = setting(False, BOOL, N_("Add a pass that reads each sequence backwards; the head sees both "
+                                  "directions."), N_("Bidirectional"), applies=NON_CAUSAL_TASKS)
+    dropout: float = setting(0.0, float_range(0.0, 0.9), N_("Share of activations zeroed at random during training, "
+                             "between layers and before the head (0 = off)."), N_("Dropout"))
+    embedding_size: int = setting(32, int_range(1, 1024), N_("Width of the learned vector of each token (word or "
+                                  "character)."), N_("Embedding size"), unit=N_("numbers per token"), applies=TOKEN_TASKS)
+    gate_init: str = setting("default", choice("default", "open", "chrono"), N_("How the gate that keeps the state "
                              "starts (LSTM forget, GRU update): torch's default (half open), open, or chrono (many "
-                             "time scales).", "Memory gate init", when=GATED_CELLS)
+                             "time scales)."), N_("Memory gate init"), when=GATED_CELLS)
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    optimizer: str = setting("adam", choice(*OPTIMIZERS), "How the weights follow the gradient: Adam (adaptive, a "
-                             "safe default), SGD or RMSprop.", "Optimizer", value_labels=OPTIMIZER_LABELS)
-    learning_rate: float = setting(1e-3, float_range(0.0, 10.0, lo_open=True), "Step size of each weight update: "
-                                   "too high diverges, too low learns slowly.", "Learning rate")
-    momentum: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), "How much of the previous update is carried "
-                              "into the next (0 = none).", "Momentum", when=WITH_MOMENTUM)
-    batch_size: int = setting(32, int_range(1, 65536), "Examples averaged in each optimizer step.", "Batch size",
-                              unit="examples")
-    steps: int = setting(1000, int_range(1, 100_000_000), "How many optimizer steps to train (used when epochs is "
-                         "0).", "Steps")
-    epochs: int = setting(0, int_range(0, 1_000_000), "Train this many passes over the training data instead of a "
-                          "number of steps (0 = use steps).", "Epochs", unit="passes")
-    clip_grad: bool = setting(True, BOOL, "Scale the gradient down whenever its norm exceeds the maximum: stops "
-                              "exploding gradients.", "Clip gradients")
-    max_grad_norm: float = setting(1.0, float_range(0.0, 1e6, lo_open=True), "The largest gradient norm allowed "
-                                   "when clipping is on.", "Max gradient norm", when=WITH_CLIPPING)
-    tbptt: int = setting(0, int_range(0, 100_000), "Chunk length of truncated back-propagation through time: "
-                         "gradients flow back at most this many steps (0 = the task's choice).", "Truncated BPTT",
-                         unit="time steps", applies=STATEFUL_TASKS)
-    weight_decay: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), "Pulls every weight slightly towards "
-                                  "zero at each step (L2 regularisation).", "Weight decay")
-    seed: int = setting(0, int_range(0, 2**32 - 1), "Random seed: the same seed and settings give the same weights "
-                        "and curves on the CPU.", "Seed")
-    device: str = setting("auto", DEVICE, "Where to train: the CPU or a GPU this computer has (auto: the best "
-                          "one).", "Device")
-    eval_every: int = setting(0, int_range(0, 100_000_000), "Optimizer steps between validation passes (0 = "
-                              "automatic, a few percent of the training time).", "Validate every", unit="steps",
+    optimizer: str = setting("adam", choice(*OPTIMIZERS), N_("How the weights follow the gradient: Adam (adaptive, a "
+                             "safe default), SGD or RMSprop."), N_("Optimizer"), value_labels=OPTIMIZER_LABELS)
+    learning_rate: float = setting(1e-3, float_range(0.0, 10.0, lo_open=True), N_("Step size of each weight update: "
+                                   "too high diverges, too low learns slowly."), N_("Learning rate"))
+    momentum: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), N_("How much of the previous update is carried "
+                              "into the next (0 = none)."), N_("Momentum"), when=WITH_MOMENTUM)
+    batch_size: int = setting(32, int_range(1, 65536), N_("Examples averaged in each optimizer step."), N_("Batch size"),
+                              unit=N_("examples"))
+    steps: int = setting(1000, int_range(1, 100_000_000), N_("How many optimizer steps to train (used when epochs is "
+                         "0)."), N_("Steps"))
+    epochs: int = setting(0, int_range(0, 1_000_000), N_("Train this many passes over the training data instead of a "
+                          "number of steps (0 = use steps)."), N_("Epochs"), unit=N_("passes"))
+    clip_grad: bool = setting(True, BOOL, N_("Scale the gradient down whenever its norm exceeds the maximum: stops "
+                              "exploding gradients."), N_("Clip gradients"))
+    max_grad_norm: float = setting(1.0, float_range(0.0, 1e6, lo_open=True), N_("The largest gradient norm allowed "
+                                   "when clipping is on."), N_("Max gradient norm"), when=WITH_CLIPPING)
+    tbptt: int = setting(0, int_range(0, 100_000), N_("Chunk length of truncated back-propagation through time: "
+                         "gradients flow back at most this many steps (0 = the task's choice)."), N_("Truncated BPTT"),
+                         unit=N_("time steps"), applies=STATEFUL_TASKS)
+    weight_decay: float = setting(0.0, float_range(0.0, 1.0, hi_open=True), N_("Pulls every weight slightly towards "
+                                  "zero at each step (L2 regularisation)."), N_("Weight decay"))
+    seed: int = setting(0, int_range(0, 2**32 - 1), N_("Random seed: the same seed and settings give the same weights "
+                        "and curves on the CPU."), N_("Seed"))
+    device: str = setting("auto", DEVICE, N_("Where to train: the CPU or a GPU this computer has (auto: the best "
+                          "one)."), N_("Device"))
+    eval_every: int = setting(0, int_range(0, 100_000_000), N_("Optimizer steps between validation passes (0 = "
+                              "automatic, a few percent of the training time)."), N_("Validate every"), unit=N_("steps"),
                               advanced=True)
-    probe_every: int = setting(0, int_range(0, 100_000_000), "Optimizer steps between gate probes (0 = automatic, "
-                               "a few percent of the training time).", "Probe every", unit="steps", advanced=True)
-    threads: int = setting(0, int_range(0, 256), "Threads torch trains with on the CPU (0 = automatic: all cores but "
-                           "one, at most 4; small RNNs gain little from more).", "CPU threads", unit="threads",
+    probe_every: int = setting(0, int_range(0, 100_000_000), N_("Optimizer steps between gate probes (0 = automatic, "
+                               "a few percent of the training time)."), N_("Probe every"), unit=N_("steps"), advanced=True)
+    threads: int = setting(0, int_range(0, 256), N_("Threads torch trains with on the CPU (0 = automatic: all cores but "
+                           "one, at most 4; small RNNs gain little from more)."), N_("CPU threads"), unit=N_("threads"),
                            advanced=True)
 
 
@@ -125,7 +126,7 @@ class RunConfig:
         `task.name` starts the task's options afresh."""
         data = to_dict(self)
         for key, value in changes:
-            section, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
+            section, _unused, name = key.partition(".") if isinstance(key, str) else ("", "", "")
             if section == "task" and name not in ("name", "options") and name:
                 data["task"].setdefault("options", {})[name] = value
             elif section == "task" and name == "name":
@@ -133,8 +134,8 @@ class RunConfig:
             elif section in ("model", "training") and name:
                 data[section][name] = value
             else:
-                raise ConfigError(key, value, "keys look like 'model.hidden_size', 'training.seed' or "
-                                              "'task.<option>'")
+                raise ConfigError(key, value, _("keys look like 'model.hidden_size', 'training.seed' or "
+                                              "'task.<option>'"))
         return from_dict(data)
 
 
@@ -193,11 +194,11 @@ def migrate(data: Mapping) -> dict:
     data = dict(data)
     version = data.get("schema_version", 0)
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise ConfigError("schema_version", version, f"must be a whole number from 0 to {SCHEMA_VERSION}")
+        raise ConfigError("schema_version", version, _("must be a whole number from 0 to {SCHEMA_VERSION}").format(SCHEMA_VERSION=SCHEMA_VERSION))
     if version > SCHEMA_VERSION:
         raise ConfigError(
             "schema_version", version,
-            f"this rnnlab reads schema versions up to {SCHEMA_VERSION}; the file comes from a newer rnnlab",
+            _("this rnnlab reads schema versions up to {SCHEMA_VERSION}; the file comes from a newer rnnlab").format(SCHEMA_VERSION=SCHEMA_VERSION),
         )
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
@@ -211,20 +212,20 @@ def migrate(data: Mapping) -> dict:
 def from_dict(data: Mapping) -> RunConfig:
     """Build and validate a RunConfig from plain data (a parsed TOML file, CLI flags, the GUI form)."""
     if not isinstance(data, Mapping):
-        raise ConfigError("config", data, "must be a table with [task], [model] and [training] sections")
+        raise ConfigError("config", data, _("must be a table with [task], [model] and [training] sections"))
     data = migrate(data)
     _check_keys("", data, ("schema_version", "task", "model", "training"))
     sections: dict[str, Any] = {}
     for section, rules in SECTION_RULES.items():
         raw = data.get(section, {})
         if not isinstance(raw, Mapping):
-            raise ConfigError(section, raw, "must be a table of settings")
+            raise ConfigError(section, raw, _("must be a table of settings"))
         _check_keys(section, raw, rules)
         values = {name: rules[name](f"{section}.{name}", v) for name, v in raw.items()}
         sections[section] = _SECTION_TYPES[section](**values)
     task_raw = data.get("task", {})
     if not isinstance(task_raw, Mapping):
-        raise ConfigError("task", task_raw, "must be a table with a name and options")
+        raise ConfigError("task", task_raw, _("must be a table with a name and options"))
     _check_keys("task", task_raw, ("name", "options"))
     task = _validate_task(task_raw.get("name", TaskConfig.name), task_raw.get("options", {}), sections["model"])
     return RunConfig(task=task, **sections)
@@ -236,9 +237,9 @@ def _validate_task(name: Any, options: Any, model: ModelConfig) -> TaskConfig:
 
     known = tasks.names()
     if name not in known:
-        raise ConfigError("task.name", name, "must be one of " + ", ".join(repr(n) for n in known))
+        raise ConfigError("task.name", name, _("must be one of ") + ", ".join(repr(n) for n in known))
     if not isinstance(options, Mapping):
-        raise ConfigError("task.options", options, "must be a table of the task's options")
+        raise ConfigError("task.options", options, _("must be a table of the task's options"))
     task = tasks.get(name)
     checked = task.validate_options(options)
     task.check_model(model)
@@ -286,9 +287,9 @@ def loads(text_: str, source: str = "config") -> RunConfig:
     try:
         data = tomllib.loads(text_)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", f"is not valid TOML: {str(exc)[:120]}") from None
+        raise ConfigError(source, "(file)", _("is not valid TOML: {value}").format(value=str(exc)[:120])) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", "nests tables or lists too deeply; a config is three tables deep") \
+        raise ConfigError(source, "(file)", _("nests tables or lists too deeply; a config is three tables deep")) \
             from None
     return from_dict(data)
 
@@ -299,12 +300,12 @@ def load(path: str | os.PathLike) -> RunConfig:
     try:
         raw = read_user_file(path, MAX_CONFIG_BYTES, what="a TOML config file")
     except DataError as exc:
-        raise ConfigError("config file", str(path), "must be a readable TOML file",
-                          message=f"{exc} A config must be a readable TOML file.") from None
+        raise ConfigError(_("config file"), str(path), _("must be a readable TOML file"),
+                          message=_("{exc} A config must be a readable TOML file.").format(exc=exc)) from None
     try:
         content = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("config file", str(path), "must be UTF-8 text") from None
+        raise ConfigError(_("config file"), str(path), _("must be UTF-8 text")) from None
     return loads(content, source=str(path))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reprlib
 
+from .i18n import _
+
 MAX_SHOWN = 60  # characters of an offending value (or key) that a message quotes
 
 _repr = reprlib.Repr()
@@ -44,7 +46,8 @@ class ConfigError(RnnlabError, ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(message or f"{shown_key(field)} = {shown(value)} is not allowed: {allowed}")
+        super().__init__(message or _("{field} = {value} is not allowed: {allowed}").format(
+            field=shown_key(field), value=shown(value), allowed=allowed))
 
 
 class DataError(RnnlabError, ValueError):

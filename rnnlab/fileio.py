@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import DataError
+from .i18n import N_, _, ngettext, strerror
 
 
 def _mb(n: int) -> str:
@@ -23,25 +24,24 @@ def check_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file
     """The path as a Path if it names a regular file of at most `max_bytes`; DataError naming the file otherwise."""
     name = os.fspath(path)
     if "\x00" in name:
-        raise DataError(f"{name[:60]!r} cannot be a file name (it contains a NUL byte); choose {what}.")
+        raise DataError(_("{value!r} cannot be a file name (it contains a NUL byte); choose {what}.").format(value=name[:60], what=what))
     if not name.strip():
-        raise DataError(f"no file given; choose {what}.")
+        raise DataError(_("no file given; choose {what}.").format(what=what))
     file = Path(name).expanduser()
     try:
         st = file.stat()
     except OSError as exc:
-        raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the path and that the file exists.") \
+        raise DataError(_("cannot read {file}: {value}. Check the path and that the file exists.").format(file=file, value=strerror(exc))) \
             from None
     except ValueError as exc:  # e.g. a path too long for the platform
-        raise DataError(f"cannot read {name[:80]!r}: {exc}.") from None
+        raise DataError(_("cannot read {value!r}: {exc}.").format(value=name[:80], exc=exc)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{file} is a folder; choose {what}.")
+        raise DataError(_("{file} is a folder; choose {what}.").format(file=file, what=what))
     if not stat.S_ISREG(st.st_mode):
         kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
-        raise DataError(f"{file} is {kind}, not a file on disk; choose {what}.")
+        raise DataError(_("{file} is {kind}, not a file on disk; choose {what}.").format(file=file, kind=kind, what=what))
     if st.st_size > max_bytes:
-        raise DataError(f"{file} is {_mb(st.st_size)}; rnnlab reads {what} of up to {_mb(max_bytes)}. "
-                        f"Use a smaller file or an excerpt.")
+        raise DataError(_("{file} is {mb}; rnnlab reads {what} of up to {mb2}. Use a smaller file or an excerpt.").format(file=file, mb=_mb(st.st_size), what=what, mb2=_mb(max_bytes)))
     return file
 
 
@@ -57,7 +57,7 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise DataError(f"{file} is not a file on disk; choose {what}.")
+                raise DataError(_("{file} is not a file on disk; choose {what}.").format(file=file, what=what))
             # Read what the file says it holds (read(n) would reserve n bytes at once), then on up to the cap.
             data = bytearray(fh.read(min(st.st_size, max_bytes) + 1) or b"")
             while len(data) <= max_bytes:
@@ -66,9 +66,9 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
                     break
                 data += chunk
     except OSError as exc:
-        raise DataError(f"cannot read {file}: {exc.strerror or exc}. Check the file's permissions.") from None
+        raise DataError(_("cannot read {file}: {value}. Check the file's permissions.").format(file=file, value=strerror(exc))) from None
     if len(data) > max_bytes:
-        raise DataError(f"{file} is larger than {_mb(max_bytes)}; rnnlab reads {what} of up to that size.")
+        raise DataError(_("{file} is larger than {mb}; rnnlab reads {what} of up to that size.").format(file=file, mb=_mb(max_bytes), what=what))
     return bytes(data)
 
 

@@ -51,6 +51,7 @@ def set_language(lang: str) -> str:
     catalog = _load(lang)
     with _lock:
         _state["lang"], _state["catalog"] = lang, catalog
+        _patterns.pop(lang, None)
         listeners = list(_listeners)
     for listener in listeners:
         listener(lang)
@@ -65,6 +66,22 @@ def on_change(listener: Callable[[str], None]) -> None:
     """Call `listener(lang)` after each `set_language` (the window re-translates itself)."""
     with _lock:
         _listeners.append(listener)
+
+
+# Languages that write a decimal number with a comma (0,005): number fields accept and show it; files never do.
+DECIMAL_COMMA = {"tr"}
+
+
+def decimal_comma() -> bool:
+    """Whether the current language writes decimals with a comma (what the form accepts and shows)."""
+    return _state["lang"] in DECIMAL_COMMA
+
+
+def off_change(listener: Callable[[str], None]) -> None:
+    """Stop calling `listener` (a window that closed)."""
+    with _lock:
+        if listener in _listeners:
+            _listeners.remove(listener)
 
 
 def _(message: str) -> str:
@@ -83,6 +100,97 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction only: module-level texts (help strings, names) are translated where shown."""
     return message
+
+
+# The operating system's reasons, which Python gives in English whatever the language (errno -> message).
+_OS_REASONS = {"ENOENT": N_("No such file or directory"), "EACCES": N_("Permission denied"),
+               "EPERM": N_("Operation not permitted"), "EISDIR": N_("Is a directory"), "ENOTDIR": N_("Not a directory"),
+               "ENOSPC": N_("No space left on device"), "EROFS": N_("Read-only file system"),
+               "EEXIST": N_("File exists"), "ENAMETOOLONG": N_("File name too long"), "ELOOP": N_("Too many levels of symbolic links")}
+
+
+def strerror(exc: BaseException) -> str:
+    """An OSError's reason in the current language (the common ones), else as the system says it."""
+    import errno
+
+    name = errno.errorcode.get(getattr(exc, "errno", None) or -1)
+    if name in _OS_REASONS:
+        return _(_OS_REASONS[name])
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+_patterns: dict[str, list] = {}
+
+
+def _message_patterns(lang: str) -> list:
+    """(regex, msgid) for every catalog message with placeholders, the most specific first (see translate_text)."""
+    import re
+
+    if lang not in _patterns:
+        catalog = _state["catalog"]
+        out = []
+        for key in getattr(catalog, "_catalog", {}):
+            if not isinstance(key, str) or "{" not in key:
+                continue
+            parts = re.split(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}", key)
+            if len(parts) < 3:
+                continue
+            regex, seen = "", set()
+            for i, part in enumerate(parts):
+                if i % 2 == 0:
+                    regex += re.escape(part.replace("{{", "{").replace("}}", "}"))
+                elif part in seen:
+                    regex += f"(?P={part})"
+                else:
+                    seen.add(part)
+                    regex += f"(?P<{part}>.+?)"
+            literal = sum(len(p) for p in parts[::2])
+            try:
+                out.append((literal, re.compile(regex, re.S), key))
+            except re.error:
+                continue
+        out.sort(key=lambda item: -item[0])
+        _patterns[lang] = [(rx, key) for _n, rx, key in out]
+    return _patterns[lang]
+
+
+def translate_text(text: str) -> str:
+    """An English text made from a catalog message, in the current language: what the engine keeps in English for
+    its files (a run's message in summary.json: "Finished at step 300: test MSE 0.01") is said in the user's language
+    where it is shown. The values are put back as they were written (a value that is itself a message, such as
+    "gradient norm", is translated too); a text no message made is returned as it is."""
+    import re
+
+    if not text or language() == DEFAULT:
+        return text
+    direct = _(text)
+    if direct != text:
+        return direct
+    for regex, msgid in _message_patterns(language()):
+        m = regex.fullmatch(text)
+        if m is None:
+            continue
+        target = re.sub(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}", r"{\1}", _(msgid))
+        values = {name: _value_text(value) for name, value in m.groupdict().items()}
+        try:
+            return target.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def _value_text(value: str) -> str:
+    """A value inside a translated message: itself a message ("gradient norm"), a list of "name number" pairs
+    ("seasonal naive 51.8, last value 53.7"), or anything else as it is."""
+    if _(value) != value:
+        return _(value)
+    if ", " in value:
+        items = []
+        for item in value.split(", "):
+            name, _sep, number = item.rpartition(" ")
+            items.append(f"{_(name)} {number}" if name and _(name) != name else item)
+        return ", ".join(items)
+    return value
 
 
 def normalise(code: Optional[str]) -> Optional[str]:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
+from .i18n import N_, _
 from .errors import ConfigError, shown, shown_key
 
 # What editor a setting gets (the form maps each to a widget): a number, a switch, one of a list, free text, a file
@@ -30,12 +31,24 @@ class Rule:
     check: Callable[[Any], Any]  # returns the canonical value or raises ValueError
     choices: tuple = ()  # the allowed values, for rules that are a choice (the GUI makes a combo box of them)
     kind: str = "text"  # one of KINDS: the editor a value of this rule is typed into
+    # What it accepts as a phrase to translate where shown: (N_ message, ((placeholder, value), ...)). `describe`
+    # stays the English sentence (docs/options.md); `allowed()` and `must()` speak the current language.
+    words: tuple = ()
+
+    def allowed(self) -> str:
+        """What the rule accepts, in the current language: 'a whole number from 1 to 4096'."""
+        if not self.words:
+            return _(self.describe.removeprefix("must be "))
+        return _(self.words[0]).format(**dict(self.words[1]))
+
+    def must(self) -> str:
+        return _("must be {allowed}").format(allowed=self.allowed())
 
     def __call__(self, name: str, value: Any) -> Any:
         try:
             return self.check(value)
         except (ValueError, TypeError, OverflowError):  # OverflowError: an integer too large for a float
-            raise ConfigError(name, value, self.describe) from None
+            raise ConfigError(name, value, self.must()) from None
 
 
 def _as_int(value: Any) -> int:
@@ -64,7 +77,8 @@ def int_range(lo: int, hi: int) -> Rule:
             raise ValueError
         return v
 
-    return Rule(f"must be a whole number from {lo} to {hi}", check, kind="int")
+    return Rule(f"must be a whole number from {lo} to {hi}", check, kind="int",
+                words=(N_("a whole number from {lo} to {hi}"), (("lo", lo), ("hi", hi))))
 
 
 def float_range(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> Rule:
@@ -76,7 +90,12 @@ def float_range(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = 
 
     left = "greater than" if lo_open else "at least"
     right = "less than" if hi_open else "at most"
-    return Rule(f"must be a finite number {left} {lo:g} and {right} {hi:g}", check, kind="float")
+    words = {(False, False): N_("a finite number at least {lo} and at most {hi}"),
+             (True, False): N_("a finite number greater than {lo} and at most {hi}"),
+             (False, True): N_("a finite number at least {lo} and less than {hi}"),
+             (True, True): N_("a finite number greater than {lo} and less than {hi}")}[(lo_open, hi_open)]
+    return Rule(f"must be a finite number {left} {lo:g} and {right} {hi:g}", check, kind="float",
+                words=(words, (("lo", f"{lo:g}"), ("hi", f"{hi:g}"))))
 
 
 def choice(*allowed: str) -> Rule:
@@ -85,7 +104,9 @@ def choice(*allowed: str) -> Rule:
             raise ValueError
         return v
 
-    return Rule("must be one of " + ", ".join(repr(a) for a in allowed), check, tuple(allowed), "choice")
+    values = ", ".join(repr(a) for a in allowed)
+    return Rule("must be one of " + values, check, tuple(allowed), "choice", words=(N_("one of {values}"),
+                                                                                    (("values", values),)))
 
 
 def _check_bool(v):
@@ -94,7 +115,7 @@ def _check_bool(v):
     return v
 
 
-BOOL = Rule("must be true or false", _check_bool, kind="bool")
+BOOL = Rule("must be true or false", _check_bool, kind="bool", words=(N_("true or false"), ()))
 
 
 def text(max_len: int = 400) -> Rule:
@@ -103,7 +124,8 @@ def text(max_len: int = 400) -> Rule:
             raise TypeError
         return v
 
-    return Rule(f"must be text of at most {max_len} characters", check)
+    return Rule(f"must be text of at most {max_len} characters", check,
+                words=(N_("text of at most {max_len} characters"), (("max_len", max_len),)))
 
 
 def _check_device(v):
@@ -112,23 +134,24 @@ def _check_device(v):
     return v
 
 
-DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device, kind="device")
+DEVICE = Rule("must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'", _check_device, kind="device",
+              words=(N_("'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"), ()))
 
 
 def unknown_key_hint(name: str, allowed) -> str:
     """The closest known key when there is one (the list would only hide it), else every known key."""
     close = difflib.get_close_matches(str(name)[:100], list(allowed), n=1) if isinstance(name, str) else []
     if close:
-        return f"unknown key. Did you mean {close[0]!r}?"
-    return "unknown key; known keys are " + ", ".join(sorted(allowed)) + "."
+        return _("unknown key. Did you mean {key!r}?").format(key=close[0])
+    return _("unknown key; known keys are {keys}.").format(keys=", ".join(sorted(allowed)))
 
 
 def unknown_key(field: str, name, value, allowed) -> ConfigError:
     """The error for a key that is not a setting: the value is quoted short (it is not what is wrong), so that the
     message stays one readable line with the list of known keys."""
     hint = unknown_key_hint(name, allowed)
-    return ConfigError(field, value, hint, message=f"{shown_key(field)} = {shown(value, UNKNOWN_VALUE_SHOWN)} is not "
-                                                   f"allowed: {hint}")
+    return ConfigError(field, value, hint, message=_("{field} = {value} is not allowed: {hint}").format(
+        field=shown_key(field), value=shown(value, UNKNOWN_VALUE_SHOWN), hint=hint))
 
 
 UNKNOWN_VALUE_SHOWN = 24  # characters of the value quoted after an unknown key
@@ -146,7 +169,7 @@ class Applies:
         return bool(self.test(task_cls))
 
 
-EVERY_TASK = Applies("every task", lambda task_cls: True)
+EVERY_TASK = Applies(N_("every task"), lambda task_cls: True)
 
 
 @dataclass(frozen=True)

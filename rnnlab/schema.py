@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from . import tasks
 from .config import ModelConfig, TrainingConfig, section_options
+from .i18n import _
 from .options import EVERY_TASK, Option
 
 SECTIONS = {"model": ModelConfig, "training": TrainingConfig}
@@ -33,11 +34,11 @@ class Field:
 
     @property
     def label(self) -> str:
-        return self.option.label
+        return _(self.option.label) if self.option.label else ""
 
     @property
     def help(self) -> str:
-        return self.option.help
+        return _(self.option.help) if self.option.help else ""
 
     @property
     def default(self) -> Any:
@@ -65,7 +66,7 @@ class Field:
 
     def allowed(self) -> str:
         """What the rule accepts, as a phrase: 'a whole number from 1 to 4096'."""
-        return self.rule.describe.removeprefix("must be ")
+        return self.rule.allowed()
 
 
 def config_fields() -> list[Field]:
@@ -126,23 +127,24 @@ def value_text(value: Any) -> str:
 def used_by(f: Field) -> str:
     """Which tasks use a field, for people: 'every task', 'tasks that read tokens (sentiment, charlm, ...)'."""
     applies = f.option.applies
-    return applies.text if applies is EVERY_TASK else f"{applies.text} ({', '.join(tasks_using(f))})"
+    return _(applies.text) if applies is EVERY_TASK else f"{_(applies.text)} ({', '.join(tasks_using(f))})"
 
 
 def where(f: Field) -> str:
     """The docs' "Applies to": the tasks, and the settings it needs to take effect."""
-    return used_by(f) + (f"; takes effect {f.option.when.text}" if f.option.when is not None else "")
+    return used_by(f) + (_("; takes effect {when}").format(when=_(f.option.when.text)) if f.option.when is not None
+                         else "")
 
 
 def describe_lines(f: Field, indent: str = "    ") -> list[str]:
     """A field for a terminal: key, default and label; then what it does and what it accepts."""
-    unit = f" ({f.option.unit})" if f.option.unit else ""
+    unit = f" ({_(f.option.unit)})" if f.option.unit else ""
     lines = [f"{indent}{f.key} = {value_text(f.default)}    {f.label}{unit}",
-             f"{indent}    {f.help} Must be {f.allowed()}."]
+             f"{indent}    {f.help} " + _("Must be {allowed}.").format(allowed=f.allowed())]
     if f.option.applies is not EVERY_TASK:
-        lines.append(f"{indent}    Used by {used_by(f)}.")
+        lines.append(f"{indent}    " + _("Used by {tasks}.").format(tasks=used_by(f)))
     if f.option.when is not None:
-        lines.append(f"{indent}    Takes effect {f.option.when.text}.")
+        lines.append(f"{indent}    " + _("Takes effect {when}.").format(when=_(f.option.when.text)))
     return lines
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Optional, TextIO
 
 from . import __version__
+from .i18n import N_, _, ngettext
 
 STEPS = 40  # optimizer steps per training check: enough for a few probes and validations, ~1 s on a laptop CPU
 PROBE_EVERY = 10
@@ -65,15 +66,15 @@ def _check_resources(ctx: _Context) -> str:
     root = resources_dir()
     datasets = root / "datasets"
     if not datasets.is_dir():
-        raise CheckFailed(f"the data sets folder {datasets} is missing (a broken install, or RNNLAB_RESOURCES points "
-                          f"somewhere else); reinstall rnnlab")
+        raise CheckFailed(_("the data sets folder {datasets} is missing (a broken install, or RNNLAB_RESOURCES "
+                            "points somewhere else); reinstall rnnlab").format(datasets=datasets))
     files = [p for p in datasets.rglob("*") if p.is_file()]
     empty = [p.name for p in files if p.stat().st_size == 0]
     if not files or empty:
-        raise CheckFailed(f"the data sets in {datasets} are damaged: "
-                          + (f"empty files {', '.join(empty)}" if empty else "no files"))
+        raise CheckFailed(_("the data sets in {datasets} are damaged: ").format(datasets=datasets)
+                          + (_("empty files {names}").format(names=', '.join(empty)) if empty else _("no files")))
     size = sum(p.stat().st_size for p in files)
-    return f"{len(files)} files ({size / 1e6:.1f} MB) in {root}"
+    return _("{count} files ({value:.1f} MB) in {root}").format(count=len(files), value=size / 1e6, root=root)
 
 
 def _check_tasks(ctx: _Context) -> str:
@@ -81,7 +82,7 @@ def _check_tasks(ctx: _Context) -> str:
 
     names = tasks.names()
     if "forecast" not in names:
-        raise CheckFailed(f"the default task 'forecast' is not registered (found: {', '.join(names) or 'none'})")
+        raise CheckFailed(_("the default task 'forecast' is not registered (found: {value})").format(value=', '.join(names) or 'none'))
     return f"{len(names)} registered: {', '.join(names)}"
 
 
@@ -104,19 +105,19 @@ def _check_probe(probe, step: int) -> str:
     from .models.probe import GATE_RANGE
 
     if probe is None:
-        raise CheckFailed("the run has no gate probe")
+        raise CheckFailed(_("the run has no gate probe"))
     if probe.step != step:
-        raise CheckFailed(f"the last probe is from step {probe.step}, not the last step {step}")
+        raise CheckFailed(_("the last probe is from step {step}, not the last step {step2}").format(step=probe.step, step2=step))
     for key, values in probe.gates.items():
         lo, hi = GATE_RANGE[key[-1]]
         if not np.isfinite(values).all():
-            raise CheckFailed(f"gate {key} holds NaN or infinite values")
+            raise CheckFailed(_("gate {key} holds NaN or infinite values").format(key=key))
         if key[-1] != "pre" and (values.min() < lo - 1e-6 or values.max() > hi + 1e-6):
-            raise CheckFailed(f"gate {key} leaves its range [{lo}, {hi}]: {values.min():.3g} .. {values.max():.3g}")
+            raise CheckFailed(_("gate {key} leaves its range [{lo}, {hi}]: {count:.3g} .. {count2:.3g}").format(key=key, lo=lo, hi=hi, count=values.min(), count2=values.max()))
     for key, values in probe.grad_norms.items():
         if not np.isfinite(values).all():
-            raise CheckFailed(f"||dL/dh_t|| of {key} holds NaN or infinite values")
-    return f"{probe.kind} gates {''.join(probe.gate_names)} in range"
+            raise CheckFailed(_("||dL/dh_t|| of {key} holds NaN or infinite values").format(key=key))
+    return _("{kind} gates {names} in range").format(kind=probe.kind, names=''.join(probe.gate_names))
 
 
 def _check_engine(ctx: _Context) -> str:
@@ -135,24 +136,24 @@ def _check_engine(ctx: _Context) -> str:
             losses.append(snap.train_loss)
     seconds = time.perf_counter() - t0
     if trainer.status != "finished" or trainer.step != STEPS:
-        raise CheckFailed(f"training ended '{trainer.status}' at step {trainer.step} of {STEPS}: {trainer.message}")
+        raise CheckFailed(_("training ended '{status}' at step {step} of {STEPS}: {message}").format(status=trainer.status, step=trainer.step, STEPS=STEPS, message=trainer.message))
     if not losses or not all(math.isfinite(v) for v in losses):
-        raise CheckFailed(f"the training loss is not finite: {losses[:5]}...")
+        raise CheckFailed(_("the training loss is not finite: {value}...").format(value=losses[:5]))
     probe_text = _check_probe(trainer.last_probe, STEPS)
 
     # The probe unrolls the recurrence by hand; on the same weights it must give the fused kernel's outputs.
     model, batch = trainer.model.eval(), trainer.task.probe_batch()
     with torch.no_grad():
         x = model.rnn_input(batch.x)
-        fused, _ = model.run_rnn(x, batch.lengths)
+        fused, _unused = model.run_rnn(x, batch.lengths)
         replay = probe_mod.trace(model.rnn, x, lengths=batch.lengths).output
     diff = (fused - replay).abs().max().item()
     if not diff <= REPLAY_TOLERANCE:
-        raise CheckFailed(f"the probe's replay differs from the fused {type(model.rnn).__name__} by {diff:.3g} "
-                          f"(tolerance {REPLAY_TOLERANCE:g}): this torch build computes differently")
+        raise CheckFailed(_("the probe's replay differs from the fused {type} by {diff:.3g} (tolerance "
+                            "{REPLAY_TOLERANCE:g}): this torch build computes differently").format(type=type(model.rnn).__name__, diff=diff, REPLAY_TOLERANCE=REPLAY_TOLERANCE))
     ctx.trainer = trainer
-    return (f"{cfg.model.cell} on {cfg.task.name}: {STEPS} steps in {seconds:.1f} s, loss {losses[0]:.4g} -> "
-            f"{losses[-1]:.4g}, {probes} probes; {probe_text}; the replay matches the fused kernel to {diff:.1e}")
+    return (_("{cell} on {name}: {STEPS} steps in {seconds:.1f} s, loss {value:.4g} -> {value2:.4g}, {probes} "
+              "probes; {probe_text}; the replay matches the fused kernel to {diff:.1e}").format(cell=cfg.model.cell, name=cfg.task.name, STEPS=STEPS, seconds=seconds, value=losses[0], value2=losses[-1], probes=probes, probe_text=probe_text, diff=diff))
 
 
 def _same_weights(a, b) -> Optional[str]:
@@ -160,7 +161,7 @@ def _same_weights(a, b) -> Optional[str]:
     import torch
 
     if a.keys() != b.keys():
-        return f"different parameters: {sorted(set(a) ^ set(b))}"
+        return _("different parameters: {sorted}").format(sorted=sorted(set(a) ^ set(b)))
     for key in a:
         if not torch.equal(a[key].detach().cpu(), b[key].detach().cpu()):
             return key
@@ -171,26 +172,24 @@ def _check_run_files(ctx: _Context) -> str:
     from .runs.store import open_run, restore_trainer, save_run
 
     if ctx.trainer is None:
-        raise _Skip("needs the engine check's run")
+        raise _Skip(_("needs the engine check's run"))
     trainer = ctx.trainer
     path = save_run(trainer, ctx.tmp / "engine-run")
     restored = restore_trainer(open_run(path))
     if restored.cfg != trainer.cfg:
-        raise CheckFailed(f"the reopened run's config differs from the saved one ({path / 'config.toml'})")
+        raise CheckFailed(_("the reopened run's config differs from the saved one ({value})").format(value=path / 'config.toml'))
     differs = _same_weights(trainer.model.state_dict(), restored.model.state_dict())
     if differs:
-        raise CheckFailed(f"the reopened weights differ from the saved ones at {differs}")
+        raise CheckFailed(_("the reopened weights differ from the saved ones at {differs}").format(differs=differs))
     if len(restored.history) != len(trainer.history):
-        raise CheckFailed(f"the reopened run has {len(restored.history)} metric rows, the saved one "
-                          f"{len(trainer.history)}")
+        raise CheckFailed(_("the reopened run has {count} metric rows, the saved one {count2}").format(count=len(restored.history), count2=len(trainer.history)))
     _check_probe(restored.last_probe, STEPS)
     val = trainer.final["val"]["loss"]
     again = restored.task.evaluate(restored.model.eval(), "val")["loss"]
     if not math.isclose(val, again, rel_tol=1e-5, abs_tol=1e-7):
-        raise CheckFailed(f"the reopened model's validation loss is {again:.6g}, the saved run's {val:.6g}")
+        raise CheckFailed(_("the reopened model's validation loss is {again:.6g}, the saved run's {val:.6g}").format(again=again, val=val))
     names = sorted(p.name for p in path.iterdir())
-    return f"saved and reopened ({', '.join(names)}): same config, weights, {len(restored.history)} rows, probe, " \
-           f"val loss {again:.4g}"
+    return _("saved and reopened ({names}): same config, weights, {count} rows, probe, val loss {again:.4g}").format(names=', '.join(names), count=len(restored.history), again=again)
 
 
 def _ensure_display() -> None:
@@ -217,7 +216,7 @@ def _settings_kept(settings_factory):
 
 def _check_window(ctx: _Context) -> str:
     if ctx.config is None:
-        raise _Skip("needs the engine check's experiment")
+        raise _Skip(_("needs the engine check's experiment"))
     _ensure_display()
     if sys.platform == "win32":
         import torch  # noqa: F401  (before Qt on Windows: see packaging/rnnlab_main.py)
@@ -271,32 +270,32 @@ def _check_window(ctx: _Context) -> str:
             window.resize(1280, 800)
             window.show()
             if not window.wait_ready(60):
-                raise CheckFailed("the window did not finish loading the experiment within 60 s")
+                raise CheckFailed(_("the window did not finish loading the experiment within 60 s"))
             if not window.isVisible():
-                raise CheckFailed("the main window did not become visible")
+                raise CheckFailed(_("the main window did not become visible"))
             if window.config() != cfg:
-                raise CheckFailed("the window's form does not hold the experiment it was given")
+                raise CheckFailed(_("the window's form does not hold the experiment it was given"))
             draws = []
             window.plots_updated.connect(lambda: draws.append(1))
             t0 = time.perf_counter()
             status = wait_for(window.training_finished, window.start_training, TRAIN_TIMEOUT_S)
             seconds = time.perf_counter() - t0
             if status == ["refused"]:
-                raise CheckFailed(f"the window refused to train: {window.statusBar().currentMessage()}")
+                raise CheckFailed(_("the window refused to train: {currentMessage}").format(currentMessage=window.statusBar().currentMessage()))
             if not status:
                 window.stop()
-                raise CheckFailed(f"training in the window did not finish within {TRAIN_TIMEOUT_S} s")
+                raise CheckFailed(_("training in the window did not finish within {TRAIN_TIMEOUT_S} s").format(TRAIN_TIMEOUT_S=TRAIN_TIMEOUT_S))
             trainer = window.trainer
             if status[0] != "finished" or trainer is None or trainer.step != STEPS:
-                raise CheckFailed(f"training in the window ended '{status[0]}' at step "
-                                  f"{getattr(trainer, 'step', '?')} of {STEPS}: {getattr(trainer, 'message', '')}")
+                raise CheckFailed(_("training in the window ended '{value}' at step {getattr} of {STEPS}: "
+                                    "{getattr2}").format(value=status[0], getattr=getattr(trainer, 'step', '?'), STEPS=STEPS, getattr2=getattr(trainer, 'message', '')))
             if window.is_training():
-                raise CheckFailed("the window still reports training after training_finished")
+                raise CheckFailed(_("the window still reports training after training_finished"))
             _check_probe(trainer.last_probe, STEPS)
             window.wait_ready(30)
             app.processEvents()
             if not draws:
-                raise CheckFailed("the plots never redrew while training")
+                raise CheckFailed(_("the plots never redrew while training"))
             shot = os.environ.get("RNNLAB_SELFTEST_SCREENSHOT")
             if shot:
                 window.grab().save(shot)
@@ -310,12 +309,10 @@ def _check_window(ctx: _Context) -> str:
             second.wait_ready(60)
             reopened = second.trainer
             if reopened is None or reopened.step != STEPS or second.config() != cfg:
-                raise CheckFailed(f"reopening {saved} in a new window gave "
-                                  f"{'no run' if reopened is None else f'step {reopened.step}'} "
-                                  f"{'' if second.config() == cfg else 'and another config'}")
+                raise CheckFailed(_("reopening {saved} in a new window gave {value} {value2}").format(saved=saved, value='no run' if reopened is None else f'step {reopened.step}', value2='' if second.config() == cfg else 'and another config'))
             differs = _same_weights(trainer.model.state_dict(), reopened.model.state_dict())
             if differs:
-                raise CheckFailed(f"the reopened window's weights differ at {differs}")
+                raise CheckFailed(_("the reopened window's weights differ at {differs}").format(differs=differs))
             _check_probe(reopened.last_probe, STEPS)
             platform_name = app.platformName()
         finally:
@@ -324,22 +321,22 @@ def _check_window(ctx: _Context) -> str:
                 w.deleteLater()
             app.processEvents()
             qInstallMessageHandler(previous_handler)
-    return (f"MainWindow on Qt {qVersion()} (PySide6 {pyside_version}, platform '{platform_name}') trained {STEPS} "
-            f"steps in {seconds:.1f} s ({len(draws)} redraws), probe in range; save_run and open_run in a second "
-            f"window: same config, weights and probe")
+    return (_("MainWindow on Qt {qVersion} (PySide6 {pyside_version}, platform '{platform_name}') trained {STEPS} "
+              "steps in {seconds:.1f} s ({count} redraws), probe in range; save_run and open_run in a second "
+              "window: same config, weights and probe").format(qVersion=qVersion(), pyside_version=pyside_version, platform_name=platform_name, STEPS=STEPS, seconds=seconds, count=len(draws)))
 
 
 def _check_offline(ctx: _Context) -> str:
     if ctx.network:
-        raise CheckFailed("rnnlab tried to reach the network: " + "; ".join(ctx.network[:5]))
-    return "no socket connection or DNS look-up was attempted"
+        raise CheckFailed(_("rnnlab tried to reach the network: ") + "; ".join(ctx.network[:5]))
+    return _("no socket connection or DNS look-up was attempted")
 
 
 CHECKS: list[tuple[str, Callable[[_Context], str]]] = [
     ("resources", _check_resources),
     ("tasks", _check_tasks),
     ("engine", _check_engine),
-    ("run files", _check_run_files),
+    (N_("run files"), _check_run_files),
     ("window", _check_window),
     ("offline", _check_offline),
 ]
@@ -353,26 +350,25 @@ def _watch_network(ctx: _Context) -> None:
 
     def hook(event: str, args) -> None:
         if event == "socket.connect" and getattr(args[0], "family", None) in inet:
-            ctx.network.append(f"connect to {args[1]!r}")
+            ctx.network.append(_("connect to {value!r}").format(value=args[1]))
         elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
                        "socket.gethostbyaddr"):
             ctx.network.append(f"{event.split('.')[1]}({args[0]!r})")
         elif event == "urllib.Request":
-            ctx.network.append(f"urllib request {args[0]!r}")
+            ctx.network.append(_("urllib request {value!r}").format(value=args[0]))
 
     sys.addaudithook(hook)
 
 
 def _environment() -> str:
-    frozen = "frozen app" if getattr(sys, "frozen", False) else "from source"
+    frozen = _("frozen app") if getattr(sys, "frozen", False) else _("from source")
     try:
         import torch
 
         torch_text = f"torch {torch.__version__}"
     except Exception as exc:  # the engine check reports it properly
-        torch_text = f"torch not importable ({exc})"
-    return (f"rnnlab {__version__} ({frozen}), Python {platform.python_version()}, {torch_text}, "
-            f"{platform.system()} {platform.machine()}")
+        torch_text = _("torch not importable ({exc})").format(exc=exc)
+    return (_("rnnlab {version} ({frozen}), Python {python_version}, {torch_text}, {system} {machine}").format(version=__version__, frozen=frozen, python_version=platform.python_version(), torch_text=torch_text, system=platform.system(), machine=platform.machine()))
 
 
 def run_selftest(out: Optional[TextIO] = None, only: Optional[list[str]] = None) -> int:
@@ -382,7 +378,7 @@ def run_selftest(out: Optional[TextIO] = None, only: Optional[list[str]] = None)
     tmp = Path(tempfile.mkdtemp(prefix="rnnlab-selftest-"))
     ctx = _Context(tmp)
     _watch_network(ctx)
-    print(f"rnnlab self-test: {_environment()}", file=out, flush=True)
+    print(_("rnnlab self-test: {environment}").format(environment=_environment()), file=out, flush=True)
     failed, passed, skipped = [], 0, 0
     try:
         for name, check in CHECKS:
@@ -393,7 +389,7 @@ def run_selftest(out: Optional[TextIO] = None, only: Optional[list[str]] = None)
                 detail = check(ctx)
             except _Skip as skip:
                 skipped += 1
-                print(f"  skip  {name}: {skip}", file=out, flush=True)
+                print(_("  skip  {name}: {skip}").format(name=name, skip=skip), file=out, flush=True)
                 continue
             except CheckFailed as exc:
                 failed.append((name, str(exc)))
@@ -403,18 +399,18 @@ def run_selftest(out: Optional[TextIO] = None, only: Optional[list[str]] = None)
                 failed.append((name, f"{type(exc).__name__}: {exc}"))
             else:
                 passed += 1
-                print(f"  ok    {name}: {detail} [{time.perf_counter() - t0:.1f} s]", file=out, flush=True)
+                print(_("  ok    {name}: {detail} [{value:.1f} s]").format(name=name, detail=detail, value=time.perf_counter() - t0), file=out, flush=True)
                 continue
-            print(f"  FAIL  {name}: {failed[-1][1]}", file=out, flush=True)
+            print(_("  FAIL  {name}: {value}").format(name=name, value=failed[-1][1]), file=out, flush=True)
     finally:
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
     seconds = time.perf_counter() - started
     if failed:
-        print(f"rnnlab self-test FAILED ({len(failed)} of {len(failed) + passed} checks): "
+        print(_("rnnlab self-test FAILED ({count} of {value} checks): ").format(count=len(failed), value=len(failed) + passed)
               + "; ".join(f"{n}: {why}" for n, why in failed), file=out, flush=True)
         return 1
-    print(f"rnnlab self-test passed: {passed} checks" + (f", {skipped} skipped" if skipped else "")
-          + f" in {seconds:.1f} s", file=out, flush=True)
+    print(_("rnnlab self-test passed: {passed} checks").format(passed=passed) + (_(", {skipped} skipped").format(skipped=skipped) if skipped else "")
+          + _(" in {seconds:.1f} s").format(seconds=seconds), file=out, flush=True)
     return 0

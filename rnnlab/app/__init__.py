@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from typing import Callable, Optional
+from ..i18n import N_, _, ngettext
 
 _T0 = time.perf_counter()
 
@@ -72,6 +73,9 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             return 1
 
     app = application(argv)  # shields Qt from a Turkish C locale: see application.py
+    from . import language
+
+    language.start()  # before any text is made: --lang/RNNLAB_LANG, the saved View > Language, the system's
     theme.apply(app, plots=False)
     splash = StartupWindow()
     splash.show()
@@ -88,7 +92,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             QTimer.singleShot(20, finish)
             return
         if errors:
-            splash.show_error(f"rnnlab could not load PyTorch: {errors[0]}")
+            splash.show_error(_("rnnlab could not load PyTorch: {value}").format(value=errors[0]))
             return
         from .main_window import MainWindow
 

@@ -27,9 +27,12 @@ from .. import schema, tasks
 from ..config import RunConfig
 from ..errors import ConfigError
 from . import places, userfiles
+from .. import i18n
+from ..i18n import N_, _, ngettext
 
 # The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
 GROUPS = ("Model", "Training", "Advanced")
+GROUP_TITLES = {"Model": N_("Model"), "Training": N_("Training"), "Advanced": N_("Advanced")}
 
 
 def group_of(f: schema.Field) -> str:
@@ -38,8 +41,12 @@ def group_of(f: schema.Field) -> str:
 
 
 def parse(kind: str, text: str):
-    """Text typed into a number field -> a number; anything else is passed on for the rule to reject by name."""
+    """Text typed into a number field -> a number; anything else is passed on for the rule to reject by name.
+    In a language that writes decimals with a comma (Turkish: 0,005) the comma is read as the decimal mark too; in
+    English a comma stays an error (1,000 would be ambiguous). Config files always hold dots."""
     s = text.strip()
+    if kind in ("int", "float") and i18n.decimal_comma() and s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
     if kind == "int":
         try:
             return int(s)
@@ -58,9 +65,18 @@ def parse(kind: str, text: str):
 
 
 def fmt(value: Any) -> str:
+    """A value as its field shows it: decimals with the language's mark (0,001 in Turkish)."""
     if isinstance(value, float):
-        return f"{value:g}"
+        text = f"{value:g}"
+        return text.replace(".", ",") if i18n.decimal_comma() else text
     return str(value)
+
+
+def decimal_hint() -> str:
+    """The tooltip's line on how to type a decimal number in the current language."""
+    if i18n.decimal_comma():
+        return _("Type decimals with a comma or a dot: {comma} or {dot}.").format(comma="0,005", dot="0.005")
+    return _("Type decimals with a dot: {dot}.").format(dot="0.005")
 
 
 class WheelSafeCombo(QComboBox):
@@ -102,23 +118,45 @@ class FieldRow(QWidget):
             self.editor = QLineEdit()
             self.editor.textEdited.connect(lambda text: self.edited.emit(self.key, parse(self.kind, text)))
         self.editor.setObjectName(f.key)
-        unit = f" ({escape(f.option.unit)})" if f.option.unit else ""
-        self.tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.describe)}</i>"
+        self.tip = self._base_tip()
         self.editor.setToolTip(self.tip)
         layout.addWidget(self.editor, 1)
         if f.kind == "path":
             button = QPushButton("…")
             button.setFixedWidth(28)
-            button.setToolTip("Choose a file.")
+            button.setToolTip(_("Choose a file."))
             button.clicked.connect(self._browse)
             layout.addWidget(button)
         self.message = ""  # the error shown for this field (in the panel's message line and the tooltip)
         self._note = ""  # 'Checking the file…'
         self.off_reason = ""  # why the field takes no effect now (it is disabled)
 
+    def _base_tip(self) -> str:
+        f = self.field
+        unit = f" ({escape(_(f.option.unit))})" if f.option.unit else ""
+        tip = f"{escape(f.help)}<br><i>{f.key}{unit}: {escape(f.rule.must())}</i>"
+        return tip + (f"<br><i>{escape(decimal_hint())}</i>" if f.kind == "float" else "")
+
+    def retranslate(self) -> None:
+        """The tooltip, the choices' names and a number's decimal mark in the current language (value kept)."""
+        value = self.raw()
+        self.tip = self._base_tip()
+        if self.kind in ("choice", "device"):
+            for i, (choice, label) in enumerate(_choices(self.field)):
+                index = self.editor.findData(choice)
+                if index >= 0:
+                    self.editor.setItemText(index, label)
+        elif self.kind in ("int", "float") and not isinstance(value, str):
+            self.editor.blockSignals(True)
+            self.editor.setText(fmt(value))
+            self.editor.blockSignals(False)
+        if self.field.option.when is not None and self.off_reason:
+            self.off_reason = _(self.field.option.when.text)
+        self._show_tip()
+
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"{self.field.label}: choose a file", places.last_folder("data"),
-                                              self.field.option.files or "All files (*)")
+        path, _unused = QFileDialog.getOpenFileName(self, _("{label}: choose a file").format(label=self.field.label), places.last_folder("data"),
+                                              self.field.option.files or _("All files (*)"))
         if path:
             places.remember_folder("data", path)
             self.editor.setText(path)
@@ -140,7 +178,7 @@ class FieldRow(QWidget):
             elif self.kind in ("choice", "device"):
                 index = self.editor.findData(value)
                 if index < 0:
-                    self.editor.addItem(f"{value} (not available here)", value)
+                    self.editor.addItem(_("{value} (not available here)").format(value=value), value)
                     index = self.editor.count() - 1
                 self.editor.setCurrentIndex(index)
             else:
@@ -164,7 +202,7 @@ class FieldRow(QWidget):
 
     def set_in_effect(self, on: bool) -> None:
         """Enabled when the setting takes effect; disabled otherwise, the tooltip saying why (its value stays)."""
-        reason = "" if on or self.field.option.when is None else self.field.option.when.text
+        reason = "" if on or self.field.option.when is None else _(self.field.option.when.text)
         self.editor.setEnabled(on)  # always: isEnabled() also reads the locked form, so it cannot tell what was set
         _show_off(self.editor, not on)
         if reason != self.off_reason:
@@ -174,7 +212,8 @@ class FieldRow(QWidget):
     def _show_tip(self) -> None:
         parts = [f"<b>{escape(self.message)}</b>" if self.message else "",
                  f"<i>{escape(self._note)}</i>" if self._note else "",
-                 f"<i>Off: {escape(self.off_reason)}.</i>" if self.off_reason else "", self.tip]
+                 "<i>" + escape(_("Off: {reason}.").format(reason=self.off_reason)) + "</i>" if self.off_reason else "",
+                 self.tip]
         self.editor.setToolTip("<br>".join(p for p in parts if p))
 
     def _mark(self, state: str) -> None:
@@ -204,8 +243,8 @@ def _choices(f: schema.Field) -> list[tuple[Any, str]]:
     if f.kind == "device":
         from ..train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
 
-        return [("auto", "Automatic (best here)")] + list(devices.available())
-    return [(value, f.option.value_labels.get(value, value)) for value in f.choices]
+        return [("auto", _("Automatic (best here)"))] + list(devices.available())
+    return [(value, _(f.option.value_labels[value]) if value in f.option.value_labels else value) for value in f.choices]
 
 
 class _FormScroll(QScrollArea):
@@ -261,15 +300,15 @@ class ExperimentPanel(QWidget):
         self._layout.setContentsMargins(6, 6, 6, 6)
 
         # Task: chooser, description, data preview.
-        task_box = QGroupBox("Task")
+        task_box = self.task_box = QGroupBox(_("Task"))
         task_form = QVBoxLayout(task_box)
         self.task_combo = WheelSafeCombo()
         self.task_combo.setObjectName("task.name")
         self.task_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.task_combo.setMinimumContentsLength(14)
-        self.task_combo.setToolTip("What the network learns. Choosing a task loads its suggested settings.")
+        self.task_combo.setToolTip(_("What the network learns. Choosing a task loads its suggested settings."))
         for cls in tasks.all_tasks():
-            self.task_combo.addItem(f"{cls.title}", cls.name)
+            self.task_combo.addItem(_(cls.title), cls.name)
         self.task_combo.activated.connect(lambda _i: self.set_task(self.task_combo.currentData()))
         self.task_description = QLabel(wordWrap=True)
         self.task_description.setObjectName("taskDescription")
@@ -282,14 +321,15 @@ class ExperimentPanel(QWidget):
         self._preview_widget: Optional[QWidget] = None
         self._layout.addWidget(task_box)
 
-        self.options_box = QGroupBox("Task options")
+        self.options_box = QGroupBox(_("Task options"))
         self.options_form = QFormLayout(self.options_box)
         self._tune_form(self.options_form)
         self._layout.addWidget(self.options_box)
 
         self._forms: dict[str, QFormLayout] = {}  # field key -> the form its row is in
+        self._group_boxes: dict[str, QGroupBox] = {}
         for title in GROUPS:
-            box = QGroupBox(title)
+            box = self._group_boxes[title] = QGroupBox(_(GROUP_TITLES[title]))
             form = QFormLayout(box)
             self._tune_form(form)
             for f in schema.config_fields():
@@ -405,16 +445,16 @@ class ExperimentPanel(QWidget):
         # A refused file retried after another edit (the window that makes it fit) keeps its companion change too.
         edits = [(key, changes)] + [(k, self._task_changes(k, v)) for k, v in self._pending.items()
                                     if k.startswith("task.") and k != key]
-        if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _, c in edits):
+        if userfiles.needs_files(self._cfg, changes) or any(userfiles.needs_files(self._cfg, c) for _unused, c in edits):
             self._check_serial += 1
             self._checking = key
             self._pending[key] = raw
             self._errors.pop(key, None)
-            self._fields[key].set_note("Checking the file…")
+            self._fields[key].set_note(_("Checking the file…"))
             self._emit_validity()
             self.files.check(self._check_serial, self._cfg, edits)
             return
-        self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _ in edits])
+        self._apply_outcome(userfiles.validate(self._cfg, edits), [k for k, _unused in edits])
 
     def _task_changes(self, key: str, raw: Any) -> dict[str, Any]:
         changes = {key: raw}
@@ -523,6 +563,24 @@ class ExperimentPanel(QWidget):
             return self._cfg.task.options.get(name)
         return getattr(getattr(self._cfg, section), name)
 
+    def retranslate(self) -> None:
+        """View > Language: every text of the form in the current language; the config and the fields' values stay."""
+        self.task_box.setTitle(_("Task"))
+        self.task_combo.setToolTip(_("What the network learns. Choosing a task loads its suggested settings."))
+        for i in range(self.task_combo.count()):
+            self.task_combo.setItemText(i, _(tasks.get(self.task_combo.itemData(i)).title))
+        self.options_box.setTitle(_("Task options"))
+        for title, box in self._group_boxes.items():
+            box.setTitle(_(GROUP_TITLES[title]))
+        for key, row in self._fields.items():
+            label = self._forms[key].labelForField(row)
+            if label is not None:
+                label.setText(row.field.label)
+            row.retranslate()
+        self._describe_task()
+        self._show_messages()
+        self.scroll.fit_width()
+
     def _build_task_options(self) -> None:
         for key in [k for k in self._fields if k.startswith("task.")]:
             self._fields.pop(key)
@@ -550,7 +608,7 @@ class ExperimentPanel(QWidget):
 
     def _describe_task(self) -> None:
         cls = tasks.get(self._cfg.task.name)
-        self.task_description.setText(f"<b>{escape(cls.shape)}</b> · {escape(cls.describe(self._cfg.task.options))}")
+        self.task_description.setText(f"<b>{escape(_(cls.shape))}</b> · {escape(_(cls.describe(self._cfg.task.options)))}")
 
     def _fix_tab_order(self) -> None:
         """Tab walks the form top to bottom (the task options are rebuilt after the other fields were made)."""
@@ -564,11 +622,13 @@ class ExperimentPanel(QWidget):
         labels = {k: self._label_of(k) for k in self._errors}
         if not self._errors:
             self.message_line.setText("" if self._checking is None else
-                                      f"<i>{escape(self._label_of(self._checking))}: checking the file…</i>")
+                                      "<i>" + escape(_("{label}: checking the file…").format(
+                                          label=self._label_of(self._checking))) + "</i>")
             return
         key, message = next(iter(self._errors.items()))
         more = len(self._errors) - 1
-        tail = f" <i>(and {more} more marked field{'s' if more > 1 else ''})</i>" if more else ""
+        tail = (" <i>" + escape(ngettext("(and {count} more marked field)", "(and {count} more marked fields)",
+                                         more).format(count=more)) + "</i>") if more else ""
         self.message_line.setText(f"<b>{escape(labels[key])}:</b> {escape(message)}{tail}")
 
     def _label_of(self, key: str) -> str:
@@ -604,7 +664,7 @@ class ExperimentPanel(QWidget):
                 label.setEnabled(on)
                 _show_off(label, not on)
         self._fields["model.dropout"].setToolTip("" if self._cfg.model.num_layers > 1 else
-                                                 "With one layer, dropout acts only before the head.")
+                                                 _("With one layer, dropout acts only before the head."))
 
 
 def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:

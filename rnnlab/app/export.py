@@ -28,6 +28,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 from ..errors import RnnlabError
+from ..i18n import N_, _, ngettext, strerror
 
 Target = Union[pg.PlotItem, QWidget]
 DEFAULT_SCALE = 2.0  # PNGs at twice the size on screen: sharp on a projector or a slide
@@ -182,12 +183,12 @@ def render_image(target: Target, size: Optional[QSize] = None, scale: float = DE
         base = logical_size(target)
         size = QSize(max(1, round(base.width() * scale)), max(1, round(base.height() * scale)))
     if size.width() < 1 or size.height() < 1 or size.width() * size.height() > 200_000_000:
-        raise RnnlabError(f"an image of {size.width()} x {size.height()} pixels cannot be made; choose a size "
-                          "from 1 x 1 up to about 14000 x 14000")
+        raise RnnlabError(_("an image of {width} x {height} pixels cannot be made; choose a size from 1 x 1 up to "
+                            "about 14000 x 14000").format(width=size.width(), height=size.height()))
     image = QImage(size, QImage.Format_ARGB32_Premultiplied)
     if image.isNull():
-        raise RnnlabError(f"there is not enough memory for an image of {size.width()} x {size.height()} pixels; "
-                          "choose a smaller size")
+        raise RnnlabError(_("there is not enough memory for an image of {width} x {height} pixels; choose a "
+                            "smaller size").format(width=size.width(), height=size.height()))
     background = QColor("white") if white else QColor(0, 0, 0, 0)
     image.fill(background)
     painter = QPainter(image)
@@ -242,7 +243,7 @@ def _widget_svg(widget: QWidget, title: str, white: bool) -> bytes:
     generator.setSize(size)
     generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
     generator.setTitle(title or "rnnlab")
-    generator.setDescription("Exported from rnnlab")
+    generator.setDescription(_("Exported from rnnlab"))
     background = QColor("white") if white else QColor(0, 0, 0, 0)
     painter = QPainter(generator)
     try:
@@ -435,7 +436,7 @@ def save_csv(item: pg.PlotItem, path: str | Path) -> int:
     """Write a plot's data as CSV; returns the number of data rows."""
     header, rows = plot_table(item)
     if not rows:
-        raise RnnlabError("this plot has no data yet; train a few steps first")
+        raise RnnlabError(_("this plot has no data yet; train a few steps first"))
     lines = [",".join(header)]
     lines += [",".join(_cell(v) for v in row) for row in rows]
     _write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
@@ -460,7 +461,7 @@ def _png_bytes(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.WriteOnly)
     if not image.save(buffer, "PNG"):
-        raise RnnlabError("the image could not be encoded as PNG")
+        raise RnnlabError(_("the image could not be encoded as PNG"))
     return bytes(buffer.data())
 
 
@@ -474,7 +475,7 @@ def _write_bytes(path: str | Path, data: bytes) -> None:
         os.umask(umask)
         path.chmod(0o666 & ~umask)  # an ordinary file, not the private temporary one
     except OSError as exc:
-        raise RnnlabError(f"cannot write {path}: {exc.strerror or exc}. Choose another folder or name.") from None
+        raise RnnlabError(_("cannot write {path}: {value}. Choose another folder or name.").format(path=path, value=strerror(exc))) from None
 
 
 def export(choice: Choice, path: str | Path, kind: str, size: Optional[QSize] = None,
@@ -483,16 +484,16 @@ def export(choice: Choice, path: str | Path, kind: str, size: Optional[QSize] = 
     path = Path(path)
     if kind == "png":
         s = save_png(choice.target, path, size, scale, white)
-        return f"Saved {path.name} ({s.width()} x {s.height()} pixels)"
+        return _("Saved {name} ({width} x {height} pixels)").format(name=path.name, width=s.width(), height=s.height())
     if kind == "svg":
         save_svg(choice.target, path, choice.label.split(": ", 1)[-1], white)
-        return f"Saved {path.name} (SVG)"
+        return _("Saved {name} (SVG)").format(name=path.name)
     if kind == "csv":
         if not choice.is_plot:
-            raise RnnlabError("CSV holds one plot's data: choose a plot, not a tab or the window")
+            raise RnnlabError(_("CSV holds one plot's data: choose a plot, not a tab or the window"))
         rows = save_csv(choice.target, path)
-        return f"Saved {path.name} ({rows} rows)"
-    raise RnnlabError(f"unknown export format {kind!r}; use png, svg or csv")
+        return _("Saved {name} ({rows} rows)").format(name=path.name, rows=rows)
+    raise RnnlabError(_("unknown export format {kind!r}; use png, svg or csv").format(kind=kind))
 
 
 # --- pyqtgraph's context menu --------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QComboBox,
 
 from ..errors import RnnlabError
 from . import export as ex
+from ..i18n import N_, _, ngettext
 
-FORMATS = (("png", "PNG image"), ("svg", "SVG drawing (text stays text)"), ("csv", "CSV data (one plot)"))
+FORMATS = (("png", N_("PNG image")), ("svg", N_("SVG drawing (text stays text)")), ("csv", N_("CSV data (one plot)")))
 SCALES = (1, 2, 3, 4)
 FOLDER_KEY = "export/folder"
 
@@ -55,11 +56,11 @@ def window_choices(window, plot: Optional[pg.PlotItem] = None) -> list[ex.Choice
     if tabs is not None and tabs.currentWidget() is not None:
         name = tabs.tabText(tabs.currentIndex()).replace("&", "")
         choices.append(ex.Choice(f"Tab: {name}", tabs.currentWidget(), ex.slug(name)))
-    for attr, label in (("loss_panel", "Panel: loss and validation metric"), ("view_host", "Panel: task view")):
+    for attr, label in (("loss_panel", _("Panel: loss and validation metric")), ("view_host", _("Panel: task view"))):
         widget = getattr(window, attr, None)
         if isinstance(widget, QWidget) and widget.isVisible():
             choices.append(ex.Choice(label, widget, "learning" if attr == "loss_panel" else "view"))
-    choices.append(ex.Choice("The whole window", window, "window"))
+    choices.append(ex.Choice(_("The whole window"), window, "window"))
     return choices
 
 
@@ -68,7 +69,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, window, choices: list[ex.Choice], selected: Optional[object] = None, parent=None):
         super().__init__(parent or window)
-        self.setWindowTitle("Export figure or data")
+        self.setWindowTitle(_("Export figure or data"))
         self.window_ = window
         self.choices = choices
         self.prefix = name_prefix(window)
@@ -81,15 +82,15 @@ class ExportDialog(QDialog):
         self.format_buttons = QButtonGroup(self)
         format_row = QHBoxLayout()
         for i, (key, label) in enumerate(FORMATS):
-            b = QRadioButton(label)
+            b = QRadioButton(_(label))
             b.setObjectName(f"format_{key}")
             self.format_buttons.addButton(b, i)
             format_row.addWidget(b)
         self.format_buttons.button(0).setChecked(True)
         self.scale = QComboBox()
         for s in SCALES:
-            self.scale.addItem(f"{s}x the size on screen", s)
-        self.scale.addItem("custom size", 0)
+            self.scale.addItem(_("{s}x the size on screen").format(s=s), s)
+        self.scale.addItem(_("custom size"), 0)
         self.scale.setCurrentIndex(SCALES.index(int(ex.DEFAULT_SCALE)))
         self.width_box, self.height_box = QSpinBox(), QSpinBox()
         for box in (self.width_box, self.height_box):
@@ -101,11 +102,11 @@ class ExportDialog(QDialog):
         size_row.addWidget(QLabel("x"))
         size_row.addWidget(self.height_box)
         size_row.addStretch(1)
-        self.white = QCheckBox("White background (off: transparent)")
+        self.white = QCheckBox(_("White background (off: transparent)"))
         self.white.setChecked(True)
         self.path = QLineEdit()
         self.path.textEdited.connect(self._name_edited)
-        browse = QPushButton("Browse…")
+        browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
@@ -113,17 +114,17 @@ class ExportDialog(QDialog):
         self.note = QLabel(wordWrap=True)
         self.note.setObjectName("viewCaption")
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.export_button = buttons.addButton("Export", QDialogButtonBox.AcceptRole)
-        self.copy_button = buttons.addButton("Copy image", QDialogButtonBox.ActionRole)
+        self.export_button = buttons.addButton(_("Export"), QDialogButtonBox.AcceptRole)
+        self.copy_button = buttons.addButton(_("Copy image"), QDialogButtonBox.ActionRole)
         self.copy_button.clicked.connect(self._copy)
         buttons.accepted.connect(self.export)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("What", self.what)
-        form.addRow("Format", format_row)
-        form.addRow("Size", size_row)
+        form.addRow(_("What"), self.what)
+        form.addRow(_("Format"), format_row)
+        form.addRow(_("Size"), size_row)
         form.addRow("", self.white)
-        form.addRow("File", path_row)
+        form.addRow(_("File"), path_row)
         form.addRow("", self.note)
         form.addRow(buttons)
         self.what.currentIndexChanged.connect(self._update)
@@ -163,9 +164,9 @@ class ExportDialog(QDialog):
             self.path.setText(str(last_folder() / f"{self.prefix}-{self.choice.slug}.{self.kind}"))
         else:  # keep the user's name, with the format's extension
             self.path.setText(str(Path(self.path.text()).with_suffix(f".{self.kind}")))
-        self.note.setText({"png": "A picture, for slides.",
-                           "svg": "A drawing: scales without blur; text and lines stay editable in Inkscape.",
-                           "csv": "The plotted numbers at full precision, one named column per curve."}[self.kind])
+        self.note.setText({"png": _("A picture, for slides."),
+                           "svg": _("A drawing: scales without blur; text and lines stay editable in Inkscape."),
+                           "csv": _("The plotted numbers at full precision, one named column per curve.")}[self.kind])
 
     def _update_size(self) -> None:
         base = ex.logical_size(self.choice.target)
@@ -196,8 +197,8 @@ class ExportDialog(QDialog):
         self._auto_name = False
 
     def _browse(self) -> None:
-        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV data (*.csv)"}
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), filters[self.kind])
+        filters = {"png": _("PNG image (*.png)"), "svg": _("SVG drawing (*.svg)"), "csv": _("CSV data (*.csv)")}
+        path, _unused = QFileDialog.getSaveFileName(self, _("Export to"), self.path.text(), filters[self.kind])
         if path:
             self._auto_name = False
             self.path.setText(str(Path(path).with_suffix(f".{self.kind}")))
@@ -208,14 +209,14 @@ class ExportDialog(QDialog):
         """Write the file. Returns the status message, or None (and says why) when it could not be written."""
         text = self.path.text().strip()
         if not text:
-            QMessageBox.warning(self, "Export", "Choose a file to export to.")
+            QMessageBox.warning(self, _("Export"), _("Choose a file to export to."))
             return None
         path = Path(text).expanduser()
         size = QSize(self.width_box.value(), self.height_box.value()) if self.kind == "png" else None
         try:
             message = ex.export(self.choice, path, self.kind, size=size, white=self.white.isChecked())
         except RnnlabError as exc:
-            QMessageBox.warning(self, "Could not export", str(exc))
+            QMessageBox.warning(self, _("Could not export"), str(exc))
             return None
         remember_folder(path)
         _status(self.window_, f"{message} in {path.parent}")
@@ -224,7 +225,7 @@ class ExportDialog(QDialog):
 
     def _copy(self) -> None:
         size = ex.copy_image(self.choice.target)
-        _status(self.window_, f"Copied {self.choice.label} as an image ({size.width()} x {size.height()} pixels)")
+        _status(self.window_, _("Copied {label} as an image ({width} x {height} pixels)").format(label=self.choice.label, width=size.width(), height=size.height()))
 
 
 def _status(window, text: str) -> None:
@@ -253,8 +254,7 @@ def copy_focused_plot(window) -> bool:
     if plot is None:
         return False
     size = ex.copy_image(plot)
-    _status(window, f"Copied the plot '{ex.plot_title(plot) or 'plot'}' as an image "
-                    f"({size.width()} x {size.height()} pixels)")
+    _status(window, _("Copied the plot '{value}' as an image ({width} x {height} pixels)").format(value=ex.plot_title(plot) or 'plot', width=size.width(), height=size.height()))
     return True
 
 
@@ -265,11 +265,11 @@ def export_script_dialog(window) -> None:
     try:
         cfg = window.config()
     except RnnlabError as exc:
-        QMessageBox.warning(window, "Export experiment", f"Fix the experiment's settings first: {exc}")
+        QMessageBox.warning(window, _("Export experiment"), _("Fix the experiment's settings first: {exc}").format(exc=exc))
         return
     start = str(last_folder() / default_file_name(cfg))
-    path, _ = QFileDialog.getSaveFileName(window, "Export experiment as Python script", start,
-                                          "Python script (*.py)")
+    path, _unused = QFileDialog.getSaveFileName(window, _("Export experiment as Python script"), start,
+                                          _("Python script (*.py)"))
     if path:
         start_script_export(window, cfg, Path(path))
 
@@ -295,11 +295,11 @@ def start_script_export(window, cfg, path: Path, force: bool = False) -> None:
                 start_script_export(window, cfg, path, force=True)
             return
         remember_folder(path)
-        extra = f" and {len(written.data_files)} data files beside it" if written.data_files else ""
-        _status(window, f"Saved {written.script.name}{extra}: run it with python {written.script.name}")
+        extra = _(" and {count} data files beside it").format(count=len(written.data_files)) if written.data_files else ""
+        _status(window, _("Saved {name}{extra}: run it with python {name}").format(name=written.script.name, extra=extra))
 
     def failed(message: str):
-        QMessageBox.warning(window, "Could not export the experiment", message)
+        QMessageBox.warning(window, _("Could not export the experiment"), message)
 
     window.access.run_background(job, done, failed)
 
@@ -309,36 +309,36 @@ def export_report_dialog(window) -> None:
     from .report import save_report
 
     start = str(last_folder() / f"{name_prefix(window)}-report.html")
-    path, _ = QFileDialog.getSaveFileName(window, "Export report", start, "Web page (*.html)")
+    path, _unused = QFileDialog.getSaveFileName(window, _("Export report"), start, _("Web page (*.html)"))
     if not path:
         return
     try:
         saved = save_report(window, path)
     except RnnlabError as exc:
-        QMessageBox.warning(window, "Could not export the report", str(exc))
+        QMessageBox.warning(window, _("Could not export the report"), str(exc))
         return
     remember_folder(saved)
-    _status(window, f"Saved the report {saved.name} in {saved.parent}: it opens in any browser, offline")
+    _status(window, _("Saved the report {name} in {parent}: it opens in any browser, offline").format(name=saved.name, parent=saved.parent))
 
 
 def add_export_actions(window, file_menu: QMenu) -> None:
     """The window's hooks: File > Export… (Ctrl+Shift+E), Export experiment as Python script…, Export report…,
     Ctrl+C on a plot, and every plot's context-menu "Export…" (to be called before the window's plots are made)."""
     ex.install_context_menu(lambda win, plot: open_export_dialog(win if win is not None else window, plot))
-    figure = QAction("Export figure or data…", window)
+    figure = QAction(_("Export figure or data…"), window)
     figure.setObjectName("action_export")
     figure.setShortcut(QKeySequence("Ctrl+Shift+E"))  # Ctrl+E hides the Experiment dock
-    figure.setStatusTip("Save a plot, a tab or the whole window as PNG or SVG, or a plot's data as CSV")
+    figure.setStatusTip(_("Save a plot, a tab or the whole window as PNG or SVG, or a plot's data as CSV"))
     figure.triggered.connect(lambda: open_export_dialog(window))
-    script = QAction("Export experiment as Python script…", window)
+    script = QAction(_("Export experiment as Python script…"), window)
     script.setObjectName("action_export_script")
-    script.setStatusTip("Write this experiment as one PyTorch script that needs only torch and numpy")
+    script.setStatusTip(_("Write this experiment as one PyTorch script that needs only torch and numpy"))
     script.triggered.connect(lambda: export_script_dialog(window))
-    report = QAction("Export report…", window)
+    report = QAction(_("Export report…"), window)
     report.setObjectName("action_export_report")
-    report.setStatusTip("Write one HTML file with the settings, the result beside the baselines and the figures")
+    report.setStatusTip(_("Write one HTML file with the settings, the result beside the baselines and the figures"))
     report.triggered.connect(lambda: export_report_dialog(window))
-    copy = QAction("Copy plot as image", window)
+    copy = QAction(_("Copy plot as image"), window)
     copy.setObjectName("action_copy_plot")
     copy.setShortcut(QKeySequence.Copy)
     copy.setShortcutContext(Qt.WindowShortcut)  # text fields take Ctrl+C first (they override the shortcut)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 from ..errors import RnnlabError, RunError
 from . import persist, places
 from .model_access import describe_error
+from ..i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class RunFiles:
         except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
             log.exception("showing an opened run failed")
             self.window.reset()
-            failed(f"{opened.path} could not be shown: {describe_error(exc)}")
+            failed(_("{path} could not be shown: {error}").format(path=opened.path, error=describe_error(exc)))
             return
         done()
 
@@ -65,21 +66,21 @@ class RunFiles:
             return False
         name = time.strftime(f"{info.task}-{info.cell}-%Y%m%d-%H%M%S")
         start = str(Path(places.last_folder("runs")) / name)
-        path, _ = QFileDialog.getSaveFileName(w, "Save run as folder", start, "rnnlab run folder (*)")
+        path, _unused = QFileDialog.getSaveFileName(w, _("Save run as folder"), start, _("rnnlab run folder (*)"))
         if not path:
             return False
         places.remember_folder("runs", path)
         try:
             w.save_run(path)
         except (RnnlabError, OSError, TimeoutError) as exc:
-            QMessageBox.warning(w, "Could not save the run", f"{path}: {describe_error(exc)}")
+            QMessageBox.warning(w, _("Could not save the run"), f"{path}: {describe_error(exc)}")
             return False
         return True
 
     def open_dialog(self) -> None:
-        if not self.may_discard("open another run"):
+        if not self.may_discard(_("open another run")):
             return
-        path = QFileDialog.getExistingDirectory(self.window, "Open a run folder (it holds summary.json)",
+        path = QFileDialog.getExistingDirectory(self.window, _("Open a run folder (it holds summary.json)"),
                                                 places.last_folder("runs"))
         if path:
             places.remember_folder("runs", str(Path(path).parent / "x"))
@@ -94,9 +95,9 @@ class RunFiles:
         box = QMessageBox(w)
         box.setObjectName("unsavedRunBox")
         box.setIcon(QMessageBox.Question)
-        box.setWindowTitle("Unsaved run")
-        box.setText(f"The run shown ({info.task}, {info.cell}, {info.status} at step {info.step}) is not saved. Save "
-                    f"it before you {doing}?")
+        box.setWindowTitle(_("Unsaved run"))
+        box.setText(_("The run shown ({task}, {cell}, {status} at step {step}) is not saved. Save it before you "
+                      "{doing}?").format(task=info.task, cell=info.cell, status=info.status, step=info.step, doing=doing))
         box.setStandardButtons(QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
         box.setDefaultButton(QMessageBox.Save)
         answer = box.exec()
@@ -111,7 +112,7 @@ class RunFiles:
 
         def failed(message: str) -> None:
             QApplication.restoreOverrideCursor()
-            bar.show_message(f"Could not open the run: {message}", "error")  # stays until dismissed
+            bar.show_message(_("Could not open the run: {message}").format(message=message), "error")  # stays until dismissed
 
         self.open(path, QApplication.restoreOverrideCursor, failed)
 
@@ -119,7 +120,7 @@ class RunFiles:
         menu.clear()
         recent = persist.recent_runs()
         if not recent:
-            menu.addAction("(no runs yet)").setEnabled(False)
+            menu.addAction(_("(no runs yet)")).setEnabled(False)
         for p in recent:
             menu.addAction(p).triggered.connect(
-                lambda _=False, p=p: self.may_discard("open another run") and self.open_interactive(p))
+                lambda _unused=False, p=p: self.may_discard(_("open another run")) and self.open_interactive(p))

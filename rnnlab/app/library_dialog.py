@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayou
 
 from ..runs import library
 from ..runs.compare import task_problem
+from ..i18n import N_, _, ngettext
 
-COLUMNS = ("Name", "Kind", "Task", "Cell", "What differs", "Metric", "Status", "Date", "Steps")
+COLUMNS = (N_("Name"), N_("Kind"), N_("Task"), N_("Cell"), N_("What differs"), N_("Metric"), N_("Status"), N_("Date"),
+           N_("Steps"))
 NAME, KIND, TASK, CELL, DIFFERS, METRIC, STATUS, DATE, STEPS = range(len(COLUMNS))
 SORT_ROLE = Qt.UserRole + 1
 ENTRY_ROLE = Qt.UserRole + 2
-ALL_TASKS = "All tasks"
+ALL_TASKS = N_("All tasks")
 DAMAGED = QColor("#8a8a8a")
 MAX_COLUMN, MIN_DIFFERS = 260, 200  # pixels
 
@@ -48,7 +50,7 @@ class LibraryDialog(QDialog):
 
     def __init__(self, parent=None, root: Optional[str | Path] = None):
         super().__init__(parent)
-        self.setWindowTitle("Run library")
+        self.setWindowTitle(_("Run library"))
         self.root = library.home(root)
         self.entries: list[library.Entry] = []
         self._serial = 0
@@ -57,9 +59,9 @@ class LibraryDialog(QDialog):
         self._relay.done.connect(self._received)
 
         self.task_filter = QComboBox()
-        self.task_filter.addItem(ALL_TASKS)
+        self.task_filter.addItem(_(ALL_TASKS))
         self.task_filter.currentTextChanged.connect(self._filter)
-        self.state = QLabel("Reading…")
+        self.state = QLabel(_("Reading…"))
         self.state.setTextInteractionFlags(Qt.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(QLabel("Task:"))
@@ -68,7 +70,7 @@ class LibraryDialog(QDialog):
         top.addWidget(QLabel(f"Folder: {self.root}"))
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(COLUMNS)
+        self.model.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -88,12 +90,12 @@ class LibraryDialog(QDialog):
 
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
-        self.open_button = QPushButton("Open")
-        self.compare_button = QPushButton("Compare")
-        self.reveal_button = QPushButton("Reveal in file manager")
-        self.delete_button = QPushButton("Delete…")
-        self.refresh_button = QPushButton("Refresh")
-        close = QPushButton("Close")
+        self.open_button = QPushButton(_("Open"))
+        self.compare_button = QPushButton(_("Compare"))
+        self.reveal_button = QPushButton(_("Reveal in file manager"))
+        self.delete_button = QPushButton(_("Delete…"))
+        self.refresh_button = QPushButton(_("Refresh"))
+        close = QPushButton(_("Close"))
         self.open_button.clicked.connect(self._open)
         self.compare_button.clicked.connect(self._compare)
         self.reveal_button.clicked.connect(self._reveal)
@@ -129,7 +131,7 @@ class LibraryDialog(QDialog):
             return
         self._serial += 1
         serial, root, relay = self._serial, self.root, self._relay
-        self.state.setText("Reading…")
+        self.state.setText(_("Reading…"))
 
         def job():
             try:
@@ -139,7 +141,7 @@ class LibraryDialog(QDialog):
             try:
                 found = library.entries(root)
             except Exception as exc:  # entries() catches what a folder can do; this is the library folder itself
-                found, message = None, f"The library folder {root} cannot be read: {exc}"
+                found, message = None, _("The library folder {root} cannot be read: {exc}").format(root=root, exc=exc)
             try:
                 relay.done.emit(serial, found, message)
             except RuntimeError:  # the dialog was deleted meanwhile
@@ -155,10 +157,11 @@ class LibraryDialog(QDialog):
             return
         self._show(found)
         counts = (sum(e.kind == "run" for e in found), sum(e.kind == "sweep" for e in found))
-        summary = (f"{counts[0]} run{'s' * (counts[0] != 1)}, {counts[1]} sweep{'s' * (counts[1] != 1)}"
-                   + (f", {sum(not e.ok for e in found)} damaged" if any(not e.ok for e in found) else ""))
+        summary = (ngettext("{runs} run", "{runs} runs", counts[0]).format(runs=counts[0]) + ", "
+                   + ngettext("{sweeps} sweep", "{sweeps} sweeps", counts[1]).format(sweeps=counts[1])
+                   + (_(", {count} damaged").format(count=sum(not e.ok for e in found)) if any(not e.ok for e in found) else ""))
         if not found:
-            summary = "No runs or sweeps yet: runs you save land in this folder by default."
+            summary = _("No runs or sweeps yet: runs you save land in this folder by default.")
         self.state.setText(f"{message}  {summary}".strip() if message else summary)
 
     def _show(self, found: list[library.Entry]) -> None:
@@ -173,8 +176,8 @@ class LibraryDialog(QDialog):
         current = self.task_filter.currentText()
         self.task_filter.blockSignals(True)
         self.task_filter.clear()
-        self.task_filter.addItems([ALL_TASKS, *tasks])
-        self.task_filter.setCurrentText(current if current in tasks else ALL_TASKS)
+        self.task_filter.addItems([_(ALL_TASKS), *tasks])
+        self.task_filter.setCurrentText(current if current in tasks else _(ALL_TASKS))
         self.task_filter.blockSignals(False)
         self._filter(self.task_filter.currentText())
         self._fit_columns()
@@ -200,7 +203,7 @@ class LibraryDialog(QDialog):
         self._fit_columns()
 
     def _filter(self, task: str) -> None:
-        pattern = "" if task == ALL_TASKS else f"^{QRegularExpression.escape(task)}$"
+        pattern = "" if task == _(ALL_TASKS) else f"^{QRegularExpression.escape(task)}$"
         self.proxy.setFilterRegularExpression(QRegularExpression(pattern))
         self._update_buttons()
 
@@ -218,11 +221,11 @@ class LibraryDialog(QDialog):
 
     def _compare_problem(self, chosen: list[library.Entry]) -> str:
         if len(chosen) < 2:
-            return "Select two runs or more (Ctrl+click) to compare them."
+            return _("Select two runs or more (Ctrl+click) to compare them.")
         if any(e.kind != "run" for e in chosen):
-            return "Compare overlays runs; a sweep is opened on its own (select runs only)."
+            return _("Compare overlays runs; a sweep is opened on its own (select runs only).")
         if any(not e.ok for e in chosen):
-            return "A damaged run cannot be compared: " + next(e.problem for e in chosen if not e.ok)
+            return _("A damaged run cannot be compared: ") + next(e.problem for e in chosen if not e.ok)
         return task_problem([e.task for e in chosen])
 
     def _update_buttons(self, *_args) -> None:
@@ -233,7 +236,7 @@ class LibraryDialog(QDialog):
         self.delete_button.setEnabled(bool(chosen))
         problem = self._compare_problem(chosen)
         self.compare_button.setEnabled(not problem)
-        self.compare_button.setToolTip(problem or "Overlay these runs on the plots, one colour each")
+        self.compare_button.setToolTip(problem or _("Overlay these runs on the plots, one colour each"))
         if one is not None and not one.ok:
             self.hint.setText(f"<b>{one.name} cannot be opened:</b> {_html(one.problem)}")
         elif len(chosen) > 1 and problem:
@@ -270,17 +273,20 @@ class LibraryDialog(QDialog):
             return
         inside = [e for e in chosen if e.inside]
         outside = [e for e in chosen if not e.inside]
-        names = ", ".join(e.name for e in chosen[:5]) + (f" and {len(chosen) - 5} more" if len(chosen) > 5 else "")
-        text = f"Delete {names}?"
+        names = ", ".join(e.name for e in chosen[:5]) + (_(", and {count} more").format(count=len(chosen) - 5) if len(chosen) > 5 else "")
+        text = _("Delete {names}?").format(names=names)
         if inside:
-            text += f"\n\n{len(inside)} folder{'s' * (len(inside) != 1)} in the library will be deleted from disk."
+            text += "\n\n" + ngettext("{count} folder in the library will be deleted from disk.",
+                                         "{count} folders in the library will be deleted from disk.",
+                                         len(inside)).format(count=len(inside))
         if outside:
-            text += (f"\n\n{len(outside)} folder{'s' * (len(outside) != 1)} saved elsewhere will only be taken off "
-                     "this list; the files stay where they are.")
-        box = QMessageBox(QMessageBox.Warning, "Delete from the run library", text,
+            text += "\n\n" + ngettext("{count} folder saved elsewhere will only be taken off this list; the files stay where "
+                                 "they are.", "{count} folders saved elsewhere will only be taken off this list; the "
+                                 "files stay where they are.", len(outside)).format(count=len(outside))
+        box = QMessageBox(QMessageBox.Warning, _("Delete from the run library"), text,
                           QMessageBox.Yes | QMessageBox.Cancel, self)
         box.setDefaultButton(QMessageBox.Cancel)
-        box.button(QMessageBox.Yes).setText("Delete")
+        box.button(QMessageBox.Yes).setText(_("Delete"))
         box.setAttribute(Qt.WA_DeleteOnClose)
         paths = [(e.path, e.inside) for e in chosen]
         box.accepted.connect(lambda: self._delete(paths))
@@ -299,7 +305,7 @@ class LibraryDialog(QDialog):
                         library.forget(path, root)
                 except Exception as exc:
                     problems.append(str(exc))
-            return " ".join(problems) or f"Deleted {len(paths)} item{'s' * (len(paths) != 1)}."
+            return " ".join(problems) or ngettext("Deleted {count} item.", "Deleted {count} items.", len(paths)).format(count=len(paths))
 
         self._submit(action)
 

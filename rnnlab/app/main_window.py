@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QS
 
 from ..config import RunConfig
 from ..train.info import RunInfo
-from . import icons, menus, persist, theme
+from . import language, icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
 from .files import RunFiles
 from .manyruns import ManyRuns
@@ -57,6 +57,8 @@ from .session import Opened, Prepared, RunSession, wait_for_closed_runs
 from .statusbar import StatusFields, idle_text
 from .views.host import TaskViewHost
 from .worker import Update
+from .. import i18n
+from ..i18n import N_, _, ngettext
 
 __all__ = ["MainWindow", "settings", "wait_for_closed_runs"]
 
@@ -104,6 +106,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         persist.restore_layout(self)
         self._update_actions()
+        self._lang = i18n.language()
+        language.follow(self)  # View > Language re-translates this window in place
         # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
         # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
         gc.freeze()
@@ -136,10 +140,10 @@ class MainWindow(QMainWindow):
         self.gradients.setObjectName("gradientSplitter")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("bottomTabs")
-        self.tabs.addTab(self.gates_panel, "Gates")
-        self.tabs.addTab(self.gradients, "Gradients")
-        self.tabs.setTabToolTip(0, "What each gate does at every step and unit, for one probe sequence")
-        self.tabs.setTabToolTip(1, "Gradient norms over training, and the gradient reaching each time step")
+        self.tabs.addTab(self.gates_panel, _("Gates"))
+        self.tabs.addTab(self.gradients, _("Gradients"))
+        self.tabs.setTabToolTip(0, _("What each gate does at every step and unit, for one probe sequence"))
+        self.tabs.setTabToolTip(1, _("Gradient norms over training, and the gradient reaching each time step"))
         self.tabs.currentChanged.connect(lambda _i: self.scheduler.refresh(force=True))
         menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)
@@ -160,7 +164,7 @@ class MainWindow(QMainWindow):
         self.many.attach()
 
     def _build_docks(self) -> None:
-        dock = QDockWidget("Experiment", self)
+        dock = QDockWidget(_("Experiment"), self)
         dock.setObjectName("experimentDock")
         dock.setWidget(self.panel)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable |
@@ -170,7 +174,7 @@ class MainWindow(QMainWindow):
         self.experiment_dock = dock
         toggle = dock.toggleViewAction()
         toggle.setShortcut(QKeySequence("Ctrl+E"))
-        toggle.setToolTip("Show or hide the experiment settings (more room for the plots on a projector)")
+        toggle.setToolTip(_("Show or hide the experiment settings (more room for the plots on a projector)"))
         self.view_menu.insertAction(self.view_menu.actions()[0], toggle)
 
     # --- public API ----------------------------------------------------------------------------------------------------
@@ -207,7 +211,7 @@ class MainWindow(QMainWindow):
             return True
         if not self.panel.is_valid():
             first = next(iter(self.panel.errors().values()), "")
-            self.message_bar.show_message(f"Fix the marked settings first: {first}", "warning")
+            self.message_bar.show_message(_("Fix the marked settings first: {first}").format(first=first), "warning")
             return False
         self._start(paused=False)
         return True
@@ -240,7 +244,7 @@ class MainWindow(QMainWindow):
         """Save the current run to the folder `path` (between two steps if training runs). Returns the folder."""
         saved = self.session.save(path)
         persist.add_recent(saved)
-        self.statusBar().showMessage(f"Saved to {saved.name}", 8000)
+        self.statusBar().showMessage(_("Saved to {name}").format(name=saved.name), 8000)
         return saved
 
     def open_run(self, path) -> None:
@@ -265,6 +269,22 @@ class MainWindow(QMainWindow):
         persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
         persist.scale_fonts(self, previous)
+
+    def retranslate(self) -> None:
+        """The whole window in the current language, without a restart: the plots and the task view are rebuilt and
+        redrawn from the run's data (as a zoom does), the form re-labelled with its values kept, and every other
+        text (menus, actions, docks, buttons, tooltips) mapped back to its message and translated again."""
+        old, self._lang = self._lang, i18n.language()
+        if old == self._lang:
+            return
+        retranslator = language.Retranslator(old)
+        self._rebuild_plots()
+        retranslator.widget_tree(self)
+        self.panel.retranslate()
+        language.check_current(self.language_menu)
+        self.message_bar.retranslate()
+        self._show_status(None) if self.session.state == "idle" else None
+        self._update_actions()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Process events until the helper thread is idle and its results are delivered (tests, selftest)."""
@@ -345,7 +365,7 @@ class MainWindow(QMainWindow):
         self.scheduler.refresh(force=True)
         persist.add_recent(Path(opened.path))
         self.fields.show_opened(info, opened.status, self.data.last("train_loss"))
-        self.messages.result(self.data, info, opened.status, info.message or f"Opened a {opened.status} run.",
+        self.messages.result(self.data, info, opened.status, info.message or _("Opened a {status} run.").format(status=opened.status),
                              opened.advice, opened.note)
         self.statusBar().showMessage(f"Opened {Path(opened.path).name}", 8000)
 
@@ -361,8 +381,8 @@ class MainWindow(QMainWindow):
         self.session.preview(cfg)
         if cfg == info.config:
             return
-        save = [("Save that run…", self.files.save_dialog)] if self.has_unsaved_run() else []
-        self.messages.previous_run(info, save + [("Clear the plots", self.reset)])
+        save = [(_("Save that run…"), self.files.save_dialog)] if self.has_unsaved_run() else []
+        self.messages.previous_run(info, save + [(_("Clear the plots"), self.reset)])
 
     def _prepare(self) -> None:
         """A model for the form's config, built on the helper thread: the preview, the view and a model to step."""

@@ -31,11 +31,12 @@ from .race_session import RaceSession
 from .race_table import RaceTable, swatch
 from .runset import RunSet, Track
 from .session import open_job
+from ..i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
 OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")  # the panels that draw every run; the others the chosen one
-RESULTS_TAB = "Race results"
+RESULTS_TAB = N_("Race results")
 RACE_PROGRESS_S = 0.1  # each runner reports this often: with 2-4 runners the plots get news on most of their redraws
 
 
@@ -53,8 +54,8 @@ class RunsBar(QWidget):
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.buttons: dict[str, tuple[QToolButton, QToolButton]] = {}  # key -> (alone, remove)
-        self.add_button = self._button("Add run…", "Overlay another saved run of this task", many.add_dialog)
-        self.back_button = self._button("Back to one run", "Leave the comparison: the form's experiment again",
+        self.add_button = self._button(_("Add run…"), _("Overlay another saved run of this task"), many.add_dialog)
+        self.back_button = self._button(_("Back to one run"), _("Leave the comparison: the form's experiment again"),
                                         many.leave)
         self.hide()
 
@@ -82,12 +83,12 @@ class RunsBar(QWidget):
         self.title.setText(many.title())
         racing = many.mode == "race"
         for track in many.all_runs:
-            alone = self._button(f"only {track.label}", f"Show {track.label} alone (click again for all runs)",
+            alone = self._button(f"only {track.label}", _("Show {label} alone (click again for all runs)").format(label=track.label),
                                  lambda key=track.key: many.show_alone(key))
             alone.setIcon(swatch(track.colour))
             alone.setCheckable(True)
             alone.setChecked(many.alone == track.key)
-            remove = self._button("✕", f"Take {track.label} off the plots", lambda key=track.key: many.remove(key))
+            remove = self._button("✕", _("Take {label} off the plots").format(label=track.label), lambda key=track.key: many.remove(key))
             remove.setVisible(not racing)
             self._layout.addWidget(alone)
             self._layout.addWidget(remove)
@@ -170,14 +171,14 @@ class ManyRuns(QObject):
         paused = running and self._paused
         w.act_train.setEnabled(paused or (not running and w.panel.is_valid()))
         w.act_pause.setEnabled(running)
-        w.act_pause.setText("Resume" if paused else "Pause")
+        w.act_pause.setText(_("Resume") if paused else _("Pause"))
         w.act_step.setEnabled(running)
         w.act_stop.setEnabled(running)
         w.act_save.setEnabled(False)  # a race saves itself (its folder); a comparison is of saved runs
         w.act_race.setEnabled(not running)
         w.panel.set_locked(running)
         if self.mode == "race":
-            state = ("paused" if paused else "racing") if running else "race ended"
+            state = ("paused" if paused else "racing") if running else _("race ended")
         else:
             state = "comparing"
         w.fields.show_runs(state, [t.info for t in self.all_runs])
@@ -189,7 +190,7 @@ class ManyRuns(QObject):
         if not w.panel.is_valid():
             w.start_training()  # says what to fix
             return
-        if not w.files.may_discard("start a race"):
+        if not w.files.may_discard(_("start a race")):
             return
         dialog = RaceDialog(w.config(), w)
         dialog.setObjectName("raceDialog")
@@ -208,7 +209,7 @@ class ManyRuns(QObject):
         self.all_runs = self.race.runs
         self._show()
         self.window.message_bar.show_message(
-            f"Racing {len(values)} runs side by side, each in its own process, saved to {self.race_folder}.", "info")
+            _("Racing {count} runs side by side, each in its own process, saved to {race_folder}.").format(count=len(values), race_folder=self.race_folder), "info")
         return True
 
     def _race_progress(self) -> None:
@@ -222,14 +223,14 @@ class ManyRuns(QObject):
         tabs = self.window.tabs
         index = self._results_index()
         if index < 0:
-            index = tabs.addTab(self.table, RESULTS_TAB)
+            index = tabs.addTab(self.table, _(RESULTS_TAB))
         tabs.setCurrentIndex(index)
         self.window.message_bar.show_message(sentence, "info")
         self._tracks_changed()
 
     def _results_index(self) -> int:
         tabs = self.window.tabs
-        return next((i for i in range(tabs.count()) if tabs.tabText(i) == RESULTS_TAB), -1)
+        return next((i for i in range(tabs.count()) if tabs.widget(i) is self.table), -1)
 
     # --- comparing saved runs -------------------------------------------------------------------------------------
 
@@ -246,7 +247,7 @@ class ManyRuns(QObject):
         """Read the runs on the helper thread (refusing runs of different tasks), then overlay them."""
         paths = [str(p) for p in paths]
         w = self.window
-        if self.mode is None and not w.files.may_discard("compare runs"):
+        if self.mode is None and not w.files.may_discard(_("compare runs")):
             return  # the unsaved run shown stays
 
         def job():
@@ -264,17 +265,17 @@ class ManyRuns(QObject):
             w.panel.set_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
             w.panel.set_preview(preview_widget(opened[0].preview))
             self._show()
-            w.message_bar.show_message(f"Comparing {len(paths)} runs: what differs is in the legend.", "info")
+            w.message_bar.show_message(_("Comparing {count} runs: what differs is in the legend.").format(count=len(paths)), "info")
 
         def failed(message: str) -> None:
             self._loading -= 1
-            w.message_bar.show_message(f"Could not compare these runs: {message}", "error")
+            w.message_bar.show_message(_("Could not compare these runs: {message}").format(message=message), "error")
 
         self._loading += 1
         w.access.run_background(job, done, failed)
 
     def add_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window, "Add a saved run to the comparison",
+        path = QFileDialog.getExistingDirectory(self.window, _("Add a saved run to the comparison"),
                                                 places.last_folder("runs"))
         if path:
             self.add(path)
@@ -383,7 +384,7 @@ class ManyRuns(QObject):
         if self.mode is None:
             return
         if self.mode == "race" and self.race.rows and self._results_index() < 0:
-            self.window.tabs.addTab(self.table, RESULTS_TAB)
+            self.window.tabs.addTab(self.table, _(RESULTS_TAB))
         self._show()
 
     def leave(self) -> None:
@@ -404,7 +405,7 @@ class ManyRuns(QObject):
     # --- sweeps ---------------------------------------------------------------------------------------------------
 
     def open_sweep_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window, "Open a sweep folder (it holds results.csv)",
+        path = QFileDialog.getExistingDirectory(self.window, _("Open a sweep folder (it holds results.csv)"),
                                                 str(library.sweeps_folder()))
         if path:
             self.open_sweep(path)
@@ -415,11 +416,11 @@ class ManyRuns(QObject):
 
         view = SweepView(None)
         view.setAttribute(Qt.WA_DeleteOnClose)
-        view.setWindowTitle(f"Sweep: {Path(path).name} — rnnlab")
+        view.setWindowTitle(_("Sweep: {name} — rnnlab").format(name=Path(path).name))
         view.resize(1200, 780)
-        view.failed.connect(lambda msg: self.window.message_bar.show_message(f"Could not open the sweep: {msg}",
+        view.failed.connect(lambda msg: self.window.message_bar.show_message(_("Could not open the sweep: {msg}").format(msg=msg),
                                                                              "error"))
-        view.destroyed.connect(lambda _=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
+        view.destroyed.connect(lambda _unused=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
                                else None)
         view.open(str(path))
         view.show()
@@ -443,7 +444,7 @@ class ManyRuns(QObject):
 
 def connect_library(window, dialog) -> None:
     """The run library's requests, served by the window."""
-    dialog.open_requested.connect(lambda path: window.files.may_discard("open another run")
+    dialog.open_requested.connect(lambda path: window.files.may_discard(_("open another run"))
                                   and window.files.open_interactive(path))
     dialog.compare_requested.connect(window.many.compare)
     dialog.sweep_requested.connect(window.many.open_sweep)

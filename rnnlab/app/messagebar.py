@@ -11,8 +11,9 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from ..i18n import N_, _, ngettext
 
-IDLE_HINT = "Press Train (F5) to start. Hover over a setting to see what it does."
+IDLE_HINT = N_("Press Train (F5) to start. Hover over a setting to see what it does.")
 MARGIN = 4  # px above and below the text
 
 
@@ -27,11 +28,11 @@ class MessageBar(QFrame):
         self._ruler = QLabel("X<br><b>X</b>", self)  # never shown: two lines exactly as the text's label lays them out
         self._ruler.hide()
         self.buttons = QHBoxLayout()
-        self.more = QPushButton("More")
+        self.more = QPushButton(_("More"))
         self.more.setCheckable(True)
-        self.more.setToolTip("Show the whole message (the bar grows until the next message)")
+        self.more.setToolTip(_("Show the whole message (the bar grows until the next message)"))
         self.more.toggled.connect(self._fit)
-        self.dismiss = QPushButton("Dismiss")
+        self.dismiss = QPushButton(_("Dismiss"))
         self.dismiss.clicked.connect(self.clear)
         self.dismiss.installEventFilter(self)  # a zoom sets the buttons' fonts after the text's
         row = QHBoxLayout(self)
@@ -67,8 +68,14 @@ class MessageBar(QFrame):
         """Nothing to say: the quiet hint, in the same place."""
         self._set_buttons(())
         self._set_level("idle")
-        self._set_text(f"<span style='color:#6b7078'>{escape(IDLE_HINT)}</span>")
+        self._set_text(f"<span style='color:#6b7078'>{escape(_(IDLE_HINT))}</span>")
         self.dismiss.hide()
+
+    def retranslate(self) -> None:
+        """After a language switch: the idle hint again (a message already shown stays in the language it was said
+        in; the next one follows the new language)."""
+        if self.level == "idle":
+            self.clear()
 
     def hide(self) -> None:  # the bar keeps its place: hiding it means clearing it
         self.clear()
@@ -82,7 +89,7 @@ class MessageBar(QFrame):
     def _set_text(self, html: str) -> None:
         self.more.blockSignals(True)
         self.more.setChecked(False)  # a new message starts folded, whatever the user did with the last one
-        self.more.setText("More")
+        self.more.setText(_("More"))
         self.more.blockSignals(False)
         self.text.setText(html)
         self._fit()
@@ -101,7 +108,7 @@ class MessageBar(QFrame):
         cut = self._full_height() > lines
         expanded = self.more.isChecked()
         self.more.setVisible(cut or expanded)
-        self.more.setText("Less" if expanded else "More")
+        self.more.setText(_("Less") if expanded else _("More"))
         self.text.setToolTip(self.text.text() if cut and not expanded else "")
         self.text.setFixedHeight(max(lines, self._full_height()) if expanded else lines)
         button = max(self.dismiss.sizeHint().height(), self.more.sizeHint().height())

@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from ..i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class ModelGuard:
             with self._count:
                 self._waiting -= 1
         if not ok:
-            raise TimeoutError("the model is busy")
+            raise TimeoutError(_("the model is busy"))
         try:
             yield
         finally:
@@ -189,7 +190,7 @@ class ModelAccess(QObject):
                 with self._qlock:
                     dropped, self._queue = self._queue, []
                 for req in dropped:
-                    self._emit(req.on_error, "There is no model yet: press Reset or Train.")
+                    self._emit(req.on_error, _("There is no model yet: press Reset or Train."))
                 return
             self.drain(trainer)
 

@@ -13,11 +13,12 @@ import re
 import sys
 from pathlib import Path
 from typing import Mapping, Optional
+from ..i18n import N_, _, ngettext
 
 # What the .deb depends on (packaging/linux/control.in), as one line to copy.
-APT_LINE = ("sudo apt-get install -y libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 "
+APT_LINE = (("sudo apt-get install -y libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 "
             "libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 "
-            "libdbus-1-3")
+            "libdbus-1-3"))
 DNF_LINE = "sudo dnf install -y xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-renderutil libxkbcommon-x11"
 
 
@@ -34,11 +35,9 @@ def xcb_plugin() -> Optional[Path]:
 def missing_library_message(error: str) -> str:
     """The message for a plugin that failed to load with `error` (dlopen's text)."""
     m = re.search(r"([\w.+-]+\.so[\w.]*): cannot open shared object file", error)
-    what = f"{m.group(1)}, which is not installed" if m else f"a library that does not load ({error})"
-    return (f"rnnlab cannot open its window: Qt's X11 support needs {what}.\n"
-            f"Install Qt's X11 libraries, then start rnnlab again:\n"
-            f"    {APT_LINE}\n"
-            f"(Fedora: {DNF_LINE})")
+    what = _("{group}, which is not installed").format(group=m.group(1)) if m else _("a library that does not load ({error})").format(error=error)
+    return (_("rnnlab cannot open its window: Qt's X11 support needs {what}.\nInstall Qt's X11 libraries, then "
+              "start rnnlab again:\n    {APT_LINE}\n(Fedora: {DNF_LINE})").format(what=what, APT_LINE=APT_LINE, DNF_LINE=DNF_LINE))
 
 
 def platform_problem(env: Mapping[str, str] = os.environ, plugin: Optional[Path] = None) -> Optional[str]:
@@ -51,8 +50,8 @@ def platform_problem(env: Mapping[str, str] = os.environ, plugin: Optional[Path]
     if not chosen and env.get("WAYLAND_DISPLAY"):
         return None  # Qt takes Wayland first there
     if not env.get("DISPLAY"):
-        return ("rnnlab cannot open its window: there is no screen (DISPLAY is not set). Start it from a desktop "
-                "session; to check the installation without one, run: QT_QPA_PLATFORM=offscreen rnnlab --selftest")
+        return (_("rnnlab cannot open its window: there is no screen (DISPLAY is not set). Start it from a desktop "
+                "session; to check the installation without one, run: QT_QPA_PLATFORM=offscreen rnnlab --selftest"))
     plugin = plugin or xcb_plugin()
     if plugin is None:
         return None

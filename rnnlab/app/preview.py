@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from . import theme
+from ..i18n import N_, _, ngettext
 
 
 def task_preview(task) -> dict:
@@ -47,7 +48,7 @@ def preview_widget(preview: dict) -> QWidget:
         else:
             for i, row in enumerate(preview["values"]):
                 item.plot(row, pen=pg.mkPen(theme.group_color(i)))
-            item.setTitle("first probe sequence", size=f"{max(7, theme.font_size() - 1)}pt")
+            item.setTitle(_("first probe sequence"), size=f"{max(7, theme.font_size() - 1)}pt")
         return plot
     text = preview.get("text", "")
     if any(len(word) > 24 for word in text.split()):

@@ -20,6 +20,7 @@ from .. import schema
 from ..config import CELLS, RunConfig, to_dict
 from ..errors import ConfigError
 from ..train.advice import CELL_NAMES
+from ..i18n import N_, _, ngettext
 
 MIN_RUNNERS, MAX_RUNNERS = 2, 4
 DEFAULT_CELLS = ("rnn_tanh", "lstm", "gru")
@@ -35,10 +36,10 @@ def fields(base: RunConfig) -> list[tuple[str, str, str]]:
         if name in options:
             out.append((f"task.{name}", f"task {name}", f"{options[name]}, {options[name] * 2}"))
     lr = base.training.learning_rate
-    out += [("training.clip_grad", "gradient clipping", "on, off"),
-            ("model.bidirectional", "bidirectional", "off, on"),
-            ("training.learning_rate", "learning rate", f"{lr:g}, {lr / 10:g}"),
-            ("model.gate_init", "memory gate init", "default, chrono")]
+    out += [("training.clip_grad", _("gradient clipping"), _("on, off")),
+            ("model.bidirectional", "bidirectional", _("off, on")),
+            ("training.learning_rate", _("learning rate"), f"{lr:g}, {lr / 10:g}"),
+            ("model.gate_init", _("memory gate init"), _("default, chrono"))]
     return [row for row in out if schema.field(row[0], base.task.name).applies_to(base.task.name)]
 
 
@@ -64,7 +65,7 @@ def value_of(cfg: RunConfig, key: str) -> Any:
 def check_values(base: RunConfig, key: str, texts: list[str]) -> tuple[list, str]:
     """The values as the config reads them, and "" or why they cannot make a race."""
     if not MIN_RUNNERS <= len(texts) <= MAX_RUNNERS:
-        return [], f"Give {MIN_RUNNERS} to {MAX_RUNNERS} values, separated by commas."
+        return [], _("Give {MIN_RUNNERS} to {MAX_RUNNERS} values, separated by commas.").format(MIN_RUNNERS=MIN_RUNNERS, MAX_RUNNERS=MAX_RUNNERS)
     values = []
     for text in texts:
         try:
@@ -72,7 +73,7 @@ def check_values(base: RunConfig, key: str, texts: list[str]) -> tuple[list, str
         except ConfigError as exc:
             return [], str(exc)
     if len(set(map(repr, values))) != len(values):
-        return [], "The values must differ: each runner gets one."
+        return [], _("The values must differ: each runner gets one.")
     return values, ""
 
 
@@ -80,13 +81,13 @@ class RaceDialog(QDialog):
     def __init__(self, base: RunConfig, parent: Optional[QWidget] = None):
         super().__init__(parent)
         self.base = base
-        self.setWindowTitle("Race")
-        intro = QLabel("Runs of the current experiment start together with the same seed and data order, each in "
-                       "its own process. Only what you choose here differs between them.")
+        self.setWindowTitle(_("Race"))
+        intro = QLabel(_("Runs of the current experiment start together with the same seed and data order, each in "
+                       "its own process. Only what you choose here differs between them."))
         intro.setWordWrap(True)
 
-        self.by_cell = QRadioButton("Cell")
-        self.by_field = QRadioButton("One setting")
+        self.by_cell = QRadioButton(_("Cell"))
+        self.by_field = QRadioButton(_("One setting"))
         group = QButtonGroup(self)
         group.addButton(self.by_cell)
         group.addButton(self.by_field)
@@ -98,10 +99,10 @@ class RaceDialog(QDialog):
             box.toggled.connect(self._check)
         self.field = QComboBox()
         self._fields = fields(base)
-        for key, title, _ in self._fields:
+        for key, title, _unused in self._fields:
             self.field.addItem(title, key)
         self.values = QLineEdit()
-        self.values.setPlaceholderText("values, separated by commas")
+        self.values.setPlaceholderText(_("values, separated by commas"))
         self.field.currentIndexChanged.connect(self._field_changed)
         self.values.textChanged.connect(self._check)
         self.by_cell.toggled.connect(self._check)
@@ -122,7 +123,7 @@ class RaceDialog(QDialog):
         grid.setColumnStretch(1, 1)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.start = self.buttons.addButton("Start race", QDialogButtonBox.AcceptRole)
+        self.start = self.buttons.addButton(_("Start race"), QDialogButtonBox.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -135,10 +136,10 @@ class RaceDialog(QDialog):
         self._choice: tuple[str, list] = ("", [])
         self._field_changed()
         # touching a side of the form chooses it
-        self.field.activated.connect(lambda _: self.by_field.setChecked(True))
-        self.values.textEdited.connect(lambda _: self.by_field.setChecked(True))
+        self.field.activated.connect(lambda _unused: self.by_field.setChecked(True))
+        self.values.textEdited.connect(lambda _unused: self.by_field.setChecked(True))
         for box in self.cells.values():
-            box.clicked.connect(lambda _: self.by_cell.setChecked(True))
+            box.clicked.connect(lambda _unused: self.by_cell.setChecked(True))
 
     def choice(self) -> tuple[str, list]:
         """(key, values) of the race as chosen; values as the config reads them."""
@@ -153,7 +154,7 @@ class RaceDialog(QDialog):
             key = "model.cell"
             texts = [c for c, box in self.cells.items() if box.isChecked()]
             if not MIN_RUNNERS <= len(texts) <= MAX_RUNNERS:
-                values, error = [], f"Choose {MIN_RUNNERS} to {MAX_RUNNERS} cells."
+                values, error = [], _("Choose {MIN_RUNNERS} to {MAX_RUNNERS} cells.").format(MIN_RUNNERS=MIN_RUNNERS, MAX_RUNNERS=MAX_RUNNERS)
             else:
                 values, error = check_values(self.base, key, texts)
         else:

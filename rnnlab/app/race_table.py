@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHeaderVi
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .runset import RunSet
+from ..i18n import N_, _, ngettext
 
 ENDED_WITHOUT_GOAL = ("finished", "diverged", "stopped")  # a runner that trained and never met the goal: "never"
 
@@ -84,17 +85,17 @@ class RaceTable(QWidget):
         goal = info.goal_text if info else ""
         baselines = [k for r in rows for k in r if k.startswith("baseline ")]
         baselines = list(dict.fromkeys(baselines))
-        better = "" if info is None else (" (higher is better)" if info.higher_is_better else " (lower is better)")
+        better = "" if info is None else (_(" (higher is better)") if info.higher_is_better else _(" (lower is better)"))
         headers = ["Run", f"Test {title}{better}", *(f"Baseline: {k[9:]}" for k in baselines)]
         if goal:
-            headers.append("Solved at step")
-        headers += ["Steps/s", "Wall time (s)", "Status"]
+            headers.append(_("Solved at step"))
+        headers += ["Steps/s", _("Wall time (s)"), "Status"]
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         if goal:
-            self.table.horizontalHeaderItem(headers.index("Solved at step")).setToolTip(f"The goal: {goal}")
+            self.table.horizontalHeaderItem(headers.index("Solved at step")).setToolTip(_("The goal: {goal}").format(goal=goal))
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             track = runs.get(str(row.get("point", "")))
@@ -117,7 +118,7 @@ class RaceTable(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
-        self.sentence.setText(f"Speed on this computer: {sentence}" if sentence else "")
+        self.sentence.setText(_("Speed on this computer: {sentence}").format(sentence=sentence) if sentence else "")
 
     @staticmethod
     def _number(value, digits: int = 4) -> _Item:

@@ -17,8 +17,9 @@ from .. import __version__
 from ..config import RunConfig, to_dict, to_toml
 from ..train.history import val_col
 from . import export as ex
+from ..i18n import N_, _, ngettext
 
-STYLE = """
+STYLE = ("""
 body { font-family: system-ui, sans-serif; color: #222; max-width: 1200px; margin: 24px auto; padding: 0 16px; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
 .sub { color: #666; margin-top: 0; }
@@ -29,7 +30,7 @@ tr.model td { font-weight: 600; }
 figure { margin: 12px 0 24px; } figure img { max-width: 100%; border: 1px solid #e4e4e4; }
 figcaption { color: #555; font-size: 0.9em; margin-top: 4px; }
 pre { background: #f6f6f6; padding: 10px; overflow-x: auto; font-size: 0.85em; }
-"""
+""")
 
 
 def capture_figures(window, scale: float = 2.0) -> list[tuple[str, bytes]]:
@@ -40,8 +41,8 @@ def capture_figures(window, scale: float = 2.0) -> list[tuple[str, bytes]]:
         if widget is not None and widget.isVisible() and widget.width() > 10:
             figures.append((title, ex._png_bytes(ex.render_image(widget, scale=scale))))
 
-    grab("Loss and validation metric", getattr(window, "loss_panel", None))
-    grab("What the model does (task view)", getattr(window, "view_host", None))
+    grab(_("Loss and validation metric"), getattr(window, "loss_panel", None))
+    grab(_("What the model does (task view)"), getattr(window, "view_host", None))
     tabs = window.tabs
     current = tabs.currentIndex()
     try:
@@ -71,19 +72,19 @@ def _fmt(value) -> str:
 def _scores_table(data, cfg: RunConfig) -> str:
     """The headline metric (and loss) on the test split, the model's row first, then each baseline."""
     key, title = data.metric_key, data.metric_title or data.metric_key
-    better = "higher is better" if data.higher_is_better else "lower is better"
+    better = _("higher is better") if data.higher_is_better else _("lower is better")
     rows = []
     if data.test:
         rows.append(("model", data.test.get(key, math.nan), data.test.get("loss", math.nan), "model"))
         for name, scores in (data.test_baselines or {}).items():
             rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
-        caption = f"Test split, after the last step ({better})."
+        caption = _("Test split, after the last step ({better}).").format(better=better)
     else:
         last = data.last(val_col(key)) if key else math.nan
-        rows.append(("model (latest validation)", last, data.last("val_loss"), "model"))
+        rows.append((_("model (latest validation)"), last, data.last("val_loss"), "model"))
         for name, scores in (data.val_baselines or {}).items():
             rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
-        caption = f"Validation split, the run has not finished ({better})."
+        caption = _("Validation split, the run has not finished ({better}).").format(better=better)
     body = "".join(f"<tr class='{_esc(cls)}'><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
                    f"<td class='num'>{_fmt(loss)}</td></tr>" for name, value, loss, cls in rows)
     return (f"<table><tr><th></th><th>{html.escape(title)}</th><th>loss</th></tr>{body}</table>"
@@ -106,9 +107,10 @@ def report_html(cfg: RunConfig, data, figures: list[tuple[str, bytes]], message:
     """The report as one self-contained HTML document (figures as data: URLs, no external file or script)."""
     m = cfg.model
     cell = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}.get(m.cell, m.cell.upper())
-    shape = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''} of {m.hidden_size}"
+    shape = ngettext("{num_layers} layer of {hidden_size}", "{num_layers} layers of {hidden_size}", m.num_layers).format(
+        num_layers=m.num_layers, hidden_size=m.hidden_size)
     title = f"{cell} on {cfg.task.name}"
-    done = f" · {_esc(steps)} steps" if steps is not None else ""
+    done = _esc(_(" · {steps} steps").format(steps=steps)) if steps is not None else ""
     parts = [
         "<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
         f"<title>rnnlab report: {html.escape(title)}</title><style>{STYLE}</style></head><body>",

@@ -11,6 +11,9 @@ from ..train.info import RunInfo
 from .experiment_panel import ExperimentPanel, replace_fast
 from .messagebar import MessageBar
 from .rundata import RunData
+from .. import i18n
+from ..i18n import N_, _, ngettext
+from .statusbar import state_text
 
 
 class RunMessages:
@@ -22,19 +25,20 @@ class RunMessages:
                advice: Optional[Advice], note: str = "") -> None:
         """A run ended (or was opened): diverged, blew up, or its result with the advice if it learned nothing; then
         `note` (how it was opened) below it."""
+        message = i18n.translate_text(message)  # run files keep it in English; the user reads it in theirs
         reason = blow_up(data.col("train_loss"))
         if status == "diverged":
             self.diverged(message, info)
         elif reason:
-            self.diverged(f"{reason} The step size was too large for this model: the weights were thrown far off and "
-                          f"the run ended no better than where it began. {message}", info)
+            self.diverged(_("{reason} The step size was too large for this model: the weights were thrown far off "
+                            "and the run ended no better than where it began. {message}").format(reason=reason, message=message), info)
         elif message and advice is None:
             self.bar.show_message(message, "info")
         elif message:
             # One button per one-setting fix (a forecast that lost may have several), as the clipping fix does.
             actions = [(label, self._fix(changes)) for label, changes in advice.fixes()]
-            self.bar.show_message(f"{escape(message)}<br><b>Why:</b> {escape(advice.text)}", "warning", actions,
-                                  rich=True)
+            self.bar.show_message(f"{escape(message)}<br><b>{escape(_('Why:'))}</b> {escape(advice.text)}", "warning",
+                                  actions, rich=True)
         if note:
             self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
 
@@ -42,12 +46,12 @@ class RunMessages:
         t = self.form.config().training
         actions = []
         if not t.clip_grad or t.max_grad_norm > 1.0:
-            actions.append(("Clip gradients at 1.0", lambda: self.apply_fix([("training.clip_grad", True),
+            actions.append((_("Clip gradients at 1.0"), lambda: self.apply_fix([("training.clip_grad", True),
                                                                               ("training.max_grad_norm", 1.0)])))
         lower = float(f"{t.learning_rate / 10:.2g}")
-        actions.append((f"Learning rate {lower:g}", lambda: self.apply_fix([("training.learning_rate", lower)])))
-        title = "The run diverged." if info is None or info.status == "diverged" else "The run blew up."
-        self.bar.show_message(f"<b>{title}</b> {escape(message)}", "warning", actions, rich=True)
+        actions.append((_("Learning rate {lower:g}").format(lower=lower), lambda: self.apply_fix([("training.learning_rate", lower)])))
+        title = _("The run diverged.") if info is None or info.status == "diverged" else _("The run blew up.")
+        self.bar.show_message(f"<b>{title}</b> {escape(i18n.translate_text(message))}", "warning", actions, rich=True)
 
     def _fix(self, changes) -> Callable[..., None]:
         """A button's action (a clicked signal passes `checked`, which is not a change)."""
@@ -58,7 +62,7 @@ class RunMessages:
         for key, value in changes:
             cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
         self._set_config(cfg)
-        self.bar.show_message("Settings changed. Press Train to start a new run with them.", "info")
+        self.bar.show_message(_("Settings changed. Press Train to start a new run with them."), "info")
         self.fix_applied = True
 
     def previous_run(self, info: RunInfo, actions: list) -> None:
@@ -68,6 +72,8 @@ class RunMessages:
             self.fix_applied = False
             return
         self.bar.show_message(
-            f"<b>The plots show the previous run</b> ({escape(info.task)}, {escape(info.cell)}, {info.status} at "
-            f"step {info.step}), not the settings on the left. Press Train to start a run with those.", "info",
+            _("<b>The plots show the previous run</b> ({task}, {cell}, {status} at step {step}), not the settings on "
+              "the left. Press Train to start a run with those.").format(task=escape(info.task), cell=escape(info.cell),
+                                                                       status=escape(state_text(info.status)),
+                                                                       step=info.step), "info",
             actions, rich=True)

@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 
 from ..train.info import RunInfo
 from .rundata import RunData
+from ..i18n import N_, _, ngettext
 
 # One colour per run, the same on every plot; distinct for colour-blind viewers (Okabe-Ito) and on a projector.
 RUN_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -48,7 +49,7 @@ class RunSet:
 
     def add(self, track: Track) -> Track:
         if self.get(track.key) is not None:
-            raise ValueError(f"{track.key} is already on screen")
+            raise ValueError(_("{key} is already on screen").format(key=track.key))
         if not track.colour:
             used = {t.colour for t in self.tracks}
             free = [c for c in RUN_COLORS if c not in used]

@@ -40,6 +40,7 @@ from .model_access import BUILD_LOCK, ModelAccess, build_trainer, task_view
 from .preview import task_preview
 from .rundata import RunData
 from .worker import TrainingWorker, Update
+from ..i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,7 @@ class RunSession(QObject):
 
         trainer = self._trainer
         if trainer is None:
-            raise RunError("There is no run to save yet: press Train first.")
+            raise RunError(_("There is no run to save yet: press Train first."))
         guard = self.access.guard
 
         def job():
@@ -454,7 +455,7 @@ def open_job(path: str):
         devices.resolve(wanted)
     except ConfigError:
         run.config = replace_fast(run.config, "training.device", "auto")
-        note = f" It was trained on {wanted}, which this computer does not have; it opens on the CPU."
+        note = _(" It was trained on {wanted}, which this computer does not have; it opens on the CPU.").format(wanted=wanted)
     with BUILD_LOCK:
         trainer = restore_trainer(run)
     summary = run.summary
@@ -480,6 +481,6 @@ def _check_summary(path: Path, summary: dict) -> None:
     for key, kinds in (("status", str), ("message", str), ("test", dict), ("baselines", dict), ("val", dict)):
         value = summary.get(key)
         if value is not None and not isinstance(value, kinds):
-            raise RunError(f"{where}: '{key}' is damaged (a {type(value).__name__}, not a {kinds.__name__}); "
-                           f"save the run again or open another one.")
+            raise RunError(_("{where}: '{key}' is damaged (a {type}, not a {type2}); save the run again or open "
+                             "another one.").format(where=where, key=key, type=type(value).__name__, type2=kinds.__name__))
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import __version__
 from . import icons
+from ..i18n import N_, _, ngettext
 
 
 FIRST_SIZE = QSize(1280, 800)  # the first start's window: what the docs' screenshots show
@@ -32,7 +33,7 @@ class StartupWindow(QWidget):
             self.resize(first_size())
         logo = QLabel(alignment=Qt.AlignCenter)
         logo.setPixmap(icons.app_icon().pixmap(96, 96))
-        self.message = QLabel(f"rnnlab {__version__}\n\nLoading PyTorch…", alignment=Qt.AlignCenter)
+        self.message = QLabel(_("rnnlab {version}\n\nLoading PyTorch…").format(version=__version__), alignment=Qt.AlignCenter)
         self.message.setObjectName("placeholder")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)

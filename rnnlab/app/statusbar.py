@@ -9,16 +9,17 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from ..train.info import RunInfo
 from .worker import Update
+from ..i18n import N_, _, ngettext
 
 # Key, tooltip, the widest text each shows (its width is fixed from it). Kept short, so that the messages on the left
 # of the bar have room ("press Train to sta…" was cut off at 1280 px).
-STATUS_FIELDS = (("state", "What training is doing", "opened (finished)"),
-                 ("step", "Optimizer steps done / planned", "step 1000000/1000000"),
-                 ("epoch", "Passes over the training data", "epoch 10000.00"),
-                 ("loss", "Training loss at the last step", "loss 0.0001234"),
-                 ("speed", "Optimizer steps per second", "10000 steps/s"),
-                 ("eta", "Time left at the current speed", "ETA 10:00:00"),
-                 ("device", "Where the model trains", "device cuda:0"))
+STATUS_FIELDS = (("state", N_("What training is doing"), N_("opened (finished)")),
+                 ("step", N_("Optimizer steps done / planned"), N_("step 1000000/1000000")),
+                 ("epoch", N_("Passes over the training data"), N_("epoch 10000.00")),
+                 ("loss", N_("Training loss at the last step"), N_("loss 0.0001234")),
+                 ("speed", N_("Optimizer steps per second"), N_("10000 steps/s")),
+                 ("eta", N_("Time left at the current speed"), N_("ETA 10:00:00")),
+                 ("device", N_("Where the model trains"), N_("device cuda:0")))
 
 
 def fmt_time(seconds: float) -> str:
@@ -28,6 +29,17 @@ def fmt_time(seconds: float) -> str:
     if seconds >= 3600:
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+# A run's state as the status bar says it (the keys stay English everywhere else: run files, signals, tests).
+STATE_TEXTS = {"ready": N_("ready"), "running": N_("running"), "paused": N_("paused"), "stopping": N_("stopping"),
+               "finished": N_("finished"), "stopped": N_("stopped"), "diverged": N_("diverged"), "idle": N_("idle"),
+               "interrupted": N_("interrupted"), "failed": N_("failed"), "preparing": N_("preparing")}
+
+
+def state_text(state: str) -> str:
+    """A state key in the current language; any other text (already a sentence) as it is."""
+    return _(STATE_TEXTS[state]) if state in STATE_TEXTS else state
 
 
 def idle_text(info: Optional[RunInfo]) -> str:
@@ -44,7 +56,7 @@ class StatusFields:
         self.labels: dict[str, QLabel] = {}
         for key, tip, _sample in STATUS_FIELDS:
             label = QLabel()
-            label.setToolTip(tip)
+            label.setToolTip(_(tip))
             bar.addPermanentWidget(label)
             self.labels[key] = label
         self.fit_widths()
@@ -57,10 +69,10 @@ class StatusFields:
         # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
         metrics = self.labels["state"].fontMetrics()
         for key, _tip, sample in STATUS_FIELDS:
-            self.labels[key].setFixedWidth(metrics.horizontalAdvance(sample) + 14)
+            self.labels[key].setFixedWidth(metrics.horizontalAdvance(_(sample)) + 14)
 
     def set_state(self, text: str) -> None:
-        self.labels["state"].setText(text)
+        self.labels["state"].setText(state_text(text))
 
     def show(self, state: str, info: Optional[RunInfo], update: Optional[Update], planned_steps: int) -> None:
         """The session's state and run, with its last update if there is one (else the run's step, or the plan)."""
@@ -74,23 +86,23 @@ class StatusFields:
         """No update to show: the run's step (0 for none) of what is planned."""
         steps = info.step if info is not None else 0
         total = info.total_steps if info is not None else planned_steps
-        self._show(state, f"step {steps}/{total}", "", "", "", "", f"device {info.device}" if info else "")
+        self._show(state, _("step {steps}/{total}").format(steps=steps, total=total), "", "", "", "", _("device {device}").format(device=info.device) if info else "")
         self._progress(steps, total)
 
     def show_update(self, update: Update, state: str, device: str) -> None:
         loss = update.train_loss
         running = update.status == "running"
         left = (update.total_steps - update.step) / update.steps_per_sec if update.steps_per_sec else math.nan
-        self._show(state, f"step {update.step}/{update.total_steps}", f"epoch {update.epoch:.2f}",
-                   f"loss {loss:.4g}" if math.isfinite(loss) else f"loss {loss}",
-                   f"{update.steps_per_sec:.0f} steps/s" if update.steps_per_sec and running else "",
-                   f"ETA {fmt_time(left)}" if running else "", f"device {device}" if device else None)
+        self._show(state, _("step {step}/{total_steps}").format(step=update.step, total_steps=update.total_steps), _("epoch {epoch:.2f}").format(epoch=update.epoch),
+                   _("loss {loss:.4g}").format(loss=loss) if math.isfinite(loss) else _("loss {loss}").format(loss=loss),
+                   _("{speed:.0f} steps/s").format(speed=update.steps_per_sec) if update.steps_per_sec and running else "",
+                   _("ETA {time}").format(time=fmt_time(left)) if running else "", _("device {device}").format(device=device) if device else None)
         self._progress(update.step, update.total_steps)
 
     def show_opened(self, info: RunInfo, status: str, loss: float) -> None:
-        self._show(f"opened ({status})", f"step {info.step}/{info.total_steps}",
-                   f"epoch {info.step / info.steps_per_epoch:.2f}", f"loss {loss:.4g}" if math.isfinite(loss) else "",
-                   "", "", f"device {info.device}")
+        self._show(_("opened ({status})").format(status=state_text(status)), _("step {step}/{total_steps}").format(step=info.step, total_steps=info.total_steps),
+                   _("epoch {epoch:.2f}").format(epoch=info.step / info.steps_per_epoch), _("loss {loss:.4g}").format(loss=loss) if math.isfinite(loss) else "",
+                   "", "", _("device {device}").format(device=info.device))
         self._progress(info.step, info.total_steps)
 
     def show_runs(self, state: str, infos: list) -> None:
@@ -100,13 +112,13 @@ class StatusFields:
             self._show(state, "", "", "", "", "", "")
             return
         slowest = min(infos, key=lambda i: i.step / max(1, i.total_steps))
-        self._show(state, f"step {slowest.step}/{slowest.total_steps}", "", "", "", "", f"device {infos[0].device}")
+        self._show(state, _("step {step}/{total_steps}").format(step=slowest.step, total_steps=slowest.total_steps), "", "", "", "", _("device {device}").format(device=infos[0].device))
         self._progress(sum(i.step for i in infos), sum(i.total_steps for i in infos))
 
     def _show(self, *texts: Optional[str]) -> None:
         for (key, _tip, _sample), text in zip(STATUS_FIELDS, texts):
             if text is not None:  # None: leave the field as it is
-                self.labels[key].setText(text)
+                self.labels[key].setText(state_text(text) if key == "state" else text)
 
     def _progress(self, step: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))

@@ -34,6 +34,7 @@ from ..experiments.sweep import Sweep, build, parse_axis, parse_seeds, to_toml
 from . import places
 from .experiment_thread import ExperimentThread
 from .sweep_view import SweepView
+from ..i18n import N_, _, ngettext
 
 ERROR_STYLE = "color: #a4262c;"
 PROGRESS_S = 0.5  # a running point's line is updated at most twice a second
@@ -52,7 +53,7 @@ class SweepDialog(QDialog):
 
     def __init__(self, base: config_mod.RunConfig, parent: Optional[QWidget] = None, folder=None):
         super().__init__(parent)
-        self.setWindowTitle("Sweep")
+        self.setWindowTitle(_("Sweep"))
         self.base = base
         self.sweep: Optional[Sweep] = None
         self.runner: Optional[SweepRunner] = None
@@ -80,32 +81,32 @@ class SweepDialog(QDialog):
         outer = QVBoxLayout(page)
         form = QFormLayout()
         outer.addLayout(form)
-        intro = QLabel(f"Every combination of the axes runs once per seed, from the current experiment "
-                       f"({self.base.task.name}, {self.base.model.cell}, {self.base.training.steps} steps).")
+        intro = QLabel(_("Every combination of the axes runs once per seed, from the current experiment ({name}, "
+                         "{cell}, {steps} steps).").format(name=self.base.task.name, cell=self.base.model.cell, steps=self.base.training.steps))
         intro.setWordWrap(True)
         form.addRow(intro)
         self.axis_edits = [QLineEdit("model.cell = rnn_tanh, lstm, gru"), QLineEdit()]
         self.axis_edits[0].setPlaceholderText("model.cell = rnn_tanh, lstm, gru")
-        self.axis_edits[1].setPlaceholderText("optional, e.g. task.length = 10, 50, 100")
+        self.axis_edits[1].setPlaceholderText(_("optional, e.g. task.length = 10, 50, 100"))
         self.seeds_edit = QLineEdit("0, 1")
         self.workers_spin = QSpinBox()
         self.workers_spin.setRange(1, 512)
         self.workers_spin.setValue(default_workers())
-        self.workers_spin.setToolTip("Points trained at once (default: all cores but one)")
+        self.workers_spin.setToolTip(_("Points trained at once (default: all cores but one)"))
         self.ray_edit = QLineEdit(address_from(None) or "")
-        self.ray_edit.setPlaceholderText("empty: this computer; or a Ray address (auto, host:6379, local)")
+        self.ray_edit.setPlaceholderText(_("empty: this computer; or a Ray address (auto, host:6379, local)"))
         name = f"{self.base.task.name}-sweep"
         self.folder_edit = QLineEdit(str(folder) if folder else str(Path(places.last_folder("sweeps")) / name))
         choose = QPushButton("Choose...")
         choose.clicked.connect(self._choose_folder)
         self.errors = {key: _error_label() for key in ("axis0", "axis1", "seeds", "folder", "sweep")}
         for i, edit in enumerate(self.axis_edits):
-            form.addRow(f"Axis {i + 1}:", edit)
+            form.addRow(_("Axis {value}:").format(value=i + 1), edit)
             form.addRow("", self.errors[f"axis{i}"])
         form.addRow("Seeds:", self.seeds_edit)
         form.addRow("", self.errors["seeds"])
         form.addRow("Workers:", self.workers_spin)
-        form.addRow("Run on:", self.ray_edit)
+        form.addRow(_("Run on:"), self.ray_edit)
         row = QHBoxLayout()
         row.addWidget(self.folder_edit, 1)
         row.addWidget(choose)
@@ -116,10 +117,10 @@ class SweepDialog(QDialog):
         form.addRow(self.errors["sweep"])
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(_("Start"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.reject)
         buttons.addWidget(close)
         buttons.addWidget(self.start_button)
@@ -130,7 +131,7 @@ class SweepDialog(QDialog):
         return page
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Sweep folder", str(Path(self.folder_edit.text()).parent))
+        path = QFileDialog.getExistingDirectory(self, _("Sweep folder"), str(Path(self.folder_edit.text()).parent))
         if path:
             self.folder_edit.setText(path)
 
@@ -149,7 +150,7 @@ class SweepDialog(QDialog):
             try:
                 key, values = parse_axis(edit.text())
                 if key in axes:
-                    raise ConfigError(f"sweep.axes.{key}", key, "is axis 1 already; give axis 2 another key")
+                    raise ConfigError(f"sweep.axes.{key}", key, _("is axis 1 already; give axis 2 another key"))
                 build(self.base, {key: values})  # the config's rules, with their messages
                 axes[key] = values
             except ConfigError as exc:
@@ -162,7 +163,7 @@ class SweepDialog(QDialog):
             self._show("seeds", str(exc))
             ok = False
         folder = self.folder_edit.text().strip()
-        problem = folder_problem(folder) if folder else "choose a folder for the sweep's results"
+        problem = folder_problem(folder) if folder else _("choose a folder for the sweep's results")
         self._show("folder", problem)
         ok = ok and not problem
         self.sweep = None
@@ -174,7 +175,8 @@ class SweepDialog(QDialog):
                 self._show("sweep", str(exc))
         if self.sweep is not None:
             n = len(self.sweep.points)
-            self.points_label.setText(f"{n} point{'s' if n != 1 else ''} of {self.base.training.steps} steps")
+            self.points_label.setText(ngettext("{n} point of {steps} steps", "{n} points of {steps} steps", n).format(
+                n=n, steps=self.base.training.steps))
         else:
             self.points_label.setText("")
         self.start_button.setEnabled(self.sweep is not None)
@@ -190,18 +192,18 @@ class SweepDialog(QDialog):
         self.bar = QProgressBar()
         self.bar.setFormat("%v of %m points")
         self.running_list = QListWidget()
-        self.running_list.setToolTip("The points training now: step reached of their total")
+        self.running_list.setToolTip(_("The points training now: step reached of their total"))
         self.message = _error_label()
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("End the running points now; the finished ones are kept, and Resume (or "
-                                      "starting the same sweep into the same folder) runs the rest")
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.cancel_button.setToolTip(_("End the running points now; the finished ones are kept, and Resume (or "
+                                      "starting the same sweep into the same folder) runs the rest"))
         self.cancel_button.clicked.connect(self.cancel)
-        self.resume_button = QPushButton("Resume")
+        self.resume_button = QPushButton(_("Resume"))
         self.resume_button.clicked.connect(self.start)
         self.resume_button.hide()
-        self.back_button = QPushButton("Back to the form")
+        self.back_button = QPushButton(_("Back to the form"))
         self.back_button.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         self.back_button.hide()
         buttons.addWidget(self.back_button)
@@ -241,8 +243,7 @@ class SweepDialog(QDialog):
         self.resume_button.hide()
         self.back_button.hide()
         self.cancel_button.show()
-        self.status_label.setText(f"Starting {len(self.sweep.points)} points on {executor.description}, "
-                                  f"into {self.folder} ...")
+        self.status_label.setText(_("Starting {count} points on {description}, into {folder} ...").format(count=len(self.sweep.points), description=executor.description, folder=self.folder))
         self.pages.setCurrentIndex(1)
         self.thread.start()
 
@@ -260,10 +261,9 @@ class SweepDialog(QDialog):
             self._done += 1
             self._failed += event.status == "failed"
         self.bar.setValue(self._done)
-        skipped = f", {len(self.runner.skipped)} done before" if self.runner.skipped else ""
-        failed = f", {self._failed} failed" if self._failed else ""
-        self.status_label.setText(f"{self._done} of {len(self.sweep.points)} points done{skipped}{failed}; "
-                                  f"folder {self.folder}")
+        skipped = _(", {count} done before").format(count=len(self.runner.skipped)) if self.runner.skipped else ""
+        failed = _(", {failed} failed").format(failed=self._failed) if self._failed else ""
+        self.status_label.setText(_("{done} of {count} points done{skipped}{failed}; folder {folder}").format(done=self._done, count=len(self.sweep.points), skipped=skipped, failed=failed, folder=self.folder))
         if isinstance(event, SweepEnded):
             self.setWindowTitle(f"Sweep: {self.folder.name}")
             self.pages.setCurrentIndex(2)
@@ -276,7 +276,7 @@ class SweepDialog(QDialog):
         if item is None:
             item = self._running[point_id] = QListWidgetItem()
             self.running_list.addItem(item)
-        item.setText(f"{point_id}    step {step} / {total}")
+        item.setText(_("{point_id}    step {step} / {total}").format(point_id=point_id, step=step, total=total))
 
     def _on_failed(self, message: str) -> None:
         self.message.setText(message)
@@ -290,8 +290,8 @@ class SweepDialog(QDialog):
         self._end_thread()
         self._running.clear()
         self.running_list.clear()
-        self.status_label.setText(f"Cancelled: {max(0, self._done)} of {len(self.sweep.points)} points done (kept in "
-                                  f"{self.folder}). Resume runs the others.")
+        self.status_label.setText(_("Cancelled: {count} of {count2} points done (kept in {folder}). Resume runs "
+                                    "the others.").format(count=max(0, self._done), count2=len(self.sweep.points), folder=self.folder))
         self.cancel_button.hide()
         self.resume_button.show()
         self.back_button.show()

@@ -27,6 +27,7 @@ from ..experiments.summary import SweepSummary, load_summary
 from . import theme
 from .plots import common
 from .runset import RUN_COLORS
+from ..i18n import N_, _, ngettext, strerror
 
 # Columns of results.csv the table leaves out: the point id repeats the axes and the seed, the error is each row's
 # tooltip, the others are the same on every row.
@@ -55,7 +56,7 @@ class _Read(QRunnable):
         except RnnlabError as exc:
             self.delivery.failed.emit(self.ticket, str(exc))
         except OSError as exc:
-            self.delivery.failed.emit(self.ticket, f"{self.path} cannot be read ({exc.strerror or exc})")
+            self.delivery.failed.emit(self.ticket, _("{path} cannot be read ({reason})").format(path=self.path, reason=strerror(exc)))
         else:
             self.delivery.done.emit(self.ticket, summary)
 
@@ -87,17 +88,17 @@ class SweepView(QWidget):
         self._delivery.done.connect(self._on_done)
         self._delivery.failed.connect(self._on_failed)
 
-        self.heading = QLabel("No sweep open")
+        self.heading = QLabel(_("No sweep open"))
         self.heading.setWordWrap(True)
         self.axis_combo = QComboBox()
-        self.axis_combo.setToolTip("The axis along x; every other axis makes one line per value")
+        self.axis_combo.setToolTip(_("The axis along x; every other axis makes one line per value"))
         self.axis_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.axis_combo.currentIndexChanged.connect(lambda _i: self._axis_chosen())
-        self.log_x = QCheckBox("log x")
-        self.log_x.setToolTip("Space the x values by ratio: 5, 10, 20, 50, 100 come at even steps")
+        self.log_x = QCheckBox(_("log x"))
+        self.log_x.setToolTip(_("Space the x values by ratio: 5, 10, 20, 50, 100 come at even steps"))
         self.log_x.toggled.connect(lambda _on: self._draw())
-        self.log_y = QCheckBox("log y")
-        self.log_y.setToolTip("A log scale for the metric: an MSE of 0.0001 and one of 0.17 on one chart")
+        self.log_y = QCheckBox(_("log y"))
+        self.log_y.setToolTip(_("A log scale for the metric: an MSE of 0.0001 and one of 0.17 on one chart"))
         self.log_y.toggled.connect(lambda _on: self._draw())
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -123,7 +124,7 @@ class SweepView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
-        self.axis_label = QLabel("Along x:")
+        self.axis_label = QLabel(_("Along x:"))
         top.addWidget(self.axis_label)
         top.addWidget(self.axis_combo)
         top.addWidget(self.log_x)
@@ -144,7 +145,7 @@ class SweepView(QWidget):
     def open(self, path) -> None:
         """Read the sweep folder at `path` on a pool thread; an older read still under way is ignored."""
         self._ticket += 1
-        self.heading.setText(f"Reading {path} ...")
+        self.heading.setText(_("Reading {path} ...").format(path=path))
         self.message.hide()
         QThreadPool.globalInstance().start(_Read(self._ticket, Path(path), self._delivery))
 
@@ -156,7 +157,7 @@ class SweepView(QWidget):
     def _on_failed(self, ticket: int, message: str) -> None:
         if ticket != self._ticket:
             return
-        self.heading.setText("No sweep open")
+        self.heading.setText(_("No sweep open"))
         self.message.setText(message)
         self.message.show()
         self.failed.emit(message)
@@ -276,7 +277,7 @@ class SweepView(QWidget):
         bottom.setTicks([[(math.log10(x) if log else x, f"{x:g}") for x in swept]]
                         if numeric and swept else None)
         x_title = summary.axis_titles.get(axis, axis)
-        direction = "higher is better" if summary.higher_is_better else "lower is better"
+        direction = _("higher is better") if summary.higher_is_better else _("lower is better")
         common.style_plot(item, x=x_title, y=f"test {summary.metric_title}")
         entries = []
         xs = [x for line in lines for x in line.x]
@@ -295,16 +296,19 @@ class SweepView(QWidget):
             ends = [min(xs), max(xs)]
             for level in summary.baselines():
                 item.plot(ends, [level.value] * 2, pen=common.dashed(theme.BASELINE), name=f"baseline {level.label}")
-                entries.append((f"baseline: {level.label} {level.value:.3g}", theme.BASELINE, "dash"))
+                entries.append((_("baseline: {label} {value:.3g}").format(label=level.label, value=level.value), theme.BASELINE, "dash"))
             if summary.goal is not None:
                 item.plot(ends, [summary.goal.value] * 2, pen=common.pen(GOAL_COLOR, style=Qt.DotLine), name="goal")
-                entries.append((f"goal: {summary.goal.label}", GOAL_COLOR, "┈"))
+                entries.append((_("goal: {label}").format(label=summary.goal.label), GOAL_COLOR, "┈"))
         seeds = len({r["seed"] for r in summary.rows})
-        title = (f"{summary.task_title + ': ' if summary.task_title else ''}test {summary.metric_title} by "
-                 f"{axis.rpartition('.')[2]} ({direction}; mean of {seeds} seed{'s' if seeds != 1 else ''}, "
-                 "band from min to max)")
+        title = ngettext("test {metric} by {axis} ({direction}; mean of {seeds} seed, band from min to max)",
+                         "test {metric} by {axis} ({direction}; mean of {seeds} seeds, band from min to max)",
+                         seeds).format(metric=summary.metric_title, axis=axis.rpartition('.')[2],
+                                       direction=direction, seeds=seeds)
+        if summary.task_title:
+            title = _("{task}: {title}").format(task=summary.task_title, title=title)
         if not lines:
-            title += ": no point has finished yet"
+            title += _(": no point has finished yet")
         common.legend_title(item, title, entries)
         item.enableAutoRange()
 

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from .. import config as config_mod
 from ..errors import ConfigError
+from ..i18n import N_, _, ngettext, strerror
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +45,23 @@ def file_problem(key: str, path_text: str) -> Optional[str]:
     if not path_text:
         return None
     if "\x00" in path_text:
-        return "the path contains a NUL character; type or choose the file again"
+        return _("the path contains a NUL character; type or choose the file again")
     path = os.path.expanduser(path_text)
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return "there is no file at this path; check it, or choose the file with …"
+        return _("there is no file at this path; check it, or choose the file with …")
     except OSError as exc:
-        return f"cannot look at this file ({exc.strerror or exc}); choose another one"
+        return _("cannot look at this file ({value}); choose another one").format(value=strerror(exc))
     if stat.S_ISDIR(st.st_mode):
-        return "this is a folder; choose a file inside it"
+        return _("this is a folder; choose a file inside it")
     if not stat.S_ISREG(st.st_mode):
-        what = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
-        return f"this is {what}, not a regular file; choose a file saved on disk"
+        what = _("a named pipe (FIFO)") if stat.S_ISFIFO(st.st_mode) else _("a device or socket")
+        return _("this is {what}, not a regular file; choose a file saved on disk").format(what=what)
     cap = MAX_BYTES.get(name, 64 * MB)
     if st.st_size > cap:
-        return (f"{os.path.basename(path)} is {st.st_size / MB:.1f} MB; rnnlab reads {KIND_WORDS.get(name, '')} "
-                f"files up to {cap // MB} MB. Use a shorter excerpt of it")
+        return (_("{basename} is {value:.1f} MB; rnnlab reads {value2} files up to {value3} MB. Use a shorter "
+                  "excerpt of it").format(basename=os.path.basename(path), value=st.st_size / MB, value2=KIND_WORDS.get(name, ''), value3=cap // MB))
     return None
 
 
@@ -149,7 +150,7 @@ def apply_changes(cfg, changes: dict[str, Any]):
         # The importers' own checks come first; whatever slips through is named, not raised at the user.
         field = next(iter(files), next(iter(changes)))
         value = files.get(field, changes.get(field))
-        result = (None, ConfigError(field, value, f"cannot be read ({type(exc).__name__}: {str(exc)[:120]})"))
+        result = (None, ConfigError(field, value, _("cannot be read ({type}: {value})").format(type=type(exc).__name__, value=str(exc)[:120])))
     if key is not None:
         with _memo_lock:
             _memo[key] = result
@@ -196,7 +197,7 @@ class FileChecker(QObject):
             except Exception as exc:  # never let a check die silently: the field shows it
                 log.exception("file check failed")
                 field = edits[0][0]
-                outcome = Outcome(cfg, {field: f"{field}: the check failed ({type(exc).__name__}: {exc})"})
+                outcome = Outcome(cfg, {field: _("{field}: the check failed ({type}: {exc})").format(field=field, type=type(exc).__name__, exc=exc)})
             if not self._closed:
                 try:
                     self.checked.emit(serial, outcome)

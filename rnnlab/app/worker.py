@@ -39,6 +39,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from ..train.advice import Advice, advise
 from ..train.info import RunInfo
 from .model_access import ModelAccess, build_trainer, describe_error, task_view
+from ..i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,7 @@ class TrainingWorker(QObject):
             view = task_view(trainer)
         except Exception as exc:  # another task's view failing must not stop training
             log.debug("task view failed:\n%s", traceback.format_exc())
-            return None, f"The task view failed: {describe_error(exc)}"
+            return None, _("The task view failed: {error}").format(error=describe_error(exc))
         finally:
             self._view_cost = time.perf_counter() - now
             self._last_view_t = time.perf_counter()

@@ -13,6 +13,7 @@ import torch
 from ..errors import ConfigError, DataError
 from ..fileio import read_user_file
 from ..resources import resource
+from ..i18n import N_, _, ngettext
 
 BUNDLED = {"tinyshakespeare": ("text", "tinyshakespeare.txt")}
 BUNDLED_TITLES = {"tinyshakespeare": "Tiny Shakespeare (1.1 M characters)"}
@@ -26,7 +27,7 @@ def load_text(name: str = "tinyshakespeare", path: str = "") -> tuple[str, str]:
     """(text, title) of a bundled text or, when `path` is set, a user's UTF-8 text file."""
     if not path:
         if name not in BUNDLED:
-            raise DataError(f"there is no bundled text named {name!r}; choose one of {', '.join(BUNDLED)}")
+            raise DataError(_("there is no bundled text named {name!r}; choose one of {names}").format(name=name, names=', '.join(BUNDLED)))
         file = resource("datasets", *BUNDLED[name])
         title = BUNDLED_TITLES[name]
     else:
@@ -34,17 +35,17 @@ def load_text(name: str = "tinyshakespeare", path: str = "") -> tuple[str, str]:
         title = Path(path.replace("\x00", "")).name
     raw = read_user_file(file, MAX_CHARS * 4, what="a plain text file (task.text_path)")
     if b"\x00" in raw[:100_000]:
-        raise DataError(f"{file} looks like a binary file (it contains NUL bytes); choose a plain text file")
+        raise DataError(_("{file} looks like a binary file (it contains NUL bytes); choose a plain text file").format(file=file))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise DataError(f"{file} is not UTF-8 text: the byte at line {line} cannot be decoded. Save the file as "
-                        f"UTF-8 (most editors offer it under 'Save as').") from None
+        raise DataError(_("{file} is not UTF-8 text: the byte at line {line} cannot be decoded. Save the file as "
+                          "UTF-8 (most editors offer it under 'Save as').").format(file=file, line=line)) from None
     text = text.replace("\r\n", "\n")
     if len(text) > MAX_CHARS:
-        raise DataError(f"{file} has {len(text):,} characters; rnnlab reads up to {MAX_CHARS:,}. "
-                        f"Use a shorter excerpt.")
+        raise DataError(_("{file} has {count:,} characters; rnnlab reads up to {MAX_CHARS:,}. Use a shorter "
+                          "excerpt.").format(file=file, count=len(text), MAX_CHARS=MAX_CHARS))
     return text, title
 
 
@@ -59,8 +60,8 @@ class CharVocab:
         """The vocabulary of `text`; `source` (its file name) is named when the text cannot be used."""
         chars = tuple(sorted(set(text)))
         if len(chars) > MAX_VOCAB:
-            raise DataError(f"{source} has {len(chars)} distinct characters; a character model here handles up "
-                            f"to {MAX_VOCAB}. Is it really prose?")
+            raise DataError(_("{source} has {count} distinct characters; a character model here handles up to "
+                              "{MAX_VOCAB}. Is it really prose?").format(source=source, count=len(chars), MAX_VOCAB=MAX_VOCAB))
         return cls(chars)
 
     @property
@@ -81,8 +82,8 @@ class CharVocab:
         unknown = sorted({c for c in text if c not in index})
         if unknown:
             shown = ", ".join(repr(c) for c in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-            raise ConfigError(field, text, f"it contains characters the model has never seen ({shown}); use only "
-                              f"characters of the training text, e.g. {''.join(self.chars[10:40])!r}")
+            raise ConfigError(field, text, _("it contains characters the model has never seen ({shown}); use only "
+                                             "characters of the training text, e.g. {names!r}").format(shown=shown, names=''.join(self.chars[10:40])))
         return torch.tensor([index[c] for c in text], dtype=torch.long)
 
     def decode(self, ids) -> str:

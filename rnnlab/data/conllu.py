@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import DataError, shown
 from ..fileio import read_user_file
+from ..i18n import N_, _, ngettext
 
 MAX_BYTES = 200_000_000  # the largest UD treebank (German HDT train) is ~170 MB; the tagger needs far less
 
@@ -65,25 +66,25 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
         cols = line.split("\t")
         if len(cols) != 10:
             hint = " (the columns must be separated by tabs, not spaces)" if len(cols) == 1 and " " in line else ""
-            raise DataError(f"{name}, line {number}: expected 10 tab-separated columns, found {len(cols)}{hint}. "
-                            "Each word line of a CoNLL-U file is ID, FORM, LEMMA, UPOS, XPOS, FEATS, HEAD, DEPREL, "
-                            "DEPS, MISC.")
+            raise DataError(_("{name}, line {number}: expected 10 tab-separated columns, found {count}{hint}. Each "
+                              "word line of a CoNLL-U file is ID, FORM, LEMMA, UPOS, XPOS, FEATS, HEAD, DEPREL, "
+                              "DEPS, MISC.").format(name=name, number=number, count=len(cols), hint=hint))
         word_id = cols[0]
         if "-" in word_id or "." in word_id:  # multiword token range or empty node: not a word of the sentence
             continue
         if not (word_id.isascii() and word_id.isdigit()):
-            raise DataError(f"{name}, line {number}: the ID column is {shown(word_id)}; it must be a word number "
-                            "(1, 2, ...), a range like 1-2 or an empty node like 1.1.")
+            raise DataError(_("{name}, line {number}: the ID column is {shown}; it must be a word number (1, 2, "
+                              "...), a range like 1-2 or an empty node like 1.1.").format(name=name, number=number, shown=shown(word_id)))
         expected = len(words) + 1
         if int(word_id) != expected:
-            raise DataError(f"{name}, line {number}: word number {word_id} should be {expected}. Each sentence "
-                            "numbers its words from 1, and sentences are separated by an empty line.")
+            raise DataError(_("{name}, line {number}: word number {word_id} should be {expected}. Each sentence "
+                              "numbers its words from 1, and sentences are separated by an empty line.").format(name=name, number=number, word_id=word_id, expected=expected))
         form, tag = cols[1], cols[3]
         if not form or form.isspace():
-            raise DataError(f"{name}, line {number}: the word (FORM column) is empty.")
+            raise DataError(_("{name}, line {number}: the word (FORM column) is empty.").format(name=name, number=number))
         if tag not in UPOS_TAGS:
-            raise DataError(f"{name}, line {number}: {shown(tag, 30)} is not a Universal POS tag; the UPOS column (4th) must "
-                            "be one of " + ", ".join(UPOS_TAGS) + ".")
+            raise DataError(_("{name}, line {number}: {shown} is not a Universal POS tag; the UPOS column (4th) "
+                              "must be one of ").format(name=name, number=number, shown=shown(tag, 30)) + ", ".join(UPOS_TAGS) + ".")
         if not words:
             first_line = number
         words.append(form)
@@ -98,17 +99,16 @@ def read_conllu(path: str | Path, min_sentences: int = 1) -> list[Sentence]:
     raw = read_user_file(path, MAX_BYTES, what="a CoNLL-U file")
     path = Path(path)
     if b"\x00" in raw[:100_000]:
-        raise DataError(f"{path.name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16). "
-                        "CoNLL-U files are UTF-8; re-save the file as UTF-8.")
+        raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16). CoNLL-U "
+                          "files are UTF-8; re-save the file as UTF-8.").format(name=path.name))
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path.name}, line {line}: not UTF-8 text. CoNLL-U files are UTF-8; re-save the file "
-                        "as UTF-8.") from None
+        raise DataError(_("{name}, line {line}: not UTF-8 text. CoNLL-U files are UTF-8; re-save the file as UTF-8.").format(name=path.name, line=line)) from None
     sentences = parse_conllu(content, path.name)
     if len(sentences) < min_sentences:
         found = "no sentences" if not sentences else f"only {len(sentences)} sentences"
-        raise DataError(f"{path.name} has {found}; at least {min_sentences} are needed (blocks of word lines "
-                        "separated by empty lines).")
+        raise DataError(_("{name} has {found}; at least {min_sentences} are needed (blocks of word lines separated "
+                          "by empty lines).").format(name=path.name, found=found, min_sentences=min_sentences))
     return sentences

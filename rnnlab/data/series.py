@@ -19,6 +19,7 @@ from ..errors import DataError, shown
 from ..fileio import read_user_file
 from ..resources import resource
 from .timestamps import infer_period
+from ..i18n import N_, _, ngettext
 
 # Fewer values than this make no forecast with any window, horizon and split (window 1, horizon 1 and the split
 # 80/10/10 need 9); how many a given window, horizon and split need is the forecast task's check (tasks/forecast.py,
@@ -85,7 +86,7 @@ def load_bundled(name: str) -> Series:
         return _co2_monthly(folder / "co2.csv")
     if name == "elnino":
         return _elnino_long(folder / "elnino.csv")
-    raise DataError(f"unknown bundled series {name!r}; choose one of {', '.join(BUNDLED)}")
+    raise DataError(_("unknown bundled series {name!r}; choose one of {names}").format(name=name, names=', '.join(BUNDLED)))
 
 
 def _co2_monthly(path: Path) -> Series:
@@ -155,13 +156,13 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
     raw = read_user_file(path, MAX_CSV_BYTES, what="a CSV file")
     name = path.name
     if b"\x00" in raw[:100_000]:
-        raise DataError(f"{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16); save it as "
-                        f"CSV (UTF-8) and try again.")
+        raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16); save it as "
+                          "CSV (UTF-8) and try again.").format(name=name))
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{name}, line {line}: not UTF-8 text; save it as CSV (UTF-8) and try again.") from None
+        raise DataError(_("{name}, line {line}: not UTF-8 text; save it as CSV (UTF-8) and try again.").format(name=name, line=line)) from None
     content = content.replace("\r\n", "\n").replace("\r", "\n")  # old Mac / Excel files end lines with CR only
     delimiter = _detect_delimiter(content)
     rows = []
@@ -171,14 +172,14 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
             if any(cell.strip() for cell in row):
                 rows.append((reader.line_num, row))
                 if len(rows) > MAX_VALUES + 1:
-                    raise DataError(f"{name} has more than {MAX_VALUES:,} rows; use at most that many (an "
-                                    f"excerpt, or a coarser time step).")
+                    raise DataError(_("{name} has more than {MAX_VALUES:,} rows; use at most that many (an "
+                                      "excerpt, or a coarser time step).").format(name=name, MAX_VALUES=MAX_VALUES))
     except csv.Error as exc:
-        raise DataError(f"{name}, line {reader.line_num + 1}: cannot be read as CSV ({exc}).") from None
+        raise DataError(_("{name}, line {value}: cannot be read as CSV ({exc}).").format(name=name, value=reader.line_num + 1, exc=exc)) from None
     if not rows:
-        raise DataError(f"{name} is empty: it needs a column of at least {MIN_ROWS} numbers.")
+        raise DataError(_("{name} is empty: it needs a column of at least {MIN_ROWS} numbers.").format(name=name, MIN_ROWS=MIN_ROWS))
 
-    comma = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(c.strip()) for _, r in rows[:200] for c in r)
+    comma = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(c.strip()) for _unused, r in rows[:200] for c in r)
     number = _comma_number if comma else _number
     header = rows[0][1]
     has_header = not all(number(c) is not None or c.strip().lower() in MISSING for c in header)
@@ -190,8 +191,8 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
     labels, values = [], []
     for line, row in data_rows:
         if col >= len(row):
-            raise DataError(f"{name}, line {line}: the row has {len(row)} cells, so column {shown(col_name)} "
-                            f"is missing. Every row needs the same number of cells.")
+            raise DataError(_("{name}, line {line}: the row has {count} cells, so column {shown} is missing. Every "
+                              "row needs the same number of cells.").format(name=name, line=line, count=len(row), shown=shown(col_name)))
         cell = row[col].strip()
         value = number(cell)
         if cell.lower() in MISSING:
@@ -199,18 +200,18 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
         elif value is not None:
             values.append(value)
         else:
-            raise DataError(f"{name}, line {line}, column {shown(col_name)}: {shown(cell)} is not a number. "
-                            f"Fix or delete that cell, or choose another column.")
+            raise DataError(_("{name}, line {line}, column {shown}: {shown2} is not a number. Fix or delete that "
+                              "cell, or choose another column.").format(name=name, line=line, shown=shown(col_name), shown2=shown(cell)))
         labels.append(row[0].strip() if col != 0 and row[0].strip() else str(len(labels) + 1))
 
     series = np.array(values, dtype=np.float64)
     present = int((~np.isnan(series)).sum())
     if present < MIN_ROWS:
-        raise DataError(f"{name}, column {shown(col_name)}: {present} numbers is too few rows; a forecast needs at "
-                        f"least {MIN_ROWS} to split into training, validation and test.")
+        raise DataError(_("{name}, column {shown}: {present} numbers is too few rows; a forecast needs at least "
+                          "{MIN_ROWS} to split into training, validation and test.").format(name=name, shown=shown(col_name), present=present, MIN_ROWS=MIN_ROWS))
     if np.isnan(series).mean() > 0.2:
-        raise DataError(f"{name}, column {shown(col_name)}: {len(series) - present} of {len(series)} cells are "
-                        f"empty; at most a fifth may be missing.")
+        raise DataError(_("{name}, column {shown}: {value} of {count} cells are empty; at most a fifth may be "
+                          "missing.").format(name=name, shown=shown(col_name), value=len(series) - present, count=len(series)))
     if np.isnan(series[0]) or np.isnan(series[-1]):
         keep = np.flatnonzero(~np.isnan(series))
         series, labels = series[keep[0]:keep[-1] + 1], labels[keep[0]:keep[-1] + 1]
@@ -265,14 +266,13 @@ def _pick_column(path: Path, names: list[str], column: str) -> int:
     if column.isascii() and column.isdigit() and 1 <= int(column) <= len(names):
         return int(column) - 1
     listed = ", ".join(shown(n, 30) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-    raise DataError(f"{path.name} has no column {shown(column)}; its columns are {listed} (or give a column "
-                    f"number from 1).", option="column")
+    raise DataError(_("{name} has no column {shown}; its columns are {listed} (or give a column number from 1).").format(name=path.name, shown=shown(column), listed=listed), option="column")
 
 
 def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 0) -> Series:
     """A bundled series or the user's CSV; `period` 0 = the series' own (a CSV's is inferred from its dates)."""
     if dataset == "csv":
         if not csv_path:
-            raise DataError("dataset 'csv' needs a file: set the task's csv_path option to your CSV file.")
+            raise DataError(_("dataset 'csv' needs a file: set the task's csv_path option to your CSV file."))
         return load_csv(csv_path, column, period)
     return load_bundled(dataset)

@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 
 import torch
 from torch import Tensor
+from ..i18n import N_, _, ngettext
 
 PAD, UNK = 0, 1
 PAD_TOKEN, UNK_TOKEN = "<pad>", "<unk>"
@@ -86,7 +87,7 @@ class Vocabulary:
 
     def __post_init__(self):
         if self.tokens[:2] != (PAD_TOKEN, UNK_TOKEN):
-            raise ValueError("a vocabulary starts with <pad>, <unk>")
+            raise ValueError(_("a vocabulary starts with <pad>, <unk>"))
         object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.tokens)})
 
     def __len__(self) -> int:
@@ -128,7 +129,7 @@ def build_vocabulary(sentences: Iterable[Sequence[str]], max_size: int, min_freq
     """
     specials = [PAD_TOKEN, UNK_TOKEN] + (list(SHAPE_TOKENS) if shapes else [])
     if max_size < len(specials) + 1:
-        raise ValueError(f"max_size must leave room for at least one word after the {len(specials)} special tokens")
+        raise ValueError(_("max_size must leave room for at least one word after the {count} special tokens").format(count=len(specials)))
     counts = Counter(w.lower() if lowercase else w for s in sentences for w in s)
     ranked = sorted((w for w, c in counts.items() if c >= min_freq), key=lambda w: (-counts[w], w))
     words = [w for w in ranked if w not in specials][: max_size - len(specials)]
@@ -139,7 +140,7 @@ def pad_batch(seqs: Sequence[Sequence[int]], pad_value: int = PAD) -> tuple[Tens
     """Right-pad id lists into x (B, T_max) long and return their lengths (B,). Every sequence needs one id."""
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if len(seqs) and int(lengths.min()) < 1:
-        raise ValueError("cannot pad an empty sequence: every sentence needs at least one token")
+        raise ValueError(_("cannot pad an empty sequence: every sentence needs at least one token"))
     x = torch.full((len(seqs), int(lengths.max()) if len(seqs) else 0), pad_value, dtype=torch.long)
     for i, s in enumerate(seqs):
         x[i, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)

@@ -21,6 +21,7 @@ from typing import Optional
 
 from ..errors import ConfigError
 from .events import PointJob, PointOutcome
+from ..i18n import N_, _, ngettext
 
 ENV_VAR = "RNNLAB_RAY"
 INSTALL = "pip install 'rnnlab[cluster]'"
@@ -32,7 +33,7 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise ConfigError("--ray", "(Ray)", f"needs Ray, which is not installed here: {INSTALL}") from None
+        raise ConfigError("--ray", "(Ray)", _("needs Ray, which is not installed here: {INSTALL}").format(INSTALL=INSTALL)) from None
     return ray
 
 
@@ -41,15 +42,15 @@ def _check_answers(address: str) -> None:
     target = address.removeprefix("ray://")
     host, sep, port = target.rpartition(":")
     if not sep or not port.isdigit() or not host:
-        raise ConfigError("--ray", address, "must be HOST:PORT of a Ray head node (e.g. 10.0.0.5:6379), "
-                          "ray://HOST:10001, 'auto' or 'local'")
+        raise ConfigError("--ray", address, _("must be HOST:PORT of a Ray head node (e.g. 10.0.0.5:6379), "
+                          "ray://HOST:10001, 'auto' or 'local'"))
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ConfigError("--ray", address, f"does not answer ({reason}): is a Ray head running there "
-                          "(`ray start --head`), and is the port open?") from None
+        raise ConfigError("--ray", address, _("does not answer ({reason}): is a Ray head running there (`ray start "
+                                              "--head`), and is the port open?").format(reason=reason)) from None
 
 
 class _ControlBoard:
@@ -142,9 +143,10 @@ class RayExecutor:
                     ray.init(address=self.address, **kw)
                 except (ConnectionError, RuntimeError, ValueError) as exc:
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    raise ConfigError("--ray", self.address, f"cannot be joined: {first} (a cluster with token "
-                                      "authentication needs RAY_AUTH_MODE=token and RAY_AUTH_TOKEN_PATH set to a "
-                                      "copy of the head's ~/.ray/auth_token)") from None
+                    raise ConfigError("--ray", self.address, _("cannot be joined: {first} (a cluster with token "
+                                                               "authentication needs RAY_AUTH_MODE=token and "
+                                                               "RAY_AUTH_TOKEN_PATH set to a copy of the head's "
+                                                               "~/.ray/auth_token)").format(first=first)) from None
             self._owns_ray = True
         if self.requested is None:
             self.slots = max(1, int(ray.cluster_resources().get("CPU", 1)))

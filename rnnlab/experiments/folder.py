@@ -29,6 +29,7 @@ from ..errors import ConfigError, DataError, RnnlabError, RunError, shown
 from ..fileio import atomic_write, read_user_file
 from .events import DONE
 from .sweep import Point, Sweep
+from ..i18n import N_, _, ngettext
 
 RESULTS = "results.csv"
 SWEEP_FILE = "sweep.toml"
@@ -67,7 +68,8 @@ class SweepFolder:
         try:
             (self.path / RUNS).mkdir(parents=True, exist_ok=True)
             if not (self.path / RUNS).is_dir():
-                raise RunError(f"{self.path / RUNS} is not a folder; move it away to run the sweep here.")
+                raise RunError(_("{path} is not a folder; move it away to run the sweep here.").format(
+                    path=self.path / RUNS))
             self._clean_leftovers()
             old = self._read_results()
             self._check_same_sweep(old)
@@ -82,7 +84,8 @@ class SweepFolder:
             atomic_write(self.path / SWEEP_FILE, self.sweep.source_text)
             self.write_results()
         except OSError as exc:
-            raise RunError(f"cannot use {self.path} for the sweep: {exc.strerror or exc}. Choose another folder.") \
+            raise RunError(_("cannot use {path} for the sweep: {reason}. Choose another folder.").format(
+                path=self.path, reason=exc.strerror or exc)) \
                 from None
         return todo
 
@@ -99,8 +102,10 @@ class SweepFolder:
             text = read_user_file(path, MAX_RESULTS_BYTES, what="a sweep's results.csv").decode("utf-8")
             rows = list(csv.DictReader(io.StringIO(text)))
         except (DataError, UnicodeDecodeError, csv.Error) as exc:
-            reason = str(exc) if isinstance(exc, DataError) else f"{path} is damaged ({str(exc)[:100]})"
-            raise RunError(f"{reason.rstrip('.')}; move it away to run every point again.") from None
+            reason = str(exc) if isinstance(exc, DataError) else _("{path} is damaged ({exc})").format(
+                path=path, exc=str(exc)[:100])
+            raise RunError(_("{reason}; move it away to run every point again.").format(
+                reason=reason.rstrip("."))) from None
         return {r["point"]: r for r in rows if isinstance(r.get("point"), str) and r["point"]}
 
     def _check_same_sweep(self, old: dict[str, dict[str, str]]) -> None:
@@ -109,10 +114,13 @@ class SweepFolder:
         ids = {p.id for p in self.sweep.points}
         dropped = [pid for pid, row in old.items() if pid not in ids and row.get("status") in DONE]
         if dropped:
-            raise ConfigError("--out", str(self.path), "", message=(
-                f"{self.path} holds another sweep: {len(dropped)} of its finished points (such as "
-                f"{shown(dropped[0], 50)}) are not in this sweep file and would be dropped. Choose a new folder, "
-                f"or run the sweep file saved there ({SWEEP_FILE})."))
+            raise ConfigError("--out", str(self.path), "", message=ngettext(
+                "{path} holds another sweep: {count} of its finished points ({example}) is not in this sweep file "
+                "and would be dropped. Choose a new folder, or run the sweep file saved there ({file}).",
+                "{path} holds another sweep: {count} of its finished points (such as {example}) are not in this "
+                "sweep file and would be dropped. Choose a new folder, or run the sweep file saved there ({file}).",
+                len(dropped)).format(path=self.path, count=len(dropped), example=shown(dropped[0], 50),
+                                     file=SWEEP_FILE))
 
     def _done(self, point: Point, row: dict) -> bool:
         """A point is done if its row says so and is complete, and its run folder opens as a run of its config."""
@@ -160,7 +168,7 @@ class SweepFolder:
         target = self.run_dir(point_id)
         for name in files:
             if Path(name).name != name or name.startswith("."):
-                raise RunError(f"a worker sent a file named {name!r} for {point_id}; refusing to write it")
+                raise RunError(_("a worker sent a file named {name!r} for {point_id}; refusing to write it").format(name=name, point_id=point_id))
         tmp = Path(tempfile.mkdtemp(prefix=f".{point_id}.", suffix=".saving", dir=target.parent))
         try:
             for name, data in files.items():
@@ -244,12 +252,12 @@ def folder_problem(path) -> str:
     path = Path(path)
     try:
         if os.path.lexists(path) and not path.is_dir():
-            return f"{path} is a file (or a broken link); choose a folder"
+            return _("{path} is a file (or a broken link); choose a folder").format(path=path)
         if path.is_dir() and any(path.iterdir()) and not os.path.lexists(path / RESULTS) \
                 and not os.path.lexists(path / SWEEP_FILE):
-            return f"{path} is not empty and is not a sweep folder; choose a new or empty folder"
+            return _("{path} is not empty and is not a sweep folder; choose a new or empty folder").format(path=path)
     except OSError as exc:  # a link loop, an unreadable folder
-        return f"cannot use {path}: {exc.strerror or exc}; choose another folder"
+        return _("cannot use {path}: {reason}; choose another folder").format(path=path, reason=exc.strerror or exc)
     except ValueError:  # a NUL in the name
-        return f"{shown(str(path))} cannot be a folder name; choose another folder"
+        return _("{path} cannot be a folder name; choose another folder").format(path=shown(str(path)))
     return ""

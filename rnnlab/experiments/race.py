@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Optional, Sequence
 
 from .. import config as config_mod
+from ..i18n import N_, _
 from .local import LocalExecutor
 from .runner import SweepRunner
 from .sweep import Sweep, build, to_toml
@@ -65,42 +66,54 @@ def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], wor
     Steps per second are measured while the runners shared this computer, so the sentence says so when they did."""
     ran = [r for r in rows if r.get("status") in ("finished", "diverged", "stopped") and _num(r, "steps_per_s") > 0]
     if not ran:
-        return "No runner trained to the end, so there is nothing to compare."
+        return _("No runner trained to the end, so there is nothing to compare.")
+
+    def name(r: dict) -> str:
+        return _(label(key, r[key]))
+
     by_speed = sorted(ran, key=lambda r: -_num(r, "steps_per_s"))
     fast = by_speed[0]
-    parts = [f"Per step, the {label(key, fast[key])} was fastest here ({_num(fast, 'steps_per_s'):.0f} steps/s"]
-    if len(by_speed) > 1:
-        others = ", ".join(f"{label(key, r[key])} {_num(r, 'steps_per_s'):.0f}" for r in by_speed[1:])
-        slow = by_speed[-1]
-        ratio = _num(fast, "steps_per_s") / _num(slow, "steps_per_s")
-        parts[0] += f"; {others}: {ratio:.2f}x the slowest)"
-    else:
-        parts[0] += ")"
+    facts = dict(fast=name(fast), speed=_num(fast, "steps_per_s"), workers=workers, cores=cores)
     shared = workers > 1 and workers >= cores
-    if shared:
-        parts[0] += f", measured side by side: {workers} runners shared {cores} cores, so each ran slower than alone"
-    sentence = parts[0] + "."
+    if len(by_speed) > 1:
+        facts["others"] = ", ".join(f"{name(r)} {_num(r, 'steps_per_s'):.0f}" for r in by_speed[1:])
+        facts["ratio"] = _num(fast, "steps_per_s") / _num(by_speed[-1], "steps_per_s")
+        sentence = (_("Per step, the {fast} was fastest here ({speed:.0f} steps/s; {others}: {ratio:.2f}x the "
+                      "slowest), measured side by side: {workers} runners shared {cores} cores, so each ran slower "
+                      "than alone.") if shared else
+                    _("Per step, the {fast} was fastest here ({speed:.0f} steps/s; {others}: {ratio:.2f}x the "
+                      "slowest).")).format(**facts)
+    else:
+        sentence = (_("Per step, the {fast} was fastest here ({speed:.0f} steps/s), measured side by side: {workers} "
+                      "runners shared {cores} cores, so each ran slower than alone.") if shared else
+                    _("Per step, the {fast} was fastest here ({speed:.0f} steps/s).")).format(**facts)
     if goal_text:
         solved = sorted((r for r in ran if not math.isnan(_num(r, "solved_at_s"))), key=lambda r: _num(r, "solved_at_s"))
-        never = [label(key, r[key]) for r in ran if math.isnan(_num(r, "solved_at_s"))]
+        never = [name(r) for r in ran if math.isnan(_num(r, "solved_at_s"))]
         if solved:
             first = solved[0]
-            sentence += (f" The {label(key, first[key])} reached the goal ({goal_text}) first in wall time, after "
-                         f"{_num(first, 'solved_at_s'):.1f} s (step {int(_num(first, 'solved_at_step'))})")
-            if len(solved) > 1:
-                sentence += "; then " + ", ".join(f"{label(key, r[key])} after {_num(r, 'solved_at_s'):.1f} s"
-                                                  for r in solved[1:])
-            if never:
-                sentence += "; " + " and ".join(never) + (" never did" if len(never) > 1 else " never did")
-            sentence += "."
+            goal = dict(first=name(first), goal=goal_text, seconds=_num(first, "solved_at_s"),
+                        step=int(_num(first, "solved_at_step")),
+                        then=", ".join(_("{name} after {seconds:.1f} s").format(name=name(r), seconds=_num(r, "solved_at_s"))
+                                       for r in solved[1:]),
+                        never=_(" and ").join(never))
+            template = {(False, False): N_("The {first} reached the goal ({goal}) first in wall time, after "
+                                           "{seconds:.1f} s (step {step})."),
+                        (True, False): N_("The {first} reached the goal ({goal}) first in wall time, after "
+                                          "{seconds:.1f} s (step {step}); then {then}."),
+                        (False, True): N_("The {first} reached the goal ({goal}) first in wall time, after "
+                                          "{seconds:.1f} s (step {step}); {never} never did."),
+                        (True, True): N_("The {first} reached the goal ({goal}) first in wall time, after "
+                                         "{seconds:.1f} s (step {step}); then {then}; {never} never did.")}
+            sentence += " " + _(template[(len(solved) > 1, bool(never))]).format(**goal)
         else:
-            sentence += f" None reached the goal ({goal_text}) within its steps."
+            sentence += " " + _("None reached the goal ({goal}) within its steps.").format(goal=goal_text)
     else:  # no goal for this task: say who ended best
         metric = ran[0].get("metric", "")
         higher = str(ran[0].get("higher_is_better", "")).lower() == "true"
         scored = [r for r in ran if not math.isnan(_num(r, f"test_{metric}"))]
         if metric and scored:
             best = (max if higher else min)(scored, key=lambda r: _num(r, f"test_{metric}"))
-            sentence += (f" The best test {metric_title or metric} was the {label(key, best[key])}'s "
-                         f"({_num(best, f'test_{metric}'):.4g}).")
+            sentence += " " + _("The best test {metric} was the {name}'s ({value:.4g}).").format(
+                metric=metric_title or metric, name=name(best), value=_num(best, f"test_{metric}"))
     return sentence

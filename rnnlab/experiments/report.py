@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
+from ..i18n import N_, _
 from .events import PointProgress
 
 
@@ -54,6 +55,12 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
+# A point's status as the table says it (results.csv keeps the English key).
+STATUS = {"finished": N_("finished"), "diverged": N_("diverged"), "stopped": N_("stopped"), "failed": N_("failed"),
+          "interrupted": N_("interrupted"), "running": N_("running"), "pending": N_("pending"), "skipped": N_("skipped")}
+FIRST_TITLES = (N_("point"), N_("runner"))  # results_table's first column (translated where the table is made)
+
+
 def baseline_columns(rows: Sequence[dict]) -> list[str]:
     cols: list[str] = []
     for r in rows:
@@ -66,13 +73,14 @@ def results_table(rows: Sequence[dict], first: str = "point", first_title: str =
     """The end table: one row per point with status, final test metric, the first baseline, solved-at, speed."""
     metric = next((r.get("metric") for r in rows if r.get("metric")), "")
     base = baseline_columns(rows)[:1]
-    headers = [first_title, "status", f"test {metric_title or metric}".strip()]
+    headers = [_(first_title), _("status"), _("test {metric}").format(metric=metric_title or metric).strip()]
     if base:
-        headers.append(base[0])
-    headers += ["solved at step", "steps/s", "wall s"]
+        headers.append(_("baseline {name}").format(name=_(base[0].removeprefix("baseline "))))
+    headers += [_("solved at step"), _("steps/s"), _("wall s")]
     body = []
     for r in rows:
-        line = [str(r.get(first, "")), str(r.get("status", "")), _f(r.get(f"test_{metric}"))]
+        line = [str(r.get(first, "")), _(STATUS.get(r.get("status", ""), "")) or str(r.get("status", "")),
+                _f(r.get(f"test_{metric}"))]
         if base:
             line.append(_f(r.get(base[0])))
         line += [_int(r.get("solved_at_step")), _f(r.get("steps_per_s"), 3) if r.get("steps_per_s") else "-",
@@ -88,17 +96,18 @@ def failures(rows: Sequence[dict]) -> list[str]:
 def progress_line(name: str, p: PointProgress, val_text: str = "", width: int = 10) -> str:
     """`LSTM   step  400/2000  loss 0.03412  val MSE 0.03121  812 steps/s`."""
     loss = _f(p.train_loss[-1]) if len(p.train_loss) else "-"
-    line = f"{name:<{width}} step {p.step:>{len(str(p.total_steps))}}/{p.total_steps}  loss {loss}"
+    line = f"{name:<{width}} " + _("step {step}/{total}  loss {loss}").format(
+        step=f"{p.step:>{len(str(p.total_steps))}}", total=p.total_steps, loss=loss)
     if val_text:
         line += f"  {val_text}"
-    line += f"  {p.steps_per_sec:.0f} steps/s"
-    return line + ("  (paused)" if p.paused else "")
+    line += "  " + _("{speed:.0f} steps/s").format(speed=p.steps_per_sec)
+    return line + ("  " + _("(paused)") if p.paused else "")
 
 
 def val_text(p: PointProgress, metric_key: str, metric_title: str) -> str:
     """`val MSE 0.03121` when this report carries a validation, else ""."""
     if p.val and metric_key in p.val:
-        return f"val {metric_title} {_f(p.val[metric_key])}"
+        return _("val {metric} {value}").format(metric=metric_title, value=_f(p.val[metric_key]))
     return ""
 
 
@@ -106,9 +115,9 @@ def sweep_bar(done: int, total: int, failed: int, running: dict[str, tuple[int, 
     """`[#########-------] 3/8 points, 1 failed | running: cell=lstm_seed=0 400/800, ...`."""
     frac = done / max(1, total)
     bar = "#" * int(frac * width)
-    text = f"[{bar:<{width}}] {done}/{total} points"
+    text = f"[{bar:<{width}}] " + _("{done}/{total} points").format(done=done, total=total)
     if failed:
-        text += f", {failed} failed"
+        text += ", " + _("{failed} failed").format(failed=failed)
     if running:
-        text += " | running: " + ", ".join(f"{pid} {s}/{t}" for pid, (s, t) in running.items())
+        text += " | " + _("running: {points}").format(points=", ".join(f"{pid} {s}/{t}" for pid, (s, t) in running.items()))
     return text

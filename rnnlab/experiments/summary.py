@@ -22,6 +22,7 @@ from ..errors import RnnlabError, RunError
 from ..runs.compare import setting_label
 from .events import DONE
 from .folder import RESULTS, SWEEP_FILE
+from ..i18n import N_, _, ngettext, strerror
 
 REQUIRED = ("point", "seed", "status")
 
@@ -86,7 +87,7 @@ class SweepSummary:
         """The metric against `x_axis`: one Line per combination of the other axes' values, the mean, min and max
         over the seeds at each x. A text axis (cells) is placed at 0, 1, 2... in the sweep's order."""
         if x_axis not in self.axes:
-            raise RunError(f"{x_axis} is not an axis of this sweep (its axes: {', '.join(self.axes)})")
+            raise RunError(_("{x_axis} is not an axis of this sweep (its axes: {names})").format(x_axis=x_axis, names=', '.join(self.axes)))
         others = [a for a in self.axes if a != x_axis]
         order = None if self.numeric(x_axis) else {v: i for i, v in enumerate(self.categories(x_axis))}
         groups: dict[str, dict[float, list[float]]] = {}
@@ -143,20 +144,20 @@ def parse_results(text: str, where: str = RESULTS) -> tuple[tuple[str, ...], tup
     try:
         table = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        raise RunError(f"{where} is damaged: {exc}") from None
+        raise RunError(_("{where} is damaged: {exc}").format(where=where, exc=exc)) from None
     if not table or not any(table[0]):
-        raise RunError(f"{where} is empty: the sweep has not written its results yet")
+        raise RunError(_("{where} is empty: the sweep has not written its results yet").format(where=where))
     header = tuple(table[0])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RunError(f"{where} is not a sweep's results table: it has no {', '.join(missing)} column")
+        raise RunError(_("{where} is not a sweep's results table: it has no {names} column").format(where=where, names=', '.join(missing)))
     rows = []
     for number, fields in enumerate(table[1:], start=2):
         if not fields:
             continue
         if len(fields) != len(header):
-            raise RunError(f"{where} is damaged or half-written: line {number} has {len(fields)} fields, the header "
-                           f"has {len(header)}")
+            raise RunError(_("{where} is damaged or half-written: line {number} has {count} fields, the header has "
+                             "{count2}").format(where=where, number=number, count=len(fields), count2=len(header)))
         rows.append(dict(zip(header, fields)))
     return header, tuple(rows)
 
@@ -172,13 +173,13 @@ def load_summary(path) -> SweepSummary:
     path = Path(path)
     results = path / RESULTS
     if not results.is_file():
-        raise RunError(f"{path} is not a sweep folder: it has no {RESULTS} (make one with `rnnlab sweep FILE`)")
+        raise RunError(_("{path} is not a sweep folder: it has no {RESULTS} (make one with `rnnlab sweep FILE`)").format(path=path, RESULTS=RESULTS))
     try:
         text = results.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise RunError(f"{results} is damaged: it is not UTF-8 text") from None
+        raise RunError(_("{results} is damaged: it is not UTF-8 text").format(results=results)) from None
     except OSError as exc:
-        raise RunError(f"{results} cannot be read ({exc.strerror})") from None
+        raise RunError(_("{results} cannot be read ({strerror})").format(results=results, strerror=strerror(exc))) from None
     header, rows = parse_results(text, str(results))
     axes = axes_of(header)
     metric = next((r["metric"] for r in rows if r.get("metric")), "")

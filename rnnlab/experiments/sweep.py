@@ -37,6 +37,7 @@ from typing import Any, Mapping
 from .. import config as config_mod, options
 from ..errors import ConfigError, DataError
 from ..fileio import read_user_file
+from ..i18n import N_, _, ngettext, strerror
 
 SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description", "max_points")
 MAX_POINTS = 1000  # points in one sweep unless its file raises the cap (`max_points`): more is a typo, not a plan
@@ -134,42 +135,44 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
     counted (and capped at `max_points`) before any value is checked; each axis value is checked once, and each
     point's config is built from its prefix's (a grid of 1000 x 1000 is refused at once, not after hours)."""
     if mode not in MODES:
-        raise ConfigError("sweep.mode", mode, "must be one of " + ", ".join(repr(m) for m in MODES))
+        raise ConfigError("sweep.mode", mode, _("must be one of ") + ", ".join(repr(m) for m in MODES))
     if not isinstance(axes, Mapping):
-        raise ConfigError("sweep.axes", axes, 'must be a table of config keys and lists, e.g. "model.cell" = ["lstm"]')
+        raise ConfigError("sweep.axes", axes, _('must be a table of config keys and lists, e.g. "model.cell" = '
+                                                '["lstm"]'))
     if mode == "zip" and not axes:
-        raise ConfigError("sweep.axes", {}, 'zip mode pairs the axes\' values: give at least one axis, e.g. '
-                          '"model.cell" = ["lstm", "gru"]')
+        raise ConfigError("sweep.axes", {}, _('zip mode pairs the axes\' values: give at least one axis, e.g. '
+                                              '"model.cell" = ["lstm", "gru"]'))
     if seeds is None:
         seeds = [base.training.seed]
     if not isinstance(seeds, (list, tuple)) or not seeds:
-        raise ConfigError("sweep.seeds", seeds, "must be a non-empty list of whole numbers, e.g. [0, 1]")
+        raise ConfigError("sweep.seeds", seeds, _("must be a non-empty list of whole numbers, e.g. [0, 1]"))
     for key, values in axes.items():
         if not isinstance(values, (list, tuple)) or not values:
-            raise ConfigError(f"sweep.axes.{key}", values, "must be a non-empty list of values, e.g. [1, 2, 3]")
+            raise ConfigError(f"sweep.axes.{key}", values, _("must be a non-empty list of values, e.g. [1, 2, 3]"))
     total = _count([len(v) for v in axes.values()], len(seeds), mode)
     if total > max_points:
-        raise ConfigError("sweep", total, "", message=(
-            f"the sweep has {total:,} points; a sweep runs at most {max_points:,}. Use fewer values or seeds, or "
-            f"raise the cap with max_points = {min(total, HARD_MAX_POINTS)} in [sweep] (at most "
-            f"{HARD_MAX_POINTS:,})." if total <= HARD_MAX_POINTS or max_points < HARD_MAX_POINTS else
-            f"the sweep has more than {HARD_MAX_POINTS:,} points, the most a sweep can run; use fewer values or "
-            f"seeds."))
+        if total <= HARD_MAX_POINTS or max_points < HARD_MAX_POINTS:
+            message = _("the sweep has {total:,} points; a sweep runs at most {cap:,}. Use fewer values or seeds, or "
+                        "raise the cap with max_points = {raise_to} in [sweep] (at most {hard:,}).").format(
+                total=total, cap=max_points, raise_to=min(total, HARD_MAX_POINTS), hard=HARD_MAX_POINTS)
+        else:
+            message = _("the sweep has more than {hard:,} points, the most a sweep can run; use fewer values or "
+                        "seeds.").format(hard=HARD_MAX_POINTS)
+        raise ConfigError("sweep", total, "", message=message)
     checked: list[tuple[str, tuple[str, ...], tuple[tuple, ...]]] = []  # (as written, keys, value tuples)
     for key, values in axes.items():
         where = f"sweep.axes.{key}"
         keys = tuple(k.strip() for k in str(key).split(","))
         if SEED_KEY in keys:
-            raise ConfigError(where, values, "seeds are not an axis: write them as sweep.seeds = [0, 1]")
+            raise ConfigError(where, values, _("seeds are not an axis: write them as sweep.seeds = [0, 1]"))
         rows, seen = [], set()
         for v in values:
             if len(keys) > 1 and (not isinstance(v, (list, tuple)) or len(v) != len(keys)):
-                raise ConfigError(where, v, f"links {len(keys)} keys: each value is a list of {len(keys)}, "
-                                  f"e.g. {['...'] * len(keys)}")
+                raise ConfigError(where, v, _("links {count} keys: each value is a list of {count}, e.g. {value}").format(count=len(keys), value=['...'] * len(keys)))
             row = tuple(v) if len(keys) > 1 else (v,)
             if mode == "grid":  # in zip mode a value may repeat: the combinations differ
                 if _hashable(row) in seen:
-                    raise ConfigError(where, v, "appears twice in the list; give each value once")
+                    raise ConfigError(where, v, _("appears twice in the list; give each value once"))
                 seen.add(_hashable(row))
             rows.append(row)
             for k, x in zip(keys, row):
@@ -184,10 +187,10 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
     for s in seeds:
         config_mod.SECTION_RULES["training"]["seed"]("sweep.seeds", s)
     if len(set(seeds)) != len(seeds):
-        raise ConfigError("sweep.seeds", list(seeds), "lists a seed twice; give each seed once")
-    if mode == "zip" and len({len(rows) for _, _, rows in checked}) > 1:
-        raise ConfigError("sweep.axes", {k: len(rows) for k, _, rows in checked},
-                          "in zip mode every axis must have the same number of values")
+        raise ConfigError("sweep.seeds", list(seeds), _("lists a seed twice; give each seed once"))
+    if mode == "zip" and len({len(rows) for _unused, _unused, rows in checked}) > 1:
+        raise ConfigError("sweep.axes", {k: len(rows) for k, _unused, rows in checked},
+                          _("in zip mode every axis must have the same number of values"))
     if base.training.threads == 0:
         base = base.replace("training.threads", default_threads)
 
@@ -207,8 +210,8 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
         for seed in seeds:
             pid = point_id(values, seed, full_keys)
             if pid in ids:
-                raise ConfigError("sweep.axes", dict(values), "two points get the same name; make the values differ "
-                                  "by more than punctuation")
+                raise ConfigError("sweep.axes", dict(values), _("two points get the same name; make the values differ "
+                                  "by more than punctuation"))
             ids.add(pid)
             points.append(Point(pid, values, int(seed), cfg.replace(SEED_KEY, int(seed))))
     return Sweep(base=base, axes=tuple((k, tuple(r if len(ks) > 1 else r[0] for r in rows))
@@ -222,7 +225,8 @@ def _apply(cfg: config_mod.RunConfig, changes, values) -> config_mod.RunConfig:
             cfg = cfg.replace(key, v)
         except ConfigError as exc:  # a value that is allowed alone but not with the others (task option checks)
             where = ", ".join(f"{k} = {x!r}" for k, x in values)
-            raise ConfigError(f"sweep point ({where})", exc.value, f"{exc.field}: {exc.allowed}") from None
+            raise ConfigError(_("sweep point ({where})").format(where=where), exc.value,
+                              f"{exc.field}: {exc.allowed}") from None
     return cfg
 
 
@@ -246,14 +250,14 @@ def _config_for(combo, cache, keys_per_axis, value_lists, values) -> config_mod.
 def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Sweep:
     """A sweep from a parsed sweep file: the run config tables plus [sweep]."""
     if not isinstance(data, Mapping):
-        raise ConfigError("sweep file", data, "must be a table")
+        raise ConfigError(_("sweep file"), data, _("must be a table"))
     data = dict(data)
     table = data.pop("sweep", None)
     if table is None:
-        raise ConfigError("sweep", None, "a sweep file needs a [sweep] table with axes, e.g. "
-                          '[sweep.axes] "model.cell" = ["lstm", "gru"]')
+        raise ConfigError("sweep", None, _("a sweep file needs a [sweep] table with axes, e.g. "
+                          '[sweep.axes] "model.cell" = ["lstm", "gru"]'))
     if not isinstance(table, Mapping):
-        raise ConfigError("sweep", table, "must be a table")
+        raise ConfigError("sweep", table, _("must be a table"))
     for key in table:
         if key not in SWEEP_KEYS:
             raise options.unknown_key(f"sweep.{key}", key, table[key], SWEEP_KEYS)
@@ -290,9 +294,9 @@ def loads(text: str, source: str = "sweep file") -> Sweep:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", f"is not valid TOML: {str(exc)[:120]}") from None
+        raise ConfigError(source, "(file)", _("is not valid TOML: {exc}").format(exc=str(exc)[:120])) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", "nests lists or tables too deeply; a sweep file is a few tables deep") \
+        raise ConfigError(source, "(file)", _("nests lists or tables too deeply; a sweep file is a few tables deep")) \
             from None
     return from_dict(data, source_text=text, name=Path(source).stem if source != "sweep file" else "sweep")
 
@@ -303,11 +307,12 @@ def load(path) -> Sweep:
     try:
         raw = read_user_file(path, MAX_SWEEP_BYTES, what="a TOML sweep file")
     except DataError as exc:
-        raise ConfigError("sweep file", str(path), "", message=f"{exc} A sweep file must be a readable TOML file.") from None
+        raise ConfigError("sweep file", str(path), "", message=_("{reason} A sweep file must be a readable TOML file.").format(
+            reason=exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("sweep file", str(path), "must be UTF-8 text") from None
+        raise ConfigError(_("sweep file"), str(path), _("must be UTF-8 text")) from None
     return loads(text, source=str(path))
 
 
@@ -329,10 +334,10 @@ def parse_axis(text: str) -> tuple[str, list]:
     key, eq, values = text.partition("=")
     key = key.strip()
     if not eq or not key:
-        raise ConfigError("axis", text.strip(), "must read `key = value, value`, e.g. task.length = 10, 50, 100")
+        raise ConfigError("axis", text.strip(), _("must read `key = value, value`, e.g. task.length = 10, 50, 100"))
     items = [v.strip() for v in values.split(",")]
     if not any(items) or "" in items:
-        raise ConfigError(f"sweep.axes.{key}", values.strip(), "needs values separated by commas, e.g. 10, 50, 100")
+        raise ConfigError(f"sweep.axes.{key}", values.strip(), _("needs values separated by commas, e.g. 10, 50, 100"))
     return key, [_typed(v) for v in items]
 
 
@@ -340,7 +345,7 @@ def parse_seeds(text: str) -> list[int]:
     """`0, 1, 2` -> [0, 1, 2]; build() checks each one against training.seed's rule."""
     items = [v.strip() for v in text.split(",")]
     if not any(items) or "" in items:
-        raise ConfigError("sweep.seeds", text.strip(), "needs whole numbers separated by commas, e.g. 0, 1, 2")
+        raise ConfigError("sweep.seeds", text.strip(), _("needs whole numbers separated by commas, e.g. 0, 1, 2"))
     return [_typed(v) for v in items]
 
 

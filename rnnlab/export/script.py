@@ -21,8 +21,8 @@ from .. import config
 from ..config import RunConfig
 from ..errors import ConfigError, DataError, RnnlabError, shown
 from ..fileio import atomic_write, read_user_file
-from ..i18n import _
 from . import parts
+from ..i18n import N_, _, ngettext, strerror
 
 MAX_LINE = 100
 
@@ -109,7 +109,7 @@ def load_experiment(path: str | os.PathLike) -> RunConfig:
     run_folder = path.is_dir()
     if run_folder:
         if not (path / "config.toml").is_file():
-            raise ConfigError("run folder", str(path), "must hold a config.toml (a folder saved by rnnlab)")
+            raise ConfigError(_("run folder"), str(path), _("must hold a config.toml (a folder saved by rnnlab)"))
         path = path / "config.toml"
     cfg = config.load(path)
     data = tomllib.loads(read_user_file(path, config.MAX_CONFIG_BYTES).decode("utf-8"))

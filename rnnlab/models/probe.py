@@ -30,14 +30,15 @@ from typing import Callable, Optional
 
 import torch
 from torch import Tensor, nn
+from ..i18n import N_, _, ngettext
 
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre", "h")}
 # Which nonlinearity produced each gate: the GUI fixes heatmap colour levels from this ((0, 1) or (-1, 1)).
 GATE_RANGE = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "r": (0.0, 1.0), "z": (0.0, 1.0),
               "g": (-1.0, 1.0), "n": (-1.0, 1.0), "h": (-1.0, 1.0), "pre": (-3.0, 3.0)}
-GATE_TITLES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
-               "r": "reset gate r", "z": "update gate z", "n": "candidate n",
-               "pre": "pre-activation", "h": "activation h"}
+GATE_TITLES = {"i": N_("input gate i"), "f": N_("forget gate f"), "g": N_("candidate g"), "o": N_("output gate o"),
+               "r": N_("reset gate r"), "z": N_("update gate z"), "n": N_("candidate n"),
+               "pre": N_("pre-activation"), "h": N_("activation h")}
 
 Key = tuple  # (layer, direction) or (layer, direction, gate)
 
@@ -64,7 +65,7 @@ class Trace:
 def _kind(module: nn.Module) -> str:
     if isinstance(module, nn.LSTM):
         if module.proj_size:
-            raise ValueError("the probe does not support LSTM with proj_size > 0")
+            raise ValueError(_("the probe does not support LSTM with proj_size > 0"))
         return "LSTM"
     if isinstance(module, nn.GRU):
         return "GRU"
@@ -102,9 +103,9 @@ def trace(
     """
     kind = _kind(module)
     if x.dim() != 3:
-        raise ValueError("probe.trace needs a batched 3-d input (batch, time, features) or (time, batch, features)")
+        raise ValueError(_("probe.trace needs a batched 3-d input (batch, time, features) or (time, batch, features)"))
     xb = x.transpose(0, 1) if not module.batch_first else x  # work in (batch, time, features)
-    batch, steps, _ = xb.shape
+    batch, steps, _unused = xb.shape
     dirs = 2 if module.bidirectional else 1
     hidden_size = module.hidden_size
     dtype, device = module.weight_hh_l0.dtype, module.weight_hh_l0.device

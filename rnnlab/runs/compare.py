@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from .. import config as config_mod
 from ..errors import ConfigError, RunError
 from ..train.advice import CELL_NAMES
+from ..i18n import N_, _, ngettext
 
 SHORT_NAMES = {"learning_rate": "lr", "max_grad_norm": "clip norm", "hidden_size": "hidden",
                "num_layers": "layers", "batch_size": "batch"}
@@ -94,15 +95,15 @@ def compare(paths: Sequence[str | os.PathLike]) -> Comparison:
     with the reason for fewer than two runs, a folder without a usable config, or runs of different tasks."""
     paths = tuple(Path(p) for p in paths)
     if len(paths) < 2:
-        raise RunError("Choose two runs or more to compare.")
+        raise RunError(_("Choose two runs or more to compare."))
     if len(set(p.resolve() for p in paths)) < len(paths):
-        raise RunError("The same run is chosen twice; choose different runs to compare.")
+        raise RunError(_("The same run is chosen twice; choose different runs to compare."))
     configs = []
     for p in paths:
         try:
             configs.append(config_mod.load(p / "config.toml"))
         except ConfigError as exc:
-            raise RunError(f"{p} cannot be compared: its config.toml cannot be used ({exc}).") from None
+            raise RunError(_("{p} cannot be compared: its config.toml cannot be used ({exc}).").format(p=p, exc=exc)) from None
     problem = task_problem([c.task.name for c in configs])
     if problem:
         raise RunError(problem)

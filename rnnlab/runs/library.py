@@ -34,6 +34,7 @@ from ..fileio import atomic_write, read_user_file
 from ..train.advice import CELL_NAMES
 from . import store
 from .compare import differing, flat, setting_label
+from ..i18n import N_, _, ngettext
 
 HOME_ENV = "RNNLAB_HOME"
 RUNS, SWEEPS, EXTRA = "runs", "sweeps", "library.json"
@@ -191,17 +192,17 @@ def _table(data: dict, key: str) -> dict:
 
 def _read_run(path: Path, inside: bool) -> Entry:
     if not path.is_dir():
-        raise RunError(f"{path.name} is a file, not a run folder.")
+        raise RunError(_("{name} is a file, not a run folder.").format(name=path.name))
     missing = [f for f in store.FILES if not (path / f).exists()]
     if len(missing) == len(store.FILES):
-        raise RunError("an empty folder, or not an rnnlab run (no summary.json, config.toml, weights).")
+        raise RunError(_("an empty folder, or not an rnnlab run (no summary.json, config.toml, weights)."))
     if missing:
-        raise RunError(f"not a complete run: {', '.join(missing)} missing.")
+        raise RunError(_("not a complete run: {names} missing.").format(names=', '.join(missing)))
     summary = read_summary(path)
     try:
         cfg = config_mod.load(path / "config.toml")
     except ConfigError as exc:
-        raise RunError(f"config.toml cannot be used: {exc}") from None
+        raise RunError(_("config.toml cannot be used: {exc}").format(exc=exc)) from None
     metric = summary.get("metric") or ""
     value = (summary.get("test") or {}).get(metric)
     return Entry(kind="run", path=path, task=cfg.task.name, cells=(cfg.model.cell,),
@@ -220,21 +221,21 @@ def read_summary(path: Path) -> dict:
     except DataError as exc:
         raise RunError(str(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise RunError("summary.json is damaged (not valid JSON); the run cannot be opened.") from None
+        raise RunError(_("summary.json is damaged (not valid JSON); the run cannot be opened.")) from None
     if not isinstance(summary, dict) or summary.get("format") != store.FORMAT:
-        raise RunError("summary.json has no rnnlab format marker: not written by rnnlab.")
+        raise RunError(_("summary.json has no rnnlab format marker: not written by rnnlab."))
     version = summary.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= store.FORMAT_VERSION:
-        raise RunError(f"a run of format version {shown(version)}; this rnnlab opens 1 to {store.FORMAT_VERSION}.")
+        raise RunError(_("a run of format version {shown}; this rnnlab opens 1 to {FORMAT_VERSION}.").format(shown=shown(version), FORMAT_VERSION=store.FORMAT_VERSION))
     store._check_summary(summary, path / "summary.json")
     return summary
 
 
 def _read_sweep(path: Path, inside: bool) -> Entry:
     if not path.is_dir():
-        raise RunError(f"{path.name} is a file, not a sweep folder.")
+        raise RunError(_("{name} is a file, not a sweep folder.").format(name=path.name))
     if not (path / SWEEP_FILE).exists() and not (path / RESULTS).exists():
-        raise RunError("an empty folder, or not an rnnlab sweep (no sweep.toml, no results.csv).")
+        raise RunError(_("an empty folder, or not an rnnlab sweep (no sweep.toml, no results.csv)."))
     spec = _read_sweep_file(path)
     rows, axes = _read_results(path)
     task = _table(spec, "task").get("name", config_mod.TaskConfig().name)
@@ -278,7 +279,7 @@ def _read_sweep_file(path: Path) -> dict:
     try:
         return tomllib.loads(read_user_file(path / SWEEP_FILE, MAX_SWEEP_FILE, what="a sweep file").decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise RunError(f"sweep.toml is damaged ({str(exc)[:80]}).") from None
+        raise RunError(_("sweep.toml is damaged ({value}).").format(value=str(exc)[:80])) from None
 
 
 def _read_results(path: Path) -> tuple[list[dict], list[str]]:
@@ -291,9 +292,9 @@ def _read_results(path: Path) -> tuple[list[dict], list[str]]:
         rows = list(reader)
         header = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise RunError(f"results.csv is damaged ({str(exc)[:80]}).") from None
+        raise RunError(_("results.csv is damaged ({value}).").format(value=str(exc)[:80])) from None
     if header[:1] != ["point"] or "seed" not in header:
-        raise RunError("results.csv is damaged: its header is not point, axes..., seed, status, ...")
+        raise RunError(_("results.csv is damaged: its header is not point, axes..., seed, status, ..."))
     return rows, header[1:header.index("seed")]
 
 
@@ -390,10 +391,10 @@ def delete(path, root=None) -> None:
     base = home(root).resolve()
     parent = path.parent.resolve() if path.parent.exists() else path.parent
     if parent not in (base / RUNS, base / SWEEPS) or path.name.startswith(".") or path.name in ("", "..", "."):
-        raise RunError(f"{path} is not in the run library ({base}); rnnlab deletes only runs and sweeps it saved "
-                       "there. Delete it in your file manager if you mean to.")
+        raise RunError(_("{path} is not in the run library ({base}); rnnlab deletes only runs and sweeps it saved "
+                         "there. Delete it in your file manager if you mean to.").format(path=path, base=base))
     if not path.exists() and not path.is_symlink():
-        raise RunError(f"{path} no longer exists.")
+        raise RunError(_("{path} no longer exists.").format(path=path))
     aside = parent / f"{DELETING}{path.name}-{os.getpid()}-{time.monotonic_ns()}"
     os.replace(path, aside)
     if aside.is_symlink() or not aside.is_dir():

@@ -50,6 +50,7 @@ from ..fileio import read_user_file
 from ..train.history import History
 from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
+from ..i18n import N_, _, ngettext, strerror
 
 FORMAT = "rnnlab-run"
 FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
@@ -81,15 +82,15 @@ def check_target(directory: str | os.PathLike) -> Path:
     other than an rnnlab run (it would not be replaced), or one inside a folder this user cannot write to. Returns
     the resolved folder."""
     if "\x00" in os.fspath(directory):
-        raise RunError(f"{shown(os.fspath(directory))} cannot be a folder name (it contains a NUL byte).")
+        raise RunError(_("{shown} cannot be a folder name (it contains a NUL byte).").format(shown=shown(os.fspath(directory))))
     target = Path(directory).expanduser().resolve()
     existing = next((p for p in (target, *target.parents) if p.exists()), None)
     if existing is not None and existing != target and not os.access(existing, os.W_OK | os.X_OK):
-        raise RunError(f"cannot create {target}: {existing} is not writable; choose another folder for the run.")
+        raise RunError(_("cannot create {target}: {existing} is not writable; choose another folder for the run.").format(target=target, existing=existing))
     if target.exists() and not target.is_dir():
-        raise RunError(f"{target} is a file, not a run folder; choose a new folder name for the run.")
+        raise RunError(_("{target} is a file, not a run folder; choose a new folder name for the run.").format(target=target))
     if target.is_dir() and not (target / "summary.json").exists() and any(target.iterdir()):
-        raise RunError(f"{target} exists and is not an rnnlab run; choose an empty or new folder.")
+        raise RunError(_("{target} exists and is not an rnnlab run; choose an empty or new folder.").format(target=target))
     return target
 
 
@@ -282,7 +283,7 @@ def _save_grad_history(history: list, path: Path) -> None:
     for k in keys:
         width = max(len(norms[k]) for _, norms in history if k in norms)
         table = np.full((len(history), width), np.nan, dtype=np.float32)
-        for i, (_, norms) in enumerate(history):
+        for i, (_unused, norms) in enumerate(history):
             if k in norms:
                 table[i, : len(norms[k])] = norms[k]
         arrays[f"grad/{_key(k)}"] = table
@@ -293,12 +294,12 @@ def _load_grad_history(path: Path) -> list:
     arrays = load_numpy(str(path))
     steps = arrays.pop("steps")
     if steps.ndim != 1:
-        raise ValueError("steps must be one row")
+        raise ValueError(_("steps must be one row"))
     tables = {}
     for name, table in arrays.items():
         group, *rest = name.split("/")
         if group != "grad" or table.ndim != 2 or table.shape[0] != len(steps):
-            raise ValueError(f"{name} does not hold one row per probe")
+            raise ValueError(_("{name} does not hold one row per probe").format(name=name))
         tables[tuple(int(x) if x.isdigit() else x for x in rest)] = table
     history = []
     for i, step in enumerate(steps.tolist()):
@@ -318,49 +319,49 @@ def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
     with safe_open(str(path), framework="numpy") as fh:
         meta = _json_field(json.loads, (fh.metadata() or {}).get("probe"), "the probe metadata")
     if not isinstance(meta, dict):
-        raise ValueError("its metadata has no 'probe' table")
+        raise ValueError(_("its metadata has no 'probe' table"))
     step = meta.get("step")
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise ValueError(f"'step' is {shown(step)}, not a whole number >= 0")
+        raise ValueError(_("'step' is {shown}, not a whole number >= 0").format(shown=shown(step)))
     kind = meta.get("kind")
     if kind not in GATE_NAMES:
-        raise ValueError(f"'kind' is {shown(kind)}, not one of {', '.join(GATE_NAMES)}")
+        raise ValueError(_("'kind' is {shown}, not one of {names}").format(shown=shown(kind), names=', '.join(GATE_NAMES)))
     if meta.get("gate_names") != list(GATE_NAMES[kind]):
-        raise ValueError(f"'gate_names' is {shown(meta.get('gate_names'))}, not {list(GATE_NAMES[kind])}")
+        raise ValueError(_("'gate_names' is {shown}, not {list}").format(shown=shown(meta.get('gate_names')), list=list(GATE_NAMES[kind])))
     dirs = 2 if cfg.model.bidirectional else 1
     if meta.get("num_layers") != cfg.model.num_layers or meta.get("num_directions") != dirs:
-        raise ValueError("its layers or directions do not match config.toml")
+        raise ValueError(_("its layers or directions do not match config.toml"))
     loss = meta.get("loss")
     if loss is not None and (isinstance(loss, bool) or not isinstance(loss, (int, float))):
-        raise ValueError(f"'loss' is {shown(loss)}, not a number")
+        raise ValueError(_("'loss' is {shown}, not a number").format(shown=shown(loss)))
     arrays = load_numpy(str(path))
     groups: dict[str, dict] = {"gates": {}, "hidden": {}, "cell": {}, "grad": {}}
     samples_time = None
     for name, arr in arrays.items():
         group, *rest = name.split("/")
         if group not in groups or not rest:
-            raise ValueError(f"it holds an unknown array {shown(name)}")
+            raise ValueError(_("it holds an unknown array {shown}").format(shown=shown(name)))
         key = tuple(int(x) if x.isascii() and x.isdigit() else x for x in rest)
         if not (arr.dtype == np.float32 or arr.dtype == np.float64):
-            raise ValueError(f"array {shown(name)} has type {arr.dtype}, not float32")
+            raise ValueError(_("array {shown} has type {dtype}, not float32").format(shown=shown(name), dtype=arr.dtype))
         want = 1 if group == "grad" else 3
         if arr.ndim != want or (group != "grad" and arr.shape[2] != cfg.model.hidden_size):
-            raise ValueError(f"array {shown(name)} has shape {arr.shape}; expected {want} dimensions"
-                             + ("" if group == "grad" else f" ending in hidden_size {cfg.model.hidden_size}"))
+            raise ValueError(_("array {shown} has shape {shape}; expected {want} dimensions").format(shown=shown(name), shape=arr.shape, want=want)
+                             + ("" if group == "grad" else _(" ending in hidden_size {hidden_size}").format(hidden_size=cfg.model.hidden_size)))
         if group != "grad":
             if samples_time is None:
                 samples_time = arr.shape[:2]
             elif arr.shape[:2] != samples_time:
-                raise ValueError(f"array {shown(name)} has shape {arr.shape}; the others are {samples_time} x ...")
+                raise ValueError(_("array {shown} has shape {shape}; the others are {samples_time} x ...").format(shown=shown(name), shape=arr.shape, samples_time=samples_time))
         groups[group][key] = arr.astype(np.float32, copy=False)
     for name, arr in groups["grad"].items():
         if samples_time is not None and len(arr) != samples_time[1]:
-            raise ValueError(f"the gradient array {shown(name)} has {len(arr)} steps, the gates {samples_time[1]}")
+            raise ValueError(_("the gradient array {shown} has {count} steps, the gates {value}").format(shown=shown(name), count=len(arr), value=samples_time[1]))
     labels = meta.get("labels")
     samples = samples_time[0] if samples_time else 0
     if not isinstance(labels, list) or len(labels) != samples or not all(
             lab is None or (isinstance(lab, list) and all(isinstance(x, str) for x in lab)) for lab in labels):
-        raise ValueError(f"'labels' must be a list of {samples} label lists (or null)")
+        raise ValueError(_("'labels' must be a list of {samples} label lists (or null)").format(samples=samples))
     return ProbeSnapshot(step=step, kind=kind, gate_names=tuple(meta["gate_names"]),
                          num_layers=meta["num_layers"], num_directions=meta["num_directions"],
                          gates=groups["gates"], hidden=groups["hidden"], cell=groups["cell"],
@@ -370,11 +371,11 @@ def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
 
 def _json_field(parse, text, what):
     if not isinstance(text, str):
-        raise ValueError(f"{what} is missing")
+        raise ValueError(_("{what} is missing").format(what=what))
     try:
         return parse(text)
     except RecursionError:
-        raise ValueError(f"{what} nests too deeply") from None
+        raise ValueError(_("{what} nests too deeply").format(what=what)) from None
 
 
 def _read(path: Path, name: str) -> bytes:
@@ -394,34 +395,34 @@ def _number(value, *, nullable=True) -> bool:
 def _check_summary(summary: dict, where: Path) -> None:
     """Every field of summary.json that rnnlab reads back has the type it wrote (extra fields are left alone)."""
     def bad(key, want):
-        return RunError(f"{where}: field {shown(key)} is {shown(summary.get(key))}; it must be {want}. The "
-                        "file is damaged: save the run again, or delete the field.")
+        return RunError(_("{where}: field {shown} is {shown2}; it must be {want}. The file is damaged: save the "
+                          "run again, or delete the field.").format(where=where, shown=shown(key), shown2=shown(summary.get(key)), want=want))
 
     if "status" in summary and summary["status"] not in STATUSES:
-        raise bad("status", "one of " + ", ".join(STATUSES))
+        raise bad("status", _("one of ") + ", ".join(STATUSES))
     if "message" in summary and not (isinstance(summary["message"], str) and len(summary["message"]) <= MAX_MESSAGE):
-        raise bad("message", f"text of at most {MAX_MESSAGE} characters")
+        raise bad("message", _("text of at most {MAX_MESSAGE} characters").format(MAX_MESSAGE=MAX_MESSAGE))
     for key in ("elapsed_s", "epochs"):
         value = summary.get(key)
         if not _number(value) or (value is not None and not (math.isfinite(value) and value >= 0)):
-            raise bad(key, "a number >= 0")
+            raise bad(key, _("a number >= 0"))
     for key in ("steps", "total_steps"):
         value = summary.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise bad(key, "a whole number >= 0")
+            raise bad(key, _("a whole number >= 0"))
     for key in ("device", "task", "metric", "metric_title", "saved", "rnnlab_version"):
         if key in summary and not (isinstance(summary[key], str) and len(summary[key]) <= 200):
             raise bad(key, "text")
     if "higher_is_better" in summary and not isinstance(summary["higher_is_better"], bool):
-        raise bad("higher_is_better", "true or false")
+        raise bad("higher_is_better", _("true or false"))
     for key in ("val", "test"):
         value = summary.get(key)
         if value is not None and not _metric_table(value):
-            raise bad(key, "a table of metric names to numbers")
+            raise bad(key, _("a table of metric names to numbers"))
     baselines = summary.get("baselines")
     if baselines is not None and not (isinstance(baselines, dict) and len(baselines) <= 100 and all(
             isinstance(k, str) and _metric_table(v) for k, v in baselines.items())):
-        raise bad("baselines", "a table of baseline names to tables of metrics")
+        raise bad("baselines", _("a table of baseline names to tables of metrics"))
 
 
 def _metric_table(value) -> bool:
@@ -434,53 +435,53 @@ def open_run(directory: str | os.PathLike) -> Run:
     unknown version. First finishes or rolls back a save that was killed half way (see `recover`)."""
     path = Path(directory)
     if "\x00" in os.fspath(directory):
-        raise RunError(f"{shown(os.fspath(directory))} cannot be a folder name (it contains a NUL byte).")
+        raise RunError(_("{shown} cannot be a folder name (it contains a NUL byte).").format(shown=shown(os.fspath(directory))))
     try:
         recover(path.expanduser().absolute().parent)
         is_dir = path.is_dir()
     except (OSError, ValueError):
         is_dir = False
     if not is_dir:
-        raise RunError(f"{path} is not a folder; open the folder of a saved run (it holds summary.json).")
+        raise RunError(_("{path} is not a folder; open the folder of a saved run (it holds summary.json).").format(path=path))
     missing = [f for f in FILES if not (path / f).exists()]
     if missing:
-        raise RunError(f"{path} is not a complete rnnlab run: {', '.join(missing)} missing.")
+        raise RunError(_("{path} is not a complete rnnlab run: {names} missing.").format(path=path, names=', '.join(missing)))
     raw = _read(path, "summary.json")
     try:
         summary = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunError(f"{path / 'summary.json'} is damaged ({str(exc)[:100]}).") from None
+        raise RunError(_("{value} is damaged ({value2}).").format(value=path / 'summary.json', value2=str(exc)[:100])) from None
     except RecursionError:
-        raise RunError(f"{path / 'summary.json'} is damaged (it nests too deeply).") from None
+        raise RunError(_("{value} is damaged (it nests too deeply).").format(value=path / 'summary.json')) from None
     if not isinstance(summary, dict) or summary.get("format") != FORMAT:
-        raise RunError(f"{path} was not written by rnnlab (summary.json has no rnnlab format marker).")
+        raise RunError(_("{path} was not written by rnnlab (summary.json has no rnnlab format marker).").format(path=path))
     version = summary.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise RunError(f"{path} is a run of format version {shown(version)}; this rnnlab ({__version__}) opens "
-                       f"versions 1 to {FORMAT_VERSION}. Update rnnlab to open it.")
+        raise RunError(_("{path} is a run of format version {shown}; this rnnlab ({version}) opens versions 1 to "
+                         "{FORMAT_VERSION}. Update rnnlab to open it.").format(path=path, shown=shown(version), version=__version__, FORMAT_VERSION=FORMAT_VERSION))
     _check_summary(summary, path / "summary.json")
     _read(path, "config.toml")  # the size and file-type checks; config.load reads it (within the same caps)
     try:
         cfg = config_mod.load(path / "config.toml")
     except ConfigError as exc:
-        raise RunError(f"{path / 'config.toml'} cannot be used: {exc}") from None
+        raise RunError(_("{value} cannot be used: {exc}").format(value=path / 'config.toml', exc=exc)) from None
     raw = _read(path, "metrics.csv")
     try:
         history = History.from_csv(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, csv.Error) as exc:
-        raise RunError(f"{path / 'metrics.csv'} is damaged: {str(exc)[:160]}") from None
+        raise RunError(_("{value} is damaged: {value2}").format(value=path / 'metrics.csv', value2=str(exc)[:160])) from None
     _check_file(path, "weights.safetensors")
     try:
         weights = load_torch(str(path / "weights.safetensors"))
     except (SafetensorError, OSError, ValueError, MemoryError) as exc:
-        raise RunError(f"{path / 'weights.safetensors'} is damaged: {str(exc)[:160]}") from None
+        raise RunError(_("{value} is damaged: {value2}").format(value=path / 'weights.safetensors', value2=str(exc)[:160])) from None
     probe = None
     if (path / "probe.safetensors").exists():
         _check_file(path, "probe.safetensors")
         try:
             probe = _load_probe(path / "probe.safetensors", cfg)
         except (SafetensorError, OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
-            raise RunError(f"{path / 'probe.safetensors'} is damaged: {str(exc)[:160]}") from None
+            raise RunError(_("{value} is damaged: {value2}").format(value=path / 'probe.safetensors', value2=str(exc)[:160])) from None
     first_probe, grad_history = None, []
     for name in ("first_probe.safetensors", "probes.safetensors"):
         if not (path / name).exists():
@@ -492,7 +493,7 @@ def open_run(directory: str | os.PathLike) -> Run:
             else:
                 grad_history = _load_grad_history(path / name)
         except (SafetensorError, OSError, ValueError, KeyError, TypeError, MemoryError) as exc:
-            raise RunError(f"{path / name} is damaged: {str(exc)[:160]}") from None
+            raise RunError(_("{value} is damaged: {value2}").format(value=path / name, value2=str(exc)[:160])) from None
     return Run(path=path, config=cfg, history=history, summary=summary, weights=weights, probe=probe,
                first_probe=first_probe, grad_history=grad_history)
 
@@ -502,12 +503,12 @@ def _check_file(path: Path, name: str) -> None:
     try:
         st = (path / name).stat()
     except OSError as exc:
-        raise RunError(f"{path / name} cannot be read: {exc.strerror or exc}.") from None
+        raise RunError(_("{value} cannot be read: {value2}.").format(value=path / name, value2=strerror(exc))) from None
     if not stat.S_ISREG(st.st_mode):
-        raise RunError(f"{path / name} is not a regular file.")
+        raise RunError(_("{value} is not a regular file.").format(value=path / name))
     if st.st_size > MAX_BYTES[name]:
-        raise RunError(f"{path / name} is {st.st_size / 2**30:.1f} GiB, more than a run of rnnlab holds "
-                       f"({MAX_BYTES[name] / 2**30:.1f} GiB at most); it is damaged or not from rnnlab.")
+        raise RunError(_("{value} is {value2:.1f} GiB, more than a run of rnnlab holds ({value3:.1f} GiB at most); "
+                         "it is damaged or not from rnnlab.").format(value=path / name, value2=st.st_size / 2**30, value3=MAX_BYTES[name] / 2**30))
 
 
 def restore_trainer(run: Run, control=None) -> Trainer:
@@ -517,8 +518,7 @@ def restore_trainer(run: Run, control=None) -> Trainer:
         trainer.model.load_state_dict(run.weights)
     except (RuntimeError, TypeError, ValueError) as exc:
         first = str(exc).strip().splitlines()
-        raise RunError(f"the weights in {run.path} do not fit its config: "
-                       f"{(first[-1] if first else '')[:160].strip()}") from None
+        raise RunError(_("the weights in {path} do not fit its config: {strip}").format(path=run.path, strip=(first[-1] if first else '')[:160].strip())) from None
     trainer.history = run.history
     steps = run.history.column("step")
     trainer.step = int(steps[-1]) if len(steps) else 0

@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
+from ..i18n import N_, _, ngettext
 
 _REGISTRY: dict[str, type[Task]] = {}
 _loaded = False
@@ -13,7 +14,7 @@ _loaded = False
 
 def register(cls: type[Task]) -> type[Task]:
     if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
-        raise ValueError(f"two tasks are named {cls.name!r}")
+        raise ValueError(_("two tasks are named {name!r}").format(name=cls.name))
     _REGISTRY[cls.name] = cls
     return cls
 

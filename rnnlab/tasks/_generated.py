@@ -13,6 +13,7 @@ import torch
 
 from .base import Batch, Option, Task
 from ..options import int_range
+from ..i18n import N_, _, ngettext
 
 VAL_SIZE = 1000
 TEST_SIZE = 1000
@@ -20,8 +21,8 @@ PROBE_ROWS = 8
 
 
 def train_size_option() -> Option:
-    return Option(100_000, int_range(100, 10_000_000), "Sequences per epoch (fresh ones are drawn).",
-                  label="Train size", unit="sequences")
+    return Option(100_000, int_range(100, 10_000_000), _("Sequences per epoch (fresh ones are drawn)."),
+                  label=_("Train size"), unit=N_("sequences"))
 
 
 class GeneratedTask(Task):

@@ -20,6 +20,7 @@ from ..options import int_range
 from . import register
 from ._generated import GeneratedTask, train_size_option
 from .base import Batch, Goal, Metric, ModelSpec, Option
+from ..i18n import N_, _, ngettext
 
 SOLVED_TOLERANCE = 0.04  # the paper counts an answer as right when it is within 0.04 of the target
 
@@ -43,18 +44,18 @@ def make_adding(n: int, length: int, generator: torch.Generator) -> Batch:
 class AddingTask(GeneratedTask):
     SPLIT_SEED = 10_000
     name = "adding"
-    title = "Adding problem (long-range memory)"
+    title = N_("Adding problem (long-range memory)")
     order = 40
     long_range = True  # the advice after a run that learned nothing applies (train/advice.py)
-    shape = "many-to-one"
-    description = ("Two of T random numbers are marked; answer their sum after the last step. A vanilla RNN must carry "
+    shape = N_("many-to-one")
+    description = (N_("Two of T random numbers are marked; answer their sum after the last step. A vanilla RNN must carry "
                    "the first number across up to T steps and usually cannot (the vanishing gradient); LSTM and GRU "
-                   "can. Always answering 1.0 scores an MSE of 0.167.")
+                   "can. Always answering 1.0 scores an MSE of 0.167."))
     metric = Metric("mse", "MSE")
     goal = Goal("mse", 0.01, False, "validation MSE at most 0.01")  # always answering 1.0 scores 0.167
     options = {
-        "length": Option(50, int_range(2, 2000), "Sequence length T: the distance the memory must bridge.",
-                         label="Length", unit="steps"),
+        "length": Option(50, int_range(2, 2000), N_("Sequence length T: the distance the memory must bridge."),
+                         label=N_("Length"), unit=N_("steps")),
         "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "training.learning_rate": 0.005,

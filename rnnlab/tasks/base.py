@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..errors import ConfigError
 from ..options import Option, unknown_key
+from ..i18n import N_, _, ngettext
 
 HEADS = ("many_to_one", "many_to_many", "seq2seq")
 
@@ -122,8 +123,8 @@ class Task(ABC):
         very characters it is asked to predict (the loss falls to near 0 and sampling writes nonsense)."""
         if cls.causal and model.bidirectional:
             raise ConfigError("model.bidirectional", True,
-                              f"{cls.name} predicts each next step from the ones before it, and a backward pass "
-                              f"would read that next step in advance: set model.bidirectional = false")
+                              _("{name} predicts each next step from the ones before it, and a backward pass would "
+                                "read that next step in advance: set model.bidirectional = false").format(name=cls.name))
 
     @classmethod
     def check_options(cls, values: dict[str, Any]) -> None:

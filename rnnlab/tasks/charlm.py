@@ -29,6 +29,7 @@ from ..fileio import check_user_file
 from ..modes import evaluating
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
+from ..i18n import N_, _, ngettext
 
 DEFAULT_TBPTT = 100  # chunk length when training.tbptt is 0 (char-rnn's default)
 EVAL_STREAMS = 16  # parallel streams a held-out split is read in (the state is carried along each)
@@ -41,29 +42,29 @@ MAX_GENERATE = 10_000  # characters one generate() call may write
 @register
 class CharLMTask(Task):
     name = "charlm"
-    title = "Character language model (Tiny Shakespeare)"
+    title = N_("Character language model (Tiny Shakespeare)")
     order = 25
-    shape = "many-to-many (aligned); one-to-many when sampling"
+    shape = N_("many-to-many (aligned); one-to-many when sampling")
     token_inputs = True
-    description = ("Predict the next character of Shakespeare's plays, then let the model write by sampling one "
+    description = (N_("Predict the next character of Shakespeare's plays, then let the model write by sampling one "
                    "character at a time. The text is one long stream trained with truncated back-propagation "
                    "through time: the state flows on, the gradient stops after `tbptt` characters. Guessing from "
-                   "character frequencies alone costs about 3.3 nats per character.")
+                   "character frequencies alone costs about 3.3 nats per character."))
     metric = Metric("nats", "nats/char")
     stateful = True
     causal = True
     options = {
-        "dataset": Option("tinyshakespeare", choice(*BUNDLED), "The bundled text to learn.", label="Text"),
-        "text_path": Option("", text(), "A UTF-8 text file of your own instead of the bundled text (empty: use "
-                                        "the bundled one).",
-                            label="Text file", kind="path", files="Text files (*.txt);;All files (*)"),
-        "val_fraction": Option(0.05, float_range(0.01, 0.3), "Share of the text, after the training part, held "
-                                                             "out for validation.", label="Validation fraction"),
-        "test_fraction": Option(0.05, float_range(0.01, 0.3), "Share of the text at its end held out for the "
-                                                              "final test.", label="Test fraction"),
-        "max_chars": Option(0, int_range(0, 100_000_000), "Use only the first N characters (0: all); a small "
-                                                          "slice trains faster for a quick look.",
-                            label="Max characters", unit="characters"),
+        "dataset": Option("tinyshakespeare", choice(*BUNDLED), N_("The bundled text to learn."), label=N_("Text")),
+        "text_path": Option("", text(), N_("A UTF-8 text file of your own instead of the bundled text (empty: use "
+                                        "the bundled one)."),
+                            label=N_("Text file"), kind="path", files=N_("Text files (*.txt);;All files (*)")),
+        "val_fraction": Option(0.05, float_range(0.01, 0.3), N_("Share of the text, after the training part, held "
+                                                             "out for validation."), label=N_("Validation fraction")),
+        "test_fraction": Option(0.05, float_range(0.01, 0.3), N_("Share of the text at its end held out for the "
+                                                              "final test."), label=N_("Test fraction")),
+        "max_chars": Option(0, int_range(0, 100_000_000), N_("Use only the first N characters (0: all); a small "
+                                                          "slice trains faster for a quick look."),
+                            label=N_("Max characters"), unit=N_("characters")),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 256, "model.embedding_size": 32,
                  "training.learning_rate": 0.004, "training.batch_size": 32, "training.tbptt": 64,
@@ -94,9 +95,9 @@ class CharLMTask(Task):
         shortest = min(train_end, val_end - train_end, n - val_end)
         if shortest < need:
             where = "task.text_path" if o["text_path"] else "task.max_chars"
-            raise DataError(f"the text is too short: its smallest part (validation or test, {shortest} characters) "
-                            f"must hold at least one chunk of tbptt + 1 = {need} characters. Use a longer text "
-                            f"({where}), larger val/test fractions or a shorter training.tbptt.")
+            raise DataError(_("the text is too short: its smallest part (validation or test, {shortest} "
+                              "characters) must hold at least one chunk of tbptt + 1 = {need} characters. Use a "
+                              "longer text ({where}), larger val/test fractions or a shorter training.tbptt.").format(shortest=shortest, need=need, where=where))
         ids = self.vocab.encode_corpus(full)
         self.data = {"train": ids[:train_end], "val": ids[train_end:val_end], "test": ids[val_end:]}
         self.texts = {"train": full[:train_end], "val": full[train_end:val_end], "test": full[val_end:]}
@@ -132,9 +133,9 @@ class CharLMTask(Task):
         data, t = self.data["train"], self.chunk
         if (len(data) - 1) // batch_size < t + t:
             raise ConfigError("training.batch_size", batch_size,
-                              f"the training text ({len(data)} characters) is too short for {batch_size} parallel "
-                              f"streams of at least two chunks of {t} characters; use a smaller batch size or "
-                              f"tbptt, or more text")
+                              _("the training text ({count} characters) is too short for {batch_size} parallel "
+                                "streams of at least two chunks of {t} characters; use a smaller batch size or "
+                                "tbptt, or more text").format(count=len(data), batch_size=batch_size, t=t))
         return self._stream_batches(batch_size, generator)
 
     def _stream_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
@@ -201,6 +202,7 @@ class CharLMTask(Task):
         xs = torch.cat([b.x.reshape(-1) for b in self.eval_batches(split)])
         ys = torch.cat([b.y.reshape(-1) for b in self.eval_batches(split)])
         uni_top = int(self._unigram.argmax())
+        N_("unigram (character frequencies)")  # the key stays English (run files); translated where shown
         result = {"unigram (character frequencies)": _metrics(float(-self._unigram[ys].log().mean()),
                                                               float((ys == uni_top).double().mean())),
                   "bigram (previous character)": _metrics(float(-self._bigram[xs, ys].log().mean()),
@@ -219,10 +221,10 @@ class CharLMTask(Task):
         at the same time: the GUI calls this through its TrainerApi, which runs it between two optimizer steps."""
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or \
                 not math.isfinite(temperature) or temperature < 0:
-            raise ConfigError("temperature", temperature, "must be a number of at least 0 (0 = always the most "
-                                                          "likely character)")
+            raise ConfigError("temperature", temperature, _("must be a number of at least 0 (0 = always the most "
+                                                          "likely character)"))
         if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= MAX_GENERATE:
-            raise ConfigError("length", length, f"must be a whole number of characters from 0 to {MAX_GENERATE}")
+            raise ConfigError("length", length, _("must be a whole number of characters from 0 to {MAX_GENERATE}").format(MAX_GENERATE=MAX_GENERATE))
         ids = self.vocab.encode(prompt or "\n")
         if generator is None:  # never draw from torch's global generator: that would change the training run
             generator = torch.Generator()
@@ -231,7 +233,7 @@ class CharLMTask(Task):
             out, h = model.rnn(model.rnn_input(ids.to(device)[None]))
             logits = model.out(out[:, -1])
             result = []
-            for _ in range(length):
+            for _unused in range(length):
                 logits[:, 0] = -math.inf  # padding is never a character
                 if temperature == 0:
                     token = logits.argmax(-1, keepdim=True)

@@ -25,6 +25,7 @@ from ..options import int_range
 from ..data import dates as cal
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
+from ..i18n import N_, _, ngettext
 
 PAD, START = 0, 1
 IN_INDEX = {c: i + 1 for i, c in enumerate(cal.INPUT_CHARS)}
@@ -66,20 +67,20 @@ def make_examples(days: Tensor, formats: Tensor) -> tuple[Batch, list[str], list
 @register
 class DatesTask(Task):
     name = "dates"
-    title = "Dates to ISO (sequence to sequence)"
+    title = N_("Dates to ISO (sequence to sequence)")
     order = 50
-    shape = "many-to-many (different lengths): encoder-decoder"
+    shape = N_("many-to-many (different lengths): encoder-decoder")
     token_inputs = True
-    description = ("Read a date written any of 17 ways ('march 3rd 1998', '3/3/98', 'Tue, 3 Mar 1998', ...) and "
+    description = (N_("Read a date written any of 17 ways ('march 3rd 1998', '3/3/98', 'Tue, 3 Mar 1998', ...) and "
                    "write it as 1998-03-03. An encoder RNN reads the characters into one state; a decoder RNN writes "
-                   "the answer one character at a time. Validation and test dates never occur in training.")
-    metric = Metric("exact", "exact match", higher_is_better=True)
+                   "the answer one character at a time. Validation and test dates never occur in training."))
+    metric = Metric("exact", N_("exact match"), higher_is_better=True)
     options = {
-        "train_size": Option(50_000, int_range(100, 10_000_000), "Examples per epoch (fresh ones are drawn from "
-                                                                 "the training dates).",
-                             label="Train size", unit="examples"),
-        "eval_size": Option(2000, int_range(10, 100_000), "Examples in each of the validation and test sets.",
-                            label="Evaluation size", unit="examples"),
+        "train_size": Option(50_000, int_range(100, 10_000_000), N_("Examples per epoch (fresh ones are drawn from "
+                                                                 "the training dates)."),
+                             label=N_("Train size"), unit=N_("examples")),
+        "eval_size": Option(2000, int_range(10, 100_000), N_("Examples in each of the validation and test sets."),
+                            label=N_("Evaluation size"), unit=N_("examples")),
     }
     suggested = {"model.cell": "gru", "model.hidden_size": 128, "model.embedding_size": 32,
                  "training.learning_rate": 0.003, "training.batch_size": 64, "training.steps": 2000}
@@ -192,8 +193,8 @@ class DatesTask(Task):
 
         bad = sorted({c for c in text_ if c not in IN_INDEX})
         if bad or not text_:
-            raise ConfigError("date", text_, "type a date using letters, digits, spaces and , - . / ' only"
-                              + (f" (not {', '.join(repr(c) for c in bad)})" if bad else ""))
+            raise ConfigError("date", text_, _("type a date using letters, digits, spaces and , - . / ' only")
+                              + (_(" (not {names})").format(names=', '.join(repr(c) for c in bad)) if bad else ""))
         x, lengths = encode_inputs([text_])
         device = next(model.parameters()).device
         return decode_output(model.decode_greedy(x.to(device), lengths, cal.ISO_LENGTH)[0])

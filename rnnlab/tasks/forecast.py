@@ -24,6 +24,7 @@ from ..options import BOOL, choice, float_range, int_range, text
 from ..data.series import BUNDLED, Series, load_series
 from ..errors import ConfigError, DataError
 from . import register
+from ..i18n import N_, _, ngettext
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
 
 AUTO_LOG_RATIO = 4.0
@@ -35,35 +36,36 @@ MIN_TRAIN_EXAMPLES = 5  # windows to learn from at the least; validation and tes
 @register
 class ForecastTask(Task):
     name = "forecast"
-    title = "Time-series forecasting"
+    title = N_("Time-series forecasting")
     order = 10
-    shape = "many-to-one"
-    description = ("Predict the next value(s) of a series from a sliding window of past values. The split is "
+    shape = N_("many-to-one")
+    description = (N_("Predict the next value(s) of a series from a sliding window of past values. The split is "
                    "chronological and the errors are in the series' own units, beside the last-value and "
-                   "seasonal-naive forecasts a model has to beat.")
+                   "seasonal-naive forecasts a model has to beat."))
     metric = Metric("rmse", "RMSE")
     options = {
-        "dataset": Option("airline_passengers", choice(*BUNDLED, "csv"), "Which series: a bundled one or 'csv'.",
-                          label="Dataset"),
-        "csv_path": Option("", text(), "Your CSV file, when dataset is 'csv'.",
-                           label="CSV file", kind="path", files="CSV files (*.csv *.tsv *.txt);;All files (*)"),
-        "column": Option("", text(), "CSV column: header name or number from 1; empty = the last column.",
-                         label="Column"),
-        "period": Option(0, int_range(0, 1000), "Seasonal period for the seasonal-naive baseline; 0 = the series' own.",
-                         label="Seasonal period", unit="steps"),
-        "window": Option(24, int_range(1, 2000), "How many past values the model reads (k).",
-                         label="Window", unit="steps"),
-        "horizon": Option(1, int_range(1, 200), "How many future values it predicts (h).",
-                          label="Horizon", unit="steps"),
+        "dataset": Option("airline_passengers", choice(*BUNDLED, "csv"), N_("Which series: a bundled one or 'csv'."),
+                          label=N_("Dataset")),
+        "csv_path": Option("", text(), N_("Your CSV file, when dataset is 'csv'."),
+                           label=N_("CSV file"), kind="path", files=N_("CSV files (*.csv *.tsv *.txt);;All files (*)")),
+        "column": Option("", text(), N_("CSV column: header name or number from 1; empty = the last column."),
+                         label=N_("Column")),
+        "period": Option(0, int_range(0, 1000), N_("Seasonal period for the seasonal-naive baseline; 0 = the "
+                                                   "series' own."),
+                         label=N_("Seasonal period"), unit=N_("steps")),
+        "window": Option(24, int_range(1, 2000), N_("How many past values the model reads (k)."),
+                         label=N_("Window"), unit=N_("steps")),
+        "horizon": Option(1, int_range(1, 200), N_("How many future values it predicts (h)."),
+                          label=N_("Horizon"), unit=N_("steps")),
         "transform": Option("auto", choice("auto", "none", "log"),
-                            "How the values are rescaled first: 'log' turns growing seasonal swings into constant "
-                            "ones; 'auto' uses it for positive series that grow several-fold.", label="Transform"),
-        "difference": Option(True, BOOL, "Predict the change from the last value instead of the value itself.",
-                             label="Predict differences"),
-        "val_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series (by time) used for validation.",
-                               label="Validation fraction"),
-        "test_fraction": Option(0.15, float_range(0.05, 0.4), "Share of the series at the end kept for the test.",
-                                label="Test fraction"),
+                            N_("How the values are rescaled first: 'log' turns growing seasonal swings into constant "
+                            "ones; 'auto' uses it for positive series that grow several-fold."), label=N_("Transform")),
+        "difference": Option(True, BOOL, N_("Predict the change from the last value instead of the value itself."),
+                             label=N_("Predict differences")),
+        "val_fraction": Option(0.15, float_range(0.05, 0.4), N_("Share of the series (by time) used for validation."),
+                               label=N_("Validation fraction")),
+        "test_fraction": Option(0.15, float_range(0.05, 0.4), N_("Share of the series at the end kept for the test."),
+                                label=N_("Test fraction")),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 32, "training.learning_rate": 0.005,
                  "training.batch_size": 16, "training.steps": 600}
@@ -79,8 +81,8 @@ class ForecastTask(Task):
                 raise ConfigError("task.csv_path", values["csv_path"], str(exc)) from None
             raise ConfigError("task.dataset", values["dataset"], str(exc)) from None
         if values["transform"] == "log" and (series.values <= 0).any():
-            raise ConfigError("task.transform", "log", f"needs positive values; {series.title} has zeros or "
-                              "negatives, so use 'none'")
+            raise ConfigError("task.transform", "log", _("needs positive values; {title} has zeros or negatives, "
+                                                         "so use 'none'").format(title=series.title))
         train_end = int(round(len(series) * (1 - values["val_fraction"] - values["test_fraction"])))
         problem = scale_problem(series, train_end, use_log(values["transform"], series.values))
         if problem:
@@ -89,9 +91,11 @@ class ForecastTask(Task):
         features = 2 if values["difference"] else 1
         if len(series) * values["window"] * features > MAX_WINDOW_VALUES:
             raise ConfigError("task.window", values["window"],
-                              f"{len(series):,} values with a window of {values['window']} make "
-                              f"{len(series) * values['window'] * features / 1e6:,.0f} million inputs; at most "
-                              f"{MAX_WINDOW_VALUES / 1e6:.0f} million fit: use a shorter window or series")
+                              _("{count:,} values with a window of {window} make {millions:,.0f} million inputs; "
+                                "at most {limit:.0f} million fit: use a shorter window or series").format(
+                                  count=len(series), window=values["window"],
+                                  millions=len(series) * values["window"] * features / 1e6,
+                                  limit=MAX_WINDOW_VALUES / 1e6))
         problem = split_problem(len(series), values["window"], values["horizon"], values["val_fraction"],
                                 values["test_fraction"])
         if problem:
@@ -218,7 +222,8 @@ class ForecastTask(Task):
         origins = self.splits[split].extra["origins"]
         h, p, v = self.opts["horizon"], self.period, self.series.values
         last = np.repeat(v[origins][:, None], h, axis=1)
-        result = {"last value": last}
+        result = {"last value": last}  # keys stay English (run files); N_ marks them for where they are shown
+        N_("last value"), N_("seasonal naive")
         if p > 1:
             seasonal = np.stack([[v[t + k - p * ((k - 1) // p + 1)] for k in range(1, h + 1)] for t in origins])
             result = {"seasonal naive": seasonal, **result}

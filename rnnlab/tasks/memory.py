@@ -23,6 +23,7 @@ from ..options import int_range
 from . import register
 from ._generated import GeneratedTask, train_size_option
 from .base import Batch, Goal, Metric, ModelSpec, Option
+from ..i18n import N_, _, ngettext
 
 
 
@@ -40,22 +41,22 @@ def make_memory(n: int, gap: int, keys: int, distractors: int, generator: torch.
 class MemoryTask(GeneratedTask):
     SPLIT_SEED = 30_000
     name = "memory"
-    title = "Remember the first symbol (long-range memory)"
+    title = N_("Remember the first symbol (long-range memory)")
     order = 45
     long_range = True  # the advice after a run that learned nothing applies (train/advice.py)
-    shape = "many-to-one"
+    shape = N_("many-to-one")
     token_inputs = True
-    description = ("A sequence starts with one of a few key symbols, then `gap` random distractors, then a "
+    description = (N_("A sequence starts with one of a few key symbols, then `gap` random distractors, then a "
                    "question mark: name the key. Guessing scores 1/K. Raise the gap and watch a vanilla RNN fall to "
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
-                   "init: chrono).")
+                   "init: chrono)."))
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
     goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
     options = {
-        "gap": Option(10, int_range(0, 5000), "Distractors between the key and the question: the distance the "
-                                              "memory must bridge.", label="Gap", unit="steps"),
-        "keys": Option(4, int_range(2, 26), "Number of different key symbols K (guessing scores 1/K).", label="Keys"),
-        "distractors": Option(8, int_range(1, 26), "Number of different distractor symbols.", label="Distractors"),
+        "gap": Option(10, int_range(0, 5000), N_("Distractors between the key and the question: the distance the "
+                                              "memory must bridge."), label=N_("Gap"), unit=N_("steps")),
+        "keys": Option(4, int_range(2, 26), N_("Number of different key symbols K (guessing scores 1/K)."), label=N_("Keys")),
+        "distractors": Option(8, int_range(1, 26), N_("Number of different distractor symbols."), label=N_("Distractors")),
         "train_size": train_size_option(),
     }
     suggested = {"model.cell": "lstm", "model.hidden_size": 64, "model.embedding_size": 16,

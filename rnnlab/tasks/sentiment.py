@@ -26,6 +26,7 @@ from ..resources import resource
 from . import register
 from ._words import WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
+from ..i18n import N_, _, ngettext, strerror
 
 CLASSES = ("negative", "positive")
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test
@@ -44,7 +45,7 @@ def load_polarity() -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]:
             # byte from stopping the app.
             content = path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            raise DataError(f"cannot read the bundled data set {path}: {exc.strerror or exc}. Reinstall rnnlab.") \
+            raise DataError(_("cannot read the bundled data set {path}: {value}. Reinstall rnnlab.").format(path=path, value=strerror(exc))) \
                 from None
         for line in content.splitlines():
             tokens = tokenize(line)
@@ -57,27 +58,29 @@ def load_polarity() -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]:
 @register
 class SentimentTask(WordTask):
     name = "sentiment"
-    title = "Sentiment of movie reviews"
+    title = N_("Sentiment of movie reviews")
     order = 20
-    shape = "many-to-one"
+    shape = N_("many-to-one")
     token_inputs = True
-    description = ("Read a one-sentence movie review word by word and say whether it is positive or negative. "
+    description = (N_("Read a one-sentence movie review word by word and say whether it is positive or negative. "
                    "The vocabulary is built on the training sentences only; unseen words become 'unknown'. Compare with "
-                   "always guessing the majority class (50%) and with a bag of words that ignores word order.")
+                   "always guessing the majority class (50%) and with a bag of words that ignores word order."))
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
     options = {
         "vocab_size": Option(8000, int_range(100, 100_000),
-                             "Most frequent training words kept (plus the padding and unknown-word tokens); rarer "
-                             "words are read as 'unknown'.", label="Vocabulary size", unit="words"),
+                             N_("Most frequent training words kept (plus the padding and unknown-word tokens); rarer "
+                             "words are read as 'unknown'."), label=N_("Vocabulary size"), unit=N_("words")),
         "min_freq": Option(2, int_range(1, 1000),
-                           "A word needs at least this many occurrences in the training sentences to get its own id.",
-                           label="Min word count"),
+                           N_("A word needs at least this many occurrences in the training sentences to get its "
+                              "own id."),
+                           label=N_("Min word count")),
         "word_dropout": Option(0.25, float_range(0.0, 0.9),
-                               "While training, replace each word by 'unknown' with this probability, so the model "
-                               "cannot lean on single words (0 = off).", label="Word dropout"),
+                               N_("While training, replace each word by 'unknown' with this probability, so the model "
+                               "cannot lean on single words (0 = off)."), label=N_("Word dropout")),
         "train_limit": Option(0, int_range(0, 1_000_000),
-                              "Train on only the first N training sentences (0 = all 8530): how much data is needed?",
-                              label="Train limit", unit="sentences"),
+                              N_("Train on only the first N training sentences (0 = all 8530): how much data is "
+                                 "needed?"),
+                              label=N_("Train limit"), unit=N_("sentences")),
     }
     # Measured (docs/tasks-text.md): test accuracy 0.736-0.751 over seeds 0-4. Large batches, few steps: on a shared
     # 2-core CPU the per-step overhead, not the arithmetic, is what costs time.
@@ -183,7 +186,7 @@ class SentimentTask(WordTask):
         (with `unknown` flags for words outside the vocabulary, which the model sees as <unk>)."""
         tokens = tokenize(sentence)
         if not tokens:
-            raise DataError("Type a sentence with at least one word to classify it.")
+            raise DataError(_("Type a sentence with at least one word to classify it."))
         ids = self.vocab.encode(tokens)
         with evaluating(model) as device:
             x = torch.tensor([ids], dtype=torch.long, device=device)

@@ -36,6 +36,7 @@ from ..resources import resource
 from . import register
 from ._words import IGNORE, WordSplit, WordTask, confusion, softmax_np
 from .base import Batch, Metric, ModelSpec, Option
+from ..i18n import N_, _, ngettext, strerror
 
 FRACTIONS = (0.8, 0.1, 0.1)  # train, val, test (by sentence)
 SPLIT_SEED = 1234  # fixed: the split does not move with training.seed
@@ -60,7 +61,7 @@ def load_sentences(conllu_path: str = "") -> tuple[Sentence, ...]:
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}. Check the path and that the file exists.") \
+        raise DataError(_("cannot read {path}: {value}. Check the path and that the file exists.").format(path=path, value=strerror(exc))) \
             from None
     return _load(str(path), mtime)
 
@@ -82,38 +83,38 @@ def most_frequent_tags(sentences: Sequence[Sequence[str]], tags: Sequence[Sequen
 @register
 class TaggingTask(WordTask):
     name = "tagging"
-    title = "Part-of-speech tagging"
+    title = N_("Part-of-speech tagging")
     order = 30
-    shape = "many-to-many (aligned)"
+    shape = N_("many-to-many (aligned)")
     token_inputs = True
-    description = ("Give every word of a sentence its part of speech (noun, verb, ...; 17 Universal POS tags), from "
+    description = (N_("Give every word of a sentence its part of speech (noun, verb, ...; 17 Universal POS tags), from "
                    "the English Web Treebank. Accuracy counts words, padding left out. The baseline tags each word "
-                   "with its most frequent training tag. Try bidirectional: the words after a word help too.")
-    metric = Metric("accuracy", "token accuracy", higher_is_better=True)
+                   "with its most frequent training tag. Try bidirectional: the words after a word help too."))
+    metric = Metric("accuracy", N_("token accuracy"), higher_is_better=True)
     options = {
-        "conllu_path": Option("", text(), "A CoNLL-U file of your own (UPOS in the 4th column); empty = the bundled "
-                                          "English Web Treebank sentences.",
-                              label="CoNLL-U file", kind="path",
-                              files="CoNLL-U files (*.conllu *.conll);;All files (*)"),
+        "conllu_path": Option("", text(), N_("A CoNLL-U file of your own (UPOS in the 4th column); empty = the bundled "
+                                          "English Web Treebank sentences."),
+                              label=N_("CoNLL-U file"), kind="path",
+                              files=N_("CoNLL-U files (*.conllu *.conll);;All files (*)")),
         "vocab_size": Option(10_000, int_range(100, 200_000),
-                             "Most frequent training words kept (plus the padding, unknown-word and word-shape "
-                             "tokens).", label="Vocabulary size", unit="words"),
+                             N_("Most frequent training words kept (plus the padding, unknown-word and word-shape "
+                             "tokens)."), label=N_("Vocabulary size"), unit=N_("words")),
         "min_freq": Option(2, int_range(1, 1000),
-                           "A word needs this many occurrences in the training sentences to get its own id; rarer "
-                           "words are trained as unknown words, so the model learns to tag those too.",
-                           label="Min word count"),
-        "lowercase": Option(True, BOOL, "Look words up lower-cased (\"The\" and \"the\" share an id).",
-                            label="Lowercase"),
-        "word_shapes": Option(True, BOOL, "Unknown words map to shape classes (capitalised, number, "
-                                          "-ing, -ed, -s, -ly, hyphenated, ...) instead of one 'unknown' token.",
-                              label="Word shapes"),
+                           N_("A word needs this many occurrences in the training sentences to get its own id; rarer "
+                           "words are trained as unknown words, so the model learns to tag those too."),
+                           label=N_("Min word count")),
+        "lowercase": Option(True, BOOL, N_("Look words up lower-cased (\"The\" and \"the\" share an id)."),
+                            label=N_("Lowercase")),
+        "word_shapes": Option(True, BOOL, N_("Unknown words map to shape classes (capitalised, number, "
+                                          "-ing, -ed, -s, -ly, hyphenated, ...) instead of one 'unknown' token."),
+                              label=N_("Word shapes")),
         "word_dropout": Option(0.0, float_range(0.0, 0.9),
-                               "While training, treat each word as unknown (its shape class) with this probability, "
-                               "so the model learns to tag unseen words from their context (0 = off).",
-                               label="Word dropout"),
+                               N_("While training, treat each word as unknown (its shape class) with this probability, "
+                               "so the model learns to tag unseen words from their context (0 = off)."),
+                               label=N_("Word dropout")),
         "train_limit": Option(0, int_range(0, 1_000_000),
-                              "Train on only the first N training sentences (0 = all): how much data is needed?",
-                              label="Train limit", unit="sentences"),
+                              N_("Train on only the first N training sentences (0 = all): how much data is needed?"),
+                              label=N_("Train limit"), unit=N_("sentences")),
     }
     # Measured (docs/tasks-text.md): test token accuracy 0.90 in 1000 steps, 10 passes over the 1601 training
     # sentences. Small batches: on a shared 2-core CPU torch's two threads only meet (and wait for each other) on
@@ -262,7 +263,7 @@ class TaggingTask(WordTask):
         their probabilities, the baseline's tags and which words are outside the vocabulary."""
         words = tokenize(sentence, lowercase=False, split_clitics=True)
         if not words:
-            raise DataError("Type a sentence with at least one word to tag it.")
+            raise DataError(_("Type a sentence with at least one word to tag it."))
         ids = self.vocab.encode(words)
         with evaluating(model) as device:
             x = torch.tensor([ids], dtype=torch.long, device=device)

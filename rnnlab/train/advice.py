@@ -12,8 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}
-MEMORY_GATE = {"lstm": "forget gate f", "gru": "update gate z"}
+from ..i18n import N_, _
+
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": N_("vanilla RNN (tanh)"), "rnn_relu": N_("vanilla RNN (ReLU)")}
+MEMORY_GATE = {"lstm": N_("forget gate f"), "gru": N_("update gate z")}
 
 
 @dataclass(frozen=True)
@@ -60,21 +62,22 @@ def advise(cfg, task, final: dict, status: str) -> Optional[Advice]:
         return None
     m = cfg.model
     length = task.spec.sequence_length
-    where = (f"The {CELL_NAMES.get(m.cell, m.cell)} learned nothing beyond the baseline: test {metric.title} "
-             f"{value:.3g}, {name} {baseline:.3g}.")
+    facts = dict(cell=_(CELL_NAMES.get(m.cell, m.cell)), metric=metric.title, value=value, baseline=_(name),
+                 baseline_value=baseline, length=length)
     if m.cell in MEMORY_GATE and m.gate_init == "default":
-        gate = MEMORY_GATE[m.cell]
         return Advice(
-            f"{where} PyTorch starts its {gate} half open (sigmoid(0) = 0.5), so what the cell holds, and the "
-            f"gradient back to it, halves at every step: after {length} steps almost nothing is left to learn from. "
-            f"Start the {gate} open and train again.",
-            "Memory gate init: chrono", (("model.gate_init", "chrono"),), "--set model.gate_init=chrono")
+            _("The {cell} learned nothing beyond the baseline: test {metric} {value:.3g}, {baseline} "
+              "{baseline_value:.3g}. PyTorch starts its {gate} half open (sigmoid(0) = 0.5), so what the cell holds, "
+              "and the gradient back to it, halves at every step: after {length} steps almost nothing is left to "
+              "learn from. Start the {gate} open and train again.").format(gate=_(MEMORY_GATE[m.cell]), **facts),
+            _("Memory gate init: chrono"), (("model.gate_init", "chrono"),), "--set model.gate_init=chrono")
     if m.cell.startswith("rnn_"):
         return Advice(
-            f"{where} Over {length} steps the gradient vanishes on its way back (‖∂L/∂hₜ‖ falls towards t = 0 in "
-            f"the Gradients tab), so what the first steps saw is never learned. Gates fix this: an LSTM with its "
-            f"forget gate started open carries the information across.",
-            "LSTM, memory gate open (chrono)", (("model.cell", "lstm"), ("model.gate_init", "chrono")),
+            _("The {cell} learned nothing beyond the baseline: test {metric} {value:.3g}, {baseline} "
+              "{baseline_value:.3g}. Over {length} steps the gradient vanishes on its way back (‖∂L/∂hₜ‖ falls "
+              "towards t = 0 in the Gradients tab), so what the first steps saw is never learned. Gates fix this: an "
+              "LSTM with its forget gate started open carries the information across.").format(**facts),
+            _("LSTM, memory gate open (chrono)"), (("model.cell", "lstm"), ("model.gate_init", "chrono")),
             "--cell lstm --set model.gate_init=chrono")
     return None
 
@@ -139,9 +142,9 @@ def blow_up(losses) -> Optional[str]:
     tail = sorted(values[-max(1, len(values) // 20):])
     last = tail[len(tail) // 2]  # the median of the last 5 %: one noisy step is not a blow-up
     if first > 0 and peak > BLOW_UP_FACTOR * first:
-        return (f"The training loss blew up: it rose to {peak:.3g}, {peak / first:.0f} times its first value "
-                f"({first:.3g}).")
+        return _("The training loss blew up: it rose to {peak:.3g}, {times:.0f} times its first value "
+                 "({first:.3g}).").format(peak=peak, times=peak / first, first=first)
     if best > 0 and last > BLOW_UP_FACTOR * best and last > first:
-        return (f"The training loss blew up: it ended at {last:.3g}, {last / best:.0f} times its best ({best:.3g}) "
-                f"and above where it started ({first:.3g}).")
+        return _("The training loss blew up: it ended at {last:.3g}, {times:.0f} times its best ({best:.3g}) "
+                 "and above where it started ({first:.3g}).").format(last=last, times=last / best, best=best, first=first)
     return None

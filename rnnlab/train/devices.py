@@ -7,11 +7,13 @@ import os
 import torch
 
 from ..errors import ConfigError
+from ..i18n import N_, _, ngettext
 
 
 def available() -> list[tuple[str, str]]:
     """(config value, label) for every usable device, CPU first: ("cuda:0", "CUDA 0: NVIDIA H100 80GB HBM3")."""
-    result = [("cpu", f"CPU ({torch.get_num_threads()} threads)")]
+    threads = torch.get_num_threads()
+    result = [("cpu", ngettext("CPU ({n} thread)", "CPU ({n} threads)", threads).format(n=threads))]
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             result.append((f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}"))
@@ -34,7 +36,7 @@ def cpu_threads(requested: int) -> int:
 
 def resolve(name: str) -> torch.device:
     """'auto' picks CUDA, then MPS, then the CPU. Asking for a device that is not here is a ConfigError."""
-    ids = [d for d, _ in available()]
+    ids = [d for d, _unused in available()]
     if name == "auto":
         for candidate in ("cuda:0", "mps"):
             if candidate in ids:
@@ -42,6 +44,6 @@ def resolve(name: str) -> torch.device:
         return torch.device("cpu")
     wanted = "cuda:0" if name == "cuda" else name
     if wanted not in ids:
-        raise ConfigError("training.device", name, "must be one of the devices present here: "
+        raise ConfigError("training.device", name, _("must be one of the devices present here: ")
                           + ", ".join(repr(d) for d in ["auto", *ids]))
     return torch.device(wanted)

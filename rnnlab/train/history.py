@@ -8,6 +8,7 @@ import math
 from typing import Iterable
 
 import numpy as np
+from ..i18n import N_, _, ngettext
 
 BASE_COLUMNS = ("step", "epoch", "train_loss", "val_loss", "grad_norm", "clipped", "learning_rate", "time_s")
 
@@ -81,28 +82,27 @@ class History:
         try:
             rows = list(csv.reader(io.StringIO(text)))
         except csv.Error as exc:
-            raise ValueError(f"it cannot be read as CSV ({exc})") from None
+            raise ValueError(_("it cannot be read as CSV ({exc})").format(exc=exc)) from None
         if not rows or "step" not in rows[0] or "train_loss" not in rows[0]:
-            raise ValueError("metrics.csv has no header with 'step' and 'train_loss'")
+            raise ValueError(_("metrics.csv has no header with 'step' and 'train_loss'"))
         header = rows[0]
         duplicated = sorted({c for c in header if header.count(c) > 1})
         if duplicated or any(not c or len(c) > 200 for c in header):
-            raise ValueError(f"its header names a column twice or not at all ({', '.join(duplicated)[:80]})")
+            raise ValueError(_("its header names a column twice or not at all ({value})").format(value=', '.join(duplicated)[:80]))
         history = cls(header)
         last_step = -1.0
         for n, row in enumerate(rows[1:], start=2):
             if len(row) != len(history.columns):
-                raise ValueError(f"metrics.csv line {n} has {len(row)} cells, expected {len(history.columns)}")
+                raise ValueError(_("metrics.csv line {n} has {count} cells, expected {count2}").format(n=n, count=len(row), count2=len(history.columns)))
             values = {}
             for c, v in zip(history.columns, row):
                 try:
                     values[c] = float(v) if v != "" else math.nan
                 except ValueError:
-                    raise ValueError(f"line {n}, column {c[:40]!r}: {v[:40]!r} is not a number") from None
+                    raise ValueError(_("line {n}, column {value!r}: {value2!r} is not a number").format(n=n, value=c[:40], value2=v[:40])) from None
             step = values["step"]
             if not (math.isfinite(step) and step.is_integer() and step >= last_step and step >= 0):
-                raise ValueError(f"line {n}: step {row[header.index('step')][:40]!r} is not a whole number >= 0 "
-                                 f"after the step before")
+                raise ValueError(_("line {n}: step {value!r} is not a whole number >= 0 after the step before").format(n=n, value=row[header.index('step')][:40]))
             last_step = step
             history.append(values)
         return history

@@ -22,6 +22,7 @@ import torch
 from ..config import RunConfig
 from ..errors import ResourceError
 from ..tasks.base import ModelSpec
+from ..i18n import N_, _, ngettext
 
 FLOAT = 4  # bytes: everything trains in float32
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
@@ -126,8 +127,7 @@ def check(cfg: RunConfig, spec: ModelSpec, steps: int, device: torch.device) -> 
     available = device_memory(device)
     if available and est.total > available:
         where = "this computer has" if device.type != "cuda" else f"{device} has"
-        raise ResourceError(f"This config needs at least {gib(est.total)} of memory to train and {where} "
-                            f"{gib(available)}: {describe(cfg, est)}.")
+        raise ResourceError(_("This config needs at least {gib} of memory to train and {where} {gib2}: {describe}.").format(gib=gib(est.total), where=where, gib2=gib(available), describe=describe(cfg, est)))
     return est
 
 

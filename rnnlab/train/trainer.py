@@ -31,6 +31,7 @@ from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
 from .history import History, grad_col, val_col
+from ..i18n import N_, _, ngettext
 from .numbers import readable
 
 PROBE_BUDGET = 0.015  # share of the trainer's working time the probe may take
@@ -213,7 +214,7 @@ class Trainer:
             self.model = SequenceModel(cfg.model, spec).to(self.device)
         except Exception as exc:
             if memory.is_out_of_memory(exc):
-                raise self._out_of_memory("building the model") from None
+                raise self._out_of_memory(_("building the model")) from None
             raise
         self.optimizer = _make_optimizer(self.model, tc)
         self.groups = self.model.parameter_groups()
@@ -249,14 +250,13 @@ class Trainer:
             yield from self._run()
         except Exception as exc:
             if memory.is_out_of_memory(exc):
-                raise self._out_of_memory(f"training step {self.step + 1}") from None
+                raise self._out_of_memory(_("training step {value}").format(value=self.step + 1)) from None
             raise
 
     def _out_of_memory(self, where: str) -> ResourceError:
         est = memory.estimate(self.cfg, self.task.spec, self.memory.steps if hasattr(self, "memory") else 1)
-        return ResourceError(f"Out of memory while {where} on {self.device}: this config needs at least "
-                             f"{memory.gib(est.total)} and the device had less free: {memory.describe(self.cfg, est)}"
-                             f", or close other programs.")
+        return ResourceError(_("Out of memory while {where} on {device}: this config needs at least {gib} and the "
+                               "device had less free: {describe}, or close other programs.").format(where=where, device=self.device, gib=memory.gib(est.total), describe=memory.describe(self.cfg, est)))
 
     def _run(self) -> Iterator[Snapshot]:
         tc = self.cfg.training
@@ -303,11 +303,13 @@ class Trainer:
                 rate = rate_steps / max(now - rate_t0, 1e-9)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 self.status = "diverged"
-                what = "loss" if not math.isfinite(loss) else "gradient norm"
-                self.message = (f"Training diverged at step {self.step}: the {what} became "
-                                f"{_nonfinite_word(loss if what == 'loss' else norm)}. The weights are kept as they "
-                                f"were before this step. Try gradient clipping (max norm 1.0) or a lower learning "
-                                f"rate (e.g. {tc.learning_rate / 10:g}).")
+                what = N_("loss") if not math.isfinite(loss) else N_("gradient norm")
+                # English in summary.json (run files hold no translated text); shown with i18n.translate_text
+                self.message = N_("Training diverged at step {step}: the {what} became {word}. The weights are kept "
+                                  "as they were before this step. Try gradient clipping (max norm 1.0) or a lower "
+                                  "learning rate (e.g. {rate:g}).").format(
+                    step=self.step, what=what, word=_nonfinite_word(loss if what == "loss" else norm),
+                    rate=tc.learning_rate / 10)
                 snap = self._snapshot(loss, norm, group_norms, clipped, rate, started)
                 snap.probe = self._diverged_probe(watched)
                 self.message += _probe_note(self.last_probe, self.step)
@@ -549,17 +551,23 @@ def _probe_note(probe: Optional[ProbeSnapshot], step: int) -> str:
 
 
 def _nonfinite_word(value: float) -> str:
-    return "NaN (not a number)" if math.isnan(value) else "infinite"
+    return N_("NaN (not a number)") if math.isnan(value) else N_("infinite")
 
 
 def _final_message(trainer: Trainer, final: Snapshot) -> str:
     metric = trainer.task.metric
     value = final.test.get(metric.key, math.nan)
-    parts = [f"{'Finished' if trainer.status == 'finished' else 'Stopped'} at step {trainer.step}: "
-             f"test {metric.title} {readable(value)}"]
-    for name, scores in (final.baselines or {}).items():
-        parts.append(f"{name} {readable(scores.get(metric.key, math.nan))}")
-    return parts[0] + (" (baselines: " + ", ".join(parts[1:]) + ")" if len(parts) > 1 else "")
+    baselines = ", ".join(f"{name} {readable(scores.get(metric.key, math.nan))}"
+                          for name, scores in (final.baselines or {}).items())
+    # English in summary.json (run files hold no translated text); shown with i18n.translate_text
+    finished = trainer.status == "finished"
+    if baselines:
+        template = (N_("Finished at step {step}: test {metric} {value} (baselines: {baselines})") if finished
+                    else N_("Stopped at step {step}: test {metric} {value} (baselines: {baselines})"))
+    else:
+        template = (N_("Finished at step {step}: test {metric} {value}") if finished
+                    else N_("Stopped at step {step}: test {metric} {value}"))
+    return template.format(step=trainer.step, metric=metric.title, value=readable(value), baselines=baselines)
 
 
 def _make_optimizer(model: torch.nn.Module, tc) -> torch.optim.Optimizer:

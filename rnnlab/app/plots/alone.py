@@ -18,6 +18,7 @@ from ...runs.store import open_run
 from ...train.info import RunInfo
 from .. import theme
 from ..rundata import RunData
+from ...i18n import N_, _, ngettext
 
 RECORDED_RUN = ("runs", "adding-lstm")  # under resources/: `rnnlab train` on the adding task, 200 steps, hidden 16
 
@@ -33,9 +34,10 @@ def run_alone(make: Callable, argv: list[str]) -> int:
     from PySide6.QtCore import QEvent
     from ..application import application
 
-    parser = argparse.ArgumentParser(description=f"{make.__name__} alone, on a recorded run.")
-    parser.add_argument("run", nargs="?", help="a saved run's folder (default: the recorded run that ships with rnnlab)")
-    parser.add_argument("--screenshot", metavar="PNG", help="save the drawn panel as a PNG and quit")
+    parser = argparse.ArgumentParser(description=_("{type} alone, on a recorded run.").format(type=make.__name__))
+    parser.add_argument("run", nargs="?", help=_("a saved run's folder (default: the recorded run that ships with "
+                                                 "rnnlab)"))
+    parser.add_argument("--screenshot", metavar="PNG", help=_("save the drawn panel as a PNG and quit"))
     args = parser.parse_args(argv)
     folder = Path(args.run) if args.run else resource(*RECORDED_RUN)
     app = application(sys.argv[:1])

@@ -28,6 +28,7 @@ from .. import theme
 from ..rundata import RunData
 from .alone import run_alone
 from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
+from ...i18n import N_, _, ngettext
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 STATE_RANGE = (-1.0, 1.0)  # h = o * tanh(c) (LSTM) and the GRU/tanh-RNN states stay within (-1, 1)
@@ -47,9 +48,9 @@ class GatesPanel(QWidget):
         self.layer = QComboBox()
         self.direction = QComboBox()
         self.sample = QComboBox()
-        self.layer.setToolTip("Which recurrent layer to show (layer 0 reads the input).")
-        self.direction.setToolTip("Forward (left to right) or backward direction of a bidirectional layer.")
-        self.sample.setToolTip("Which sequence of the fixed probe batch to show.")
+        self.layer.setToolTip(_("Which recurrent layer to show (layer 0 reads the input)."))
+        self.direction.setToolTip(_("Forward (left to right) or backward direction of a bidirectional layer."))
+        self.sample.setToolTip(_("Which sequence of the fixed probe batch to show."))
         for box in (self.layer, self.direction, self.sample):
             box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
             box.currentIndexChanged.connect(self._selection_changed)
@@ -59,7 +60,7 @@ class GatesPanel(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
-        for label, box in (("layer", self.layer), ("direction", self.direction), ("sample", self.sample)):
+        for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("sample"), self.sample)):
             head.addSpacing(10)
             head.addWidget(QLabel(label))
             head.addWidget(box)
@@ -106,12 +107,12 @@ class GatesPanel(QWidget):
         kind = CELL_KINDS.get(cell)
         if kind is not None and kind != self.kind:
             self._build(kind, GATE_NAMES[kind])
-        self._set_info("Gates appear with the first probe: Train (F5), or Step (F10) for one step.")
+        self._set_info(_("Gates appear with the first probe: Train (F5), or Step (F10) for one step."))
 
     def _set_info(self, text: str) -> None:
         self.info.setText(text)
-        self.info.setToolTip(f"{text}\nEach heatmap: time step t across, unit up. Fixed colour levels: σ gates 0..1, "
-                             "tanh -1..1, so a colour always means the same value.")
+        self.info.setToolTip(_("{text}\nEach heatmap: time step t across, unit up. Fixed colour levels: σ gates "
+                               "0..1, tanh -1..1, so a colour always means the same value.").format(text=text))
 
     def frame(self, length: int, units: int) -> None:
         """Before the first probe: every heatmap over time steps 0..length and units 0..units."""
@@ -130,26 +131,26 @@ class GatesPanel(QWidget):
         cols = max(len(gate_names), 3)
         for col, gate in enumerate(gate_names):
             levels = GATE_RANGE.get(gate, (-1.0, 1.0))
-            plot = self._heat_plot(0, col, GATE_TITLES.get(gate, gate), theme.GATE_COLORS.get(gate))
+            plot = self._heat_plot(0, col, _(GATE_TITLES.get(gate, gate)), theme.GATE_COLORS.get(gate))
             self.heatmaps[gate] = Heatmap(plot, levels, theme.lut_for(gate, levels))
             first = first or plot
             if first is not plot:
                 plot.setXLink(first)
         col = 0
-        state_plot = self._heat_plot(1, col, "hidden state h", theme.STATE_COLORS["hidden"], time_ticks=True)
+        state_plot = self._heat_plot(1, col, _("hidden state h"), theme.STATE_COLORS["hidden"], time_ticks=True)
         self.heatmaps["hidden"] = Heatmap(state_plot, STATE_RANGE, theme.diverging_lut())
         state_plot.setXLink(first)
         col += 1
         if kind == "LSTM":
-            cell_plot = self._heat_plot(1, col, "cell state c", theme.STATE_COLORS["cell"], time_ticks=True)
+            cell_plot = self._heat_plot(1, col, _("cell state c"), theme.STATE_COLORS["cell"], time_ticks=True)
             self.heatmaps["cell"] = Heatmap(cell_plot, self._cell_levels, theme.diverging_lut())
             cell_plot.setXLink(first)
             col += 1
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         self.means = self.glw.addPlot(row=1, col=col, colspan=cols - col, axisItems={"bottom": axis})
-        style_plot(self.means, x="time step t", y="value")
-        legend_title(self.means, "mean over units", [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
+        style_plot(self.means, x=_("time step t"), y=_("value"))
+        legend_title(self.means, _("mean over units"), [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
                                                      for g in gate_names if g != "pre"])
         self.means.setXLink(first)
         self.means.setYRange(-1.0, 1.0, padding=0.05)
@@ -171,7 +172,7 @@ class GatesPanel(QWidget):
         axis = LabelAxis("bottom")
         self.axes.append(axis)
         plot = self.glw.addPlot(row=row, col=col, axisItems={"bottom": axis})
-        style_plot(plot, x="t", y="unit")  # named for the CSV export (export.py reads the axes' labelText) ...
+        style_plot(plot, x="t", y=_("unit"))  # named for the CSV export (export.py reads the axes' labelText) ...
         for name in ("bottom", "left"):
             plot.getAxis(name).showLabel(False)  # ... but not drawn
         if not time_ticks:
@@ -263,8 +264,8 @@ class GatesPanel(QWidget):
                     self._cell_levels = levels
                     self.heatmaps["cell"].set_levels(levels)
             self.heatmaps["cell"].set(c)
-        loss = f" · probe loss {probe.loss:.3g}" if math.isfinite(probe.loss) else ""
-        self._set_info(f"{probe.kind} at step {probe.step}{loss}")
+        loss = _(" · probe loss {loss:.3g}").format(loss=probe.loss) if math.isfinite(probe.loss) else ""
+        self._set_info(_("{kind} at step {step}{loss}").format(kind=probe.kind, step=probe.step, loss=loss))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -7,6 +7,8 @@ recorded run: `python -m rnnlab.app.plots.gradnorms [RUN_FOLDER]`."""
 
 from __future__ import annotations
 
+import re
+
 import sys
 from typing import Optional
 
@@ -23,10 +25,19 @@ from ..runset import RunSet, Track
 from .alone import run_alone
 from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
 from .overlay import Overlay, RunLegend
+from ...i18n import N_, _, ngettext
 
 
 SMOOTH_SPAN = 25  # steps of the moving average (of log10 ||grad||) drawn over each run's noisy norm
 
+
+
+def group_label(name: str) -> str:
+    """A parameter group's name (an English key in metrics.csv: 'rnn layer 0 (reverse)', 'head') as the legend says it."""
+    m = re.fullmatch(r"rnn layer (\d+)( \(reverse\))?", name)
+    if m:
+        return (_("rnn layer {n} (reverse)") if m.group(2) else _("rnn layer {n}")).format(n=m.group(1))
+    return {"head": _("head"), "embedding": _("embedding")}.get(name, name)
 
 class GradNormPanel(QWidget):
     run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
@@ -41,7 +52,7 @@ class GradNormPanel(QWidget):
         self._track_ema: dict[str, tuple[RunData, EMA]] = {}
         self.glw = pg.GraphicsLayoutWidget()
         self.plot = self.glw.addPlot()
-        style_plot(self.plot, x="step", y="norm (log scale)")
+        style_plot(self.plot, x=_("step"), y=_("norm (log scale)"))
         self.plot.setLogMode(x=False, y=True)
         self.global_curve = curve(self.plot, theme.GLOBAL_NORM)
         self.global_curve.setZValue(3)
@@ -111,17 +122,17 @@ class GradNormPanel(QWidget):
 
     def _legend(self) -> None:
         if self.overlay.active:  # each run in its own colour (the legend strip): here only what the styles mean
-            entries = [("smoothed", theme.FOREGROUND, "line"), ("each step", "#aaaaaa", "line")]
-            title = "Global gradient norm ‖∇L‖"
+            entries = [(_("smoothed"), theme.FOREGROUND, "line"), (_("each step"), "#aaaaaa", "line")]
+            title = _("Global gradient norm ‖∇L‖")
         else:
-            entries = [("global", theme.GLOBAL_NORM, "line")]
-            entries += [(name, theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
-            title = "Gradient norm ‖∇L‖"
+            entries = [(_("global"), theme.GLOBAL_NORM, "line")]
+            entries += [(group_label(name), theme.group_color(i), "line") for i, name in enumerate(self.group_curves)]
+            title = _("Gradient norm ‖∇L‖")
         if self.clipping:
-            entries.append(("clip level", theme.CLIP_MARK, "dash"))
+            entries.append((_("clip level"), theme.CLIP_MARK, "dash"))
             if not self.overlay.active:
-                entries.append(("cut off by clipping", theme.CLIP_MARK, "┃"))
-        legend_title(self.plot, f"{title} before clipping" if self.clipping else f"{title} (clipping off)", entries)
+                entries.append((_("cut off by clipping"), theme.CLIP_MARK, "┃"))
+        legend_title(self.plot, _("{title} before clipping").format(title=title) if self.clipping else _("{title} (clipping off)").format(title=title), entries)
 
     def has_news(self, data: RunData) -> bool:
         if self.overlay.active:

@@ -28,6 +28,7 @@ from ..runset import RunSet, Track
 from .alone import run_alone
 from .common import Heatmap, StepAxis, curve, legend_title, style_plot
 from .overlay import Overlay, RunLegend
+from ...i18n import N_, _, ngettext
 
 
 FIRST_COLOR = "#888888"
@@ -36,8 +37,8 @@ FIRST_COLOR = "#888888"
 def key_label(key: tuple, directions: int) -> str:
     layer, direction = key[0], key[1]
     if directions == 1:
-        return f"layer {layer}"
-    return f"layer {layer} {'backward' if direction else 'forward'}"
+        return _("layer {layer}").format(layer=layer)
+    return (_("layer {layer} backward") if direction else _("layer {layer} forward")).format(layer=layer)
 
 
 def positive_xy(norms) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +51,7 @@ def positive_xy(norms) -> tuple[np.ndarray, np.ndarray]:
 
 class GradTimePanel(QWidget):
     run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
-    HEAT_TITLE = "History: log₁₀ ‖∂L/∂hₜ‖ per probe"
+    HEAT_TITLE = N_("History: log₁₀ ‖∂L/∂hₜ‖ per probe")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -60,18 +61,18 @@ class GradTimePanel(QWidget):
                                lambda track: track.data.probe_version)
         self._heat_seen = None  # (key, data, probe version) of the run whose history the heatmap shows
         self.which = QComboBox()
-        self.which.setToolTip("Which recurrent layer (and direction) the heatmap shows.")
+        self.which.setToolTip(_("Which recurrent layer (and direction) the heatmap shows."))
         self.which.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.which.currentIndexChanged.connect(self._changed)
         self.glw = pg.GraphicsLayoutWidget()
         self.line = self.glw.addPlot(row=0, col=0)
-        style_plot(self.line, x="time step t", y="gradient norm (log scale)")
+        style_plot(self.line, x=_("time step t"), y=_("gradient norm (log scale)"))
         self.line.setLogMode(x=False, y=True)
         self.step_axis = StepAxis("left")
         self.heat_plot = self.glw.addPlot(row=0, col=1, axisItems={"left": self.step_axis})
-        style_plot(self.heat_plot, title=self.HEAT_TITLE, x="time step t", y="training step")
+        style_plot(self.heat_plot, title=_(self.HEAT_TITLE), x=_("time step t"), y=_("training step"))
         self.heat_plot.showGrid(x=False, y=False)
-        self.heat = Heatmap(self.heat_plot, (-6.0, 0.0), theme.magnitude_lut(), bar_label="log₁₀ ‖∂L/∂hₜ‖")
+        self.heat = Heatmap(self.heat_plot, (-6.0, 0.0), theme.magnitude_lut(), bar_label=_("log₁₀ ‖∂L/∂hₜ‖"))
         self.glw.ci.layout.setColumnStretchFactor(0, 1)
         self.glw.ci.layout.setColumnStretchFactor(1, 1)
         self.first_curve = curve(self.line, FIRST_COLOR, style=Qt.DashLine, long=False)
@@ -81,8 +82,8 @@ class GradTimePanel(QWidget):
         self._levels = None
         self._data = None  # the run drawn last (choosing another layer redraws it)
         self._legend(1)
-        self.note = QLabel("The gradient of the loss reaching each time step. Flat = it reaches early steps; "
-                           "falling towards t = 0 = it vanishes.", wordWrap=True)
+        self.note = QLabel(_("The gradient of the loss reaching each time step. Flat = it reaches early steps; "
+                           "falling towards t = 0 = it vanishes."), wordWrap=True)
         self.note.setObjectName("viewCaption")
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
@@ -137,19 +138,19 @@ class GradTimePanel(QWidget):
         self._levels = None
         self._legend(len(self._keys))
         if runs is None:
-            legend_title(self.heat_plot, self.HEAT_TITLE, [])
+            legend_title(self.heat_plot, _(self.HEAT_TITLE), [])
         else:
             self.refresh(None)
 
     def _legend(self, count: int, directions: int = 1) -> None:
         if self.overlay.active:
-            entries = [("now", theme.FOREGROUND, "line"), ("before training", theme.FOREGROUND, "dash")]
+            entries = [("now", theme.FOREGROUND, "line"), (_("before training"), theme.FOREGROUND, "dash")]
         elif count > 1:
             entries = [(f"now, {key_label(k, directions)}", theme.group_color(i), "line")
-                       for i, k in enumerate(self._keys)] + [("before training", FIRST_COLOR, "dash")]
+                       for i, k in enumerate(self._keys)] + [(_("before training"), FIRST_COLOR, "dash")]
         else:
-            entries = [("now", theme.group_color(0), "line"), ("before training", FIRST_COLOR, "dash")]
-        legend_title(self.line, "‖∂L/∂hₜ‖ at each time step", entries)
+            entries = [("now", theme.group_color(0), "line"), (_("before training"), FIRST_COLOR, "dash")]
+        legend_title(self.line, _("‖∂L/∂hₜ‖ at each time step"), entries)
 
     def _changed(self, _index: int) -> None:
         self._seen = -1
@@ -253,7 +254,7 @@ class GradTimePanel(QWidget):
             return
         if self._heat_seen is None or self._heat_seen[0] != track.key:
             self._levels = None  # another run: its own colour levels
-            legend_title(self.heat_plot, f"History of {track.label}", [])  # the colour bar names the value
+            legend_title(self.heat_plot, _("History of {label}").format(label=track.label), [])  # the colour bar names the value
         self._heat_seen = mark
         keys = sorted(probe.grad_norms)
         if keys != self._keys:

@@ -23,6 +23,7 @@ from ..runset import RunSet, Track
 from .alone import run_alone
 from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
 from .overlay import Overlay, RunLegend
+from ...i18n import N_, _, ngettext
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
 MIN_PLOT_PX = 90  # the least height of each plot's data area the panel asks the window for (issue 9, item 6)
@@ -41,8 +42,8 @@ class LossPanel(QWidget):
                                lambda track: track.data.version)
         self._track_ema: dict[str, tuple[RunData, EMA]] = {}
         self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
-        self.log_box = QCheckBox("log scale")
-        self.log_box.setToolTip("Show the loss on a logarithmic axis: late, small improvements become visible.")
+        self.log_box = QCheckBox(_("log scale"))
+        self.log_box.setToolTip(_("Show the loss on a logarithmic axis: late, small improvements become visible."))
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(self._set_log)
         self._data = None  # the run drawn last (a toggle redraws it)
@@ -50,11 +51,11 @@ class LossPanel(QWidget):
         self.glw.ci.setContentsMargins(2, 2, 2, 2)  # the panel's height goes to the plots, not to margins
         self.glw.ci.setSpacing(4)
         self.loss = self.glw.addPlot(row=0, col=0)
-        style_plot(self.loss, x="step", y="loss")
+        style_plot(self.loss, x=_("step"), y=_("loss"))
         self._loss_legend()
         self.metric_plot = self.glw.addPlot(row=1, col=0)
-        style_plot(self.metric_plot, x="step", y="metric")
-        self._metric_title = "Validation metric"
+        style_plot(self.metric_plot, x=_("step"), y=_("metric"))
+        self._metric_title = _("Validation metric")
         self.metric_plot.setXLink(self.loss)
         # The plot below names the steps the two share: the loss plot keeps its numbers and gives the line to its data.
         self.loss.getAxis("bottom").showLabel(False)
@@ -112,7 +113,7 @@ class LossPanel(QWidget):
             self.y_range.show_empty(*self._empty_y())
             self._seen = -1
             self._val_count = -1
-        self.loss.setLabel("left", "loss (log scale)" if on else "loss", **theme.label_style())
+        self.loss.setLabel("left", _("loss (log scale)") if on else "loss", **theme.label_style())
         self.overlay.redraw()
         if self._data is not None or self.overlay.active:
             self.refresh(self._data)  # redraw now: a paused or finished run gets no new update to do it
@@ -151,11 +152,11 @@ class LossPanel(QWidget):
 
     def _loss_legend(self) -> None:
         if self.overlay.active:
-            legend_title(self.loss, "Training loss, smoothed", [])
+            legend_title(self.loss, _("Training loss, smoothed"), [])
         else:
-            legend_title(self.loss, "Loss", [("train", theme.TRAIN, "line"),
-                                             ("train, smoothed", theme.TRAIN_SMOOTH, "line"),
-                                             ("validation", theme.VAL, "dot")])
+            legend_title(self.loss, _("Loss"), [(_("train"), theme.TRAIN, "line"),
+                                                (_("train, smoothed"), theme.TRAIN_SMOOTH, "line"),
+                                                (_("validation"), theme.VAL, "dot")])
 
     def set_total_steps(self, total: int) -> None:
         self.total_steps = total
@@ -171,14 +172,14 @@ class LossPanel(QWidget):
         self.metric_range.show_empty(0.0, 1.0)
 
     def set_metric(self, metric_title: str, higher_is_better: bool) -> None:
-        better = "higher is better" if higher_is_better else "lower is better"
-        self._metric_title = f"Validation {metric_title} ({better})"
+        better = _("higher is better") if higher_is_better else _("lower is better")
+        self._metric_title = _("Validation {metric_title} ({better})").format(metric_title=metric_title, better=better)
         self.metric_plot.setLabel("left", metric_title, **theme.label_style())
         self._metric_legend([])
 
     def _metric_legend(self, baselines: list[tuple[str, str, float]]) -> None:
-        entries = [] if self.overlay.active else [("model", theme.METRIC, "dot")]
-        entries += [(f"{name} {value:.4g}", color, "dash") for name, color, value in baselines]
+        entries = [] if self.overlay.active else [(_("model"), theme.METRIC, "dot")]
+        entries += [(f"{_(name)} {value:.4g}", color, "dash") for name, color, value in baselines]
         legend_title(self.metric_plot, self._metric_title, entries)
 
     def _metric_key(self, data: Optional[RunData]) -> str:
@@ -287,7 +288,7 @@ class LossPanel(QWidget):
         self.metric_range.fit(np.concatenate([levels, *[m for m in metrics if m is not None]]))
 
     def _remove_baselines(self) -> None:
-        for line, _ in self.baseline_lines:
+        for line, _unused in self.baseline_lines:
             self.metric_plot.removeItem(line)
         self.baseline_lines = []
 

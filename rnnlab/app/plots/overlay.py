@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from .. import theme
 from ..runset import RunSet, Track
+from ...i18n import N_, _, ngettext
 
 
 class RunLegend(QWidget):
@@ -47,11 +48,11 @@ class RunLegend(QWidget):
             button.setFocusPolicy(Qt.NoFocus)
             button.setCursor(Qt.PointingHandCursor)
             button.setText(f"━ {track.label}")
-            button.setToolTip(f"{track.label}: click to show this run in the Gates tab and the task view.")
+            button.setToolTip(_("{label}: click to show this run in the Gates tab and the task view.").format(label=track.label))
             bold = "bold" if track.key == selected else "normal"
             button.setStyleSheet(f"QToolButton {{ color: {track.colour}; font-weight: {bold}; "
                                  f"font-size: {theme.font_size()}pt; padding: 0px 2px; }}")
-            button.clicked.connect(lambda _=False, key=track.key: self.clicked.emit(key))
+            button.clicked.connect(lambda _unused=False, key=track.key: self.clicked.emit(key))
             self._layout.insertWidget(self._layout.count() - 1, button)
             self.buttons[track.key] = button
         self.setVisible(bool(tracks))

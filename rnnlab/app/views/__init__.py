@@ -61,6 +61,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from .base import TaskView
+from ...i18n import N_, _, ngettext
 
 _REGISTRY: dict[str, type[TaskView]] = {}
 _loaded = False
@@ -75,8 +76,7 @@ def register_view(kind: str) -> Callable[[type[TaskView]], type[TaskView]]:
         if not callable(getattr(cls, "update_view", None)):
             raise TypeError(f"view {cls.__name__} for {kind!r} has no update_view(data) method")
         if kind in _REGISTRY and _REGISTRY[kind].__qualname__ != cls.__qualname__:
-            raise ValueError(f"two views are registered for kind {kind!r}: {_REGISTRY[kind].__name__} and "
-                             f"{cls.__name__}")
+            raise ValueError(_("two views are registered for kind {kind!r}: {type} and {type2}").format(kind=kind, type=_REGISTRY[kind].__name__, type2=cls.__name__))
         _REGISTRY[kind] = cls
         cls.view_kind = kind
         return cls
@@ -111,17 +111,17 @@ class MissingView(TaskView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.label = QLabel("This task has no prediction view.", alignment=Qt.AlignCenter, wordWrap=True)
+        self.label = QLabel(_("This task has no prediction view."), alignment=Qt.AlignCenter, wordWrap=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
 
     def update_view(self, data: dict) -> None:
         kind = data.get("kind") if isinstance(data, dict) else None
         if kind:
-            self.label.setText(f"No view is registered for {kind!r}: add rnnlab/app/views/{kind}.py "
-                               f"with @register_view({kind!r}).")
+            self.label.setText(_("No view is registered for {kind!r}: add rnnlab/app/views/{kind}.py with "
+                                 "@register_view({kind!r}).").format(kind=kind))
         else:
-            self.label.setText("This task has no prediction view.")
+            self.label.setText(_("This task has no prediction view."))
 
 
 __all__ = ["register_view", "view_for", "kinds", "MissingView", "TaskView"]

@@ -12,6 +12,7 @@ import sys
 
 from PySide6.QtCore import QTimer
 from .. import theme
+from ...i18n import N_, _, ngettext
 from ..application import application
 
 ANSWER_WAIT_MS = 20_000  # --grab waits this long at most for an interactive view's answer
@@ -20,7 +21,7 @@ ANSWER_WAIT_MS = 20_000  # --grab waits this long at most for an interactive vie
 def run_alone(view_cls, cfg: dict, size=(900, 560), argv=None) -> int:
     """Train `cfg` (a small config as a dict) to its end, then show `view_cls` on the trained model's view dict."""
     parser = argparse.ArgumentParser(prog=f"python -m {view_cls.__module__}", description=view_cls.__doc__)
-    parser.add_argument("--grab", metavar="PNG", help="save a picture of the view once it drew, then quit")
+    parser.add_argument("--grab", metavar="PNG", help=_("save a picture of the view once it drew, then quit"))
     args = parser.parse_args(argv)
     app = application(sys.argv[:1])
     theme.apply(app)

@@ -14,6 +14,7 @@ from .. import theme
 from ..plots.common import Heatmap, legend_title, style_plot
 from . import register_view
 from .base import TaskView
+from ...i18n import N_, _, ngettext
 
 ROWS = 8
 
@@ -24,7 +25,7 @@ class AddingView(TaskView):
         super().__init__(parent)
         self.seq_plot = pg.PlotWidget()
         item = self.seq_plot.getPlotItem()
-        style_plot(item, title="sequences (shade = value, dot = marked)", x="time step t", y="sequence")
+        style_plot(item, title=_("sequences (shade = value, dot = marked)"), x=_("time step t"), y="sequence")
         grey = np.linspace(255, 60, 256).astype(np.ubyte)
         self.heat = Heatmap(item, (0.0, 1.0), np.stack([grey] * 3, axis=1), colorbar=False)
         self.marks = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(theme.MODEL), pen=pg.mkPen("w"))
@@ -32,7 +33,7 @@ class AddingView(TaskView):
         self.ans_plot = pg.PlotWidget()
         ans = self.ans_plot.getPlotItem()
         style_plot(ans, x="sum")
-        legend_title(ans, "target vs answer", [("target", "#7d8da1", "■"), ("model", theme.MODEL, "dot")])
+        legend_title(ans, _("target vs answer"), [("target", "#7d8da1", "■"), ("model", theme.MODEL, "dot")])
         self.bars = pg.BarGraphItem(x0=np.zeros(ROWS), y=np.arange(ROWS) + 0.5, height=0.6, width=np.zeros(ROWS),
                                     brush=pg.mkBrush("#c9d3e0"), pen=pg.mkPen("#7d8da1"))
         ans.addItem(self.bars)
@@ -66,9 +67,8 @@ class AddingView(TaskView):
         self.answers.setData(pred, y)
         err = np.abs(pred - target)
         solved = int((err < 0.04).sum())
-        self.caption.setText(f"T = {data.get('length', values.shape[1])} steps. Mean |answer - target| on these "
-                             f"{rows} sequences: {err.mean():.3g} ({solved} within 0.04). Always answering 1.0 "
-                             f"would be off by {np.abs(target - 1.0).mean():.3f}.")
+        self.caption.setText(_("T = {value} steps. Mean |answer - target| on these {rows} sequences: {mean:.3g} "
+                               "({solved} within 0.04). Always answering 1.0 would be off by {mean2:.3f}.").format(value=data.get('length', values.shape[1]), rows=rows, mean=err.mean(), solved=solved, mean2=np.abs(target - 1.0).mean()))
 
 
 if __name__ == "__main__":

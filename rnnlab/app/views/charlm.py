@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, Q
 from .. import theme
 from . import register_view
 from .interactive import InteractiveView
+from ...i18n import N_, _, ngettext
 
 DEFAULT_TEMPERATURE = 0.8
 LIVE_INTERVAL_S = 2.0  # at most one automatic sample this often while training: sampling holds the training up
@@ -62,17 +63,17 @@ class CharLMView(InteractiveView):
         # --- controls -----------------------------------------------------------------------------------------
         self.prompt = QPlainTextEdit("ROMEO:\n")
         self._offered = "ROMEO:\n"  # the prompt the task offered last; replaced by the next one unless edited
-        self.prompt.setToolTip("The text the model continues. It reads the prompt first, then writes one character "
-                               "at a time, each drawn from its prediction. Ctrl+Enter generates.")
+        self.prompt.setToolTip(_("The text the model continues. It reads the prompt first, then writes one character "
+                               "at a time, each drawn from its prediction. Ctrl+Enter generates."))
         self.prompt.setFont(theme.mono_font())
         self._fit_prompt()
         self.temperature = QSlider(Qt.Horizontal)
         self.temperature.setRange(0, 200)  # hundredths
         self.temperature.setValue(int(DEFAULT_TEMPERATURE * 100))
         self.temperature.setMinimumWidth(80)
-        self.temperature.setToolTip("Temperature T: characters are drawn from softmax(logits / T). 0 always takes "
+        self.temperature.setToolTip(_("Temperature T: characters are drawn from softmax(logits / T). 0 always takes "
                                     "the most likely character (repetitive), 1 samples the model as it is, above 1 "
-                                    "flattens the distribution (inventive, then garbled).")
+                                    "flattens the distribution (inventive, then garbled)."))
         self.temp_label = QLabel()
         self.temp_label.setMinimumWidth(36)
         self.length = QSpinBox()
@@ -80,22 +81,22 @@ class CharLMView(InteractiveView):
         self.length.setSingleStep(50)
         self.length.setValue(300)
         self.length.setSuffix(" chars")
-        self.length.setToolTip("How many characters to write.")
-        self.generate_button = QPushButton("Generate")
-        self.generate_button.setToolTip("Sample a new text from the prompt (new random draws).")
+        self.length.setToolTip(_("How many characters to write."))
+        self.generate_button = QPushButton(_("Generate"))
+        self.generate_button.setToolTip(_("Sample a new text from the prompt (new random draws)."))
         self.generate_button.clicked.connect(self._new_sample)
-        self.live = QCheckBox("as it trains")
+        self.live = QCheckBox(_("as it trains"))
         self.live.setChecked(True)
-        self.live.setToolTip(f"While training runs, write a new text with the current weights every "
-                             f"{LIVE_INTERVAL_S:g} s (same random draws, so you see the weights change the text).")
+        self.live.setToolTip(_("While training runs, write a new text with the current weights every "
+                               "{LIVE_INTERVAL_S:g} s (same random draws, so you see the weights change the text).").format(LIVE_INTERVAL_S=LIVE_INTERVAL_S))
         # Two short rows, not one long one: the view must leave the loss plots room beside it at 1024 px.
         controls = QVBoxLayout()
         controls.setSpacing(2)
         first, second = QHBoxLayout(), QHBoxLayout()
-        first.addWidget(QLabel("Temperature"))
+        first.addWidget(QLabel(_("Temperature")))
         first.addWidget(self.temperature, 1)
         first.addWidget(self.temp_label)
-        second.addWidget(QLabel("Length"))
+        second.addWidget(QLabel(_("Length")))
         second.addWidget(self.length)
         second.addWidget(self.generate_button)
         second.addWidget(self.live)
@@ -103,7 +104,7 @@ class CharLMView(InteractiveView):
         controls.addLayout(first)
         controls.addLayout(second)
         top = QHBoxLayout()
-        prompt_label = QLabel("Prompt")
+        prompt_label = QLabel(_("Prompt"))
         prompt_label.setAlignment(Qt.AlignTop)
         top.addWidget(prompt_label)
         top.addWidget(self.prompt, 1)
@@ -111,7 +112,7 @@ class CharLMView(InteractiveView):
         # --- the generated text -------------------------------------------------------------------------------
         self.output = QTextEdit(readOnly=True)
         self.output.setFont(theme.mono_font())
-        self.output.setPlaceholderText("Press Generate (or Ctrl+Enter in the prompt) to let the model write.")
+        self.output.setPlaceholderText(_("Press Generate (or Ctrl+Enter in the prompt) to let the model write."))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.RichText)
@@ -123,9 +124,9 @@ class CharLMView(InteractiveView):
         self.surprise_title.setWordWrap(True)
         self.surprise = QTextEdit(readOnly=True)
         self.surprise.setFont(theme.mono_font())
-        self.surprise.setToolTip("Validation text the model has never trained on. Each character is shaded by how "
+        self.surprise.setToolTip(_("Validation text the model has never trained on. Each character is shaded by how "
                                  "surprised the model was to see it (-ln p): white = expected, red = surprised. "
-                                 "Watch the inside of words turn white first, then the starts of words.")
+                                 "Watch the inside of words turn white first, then the starts of words."))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -184,13 +185,13 @@ class CharLMView(InteractiveView):
         if offered:
             self._offered = offered
         mean = f"{nats.mean():.2f}" if len(nats) else "-"
-        uni_text = f" (character frequencies alone: {uni.mean():.2f})" if len(uni) else ""
+        uni_text = _(" (character frequencies alone: {mean:.2f})").format(mean=uni.mean()) if len(uni) else ""
         # Short, so that it keeps its two lines at 130 % beside the loss plots at 1024 px; the rest is the tooltip.
         self.surprise_title.setText(
             f"<b>Held-out text</b>, shaded by surprise -ln p: the model pays <b>{mean}</b> nats/char{uni_text}.")
         self.surprise_title.setToolTip(
-            f"Validation text from {html.escape(str(data.get('title', 'the text')))} that the model never trained on, "
-            f"each character shaded by the model's surprise -ln p (white: expected, red: {SURPRISE_FULL:g}+ nats).")
+            _("Validation text from {text} that the model never trained on, each character shaded by the model's "
+              "surprise -ln p (white: expected, red: {SURPRISE_FULL:g}+ nats).").format(text=html.escape(str(data.get('title', 'the text'))), SURPRISE_FULL=SURPRISE_FULL))
         scroll = self.surprise.verticalScrollBar().value()
         self.surprise.setHtml(surprisal_html(data["snippet"], nats))
         self.surprise.verticalScrollBar().setValue(scroll)
@@ -208,10 +209,10 @@ class CharLMView(InteractiveView):
 
 
 def fake_view() -> dict:
-    snippet = ("KING RICHARD II:\nWhat says my cousin? Speak, and let us hear\nThe tidings that thou bring'st "
-               "from Bolingbroke.\n")
+    snippet = (("KING RICHARD II:\nWhat says my cousin? Speak, and let us hear\nThe tidings that thou bring'st "
+               "from Bolingbroke.\n"))
     rng = np.random.default_rng(0)
-    return {"kind": "charlm", "title": "Tiny Shakespeare", "prompt": "ROMEO:\n", "temperature": 0.8,
+    return {"kind": "charlm", "title": _("Tiny Shakespeare"), "prompt": "ROMEO:\n", "temperature": 0.8,
             "snippet": snippet, "surprisal": rng.gamma(1.2, 1.2, len(snippet) - 1).astype(np.float32),
             "unigram_surprisal": rng.gamma(3.0, 1.1, len(snippet) - 1).astype(np.float32), "chars": ""}
 

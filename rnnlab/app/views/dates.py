@@ -24,6 +24,7 @@ from .. import theme
 from . import register_view
 from .interactive import ERROR_COLOR as WRONG
 from .interactive import InteractiveView
+from ...i18n import N_, _, ngettext
 
 RIGHT = "#2a9d3f"
 DEFAULT_DATE = "Tue, 3 Mar 1998"
@@ -47,16 +48,16 @@ class DatesView(InteractiveView):
 
         # --- a date of your own -------------------------------------------------------------------------------
         self.typed = QLineEdit(DEFAULT_DATE)
-        self.typed.setPlaceholderText("e.g. march 3rd 1998, 3/3/98, Tue, 3 Mar 1998")
-        self.typed.setToolTip("Any date from 1950 to 2049 in a format like those in the table. Slashes are read as "
-                              "month/day/year (US), dots as day.month.year (European).")
+        self.typed.setPlaceholderText(_("e.g. march 3rd 1998, 3/3/98, Tue, 3 Mar 1998"))
+        self.typed.setToolTip(_("Any date from 1950 to 2049 in a format like those in the table. Slashes are read as "
+                              "month/day/year (US), dots as day.month.year (European)."))
         self.typed.setClearButtonEnabled(True)
-        self.answer = QLabel("no model yet")
+        self.answer = QLabel(_("no model yet"))
         self.answer.setTextFormat(Qt.RichText)
         self.answer.setMinimumWidth(260)
         self.note = self.answer
         top = QHBoxLayout()
-        top.addWidget(QLabel("Try a date:"))
+        top.addWidget(QLabel(_("Try a date:")))
         top.addWidget(self.typed, 1)
         top.addWidget(QLabel("→"))
         top.addWidget(self.answer)
@@ -68,7 +69,7 @@ class DatesView(InteractiveView):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        self.table.setToolTip("Validation dates (never seen in training). Double-click a row to try its input.")
+        self.table.setToolTip(_("Validation dates (never seen in training). Double-click a row to try its input."))
         self.table.cellDoubleClicked.connect(self._use_row)
         header = self.table.horizontalHeader()
         for c in (0, 1, 2, 3):
@@ -78,12 +79,12 @@ class DatesView(InteractiveView):
 
         # --- exact match per format -----------------------------------------------------------------------------
         self.format_table = QTableWidget(0, 2)
-        self.format_table.setHorizontalHeaderLabels(["format", "exact match (validation)"])
+        self.format_table.setHorizontalHeaderLabels(["format", _("exact match (validation)")])
         self.format_table.verticalHeader().setVisible(False)
         self.format_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.format_table.setSelectionMode(QTableWidget.NoSelection)
-        self.format_table.setToolTip("Share of the validation dates written in each format that the model gets "
-                                     "exactly right.")
+        self.format_table.setToolTip(_("Share of the validation dates written in each format that the model gets "
+                                     "exactly right."))
         fh = self.format_table.horizontalHeader()
         fh.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         fh.setSectionResizeMode(1, QHeaderView.Stretch)
@@ -149,7 +150,7 @@ class DatesView(InteractiveView):
                 if c == 3:
                     item.setForeground(pg.mkColor(RIGHT if ok else WRONG))
                     item.setTextAlignment(Qt.AlignCenter)
-                    item.setToolTip("exact match" if ok else "at least one character wrong")
+                    item.setToolTip(_("exact match") if ok else _("at least one character wrong"))
             label = self._answer_labels[r]
             label.setText(marked_answer(y, t))
             if self.table.cellWidget(r, 2) is not label:
@@ -185,18 +186,18 @@ class DatesView(InteractiveView):
         wrong = sum(o != t for o, t in zip(outputs, targets))
         worst = names[int(np.nanargmin(values))] if len(names) and np.isfinite(values).any() else ""
         self.caption.setText(
-            f"Exact match on the validation dates: <b>{exact:.3f}</b> (greedy decoding: each character the model "
-            f"writes is fed back as its next input). The table shows {len(inputs)} of them, the {wrong} mistakes "
-            f"first; wrong characters are <span style='color:{WRONG}'><b>red</b></span>."
-            + (f" Hardest format so far: <i>{html.escape(worst)}</i>." if worst else ""))
+            _("Exact match on the validation dates: <b>{exact:.3f}</b> (greedy decoding: each character the model "
+              "writes is fed back as its next input). The table shows {count} of them, the {wrong} mistakes first; "
+              "wrong characters are <span style='color:{WRONG}'><b>red</b></span>.").format(exact=exact, count=len(inputs), wrong=wrong, WRONG=WRONG)
+            + (_(" Hardest format so far: <i>{text}</i>.").format(text=html.escape(worst)) if worst else ""))
         self.request()
 
 
 def fake_view() -> dict:
-    rows = [("m/d/yy (US)", "12/7/61", "1961-12-07", "1961-12-07"),
-            ("Wkd, day Mon year", "Sat, 14 Oct 2023", "2023-10-14", "2023-10-17"),
-            ("month ordinal year", "march 3rd 1998", "1998-03-03", "1998-03-03"),
-            ("d.m.yyyy (European)", "4.11.1975", "1975-11-04", "1975-04-11")]
+    rows = [(_("m/d/yy (US)"), "12/7/61", "1961-12-07", "1961-12-07"),
+            (_("Wkd, day Mon year"), "Sat, 14 Oct 2023", "2023-10-14", "2023-10-17"),
+            (_("month ordinal year"), "march 3rd 1998", "1998-03-03", "1998-03-03"),
+            (_("d.m.yyyy (European)"), "4.11.1975", "1975-11-04", "1975-04-11")]
     per_format = {"month ordinal year": 0.98, "m/d/yy (US)": 0.91, "Wkd, day Mon year": 0.74,
                   "d.m.yyyy (European)": 0.42, "yyyymmdd": 1.0}
     return {"kind": "dates", "formats": [r[0] for r in rows], "inputs": [r[1] for r in rows],

@@ -16,6 +16,7 @@ from ..caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
 from .base import TaskView
+from ...i18n import N_, _, ngettext
 
 
 def paths(origins: np.ndarray, forecast: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +51,7 @@ class ForecastView(TaskView):
         self.axis = LabelAxis("bottom")
         self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
         self.item = self.plot.getPlotItem()
-        self.legend = style_plot(self.item, x="time", y="value", legend=True)
+        self.legend = style_plot(self.item, x=_("time"), y=_("value"), legend=True)
         self.legend.setOffset((8, 8))  # top left: the series grows, so its start leaves room there
         self.regions = {}
         for split, color in theme.SPLIT_SHADES.items():
@@ -60,7 +61,7 @@ class ForecastView(TaskView):
             self.regions[split] = region
         self.series = curve(self.item, theme.TRUTH, "series", long=False)
         self.baseline_curves: dict[str, pg.PlotDataItem] = {}
-        self.model_curve = curve(self.item, theme.MODEL, "model forecast", width=2, long=False)
+        self.model_curve = curve(self.item, theme.MODEL, _("model forecast"), width=2, long=False)
         self.model_curve.setZValue(5)
         self.scores = Caption(min_lines=2)
         layout = QVBoxLayout(self)
@@ -73,7 +74,7 @@ class ForecastView(TaskView):
     def _baseline_curve(self, name: str) -> pg.PlotDataItem:
         if name not in self.baseline_curves:
             color = theme.baseline_color(name, len(self.baseline_curves))
-            c = curve(self.item, color, name, style=Qt.DashLine, long=False)
+            c = curve(self.item, color, _(name), style=Qt.DashLine, long=False)
             self.baseline_curves[name] = c
         return self.baseline_curves[name]
 
@@ -125,18 +126,19 @@ class ForecastView(TaskView):
         for label, color, vkey, tkey in rows:
             if data.get("untrained"):
                 # Before training its forecast is of random weights: no score beside an empty metric plot.
-                cells.append(f"<b style='color:{color}'>{label}</b> <i>not trained yet</i>")
+                cells.append(f"<b style='color:{color}'>{_(label)}</b> <i>{_('not trained yet')}</i>")
                 continue
             v = rmse(np.asarray(data[vkey]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data[tkey]), values, np.asarray(data["test_origins"]))
-            cells.append(f"<b style='color:{color}'>{label}</b> {v:.4g} / {t:.4g}")
+            cells.append(f"<b style='color:{color}'>{_(label)}</b> {v:.4g} / {t:.4g}")
         for i, name in enumerate(names):
             v = rmse(np.asarray(data["val_baselines"][name]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data["test_baselines"][name]), values, np.asarray(data["test_origins"]))
-            cells.append(f"<span style='color:{theme.baseline_color(name, i)}'>{name}</span> {v:.4g} / {t:.4g}")
+            cells.append(f"<span style='color:{theme.baseline_color(name, i)}'>{_(name)}</span> {v:.4g} / {t:.4g}")
         h = int(data.get("horizon", 1))
-        what = "1-step" if h == 1 else f"{h}-step"
-        return (f"{what} RMSE, validation / test (shaded yellow / blue): " + " &nbsp;·&nbsp; ".join(cells))
+        head = ngettext("{h}-step RMSE, validation / test (shaded yellow / blue): {scores}",
+                        "{h}-step RMSE, validation / test (shaded yellow / blue): {scores}", h)
+        return head.format(h=h, scores=" &nbsp;·&nbsp; ".join(cells))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from .. import theme
 from ..model_access import TrainerApi, describe_error
 from ..rundata import RunData
 from . import TaskView, view_for
+from ...i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from ...train.info import RunInfo
@@ -30,7 +31,7 @@ class TaskViewHost(QWidget):
         self.view: Optional[TaskView] = None
         self.kind: Optional[str] = None
         self.info: Optional[RunInfo] = None
-        self.caption = QLabel("The task's predictions appear here.", alignment=Qt.AlignCenter, wordWrap=True)
+        self.caption = QLabel(_("The task's predictions appear here."), alignment=Qt.AlignCenter, wordWrap=True)
         theme.scale_fonts([self.caption], 1.0)  # made at the window's zoom: the window rebuilds this host on zoom
         self.stack.addWidget(self.caption)
         self._seen = -1
@@ -60,7 +61,7 @@ class TaskViewHost(QWidget):
             self.view.refresh(data)
         except Exception as exc:  # a view bug must not take the window down
             log.exception("task view failed")
-            self.caption.setText(f"The task view failed: {describe_error(exc)}")
+            self.caption.setText(_("The task view failed: {error}").format(error=describe_error(exc)))
             self.stack.setCurrentWidget(self.caption)
 
     def _swap(self, kind: Optional[str]) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidget, Q
 
 from . import register_view
 from .base import TaskView
+from ...i18n import N_, _, ngettext
 
 RIGHT = "#2a9d3f"
 WRONG = "#c0392b"
@@ -46,13 +47,13 @@ class MemoryView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["sequence (key, distractors, ?)", "key", "answer", "P(answer)"])
+        self.table.setHorizontalHeaderLabels([_("sequence (key, distractors, ?)"), "key", "answer", "P(answer)"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.NoSelection)
         self.table.setFocusPolicy(Qt.NoFocus)
-        self.table.setToolTip("Validation sequences. Only the first symbol (the key) decides the answer; the "
-                              "distractors in grey are noise the network has to carry the key through.")
+        self.table.setToolTip(_("Validation sequences. Only the first symbol (the key) decides the answer; the "
+                              "distractors in grey are noise the network has to carry the key through."))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for c in (1, 2):
@@ -112,13 +113,13 @@ class MemoryView(TaskView):
         acc, chance = data.get("accuracy", float("nan")), data.get("chance", float("nan"))
         gap, keys = data.get("gap", "?"), data.get("keys", "?")
         right = sum(p == t for p, t in zip(preds, targets))
-        verdict = ("remembers the key" if acc >= 0.9 else
-                   "is still at chance: it has not carried the key across the gap" if acc < chance + 0.05 else
-                   "remembers some keys")
+        verdict = (_("remembers the key") if acc >= 0.9 else
+                   _("is still at chance: it has not carried the key across the gap") if acc < chance + 0.05 else
+                   _("remembers some keys"))
         self.caption.setText(
-            f"Gap of <b>{gap}</b> distractors, {keys} possible keys. Validation accuracy <b>{acc:.3f}</b> against "
-            f"chance {chance:.2f}: the model {verdict}. {right} of the {rows} sequences shown are right. "
-            f"Raise <i>Gap</i> and compare the vanilla RNN with LSTM and GRU, with <i>Memory gate init</i> chrono.")
+            _("Gap of <b>{gap}</b> distractors, {keys} possible keys. Validation accuracy <b>{acc:.3f}</b> against "
+              "chance {chance:.2f}: the model {verdict}. {right} of the {rows} sequences shown are right. Raise "
+              "<i>Gap</i> and compare the vanilla RNN with LSTM and GRU, with <i>Memory gate init</i> chrono.").format(gap=gap, keys=keys, acc=acc, chance=chance, verdict=verdict, right=right, rows=rows))
 
 
 def fake_view() -> dict:

@@ -28,6 +28,7 @@ from ..plots.common import Heatmap, LabelAxis, curve, style_plot
 from . import register_view
 from ._words import WordAxis
 from .interactive import InteractiveView
+from ...i18n import N_, _, ngettext
 
 DEFAULT_SENTENCE = "the acting is not bad , but the story is dull and far too long ."
 MAX_ROWS = 5  # LSTM: i, f, g, o and the hidden state h
@@ -60,19 +61,20 @@ class SentimentView(InteractiveView):
 
         # --- the sentence and the verdict ---------------------------------------------------------------------
         self.sentence = QLineEdit(DEFAULT_SENTENCE)
-        self.sentence.setPlaceholderText("Type a sentence (a short movie review) ...")
-        self.sentence.setToolTip("The model reads these words one by one; its verdict and gates update as you type.")
+        self.sentence.setPlaceholderText(_("Type a sentence (a short movie review) ..."))
+        self.sentence.setToolTip(_("The model reads these words one by one; its verdict and gates update as you "
+                                   "type."))
         self.sentence.setClearButtonEnabled(True)
-        self.verdict = QLabel("no model yet")
+        self.verdict = QLabel(_("no model yet"))
         self.verdict.setTextFormat(Qt.RichText)
         self.note = self.verdict
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setFormat("P(positive) %p %")
-        self.bar.setToolTip("The model's probability that the sentence is positive.")
+        self.bar.setToolTip(_("The model's probability that the sentence is positive."))
         self.bar.setFixedWidth(150)
         self.layer = QComboBox()
-        self.layer.setToolTip("Which recurrent layer (and direction) to show.")
+        self.layer.setToolTip(_("Which recurrent layer (and direction) to show."))
         self.layer.currentIndexChanged.connect(self._redraw_trace)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sentence:"))
@@ -89,7 +91,7 @@ class SentimentView(InteractiveView):
         self.axes.append(run_axis)
         self.running_plot = self.glw.addPlot(row=0, col=0, axisItems={"bottom": run_axis})
         style_plot(self.running_plot, y="P(pos)")
-        self.running_plot.setTitle("P(positive) if the sentence ended after this word",
+        self.running_plot.setTitle(_("P(positive) if the sentence ended after this word"),
                                    size=f"{max(7, theme.font_size() - 1)}pt")
         self.running_plot.setYRange(0, 1, padding=0.05)
         self.running_plot.setMouseEnabled(x=False, y=False)
@@ -155,11 +157,11 @@ class SentimentView(InteractiveView):
         mb.addWidget(self.scores)
         mb.addStretch(1)
         self.examples = QTableWidget(0, 4)
-        self.examples.setHorizontalHeaderLabels(["validation sentence", "true", "predicted", "confidence"])
+        self.examples.setHorizontalHeaderLabels([_("validation sentence"), "true", "predicted", "confidence"])
         self.examples.verticalHeader().setVisible(False)
         self.examples.setEditTriggers(QTableWidget.NoEditTriggers)
         self.examples.setSelectionBehavior(QTableWidget.SelectRows)
-        self.examples.setToolTip("Double-click a sentence to trace it above.")
+        self.examples.setToolTip(_("Double-click a sentence to trace it above."))
         self.examples.cellDoubleClicked.connect(self._use_example)
         header = self.examples.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
@@ -183,8 +185,8 @@ class SentimentView(InteractiveView):
         tl.addWidget(self.caption)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(trace_tab, "Gates per word")
-        self.tabs.addTab(bottom, "Validation: confusion matrix")
+        self.tabs.addTab(trace_tab, _("Gates per word"))
+        self.tabs.addTab(bottom, _("Validation: confusion matrix"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -225,9 +227,8 @@ class SentimentView(InteractiveView):
                 self.cells[k][j].setStyleSheet(
                     f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.2f}); border-radius: 3px;")
         self.scores.setText(
-            f"accuracy <b>{data.get('accuracy', float('nan')):.3f}</b><br>"
-            f"precision {data.get('precision', float('nan')):.3f} · recall {data.get('recall', float('nan')):.3f}"
-            f"<br><small>(of '{classes[1]}', on {int(conf.sum())} {data.get('split', 'val')} sentences)</small>")
+            _("accuracy <b>{value:.3f}</b><br>precision {value2:.3f} · recall {value3:.3f}<br><small>(of "
+              "'{value4}', on {int} {value5} sentences)</small>").format(value=data.get('accuracy', float('nan')), value2=data.get('precision', float('nan')), value3=data.get('recall', float('nan')), value4=classes[1], int=int(conf.sum()), value5=data.get('split', 'val')))
         examples = list(data.get("examples", []))[:EXAMPLE_ROWS]
         self.examples.setRowCount(len(examples))
         for r, ex in enumerate(examples):
@@ -305,17 +306,17 @@ class SentimentView(InteractiveView):
             self.running_plot.setXRange(0, steps, padding=0)
         unknown = sum(result["unknown"])
         names = [f"<b style='color:{theme.GATE_COLORS.get(g, theme.FOREGROUND)}'>{g}</b> "
-                 f"{result['gate_titles'][g].rsplit(' ', 1)[0]}" for g in result["gate_names"]]
+                 f"{_(result['gate_titles'][g]).rsplit(' ', 1)[0]}" for g in result["gate_names"]]
         if result["kind"] != "RNN":
             names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> hidden state")
         ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
                   "GRU": "r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1",
                   "RNN": "pre: blue -3 to red +3; h: blue -1 to red +1"}.get(result["kind"], "")
-        note = (" Words marked * are not in the vocabulary (read as &lt;unk&gt;)." if unknown else "")
-        run = "" if running is not None else (" P(positive) per word needs a one-directional model (a backward "
-                                              "pass has not read the start yet).")
-        self.caption.setText(f"{result['kind']}: {', '.join(names)}. One column per word, one row per hidden unit; "
-                             f"{ranges}.{note}{run}")
+        note = (_(" Words marked * are not in the vocabulary (read as &lt;unk&gt;).") if unknown else "")
+        run = "" if running is not None else (_(" P(positive) per word needs a one-directional model (a backward "
+                                              "pass has not read the start yet)."))
+        self.caption.setText(_("{value}: {names}. One column per word, one row per hidden unit; "
+                               "{ranges}.{note}{run}").format(value=result['kind'], names=', '.join(names), ranges=ranges, note=note, run=run))
 
 
 def fake_trace(tokens: list[str], kind: str = "LSTM", hidden: int = 16, seed: int = 0) -> dict:
@@ -324,8 +325,8 @@ def fake_trace(tokens: list[str], kind: str = "LSTM", hidden: int = 16, seed: in
     names = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre", "h")}[kind]
     levels = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "r": (0.0, 1.0), "z": (0.0, 1.0),
               "g": (-1.0, 1.0), "n": (-1.0, 1.0), "h": (-1.0, 1.0), "pre": (-3.0, 3.0)}
-    titles = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o", "r": "reset gate r",
-              "z": "update gate z", "n": "candidate n", "pre": "pre-activation", "h": "activation h"}
+    titles = {"i": _("input gate i"), "f": _("forget gate f"), "g": _("candidate g"), "o": _("output gate o"), "r": _("reset gate r"),
+              "z": _("update gate z"), "n": _("candidate n"), "pre": "pre-activation", "h": _("activation h")}
     t = len(tokens)
     gates = {}
     for g in names:

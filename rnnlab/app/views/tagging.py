@@ -25,6 +25,7 @@ from ..plots.common import style_plot
 from . import register_view
 from ._words import WordAxis
 from .interactive import InteractiveView
+from ...i18n import N_, _, ngettext
 
 DEFAULT_SENTENCE = "I can't believe the old man the boats in Seattle every morning."
 
@@ -83,7 +84,7 @@ class TagStrip(QTableWidget):
             f = QFont(self.font())
             f.setItalic(bool(unknown[c]))
             item.setFont(f)
-            item.setToolTip("not in the vocabulary: the model reads it as an unknown word" if unknown[c] else "")
+            item.setToolTip(_("not in the vocabulary: the model reads it as an unknown word") if unknown[c] else "")
             for r, name in enumerate(self.rows[1:], start=1):
                 tag = tags.get(name, [""] * len(words))[c]
                 item = self._cell(r, c)
@@ -110,9 +111,9 @@ class TaggingView(InteractiveView):
         self._index = 0
 
         self.sentence = QLineEdit(DEFAULT_SENTENCE)
-        self.sentence.setPlaceholderText("Type a sentence to tag ...")
-        self.sentence.setToolTip("Split into words as the treebank does (\"can't\" -> \"ca\" \"n't\"), then tagged by "
-                                 "the model and by the most-frequent-tag baseline.")
+        self.sentence.setPlaceholderText(_("Type a sentence to tag ..."))
+        self.sentence.setToolTip(_("Split into words as the treebank does (\"can't\" -> \"ca\" \"n't\"), then tagged by "
+                                 "the model and by the most-frequent-tag baseline."))
         self.sentence.setClearButtonEnabled(True)
         self.typed = TagStrip(["word", "model", "baseline"])
         self.typed_note = QLabel()
@@ -121,7 +122,7 @@ class TaggingView(InteractiveView):
 
         self.prev = QPushButton("<")
         self.next = QPushButton(">")
-        for b, tip in ((self.prev, "Previous validation sentence"), (self.next, "Next validation sentence")):
+        for b, tip in ((self.prev, _("Previous validation sentence")), (self.next, _("Next validation sentence"))):
             b.setToolTip(tip)
             b.setFixedWidth(32)
         self.prev.clicked.connect(lambda: self._step(-1))
@@ -134,7 +135,7 @@ class TaggingView(InteractiveView):
         self.axis = WordAxis("bottom")
         self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
         self.item = self.plot.getPlotItem()
-        style_plot(self.item, title="validation accuracy per tag (most frequent tags first)", y="accuracy",
+        style_plot(self.item, title=_("validation accuracy per tag (most frequent tags first)"), y="accuracy",
                    legend=True)
         self.item.setYRange(0, 1.3, padding=0.0)  # room above 1 for the legend
         self.item.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0)]])
@@ -186,8 +187,8 @@ class TaggingView(InteractiveView):
         pl.addWidget(self.scores, 1)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(scroll, "Sentences")
-        self.tabs.addTab(per_tag, "Accuracy per tag")
+        self.tabs.addTab(scroll, _("Sentences"))
+        self.tabs.addTab(per_tag, _("Accuracy per tag"))
         self.summary = QLabel()  # the headline numbers stay visible whichever tab is open
         self.summary.setObjectName("viewCaption")
         self.summary.setTextFormat(Qt.RichText)
@@ -212,8 +213,8 @@ class TaggingView(InteractiveView):
                                  result["unknown"], reference="", confidence=result.get("confidence"))
         unknown = sum(result["unknown"])
         self.typed_note.setText(
-            f"{len(words)} words, {unknown} not in the vocabulary (*). Model and baseline agree on {agree} of "
-            f"{len(words)}. Hover a model tag for its probability.")
+            _("{count} words, {unknown} not in the vocabulary (*). Model and baseline agree on {agree} of {count}. "
+              "Hover a model tag for its probability.").format(count=len(words), unknown=unknown, agree=agree))
 
     def show_error(self, message: str) -> None:
         self.typed.setColumnCount(0)
@@ -235,8 +236,8 @@ class TaggingView(InteractiveView):
                                              ex["unknown"], reference="true", confidence=ex.get("confidence"))
         base_wrong = sum(a != b for a, b in zip(ex["baseline"], ex["true"]))
         self.position.setText(f"{self._index + 1} / {len(self._examples)}")
-        self.val_note.setText(f"model: {wrong} wrong of {len(ex['words'])}; baseline: {base_wrong} wrong "
-                              f"(red = differs from the true tag)")
+        self.val_note.setText(_("model: {wrong} wrong of {count}; baseline: {base_wrong} wrong (red = differs from "
+                                "the true tag)").format(wrong=wrong, count=len(ex['words']), base_wrong=base_wrong))
 
     def update_view(self, data: dict) -> None:
         self._examples = list(data.get("examples", []))
@@ -266,10 +267,8 @@ class TaggingView(InteractiveView):
             f"whole sentences {base.get('sentence_accuracy', float('nan')):.3f}<br>"
             f"<small>Dashed lines: overall token accuracy of the model (red) and the baseline (grey).</small>")
         self.summary.setText(
-            f"{data.get('split', 'val')} token accuracy: <b style='color:{theme.MODEL}'>model {acc:.3f}</b> · "
-            f"most frequent tag per word {base.get('accuracy', float('nan')):.3f} · on unknown words: model "
-            f"{data.get('unknown_word_accuracy', float('nan')):.3f}, baseline "
-            f"{base.get('unknown_word_accuracy', float('nan')):.3f}")
+            _("{value} token accuracy: <b style='color:{MODEL}'>model {acc:.3f}</b> · most frequent tag per word "
+              "{value2:.3f} · on unknown words: model {value3:.3f}, baseline {value4:.3f}").format(value=data.get('split', 'val'), MODEL=theme.MODEL, acc=acc, value2=base.get('accuracy', float('nan')), value3=data.get('unknown_word_accuracy', float('nan')), value4=base.get('unknown_word_accuracy', float('nan'))))
         self.request()
 
 
