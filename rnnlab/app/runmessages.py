@@ -37,7 +37,8 @@ class RunMessages:
         elif message:
             # One button per one-setting fix (a forecast that lost may have several), as the clipping fix does.
             actions = [(label, self._fix(changes)) for label, changes in advice.fixes()]
-            self.bar.show_message(f"{escape(message)}<br><b>{escape(_('Why:'))}</b> {escape(advice.text)}", "warning",
+            why = _("Why:")
+            self.bar.show_message(f"{escape(message)}<br><b>{escape(why)}</b> {escape(advice.text)}", "warning",
                                   actions, rich=True)
         if note:
             self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)
