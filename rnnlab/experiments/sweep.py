@@ -42,7 +42,9 @@ SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description", "max_
 MAX_POINTS = 1000  # points in one sweep unless its file raises the cap (`max_points`): more is a typo, not a plan
 HARD_MAX_POINTS = 100_000  # the most `max_points` may ask for: the folder, its results.csv and the library stay usable
 MAX_SWEEP_BYTES = 1_000_000  # a sweep file is a few hundred bytes
-MAX_ID_BYTES = 120  # a point id is a folder name (255 bytes at most on most file systems) inside `points/`
+# A point id names its run folder, and its temporary siblings `.ID.XXXXXXXX.saving` and `.ID.old-PID`: 230 keeps all
+# of them under the 255 bytes most file systems allow, and every id that ever saved before stays as it was.
+MAX_ID_BYTES = 230
 MODES = ("grid", "zip")
 SEED_KEY = "training.seed"
 
@@ -100,7 +102,7 @@ def point_id(values: tuple[tuple[str, Any], ...], seed: int, full_keys: bool = F
         import hashlib
 
         digest = hashlib.sha1(pid.encode("ascii")).hexdigest()[:12]
-        pid = f"{pid[:MAX_ID_BYTES - 30].rstrip(',-')}~{digest},seed={seed}"
+        pid = f"{pid[:MAX_ID_BYTES - 40].rstrip(',-')}~{digest},seed={seed}"
     return pid
 
 
@@ -303,7 +305,8 @@ def load(path) -> Sweep:
     try:
         raw = read_user_file(path, MAX_SWEEP_BYTES, what="a TOML sweep file")
     except DataError as exc:
-        raise ConfigError("sweep file", str(path), "", message=f"{exc} A sweep file must be a readable TOML file.") from None
+        raise ConfigError("sweep file", str(path), "",
+                          message=f"{exc} A sweep file must be a readable TOML file.") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
