@@ -7,6 +7,7 @@ more table, `[sweep]`::
     seeds = [0, 1]                       # every combination runs once per seed (default: the config's seed)
     mode = "grid"                        # grid: every combination of the axes; zip: the i-th values go together
     suggested = true                     # start from the task's suggested settings, as `rnnlab train --task` does
+    max_points = 1000                    # the most points it may have (default MAX_POINTS); counted before any check
 
     [sweep.axes]
     "model.cell" = ["rnn_tanh", "lstm", "gru"]
