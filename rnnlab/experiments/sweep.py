@@ -7,6 +7,7 @@ more table, `[sweep]`::
     seeds = [0, 1]                       # every combination runs once per seed (default: the config's seed)
     mode = "grid"                        # grid: every combination of the axes; zip: the i-th values go together
     suggested = true                     # start from the task's suggested settings, as `rnnlab train --task` does
+    max_points = 1000                    # the most points it may have (default MAX_POINTS); counted before any check
 
     [sweep.axes]
     "model.cell" = ["rnn_tanh", "lstm", "gru"]
@@ -43,7 +44,9 @@ SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description", "max_
 MAX_POINTS = 1000  # points in one sweep unless its file raises the cap (`max_points`): more is a typo, not a plan
 HARD_MAX_POINTS = 100_000  # the most `max_points` may ask for: the folder, its results.csv and the library stay usable
 MAX_SWEEP_BYTES = 1_000_000  # a sweep file is a few hundred bytes
-MAX_ID_BYTES = 120  # a point id is a folder name (255 bytes at most on most file systems) inside `points/`
+# A point id names its run folder, and its temporary siblings `.ID.XXXXXXXX.saving` and `.ID.old-PID`: 230 keeps all
+# of them under the 255 bytes most file systems allow, and every id that ever saved before stays as it was.
+MAX_ID_BYTES = 230
 MODES = ("grid", "zip")
 SEED_KEY = "training.seed"
 
@@ -101,7 +104,7 @@ def point_id(values: tuple[tuple[str, Any], ...], seed: int, full_keys: bool = F
         import hashlib
 
         digest = hashlib.sha1(pid.encode("ascii")).hexdigest()[:12]
-        pid = f"{pid[:MAX_ID_BYTES - 30].rstrip(',-')}~{digest},seed={seed}"
+        pid = f"{pid[:MAX_ID_BYTES - 40].rstrip(',-')}~{digest},seed={seed}"
     return pid
 
 
@@ -307,8 +310,8 @@ def load(path) -> Sweep:
     try:
         raw = read_user_file(path, MAX_SWEEP_BYTES, what="a TOML sweep file")
     except DataError as exc:
-        raise ConfigError("sweep file", str(path), "", message=_("{reason} A sweep file must be a readable TOML file.").format(
-            reason=exc)) from None
+        raise ConfigError("sweep file", str(path), "",
+                          message=_("{reason} A sweep file must be a readable TOML file.").format(reason=exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

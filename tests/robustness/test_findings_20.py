@@ -101,6 +101,30 @@ def test_21_one_value_axes_make_a_short_stable_unique_point_id():
     assert ids[0].startswith("hidden_size=7,") and ids[0].endswith(",seed=0")
 
 
+def test_a_point_with_a_long_id_trains_and_saves(tmp_path):
+    """The finding end to end: before, the point trained and then the save failed with `File name too long`."""
+    import torch
+
+    from .sweeps import run_inline
+
+    torch.set_num_threads(1)
+    base = config.from_dict({"task": {"name": "adding", "options": {"length": 6, "train_size": 100}},
+                             "training": {"steps": 2, "threads": 1}})
+    axes = {f"model.{k}": [v] for k, v in [("hidden_size", 3), ("num_layers", 1), ("dropout", 0.0),
+                                           ("bidirectional", False), ("cell", "gru"), ("gate_init", "open")]}
+    axes |= {f"training.{k}": [v] for k, v in [("batch_size", 5), ("learning_rate", 0.002), ("momentum", 0.5),
+                                               ("weight_decay", 0.0001), ("clip_grad", False), ("eval_every", 2),
+                                               ("max_grad_norm", 2.5), ("optimizer", "sgd"), ("tbptt", 0),
+                                               ("probe_every", 0), ("epochs", 0), ("device", "cpu")]}
+    axes |= {"task.length": [6], "task.train_size": [100], "training.steps": [2]}
+    built = sweep.build(base, axes)
+    assert len(axes) == 21 and len(built.points[0].id) <= sweep.MAX_ID_BYTES
+    with time_limit(60):
+        runner = run_inline(built, tmp_path / "long")
+    assert runner.folder.counts() == {"finished": 1}
+    assert (tmp_path / "long" / "runs" / built.points[0].id / "summary.json").exists()
+
+
 def test_zip_mode_without_axes_is_refused():
     refused(lambda: sweep.loads(MEMORY + '[sweep]\nmode = "zip"\n'), "sweep.axes")
 
