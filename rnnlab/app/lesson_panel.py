@@ -102,6 +102,14 @@ class LessonPanel(QWidget):
                 label.setWordWrap(True)
                 label.setObjectName(name)
                 layout.addWidget(label)
+        if "windows" in lesson.show and lesson.experiment.base is not None:
+            from ..lessons.verdict import window_lines
+
+            shown_windows = QLabel("\n".join(window_lines(lesson)))
+            shown_windows.setObjectName("lesson_windows")
+            shown_windows.setFont(QFont("monospace"))
+            shown_windows.setWordWrap(True)
+            layout.addWidget(shown_windows)
         self.start_button = QPushButton(_("Start the lesson"))
         self.start_button.setObjectName("lesson_start")
         self.start_button.clicked.connect(self.start)
