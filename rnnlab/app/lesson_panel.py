@@ -89,7 +89,7 @@ class LessonPanel(QWidget):
         self._worker: Optional[_Worker] = None
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        title = QLabel(f"<b>{_esc(lessons.say(lesson.title))}</b>")
+        title = _rich(QLabel(f"<b>{_esc(lessons.say(lesson.title))}</b>"))
         title.setWordWrap(True)
         title.setObjectName("lesson_title")
         big = QFont(title.font())
@@ -98,7 +98,7 @@ class LessonPanel(QWidget):
         layout.addWidget(title)
         for text, name in ((lesson.claim, "lesson_claim"), (lesson.text, "lesson_text")):
             if lessons.say(text):
-                label = QLabel(_esc(lessons.say(text)))
+                label = _rich(QLabel(_esc(lessons.say(text))))
                 label.setWordWrap(True)
                 label.setObjectName(name)
                 layout.addWidget(label)
@@ -122,7 +122,7 @@ class LessonPanel(QWidget):
         self.step_labels: list[QLabel] = []
         self._done: list[bool] = [False] * len(lesson.steps)
         for i, step in enumerate(lesson.steps):
-            label = QLabel()
+            label = _rich(QLabel())
             label.setWordWrap(True)
             label.setObjectName(f"lesson_step_{i}")
             self.step_labels.append(label)
@@ -140,9 +140,9 @@ class LessonPanel(QWidget):
             layout.addWidget(QLabel(f"<b>{_esc(_('Questions'))}</b>"))
         self.answers: list[QLabel] = []
         for i, q in enumerate(lesson.questions):
-            ask = QLabel(_esc(lessons.say(q.ask)))
+            ask = _rich(QLabel(_esc(lessons.say(q.ask))))
             ask.setWordWrap(True)
-            answer = QLabel(_esc(lessons.say(q.answer)))
+            answer = _rich(QLabel(_esc(lessons.say(q.answer))))
             answer.setWordWrap(True)
             answer.setObjectName(f"lesson_answer_{i}")
             answer.setVisible(False)
@@ -267,7 +267,13 @@ class LessonPanel(QWidget):
 def _esc(text: str) -> str:
     import html
 
-    return html.escape(text).replace("\n", "<br>")
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _rich(label: QLabel) -> QLabel:
+    """A label whose text is markup made with _esc: never guessed as plain text (it would show &amp; literally)."""
+    label.setTextFormat(Qt.RichText)
+    return label
 
 
 # --- the window's hooks ---------------------------------------------------------------------------------------------

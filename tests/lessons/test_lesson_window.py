@@ -87,7 +87,17 @@ def run_to_verdict(qtbot, panel):
 
 
 def test_a_lesson_runs_in_the_window_to_its_verdict(qtbot, window, tmp_path):
-    panel = open_lesson(window, lesson_file(tmp_path))
+    path = lesson_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("A tiny race", "The LSTM's <tiny> race & more"),
+                    encoding="utf-8")
+    panel = open_lesson(window, path)
+    text = panel.findChild(type(panel.progress), "lesson_text")
+    assert text.textFormat() == Qt.RichText
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(text.text())
+    assert doc.toPlainText() == "The LSTM's <tiny> race & more on the adding problem."
     assert window.config().task.name == "adding" and window.config().model.hidden_size == 4  # the form is set up
     assert not panel.answers[0].isVisible()
     qtbot.mouseClick(panel.findChild(type(panel.start_button), "lesson_show_answer_0"), Qt.LeftButton)
@@ -150,7 +160,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     assert "open a lesson" in window.presenter.text()
     panel = open_lesson(window, lesson_file(tmp_path))
     window.act_presenter.trigger()  # F11
-    assert window.presenter.on and not window.experiment_dock.isVisible()
+    assert window.presenter.on and not window.experiment_dock.isVisible() and not window.lesson_dock.isVisible()
     assert window.presenter.banner.isVisible() and theme.zoom() >= 1.5
     assert window.presenter.label.text() == "Step 1: Start the race."
     run_to_verdict(qtbot, panel)
@@ -159,6 +169,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     window.grab().save(str(tmp_path / "presenter.png"))
     window.act_presenter.trigger()
     assert not window.presenter.on and window.experiment_dock.isVisible() and theme.zoom() == zoom
+    assert window.lesson_dock.isVisible()
     assert not window.presenter.banner.isVisible()
 
 
