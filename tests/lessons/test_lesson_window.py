@@ -192,3 +192,14 @@ def test_teacher_saves_the_experiment_as_a_lesson_and_opens_it(qtbot, window, tm
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     assert not save_as_lesson(window, theirs)
     assert theirs.read_text(encoding="utf-8") == "my notes" and "not a lesson rnnlab wrote" in warned[0]
+
+
+def test_a_bundled_lesson_shortened_in_the_form_runs_to_a_verdict_for_a_changed_experiment(qtbot, window):
+    next(a for a in window.lessons_menu.actions() if a.objectName() == "action_lesson_05-lstm-gates").trigger()
+    panel = window.lesson_panel
+    window.set_config(window.config().with_changes([("training.steps", 3), ("model.hidden_size", 4),
+                                                    ("task.train_size", 200)]))
+    verdict = run_to_verdict(qtbot, panel)
+    assert verdict.changed and verdict.status in (SHOWN, NOT_SHOWN)
+    assert "run.gate_f_mean = " in panel.verdict_view.toPlainText()
+    assert "for a changed experiment" in panel.verdict_view.toPlainText()
