@@ -83,6 +83,7 @@ class LessonPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("lesson_panel")
         self.lesson, self.window = lesson, window
+        self.form_set_up = False  # set_up() put the lesson's experiment in the form
         self.verdict: Optional[lessons.Verdict] = None
         self.results: dict = {}
         self._thread: Optional[QThread] = None
@@ -173,12 +174,13 @@ class LessonPanel(QWidget):
         """Show the lesson's experiment in the window's form (its first run's config)."""
         if self.window is not None and self.lesson.runnable:
             self.window.set_config(points(self.lesson.experiment)[0][1])
+            self.form_set_up = True
 
     def start(self) -> None:
         if self.running or not self.lesson.runnable:
             return
         changes = []
-        if self.window is not None:
+        if self.window is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
             changes = changes_from(self.lesson, self.window.config())
         self.results, self.verdict = {}, None
         for i in range(len(self.step_labels)):
@@ -298,9 +300,16 @@ def open_lesson(window, path) -> Optional[LessonPanel]:
         window.lesson_dock = dock
     panel = LessonPanel(lesson, window)
     dock.setWidget(panel)
+    if old is not None:
+        old.close_lesson()
+        old.deleteLater()
     dock.show()
     window.lesson_panel = panel
-    panel.set_up()
+    if window.is_training():  # the form is in use: the lesson runs its own experiment all the same
+        panel.progress.setText(_("The window is training: the form keeps its settings; Start runs the lesson's own "
+                                 "experiment."))
+    else:
+        panel.set_up()
     return panel
 
 

@@ -203,3 +203,14 @@ def test_a_bundled_lesson_shortened_in_the_form_runs_to_a_verdict_for_a_changed_
     assert verdict.changed and verdict.status in (SHOWN, NOT_SHOWN)
     assert "run.gate_f_mean = " in panel.verdict_view.toPlainText()
     assert "for a changed experiment" in panel.verdict_view.toPlainText()
+
+
+def test_a_lesson_opened_while_the_window_trains_leaves_the_form_and_runs_its_own_experiment(qtbot, window, tmp_path):
+    window.set_config(window.config().replace("training.steps", 100000))
+    window.start_training()
+    qtbot.waitUntil(window.is_training, timeout=TIMEOUT)
+    panel = open_lesson(window, lesson_file(tmp_path))
+    assert window.config().task.name == "forecast" and "training" in panel.progress.text()
+    verdict = run_to_verdict(qtbot, panel)
+    assert verdict.status == SHOWN and not verdict.changed  # the form's forecast settings are not the lesson's
+    window.stop()
