@@ -56,7 +56,8 @@ def main() -> int:
         panel.verdict_ready.connect(done.append)
         panel.start_button.click()
         wait(app, lambda: bool(done))
-        for _ in range(30):
+        w.many.wait_loaded(120)  # the lesson's runs, overlaid on the plots
+        for _ in range(60):
             app.processEvents()
         out = HERE / f"lesson-{size[0]}x{size[1]}-{lang}.png"
         w.grab().save(str(out))

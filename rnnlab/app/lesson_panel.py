@@ -1,9 +1,9 @@
 """The Lessons menu and the lesson panel: a lesson's text, Start, its steps ticked as they happen, the questions
 with their answers hidden until asked, and the verdict with the numbers (issue 23; the files: docs/lessons.md).
 
-Start sets the window's form to the lesson's experiment (if it is not already) and runs the lesson's runs on a
-worker thread with the engine's `lessons.measure`, which reports plain `Event`s; the verdict is computed on the GUI
-thread from the numbers. What the student changed in the form is applied to every run, and the verdict then says
+Opening a lesson sets the window's form to its experiment; Start runs the lesson's runs on a worker thread with the
+engine's `lessons.measure`, which reports plain `Event`s and saves each run in the run library; the verdict is
+computed on the GUI thread from the numbers, and the runs are then overlaid on the plots (a comparison). What the student changed in the form is applied to every run, and the verdict then says
 it is for a changed experiment.
 
     add_lessons_menu(window)       # Lessons > 1. A vanilla RNN forgets ... / Open lesson file...
@@ -59,15 +59,15 @@ class _Worker(QObject):
     done = Signal(object)  # {run name: RunResult}
     failed = Signal(str)
 
-    def __init__(self, lesson, changes):
+    def __init__(self, lesson, changes, save_to=None):
         super().__init__()
-        self.lesson, self.changes = lesson, changes
+        self.lesson, self.changes, self.save_to = lesson, changes, save_to
         self.stop = threading.Event()
 
     def run(self) -> None:
         try:
             self.done.emit(lessons.measure(self.lesson, self.changes, self.event.emit, progress_s=0.5,
-                                           stop=self.stop))
+                                           stop=self.stop, save_to=self.save_to))
         except RnnlabError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a crash in a run is said in the panel, never lost
@@ -190,7 +190,12 @@ class LessonPanel(QWidget):
         self.progress.setText(_("Starting..."))
         self._changed = bool(changes)
         self._thread = QThread(self)
-        self._worker = _Worker(self.lesson, changes)
+        save_to = None
+        if self.window is not None:  # the runs go to the run library, and onto the plots once the lesson is over
+            from ..runs import library
+
+            save_to = library.new_sweep_path(f"lesson-{self.lesson.name}")
+        self._worker = _Worker(self.lesson, changes, save_to)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.event.connect(self._on_event)
@@ -241,6 +246,9 @@ class LessonPanel(QWidget):
         self._finish()
         self.results = dict(results)
         self._show(evaluate(self.lesson, self.results, changed=self._changed))
+        paths = [r.path for r in self.results.values() if r.path]
+        if self.window is not None and paths:  # the lesson's runs on the plots, one colour each, for "Look at"
+            self.window.many.compare(paths)
 
     def _on_failed(self, message: str) -> None:
         self._finish()

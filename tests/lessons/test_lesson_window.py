@@ -107,6 +107,9 @@ def test_a_lesson_runs_in_the_window_to_its_verdict(qtbot, window, tmp_path):
     assert [panel.step_done(i) for i in range(3)] == [True] * 3
     text = panel.verdict_view.toPlainText()
     assert "[yes] the LSTM trains its steps: lstm.steps = 5 >= 5" in text and "Verdict: shown" in text
+    # the lesson's runs, saved in the run library, are then overlaid on the plots
+    assert window.many.wait_loaded(60) and window.many.mode == "compare"
+    assert len(window.many.all_runs) == 2
 
 
 def test_a_claim_that_does_not_show_says_which_check_and_leaves_its_step_unticked(qtbot, window, tmp_path):
