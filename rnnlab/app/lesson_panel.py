@@ -84,6 +84,7 @@ class LessonPanel(QWidget):
         self.setObjectName("lesson_panel")
         self.lesson, self.window = lesson, window
         self.form_set_up = False  # set_up() put the lesson's experiment in the form
+        self.shown_path = ""  # a one-run lesson's run folder, once the window shows it
         self.verdict: Optional[lessons.Verdict] = None
         self.results: dict = {}
         self._thread: Optional[QThread] = None
@@ -247,8 +248,12 @@ class LessonPanel(QWidget):
         self.results = dict(results)
         self._show(evaluate(self.lesson, self.results, changed=self._changed))
         paths = [r.path for r in self.results.values() if r.path]
-        if self.window is not None and paths:  # the lesson's runs on the plots, one colour each, for "Look at"
+        if self.window is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
             self.window.many.compare(paths)
+        elif self.window is not None and paths and self.window.files.may_discard("show the lesson's run"):
+            self.window.files.open(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
+                                   lambda message: self.progress.setText(
+                                       _("The lesson's run could not be shown: {why}").format(why=message)))
 
     def _on_failed(self, message: str) -> None:
         self._finish()

@@ -206,6 +206,8 @@ def test_a_bundled_lesson_shortened_in_the_form_runs_to_a_verdict_for_a_changed_
     assert verdict.changed and verdict.status in (SHOWN, NOT_SHOWN)
     assert "run.gate_f_mean = " in panel.verdict_view.toPlainText()
     assert "for a changed experiment" in panel.verdict_view.toPlainText()
+    qtbot.waitUntil(lambda: bool(panel.shown_path), timeout=TIMEOUT)  # its one run, opened in the window
+    assert panel.shown_path.endswith("run") and window.many.mode is None
 
 
 def test_a_lesson_opened_while_the_window_trains_leaves_the_form_and_runs_its_own_experiment(qtbot, window, tmp_path):
