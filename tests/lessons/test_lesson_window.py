@@ -155,6 +155,7 @@ def test_closing_the_window_mid_lesson_ends_the_run(qtbot, window, tmp_path):
     assert not panel.running
 
 
+@pytest.mark.slow
 def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     from rnnlab.app import theme
 
