@@ -529,6 +529,10 @@ def cmd_lesson(args) -> int:
             if event.kind == "started" and not args.quiet:
                 _say(_("{lesson}: run {index}/{total}: {run} ({steps} steps)").format(
                     lesson=name, index=event.index + 1, total=event.total, run=event.run, steps=event.total_steps))
+            elif event.kind == "ended" and not args.quiet and event.result is not None:
+                _say(_("{lesson}: {run} {status} after {steps} steps in {seconds:.0f} s").format(
+                    lesson=name, run=event.run, status=event.result.status, steps=event.step,
+                    seconds=event.result.numbers.get("wall_s", 0.0)))
         try:
             verdict = lessons.run(lesson, changes, on_event)
         except RnnlabError as exc:

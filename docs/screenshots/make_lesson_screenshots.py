@@ -56,7 +56,10 @@ def main() -> int:
         panel.verdict_ready.connect(done.append)
         panel.start_button.click()
         wait(app, lambda: bool(done))
-        for _ in range(30):
+        w.many.wait_loaded(120)  # a race's runs overlaid on the plots; a one-run lesson's run opened
+        wait(app, lambda: bool(panel.shown_path) or len(panel.results) > 1)
+        w.wait_ready(60)
+        for _ in range(60):
             app.processEvents()
         out = HERE / f"lesson-{size[0]}x{size[1]}-{lang}.png"
         w.grab().save(str(out))

@@ -1,9 +1,9 @@
 """The Lessons menu and the lesson panel: a lesson's text, Start, its steps ticked as they happen, the questions
 with their answers hidden until asked, and the verdict with the numbers (issue 23; the files: docs/lessons.md).
 
-Start sets the window's form to the lesson's experiment (if it is not already) and runs the lesson's runs on a
-worker thread with the engine's `lessons.measure`, which reports plain `Event`s; the verdict is computed on the GUI
-thread from the numbers. What the student changed in the form is applied to every run, and the verdict then says
+Opening a lesson sets the window's form to its experiment; Start runs the lesson's runs on a worker thread with the
+engine's `lessons.measure`, which reports plain `Event`s and saves each run in the run library; the verdict is
+computed on the GUI thread from the numbers, and the runs are then overlaid on the plots (a comparison). What the student changed in the form is applied to every run, and the verdict then says
 it is for a changed experiment.
 
     add_lessons_menu(window)       # Lessons > 1. A vanilla RNN forgets ... / Open lesson file...
@@ -59,15 +59,15 @@ class _Worker(QObject):
     done = Signal(object)  # {run name: RunResult}
     failed = Signal(str)
 
-    def __init__(self, lesson, changes):
+    def __init__(self, lesson, changes, save_to=None):
         super().__init__()
-        self.lesson, self.changes = lesson, changes
+        self.lesson, self.changes, self.save_to = lesson, changes, save_to
         self.stop = threading.Event()
 
     def run(self) -> None:
         try:
             self.done.emit(lessons.measure(self.lesson, self.changes, self.event.emit, progress_s=0.5,
-                                           stop=self.stop))
+                                           stop=self.stop, save_to=self.save_to))
         except RnnlabError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a crash in a run is said in the panel, never lost
@@ -83,13 +83,15 @@ class LessonPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("lesson_panel")
         self.lesson, self.window = lesson, window
+        self.form_set_up = False  # set_up() put the lesson's experiment in the form
+        self.shown_path = ""  # a one-run lesson's run folder, once the window shows it
         self.verdict: Optional[lessons.Verdict] = None
         self.results: dict = {}
         self._thread: Optional[QThread] = None
         self._worker: Optional[_Worker] = None
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        title = QLabel(f"<b>{_esc(lessons.say(lesson.title))}</b>")
+        title = _rich(QLabel(f"<b>{_esc(lessons.say(lesson.title))}</b>"))
         title.setWordWrap(True)
         title.setObjectName("lesson_title")
         big = QFont(title.font())
@@ -98,10 +100,18 @@ class LessonPanel(QWidget):
         layout.addWidget(title)
         for text, name in ((lesson.claim, "lesson_claim"), (lesson.text, "lesson_text")):
             if lessons.say(text):
-                label = QLabel(_esc(lessons.say(text)))
+                label = _rich(QLabel(_esc(lessons.say(text))))
                 label.setWordWrap(True)
                 label.setObjectName(name)
                 layout.addWidget(label)
+        if "windows" in lesson.show and lesson.experiment.base is not None:
+            from ..lessons.verdict import window_lines
+
+            shown_windows = QLabel("\n".join(window_lines(lesson)))
+            shown_windows.setObjectName("lesson_windows")
+            shown_windows.setFont(QFont("monospace"))
+            shown_windows.setWordWrap(True)
+            layout.addWidget(shown_windows)
         self.start_button = QPushButton(_("Start the lesson"))
         self.start_button.setObjectName("lesson_start")
         self.start_button.clicked.connect(self.start)
@@ -114,7 +124,7 @@ class LessonPanel(QWidget):
         self.step_labels: list[QLabel] = []
         self._done: list[bool] = [False] * len(lesson.steps)
         for i, step in enumerate(lesson.steps):
-            label = QLabel()
+            label = _rich(QLabel())
             label.setWordWrap(True)
             label.setObjectName(f"lesson_step_{i}")
             self.step_labels.append(label)
@@ -132,9 +142,9 @@ class LessonPanel(QWidget):
             layout.addWidget(QLabel(f"<b>{_esc(_('Questions'))}</b>"))
         self.answers: list[QLabel] = []
         for i, q in enumerate(lesson.questions):
-            ask = QLabel(_esc(lessons.say(q.ask)))
+            ask = _rich(QLabel(_esc(lessons.say(q.ask))))
             ask.setWordWrap(True)
-            answer = QLabel(_esc(lessons.say(q.answer)))
+            answer = _rich(QLabel(_esc(lessons.say(q.answer))))
             answer.setWordWrap(True)
             answer.setObjectName(f"lesson_answer_{i}")
             answer.setVisible(False)
@@ -165,12 +175,13 @@ class LessonPanel(QWidget):
         """Show the lesson's experiment in the window's form (its first run's config)."""
         if self.window is not None and self.lesson.runnable:
             self.window.set_config(points(self.lesson.experiment)[0][1])
+            self.form_set_up = True
 
     def start(self) -> None:
         if self.running or not self.lesson.runnable:
             return
         changes = []
-        if self.window is not None:
+        if self.window is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
             changes = changes_from(self.lesson, self.window.config())
         self.results, self.verdict = {}, None
         for i in range(len(self.step_labels)):
@@ -180,7 +191,12 @@ class LessonPanel(QWidget):
         self.progress.setText(_("Starting..."))
         self._changed = bool(changes)
         self._thread = QThread(self)
-        self._worker = _Worker(self.lesson, changes)
+        save_to = None
+        if self.window is not None:  # the runs go to the run library, and onto the plots once the lesson is over
+            from ..runs import library
+
+            save_to = library.new_sweep_path(f"lesson-{self.lesson.name}")
+        self._worker = _Worker(self.lesson, changes, save_to)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.event.connect(self._on_event)
@@ -231,6 +247,13 @@ class LessonPanel(QWidget):
         self._finish()
         self.results = dict(results)
         self._show(evaluate(self.lesson, self.results, changed=self._changed))
+        paths = [r.path for r in self.results.values() if r.path]
+        if self.window is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
+            self.window.many.compare(paths)
+        elif self.window is not None and paths and self.window.files.may_discard("show the lesson's run"):
+            self.window.files.open(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
+                                   lambda message: self.progress.setText(
+                                       _("The lesson's run could not be shown: {why}").format(why=message)))
 
     def _on_failed(self, message: str) -> None:
         self._finish()
@@ -259,7 +282,13 @@ class LessonPanel(QWidget):
 def _esc(text: str) -> str:
     import html
 
-    return html.escape(text).replace("\n", "<br>")
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _rich(label: QLabel) -> QLabel:
+    """A label whose text is markup made with _esc: never guessed as plain text (it would show &amp; literally)."""
+    label.setTextFormat(Qt.RichText)
+    return label
 
 
 # --- the window's hooks ---------------------------------------------------------------------------------------------
@@ -284,9 +313,16 @@ def open_lesson(window, path) -> Optional[LessonPanel]:
         window.lesson_dock = dock
     panel = LessonPanel(lesson, window)
     dock.setWidget(panel)
+    if old is not None:
+        old.close_lesson()
+        old.deleteLater()
     dock.show()
     window.lesson_panel = panel
-    panel.set_up()
+    if window.is_training():  # the form is in use: the lesson runs its own experiment all the same
+        panel.progress.setText(_("The window is training: the form keeps its settings; Start runs the lesson's own "
+                                 "experiment."))
+    else:
+        panel.set_up()
     return panel
 
 

@@ -1,5 +1,5 @@
-"""Presenter mode (View > Presenter, F11): for a projector, the form hidden, the lesson's current step as a large
-banner above the plots, and text and lines zoomed. F11 again puts everything back as it was (issue 23).
+"""Presenter mode (View > Presenter, F11): for a projector, the form and the lesson panel hidden, the lesson's
+current step as a large banner above the plots, and text and lines zoomed. F11 again puts everything back as it was (issue 23).
 
 The banner reads the open lesson's panel twice a second (the first step not ticked yet, else the verdict), so the
 lesson panel knows nothing about it.
@@ -68,8 +68,12 @@ class Presenter:
         from . import theme
 
         if on:
-            self._saved = {"zoom": theme.zoom(), "form": w.experiment_dock.isVisible()}
+            lesson_dock = getattr(w, "lesson_dock", None)
+            self._saved = {"zoom": theme.zoom(), "form": w.experiment_dock.isVisible(),
+                           "lesson": lesson_dock is not None and lesson_dock.isVisible()}
             w.experiment_dock.setVisible(False)
+            if lesson_dock is not None:  # the banner says the step; the plots get the whole width
+                lesson_dock.setVisible(False)
             w.set_zoom(max(PRESENTER_ZOOM, self._saved["zoom"]))
             self.refresh()
             self.banner.setVisible(True)
@@ -79,6 +83,8 @@ class Presenter:
             self.banner.setVisible(False)
             w.set_zoom(self._saved.get("zoom", 1.0))
             w.experiment_dock.setVisible(self._saved.get("form", True))
+            if getattr(w, "lesson_dock", None) is not None:
+                w.lesson_dock.setVisible(self._saved.get("lesson", True))
 
 
 def add_presenter_action(window) -> None:

@@ -30,7 +30,8 @@ KINDS = ("run", "race", "sweep")
 OPS = ("<", "<=", ">", ">=")
 TOP_KEYS = ("lesson_version", "lesson", "experiment", "task", "model", "training", "steps", "questions", "checks",
             "waiting")
-LESSON_KEYS = ("title", "claim", "text", "look", "order", "needs")
+LESSON_KEYS = ("title", "claim", "text", "look", "order", "needs", "show")
+SHOWS = ("windows",)  # what a lesson can show before it runs: the sliding windows of a forecast series
 EXPERIMENT_KEYS = ("kind", "key", "values", "names", "axes", "mode", "suggested")
 STEP_KEYS = ("text", "done_when")
 QUESTION_KEYS = ("ask", "answer")
@@ -109,6 +110,7 @@ class Lesson:
     checks: tuple[Check, ...]
     waiting: tuple[Waiting, ...] = ()
     missing: tuple[str, ...] = ()  # what the lesson needs and this rnnlab lacks: it cannot run yet
+    show: tuple[str, ...] = ()  # SHOWS: what to show before the run
 
     @property
     def runnable(self) -> bool:
@@ -213,7 +215,12 @@ def from_dict(data: Mapping, name: str = "lesson", path: str = "") -> Lesson:
     if isinstance(order, bool) or not isinstance(order, int):
         raise LessonError(f"lesson.order = {shown(order)} must be a whole number")
     missing = tuple(n for n in needs if not has(n))
+    show = head.get("show", [])
+    if not isinstance(show, list) or any(x not in SHOWS for x in show):
+        raise LessonError(f"lesson.show = {shown(show)} must be a list of " + ", ".join(repr(x) for x in SHOWS))
     experiment = _experiment(data, missing)
+    if "windows" in show and (experiment.base is None or experiment.base.task.name != "forecast"):
+        raise LessonError("lesson.show: the windows are a forecast task's; this lesson's task is not forecast")
     names = _run_names(experiment)
     checks = tuple(_check(f"checks[{i}]", c, names, experiment) for i, c in enumerate(_items("checks", data["checks"])))
     if not checks:
@@ -246,7 +253,7 @@ def from_dict(data: Mapping, name: str = "lesson", path: str = "") -> Lesson:
                   text=_text("lesson.text", head["text"]) if "text" in head else empty,
                   look=_text("lesson.look", head["look"]) if "look" in head else empty, order=order,
                   experiment=experiment, steps=tuple(steps), questions=tuple(questions), checks=checks,
-                  waiting=tuple(waiting), missing=missing)
+                  waiting=tuple(waiting), missing=missing, show=tuple(show))
 
 
 def _experiment(data: Mapping, missing: tuple[str, ...]) -> Experiment:
@@ -448,3 +455,15 @@ def template(cfg: config_mod.RunConfig, title: str = "My lesson") -> str:
         f'text = {{ en = "the model beats the best simple baseline on the test {metric.key}", '
         f'tr = "model test {metric.key} değerinde en iyi basit temel modeli geçer" }}',
         f'value = "run.test_{metric.key}"', f'is = "{op}"', 'than = "run.baseline"', ""])
+
+
+def windows(cfg: config_mod.RunConfig, count: int = 3) -> list[tuple[list[float], list[float]]]:
+    """The first sliding windows of a forecast config's series, in its own units: [(x, y), ...] as on the slide
+    (x: [1 2 3] -> y: [4])."""
+    from .. import tasks
+
+    task = tasks.get("forecast")(cfg.task.options, seed=cfg.training.seed)
+    values = task.series.values
+    k, h = task.opts["window"], task.opts["horizon"]
+    return [([float(v) for v in values[i:i + k]], [float(v) for v in values[i + k:i + k + h]])
+            for i in range(min(count, len(values) - k - h + 1))]

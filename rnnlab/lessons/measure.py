@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -90,6 +91,7 @@ class RunResult:
     numbers: dict[str, float] = field(default_factory=dict)
     status: str = ""
     message: str = ""
+    path: str = ""  # its run folder, when measure() saved it
 
 
 @dataclass(frozen=True)
@@ -170,10 +172,11 @@ def numbers_of(trainer) -> dict[str, float]:
 
 def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
             on_event: Optional[Callable[[Event], None]] = None, progress_s: float = 1.0,
-            stop: Optional[threading.Event] = None) -> dict[str, RunResult]:
+            stop: Optional[threading.Event] = None, save_to=None) -> dict[str, RunResult]:
     """Train every run of the lesson (with `changes` applied to each: a shortened test, a student's change) and
     return their numbers by run name. LessonError when a change is refused or `stop` is set (a window closing:
-    the run in progress ends at its next step); training errors end that run only."""
+    the run in progress ends at its next step); training errors end that run only. With `save_to`, each run is
+    saved as a run folder `save_to/<run name>` (the window overlays them when the lesson is over)."""
     from ..train.trainer import Trainer
 
     if not lesson.runnable:
@@ -202,6 +205,13 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
         except RnnlabError as exc:  # out of memory mid-run: the run ends, its numbers are what it measured
             trainer.status, trainer.message = "failed", str(exc)
         result.numbers, result.status, result.message = numbers_of(trainer), trainer.status, trainer.message
+        if save_to is not None and trainer.step > 0:
+            from ..runs.store import save_run
+
+            try:
+                result.path = str(save_run(trainer, Path(save_to) / name))
+            except (OSError, RnnlabError) as exc:  # the verdict does not depend on the folder: say it, go on
+                result.message += f" (not saved: {exc})"
         results[name] = result
         emit(Event("ended", name, index, len(runs), trainer.step, trainer.total_steps, result))
     return results

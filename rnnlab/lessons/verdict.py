@@ -91,6 +91,8 @@ def table(verdict: Verdict, lang: Optional[str] = None) -> str:
     lesson = verdict.lesson
     lines = [_("Lesson {name}: {title}").format(name=lesson.name, title=say(lesson.title, lang)),
              _("Claim: {claim}").format(claim=say(lesson.claim, lang))]
+    if "windows" in lesson.show and lesson.experiment.base is not None:
+        lines += window_lines(lesson)
     if not lesson.runnable:
         lines.append(_("This lesson cannot run yet: it needs {needs}, which this version of rnnlab does not have.")
                      .format(needs=", ".join(lesson.missing)))
@@ -116,3 +118,13 @@ def table(verdict: Verdict, lang: Optional[str] = None) -> str:
     if verdict.status == SHOWN and say(lesson.look, lang):
         lines.append(_("Look at: {where}").format(where=say(lesson.look, lang)))
     return "\n".join(lines)
+
+
+def window_lines(lesson: Lesson) -> list[str]:
+    """The first sliding windows of the lesson's series, as on the slide."""
+    from .lesson import windows
+
+    lines = [_("The first windows of the series (x -> y):")]
+    for x, y in windows(lesson.experiment.base):
+        lines.append("  x: [{x}] -> y: [{y}]".format(x=" ".join(f"{v:g}" for v in x), y=" ".join(f"{v:g}" for v in y)))
+    return lines

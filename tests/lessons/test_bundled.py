@@ -100,3 +100,11 @@ def test_a_number_not_measured_fails_its_check_and_says_so():
     verdict = evaluate(lesson, results)
     assert verdict.status == NOT_SHOWN and verdict.holds("on_finite") is False
     assert "not measured" in table(verdict)
+
+
+def test_the_forecast_lesson_shows_its_windows_as_on_the_slide():
+    lesson = lessons.load(lessons.find("08-forecast-window"))
+    text = table(evaluate(lesson, {}))
+    # the airline series starts 112 118 132 ...: a window of 12 months, then the next month
+    assert "x: [112 118 132 129 121 135 148 148 136 119 104 118] -> y: [115]" in text
+    assert "x: [118 132 129 121 135 148 148 136 119 104 118 115] -> y: [126]" in text

@@ -87,7 +87,17 @@ def run_to_verdict(qtbot, panel):
 
 
 def test_a_lesson_runs_in_the_window_to_its_verdict(qtbot, window, tmp_path):
-    panel = open_lesson(window, lesson_file(tmp_path))
+    path = lesson_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("A tiny race", "The LSTM's <tiny> race & more"),
+                    encoding="utf-8")
+    panel = open_lesson(window, path)
+    text = panel.findChild(type(panel.progress), "lesson_text")
+    assert text.textFormat() == Qt.RichText
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(text.text())
+    assert doc.toPlainText() == "The LSTM's <tiny> race & more on the adding problem."
     assert window.config().task.name == "adding" and window.config().model.hidden_size == 4  # the form is set up
     assert not panel.answers[0].isVisible()
     qtbot.mouseClick(panel.findChild(type(panel.start_button), "lesson_show_answer_0"), Qt.LeftButton)
@@ -97,6 +107,9 @@ def test_a_lesson_runs_in_the_window_to_its_verdict(qtbot, window, tmp_path):
     assert [panel.step_done(i) for i in range(3)] == [True] * 3
     text = panel.verdict_view.toPlainText()
     assert "[yes] the LSTM trains its steps: lstm.steps = 5 >= 5" in text and "Verdict: shown" in text
+    # the lesson's runs, saved in the run library, are then overlaid on the plots
+    assert window.many.wait_loaded(60) and window.many.mode == "compare"
+    assert len(window.many.all_runs) == 2
 
 
 def test_a_claim_that_does_not_show_says_which_check_and_leaves_its_step_unticked(qtbot, window, tmp_path):
@@ -142,6 +155,7 @@ def test_closing_the_window_mid_lesson_ends_the_run(qtbot, window, tmp_path):
     assert not panel.running
 
 
+@pytest.mark.slow
 def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     from rnnlab.app import theme
 
@@ -150,7 +164,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     assert "open a lesson" in window.presenter.text()
     panel = open_lesson(window, lesson_file(tmp_path))
     window.act_presenter.trigger()  # F11
-    assert window.presenter.on and not window.experiment_dock.isVisible()
+    assert window.presenter.on and not window.experiment_dock.isVisible() and not window.lesson_dock.isVisible()
     assert window.presenter.banner.isVisible() and theme.zoom() >= 1.5
     assert window.presenter.label.text() == "Step 1: Start the race."
     run_to_verdict(qtbot, panel)
@@ -159,6 +173,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     window.grab().save(str(tmp_path / "presenter.png"))
     window.act_presenter.trigger()
     assert not window.presenter.on and window.experiment_dock.isVisible() and theme.zoom() == zoom
+    assert window.lesson_dock.isVisible()
     assert not window.presenter.banner.isVisible()
 
 
@@ -181,3 +196,27 @@ def test_teacher_saves_the_experiment_as_a_lesson_and_opens_it(qtbot, window, tm
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     assert not save_as_lesson(window, theirs)
     assert theirs.read_text(encoding="utf-8") == "my notes" and "not a lesson rnnlab wrote" in warned[0]
+
+
+def test_a_bundled_lesson_shortened_in_the_form_runs_to_a_verdict_for_a_changed_experiment(qtbot, window):
+    next(a for a in window.lessons_menu.actions() if a.objectName() == "action_lesson_05-lstm-gates").trigger()
+    panel = window.lesson_panel
+    window.set_config(window.config().with_changes([("training.steps", 3), ("model.hidden_size", 4),
+                                                    ("task.train_size", 200)]))
+    verdict = run_to_verdict(qtbot, panel)
+    assert verdict.changed and verdict.status in (SHOWN, NOT_SHOWN)
+    assert "run.gate_f_mean = " in panel.verdict_view.toPlainText()
+    assert "for a changed experiment" in panel.verdict_view.toPlainText()
+    qtbot.waitUntil(lambda: bool(panel.shown_path), timeout=TIMEOUT)  # its one run, opened in the window
+    assert panel.shown_path.endswith("run") and window.many.mode is None
+
+
+def test_a_lesson_opened_while_the_window_trains_leaves_the_form_and_runs_its_own_experiment(qtbot, window, tmp_path):
+    window.set_config(window.config().replace("training.steps", 100000))
+    window.start_training()
+    qtbot.waitUntil(window.is_training, timeout=TIMEOUT)
+    panel = open_lesson(window, lesson_file(tmp_path))
+    assert window.config().task.name == "forecast" and "training" in panel.progress.text()
+    verdict = run_to_verdict(qtbot, panel)
+    assert verdict.status == SHOWN and not verdict.changed  # the form's forecast settings are not the lesson's
+    window.stop()

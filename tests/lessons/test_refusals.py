@@ -76,6 +76,8 @@ def test_the_good_file_loads(tmp_path):
      'kind = "sweep"\nmode = "zigzag"\naxes = {"model.cell" = ["rnn_tanh", "lstm"]}\nnames = ["rnn", "lstm"]',
      ["experiment.mode", "'grid'"]),
     ('[lesson]\n', '[lesson]\nneeds = ["recurrent scale"]\n', ["lesson.needs", "'recurrent scale'"]),
+    ('[lesson]\n', '[lesson]\nshow = ["windows"]\n', ["lesson.show", "forecast"]),
+    ('[lesson]\n', '[lesson]\nshow = ["gates"]\n', ["lesson.show", "'windows'"]),
     # texts, versions, structure
     ('title = {en = "Clipping", tr = "Kırpma"}', 'title = {tr = "Kırpma"}', ["lesson.title.en", "English"]),
     ('lesson_version = 1', 'lesson_version = 9', ["lesson_version", "version"]),
