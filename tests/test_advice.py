@@ -77,7 +77,7 @@ def test_a_forecast_that_loses_to_seasonal_naive_says_why_and_its_fixes_make_it_
     rmse, naive = lost.final["test"]["rmse"], lost.final["baselines"]["seasonal naive"]["rmse"]
     assert rmse > naive
     assert advice.text.startswith("The model lost to the seasonal naive forecast: test RMSE ")
-    assert "shorter than the season (12)" in advice.text and "predicts the level itself" in advice.text
+    assert "is shorter than the season (12)" in advice.text and "It predicts the level itself" in advice.text
     assert "100 steps are few" in advice.text
     assert advice.fixes() == [("Window 12", (("task.window", 12),)), ("Predict differences", (("task.difference",
                               True),)), ("Train 600 steps", (("training.steps", 600),))]

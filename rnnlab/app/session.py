@@ -418,8 +418,9 @@ def return_freed_memory() -> None:
     """Hand the memory a dropped run freed back to the system (glibc only; elsewhere nothing to do).
 
     Each run trains on its own thread, and glibc gives each thread's allocations their own arena, which it does not
-    shrink by itself: without this a window that trained and reset 30 runs grew by ~1.3 MB a run although every
-    Trainer was freed (bench/window_memory.py; with it ~0.1 MB). A few milliseconds, at Reset and at a run's end."""
+    shrink by itself: without this a window that trained and reset 30 runs grew by 30 MB from run 7 to run 30 although
+    every Trainer was freed (with it 15-20 MB; the same task 12 times: 0.17 MB a run; bench/window_memory.py and
+    docs/benchmarks.md). A few milliseconds, at Reset and at a run's end."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -39,6 +39,7 @@ from .. import config as config_mod, options
 from ..errors import ConfigError, DataError
 from ..fileio import read_user_file
 from ..i18n import N_, _, ngettext, strerror
+from ..train.schedule import for_comparison
 
 SWEEP_KEYS = ("seeds", "mode", "suggested", "axes", "name", "description", "max_points")
 MAX_POINTS = 1000  # points in one sweep unless its file raises the cap (`max_points`): more is a typo, not a plan
@@ -216,7 +217,8 @@ def build(base: config_mod.RunConfig, axes: Mapping[str, Any], seeds=None, mode:
                 raise ConfigError("sweep.axes", dict(values), _("two points get the same name; make the values differ "
                                   "by more than punctuation"))
             ids.add(pid)
-            points.append(Point(pid, values, int(seed), cfg.replace(SEED_KEY, int(seed))))
+            # Compared runs are validated at the same steps, every 2 % of the run (train.trainer.for_comparison).
+            points.append(Point(pid, values, int(seed), for_comparison(cfg.replace(SEED_KEY, int(seed)))))
     return Sweep(base=base, axes=tuple((k, tuple(r if len(ks) > 1 else r[0] for r in rows))
                                        for k, ks, rows in checked), seeds=tuple(int(s) for s in seeds), mode=mode, name=name,
                  description=description, source_text=source_text, points=tuple(points))

@@ -99,27 +99,32 @@ def forecast_advice(cfg, task, final: dict) -> Optional[Advice]:
     from .numbers import readable
 
     opts, training = cfg.task.options, cfg.training
-    sentences = [f"The model lost to the {name} forecast: test {metric.title} {readable(value)} against "
-                 f"{readable(baseline)}. Likely reasons:"]
+    # Whole sentences, each translatable on its own (a reason that does not apply is left out, never a fragment).
+    sentences = [_("The model lost to the {baseline} forecast: test {metric} {value} against {score}.").format(
+        baseline=name, metric=metric.title, value=readable(value), score=readable(baseline))]
     fixes: list[tuple[str, tuple, str]] = []  # (button, changes, CLI options)
     window, period = int(opts.get("window", 0)), int(getattr(task, "period", 1) or 1)
     if period > 1 and window < period:
-        sentences.append(f"the window ({window} steps) is shorter than the season ({period}), so the model never "
-                         f"sees the value one season back, which is all the seasonal-naive forecast uses;")
+        sentences.append(_("Its window ({window} steps) is shorter than the season ({period}): it never sees the "
+                           "value one season back, which is all the seasonal-naive forecast uses.").format(
+            window=window, period=period))
         if getattr(task, "window_fits", lambda _k: True)(period):
-            fixes.append((f"Window {period}", (("task.window", period),), f"--set task.window={period}"))
+            fixes.append((_("Window {period}").format(period=period), (("task.window", period),),
+                          f"--set task.window={period}"))
     if not opts.get("difference", True):
-        sentences.append("it predicts the level itself; predicting the change from the last value makes 'no "
-                         "change' its starting point;")
-        fixes.append(("Predict differences", (("task.difference", True),), "--set task.difference=true"))
+        sentences.append(_("It predicts the level itself; predicting the change from the last value makes 'no "
+                           "change' its starting point."))
+        fixes.append((_("Predict differences"), (("task.difference", True),), "--set task.difference=true"))
     suggested = int(getattr(task, "suggested", {}).get("training.steps", 0))
     if training.epochs == 0 and suggested and training.steps < suggested:
-        sentences.append(f"{training.steps} steps are few: this task's suggested experiment trains {suggested};")
-        fixes.append((f"Train {suggested} steps", (("training.steps", suggested),), f"--steps {suggested}"))
+        sentences.append(_("{steps} steps are few: this task's suggested experiment trains {suggested}.").format(
+            steps=training.steps, suggested=suggested))
+        fixes.append((_("Train {steps} steps").format(steps=suggested), (("training.steps", suggested),),
+                      f"--steps {suggested}"))
     if len(sentences) == 1:
-        sentences.append("a short or noisy series where the baseline is hard to beat; try a longer window, more "
-                         "steps, or a smaller model (fewer units overfit less);")
-    text = " ".join(sentences).rstrip(";") + "."
+        sentences.append(_("On a short or noisy series the baseline is hard to beat: try a longer window, more "
+                           "steps, or fewer units (a smaller model overfits less)."))
+    text = " ".join(sentences)
     if not fixes:
         return Advice(text, "", (), "")
     (fix, changes, cli), rest = fixes[0], fixes[1:]

@@ -376,11 +376,6 @@ class Trainer:
             self.optimizer.step()
         return clipped
 
-    def _train_step(self):
-        """One optimizer step: (loss, global norm, norms per group, clipped)."""
-        loss, norm, group_norms, grads = self._gradients()
-        return loss, norm, group_norms, self._update(grads, loss, norm)
-
     def _diverged_probe(self, watched: Optional[ProbeSnapshot]) -> Optional[ProbeSnapshot]:
         """The probe a diverged run ends with: of its last weights (the update that failed is not applied) when
         their gradient through time is finite somewhere, else none (the weights are already so large that the

@@ -5,6 +5,7 @@ import math
 import pickle
 
 import numpy as np
+import pytest
 
 from rnnlab.cli import main
 from rnnlab.experiments import Race, read_results
@@ -149,3 +150,30 @@ def test_a_race_carries_what_a_window_draws_each_run_with(tmp_path):
                                    atol=1e-3)
         views = [e.view for e in progress if e.view is not None]
         assert len(views) == 1 and views[0]["kind"] == "adding" and progress[-1].view is views[0]
+
+
+@pytest.mark.slow
+def test_a_races_runners_are_validated_at_the_same_steps_every_2_percent(tmp_path):
+    """Issue 19, item 3: validation was scheduled by cost, so in a 2000-step race the vanilla RNN was validated at
+    steps 0, 1, 1551 and 2000 and its curve was a long diagonal. Compared runs are validated at the same steps, at most
+    2 % of the run apart, whatever validation costs; a schedule the config sets stays."""
+    from rnnlab.experiments import build
+    from rnnlab.train.schedule import compared_eval_every
+
+    race = Race(base(300), tmp_path / "race", values=("rnn_tanh", "lstm"), progress_s=0.2)
+    assert [p.config.training.eval_every for p in race.sweep.points] == [6, 6] == [compared_eval_every(300)] * 2
+    for e in race.events():
+        pass
+    steps = {}
+    for p in race.sweep.points:
+        history = open_run(tmp_path / "race" / "runs" / p.id).history
+        val = history.column("val_loss")
+        steps[p.id] = list(history.column("step")[np.isfinite(val)])
+    first, second = steps.values()
+    assert first == second == list(range(0, 301, 6))
+    assert max(np.diff(first)) <= 0.02 * 300
+    # a sweep too, and an explicit schedule is kept
+    sweep = build(base(1000), {"model.cell": ["gru", "lstm"]}, [0, 1])
+    assert {p.config.training.eval_every for p in sweep.points} == {20}
+    sweep = build(base(1000).replace("training.eval_every", 7), {"model.cell": ["gru"]})
+    assert sweep.points[0].config.training.eval_every == 7

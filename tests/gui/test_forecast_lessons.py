@@ -47,6 +47,10 @@ def test_the_slides_csv_is_refused_with_the_window_to_change_then_trains_with_wi
     assert len(w.trainer.task.series) == 17
     text = w.message_bar.text.text()
     assert "e+0" not in text and re.search(r"test RMSE \d{1,3}(,\d{3})+", text), text
+    scores = w.view_host.view.scores.text()  # the forecast view's RMSE line
+    title, entries = w.loss_panel.metric_plot._rnnlab_legend  # the validation plot's baselines
+    assert "seasonal naive" in scores and "e+0" not in scores, scores
+    assert entries[1:] and not any("e+0" in name for name, _colour, _glyph in entries), entries
 
 
 def test_a_forecast_that_loses_to_seasonal_naive_says_why_with_a_button_per_fix(qtbot, window):

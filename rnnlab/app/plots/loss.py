@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QW
 
 from ...train.history import val_col
 from ...train.info import RunInfo
+from ...train.numbers import readable
 from .. import theme
 from ..rundata import RunData
 from ..runset import RunSet, Track
@@ -179,7 +180,7 @@ class LossPanel(QWidget):
 
     def _metric_legend(self, baselines: list[tuple[str, str, float]]) -> None:
         entries = [] if self.overlay.active else [(_("model"), theme.METRIC, "dot")]
-        entries += [(f"{_(name)} {value:.4g}", color, "dash") for name, color, value in baselines]
+        entries += [(f"{_(name)} {readable(value)}", color, "dash") for name, color, value in baselines]
         legend_title(self.metric_plot, self._metric_title, entries)
 
     def _metric_key(self, data: Optional[RunData]) -> str:

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout
 
+from ...train.numbers import readable
 from .. import theme
 from ..caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
@@ -130,11 +131,12 @@ class ForecastView(TaskView):
                 continue
             v = rmse(np.asarray(data[vkey]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data[tkey]), values, np.asarray(data["test_origins"]))
-            cells.append(f"<b style='color:{color}'>{_(label)}</b> {v:.4g} / {t:.4g}")
+            cells.append(f"<b style='color:{color}'>{_(label)}</b> {readable(v)} / {readable(t)}")
         for i, name in enumerate(names):
             v = rmse(np.asarray(data["val_baselines"][name]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data["test_baselines"][name]), values, np.asarray(data["test_origins"]))
-            cells.append(f"<span style='color:{theme.baseline_color(name, i)}'>{_(name)}</span> {v:.4g} / {t:.4g}")
+            cells.append(f"<span style='color:{theme.baseline_color(name, i)}'>{_(name)}</span> {readable(v)} / "
+                         f"{readable(t)}")
         h = int(data.get("horizon", 1))
         head = ngettext("{h}-step RMSE, validation / test (shaded yellow / blue): {scores}",
                         "{h}-step RMSE, validation / test (shaded yellow / blue): {scores}", h)
