@@ -1,0 +1,55 @@
+"""A workshop's afternoon in the real window (issue 19, the window's items): what a teacher preparing the lessons hit.
+Each test fails on the code before the fix."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnlab import config
+
+from helpers import configured
+
+from test_main_window import train_to_end, window  # noqa: F401  (the window fixture)
+
+pytestmark = pytest.mark.gui
+
+
+def adding(steps: int = 30) -> config.RunConfig:
+    return configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                 "training.eval_every": 10, "training.probe_every": 10})
+
+
+def tagging(steps: int = 20) -> config.RunConfig:
+    return configured("tagging", {"model.hidden_size": 8, "model.embedding_size": 8, "training.steps": steps,
+                                  "training.eval_every": 10, "training.probe_every": 10})
+
+
+# --- item 1: a race draws everything from its own runs' task ------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtbot, window):
+    w = window(adding())
+    assert train_to_end(qtbot, w) == "finished"
+    assert "MSE" in w.loss_panel._metric_title
+    w.set_config(tagging())
+    assert w.many.start_race(w.config(), "model.cell", ["rnn_tanh", "gru"])
+    runs = w.many.all_runs
+    with qtbot.waitSignal(w.many.race.ended, timeout=180_000):
+        pass
+    w.loss_panel.refresh(None)
+    w.grad_panel.refresh(None)  # on the Gradients tab, not shown: drawn when shown
+    title = w.loss_panel._metric_title
+    assert "accuracy" in title.lower() and "higher is better" in title, title
+    # Every runner's validation accuracy drawn, and the baselines (most frequent tag...) in view.
+    for track in runs:
+        metric = w.loss_panel.overlay.items[track.key][1]
+        assert metric.yData is not None and len(metric.yData) > 0, track.label
+    assert w.loss_panel.baseline_lines, "no baseline drawn"
+    lo, hi = w.loss_panel.metric_plot.viewRange()[1]
+    for _line, value in w.loss_panel.baseline_lines:
+        assert lo <= value <= hi, (value, lo, hi)
+    assert w.loss_panel.total_steps == 20 and w.grad_panel.total_steps == 20
