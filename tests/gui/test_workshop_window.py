@@ -7,6 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import Qt as GuiQt  # mightBeRichText lives in QtGui
 
 from rnnlab import config
 
@@ -15,6 +18,16 @@ from helpers import configured
 from test_main_window import train_to_end, window  # noqa: F401  (the window fixture)
 
 pytestmark = pytest.mark.gui
+
+
+def shown(label) -> str:
+    """The text a label shows, as QLabel decides it (rich text, plain text, or AutoText's guess)."""
+    text, fmt = label.text(), label.textFormat()
+    if fmt == Qt.RichText or (fmt == Qt.AutoText and GuiQt.mightBeRichText(text)):
+        doc = QTextDocument()
+        doc.setHtml(text)
+        return doc.toPlainText()
+    return text
 
 
 def adding(steps: int = 30) -> config.RunConfig:
@@ -53,3 +66,27 @@ def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtb
     for _line, value in w.loss_panel.baseline_lines:
         assert lo <= value <= hi, (value, lo, hi)
     assert w.loss_panel.total_steps == 20 and w.grad_panel.total_steps == 20
+    # Item 10: the end message names "the GRU's" accuracy as written, not "GRU&#x27;s".
+    said = shown(w.message_bar.text)
+    assert "'s" in said and "&#" not in said, said
+
+
+# --- item 10: the race's end sentence is escaped once, for the widget that shows it ---------------------------------
+
+
+def test_a_race_sentence_with_an_apostrophe_reads_as_written(qtbot, window):
+    from rnnlab.experiments.race import speed_sentence
+
+    w = window()
+    rows = [{"status": "finished", "model.bidirectional": flag, "steps_per_s": speed, "metric": "accuracy",
+             "higher_is_better": "True", "test_accuracy": acc}
+            for flag, speed, acc in ((False, 120.0, 0.80), (True, 70.0, 0.91))]
+    sentence = speed_sentence(rows, "model.bidirectional", None, 2, 2, "accuracy")
+    assert "bidirectional on's" in sentence
+    w.message_bar.show_message(sentence, "info")
+    assert shown(w.message_bar.text) == sentence
+    sentence += ' A name with <b> & "quotes" in it.'
+    w.message_bar.show_message(sentence, "info")
+    assert shown(w.message_bar.text) == sentence
+    w.many.table.show_results([], w.many.all_runs, sentence)
+    assert sentence in shown(w.many.table.sentence)
