@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
         """Save the current run to the folder `path` (between two steps if training runs). Returns the folder."""
         saved = self.session.save(path)
         persist.add_recent(saved)
+        self.files.saved(saved)
         self.statusBar().showMessage(f"Saved to {saved.name}", 8000)
         return saved
 

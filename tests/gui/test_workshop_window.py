@@ -90,3 +90,49 @@ def test_a_race_sentence_with_an_apostrophe_reads_as_written(qtbot, window):
     assert shown(w.message_bar.text) == sentence
     w.many.table.show_results([], w.many.all_runs, sentence)
     assert sentence in shown(w.many.table.sentence)
+
+
+# --- item 7 and 13: runs the window saves or opens are in the library; Save As starts beside an opened run ----------
+
+
+def library_paths(qtbot, w) -> set:
+    """The run folders the Run library (File > Compare runs...) lists, as the user sees it."""
+    from rnnlab.app.library_dialog import LibraryDialog
+
+    w.many.compare_dialog()
+    dialog = w.findChild(LibraryDialog, "libraryDialog")
+    qtbot.waitUntil(lambda: dialog.state.text() != "Reading…", timeout=20_000)
+    paths = {e.path.resolve() for e in dialog.entries}
+    dialog.close()
+    dialog.shutdown()
+    dialog.deleteLater()
+    return paths
+
+
+def test_runs_saved_and_opened_by_the_window_are_in_the_library_and_save_starts_beside_them(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    from rnnlab.runs.store import save_run
+    from rnnlab.train.trainer import Trainer
+    from test_window_trust import answer_next_dialog
+
+    w = window(adding(10))
+    assert train_to_end(qtbot, w) == "finished"
+    mine = w.save_run(tmp_path / "class" / "adding-mine")
+    engine = Trainer(adding(6))
+    list(engine.run())
+    theirs = save_run(engine, tmp_path / "shared" / "adding-theirs")
+    w.open_run(theirs)
+    listed = library_paths(qtbot, w)
+    assert mine.resolve() in listed and theirs.resolve() in listed
+
+    seen = {}
+
+    def look(dialog):
+        assert isinstance(dialog, QFileDialog)
+        seen["folder"] = dialog.directory().absolutePath()
+        dialog.reject()
+
+    answer_next_dialog(qtbot, look)
+    assert not w.files.save_dialog()
+    assert seen["folder"] == str(theirs.parent)
