@@ -134,17 +134,25 @@ def _uncached(target: Target) -> Iterator[None]:
     """Item caches off (restored after): a cached axis would otherwise be a scaled-up screen-resolution bitmap."""
     scenes = [target.scene()] if isinstance(target, pg.PlotItem) else \
         [v.scene() for v in target.findChildren(pg.GraphicsView)]
-    saved = []
+    saved, legends = [], []
     for scene in scenes:
         for item in scene.items():
             if item.cacheMode() != QGraphicsItem.NoCache:
                 saved.append((item, item.cacheMode()))
                 item.setCacheMode(QGraphicsItem.NoCache)
+            if isinstance(item, pg.LegendItem) and item.flags() & QGraphicsItem.ItemIgnoresTransformations:
+                # A legend keeps its pixel size whatever the view's scale: at 2x it came out half the size of the
+                # rest (issue 19, item 9). Its parent is the view box, which is not scaled: without the flag it is
+                # drawn where it is on screen, scaled with everything else.
+                legends.append(item)
+                item.setFlag(QGraphicsItem.ItemIgnoresTransformations, False)
     try:
         yield
     finally:
         for item, mode in saved:
             item.setCacheMode(mode)
+        for item in legends:
+            item.setFlag(QGraphicsItem.ItemIgnoresTransformations, True)
 
 
 @contextmanager
