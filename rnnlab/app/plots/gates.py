@@ -147,7 +147,7 @@ class GatesPanel(QWidget):
         self.heatmaps, self.axes, self.mean_curves = {}, [], {}
         self.kind = kind
         first = None
-        cols = max(len(gate_names), 3)
+        cols = len(gate_names) if kind == "RNN" else max(len(gate_names), 3)  # the RNN's row below is its means
         for col, gate in enumerate(gate_names):
             levels = GATE_RANGE.get(gate, (-1.0, 1.0))
             if gate == "h" and self.relu:
@@ -178,7 +178,8 @@ class GatesPanel(QWidget):
         style_plot(self.means, x="time step t", y="value")
         legend_title(self.means, "mean over units", [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
                                                      for g in gate_names if g != "pre"])
-        self.means.setXLink(first)
+        if kind != "RNN":  # linked views align by screen position: the RNN's means plot spans the whole row
+            self.means.setXLink(first)
         self.means.enableAutoRange(y=False)
         self._means_range(self._relu_top if self.relu else 1.0)
         for gate in gate_names:
@@ -199,9 +200,12 @@ class GatesPanel(QWidget):
     def _means_range(self, top: float) -> None:
         """Gates live in 0..1, the candidate in -1..1: three labels say it and fit however short the plot is. A ReLU
         RNN's mean h can be far above 1: the axis reaches its levels' top, which it names."""
+        if self.relu:  # only h is averaged (not the pre-activation): 0 up
+            self.means.setYRange(0.0, top, padding=0.05)
+            self.means.getAxis("left").setTicks([[(0.0, "0"), (top, f"{top:g}")], [(top / 2, "")]])
+            return
         self.means.setYRange(-1.0, top, padding=0.05)
-        major = [(-1.0, "-1"), (0.0, "0"), (1.0, "1")] + ([(top, f"{top:g}")] if top > 1.0 else [])
-        self.means.getAxis("left").setTicks([major, [(-0.5, ""), (0.5, "")]])
+        self.means.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")], [(-0.5, ""), (0.5, "")]])
 
     def _set_relu_levels(self, top: float) -> None:
         heatmap = self.heatmaps["h"]
@@ -324,6 +328,8 @@ class GatesPanel(QWidget):
             self.heatmaps[gate].set(image)
             if gate in self.mean_curves:
                 self.mean_curves[gate].setData(np.arange(steps) + 0.5, image.mean(axis=0))
+                if self.kind == "RNN":
+                    self.means.setXRange(0, steps, padding=0.0)
         hidden = probe.hidden.get((layer, direction))
         if hidden is not None and "hidden" in self.heatmaps and sample < len(hidden):
             self.heatmaps["hidden"].set(np.asarray(hidden[sample]).T)
