@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from ..runs import compare as compare_mod
 from ..runs import library
@@ -416,7 +416,7 @@ class ManyRuns(QObject):
         view = SweepView(None)
         view.setAttribute(Qt.WA_DeleteOnClose)
         view.setWindowTitle(f"Sweep: {Path(path).name} — rnnlab")
-        view.resize(1200, 780)
+        place_on_screen(view, self.window, (1200, 780))
         view.failed.connect(lambda msg: self.window.message_bar.show_message(f"Could not open the sweep: {msg}",
                                                                              "error"))
         view.destroyed.connect(lambda _=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
@@ -427,7 +427,6 @@ class ManyRuns(QObject):
 
     def wait_loaded(self, timeout: float = 30.0) -> bool:
         """Tests: wait (processing events) for the runs being read."""
-        from PySide6.QtWidgets import QApplication
 
         deadline = time.monotonic() + timeout
         while self._loading and time.monotonic() < deadline:
@@ -439,6 +438,21 @@ class ManyRuns(QObject):
         self.race.close()
         for view in list(self.sweep_windows):
             view.close()
+
+
+FRAME_PX = (16, 48)  # what a window manager adds around a window (borders, title bar), at most, in practice
+
+
+def place_on_screen(view: QWidget, beside: QWidget, wanted: tuple[int, int]) -> None:
+    """A top-level window at `wanted` size or less, wholly on the screen `beside` is on (its title bar and frame
+    included), centred there: at 1200x780 the sweep window opened partly off a 1280x800 screen (issue 19, item 13)."""
+    screen = (beside.screen() if beside is not None else None) or QApplication.primaryScreen()
+    area = screen.availableGeometry()
+    width = min(wanted[0], area.width() - FRAME_PX[0])
+    height = min(wanted[1], area.height() - FRAME_PX[1])
+    view.resize(max(width, 200), max(height, 200))
+    view.move(area.left() + (area.width() - view.width()) // 2,
+              area.top() + max(0, (area.height() - view.height() - FRAME_PX[1]) // 2))
 
 
 def connect_library(window, dialog) -> None:

@@ -287,3 +287,24 @@ def test_tagging_to_forecast_leaves_bidirectional_and_dropout_behind(qtbot, wind
     note = shown(w.panel.message_line)
     assert "Hidden size 48" in note, note  # ... is named when left behind
     assert w.config().model.hidden_size != 48
+
+
+# --- item 13: the sweep result window fits the screen ----------------------------------------------------------------
+
+
+def test_the_sweep_window_opens_wholly_on_the_screen(qtbot, window, tmp_path):
+    from helpers import TINY_SWEEP
+    from rnnlab.experiments import LocalExecutor, SweepRunner
+    from rnnlab.experiments import sweep as sweep_mod
+
+    list(SweepRunner(sweep_mod.loads(TINY_SWEEP), tmp_path / "cells", LocalExecutor(1)).events())
+    w = window()
+    w.many.open_sweep(tmp_path / "cells")
+    view = w.many.sweep_windows[-1]
+    qtbot.waitUntil(lambda: view.summary is not None, timeout=30_000)
+    area = view.screen().availableGeometry()  # 800x800 offscreen: smaller than the 1280x800 of the report
+    assert area.contains(view.frameGeometry()), (view.frameGeometry(), area)
+    assert view.width() + 16 <= area.width() and view.height() + 48 <= area.height()  # room for a title bar
+    # Its content fits a 1280x800 screen with room for the title bar: nothing forces it larger.
+    assert view.minimumSizeHint().width() <= 1264 and view.minimumSizeHint().height() <= 752
+    view.close()
