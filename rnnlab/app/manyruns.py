@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QHBoxLayout, QLabel, QT
 from ..runs import compare as compare_mod
 from ..runs import library
 from . import places
-from .preview import preview_widget
 from .race_dialog import RaceDialog
 from .race_session import RaceSession
 from .race_table import RaceTable, swatch
@@ -262,7 +261,7 @@ class ManyRuns(QObject):
                 runs.add(Track(o.path, label, o.info, o.data, status=o.status))
             self.all_runs = runs
             w.panel.set_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
-            w.panel.set_preview(preview_widget(opened[0].preview))
+            w.show_preview(opened[0].preview)
             self._show()
             w.message_bar.show_message(f"Comparing {len(paths)} runs: what differs is in the legend.", "info")
 
