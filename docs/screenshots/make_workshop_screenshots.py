@@ -1,12 +1,13 @@
 """Screenshots of issue 19's window items (a workshop's afternoon), for docs/gui.md: the real window, offscreen.
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/make_workshop_screenshots.py [relu] [race] [projector]
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/make_workshop_screenshots.py [relu] [race] [projector] [compare]
 
 - workshop-relu-hidden-1280x800.png     a ReLU RNN's hidden state: levels 0..the largest state, stated; the readout
                                          of the cell under the mouse
 - workshop-tagging-race-1280x800.png    a tagging race started after an adding run: accuracy and its baselines
 - workshop-1024x768-130-gradients.png   the Gradients tab at 1024x768 with View > Zoom 130 %
 - workshop-1024x768-130-forecast.png    the forecast at 1024x768, 130 %: the title and the plot whole
+- workshop-compare-3-1280x800.png       three saved runs compared: whole legends, the task view keeps its width
 """
 
 from __future__ import annotations
@@ -116,6 +117,25 @@ def main(which) -> int:
         shot(w, "workshop-1024x768-130-forecast.png")
         w.set_zoom(1.0)
 
+    if "compare" in which:
+        from rnnlab.runs.store import save_run
+        from rnnlab.train.trainer import Trainer
+
+        folder = Path(tempfile.mkdtemp())
+        paths = []
+        base = default_config().replace("training.steps", 60)
+        for name, cfg in (("lstm-clip", base), ("lstm-noclip", base.replace("training.clip_grad", False)),
+                          ("gru-clip", base.replace("model.cell", "gru"))):
+            trainer = Trainer(cfg)
+            list(trainer.run())
+            paths.append(save_run(trainer, folder / name))
+        w = window(default_config(), (1280, 800))
+        w.many.compare(paths)
+        w.many.wait_loaded()
+        settle(app, 100)
+        shot(w, "workshop-compare-3-1280x800.png")
+        w.many.leave()
+
     from PySide6.QtCore import QCoreApplication, QEvent
 
     for w in made:
@@ -126,4 +146,4 @@ def main(which) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["relu", "race", "projector"]))
+    sys.exit(main(sys.argv[1:] or ["relu", "race", "projector", "compare"]))

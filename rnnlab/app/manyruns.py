@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolButton, QWidget
 
 from ..runs import compare as compare_mod
 from ..runs import library
 from . import places
 from .race_dialog import RaceDialog
 from .race_session import RaceSession
+from .plots.overlay import FlowLayout
 from .race_table import RaceTable, swatch
 from .runset import RunSet, Track
 from .session import open_job
@@ -46,9 +47,8 @@ class RunsBar(QWidget):
         super().__init__(parent)
         self.many = many
         self.setObjectName("runsBar")
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self, spacing=6)  # wraps, whole labels, instead of cutting them mid-word
         self._layout.setContentsMargins(4, 0, 4, 0)
-        self._layout.setSpacing(6)
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.buttons: dict[str, tuple[QToolButton, QToolButton]] = {}  # key -> (alone, remove)
@@ -91,7 +91,6 @@ class RunsBar(QWidget):
             self._layout.addWidget(alone)
             self._layout.addWidget(remove)
             self.buttons[track.key] = (alone, remove)
-        self._layout.addStretch(1)
         self.add_button.setVisible(not racing)
         self._layout.addWidget(self.add_button)
         self._layout.addWidget(self.back_button)

@@ -354,3 +354,42 @@ def test_at_1024x768_and_130_percent_every_plot_keeps_room_and_nothing_is_cut(qt
         w.set_zoom(1.0)  # Reset zoom
     assert theme.zoom() == 1.0
     assert preview_title_size(w) == title_100  # the form's preview title back to its size
+
+
+# --- item 11: three runs compared keep whole legends, the task view and the form their width -----------------------
+
+
+def whole(button) -> bool:
+    """A tool button shows its whole text (Qt elides it in the middle when the button is narrower than its hint)."""
+    return button.width() >= button.sizeHint().width()
+
+
+def test_comparing_three_runs_cuts_no_legend_and_squeezes_neither_view_nor_form(qtbot, window, tmp_path):
+    from rnnlab.runs.store import save_run
+    from rnnlab.train.trainer import Trainer
+
+    base = configured("forecast", {"model.hidden_size": 8, "training.steps": 6, "training.eval_every": 3})
+    paths = []
+    for name, cfg in (("a", base), ("b", base.replace("training.clip_grad", False).replace("model.cell", "gru")),
+                      ("c", base.replace("training.learning_rate", 0.02).replace("model.cell", "rnn_tanh"))):
+        trainer = Trainer(cfg)
+        list(trainer.run())
+        paths.append(save_run(trainer, tmp_path / name))
+    w = window(base)
+    qtbot.wait(100)
+    form = w.experiment_dock.width()
+    w.many.compare(paths)
+    assert w.many.wait_loaded()
+    qtbot.wait(300)
+    labels = list(w.loss_panel.legend.labels().values())
+    assert len(labels) == 3 and max(len(t) for t in labels) > 20, labels  # long legends: what this is about
+    for name in ("loss_panel", "grad_panel", "gradtime_panel"):
+        legend = getattr(w, name).legend
+        for key, button in legend.buttons.items():
+            assert whole(button), (name, button.text(), button.width(), button.sizeHint().width())
+    for alone, _remove in w.many.bar.buttons.values():
+        assert whole(alone), (alone.text(), alone.width(), alone.sizeHint().width())
+    assert w.view_host.width() >= 300, w.view_host.width()
+    assert w.experiment_dock.width() >= form, (w.experiment_dock.width(), form)
+    dataset = w.panel.editor("task.dataset")
+    assert dataset.width() >= dataset.minimumSizeHint().width()

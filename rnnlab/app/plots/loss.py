@@ -77,9 +77,9 @@ class LossPanel(QWidget):
         self._set_log(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
-        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise)
-        head.addStretch(1)
-        head.addWidget(self.log_box)
+        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise); it wraps
+        head.addStretch(0)
+        head.addWidget(self.log_box, 0, Qt.AlignTop | Qt.AlignRight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
