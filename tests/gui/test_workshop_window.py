@@ -393,3 +393,38 @@ def test_comparing_three_runs_cuts_no_legend_and_squeezes_neither_view_nor_form(
     assert w.experiment_dock.width() >= form, (w.experiment_dock.width(), form)
     dataset = w.panel.editor("task.dataset")
     assert dataset.width() >= dataset.minimumSizeHint().width()
+
+
+def test_a_dense_series_keeps_its_lines_whole_in_a_2x_png(qtbot):
+    """At 2x a 1 px line is half as thick as on screen and its steep segments are lone pixels, which a viewer that
+    shows the PNG smaller drops (the series came out as dashes): lines are as thick as on screen, scaled."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor
+
+    from rnnlab.app import export
+    from rnnlab.app.views.forecast import ForecastView
+
+    view = ForecastView()
+    qtbot.addWidget(view)
+    view.resize(700, 420)
+    view.show()
+    view.update_view(daily_view())
+    qtbot.wait(50)
+    item = view.plot.getPlotItem()
+    vb = item.getViewBox()
+    # The training part of the series, below the legend: only the black series is drawn there.
+    corner = vb.mapViewToScene(vb.mapToView(vb.rect().topLeft())) - item.sceneBoundingRect().topLeft()
+    area = QRectF(corner.x() + 0.3 * vb.width(), corner.y() + 0.45 * vb.height(), 0.35 * vb.width(),
+                  0.5 * vb.height())
+
+    def ink(image, rect) -> int:
+        return sum(QColor(image.pixel(x, y)).lightness() < 128
+                   for x in range(int(rect.left()), int(rect.right())) for y in range(int(rect.top()), int(rect.bottom())))
+
+    width = view.series.curve.opts["pen"].widthF()
+    one = ink(export.render_image(item, scale=1.0), area)
+    two = ink(export.render_image(item, scale=2.0), QRectF(area.topLeft() * 2, area.size() * 2))
+    assert one > 200
+    assert two > 3 * one, (one, two)  # twice as long and twice as thick, as the series looks on screen
+    assert view.series.curve.opts["pen"].widthF() == width  # the screen's pen is back
+    assert not view.series.curve._exportOpts
