@@ -49,6 +49,8 @@ def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtb
     assert train_to_end(qtbot, w) == "finished"
     assert "MSE" in w.loss_panel._metric_title
     w.set_config(tagging())
+    qtbot.wait(100)
+    form = w.experiment_dock.width()
     assert w.many.start_race(w.config(), "model.cell", ["rnn_tanh", "gru"])
     runs = w.many.all_runs
     with qtbot.waitSignal(w.many.race.ended, timeout=180_000):
@@ -66,6 +68,8 @@ def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtb
     for _line, value in w.loss_panel.baseline_lines:
         assert lo <= value <= hi, (value, lo, hi)
     assert w.loss_panel.total_steps == 20 and w.grad_panel.total_steps == 20
+    qtbot.wait(100)
+    assert w.experiment_dock.width() >= form, (w.experiment_dock.width(), form)  # item 11: the form keeps its width
     # Item 10: the end message names "the GRU's" accuracy as written, not "GRU&#x27;s".
     said = shown(w.message_bar.text)
     assert "'s" in said and "&#" not in said, said
