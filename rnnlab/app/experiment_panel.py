@@ -414,8 +414,9 @@ class ExperimentPanel(QWidget):
         fields = {f.key: f for f in schema.config_fields()}
         settings = ", ".join(f"{fields[k].label} {describe_value(fields[k], v)}" for k, v in self.left_behind)
         task = tasks.get(self._cfg.task.name).title
-        return _("<b>{task}</b> starts from its suggested settings. Not carried over: {settings}. "
+        note = _("<b>{task}</b> starts from its suggested settings. Not carried over: {settings}. "
                  "<a href='keep'>Keep them</a>").format(task=escape(task), settings=escape(settings))
+        return f"<span style='color:#2b2f36'>{note}</span>"  # news, not an error: not in the errors' red
 
     def set_locked(self, locked: bool) -> None:
         """While a run trains, its settings cannot change."""
