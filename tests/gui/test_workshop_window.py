@@ -422,8 +422,8 @@ def test_a_dense_series_keeps_its_lines_whole_in_a_2x_png(qtbot):
                   0.5 * vb.height())
 
     def ink(image, rect) -> int:
-        return sum(QColor(image.pixel(x, y)).lightness() < 128
-                   for x in range(int(rect.left()), int(rect.right())) for y in range(int(rect.top()), int(rect.bottom())))
+        return sum(QColor(image.pixel(x, y)).lightness() < 128 for x in range(int(rect.left()), int(rect.right()))
+                   for y in range(int(rect.top()), int(rect.bottom())))
 
     width = view.series.curve.opts["pen"].widthF()
     one = ink(export.render_image(item, scale=1.0), area)
