@@ -296,6 +296,7 @@ def test_tagging_to_forecast_leaves_bidirectional_and_dropout_behind(qtbot, wind
 # --- item 13: the sweep result window fits the screen ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_sweep_window_opens_wholly_on_the_screen(qtbot, window, tmp_path):
     from helpers import TINY_SWEEP
     from rnnlab.experiments import LocalExecutor, SweepRunner
@@ -322,6 +323,7 @@ def preview_title_size(w) -> str:
     return plot.getPlotItem().titleLabel.opts.get("size", "")
 
 
+@pytest.mark.slow
 def test_at_1024x768_and_130_percent_every_plot_keeps_room_and_nothing_is_cut(qtbot, window):
     from rnnlab.app import theme
 
