@@ -1,5 +1,19 @@
 """A workshop's afternoon in the real window (issue 19, the window's items): what a teacher preparing the lessons hit.
-Each test fails on the code before the fix."""
+Each test fails on the code before the fix.
+
+    1   test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines (slow: a real race)
+    2   test_sgd_from_the_clipping_lesson_is_not_carried_into_tagging_silently,
+        test_tagging_to_forecast_leaves_bidirectional_and_dropout_behind
+    7   test_runs_saved_and_opened_by_the_window_are_in_the_library_and_save_starts_beside_them (and 13's Save As)
+    8   test_at_1024x768_and_130_percent_every_plot_keeps_room_and_nothing_is_cut
+    9   test_the_forecast_legend_scales_with_a_2x_png, test_a_dense_series_keeps_its_lines_whole_in_a_2x_png
+    10  test_a_race_sentence_with_an_apostrophe_reads_as_written (and the race test's end message)
+    11  test_comparing_three_runs_cuts_no_legend_and_squeezes_neither_view_nor_form (and the race test's form width)
+    12  test_a_relu_rnns_hidden_state_above_1_is_visible_and_read_under_the_mouse,
+        test_a_tanh_rnn_keeps_fixed_levels_minus_1_to_1
+    13  test_no_model_forecast_is_drawn_while_the_caption_says_not_trained_yet,
+        test_the_sweep_window_opens_wholly_on_the_screen
+"""
 
 from __future__ import annotations
 
