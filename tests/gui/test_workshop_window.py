@@ -1,7 +1,8 @@
 """A workshop's afternoon in the real window (issue 19, the window's items): what a teacher preparing the lessons hit.
 Each test fails on the code before the fix.
 
-    1   test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines (slow: a real race)
+    1   test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines (slow: a real race),
+        test_a_runner_not_yet_started_draws_nothing_of_the_run_shown_before (the ValueError)
     2   test_sgd_from_the_clipping_lesson_is_not_carried_into_tagging_silently,
         test_tagging_to_forecast_leaves_bidirectional_and_dropout_behind
     7   test_runs_saved_and_opened_by_the_window_are_in_the_library_and_save_starts_beside_them (and 13's Save As)
@@ -448,3 +449,28 @@ def test_a_dense_series_keeps_its_lines_whole_in_a_2x_png(qtbot):
     assert two > 3 * one, (one, two)  # twice as long and twice as thick, as the series looks on screen
     assert view.series.curve.opts["pen"].widthF() == width  # the screen's pen is back
     assert not view.series.curve._exportOpts
+
+
+def test_a_runner_not_yet_started_draws_nothing_of_the_run_shown_before(qtbot):
+    """Item 1's ValueError: a race runner whose RunInfo has not come yet has steps but none of the previous task's
+    metric; its validation curve was drawn from the panel's old metric key (length 0 against N steps)."""
+    from rnnlab.app.plots.loss import LossPanel
+    from rnnlab.app.rundata import RunData
+    from rnnlab.app.runset import RunSet, Track
+    from rnnlab.train.info import RunInfo
+    from rnnlab.train.trainer import Trainer
+
+    adding_run = Trainer(adding(4))
+    list(adding_run.run())
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.configure(RunInfo.of(adding_run))  # the single run shown before: validation MSE
+    data = RunData()
+    data.add_rows({"step": np.arange(1001.0), "train_loss": np.linspace(2.0, 0.5, 1001)})
+    runs = RunSet()
+    runs.add(Track("tagging-gru", "GRU", None, data))
+    panel.show_runs(runs)
+    panel.refresh(None)  # raised ValueError before
+    assert "MSE" not in panel._metric_title
+    metric = panel.overlay.items["tagging-gru"][1]
+    assert metric.yData is None or len(metric.yData) == 0

@@ -148,6 +148,8 @@ class LossPanel(QWidget):
         self._runs_frame = None
         if runs is not None:
             self._info = None  # the run shown before frames nothing of a race or a comparison (issue 19, item 1)
+            self._metric_title = "Validation metric"  # until a run of theirs says which
+            self.metric_plot.setLabel("left", "metric", **theme.label_style())
         self._loss_legend()
         self._metric_legend([])
         if runs is not None:
