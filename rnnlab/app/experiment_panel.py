@@ -10,6 +10,12 @@ Every row is made from the field's description (`rnnlab/schema.py`): label, edit
 that does not apply to the chosen task (embedding size for forecasting) is hidden with its label; one that takes no
 effect in the current settings (momentum with Adam) is disabled and its tooltip says why. Choosing a task applies
 its `suggested` settings, so every task opens on a sensible first experiment.
+
+A task switch starts from the new task's suggested experiment, never from the old lesson's settings (SGD from the
+clipping lesson would silently spoil the tagging one; issue 19, item 2). What the user had changed by hand (the model
+and training settings that differed from the old task's suggested experiment) is not carried over: the line under
+the form names it, with one click ("Keep them") to bring it back. Only this computer's settings (device, CPU
+threads) stay as they were.
 """
 
 from __future__ import annotations
@@ -26,9 +32,12 @@ from .. import config as config_mod
 from .. import schema, tasks
 from ..config import RunConfig
 from ..errors import ConfigError
+from ..i18n import _
 from . import places, userfiles
 from .. import i18n
 from ..i18n import N_, _, ngettext
+
+MACHINE_FIELDS = ("training.device", "training.threads")  # about this computer, not the lesson: kept on a task switch
 
 # The boxes of model and training fields, top to bottom; within a box, fields keep the description's order.
 GROUPS = ("Model", "Training", "Advanced")
@@ -290,6 +299,8 @@ class ExperimentPanel(QWidget):
         self.message_line.setObjectName("fieldError")
         self.message_line.setTextFormat(Qt.RichText)
         self.message_line.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.message_line.linkActivated.connect(self._link)
+        self.left_behind: list[tuple[str, Any]] = []  # (key, value) the last task switch did not carry over
         self.refresh_fonts()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -395,6 +406,7 @@ class ExperimentPanel(QWidget):
         """Show another config (Open run, the API); clears every pending error."""
         rebuild = cfg.task.name != self._cfg.task.name
         self._cfg = cfg
+        self.left_behind = []
         self._pending.clear()
         self._errors.clear()
         self._check_serial += 1  # a file check in flight belongs to the config being replaced
@@ -405,10 +417,12 @@ class ExperimentPanel(QWidget):
         self._emit_validity()
 
     def set_task(self, name: str) -> None:
-        """Switch task: its default options plus its suggested settings (Task.suggested)."""
+        """Switch task: its suggested experiment (default options, Task.suggested); the settings changed by hand
+        are left behind, named under the form with one click to keep them."""
         if name == self._cfg.task.name:
             return
-        cfg = with_task(self._cfg, name)
+        self.left_behind = hand_changes(self._cfg, name)
+        cfg = suggested_experiment(name, machine=self._cfg)
         for key in [k for k in self._pending if k.startswith("task.")]:
             self._pending.pop(key)
             self._errors.pop(key, None)
@@ -418,6 +432,31 @@ class ExperimentPanel(QWidget):
         self._refresh_all()
         self._emit_validity()
         self.config_changed.emit(self._cfg)
+
+    def keep_left_behind(self) -> None:
+        """The one click after a task switch: the settings changed by hand come back (each still checked)."""
+        cfg = self._cfg
+        for key, value in self.left_behind:
+            try:
+                cfg = replace_fast(cfg, key, value)
+            except ConfigError:
+                pass
+        self.set_config(cfg)
+        self.config_changed.emit(self._cfg)
+
+    def _link(self, href: str) -> None:
+        if href == "keep":
+            self.keep_left_behind()
+
+    def _left_behind_note(self) -> str:
+        if not self.left_behind:
+            return ""
+        fields = {f.key: f for f in schema.config_fields()}
+        settings = ", ".join(f"{fields[k].label} {describe_value(fields[k], v)}" for k, v in self.left_behind)
+        task = tasks.get(self._cfg.task.name).title
+        note = _("<b>{task}</b> starts from its suggested settings. Not carried over: {settings}. "
+                 "<a href='keep'>Keep them</a>").format(task=escape(task), settings=escape(settings))
+        return f"<span style='color:#2b2f36'>{note}</span>"  # news, not an error: not in the errors' red
 
     def set_locked(self, locked: bool) -> None:
         """While a run trains, its settings cannot change."""
@@ -621,7 +660,7 @@ class ExperimentPanel(QWidget):
         """The fields' messages in the fixed line under the form: the first in full, a count of the rest."""
         labels = {k: self._label_of(k) for k in self._errors}
         if not self._errors:
-            self.message_line.setText("" if self._checking is None else
+            self.message_line.setText(self._left_behind_note() if self._checking is None else
                                       "<i>" + escape(_("{label}: checking the file…").format(
                                           label=self._label_of(self._checking))) + "</i>")
             return
@@ -691,6 +730,41 @@ def with_task(cfg: RunConfig, name: str) -> RunConfig:
         except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
             pass
     return cfg
+
+
+def suggested_experiment(name: str, machine: Optional[RunConfig] = None) -> RunConfig:
+    """Task `name`'s suggested experiment: every model and training setting at its default, then the task's
+    suggestions; this computer's settings (device, threads) taken from `machine`."""
+    cfg = with_task(config_mod.from_dict(config_mod.to_dict(RunConfig())), name)
+    for key in MACHINE_FIELDS if machine is not None else ():
+        try:
+            cfg = replace_fast(cfg, key, _field_value(machine, key))
+        except ConfigError:
+            pass
+    return cfg
+
+
+def _field_value(cfg: RunConfig, key: str) -> Any:
+    section, _sep, name = key.partition(".")
+    return getattr(getattr(cfg, section), name)
+
+
+def hand_changes(cfg: RunConfig, new_task: str) -> list[tuple[str, Any]]:
+    """(key, value) of the model and training settings of `cfg` that differ from its own task's suggested
+    experiment (changed by hand, or by a lesson) and that task `new_task` uses too."""
+    base = suggested_experiment(cfg.task.name)
+    return [(f.key, _field_value(cfg, f.key)) for f in schema.config_fields()
+            if f.key.partition(".")[0] in ("model", "training") and f.key not in MACHINE_FIELDS
+            and f.applies_to(new_task) and _field_value(cfg, f.key) != _field_value(base, f.key)]
+
+
+def describe_value(f: schema.Field, value: Any) -> str:
+    """A setting's value as the form shows it: a choice's label, on/off for a tick box."""
+    if f.kind in ("choice", "device"):
+        return str(dict(_choices(f)).get(value, value))
+    if f.kind == "bool":
+        return _("on") if value else _("off")
+    return fmt(value)
 
 
 def default_config() -> RunConfig:

@@ -23,7 +23,7 @@ from typing import Iterator, Optional, Union
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QCursor, QGuiApplication, QImage, QPainter, QRegion
+from PySide6.QtGui import QColor, QCursor, QGuiApplication, QImage, QPainter, QPen, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
@@ -135,17 +135,25 @@ def _uncached(target: Target) -> Iterator[None]:
     """Item caches off (restored after): a cached axis would otherwise be a scaled-up screen-resolution bitmap."""
     scenes = [target.scene()] if isinstance(target, pg.PlotItem) else \
         [v.scene() for v in target.findChildren(pg.GraphicsView)]
-    saved = []
+    saved, legends = [], []
     for scene in scenes:
         for item in scene.items():
             if item.cacheMode() != QGraphicsItem.NoCache:
                 saved.append((item, item.cacheMode()))
                 item.setCacheMode(QGraphicsItem.NoCache)
+            if isinstance(item, pg.LegendItem) and item.flags() & QGraphicsItem.ItemIgnoresTransformations:
+                # A legend keeps its pixel size whatever the view's scale: at 2x it came out half the size of the
+                # rest (issue 19, item 9). Its parent is the view box, which is not scaled: without the flag it is
+                # drawn where it is on screen, scaled with everything else.
+                legends.append(item)
+                item.setFlag(QGraphicsItem.ItemIgnoresTransformations, False)
     try:
         yield
     finally:
         for item, mode in saved:
             item.setCacheMode(mode)
+        for item in legends:
+            item.setFlag(QGraphicsItem.ItemIgnoresTransformations, True)
 
 
 @contextmanager
@@ -162,16 +170,48 @@ def _backgrounds(target: Target, color: QColor) -> Iterator[None]:
             v.setBackgroundBrush(brush)
 
 
+@contextmanager
+def _scaled_lines(target: Target, scale: float) -> Iterator[None]:
+    """Curves drawn as they look on screen, only larger: their cosmetic (pixel-wide) pens widened by the image's
+    scale and antialiased. At 2x a 1 px aliased line is half as thick as on screen and its steep segments are lone
+    pixels, which a viewer that shows the PNG smaller drops: a dense daily series came out as disconnected dashes
+    (issue 19, item 9)."""
+    scenes = [target.scene()] if isinstance(target, pg.PlotItem) else \
+        [v.scene() for v in target.findChildren(pg.GraphicsView)]
+    saved = []
+    for scene in scenes:
+        for item in scene.items():
+            if not isinstance(item, pg.PlotCurveItem):
+                continue
+            pens = {key: item.opts.get(key) for key in ("pen", "shadowPen", "segmentedLineMode")}
+            saved.append((item, pens))
+            item.opts["segmentedLineMode"] = "off"  # one path: antialiased segments would overlap at every joint
+            for key in ("pen", "shadowPen"):
+                old = pens[key]
+                if old is not None and old.isCosmetic() and scale > 1.0:
+                    wide = QPen(old)
+                    wide.setWidthF(max(1.0, old.widthF()) * scale)
+                    item.opts[key] = wide
+            item.setExportMode(True, {"antialias": True})
+    try:
+        yield
+    finally:
+        for item, pens in saved:
+            item.opts.update(pens)
+            item.setExportMode(False)
+
+
 def _paint(target: Target, painter: QPainter, width: float, height: float, background: QColor) -> None:
     painter.setRenderHint(QPainter.Antialiasing, True)
     painter.setRenderHint(QPainter.TextAntialiasing, True)
     painter.setRenderHint(QPainter.SmoothPixmapTransform, False)  # heatmap cells stay sharp-edged, as on screen
-    with _uncached(target), _backgrounds(target, background):
+    size = logical_size(target)
+    scale = min(width / size.width(), height / size.height())
+    with _uncached(target), _backgrounds(target, background), _scaled_lines(target, scale):
         if isinstance(target, pg.PlotItem):
             source = target.sceneBoundingRect()
             target.scene().render(painter, QRectF(0, 0, width, height), source, Qt.IgnoreAspectRatio)
         else:
-            size = logical_size(target)
             painter.scale(width / size.width(), height / size.height())
             target.render(painter, QPoint(), QRegion(), QWidget.DrawChildren)
 

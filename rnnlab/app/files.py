@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
 from ..errors import RnnlabError, RunError
+from ..runs import library
 from . import persist, places
 from .model_access import describe_error
 from ..i18n import N_, _, ngettext
@@ -23,6 +24,8 @@ class RunFiles:
     def __init__(self, window):
         self.window = window
         self._pending = None  # (on_done, on_error) of the open in flight
+        self.origin: Optional[Path] = None  # the folder the run shown was opened from or saved to, if any
+        window.session.info_changed.connect(self._forget_origin)  # before `opened`: another run is shown
         window.session.opened.connect(self._opened)
         window.session.open_failed.connect(self._open_failed)
 
@@ -41,9 +44,19 @@ class RunFiles:
         if "error" in outcome:
             raise RunError(outcome["error"])
 
+    def _forget_origin(self, _info=None) -> None:
+        self.origin = None
+
+    def saved(self, path: Path) -> None:
+        """After the window saved a run to `path`: listed in the run library, and the next Save As starts beside it."""
+        self.origin = Path(path)
+        list_in_library(path)
+
     def _opened(self, opened) -> None:
         done, failed = self._pending or (lambda: None, lambda _m: None)
         self._pending = None
+        self.origin = Path(opened.path)
+        list_in_library(opened.path)
         try:
             self.window.show_opened(opened)
         except Exception as exc:  # a run that loads but cannot be drawn: say so, keep the window usable
@@ -65,7 +78,9 @@ class RunFiles:
         if info is None:
             return False
         name = time.strftime(f"{info.task}-{info.cell}-%Y%m%d-%H%M%S")
-        start = str(Path(places.last_folder("runs")) / name)
+        # A run opened from a folder (the library's, or the teacher's own) is saved beside it, not in the home folder.
+        folder = self.origin.parent if self.origin is not None else Path(places.last_folder("runs"))
+        start = str(folder / name)
         path, _unused = QFileDialog.getSaveFileName(w, _("Save run as folder"), start, _("rnnlab run folder (*)"))
         if not path:
             return False
@@ -124,3 +139,13 @@ class RunFiles:
         for p in recent:
             menu.addAction(p).triggered.connect(
                 lambda _unused=False, p=p: self.may_discard(_("open another run")) and self.open_interactive(p))
+
+
+def list_in_library(path) -> None:
+    """Every run the window saves or opens is listed in the Run library and Compare, the way `rnnlab train --out`
+    lists its folder (library.remember: a folder inside the library needs nothing). A read-only home costs the run
+    nothing, so a failure is only logged."""
+    try:
+        library.remember(path)
+    except OSError as exc:
+        log.warning("could not list %s in the run library: %s", path, exc)

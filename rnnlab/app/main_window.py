@@ -37,6 +37,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..config import RunConfig
+from ..i18n import _
 from ..train.info import RunInfo
 from . import language, icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
@@ -63,6 +64,8 @@ from ..i18n import N_, _, ngettext
 __all__ = ["MainWindow", "settings", "wait_for_closed_runs"]
 
 PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task data, fresh model) for the preview
+# The least width for the plots beside the form, at 100 % zoom (scaled with it): below, the form hides by itself.
+PLOTS_MIN_WIDTH = 640
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setObjectName("MainWindow")
         self._closing = False
+        self._preview: Optional[dict] = None
+        self._form_fitted = None  # (width, height, zoom) the form's visibility was last decided for
         self.data = RunData()
         self.session = RunSession(self)
         self.access = self.session.access  # the export dialog runs its jobs on the helper thread too
@@ -121,7 +126,7 @@ class MainWindow(QMainWindow):
         s.state_changed.connect(self._on_state)
         s.finished.connect(self._on_finished)
         s.prepared.connect(self._on_prepared)
-        s.preview_ready.connect(lambda preview: self.panel.set_preview(preview_widget(preview)))
+        s.preview_ready.connect(self.show_preview)
         s.message.connect(lambda text, level: self.message_bar.show_message(text, level))
 
     # --- construction --------------------------------------------------------------------------------------------
@@ -244,6 +249,7 @@ class MainWindow(QMainWindow):
         """Save the current run to the folder `path` (between two steps if training runs). Returns the folder."""
         saved = self.session.save(path)
         persist.add_recent(saved)
+        self.files.saved(saved)
         self.statusBar().showMessage(_("Saved to {name}").format(name=saved.name), 8000)
         return saved
 
@@ -269,6 +275,42 @@ class MainWindow(QMainWindow):
         persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
         persist.scale_fonts(self, previous)
+        self.fields.fit_widths()  # the status bar's fields at the new font: fitted to the old one they were cut
+        if self._preview is not None:
+            self.show_preview(self._preview)  # its title in the new size (Reset zoom left it large)
+        self._form_fitted = None
+        QTimer.singleShot(0, self, self._fit_form)
+
+    def show_preview(self, preview: Optional[dict]) -> None:
+        """The small look at the task's data in the form, kept so that a zoom can draw it again at the new size."""
+        self._preview = preview
+        self.panel.set_preview(preview_widget(preview) if preview is not None else None)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_form)
+
+    def _fit_form(self) -> None:
+        """Below a size (1024x768 at 130 % zoom) the plots beside the form got strips a few pixels high and cut
+        titles: the form is hidden by itself, once per size and zoom, and the message says how to show it (issue 19,
+        item 8). A user who shows it again keeps it until the size or the zoom changes."""
+        dock = self.experiment_dock
+        size = (self.width(), self.height(), theme.zoom())
+        if self._closing or not self.isVisible() or dock.isFloating() or size == self._form_fitted:
+            return
+        self._form_fitted = size
+        if not dock.isVisible():
+            return
+        room = self.width() - dock.width()
+        if room >= PLOTS_MIN_WIDTH * theme.zoom():
+            return
+        dock.hide()
+        text = _("The experiment form is hidden to give the plots room at this window size and zoom. View > "
+                 "Experiment (Ctrl+E) shows it again.")
+        if self.message_bar.has_message():
+            self.statusBar().showMessage(text, 15000)
+        else:
+            self.message_bar.show_message(text, "info")
 
     def retranslate(self) -> None:
         """The whole window in the current language, without a restart: the plots and the task view are rebuilt and
@@ -348,7 +390,7 @@ class MainWindow(QMainWindow):
         if isinstance(view, dict):
             view = {**view, "untrained": True}  # its scores are of random weights: the view says so
         self.data.set_view(view)
-        self.panel.set_preview(preview_widget(prepared.preview))
+        self.show_preview(prepared.preview)
         self._show_status(None)
         self.scheduler.refresh(force=True)
 
@@ -361,7 +403,7 @@ class MainWindow(QMainWindow):
         self._clear_plots()
         self.data = opened.data
         self.configure_panels(info)
-        self.panel.set_preview(preview_widget(opened.preview))
+        self.show_preview(opened.preview)
         self.scheduler.refresh(force=True)
         persist.add_recent(Path(opened.path))
         self.fields.show_opened(info, opened.status, self.data.last("train_loss"))
@@ -397,6 +439,7 @@ class MainWindow(QMainWindow):
             label = QLabel(f"<i>No preview: {escape(bad[0])} is not usable yet (see the message under the form)."
                            f"</i>" if not self.panel.is_checking() else "<i>Checking the file…</i>", wordWrap=True)
             label.setObjectName("previewPlaceholder")
+            self._preview = None
             self.panel.set_preview(label)
 
     # --- drawing and state ---------------------------------------------------------------------------------------

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolButton, QWidget
 
 from ..runs import compare as compare_mod
 from ..runs import library
 from . import places
-from .preview import preview_widget
 from .race_dialog import RaceDialog
 from .race_session import RaceSession
+from .plots.overlay import FlowLayout
 from .race_table import RaceTable, swatch
 from .runset import RunSet, Track
 from .session import open_job
@@ -48,9 +48,8 @@ class RunsBar(QWidget):
         super().__init__(parent)
         self.many = many
         self.setObjectName("runsBar")
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self, spacing=6)  # wraps, whole labels, instead of cutting them mid-word
         self._layout.setContentsMargins(4, 0, 4, 0)
-        self._layout.setSpacing(6)
         self.title = QLabel()
         self.title.setTextFormat(Qt.RichText)
         self.buttons: dict[str, tuple[QToolButton, QToolButton]] = {}  # key -> (alone, remove)
@@ -93,7 +92,6 @@ class RunsBar(QWidget):
             self._layout.addWidget(alone)
             self._layout.addWidget(remove)
             self.buttons[track.key] = (alone, remove)
-        self._layout.addStretch(1)
         self.add_button.setVisible(not racing)
         self._layout.addWidget(self.add_button)
         self._layout.addWidget(self.back_button)
@@ -263,7 +261,7 @@ class ManyRuns(QObject):
                 runs.add(Track(o.path, label, o.info, o.data, status=o.status))
             self.all_runs = runs
             w.panel.set_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
-            w.panel.set_preview(preview_widget(opened[0].preview))
+            w.show_preview(opened[0].preview)
             self._show()
             w.message_bar.show_message(_("Comparing {count} runs: what differs is in the legend.").format(count=len(paths)), "info")
 
@@ -417,7 +415,7 @@ class ManyRuns(QObject):
         view = SweepView(None)
         view.setAttribute(Qt.WA_DeleteOnClose)
         view.setWindowTitle(_("Sweep: {name} — rnnlab").format(name=Path(path).name))
-        view.resize(1200, 780)
+        place_on_screen(view, self.window, (1200, 780))
         view.failed.connect(lambda msg: self.window.message_bar.show_message(_("Could not open the sweep: {msg}").format(msg=msg),
                                                                              "error"))
         view.destroyed.connect(lambda _unused=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
@@ -428,7 +426,6 @@ class ManyRuns(QObject):
 
     def wait_loaded(self, timeout: float = 30.0) -> bool:
         """Tests: wait (processing events) for the runs being read."""
-        from PySide6.QtWidgets import QApplication
 
         deadline = time.monotonic() + timeout
         while self._loading and time.monotonic() < deadline:
@@ -440,6 +437,21 @@ class ManyRuns(QObject):
         self.race.close()
         for view in list(self.sweep_windows):
             view.close()
+
+
+FRAME_PX = (16, 48)  # what a window manager adds around a window (borders, title bar), at most, in practice
+
+
+def place_on_screen(view: QWidget, beside: QWidget, wanted: tuple[int, int]) -> None:
+    """A top-level window at `wanted` size or less, wholly on the screen `beside` is on (its title bar and frame
+    included), centred there: at 1200x780 the sweep window opened partly off a 1280x800 screen (issue 19, item 13)."""
+    screen = (beside.screen() if beside is not None else None) or QApplication.primaryScreen()
+    area = screen.availableGeometry()
+    width = min(wanted[0], area.width() - FRAME_PX[0])
+    height = min(wanted[1], area.height() - FRAME_PX[1])
+    view.resize(max(width, 200), max(height, 200))
+    view.move(area.left() + (area.width() - view.width()) // 2,
+              area.top() + max(0, (area.height() - view.height() - FRAME_PX[1]) // 2))
 
 
 def connect_library(window, dialog) -> None:

@@ -22,6 +22,9 @@ class MessageBar(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBar")
         self.text = QLabel(wordWrap=True)
+        # Always rich text: a message escaped here with no tag in it would otherwise be taken for plain text and show
+        # its entities ("LSTM&#x27;s", issue 19, item 10).
+        self.text.setTextFormat(Qt.RichText)
         self.text.setAlignment(Qt.AlignLeft | Qt.AlignTop)  # a cut message shows its start, not its middle
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.text.installEventFilter(self)  # its width and font decide how many lines the message takes
@@ -109,7 +112,7 @@ class MessageBar(QFrame):
         expanded = self.more.isChecked()
         self.more.setVisible(cut or expanded)
         self.more.setText(_("Less") if expanded else _("More"))
-        self.text.setToolTip(self.text.text() if cut and not expanded else "")
+        self.text.setToolTip(f"<qt>{self.text.text()}</qt>" if cut and not expanded else "")  # <qt>: rich text too
         self.text.setFixedHeight(max(lines, self._full_height()) if expanded else lines)
         button = max(self.dismiss.sizeHint().height(), self.more.sizeHint().height())
         reserved = max(lines, button) + 2 * MARGIN + 2 * self.frameWidth()

@@ -70,6 +70,7 @@ class RaceTable(QWidget):
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.AdjustToContents)  # a few rows: no empty box under them
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
+        self.sentence.setTextFormat(Qt.PlainText)  # the engine's sentence is plain: names with "<" stay as they are
         self.sentence.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -62,7 +62,7 @@ def test_a_long_advice_keeps_the_bar_two_lines_tall(page, advice_message, tmp_pa
     assert bar.text.text() == text  # the whole message is kept (the window appends notes to it)
     assert bar.is_cut() and bar.more.isVisible()  # this one is longer than two lines at 1024 px
     assert bar.height() == height and below.mapTo(page, QPoint(0, 0)) == where
-    assert bar.text.toolTip() == text  # the rest, on hover
+    assert bar.text.toolTip() == f"<qt>{text}</qt>"  # the rest, on hover (<qt>: read as rich text, as the bar is)
     lines = bar.text.fontMetrics().height()
     assert 2 * lines <= bar.text.height() < 2.5 * lines  # two whole lines, not a sliver of the third
     assert page.grab().save(str(tmp_path / "messagebar-long.png"))

@@ -483,6 +483,7 @@ def test_at_1024x768_and_130_percent_both_loss_plots_keep_a_readable_plot_area(q
     qtbot.waitUntil(lambda: w.view_host.kind == "charlm", timeout=TIMEOUT)
     try:
         w.set_zoom(1.3)
+        qtbot.waitUntil(lambda: not w.experiment_dock.isVisible(), timeout=5_000)  # hidden by itself (issue 19)
         for trained in (False, True):
             if trained:
                 train_to_end(qtbot, w)
@@ -491,7 +492,7 @@ def test_at_1024x768_and_130_percent_both_loss_plots_keep_a_readable_plot_area(q
             heights = {name: p.getViewBox().height() for name, p in (("loss", panel.loss),
                                                                      ("metric", panel.metric_plot))}
             assert min(heights.values()) >= 60, (trained, heights, panel.size(), w.split.sizes())
-            assert panel.width() < 330 and w.height() == 768  # the narrow panel this is about, on a 768 px screen
+            assert w.height() == 768 and not w.experiment_dock.isVisible()  # the form gave the plots its room
             assert w.split.sizes()[1] >= 0.35 * sum(w.split.sizes())  # the Gates tab is not crushed for it
     finally:
         w.set_zoom(1.0)

@@ -2,7 +2,10 @@
 
 One heatmap per gate (time across, units up) with FIXED colour levels: (0, 1) for the sigmoid gates, (-1, 1) for the
 tanh candidate, so a colour always means the same value; each gate keeps its colour from `theme.GATE_COLORS`. Below:
-the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over the units at each step.
+the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over the units at each step. A vanilla RNN's
+activation h is its hidden state, shown once. A ReLU RNN's h is unbounded: its levels are 0 to the next 1-2-5 value
+above the largest state seen, widened only, and stated in the colour bar and the title (issue 19, item 12). Hovering
+a heatmap reads out t, the unit and the value.
 
     LSTM  i, f, o = σ(...)   g = tanh(...)      c' = f * c + i * g     h' = o * tanh(c')
     GRU   r, z = σ(...)      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     h' = (1 - z) * n + z * h
@@ -19,6 +22,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -57,9 +61,13 @@ class GatesPanel(QWidget):
         self.info = QLabel()
         self.info.setObjectName("viewCaption")
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # new text never re-lays out the tab
+        self.readout = QLabel()  # t, unit and value under the mouse; hidden otherwise, so the caption has the room
+        self.readout.setObjectName("heatReadout")
+        self.readout.hide()
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
+        head.addWidget(self.readout)
         for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("sample"), self.sample)):
             head.addSpacing(10)
             head.addWidget(QLabel(label))
@@ -72,6 +80,9 @@ class GatesPanel(QWidget):
         layout.setSpacing(0)
         layout.addLayout(head)
         layout.addWidget(self.glw, 1)
+        self.glw.scene().sigMouseMoved.connect(self._hover)
+        self.relu = False  # a ReLU RNN: its activation h is unbounded (levels follow it, stated)
+        self._relu_top = 1.0  # the upper level of a ReLU RNN's h so far
         self.kind = None
         self.heatmaps: dict[str, Heatmap] = {}
         self.axes: list[LabelAxis] = []
@@ -86,6 +97,10 @@ class GatesPanel(QWidget):
 
     def configure(self, info: RunInfo) -> None:
         """Build the plots for the run's cell and frame them over its probe's time steps and units."""
+        relu = info.cell == "rnn_relu"
+        if relu != self.relu:
+            self.relu = relu
+            self.kind = None  # built again: the activation's levels and title differ
         self.prepare_for(info.cell)
         self.frame(info.probe_length, info.hidden_size)
 
@@ -94,6 +109,11 @@ class GatesPanel(QWidget):
         self._seen = -1
         self._shape = None
         self._cell_levels = (-1.0, 1.0)
+        self.readout.clear()
+        self.readout.hide()
+        if self.relu and self._relu_top != 1.0 and "h" in self.heatmaps:
+            self._relu_top = 1.0
+            self._set_relu_levels(1.0)
         for box in (self.layer, self.direction, self.sample):  # nothing to choose before the first probe
             box.setEnabled(False)
         for heatmap in self.heatmaps.values():
@@ -128,19 +148,26 @@ class GatesPanel(QWidget):
         self.heatmaps, self.axes, self.mean_curves = {}, [], {}
         self.kind = kind
         first = None
-        cols = max(len(gate_names), 3)
+        cols = len(gate_names) if kind == "RNN" else max(len(gate_names), 3)  # the RNN's row below is its means
         for col, gate in enumerate(gate_names):
             levels = GATE_RANGE.get(gate, (-1.0, 1.0))
-            plot = self._heat_plot(0, col, _(GATE_TITLES.get(gate, gate)), theme.GATE_COLORS.get(gate))
+            if gate == "h" and self.relu:
+                levels = (0.0, self._relu_top)
+            plot = self._heat_plot(0, col, self._title(gate), theme.GATE_COLORS.get(gate))
             self.heatmaps[gate] = Heatmap(plot, levels, theme.lut_for(gate, levels))
             first = first or plot
             if first is not plot:
                 plot.setXLink(first)
         col = 0
-        state_plot = self._heat_plot(1, col, _("hidden state h"), theme.STATE_COLORS["hidden"], time_ticks=True)
-        self.heatmaps["hidden"] = Heatmap(state_plot, STATE_RANGE, theme.diverging_lut())
-        state_plot.setXLink(first)
-        col += 1
+        if kind != "RNN":  # a vanilla RNN's activation h above is its hidden state: not twice
+            state_plot = self._heat_plot(1, col, _("hidden state h"), theme.STATE_COLORS["hidden"], time_ticks=True)
+            self.heatmaps["hidden"] = Heatmap(state_plot, STATE_RANGE, theme.diverging_lut())
+            state_plot.setXLink(first)
+            col += 1
+        else:
+            for axis in self.axes:  # the gates' row is the only one: it names the time steps
+                axis.setStyle(showValues=True)
+                axis.setHeight(None)
         if kind == "LSTM":
             cell_plot = self._heat_plot(1, col, _("cell state c"), theme.STATE_COLORS["cell"], time_ticks=True)
             self.heatmaps["cell"] = Heatmap(cell_plot, self._cell_levels, theme.diverging_lut())
@@ -152,11 +179,10 @@ class GatesPanel(QWidget):
         style_plot(self.means, x=_("time step t"), y=_("value"))
         legend_title(self.means, _("mean over units"), [(g, theme.GATE_COLORS.get(g, "#444444"), "line")
                                                      for g in gate_names if g != "pre"])
-        self.means.setXLink(first)
-        self.means.setYRange(-1.0, 1.0, padding=0.05)
+        if kind != "RNN":  # linked views align by screen position: the RNN's means plot spans the whole row
+            self.means.setXLink(first)
         self.means.enableAutoRange(y=False)
-        # Gates live in 0..1, the candidate in -1..1: three labels say it and fit however short the plot is.
-        self.means.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")], [(-0.5, ""), (0.5, "")]])
+        self._means_range(self._relu_top if self.relu else 1.0)
         for gate in gate_names:
             if gate == "pre":
                 continue
@@ -164,6 +190,52 @@ class GatesPanel(QWidget):
                                            long=False)
         for c in range(cols):
             self.glw.ci.layout.setColumnStretchFactor(c, 1)
+
+    def _title(self, gate: str) -> str:
+        if gate == "h" and self.kind == "RNN":
+            if self.relu:
+                return _("hidden state h = relu(pre), 0..{top}").format(top=f"{self._relu_top:g}")
+            return _("hidden state h = tanh(pre)")
+        return _(GATE_TITLES.get(gate, gate))
+
+    def _means_range(self, top: float) -> None:
+        """Gates live in 0..1, the candidate in -1..1: three labels say it and fit however short the plot is. A ReLU
+        RNN's mean h can be far above 1: the axis reaches its levels' top, which it names."""
+        if self.relu:  # only h is averaged (not the pre-activation): 0 up
+            self.means.setYRange(0.0, top, padding=0.05)
+            self.means.getAxis("left").setTicks([[(0.0, "0"), (top, f"{top:g}")], [(top / 2, "")]])
+            return
+        self.means.setYRange(-1.0, top, padding=0.05)
+        self.means.getAxis("left").setTicks([[(-1.0, "-1"), (0.0, "0"), (1.0, "1")], [(-0.5, ""), (0.5, "")]])
+
+    def _set_relu_levels(self, top: float) -> None:
+        heatmap = self.heatmaps["h"]
+        heatmap.set_levels((0.0, top))
+        heatmap.item.setTitle(theme.title_html(self._title("h"), theme.GATE_COLORS.get("h") or theme.FOREGROUND),
+                              size=f"{theme.font_size()}pt")
+        if self.means is not None:
+            self._means_range(top)
+
+    def _hover(self, pos: QPointF) -> None:
+        """t, unit and value of the heatmap cell under the mouse (the colour alone is hard to read off)."""
+        for name, heatmap in self.heatmaps.items():
+            vb = heatmap.item.getViewBox()
+            image = heatmap.image.image
+            if image is None or not vb.sceneBoundingRect().contains(pos):
+                continue
+            point = vb.mapSceneToView(pos)
+            t, unit = math.floor(point.x()), math.floor(point.y())
+            if 0 <= unit < image.shape[0] and 0 <= t < image.shape[1]:
+                title = "hidden state h" if name in ("hidden", "h") else GATE_TITLES.get(name, name)
+                if name == "cell":
+                    title = "cell state c"
+                label = self._labels[t] if self._labels is not None and t < len(self._labels) else None
+                where = f"t = {t} ({label})" if label else f"t = {t}"
+                self.readout.setText(f"{title}: {where}, unit {unit}: {float(image[unit, t]):.3g}")
+                self.readout.show()
+                return
+        self.readout.clear()
+        self.readout.hide()
 
     def _heat_plot(self, row: int, col: int, title: str, color, time_ticks: bool = False) -> pg.PlotItem:
         """A heatmap's plot. Room goes to the picture (issue 9: at 1024x768 and 130 % the tab is ~250 px high): no
@@ -248,11 +320,19 @@ class GatesPanel(QWidget):
                 continue
             image = np.asarray(values[sample]).T  # (units, time): time across, units up
             steps = image.shape[1]
+            if gate == "h" and self.relu and image.size:
+                peak = float(np.nanmax(image))
+                top = cell_levels(peak)[1] if math.isfinite(peak) else self._relu_top
+                if top > self._relu_top:  # only ever widen, so colours stay comparable
+                    self._relu_top = top
+                    self._set_relu_levels(top)
             self.heatmaps[gate].set(image)
             if gate in self.mean_curves:
                 self.mean_curves[gate].setData(np.arange(steps) + 0.5, image.mean(axis=0))
+                if self.kind == "RNN":
+                    self.means.setXRange(0, steps, padding=0.0)
         hidden = probe.hidden.get((layer, direction))
-        if hidden is not None and sample < len(hidden):
+        if hidden is not None and "hidden" in self.heatmaps and sample < len(hidden):
             self.heatmaps["hidden"].set(np.asarray(hidden[sample]).T)
         cell = probe.cell.get((layer, direction)) if probe.cell else None
         if cell is not None and "cell" in self.heatmaps and sample < len(cell):

@@ -65,6 +65,7 @@ class GradNormPanel(QWidget):
         self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
         self.group_curves: dict[str, pg.PlotDataItem] = {}
         self._seen = -1
+        self._runs_frame = None
         self.clipping = True  # whether the run clips: without clipping the legend has no clip level
         self._legend()
         layout = QVBoxLayout(self)
@@ -116,6 +117,10 @@ class GradNormPanel(QWidget):
         for c in (self.global_curve, self.clip_marks, *self.group_curves.values()):
             c.setVisible(runs is None)
         self._seen = -1
+        self._runs_frame = None  # (planned steps, clip level) the runs drawn were framed with
+        if runs is not None:
+            self._info = None  # the run shown before frames nothing of a race or a comparison (issue 19, item 1)
+            self.set_clipping(False)
         self._legend()
         if runs is not None:
             self.refresh(None)
@@ -202,12 +207,18 @@ class GradNormPanel(QWidget):
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs
-        if self.overlay.refresh():  # tracks came or went: the planned steps and the clip level follow them
-            infos = [t.info for t in runs if t.info is not None]
-            if infos:
-                self.total_steps = max(i.total_steps for i in infos)
+        self.overlay.refresh()
+        # A race's runners get their RunInfo when they start, after their tracks came: checked at every refresh.
+        infos = [t.info for t in runs if t.info is not None]
+        frame = (max(i.total_steps for i in infos), next((i.max_grad_norm for i in infos
+                                                          if i.max_grad_norm is not None), None)) if infos else None
+        if frame != self._runs_frame:
+            self._runs_frame = frame
+            if frame is not None:
+                self.total_steps = frame[0]
                 self._info = next((i for i in infos if i.max_grad_norm is not None), infos[0])
                 self.set_clipping(self._info.max_grad_norm is not None)
+                self._show_empty()
         tracks = [t for t in runs if len(t.data.steps)]
         if tracks:
             last = max(float(t.data.steps[-1]) for t in tracks)

@@ -75,12 +75,13 @@ class LossPanel(QWidget):
         self._smooth = EMA(SMOOTH_SPAN)
         self._seen = -1
         self._baselines_seen = None
+        self._runs_frame = None  # (metric, title, higher is better, steps) the runs drawn were framed with
         self._set_log(True)
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
-        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise)
-        head.addStretch(1)
-        head.addWidget(self.log_box)
+        head.addWidget(self.legend, 1)  # the runs' names, when several are shown (hidden otherwise); it wraps
+        head.addStretch(0)
+        head.addWidget(self.log_box, 0, Qt.AlignTop | Qt.AlignRight)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -146,6 +147,11 @@ class LossPanel(QWidget):
         self._baselines_seen = None
         self._seen = -1
         self._val_count = -1
+        self._runs_frame = None
+        if runs is not None:
+            self._info = None  # the run shown before frames nothing of a race or a comparison (issue 19, item 1)
+            self._metric_title = "Validation metric"  # until a run of theirs says which
+            self.metric_plot.setLabel("left", "metric", **theme.label_style())
         self._loss_legend()
         self._metric_legend([])
         if runs is not None:
@@ -256,8 +262,10 @@ class LossPanel(QWidget):
             held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
         smooth = held[1].update(data.col("train_loss"))
         items[0].setData(*finite_xy(data.steps, smooth, positive=log))
-        key = track.info.metric_key if track.info is not None else self._metric_key(None)
+        key = track.info.metric_key if track.info is not None else track.data.metric_key
         metric = data.col(val_col(key)) if key else np.zeros(0)
+        if len(metric) != len(data.steps):  # a runner not yet started, or a column its task does not have
+            metric = np.full(len(data.steps), np.nan)
         mark = (items[1], data, int(np.isfinite(metric).sum()))
         if self._track_val.get(track.key) != mark:  # points with symbols are costly: only when there is a new one
             self._track_val[track.key] = mark
@@ -265,18 +273,14 @@ class LossPanel(QWidget):
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs
-        if self.overlay.refresh():  # tracks came or went: the metric's title and the planned steps follow them
-            infos = [t.info for t in runs if t.info is not None]
-            if infos:
-                self._info = infos[0]
-                self.total_steps = max(i.total_steps for i in infos)
-                self.set_metric(infos[0].metric_title, infos[0].higher_is_better)
+        self.overlay.refresh()
+        self._frame_runs(list(runs))
         tracks = list(runs)
         first = next((t for t in tracks if self._baselines(t.data, t.info) is not None), None)
         baselines = self._baselines(first.data, first.info) if first is not None else None
-        if baselines is not None and baselines is not self._baselines_seen:
+        if baselines is not None and self._info is not None and baselines is not self._baselines_seen:
             self._baselines_seen = baselines
-            self._draw_baselines(baselines, self._metric_key(first.data))
+            self._draw_baselines(baselines, self._info.metric_key)
         last = max((float(t.data.steps[-1]) for t in tracks if len(t.data.steps)), default=None)
         if last is None:
             return
@@ -287,6 +291,23 @@ class LossPanel(QWidget):
         metrics = [self.overlay.items[t.key][1].yData for t in tracks]
         levels = np.array([v for _, v in self.baseline_lines], dtype=float)
         self.metric_range.fit(np.concatenate([levels, *[m for m in metrics if m is not None]]))
+
+    def _frame_runs(self, tracks: list) -> None:
+        """The metric's title and the planned steps of the runs drawn: a race's runners get their RunInfo only when
+        they start, after the tracks came, so this is checked at every refresh, not only when tracks come or go."""
+        infos = [t.info for t in tracks if t.info is not None]
+        frame = (infos[0].metric_key, infos[0].metric_title, infos[0].higher_is_better,
+                 max(i.total_steps for i in infos)) if infos else None
+        if frame == self._runs_frame:
+            return
+        self._runs_frame = frame
+        if frame is None:
+            return
+        self._info = infos[0]
+        self.total_steps = frame[3]
+        self.set_metric(frame[1], frame[2])
+        self._show_empty()  # the ranges of the run shown before are not this task's
+        self._baselines_seen = None  # drawn again with this metric's values
 
     def _remove_baselines(self) -> None:
         for line, _unused in self.baseline_lines:

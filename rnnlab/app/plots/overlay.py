@@ -15,12 +15,82 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import QLayout, QToolButton, QWidget
 
 from .. import theme
 from ..runset import RunSet, Track
 from ...i18n import N_, _, ngettext
+
+
+class FlowLayout(QLayout):
+    """Widgets in a row that wraps onto the next line when the row is full, like words: with three compared runs a
+    row of buttons cut each label mid-word ("only LSTM…p_grad on") and, being as wide as all of them, squeezed the
+    task view beside it to ~130 px (issue 19, item 11). Hidden widgets take no room."""
+
+    def __init__(self, parent=None, spacing: int = 6):
+        super().__init__(parent)
+        self._items = []
+        self._gap = spacing
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def _margins(self) -> QSize:
+        m = self.contentsMargins()
+        return QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def sizeHint(self) -> QSize:
+        """Everything on one line."""
+        shown = [i.sizeHint() for i in self._items if not i.isEmpty()]
+        width = sum(h.width() for h in shown) + self._gap * max(0, len(shown) - 1)
+        return QSize(width, max((h.height() for h in shown), default=0)) + self._margins()
+
+    def minimumSize(self) -> QSize:
+        """The widest single item: the rest wraps."""
+        size = QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize().expandedTo(item.sizeHint()))
+        return size + self._margins()
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + self._gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
 
 
 class RunLegend(QWidget):
@@ -31,10 +101,8 @@ class RunLegend(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.buttons: dict[str, QToolButton] = {}
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self, spacing=12)
         self._layout.setContentsMargins(6, 2, 6, 0)
-        self._layout.setSpacing(12)
-        self._layout.addStretch(1)
         self.hide()
 
     def set_tracks(self, tracks: list[Track], selected: Optional[str]) -> None:
@@ -53,7 +121,7 @@ class RunLegend(QWidget):
             button.setStyleSheet(f"QToolButton {{ color: {track.colour}; font-weight: {bold}; "
                                  f"font-size: {theme.font_size()}pt; padding: 0px 2px; }}")
             button.clicked.connect(lambda _unused=False, key=track.key: self.clicked.emit(key))
-            self._layout.insertWidget(self._layout.count() - 1, button)
+            self._layout.addWidget(button)
             self.buttons[track.key] = button
         self.setVisible(bool(tracks))
 

@@ -117,6 +117,8 @@ class ForecastView(TaskView):
             yy = np.concatenate([np.concatenate([a, [np.nan]]) for a in ys])
             target = self.model_curve if name == "model" else self._baseline_curve(name)
             yy = np.where(np.isfinite(yy), yy, np.nan)  # a diverged model's forecast can overflow to inf
+            if name == "model" and data.get("untrained"):
+                xx, yy = np.zeros(0), np.zeros(0)  # random weights' forecast: the caption says "not trained yet"
             target.setData(xx, yy, connect="finite")
         self.scores.setText(self._score_text(data, values))
 

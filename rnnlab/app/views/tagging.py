@@ -131,6 +131,10 @@ class TaggingView(InteractiveView):
         self.val_strip = TagStrip(["word", "true", "model", "baseline"])
         self.val_note = QLabel()
         self.val_note.setObjectName("viewCaption")
+        # Long notes wrap: an unwrapped line sets the view's least width, which a race or a comparison then took
+        # from the experiment form (issue 19, item 11).
+        for note in (self.typed_note, self.val_note):
+            note.setWordWrap(True)
 
         self.axis = WordAxis("bottom")
         self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
@@ -192,6 +196,7 @@ class TaggingView(InteractiveView):
         self.summary = QLabel()  # the headline numbers stay visible whichever tab is open
         self.summary.setObjectName("viewCaption")
         self.summary.setTextFormat(Qt.RichText)
+        self.summary.setWordWrap(True)  # unwrapped, its one line made the view 720 px at least (issue 19, item 11)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
