@@ -32,7 +32,6 @@ from .. import config as config_mod
 from .. import schema, tasks
 from ..config import RunConfig
 from ..errors import ConfigError
-from ..i18n import _
 from . import places, userfiles
 from .. import i18n
 from ..i18n import N_, _, ngettext
