@@ -127,7 +127,7 @@ def forecast_advice(cfg, task, final: dict) -> Optional[Advice]:
     text = " ".join(sentences)
     if not fixes:
         return Advice(text, "", (), "")
-    (fix, changes, _unused), rest = fixes[0], fixes[1:]
+    (fix, changes), rest = fixes[0][:2], fixes[1:]
     return Advice(text, fix, changes, " ".join(f[2] for f in fixes), tuple((f[0], f[1]) for f in rest))
 
 
