@@ -45,7 +45,9 @@ def changes_from(lesson: lessons.Lesson, cfg: config_mod.RunConfig) -> list[tupl
     if base is None:
         return []
     varied = {k.strip() for key, _v in lesson.experiment.axes for k in key.split(",")}
-    mine, theirs = _flat(cfg), _flat(base)
+    # Against the config the form was given (the first run's): a race or sweep writes its shared validation
+    # schedule into each run (train/schedule.py), which is not the student's change.
+    mine, theirs = _flat(cfg), _flat(points(lesson.experiment)[0][1])
     if mine["task.name"] != theirs["task.name"]:
         return [("task.name", mine["task.name"])] + [(k, v) for k, v in mine.items() if k.startswith("task.")
                                                       and k != "task.name"]
