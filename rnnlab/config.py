@@ -22,6 +22,7 @@ from .options import BOOL, DEVICE, Applies, Condition, Option, Rule, choice, flo
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "Vanilla RNN (tanh)", "rnn_relu": "Vanilla RNN (ReLU)"}
+RECURRENT_INIT_LABELS = {"default": "torch default", "orthogonal": "orthogonal", "identity": "identity"}
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
@@ -68,6 +69,14 @@ class ModelConfig:
     gate_init: str = setting("default", choice("default", "open", "chrono"), "How the gate that keeps the state "
                              "starts (LSTM forget, GRU update): torch's default (half open), open, or chrono (many "
                              "time scales).", "Memory gate init", when=GATED_CELLS)
+    recurrent_init: str = setting("default", choice("default", "orthogonal", "identity"), "How the recurrent "
+                                  "weights W_hh start: torch's default (small random), orthogonal, or the identity "
+                                  "(Le et al. 2015); each gate's block alike.", "Recurrent init",
+                                  value_labels=RECURRENT_INIT_LABELS)
+    recurrent_scale: float = setting(1.0, float_range(0.0, 10.0, lo_open=True), "A gain on the initial recurrent "
+                                     "weights W_hh; with orthogonal or identity init it is their spectral radius: "
+                                     "below 1 the gradient through time vanishes, above 1 it explodes.",
+                                     "Recurrent scale")
 
 
 @dataclass(frozen=True)
