@@ -17,7 +17,7 @@ import math
 import statistics
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional, Protocol
 
 import numpy as np
@@ -164,6 +164,16 @@ class ProbeSnapshot:
     grad_norms: dict[tuple, np.ndarray]  # (layer, direction) -> (time,) ||dL/dh_t||
     labels: list[Optional[list[str]]]  # time-axis labels per sample (words, characters), None = step numbers
     loss: float
+    # The parts of each gate's equation, for the Cell tab (probe.Trace's fields of the same names; empty in runs
+    # saved before they were kept): (layer, direction, gate) -> (samples, time, hidden), biases (hidden,)
+    preact: dict[tuple, np.ndarray] = field(default_factory=dict)
+    input_part: dict[tuple, np.ndarray] = field(default_factory=dict)
+    hidden_part: dict[tuple, np.ndarray] = field(default_factory=dict)
+    bias_input: dict[tuple, np.ndarray] = field(default_factory=dict)
+    bias_hidden: dict[tuple, np.ndarray] = field(default_factory=dict)
+    h_prev: dict[tuple, np.ndarray] = field(default_factory=dict)  # (layer, direction): the state each step read
+    c_prev: dict[tuple, np.ndarray] = field(default_factory=dict)
+    nonlinearity: str = ""  # the vanilla RNN's: "tanh" | "relu"
 
 
 @dataclass
@@ -383,7 +393,10 @@ class Trainer:
             num_directions=self.model.dirs, gates=to_np(tr.gates), hidden=to_np(tr.hidden), cell=to_np(tr.cell),
             grad_norms=to_np(tr.grad_norms),
             labels=[self.task.step_labels(self._probe_batch, i) for i in range(len(self._probe_batch))],
-            loss=tr.loss if tr.loss is not None else math.nan)
+            loss=tr.loss if tr.loss is not None else math.nan,
+            preact=to_np(tr.preact), input_part=to_np(tr.input_part), hidden_part=to_np(tr.hidden_part),
+            bias_input=to_np(tr.bias_input), bias_hidden=to_np(tr.bias_hidden), h_prev=to_np(tr.h_prev),
+            c_prev=to_np(tr.c_prev), nonlinearity=getattr(self.model.rnn, "nonlinearity", ""))
         self.last_probe = snap
         self._remember_probe(snap)
         return snap

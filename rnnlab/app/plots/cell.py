@@ -1,0 +1,422 @@
+"""Cell: one unit of the run's cell at one time step, drawn as in the course slides, with its equations filled in.
+
+The diagram (QPainter) shows the inputs x_t, h_{t-1} (and the LSTM's c_{t-1}), each gate with its value, the pointwise
+products and sums and the outputs; beside it the same cell's equations in the probe docstring's symbols (torch's), each
+with its terms, its sum, its nonlinearity and its result. Every number comes from the latest probe (cell_numbers.py):
+stepping through t with Left/Right, the slider or Play only indexes arrays the probe already holds.
+
+    choosers:  layer  direction  unit  sample           while training: follows the latest probe
+    ┌ diagram ─────────────────────┐ ┌ equations ─────┐
+    │  c_{t-1} ──⊗──────⊕──── c_t   │ │ f_t = σ(...)   │
+    │            f   i⊗g  tanh      │ │   = σ(1.302)   │
+    │  h_{t-1} ─[f][i][g][o]─⊗─ h_t │ │   = 0.786 ...  │
+    └──────────────────────────────┘ └────────────────┘
+    ◀  ────────●──────────  ▶   Play  speed         t = 12 ("good")
+
+Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSlider,
+                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from ...i18n import N_, _
+from ...train.info import RunInfo
+from .. import theme
+from ..cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
+from ..rundata import RunData
+from .alone import run_alone
+
+SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
+CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
+
+# --- the diagrams: nodes on a 100 x 60 grid, wires between them (the slides' layout, left to right) --------------
+# node: name -> (x, y, shape, text); shape "in"/"out" (a labelled end), "gate" (a box, the gate's colour), "op" (a
+# circle with ⊙, + or 1−), "fn" (a small box: tanh of the cell state). The number drawn on each is the CellStep's.
+LAYOUTS = {
+    "LSTM": {
+        "nodes": {"c_prev": (4, 10, "in", "c<t−1>"), "h_prev": (4, 50, "in", "h<t−1>"), "x": (14, 58, "in", "x<t>"),
+                  "f": (28, 38, "gate", "σ"), "i": (42, 38, "gate", "σ"), "g": (54, 38, "gate", "tanh"),
+                  "o": (68, 38, "gate", "σ"), "mul_f": (28, 10, "op", "×"), "mul_ig": (48, 24, "op", "×"),
+                  "add_c": (48, 10, "op", "+"), "tanh_c": (80, 24, "fn", "tanh"), "mul_o": (80, 38, "op", "×"),
+                  "c": (96, 10, "out", "c<t>"), "h": (96, 50, "out", "h<t>")},
+        "wires": [("c_prev", "mul_f"), ("mul_f", "add_c"), ("add_c", "c"), ("f", "mul_f"), ("i", "mul_ig"),
+                  ("g", "mul_ig"), ("mul_ig", "add_c"), ("add_c", "tanh_c", "corner"), ("tanh_c", "mul_o"),
+                  ("o", "mul_o"), ("mul_o", "h", "corner"), ("h_prev", "bus"), ("x", "bus")],
+        "bus": (50, ("f", "i", "g", "o")),
+    },
+    "GRU": {
+        "nodes": {"h_prev": (4, 10, "in", "h<t−1>"), "x": (14, 58, "in", "x<t>"),
+                  "r": (24, 38, "gate", "σ"), "z": (40, 38, "gate", "σ"), "n": (64, 38, "gate", "tanh"),
+                  "mul_z": (40, 10, "op", "×"), "one_minus": (52, 24, "op", "1−"), "mul_n": (64, 24, "op", "×"),
+                  "add_h": (64, 10, "op", "+"), "h": (96, 10, "out", "h<t>")},
+        "wires": [("h_prev", "mul_z"), ("mul_z", "add_h"), ("add_h", "h"), ("z", "mul_z"), ("z", "one_minus",
+                  "corner"), ("one_minus", "mul_n"), ("n", "mul_n"), ("mul_n", "add_h"), ("r", "n", "reset"),
+                  ("h_prev", "bus", "down"), ("x", "bus")],
+        "bus": (50, ("r", "z", "n")),
+    },
+    "RNN": {
+        "nodes": {"h_prev": (4, 50, "in", "h<t−1>"), "x": (20, 58, "in", "x<t>"), "h": (50, 38, "gate", "tanh"),
+                  "h_out": (96, 38, "out", "h<t>")},
+        "wires": [("h", "h_out"), ("h_prev", "bus"), ("x", "bus")],
+        "bus": (50, ("h",)),
+    },
+}
+NODE_TITLES = {"f": N_("forget gate f"), "i": N_("input gate i"), "g": N_("candidate g"), "o": N_("output gate o"),
+               "r": N_("reset gate r"), "z": N_("update gate z"), "n": N_("candidate n"), "h": N_("activation h")}
+
+
+class CellDiagram(QWidget):
+    """The cell as a picture with the numbers of one unit at one step (QPainter, scaled to the widget)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.step: Optional[CellStep] = None
+        self.kind = "LSTM"
+        self.nonlinearity = "tanh"
+        self.setMinimumSize(320, 200)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def set_step(self, step: Optional[CellStep], kind: Optional[str] = None) -> None:
+        self.step = step
+        if kind:
+            self.kind = kind
+        self.update()
+
+    def values(self) -> dict[str, str]:
+        """The text drawn on each node (what a test compares with the equations' numbers)."""
+        s = self.step
+        if s is None:
+            return {}
+        out = {"h_prev": fmt(s.h_prev), "h": fmt(s.h), "h_out": fmt(s.h)}
+        for g, v in s.gates.items():
+            out[g] = fmt(v)
+        if s.kind == "LSTM":
+            out.update(c_prev=fmt(s.c_prev), c=fmt(s.c), mul_f=fmt(s.gates["f"] * s.c_prev),
+                       mul_ig=fmt(s.gates["i"] * s.gates["g"]), add_c=fmt(s.c), tanh_c=fmt(_tanh(s.c)),
+                       mul_o=fmt(s.h))
+        if s.kind == "GRU":
+            z, n = s.gates["z"], s.gates["n"]
+            out.update(mul_z=fmt(z * s.h_prev), one_minus=fmt(1 - z), mul_n=fmt((1 - z) * n), add_h=fmt(s.h))
+        return out
+
+    def paintEvent(self, _event) -> None:
+        layout = LAYOUTS.get(self.kind)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.fillRect(self.rect(), QColor(theme.BACKGROUND))
+        if layout is None:
+            return
+        w, h = self.width(), self.height()
+        sx, sy = (w - 16) / 100.0, (h - 16) / 64.0
+        unit = min(sx, sy * 1.6)
+        pos = lambda name: QPointF(8 + layout["nodes"][name][0] * sx, 8 + layout["nodes"][name][1] * sy)  # noqa
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, min(font.pointSizeF() * 1.0, unit * 2.6)))
+        painter.setFont(font)
+        values = self.values()
+        wire = QPen(QColor(theme.FOREGROUND), max(1.0, unit * 0.25))
+        painter.setPen(wire)
+        bus_y, bus_gates = layout["bus"]
+        bus_y = 8 + bus_y * sy
+        gate_x = [pos(g).x() for g in bus_gates]
+        painter.drawLine(QPointF(pos("h_prev").x() if self.kind != "GRU" else 8 + 4 * sx, bus_y),
+                         QPointF(max(gate_x), bus_y))
+        for g in bus_gates:
+            painter.drawLine(QPointF(pos(g).x(), bus_y), pos(g))
+        for a, b, *how in layout["wires"]:
+            if b == "bus":
+                p = pos(a)
+                if how and how[0] == "down":  # GRU: h_{t-1} runs along the top and drops to the bus
+                    painter.drawLine(QPointF(p.x() + 4 * sx, p.y()), QPointF(p.x() + 4 * sx, bus_y))
+                else:
+                    painter.drawLine(p, QPointF(p.x(), bus_y) if a == "x" else QPointF(p.x() + 4 * sx, bus_y))
+                continue
+            pa, pb = pos(a), pos(b)
+            path = QPainterPath(pa)
+            if how and how[0] == "corner":
+                path.lineTo(QPointF(pb.x(), pa.y()))
+            elif how and how[0] == "reset":  # r multiplies h_{t-1}'s part inside n: drawn as a dashed hint
+                painter.setPen(QPen(QColor(theme.GATE_COLORS["r"]), wire.widthF(), Qt.DashLine))
+                path.lineTo(QPointF(pa.x(), pa.y() - 8 * sy))
+                path.lineTo(QPointF(pb.x(), pa.y() - 8 * sy))
+            path.lineTo(pb)
+            painter.drawPath(path)
+            painter.setPen(wire)
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        for name, (x, y, shape, text) in layout["nodes"].items():
+            p = pos(name)
+            value = values.get(name, "")
+            if shape == "gate":
+                color = QColor(theme.GATE_COLORS.get(name, theme.FOREGROUND))
+                label = f"{text}  {name} = {value}" if value else f"{text}  {name}"
+                half = max(5.5 * sx, metrics.horizontalAdvance(label) / 2 + 6)
+                box = QRectF(p.x() - half, p.y() - 0.8 * line, 2 * half, 1.6 * line)
+                painter.setBrush(color.lighter(170))
+                clamped = self.step is not None and any(e.clamped and e.name == name for e in self.step.equations)
+                painter.setPen(QPen(color.darker(120), wire.widthF() * (3 if clamped else 1.5)))
+                painter.drawRoundedRect(box, 4, 4)
+                painter.setPen(QColor(theme.FOREGROUND))
+                painter.drawText(box, Qt.AlignCenter, label)
+            elif shape in ("op", "fn"):
+                r = 0.7 * line
+                painter.setBrush(QColor("#fff7d6") if shape == "op" else QColor("#f3e6dd"))
+                painter.setPen(wire)
+                if shape == "op":
+                    painter.drawEllipse(p, r, r)
+                    painter.drawText(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r), Qt.AlignCenter, text)
+                else:
+                    box = QRectF(p.x() - 1.6 * r, p.y() - r, 3.2 * r, 2 * r)
+                    painter.drawRoundedRect(box, 3, 3)
+                    painter.drawText(box, Qt.AlignCenter, text)
+                if value:
+                    painter.setPen(QColor("#555555"))
+                    painter.drawText(QRectF(p.x() + r + 2, p.y() - line, 12 * sx, line), Qt.AlignLeft, value)
+            else:
+                label = text.replace("<", "").replace(">", "")
+                label = label[0] + "".join({"t": "ₜ", "−": "₋", "1": "₁"}.get(ch, ch) for ch in label[1:])
+                shown = f"{label} = {value}" if value else label
+                painter.setPen(QColor(theme.FOREGROUND))
+                bold = QFont(font)
+                bold.setBold(True)
+                painter.setFont(bold)
+                width = metrics.horizontalAdvance(shown) + 8
+                if shape == "out":
+                    rect = QRectF(p.x() - width, p.y() - 1.25 * line, width, line)
+                    painter.drawText(rect, Qt.AlignRight, shown)
+                elif name == "x":
+                    painter.drawText(QRectF(p.x() - width / 2, p.y() - line * 0.2, width, line), Qt.AlignCenter,
+                                     shown)
+                else:
+                    painter.drawText(QRectF(p.x(), p.y() - 1.25 * line, width, line), Qt.AlignLeft, shown)
+                painter.setFont(font)
+        painter.end()
+
+
+def _tanh(v: Optional[float]) -> float:
+    import math
+
+    return math.tanh(v) if v is not None else float("nan")
+
+
+class CellPanel(QWidget):
+    """The Cell tab: choosers, the diagram, the equations and the time controls. Keeps the panel contract."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.info = QLabel()
+        self.info.setObjectName("viewCaption")
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.layer, self.direction, self.sample = QComboBox(), QComboBox(), QComboBox()
+        self.unit = QSpinBox()
+        self.layer.setToolTip(_("Which recurrent layer to show (layer 0 reads the input)."))
+        self.direction.setToolTip(_("Forward (left to right) or backward direction of a bidirectional layer."))
+        self.sample.setToolTip(_("Which sequence of the fixed probe batch to show."))
+        self.unit.setToolTip(_("Which unit of the hidden state to follow through the cell."))
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.info, 1)
+        for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("unit"), self.unit),
+                           (_("sample"), self.sample)):
+            head.addSpacing(8)
+            head.addWidget(QLabel(label))
+            head.addWidget(box)
+        for box in (self.layer, self.direction, self.sample):
+            box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            box.currentIndexChanged.connect(lambda _i: self.show_step())
+        self.unit.valueChanged.connect(lambda _v: self.show_step())
+        self.diagram = CellDiagram()
+        self.equations = QLabel()
+        self.equations.setTextFormat(Qt.RichText)
+        self.equations.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.equations.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.equations.setMargin(6)
+        scroll = QScrollArea()
+        scroll.setWidget(self.equations)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("f = σ(W·x + b + W·h + b) = 0.000") + 40)
+        self.body = QSplitter(Qt.Horizontal)
+        self.body.setObjectName("cellSplitter")
+        self.body.addWidget(self.diagram)
+        self.body.addWidget(scroll)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        self.body.setSizes([600, 400])
+        self.prev_button = QPushButton("◀")
+        self.next_button = QPushButton("▶")
+        self.prev_button.setToolTip(_("One time step back (Left)"))
+        self.next_button.setToolTip(_("One time step on (Right)"))
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setToolTip(_("The time step t of the probe sequence"))
+        self.play_button = QPushButton(_("Play"))
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip(_("Step through the sequence at the chosen speed"))
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(_("{n} steps/s").format(n=s), s)
+        self.speed.setCurrentIndex(1)
+        self.t_label = QLabel()
+        self.t_label.setMinimumWidth(120)
+        foot = QHBoxLayout()
+        foot.setContentsMargins(4, 0, 4, 2)
+        for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label):
+            foot.addWidget(widget, 1 if widget is self.slider else 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(foot)
+        self.prev_button.clicked.connect(lambda: self.move_t(-1))
+        self.next_button.clicked.connect(lambda: self.move_t(1))
+        self.slider.valueChanged.connect(lambda _v: self.show_step())
+        self.play_button.toggled.connect(self._play)
+        self.speed.currentIndexChanged.connect(lambda _i: self._play(self.play_button.isChecked()))
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.setFocusPolicy(Qt.StrongFocus)  # Left/Right step t (keyPressEvent); a click on the diagram focuses it
+        self.diagram.setFocusPolicy(Qt.ClickFocus)
+        self.probe = None
+        self.cell = "lstm"
+        self._seen = -1
+        self.current: Optional[CellStep] = None
+        self.reset()
+
+    # --- the panel contract ----------------------------------------------------------------------------------------
+
+    def configure(self, info: RunInfo) -> None:
+        self.cell = info.cell
+        self.diagram.set_step(None, CELL_KINDS.get(info.cell, "LSTM"))
+        self.unit.setMaximum(max(0, info.hidden_size - 1))
+
+    def reset(self) -> None:
+        self.probe = None
+        self._seen = -1
+        self.current = None
+        self.timer.stop()
+        self.play_button.setChecked(False)
+        self.diagram.set_step(None)
+        self.equations.setText("")
+        self.t_label.setText("")
+        self.info.setText(_("The cell appears with the first probe: Train (F5), or Step (F10) for one step."))
+        for widget in (self.layer, self.direction, self.sample, self.unit, self.slider, self.prev_button,
+                       self.next_button, self.play_button):
+            widget.setEnabled(False)
+
+    def has_news(self, data: RunData) -> bool:
+        return data.last_probe is not None and data.probe_version != self._seen
+
+    def refresh(self, data: RunData) -> None:
+        probe = data.last_probe
+        if probe is None or data.probe_version == self._seen:
+            return
+        self._seen = data.probe_version
+        self.set_probe(probe)
+
+    # --- choosing and stepping ---------------------------------------------------------------------------------
+
+    def set_probe(self, probe) -> None:
+        """Show a probe (the latest while training); the chosen layer, unit, sample and t stay where they were."""
+        self.probe = probe
+        if not has_parts(probe):
+            self.info.setText(_("This probe did not keep the cell's sums (a run saved by an older rnnlab): "
+                                "train a step to see the cell."))
+            return
+        _fill(self.layer, [str(i) for i in range(probe.num_layers)])
+        _fill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
+        any_gate = next(iter(probe.gates.values()))
+        _fill(self.sample, [str(i) for i in range(any_gate.shape[0])])
+        self.unit.blockSignals(True)
+        self.unit.setMaximum(max(0, any_gate.shape[2] - 1))
+        self.unit.blockSignals(False)
+        for widget in (self.layer, self.sample, self.unit, self.slider, self.prev_button, self.next_button,
+                       self.play_button):
+            widget.setEnabled(True)
+        self.layer.setEnabled(probe.num_layers > 1)
+        self.direction.setEnabled(probe.num_directions > 1)
+        self.sample.setEnabled(any_gate.shape[0] > 1)
+        self.diagram.kind = probe.kind
+        self.show_step()
+
+    def keyPressEvent(self, event) -> None:
+        """Left/Right anywhere in the tab that does not use them itself (the slider does the same)."""
+        delta = {Qt.Key_Left: -1, Qt.Key_Right: 1}.get(event.key())
+        if delta is None:
+            super().keyPressEvent(event)
+            return
+        self.move_t(delta)
+
+    def move_t(self, delta: int) -> None:
+        self.slider.setValue(min(self.slider.maximum(), max(0, self.slider.value() + delta)))
+
+    def selection(self) -> tuple[int, int, int, int, int]:
+        """(layer, direction, sample, unit, t) as chosen."""
+        return (max(0, self.layer.currentIndex()), max(0, self.direction.currentIndex()),
+                max(0, self.sample.currentIndex()), self.unit.value(), self.slider.value())
+
+    def show_step(self) -> None:
+        probe = self.probe
+        if probe is None or not has_parts(probe):
+            return
+        layer, direction, sample, unit, t = self.selection()
+        steps = steps_of(probe, sample)
+        if self.slider.maximum() != max(0, steps - 1):
+            self.slider.blockSignals(True)
+            self.slider.setMaximum(max(0, steps - 1))
+            self.slider.blockSignals(False)
+            t = self.slider.value()
+        if steps == 0:
+            return
+        nonlinearity = getattr(probe, "nonlinearity", "") or ("relu" if self.cell == "rnn_relu" else "tanh")
+        clamped = tuple(getattr(probe, "clamped_gates", ()))
+        self.current = cell_step(probe, layer, direction, sample, unit, t, nonlinearity, clamped)
+        self.diagram.set_step(self.current, probe.kind)
+        self.equations.setText("<br><br>".join(equation_html(eq) for eq in self.current.equations))
+        labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
+        word = labels[t] if labels and t < len(labels) else ""
+        self.t_label.setText(_("t = {t} ({label})").format(t=t, label=word) if word and word != str(t)
+                             else _("t = {t}").format(t=t))
+        self.info.setText(_("{kind}, unit {unit}, at training step {step}").format(
+            kind=probe.kind, unit=unit, step=probe.step))
+
+    def _play(self, on: bool) -> None:
+        if on:
+            self.timer.start(int(1000 / self.speed.currentData()))
+            if self.slider.value() >= self.slider.maximum():
+                self.slider.setValue(0)
+        else:
+            self.timer.stop()
+
+    def _tick(self) -> None:
+        if self.slider.value() >= self.slider.maximum():
+            self.play_button.setChecked(False)
+            return
+        self.move_t(1)
+
+
+def _fill(box: QComboBox, items: list[str]) -> None:
+    """New items, the chosen index kept where it still exists; no signal (the caller redraws once)."""
+    if [box.itemText(i) for i in range(box.count())] == items:
+        return
+    keep = box.currentIndex()
+    box.blockSignals(True)
+    box.clear()
+    box.addItems(items)
+    box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
+    box.blockSignals(False)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """This panel alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER] [--screenshot PNG]`."""
+    return run_alone(CellPanel, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
