@@ -21,6 +21,9 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
+import numpy as np
+import pyqtgraph as pg
+
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSlider,
@@ -32,6 +35,7 @@ from .. import theme
 from ..cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
 from ..rundata import RunData
 from .alone import run_alone
+from .common import curve, pen, style_plot
 
 SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
@@ -80,13 +84,15 @@ class CellDiagram(QWidget):
         self.step: Optional[CellStep] = None
         self.kind = "LSTM"
         self.nonlinearity = "tanh"
-        self.setMinimumSize(320, 200)
+        self.setMinimumSize(320, 120)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
-    def set_step(self, step: Optional[CellStep], kind: Optional[str] = None) -> None:
+    def set_step(self, step: Optional[CellStep], kind: Optional[str] = None, nonlinearity: str = "") -> None:
         self.step = step
         if kind:
             self.kind = kind
+        if nonlinearity:
+            self.nonlinearity = nonlinearity
         self.update()
 
     def values(self) -> dict[str, str]:
@@ -156,15 +162,25 @@ class CellDiagram(QWidget):
             value = values.get(name, "")
             if shape == "gate":
                 color = QColor(theme.GATE_COLORS.get(name, theme.FOREGROUND))
-                label = f"{text}  {name} = {value}" if value else f"{text}  {name}"
-                half = max(5.5 * sx, metrics.horizontalAdvance(label) / 2 + 6)
-                box = QRectF(p.x() - half, p.y() - 0.8 * line, 2 * half, 1.6 * line)
+                if name == "h" and self.nonlinearity == "relu":
+                    text = "relu"
+                label = f"{text} {name}"
+                half = max(4.0 * sx, metrics.horizontalAdvance(label) / 2 + 5)
+                box = QRectF(p.x() - half, p.y() - 0.75 * line, 2 * half, 1.5 * line)
                 painter.setBrush(color.lighter(170))
                 clamped = self.step is not None and any(e.clamped and e.name == name for e in self.step.equations)
                 painter.setPen(QPen(color.darker(120), wire.widthF() * (3 if clamped else 1.5)))
                 painter.drawRoundedRect(box, 4, 4)
                 painter.setPen(QColor(theme.FOREGROUND))
                 painter.drawText(box, Qt.AlignCenter, label)
+                if value:  # the gate's value just above its box, in its colour
+                    painter.setPen(color.darker(160))
+                    bold = QFont(font)
+                    bold.setBold(True)
+                    painter.setFont(bold)
+                    painter.drawText(QRectF(p.x() - 8 * sx, box.top() - line - 1, 16 * sx, line), Qt.AlignCenter,
+                                     value)
+                    painter.setFont(font)
             elif shape in ("op", "fn"):
                 r = 0.7 * line
                 painter.setBrush(QColor("#fff7d6") if shape == "op" else QColor("#f3e6dd"))
@@ -238,13 +254,34 @@ class CellPanel(QWidget):
         self.equations.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.equations.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.equations.setMargin(6)
+        self.equations.setWordWrap(True)  # a long GRU candidate line wraps at a space instead of scrolling sideways
         scroll = QScrollArea()
         scroll.setWidget(self.equations)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("f = σ(W·x + b + W·h + b) = 0.000") + 40)
+        # max |h_t| over the units, log scale: a ReLU RNN at recurrent scale > 1 grows by orders of magnitude, tanh
+        # stays within 1 (issue 22: the slide's reason for tanh); the dashed line is the t shown above.
+        self.growth = pg.PlotWidget()
+        self.growth.setMinimumHeight(95)
+        self.growth.setMaximumHeight(160)
+        style_plot(self.growth.getPlotItem(), x=_("time step t"), y=_("max |h|"))
+        self.growth.setLogMode(y=True)
+        self.growth.setMouseEnabled(x=False, y=False)
+        self.growth.getPlotItem().hideButtons()
+        self.growth_curve = curve(self.growth.getPlotItem(), theme.STATE_COLORS["hidden"], long=False)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pen(theme.GATE_COLORS["f"], style=Qt.DashLine))
+        self.growth.addItem(self.cursor)
+        self.growth.setToolTip(_("The largest |h_t| over the units at every time step, on a log scale: tanh keeps "
+                                 "it within 1, a ReLU RNN with recurrent scale above 1 lets it grow without bound."))
+        left = QSplitter(Qt.Vertical)
+        left.addWidget(self.diagram)
+        left.addWidget(self.growth)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 1)
+        self.left = left
         self.body = QSplitter(Qt.Horizontal)
         self.body.setObjectName("cellSplitter")
-        self.body.addWidget(self.diagram)
+        self.body.addWidget(left)
         self.body.addWidget(scroll)
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
@@ -287,12 +324,14 @@ class CellPanel(QWidget):
         self.cell = "lstm"
         self._seen = -1
         self.current: Optional[CellStep] = None
+        self._growth_for = None
         self.reset()
 
     # --- the panel contract ----------------------------------------------------------------------------------------
 
     def configure(self, info: RunInfo) -> None:
         self.cell = info.cell
+        self._show_growth(CELL_KINDS.get(info.cell) == "RNN")
         self.diagram.set_step(None, CELL_KINDS.get(info.cell, "LSTM"))
         self.unit.setMaximum(max(0, info.hidden_size - 1))
 
@@ -300,6 +339,8 @@ class CellPanel(QWidget):
         self.probe = None
         self._seen = -1
         self.current = None
+        self._growth_for = None
+        self.growth_curve.setData([], [])
         self.timer.stop()
         self.play_button.setChecked(False)
         self.diagram.set_step(None)
@@ -343,6 +384,7 @@ class CellPanel(QWidget):
         self.direction.setEnabled(probe.num_directions > 1)
         self.sample.setEnabled(any_gate.shape[0] > 1)
         self.diagram.kind = probe.kind
+        self._show_growth(probe.kind == "RNN")
         self.show_step()
 
     def keyPressEvent(self, event) -> None:
@@ -377,14 +419,45 @@ class CellPanel(QWidget):
         nonlinearity = getattr(probe, "nonlinearity", "") or ("relu" if self.cell == "rnn_relu" else "tanh")
         clamped = tuple(getattr(probe, "clamped_gates", ()))
         self.current = cell_step(probe, layer, direction, sample, unit, t, nonlinearity, clamped)
-        self.diagram.set_step(self.current, probe.kind)
+        self._draw_growth(probe, (layer, direction), sample)
+        self.cursor.setValue(t)
+        self.diagram.set_step(self.current, probe.kind, nonlinearity)
         self.equations.setText("<br><br>".join(equation_html(eq) for eq in self.current.equations))
         labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
         word = labels[t] if labels and t < len(labels) else ""
         self.t_label.setText(_("t = {t} ({label})").format(t=t, label=word) if word and word != str(t)
                              else _("t = {t}").format(t=t))
-        self.info.setText(_("{kind}, unit {unit}, at training step {step}").format(
-            kind=probe.kind, unit=unit, step=probe.step))
+        self.info.setText(_("{kind} at training step {step}").format(kind=probe.kind, step=probe.step))
+
+    def _show_growth(self, on: bool) -> None:
+        """max |h_t| only for the vanilla RNN: gated cells keep h within ±1 by construction (h = o·tanh(c), a mix of
+        tanh values), and their larger diagram needs the room."""
+        if self.growth.isVisibleTo(self) == on:
+            return
+        self.growth.setVisible(on)
+        if on:
+            half = max(1, self.left.height() // 2)
+            self.left.setSizes([half, half])
+
+    def _draw_growth(self, probe, key, sample: int) -> None:
+        """max |h_t| over the units, only when the probe or the choice changed (stepping moves the cursor only)."""
+        if self._growth_for == (id(probe), key, sample):
+            return
+        self._growth_for = (id(probe), key, sample)
+        hidden = probe.hidden.get(key)
+        if hidden is None or sample >= len(hidden):
+            self.growth_curve.setData([], [])
+            return
+        peak = np.abs(np.asarray(hidden[sample], dtype=np.float64)).max(axis=1)
+        shown = np.where((peak > 0) & np.isfinite(peak), peak, np.nan)  # log scale: 0 (padding, dead ReLU) is a gap
+        self.growth_curve.setData(np.arange(len(peak)), shown, connect="finite")
+        finite = shown[np.isfinite(shown)]
+        if finite.size:
+            lo, hi = np.log10(finite.min()), np.log10(finite.max())
+            if hi - lo < 1:  # at least one decade, so that a flat curve reads as flat
+                lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+            self.growth.setYRange(lo, hi, padding=0.05)
+        self.growth.setXRange(0, max(1, len(peak) - 1), padding=0.01)
 
     def _play(self, on: bool) -> None:
         if on:
