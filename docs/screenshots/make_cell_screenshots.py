@@ -1,5 +1,5 @@
 """Re-make the Cell tab's figures in docs/screenshots (issue 22): an LSTM mid-training on the memory task, a GRU on
-sentiment paused and stepped through the sentence, and a ReLU vs a tanh RNN at recurrent scale 1.5 (max |h_t|).
+sentiment paused and stepped through the sentence, a memory LSTM with its forget gate clamped to 0, and a ReLU vs a tanh RNN at recurrent scale 1.5 (max |h_t|).
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots/make_cell_screenshots.py [--size 1280x800]
 """
@@ -87,7 +87,26 @@ def main() -> int:
         w.stop()
         pump(app, lambda: not w.is_training())
         w.close()
-    # 3. ReLU vs tanh at recurrent scale 1.5 (identity, as in Le et al. 2015): untrained, one probe each
+        # 3. a trained memory LSTM with its forget gate clamped to 0: accuracy falls to chance
+        cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 10}},
+                                "model": {"cell": "lstm", "hidden_size": 16, "embedding_size": 8,
+                                          "gate_init": "chrono"},
+                                "training": {"steps": 150, "learning_rate": 0.01, "probe_every": 50}})
+        w = window(app, cfg, size)
+        finished = []
+        w.training_finished.connect(finished.append)
+        w.start_training()
+        pump(app, lambda: bool(finished) and w.cell_panel.clamp_apply.isEnabled())
+        panel = w.cell_panel
+        panel.clamp_gate.setCurrentText("f")
+        panel.clamp_value.setValue(0.0)
+        panel.unit.setValue(2)
+        panel.slider.setValue(4)
+        panel.clamp_apply.click()
+        pump(app, lambda: panel.clamps != (), 120)
+        w.grab().save(str(HERE / f"cell-lstm-forget-clamped-{tag}.png"))
+        w.close()
+    # 4. ReLU vs tanh at recurrent scale 1.5 (identity, as in Le et al. 2015): untrained, one probe each
     for cell in ("rnn_relu", "rnn_tanh"):
         cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 100}},
                                 "model": {"cell": cell, "hidden_size": 32, "recurrent_init": "identity",

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from ..i18n import _
+
 SIGMOID_GATES = ("i", "f", "o", "r", "z")
 
 
@@ -117,7 +119,8 @@ def cell_step(probe, layer: int, direction: int, sample: int, unit: int, t: int,
         else:
             terms += [Term(f"{_sub('W', _w('h', g))}h<sub>t−1</sub>", wh), Term(_sub("b", _w("h", g)), bh)]
         func = "σ" if g in SIGMOID_GATES else ("relu" if g == "h" and nonlinearity == "relu" else "tanh")
-        eqs.append(Equation(g, _sub(g, "t"), func, tuple(terms), preact[g], gates[g], g in clamped))
+        forced = g in clamped and abs(FUNCTIONS[func](preact[g]) - gates[g]) > 1e-6  # this unit, this step
+        eqs.append(Equation(g, _sub(g, "t"), func, tuple(terms), preact[g], gates[g], forced))
     if kind == "LSTM":
         f, i, g_, o = gates["f"], gates["i"], gates["g"], gates["o"]
         eqs.append(Equation("c", "c<sub>t</sub>", "", (
@@ -149,7 +152,12 @@ def equation_html(eq: Equation) -> str:
     """One equation with its symbols, then its numbers, then the result: the slides' notation, filled in."""
     symbols = " + ".join(t.symbol for t in eq.terms)
     numbers = " + ".join(t.shown or fmt(t.value) for t in eq.terms).replace("+ −", "− ")
-    if eq.func:
+    if eq.func and eq.clamped:  # the weights' value, then the one the clamp put in its place
+        natural = FUNCTIONS[eq.func](eq.total)
+        line = (f"{eq.lhs} = {eq.func}({symbols})<br>&nbsp;&nbsp;= {eq.func}({numbers})"
+                f"<br>&nbsp;&nbsp;= {eq.func}({fmt(eq.total)}) = <s>{fmt(natural)}</s> "
+                + _("clamped to {value}").format(value=f"<b>{fmt(eq.result)}</b>"))
+    elif eq.func:
         line = (f"{eq.lhs} = {eq.func}({symbols})<br>&nbsp;&nbsp;= {eq.func}({numbers})"
                 f"<br>&nbsp;&nbsp;= {eq.func}({fmt(eq.total)}) = <b>{fmt(eq.result)}</b>")
     else:

@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.view_host = TaskViewHost(self.api)
         self.gates_panel = GatesPanel()
         self.gradtime_panel = GradTimePanel()
-        self.cell_panel = CellPanel()
+        self.cell_panel = CellPanel(self.api)
         self.top = QSplitter(Qt.Horizontal)
         self.top.setObjectName("topSplitter")
         self.top.addWidget(self.loss_panel)

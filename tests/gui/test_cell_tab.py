@@ -177,3 +177,33 @@ def test_the_window_has_a_cell_tab_that_follows_training(qtbot, window):
                     timeout=TIMEOUT)
     assert w.cell_panel.probe.step == 30
     assert w.tabs.tabText(w.tabs.currentIndex()) == "Cell"
+
+
+@pytest.mark.slow
+def test_a_clamp_in_the_window_shows_the_clamped_cell_and_both_validation_numbers(qtbot, window):
+    """Memory task, LSTM: f clamped to 0 from the first step; the tab shows f = 0 with the weights' value struck
+    through, and the validation accuracy with and without the clamp; the next Train clears it."""
+    cfg = config.from_dict({"task": {"name": "memory", "options": {"gap": 10}},
+                            "model": {"cell": "lstm", "hidden_size": 16, "embedding_size": 8, "gate_init": "chrono"},
+                            "training": {"steps": 150, "probe_every": 50, "learning_rate": 0.01}})
+    w = window(cfg)
+    w.tabs.setCurrentWidget(w.cell_panel)
+    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT):
+        assert w.start_training()
+    panel = w.cell_panel
+    qtbot.waitUntil(lambda: panel.probe is w.data.last_probe and panel.clamp_apply.isEnabled(), timeout=TIMEOUT)
+    live = panel.probe
+    panel.clamp_gate.setCurrentText("f")
+    panel.clamp_value.setValue(0.0)
+    panel.slider.setValue(3)
+    panel.clamp_apply.click()
+    qtbot.waitUntil(lambda: panel.clamps != (), timeout=TIMEOUT)
+    result = panel.last_clamp_result
+    assert result["free"] >= 0.95 and abs(result["clamped"] - 0.25) <= 0.1, result
+    assert "without the clamp" in panel.clamp_result.text()
+    f = next(e for e in panel.current.equations if e.name == "f")
+    assert f.result == 0.0 and f.clamped and "clamped to" in panel.equations.text()
+    assert panel.selection()[4] == 3  # the chosen t stays
+    assert w.data.last_probe is live  # the run's own data is untouched
+    panel.clear_clamp()
+    assert panel.probe is live and panel.clamps == ()

@@ -26,8 +26,8 @@ import pyqtgraph as pg
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QSlider,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QSlider, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from ...i18n import N_, _
 from ...train.info import RunInfo
@@ -222,11 +222,36 @@ def _tanh(v: Optional[float]) -> float:
     return math.tanh(v) if v is not None else float("nan")
 
 
+CLAMPABLE = {"LSTM": ("f", "i", "o"), "GRU": ("z", "r"), "RNN": ()}  # models/probe.py's CLAMPABLE, in slide order
+
+
+def clamp_job(clamps: tuple, step: int):
+    """A model request (TrainerApi.submit): the probe batch and the validation metric with and without `clamps`.
+
+    Runs on the training or helper thread between two optimizer steps; the clamp lives only inside this call
+    (`model.clamped` refuses train mode), so it never reaches a training step."""
+
+    def job(task, model):
+        from ...modes import evaluating
+        from ...train.trainer import probe_snapshot
+
+        with evaluating(model):
+            free = task.evaluate(model, "val")
+            with model.clamped(clamps):
+                forced = task.evaluate(model, "val")
+        snap = probe_snapshot(model, task, task.probe_batch(), step, clamps)
+        key = task.metric.key
+        return {"probe": snap, "free": float(free[key]), "clamped": float(forced[key]), "title": task.metric.title}
+
+    return job
+
+
 class CellPanel(QWidget):
     """The Cell tab: choosers, the diagram, the equations and the time controls. Keeps the panel contract."""
 
-    def __init__(self, parent=None):
+    def __init__(self, api=None, parent=None):
         super().__init__(parent)
+        self.api = api  # TrainerApi: the door to the model for the clamps (None: the tab only shows probes)
         self.info = QLabel()
         self.info.setObjectName("viewCaption")
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -305,12 +330,15 @@ class CellPanel(QWidget):
         foot.setContentsMargins(4, 0, 4, 2)
         for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label):
             foot.addWidget(widget, 1 if widget is self.slider else 0)
+        clamp_row = self._build_clamp_row()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(head)
         layout.addWidget(self.body, 1)
         layout.addLayout(foot)
+        layout.addLayout(clamp_row)
+        layout.addWidget(self.clamp_result)
         self.prev_button.clicked.connect(lambda: self.move_t(-1))
         self.next_button.clicked.connect(lambda: self.move_t(1))
         self.slider.valueChanged.connect(lambda _v: self.show_step())
@@ -327,15 +355,102 @@ class CellPanel(QWidget):
         self._growth_for = None
         self.reset()
 
+    def _build_clamp_row(self) -> QHBoxLayout:
+        """Force a gate (evaluation only): which gate, to what value, all units or the chosen one, from which t."""
+        self.clamp_gate = QComboBox()
+        self.clamp_gate.setToolTip(_("The gate to force: LSTM forget f, input i, output o; GRU update z, reset r."))
+        self.clamp_value = QDoubleSpinBox()
+        self.clamp_value.setRange(0.0, 1.0)
+        self.clamp_value.setSingleStep(0.1)
+        self.clamp_value.setDecimals(2)
+        self.clamp_units = QComboBox()
+        self.clamp_units.addItem(_("all units"), "all")
+        self.clamp_units.addItem(_("the chosen unit"), "one")
+        self.clamp_from = QSpinBox()
+        self.clamp_from.setToolTip(_("The clamp acts from this time step on (0: at every step)."))
+        self.clamp_apply = QPushButton(_("Clamp"))
+        self.clamp_apply.setToolTip(_("Run the probe and the validation with the gate forced: evaluation only, "
+                                      "training never sees it (Train clears it)."))
+        self.clamp_clear = QPushButton(_("Clear"))
+        self.clamp_result = _ResultLabel()
+        self.clamp_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.clamp_result.setContentsMargins(6, 0, 6, 2)
+        self.clamp_apply.clicked.connect(self.apply_clamp)
+        self.clamp_clear.clicked.connect(self.clear_clamp)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 0, 4, 2)
+        for widget in (QLabel(_("Clamp gate")), self.clamp_gate, QLabel(_("to")), self.clamp_value,
+                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.clamp_result.setVisible(False)  # its own line under the row, shown with a result (room at 1024 px)
+        self.clamps: tuple = ()  # the clamps of the probe shown; () = the training's own probe
+        self._live = None  # the training's latest probe, shown again when the clamp is cleared
+        return row
+
+    def _clamp_widgets(self):
+        return (self.clamp_gate, self.clamp_value, self.clamp_units, self.clamp_from, self.clamp_apply)
+
+    def _sync_clamp_row(self, kind: str) -> None:
+        gates = CLAMPABLE.get(kind, ())
+        _fill(self.clamp_gate, list(gates))
+        usable = bool(gates) and self.api is not None and self.api.has_model()
+        for widget in self._clamp_widgets():
+            widget.setEnabled(usable)
+        self.clamp_clear.setEnabled(bool(self.clamps))
+
+    def apply_clamp(self) -> None:
+        """Ask for the probe and the validation metric with the chosen clamp (off the GUI thread)."""
+        from ...models.probe import Clamp
+
+        if self.api is None or self.probe is None or not self.clamp_gate.currentText():
+            return
+        unit = self.unit.value() if self.clamp_units.currentData() == "one" else None
+        clamps = (Clamp(self.clamp_gate.currentText(), round(self.clamp_value.value(), 6), unit=unit,
+                        from_step=self.clamp_from.value()),)
+        self.clamp_result.setText(_("Evaluating with the clamp..."))
+        live = self._live if self._live is not None else self.probe
+        self.api.submit(clamp_job(clamps, live.step), lambda result: self._clamped(clamps, result),
+                        lambda message: self.clamp_result.setText(message), key="cell-clamp")
+
+    def _clamped(self, clamps: tuple, result: dict) -> None:
+        if self._live is None:
+            self._live = self.probe
+        self.clamps = clamps
+        c = clamps[0]
+        self.clamp_result.setText(_("Validation {metric}: {free} without the clamp, {clamped} with {gate} = "
+                                    "{value}").format(metric=result["title"], free=f"{result['free']:.3f}",
+                                                      clamped=f"{result['clamped']:.3f}", gate=c.gate,
+                                                      value=f"{c.value:g}"))
+        self.clamp_result.setToolTip(self.clamp_result.text())
+        self.last_clamp_result = result
+        self.set_probe(result["probe"])
+
+    def clear_clamp(self) -> None:
+        """Back to the training's own probe."""
+        live, self._live, self.clamps = self._live, None, ()
+        self.clamp_result.setText("")
+        if live is not None:
+            self.set_probe(live)
+
     # --- the panel contract ----------------------------------------------------------------------------------------
 
     def configure(self, info: RunInfo) -> None:
+        """A run is shown or starts training: a clamp shown so far belongs to the model before it (cleared)."""
+        if self.clamps:
+            self.clamps, self._live = (), None
+            self.clamp_result.setText("")
         self.cell = info.cell
         self._show_growth(CELL_KINDS.get(info.cell) == "RNN")
         self.diagram.set_step(None, CELL_KINDS.get(info.cell, "LSTM"))
         self.unit.setMaximum(max(0, info.hidden_size - 1))
 
     def reset(self) -> None:
+        if hasattr(self, "clamp_result"):
+            self.clamps, self._live = (), None
+            self.clamp_result.setText("")
+            for widget in (*self._clamp_widgets(), self.clamp_clear):
+                widget.setEnabled(False)
         self.probe = None
         self._seen = -1
         self.current = None
@@ -359,6 +474,9 @@ class CellPanel(QWidget):
         if probe is None or data.probe_version == self._seen:
             return
         self._seen = data.probe_version
+        if self.clamps:  # a new probe of training: clamps never outlive a training step (issue 22)
+            self._live, self.clamps = None, ()
+            self.clamp_result.setText("")
         self.set_probe(probe)
 
     # --- choosing and stepping ---------------------------------------------------------------------------------
@@ -385,6 +503,8 @@ class CellPanel(QWidget):
         self.sample.setEnabled(any_gate.shape[0] > 1)
         self.diagram.kind = probe.kind
         self._show_growth(probe.kind == "RNN")
+        self._sync_clamp_row(probe.kind)
+        self.clamp_from.setMaximum(max(0, any_gate.shape[1] - 1))
         self.show_step()
 
     def keyPressEvent(self, event) -> None:
@@ -472,6 +592,14 @@ class CellPanel(QWidget):
             self.play_button.setChecked(False)
             return
         self.move_t(1)
+
+
+class _ResultLabel(QLabel):
+    """A label that is only on screen while it has something to say."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 def _fill(box: QComboBox, items: list[str]) -> None:
