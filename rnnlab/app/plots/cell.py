@@ -485,8 +485,11 @@ class CellPanel(QWidget):
         """Show a probe (the latest while training); the chosen layer, unit, sample and t stay where they were."""
         self.probe = probe
         if not has_parts(probe):
-            self.info.setText(_("This probe did not keep the cell's sums (a run saved by an older rnnlab): "
-                                "train a step to see the cell."))
+            self.info.setText(_("This probe did not keep the cell's sums (a saved run or a race keeps only the "
+                                "gates): train or step this run to see the cell."))
+            self.current = None
+            self.diagram.set_step(None)
+            self.equations.setText("")
             return
         _fill(self.layer, [str(i) for i in range(probe.num_layers)])
         _fill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
