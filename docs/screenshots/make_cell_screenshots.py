@@ -106,7 +106,20 @@ def main() -> int:
         pump(app, lambda: panel.clamps != (), 120)
         w.grab().save(str(HERE / f"cell-lstm-forget-clamped-{tag}.png"))
         w.close()
-    # 4. ReLU vs tanh at recurrent scale 1.5 (identity, as in Le et al. 2015): untrained, one probe each
+        # 4. saliency of a briefly trained adding LSTM: the two marked steps stand out
+        cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 20}},
+                                "model": {"cell": "lstm", "hidden_size": 24},
+                                "training": {"steps": 400, "learning_rate": 0.01, "probe_every": 400}})
+        w = window(app, cfg, size)
+        finished = []
+        w.training_finished.connect(finished.append)
+        w.start_training()
+        pump(app, lambda: bool(finished) and w.cell_panel.saliency_button.isEnabled())
+        w.cell_panel.saliency_button.click()
+        pump(app, lambda: w.cell_panel.saliency is not None, 120)
+        w.grab().save(str(HERE / f"cell-adding-saliency-{tag}.png"))
+        w.close()
+    # 5. ReLU vs tanh at recurrent scale 1.5 (identity, as in Le et al. 2015): untrained, one probe each
     for cell in ("rnn_relu", "rnn_tanh"):
         cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 100}},
                                 "model": {"cell": cell, "hidden_size": 32, "recurrent_init": "identity",

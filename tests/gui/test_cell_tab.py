@@ -207,3 +207,29 @@ def test_a_clamp_in_the_window_shows_the_clamped_cell_and_both_validation_number
     assert w.data.last_probe is live  # the run's own data is untouched
     panel.clear_clamp()
     assert panel.probe is live and panel.clamps == ()
+
+
+@pytest.mark.slow
+def test_saliency_in_the_window_peaks_at_the_adding_markers(qtbot, window):
+    """A briefly trained adding LSTM: the Saliency button draws ||dy/dx_t|| for the chosen probe sequence, and its
+    two largest steps are the marked ones."""
+    import numpy as np
+
+    cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 20}},
+                            "model": {"cell": "lstm", "hidden_size": 24},
+                            "training": {"steps": 400, "probe_every": 400, "learning_rate": 0.01}})
+    w = window(cfg)
+    w.tabs.setCurrentWidget(w.cell_panel)
+    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT):
+        assert w.start_training()
+    panel = w.cell_panel
+    qtbot.waitUntil(lambda: panel.probe is w.data.last_probe and panel.saliency_button.isEnabled(), timeout=TIMEOUT)
+    panel.saliency_button.click()
+    qtbot.waitUntil(lambda: panel.saliency is not None, timeout=TIMEOUT)
+    assert panel.saliency_plot.isVisible()
+    sample = panel.sample.currentIndex()
+    x, y = panel.saliency_curve.getData()
+    assert np.allclose(y, panel.saliency[sample])
+    labels = w.data.last_probe.labels[sample]  # the adding task marks its two marked steps with "*"
+    marked = {t for t, label in enumerate(labels) if label.endswith("*")}
+    assert set(np.argsort(-y)[:2]) == marked

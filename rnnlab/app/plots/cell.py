@@ -19,6 +19,7 @@ Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from typing import Optional
 
 import numpy as np
@@ -246,6 +247,20 @@ def clamp_job(clamps: tuple, step: int):
     return job
 
 
+def saliency_job(clamps: tuple):
+    """A model request: ||d output / d x_t|| for every sequence of the probe batch (many-to-one tasks), with the clamps
+    shown in force, as a numpy (samples, time) array."""
+
+    def job(task, model):
+        from ...modes import evaluating
+
+        with evaluating(model):
+            with model.clamped(clamps) if clamps else nullcontext():
+                return model.input_saliency(task.probe_batch())["saliency"]
+
+    return job
+
+
 class CellPanel(QWidget):
     """The Cell tab: choosers, the diagram, the equations and the time controls. Keeps the panel contract."""
 
@@ -298,9 +313,26 @@ class CellPanel(QWidget):
         self.growth.addItem(self.cursor)
         self.growth.setToolTip(_("The largest |h_t| over the units at every time step, on a log scale: tanh keeps "
                                  "it within 1, a ReLU RNN with recurrent scale above 1 lets it grow without bound."))
+        # saliency: how much each input step moved the sequence's output (many-to-one tasks, on request)
+        self.saliency_plot = pg.PlotWidget()
+        self.saliency_plot.setMinimumHeight(95)
+        self.saliency_plot.setMaximumHeight(160)
+        style_plot(self.saliency_plot.getPlotItem(), x=_("time step t"), y=_("saliency"))
+        self.saliency_plot.setMouseEnabled(x=False, y=False)
+        self.saliency_plot.getPlotItem().hideButtons()
+        self.saliency_curve = curve(self.saliency_plot.getPlotItem(), theme.GATE_COLORS["o"], long=False,
+                                    symbol="o")
+        self.saliency_cursor = pg.InfiniteLine(angle=90, movable=False,
+                                               pen=pen(theme.GATE_COLORS["f"], style=Qt.DashLine))
+        self.saliency_plot.addItem(self.saliency_cursor)
+        self.saliency_plot.setToolTip(_("Saliency: how much each input step x_t moved this sequence's output "
+                                        "(the norm of the gradient of the output with respect to x_t)."))
+        self.saliency_plot.setVisible(False)
+        self.saliency = None  # (samples, time) from the last request, for the probe shown
         left = QSplitter(Qt.Vertical)
         left.addWidget(self.diagram)
         left.addWidget(self.growth)
+        left.addWidget(self.saliency_plot)
         left.setStretchFactor(0, 1)
         left.setStretchFactor(1, 1)
         self.left = left
@@ -372,6 +404,10 @@ class CellPanel(QWidget):
         self.clamp_apply.setToolTip(_("Run the probe and the validation with the gate forced: evaluation only, "
                                       "training never sees it (Train clears it)."))
         self.clamp_clear = QPushButton(_("Clear"))
+        self.saliency_button = QPushButton(_("Saliency"))
+        self.saliency_button.setToolTip(_("How much each input step moved the output: the gradient of the output "
+                                          "with respect to x_t, for tasks with one answer per sequence."))
+        self.saliency_button.clicked.connect(self.request_saliency)
         self.clamp_result = _ResultLabel()
         self.clamp_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.clamp_result.setContentsMargins(6, 0, 6, 2)
@@ -380,7 +416,8 @@ class CellPanel(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 2)
         for widget in (QLabel(_("Clamp gate")), self.clamp_gate, QLabel(_("to")), self.clamp_value,
-                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear):
+                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear,
+                       self.saliency_button):
             row.addWidget(widget)
         row.addStretch(1)
         self.clamp_result.setVisible(False)  # its own line under the row, shown with a result (room at 1024 px)
@@ -389,14 +426,40 @@ class CellPanel(QWidget):
         return row
 
     def _clamp_widgets(self):
-        return (self.clamp_gate, self.clamp_value, self.clamp_units, self.clamp_from, self.clamp_apply)
+        return (self.clamp_gate, self.clamp_value, self.clamp_units, self.clamp_from, self.clamp_apply,
+                self.saliency_button)
+
+    def request_saliency(self) -> None:
+        """Ask for the probe batch's input saliency (off the GUI thread); drawn under the diagram for the sample."""
+        if self.api is None or self.probe is None:
+            return
+        probe = self.probe
+        self.api.submit(saliency_job(self.clamps), lambda values: self._show_saliency(probe, values),
+                        lambda message: self.clamp_result.setText(message), key="cell-saliency")
+
+    def _show_saliency(self, probe, values) -> None:
+        if probe is not self.probe:  # a newer probe came meanwhile: its saliency is another question
+            return
+        self.saliency = values
+        self.saliency_plot.setVisible(True)
+        self._draw_saliency()
+
+    def _draw_saliency(self) -> None:
+        if self.saliency is None:
+            self.saliency_curve.setData([], [])
+            return
+        sample = max(0, self.sample.currentIndex())
+        if sample < len(self.saliency):
+            row = np.asarray(self.saliency[sample], dtype=np.float64)
+            self.saliency_curve.setData(np.arange(len(row)), row)
+        self.saliency_cursor.setValue(self.slider.value())
 
     def _sync_clamp_row(self, kind: str) -> None:
         gates = CLAMPABLE.get(kind, ())
         _fill(self.clamp_gate, list(gates))
-        usable = bool(gates) and self.api is not None and self.api.has_model()
+        has_model = self.api is not None and self.api.has_model()
         for widget in self._clamp_widgets():
-            widget.setEnabled(usable)
+            widget.setEnabled(has_model and (bool(gates) or widget is self.saliency_button))
         self.clamp_clear.setEnabled(bool(self.clamps))
 
     def apply_clamp(self) -> None:
@@ -451,6 +514,9 @@ class CellPanel(QWidget):
             self.clamp_result.setText("")
             for widget in (*self._clamp_widgets(), self.clamp_clear):
                 widget.setEnabled(False)
+        if hasattr(self, "saliency_plot"):
+            self.saliency = None
+            self.saliency_plot.setVisible(False)
         self.probe = None
         self._seen = -1
         self.current = None
@@ -483,6 +549,9 @@ class CellPanel(QWidget):
 
     def set_probe(self, probe) -> None:
         """Show a probe (the latest while training); the chosen layer, unit, sample and t stay where they were."""
+        if probe is not self.probe and self.saliency is not None:  # it answered for the model of the old probe
+            self.saliency = None
+            self.saliency_plot.setVisible(False)
         self.probe = probe
         if not has_parts(probe):
             self.info.setText(_("This probe did not keep the cell's sums (a saved run or a race keeps only the "
@@ -544,6 +613,7 @@ class CellPanel(QWidget):
         self.current = cell_step(probe, layer, direction, sample, unit, t, nonlinearity, clamped)
         self._draw_growth(probe, (layer, direction), sample)
         self.cursor.setValue(t)
+        self._draw_saliency()
         self.diagram.set_step(self.current, probe.kind, nonlinearity)
         self.equations.setText("<br><br>".join(equation_html(eq) for eq in self.current.equations))
         labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
