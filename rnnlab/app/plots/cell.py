@@ -12,6 +12,11 @@ stepping through t with Left/Right, the slider or Play only indexes arrays the p
     │  h_{t-1} ─[f][i][g][o]─⊗─ h_t │ │   = 0.786 ...  │
     └──────────────────────────────┘ └────────────────┘
     ◀  ────────●──────────  ▶   Play  speed         t = 12 ("good")
+    Clamp gate [f] to [0.00] [all units] from t [0]  Clamp  Clear  Saliency
+    Validation accuracy: 1.000 without the clamp, 0.25 with f = 0
+
+Clamp and Saliency are model requests (TrainerApi.submit): they run between two optimizer steps with the clamp
+inside the call only, so training never sees it; the next training probe, a new run or Clear drops what they showed.
 
 Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
 """
