@@ -77,8 +77,13 @@ def has_parts(probe) -> bool:
 
 
 def steps_of(probe, sample: int) -> int:
+    """The sample's real steps: a padded step has no equation (its gates are zeroed, not computed)."""
     any_gate = next(iter(probe.gates.values()))
-    return int(any_gate.shape[1]) if sample < any_gate.shape[0] else 0
+    if sample >= any_gate.shape[0]:
+        return 0
+    lengths = getattr(probe, "lengths", ())
+    steps = int(any_gate.shape[1])
+    return min(steps, int(lengths[sample])) if sample < len(lengths) else steps
 
 
 def _sub(name: str, index: str) -> str:

@@ -175,6 +175,7 @@ class ProbeSnapshot:
     c_prev: dict[tuple, np.ndarray] = field(default_factory=dict)
     nonlinearity: str = ""  # the vanilla RNN's: "tanh" | "relu"
     clamped_gates: tuple = ()  # a probe of a clamped model (the Cell tab's interventions); never one of training
+    lengths: tuple = ()  # each sample's real length when the batch is padded; () = all full length
 
 
 def probe_snapshot(model, task, batch, step: int, clamps=()) -> ProbeSnapshot:
@@ -199,7 +200,8 @@ def probe_snapshot(model, task, batch, step: int, clamps=()) -> ProbeSnapshot:
         preact=to_np(tr.preact), input_part=to_np(tr.input_part), hidden_part=to_np(tr.hidden_part),
         bias_input=to_np(tr.bias_input), bias_hidden=to_np(tr.bias_hidden), h_prev=to_np(tr.h_prev),
         c_prev=to_np(tr.c_prev), nonlinearity=getattr(model.rnn, "nonlinearity", ""),
-        clamped_gates=tuple(sorted({c.gate for c in tr.clamps})))
+        clamped_gates=tuple(sorted({c.gate for c in tr.clamps})),
+        lengths=tuple(int(n) for n in batch.lengths) if batch.lengths is not None else ())
 
 
 @dataclass

@@ -233,3 +233,24 @@ def test_saliency_in_the_window_peaks_at_the_adding_markers(qtbot, window):
     labels = w.data.last_probe.labels[sample]  # the adding task marks its two marked steps with "*"
     marked = {t for t, label in enumerate(labels) if label.endswith("*")}
     assert set(np.argsort(-y)[:2]) == marked
+
+
+def test_a_padded_sequence_steps_only_through_its_real_words(qtbot):
+    """Sentiment pads its probe sentences; at a padded step the probe zeroes the gates instead of computing them, so
+    the tab stops at the sentence's last word, and every step it can show keeps result = f(sum)."""
+    cfg = config.from_dict({"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
+                            "model": {"cell": "lstm", "hidden_size": 6, "embedding_size": 4},
+                            "training": {"steps": 1, "device": "cpu", "probe_every": 1, "eval_every": 1}})
+    trainer = Trainer(cfg)
+    for _ in trainer.run():
+        pass
+    snap = trainer.last_probe
+    short = min(range(len(snap.lengths)), key=lambda i: snap.lengths[i])
+    assert snap.lengths[short] < snap.gates[(0, 0, "f")].shape[1]  # the batch has a padded sentence
+    panel = panel_on(qtbot, trainer)
+    panel.sample.setCurrentIndex(short)
+    panel.slider.setValue(10_000)
+    assert panel.selection()[4] == snap.lengths[short] - 1
+    for t in range(snap.lengths[short]):
+        for eq in cell_step(snap, 0, 0, short, 1, t).equations:
+            assert abs(FUNCTIONS[eq.func](eq.total) - eq.result) < 1e-5
