@@ -35,7 +35,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QSlider, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from ...i18n import N_, _
+from ...i18n import _
 from ...train.info import RunInfo
 from .. import theme
 from ..cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
@@ -78,8 +78,6 @@ LAYOUTS = {
         "bus": (50, ("h",)),
     },
 }
-NODE_TITLES = {"f": N_("forget gate f"), "i": N_("input gate i"), "g": N_("candidate g"), "o": N_("output gate o"),
-               "r": N_("reset gate r"), "z": N_("update gate z"), "n": N_("candidate n"), "h": N_("activation h")}
 
 
 class CellDiagram(QWidget):
