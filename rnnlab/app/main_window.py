@@ -46,7 +46,7 @@ from .manyruns import ManyRuns
 from .messagebar import MessageBar
 from .model_access import TrainerApi
 from .places import settings
-from .plots.cell import CellPanel
+from .plots.cell import CellPanel, untrained_probe
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
@@ -336,6 +336,15 @@ class MainWindow(QMainWindow):
         self.data.set_view(view)
         self.panel.set_preview(preview_widget(prepared.preview))
         self._show_status(None)
+        self.scheduler.refresh(force=True)
+        self.api.submit(untrained_probe, self._on_untrained_probe, key="untrained-probe")
+
+    def _on_untrained_probe(self, probe) -> None:
+        """The prepared model's probe before any step (issue 22): the Gradients tab's dashed "before training" curve,
+        the gates and the Cell tab follow a change of the recurrent scale at once. Dropped once a run has probes."""
+        if self.session.is_training() or self.many.active or self.data.probe_steps:
+            return
+        self.data.add_probe(probe)
         self.scheduler.refresh(force=True)
 
     def show_opened(self, opened: Opened) -> None:

@@ -254,3 +254,27 @@ def test_a_padded_sequence_steps_only_through_its_real_words(qtbot):
     for t in range(snap.lengths[short]):
         for eq in cell_step(snap, 0, 0, short, 1, t).equations:
             assert abs(FUNCTIONS[eq.func](eq.total) - eq.result) < 1e-5
+
+
+def test_the_recurrent_scale_redraws_the_untrained_probe_before_training(qtbot, window):
+    """Before a single step, the prepared model's probe is in: raising the recurrent scale of a tanh RNN makes the
+    gradient reaching t = 0 (the dashed "before training" curve) orders of magnitude larger."""
+    import numpy as np
+
+    def base(scale):
+        return config.from_dict({"task": {"name": "adding", "options": {"length": 60}},
+                                 "model": {"cell": "rnn_tanh", "hidden_size": 16, "recurrent_init": "orthogonal",
+                                           "recurrent_scale": scale}})
+
+    w = window(base(0.5))
+    qtbot.waitUntil(lambda: w.data.first_probe is not None, timeout=TIMEOUT)
+    small_first = float(np.asarray(w.data.first_probe.grad_norms[(0, 0)])[0])
+    assert w.data.first_probe.step == 0 and not w.is_training()
+    w.set_config(base(1.5))
+    qtbot.waitUntil(lambda: w.data.first_probe is not None and w.trainer is not None
+                    and w.trainer.cfg.model.recurrent_scale == 1.5, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: w.data.first_probe is not None
+                    and float(np.asarray(w.data.first_probe.grad_norms[(0, 0)])[0]) != small_first,
+                    timeout=TIMEOUT)
+    large_first = float(np.asarray(w.data.first_probe.grad_norms[(0, 0)])[0])
+    assert large_first > 1e3 * small_first, (small_first, large_first)

@@ -250,6 +250,13 @@ def clamp_job(clamps: tuple, step: int):
     return job
 
 
+def untrained_probe(task, model):
+    """A model request: the probe of a model before its first step (step 0), as training's first probe would be."""
+    from ...train.trainer import probe_snapshot
+
+    return probe_snapshot(model, task, task.probe_batch(), 0)
+
+
 def saliency_job(clamps: tuple):
     """A model request: ||d output / d x_t|| for every sequence of the probe batch (many-to-one tasks), with the clamps
     shown in force, as a numpy (samples, time) array."""
