@@ -566,6 +566,7 @@ class CellPanel(QWidget):
         if not has_parts(probe):
             self.info.setText(_("This probe did not keep the cell's sums (a saved run or a race keeps only the "
                                 "gates): train or step this run to see the cell."))
+            self.info.setToolTip(self.info.text())
             self.current = None
             self.diagram.set_step(None)
             self.equations.setText("")
