@@ -23,6 +23,7 @@ from .i18n import N_, _, ngettext
 SCHEMA_VERSION = 1
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": N_("Vanilla RNN (tanh)"), "rnn_relu": N_("Vanilla RNN (ReLU)")}
+RECURRENT_INIT_LABELS = {"default": N_("torch default"), "orthogonal": N_("orthogonal"), "identity": N_("identity")}
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
@@ -69,6 +70,14 @@ class ModelConfig:
     gate_init: str = setting("default", choice("default", "open", "chrono"), N_("How the gate that keeps the state "
                              "starts (LSTM forget, GRU update): torch's default (half open), open, or chrono (many "
                              "time scales)."), N_("Memory gate init"), when=GATED_CELLS)
+    recurrent_init: str = setting("default", choice("default", "orthogonal", "identity"), N_(
+                                  "How the recurrent weights W_hh start: torch's default (small random), orthogonal, "
+                                  "or the identity (Le et al. 2015); each gate's block alike."), N_("Recurrent init"),
+                                  value_labels=RECURRENT_INIT_LABELS)
+    recurrent_scale: float = setting(1.0, float_range(0.0, 10.0, lo_open=True), N_(
+                                     "A gain on the initial recurrent weights W_hh; with orthogonal or identity init "
+                                     "it is their spectral radius: below 1 the gradient through time vanishes, above "
+                                     "1 it explodes."), N_("Recurrent scale"))
 
 
 @dataclass(frozen=True)

@@ -131,13 +131,13 @@ def _loss_with_nudge(module, x, t, unit, eps, loss_fn):
     original = probe._cell_step
     calls = {"n": 0}
 
-    def nudge(kind, mod, xp, h, c, w_hh, b_hh):
-        h_new, c_new, gates = original(kind, mod, xp, h, c, w_hh, b_hh)
+    def nudge(kind, mod, xp, h, c, w_hh, b_hh, forced=None):
+        h_new, c_new, gates, parts = original(kind, mod, xp, h, c, w_hh, b_hh, forced)
         if calls["n"] == t:
             h_new = h_new.clone()
             h_new[:, unit] += eps
         calls["n"] += 1
-        return h_new, c_new, gates
+        return h_new, c_new, gates, parts
 
     probe._cell_step = nudge
     try:

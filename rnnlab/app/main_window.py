@@ -37,6 +37,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..config import RunConfig
+from ..i18n import _
 from ..train.info import RunInfo
 from . import language, icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
@@ -45,6 +46,7 @@ from .manyruns import ManyRuns
 from .messagebar import MessageBar
 from .model_access import TrainerApi
 from .places import settings
+from .plots.cell import CellPanel, untrained_probe
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         self.view_host = TaskViewHost(self.api)
         self.gates_panel = GatesPanel()
         self.gradtime_panel = GradTimePanel()
+        self.cell_panel = CellPanel(self.api)
         self.top = QSplitter(Qt.Horizontal)
         self.top.setObjectName("topSplitter")
         self.top.addWidget(self.loss_panel)
@@ -148,6 +151,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.gradients, _("Gradients"))
         self.tabs.setTabToolTip(0, _("What each gate does at every step and unit, for one probe sequence"))
         self.tabs.setTabToolTip(1, _("Gradient norms over training, and the gradient reaching each time step"))
+        self.tabs.setTabToolTip(self.tabs.addTab(self.cell_panel, _("Cell")),
+                                _("One unit of the cell at one time step, with its equations filled in"))
         self.tabs.currentChanged.connect(lambda _i: self.scheduler.refresh(force=True))
         menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)
@@ -340,7 +345,8 @@ class MainWindow(QMainWindow):
 
     def panels(self) -> list:
         """Every panel of the window (panel.py's contract): the window loops over them."""
-        return [self.loss_panel, self.grad_panel, self.gates_panel, self.gradtime_panel, self.view_host]
+        return [self.loss_panel, self.grad_panel, self.gates_panel, self.gradtime_panel, self.cell_panel,
+                self.view_host]
 
     def configure_panels(self, info: RunInfo) -> None:
         """Frame every panel for the run shown; the report and the export read the run's facts off its RunData."""
@@ -391,6 +397,15 @@ class MainWindow(QMainWindow):
         self.data.set_view(view)
         self.show_preview(prepared.preview)
         self._show_status(None)
+        self.scheduler.refresh(force=True)
+        self.api.submit(untrained_probe, self._on_untrained_probe, key="untrained-probe")
+
+    def _on_untrained_probe(self, probe) -> None:
+        """The prepared model's probe before any step (issue 22): the Gradients tab's dashed "before training" curve,
+        the gates and the Cell tab follow a change of the recurrent scale at once. Dropped once a run has probes."""
+        if self.session.is_training() or self.many.active or self.data.probe_steps:
+            return
+        self.data.add_probe(probe)
         self.scheduler.refresh(force=True)
 
     def show_opened(self, opened: Opened) -> None:

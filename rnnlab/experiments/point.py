@@ -115,7 +115,8 @@ def _compact(probe):
     from dataclasses import replace
 
     half = lambda d: {k: np.asarray(v, dtype=np.float16) for k, v in d.items()}  # noqa: E731
-    return replace(probe, gates=half(probe.gates), hidden=half(probe.hidden), cell=half(probe.cell))
+    return replace(probe, gates=half(probe.gates), hidden=half(probe.hidden), cell=half(probe.cell),
+                   preact={}, input_part={}, hidden_part={}, h_prev={}, c_prev={})  # the Cell tab's: not raced
 
 
 # the History columns a window's plots draw (epoch, learning rate and time are left out: the race does not plot them)

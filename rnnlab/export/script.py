@@ -340,6 +340,9 @@ def _training_settings(cfg: RunConfig, part: Part, steps: int) -> list[Setting]:
         out.append(Setting("EMBEDDING_SIZE", m.embedding_size, "each token id becomes a learned vector"))
     if m.gate_init != "default" and m.cell in ("lstm", "gru"):
         out.append(Setting("GATE_INIT", m.gate_init, "open | chrono: how the LSTM's f / GRU's z gate starts"))
+    if _recurrent_init(m):
+        out += [Setting("RECURRENT_INIT", m.recurrent_init, "default | orthogonal | identity: how W_hh starts"),
+                Setting("RECURRENT_SCALE", m.recurrent_scale, "a gain on W_hh (= its spectral radius if not default)")]
     out += [Setting("OPTIMIZER", t.optimizer, "sgd | adam | rmsprop"),
             Setting("LEARNING_RATE", t.learning_rate)]
     if t.optimizer in ("sgd", "rmsprop"):
@@ -457,6 +460,29 @@ def init_memory_gate(rnn, length):
 '''
 
 
+_RECURRENT_INIT = '''\
+def init_recurrent(rnn):
+    """Draw each gate's H x H block of W_hh anew (orthogonal, or the identity as in Le et al.
+    2015) and multiply it by RECURRENT_SCALE, a gain: for orthogonal and identity, the spectral
+    radius. torch's default draws a spectral radius near 0.58, which the gain multiplies."""
+    h = rnn.hidden_size
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if not name.startswith("weight_hh"):
+                continue
+            for block in p.split(h, dim=0):
+                if RECURRENT_INIT == "orthogonal":
+                    nn.init.orthogonal_(block)
+                elif RECURRENT_INIT == "identity":
+                    block.copy_(torch.eye(h, dtype=block.dtype))
+                block.mul_(RECURRENT_SCALE)
+'''
+
+
+def _recurrent_init(m) -> bool:
+    return m.recurrent_init != "default" or m.recurrent_scale != 1.0
+
+
 _MAKE_RNN = '''\
 def make_rnn(input_size, hidden_size, bidirectional):
     """torch's fused recurrent layer (CELL): the whole sequence in one call, all layers stacked."""
@@ -478,8 +504,11 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
     code = [_CELL_COMMENTS[m.cell], _MAKE_RNN]
     if gate_init:
         code += ["", _GATE_INIT]
+    if _recurrent_init(m):
+        code += ["", _RECURRENT_INIT]
     code[-1] = code[-1].rstrip("\n")
-    init_line = f"        init_memory_gate(self.rnn, {part.length})" if gate_init else None
+    init_lines = [f"        init_memory_gate(self.rnn, {part.length})"] if gate_init else []
+    init_lines += ["        init_recurrent(self.rnn)"] if _recurrent_init(m) else []
     embed = ["        self.embed = nn.Embedding(VOCAB_SIZE, EMBEDDING_SIZE, padding_idx=0)  # id 0 = padding"]
     rnn_in = "EMBEDDING_SIZE" if part.tokens else "INPUT_SIZE"
     inp = "self.embed(x)" if part.tokens else "x"
@@ -493,7 +522,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
                   "        super().__init__()",
                   *embed,
                   f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)  # the encoder",
-                  *([init_line] if init_line else []),
+                  *init_lines,
                   "        self.drop = nn.Dropout(DROPOUT)",
                   "        width = HIDDEN_SIZE * (2 if BIDIRECTIONAL else 1)",
                   "        self.target_embed = nn.Embedding(TARGET_VOCAB_SIZE, EMBEDDING_SIZE)",
@@ -538,8 +567,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
         if part.tokens:
             lines += embed
         lines.append(f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)")
-        if init_line:
-            lines.append(init_line)
+        lines += init_lines
         lines += ["        self.drop = nn.Dropout(DROPOUT)",
                   "        self.out = nn.Linear(HIDDEN_SIZE * (2 if BIDIRECTIONAL else 1), OUTPUT_SIZE)", ""]
         args = "x, lengths" if part.lengths else ("x, hx=None" if part.stateful else "x")

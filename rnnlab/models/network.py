@@ -10,6 +10,7 @@ Token inputs use id 0 as padding.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Optional
 
 import torch
@@ -68,6 +69,30 @@ def init_memory_gate(rnn: nn.RNNBase, mode: str, length: int) -> None:
                     p[:h] = -value
 
 
+def init_recurrent(rnn: nn.RNNBase, mode: str, scale: float) -> None:
+    """Draw every W_hh anew: torch's default, orthogonal or identity (Le et al. 2015), then multiply by `scale`.
+
+    `scale` is a gain: each H x H block of W_hh (one per gate) is multiplied by it. For "orthogonal" and "identity"
+    the block's eigenvalues all have modulus 1, so the gain is exactly the spectral radius; torch's default
+    (uniform in ±1/sqrt(H)) has a spectral radius near 0.58, which the gain multiplies. Above 1 a ReLU RNN's state
+    grows geometrically over t and tanh's saturates at ±1: the slide's point that tanh keeps the values bounded.
+    Default and 1.0 leave the weights untouched, so the random stream and every older run stay the same.
+    """
+    if mode == "default" and scale == 1.0:
+        return
+    h = rnn.hidden_size
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if not name.startswith("weight_hh"):
+                continue
+            for block in p.split(h, dim=0):  # one H x H block per gate (i, f, g, o / r, z, n / the RNN's one)
+                if mode == "orthogonal":
+                    nn.init.orthogonal_(block)
+                elif mode == "identity":
+                    block.copy_(torch.eye(h, dtype=block.dtype))
+                block.mul_(scale)
+
+
 def final_hidden(h_n, num_layers: int, dirs: int) -> Tensor:
     """The last layer's final state, both directions concatenated: (B, dirs*H). Takes h_n or (h_n, c_n)."""
     h = h_n[0] if isinstance(h_n, tuple) else h_n
@@ -87,6 +112,8 @@ class SequenceModel(nn.Module):
             in_size = spec.input_size
         self.rnn = make_rnn(cfg.cell, in_size, cfg.hidden_size, cfg.num_layers, cfg.bidirectional, cfg.dropout)
         init_memory_gate(self.rnn, cfg.gate_init, spec.sequence_length or 100)
+        init_recurrent(self.rnn, cfg.recurrent_init, cfg.recurrent_scale)
+        self.clamps: tuple = ()  # gate clamps for evaluation (`clamped`); empty: the fused kernel runs
         self.drop = nn.Dropout(cfg.dropout)
         width = cfg.hidden_size * self.dirs
         if spec.head == "seq2seq":
@@ -103,6 +130,9 @@ class SequenceModel(nn.Module):
         return self.embed(x) if self.embed is not None else x.float()
 
     def run_rnn(self, inp: Tensor, lengths: Optional[Tensor] = None, hx=None):
+        if self.clamps:  # the fused kernel cannot force a gate: the probe replays the same weights with the clamp
+            tr = probe_mod.trace(self.rnn, inp, hx, lengths=lengths, clamp=self.clamps, keep_graph=True)
+            return tr.output, ((tr.h_n, tr.c_n) if tr.kind == "LSTM" else tr.h_n)
         if lengths is None:
             return self.rnn(inp, hx)
         packed = pack_padded_sequence(inp, lengths.cpu(), batch_first=True, enforce_sorted=False)
@@ -150,6 +180,48 @@ class SequenceModel(nn.Module):
             token = self.out(dec_out).argmax(-1)
             result.append(token)
         return torch.cat(result, dim=1)
+
+    # --- interventions and attributions, for the Cell tab and the task views ------------------------------------
+
+    @contextmanager
+    def clamped(self, clamps):
+        """Inside, the recurrent layer runs with these gates forced (a probe.Clamp, a list, or {gate: value}).
+
+        For evaluation only: refuses to start in training mode, so a clamp can never reach an optimizer step. The
+        seq2seq decoder is left alone (the clamp acts on the encoder, the layer the probe shows)."""
+        if self.training:
+            raise RuntimeError("gate clamps are for evaluation: put the model in eval mode first")
+        clamps = probe_mod.as_clamps(clamps)
+        previous, self.clamps = self.clamps, clamps
+        try:
+            yield self
+        finally:
+            self.clamps = previous
+
+    def input_saliency(self, batch: Batch, target: Optional[Tensor] = None) -> dict:
+        """How much each input step moved each sample's output: numpy (batch, time) arrays keyed "saliency"
+        (||d out / d x_t||) and "grad_x_input" (gradient x input summed over the features; for tokens, over the
+        embedding). `target` picks a class per sample for classifiers (default: the predicted class); regression
+        heads use their single output. Many-to-one heads only; runs with the clamps in force."""
+        if self.spec.head != "many_to_one":
+            raise ValueError("input saliency is defined for one output per sequence (many-to-one tasks)")
+        picked = {}
+
+        def output_of(out, h_n):
+            y = self.head(out, h_n, batch)
+            if y.shape[1] == 1:
+                return y.sum()
+            cls = target if target is not None else y.argmax(1)
+            picked["class"] = cls
+            return y.gather(1, cls.to(y.device)[:, None]).sum()
+
+        with evaluating(self, grad=True) as device:
+            batch = batch.to(device)
+            inp = self.rnn_input(batch.x).detach()
+            lengths = batch.lengths.to(device) if batch.lengths is not None else None
+            tr = probe_mod.trace(self.rnn, inp, lengths=lengths, loss_fn=output_of, clamp=self.clamps,
+                                 input_grad=True)
+        return {"saliency": tr.saliency.float().cpu().numpy(), "grad_x_input": tr.grad_x_input.float().cpu().numpy()}
 
     # --- for the task views ---------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import math
 import statistics
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional, Protocol
 
 import numpy as np
@@ -166,6 +166,44 @@ class ProbeSnapshot:
     grad_norms: dict[tuple, np.ndarray]  # (layer, direction) -> (time,) ||dL/dh_t||
     labels: list[Optional[list[str]]]  # time-axis labels per sample (words, characters), None = step numbers
     loss: float
+    # The parts of each gate's equation, for the Cell tab (probe.Trace's fields of the same names; empty in runs
+    # saved before they were kept): (layer, direction, gate) -> (samples, time, hidden), biases (hidden,)
+    preact: dict[tuple, np.ndarray] = field(default_factory=dict)
+    input_part: dict[tuple, np.ndarray] = field(default_factory=dict)
+    hidden_part: dict[tuple, np.ndarray] = field(default_factory=dict)
+    bias_input: dict[tuple, np.ndarray] = field(default_factory=dict)
+    bias_hidden: dict[tuple, np.ndarray] = field(default_factory=dict)
+    h_prev: dict[tuple, np.ndarray] = field(default_factory=dict)  # (layer, direction): the state each step read
+    c_prev: dict[tuple, np.ndarray] = field(default_factory=dict)
+    nonlinearity: str = ""  # the vanilla RNN's: "tanh" | "relu"
+    clamped_gates: tuple = ()  # a probe of a clamped model (the Cell tab's interventions); never one of training
+    lengths: tuple = ()  # each sample's real length when the batch is padded; () = all full length
+
+
+def probe_snapshot(model, task, batch, step: int, clamps=()) -> ProbeSnapshot:
+    """The probe of `batch` as plain numpy, in eval mode; with `clamps` (probe.Clamp), what the clamped model does
+    (the Cell tab's interventions: evaluation only, the model is put back in the mode it was in)."""
+    was_training = model.training
+    model.eval()
+    try:
+        device = next(model.parameters()).device
+        pb = batch.to(device)
+        x = model.rnn_input(pb.x)
+        tr = probe_mod.trace(model.rnn, x, lengths=pb.lengths, clamp=clamps,
+                             loss_fn=lambda out, h_n: task.loss(model.head(out, h_n, pb), pb))
+    finally:
+        model.train(was_training)
+    to_np = lambda d: {k: v.float().cpu().numpy() for k, v in d.items()}  # noqa: E731
+    return ProbeSnapshot(
+        step=step, kind=tr.kind, gate_names=tr.gate_names, num_layers=model.rnn.num_layers,
+        num_directions=model.dirs, gates=to_np(tr.gates), hidden=to_np(tr.hidden), cell=to_np(tr.cell),
+        grad_norms=to_np(tr.grad_norms), labels=[task.step_labels(batch, i) for i in range(len(batch))],
+        loss=tr.loss if tr.loss is not None else math.nan,
+        preact=to_np(tr.preact), input_part=to_np(tr.input_part), hidden_part=to_np(tr.hidden_part),
+        bias_input=to_np(tr.bias_input), bias_hidden=to_np(tr.bias_hidden), h_prev=to_np(tr.h_prev),
+        c_prev=to_np(tr.c_prev), nonlinearity=getattr(model.rnn, "nonlinearity", ""),
+        clamped_gates=tuple(sorted({c.gate for c in tr.clamps})),
+        lengths=tuple(int(n) for n in batch.lengths) if batch.lengths is not None else ())
 
 
 @dataclass
@@ -403,21 +441,7 @@ class Trainer:
 
     def _probe(self) -> ProbeSnapshot:
         """Replay the recurrent layer on the probe batch: gates, states and ||dL/dh_t||."""
-        self.model.eval()
-        try:
-            pb = self._probe_batch.to(self.device)
-            x = self.model.rnn_input(pb.x)
-            tr = probe_mod.trace(self.model.rnn, x, lengths=pb.lengths,
-                                 loss_fn=lambda out, h_n: self.task.loss(self.model.head(out, h_n, pb), pb))
-        finally:
-            self.model.train()
-        to_np = lambda d: {k: v.float().cpu().numpy() for k, v in d.items()}  # noqa: E731
-        snap = ProbeSnapshot(
-            step=self.step, kind=tr.kind, gate_names=tr.gate_names, num_layers=self.model.rnn.num_layers,
-            num_directions=self.model.dirs, gates=to_np(tr.gates), hidden=to_np(tr.hidden), cell=to_np(tr.cell),
-            grad_norms=to_np(tr.grad_norms),
-            labels=[self.task.step_labels(self._probe_batch, i) for i in range(len(self._probe_batch))],
-            loss=tr.loss if tr.loss is not None else math.nan)
+        snap = probe_snapshot(self.model, self.task, self._probe_batch, self.step)
         self.last_probe = snap
         self._remember_probe(snap)
         return snap

@@ -28,6 +28,7 @@ TOLERANCE = 1e-4
 # Small versions of each task's suggested experiment: seconds per case on one CPU thread.
 CASES = {
     "adding": {"model.cell": "lstm", "model.hidden_size": 16, "task.length": 20, "training.batch_size": 16,
+               "model.recurrent_init": "orthogonal", "model.recurrent_scale": 0.9,
                "training.learning_rate": 0.01},
     "memory": {"model.cell": "gru", "model.hidden_size": 16, "model.embedding_size": 8, "task.gap": 6,
                "model.gate_init": "chrono", "training.learning_rate": 0.01},

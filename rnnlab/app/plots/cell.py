@@ -1,0 +1,707 @@
+"""Cell: one unit of the run's cell at one time step, drawn as in the course slides, with its equations filled in.
+
+The diagram (QPainter) shows the inputs x_t, h_{t-1} (and the LSTM's c_{t-1}), each gate with its value, the pointwise
+products and sums and the outputs; beside it the same cell's equations in the probe docstring's symbols (torch's), each
+with its terms, its sum, its nonlinearity and its result. Every number comes from the latest probe (cell_numbers.py):
+stepping through t with Left/Right, the slider or Play only indexes arrays the probe already holds.
+
+    choosers:  layer  direction  unit  sample           while training: follows the latest probe
+    ┌ diagram ─────────────────────┐ ┌ equations ─────┐
+    │  c_{t-1} ──⊗──────⊕──── c_t   │ │ f_t = σ(...)   │
+    │            f   i⊗g  tanh      │ │   = σ(1.302)   │
+    │  h_{t-1} ─[f][i][g][o]─⊗─ h_t │ │   = 0.786 ...  │
+    └──────────────────────────────┘ └────────────────┘
+    ◀  ────────●──────────  ▶   Play  speed         t = 12 ("good")
+    Clamp gate [f] to [0.00] [all units] from t [0]  Clamp  Clear  Saliency
+    Validation accuracy: 1.000 without the clamp, 0.25 with f = 0
+
+Clamp and Saliency are model requests (TrainerApi.submit): they run between two optimizer steps with the clamp
+inside the call only, so training never sees it; the next training probe, a new run or Clear drops what they showed.
+
+Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QSlider, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from ...i18n import _
+from ...train.info import RunInfo
+from .. import theme
+from ..cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
+from ..rundata import RunData
+from .alone import run_alone
+from .common import curve, pen, style_plot
+
+SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
+CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
+
+# --- the diagrams: nodes on a 100 x 60 grid, wires between them (the slides' layout, left to right) --------------
+# node: name -> (x, y, shape, text); shape "in"/"out" (a labelled end), "gate" (a box, the gate's colour), "op" (a
+# circle with ⊙, + or 1−), "fn" (a small box: tanh of the cell state). The number drawn on each is the CellStep's.
+LAYOUTS = {
+    "LSTM": {
+        "nodes": {"c_prev": (4, 10, "in", "c<t−1>"), "h_prev": (4, 50, "in", "h<t−1>"), "x": (14, 58, "in", "x<t>"),
+                  "f": (28, 38, "gate", "σ"), "i": (42, 38, "gate", "σ"), "g": (54, 38, "gate", "tanh"),
+                  "o": (68, 38, "gate", "σ"), "mul_f": (28, 10, "op", "×"), "mul_ig": (48, 24, "op", "×"),
+                  "add_c": (48, 10, "op", "+"), "tanh_c": (80, 24, "fn", "tanh"), "mul_o": (80, 38, "op", "×"),
+                  "c": (96, 10, "out", "c<t>"), "h": (96, 50, "out", "h<t>")},
+        "wires": [("c_prev", "mul_f"), ("mul_f", "add_c"), ("add_c", "c"), ("f", "mul_f"), ("i", "mul_ig"),
+                  ("g", "mul_ig"), ("mul_ig", "add_c"), ("add_c", "tanh_c", "corner"), ("tanh_c", "mul_o"),
+                  ("o", "mul_o"), ("mul_o", "h", "corner"), ("h_prev", "bus"), ("x", "bus")],
+        "bus": (50, ("f", "i", "g", "o")),
+    },
+    "GRU": {
+        "nodes": {"h_prev": (4, 10, "in", "h<t−1>"), "x": (14, 58, "in", "x<t>"),
+                  "r": (24, 38, "gate", "σ"), "z": (40, 38, "gate", "σ"), "n": (64, 38, "gate", "tanh"),
+                  "mul_z": (40, 10, "op", "×"), "one_minus": (52, 24, "op", "1−"), "mul_n": (64, 24, "op", "×"),
+                  "add_h": (64, 10, "op", "+"), "h": (96, 10, "out", "h<t>")},
+        "wires": [("h_prev", "mul_z"), ("mul_z", "add_h"), ("add_h", "h"), ("z", "mul_z"), ("z", "one_minus",
+                  "corner"), ("one_minus", "mul_n"), ("n", "mul_n"), ("mul_n", "add_h"), ("r", "n", "reset"),
+                  ("h_prev", "bus", "down"), ("x", "bus")],
+        "bus": (50, ("r", "z", "n")),
+    },
+    "RNN": {
+        "nodes": {"h_prev": (4, 50, "in", "h<t−1>"), "x": (20, 58, "in", "x<t>"), "h": (50, 38, "gate", "tanh"),
+                  "h_out": (96, 38, "out", "h<t>")},
+        "wires": [("h", "h_out"), ("h_prev", "bus"), ("x", "bus")],
+        "bus": (50, ("h",)),
+    },
+}
+
+
+class CellDiagram(QWidget):
+    """The cell as a picture with the numbers of one unit at one step (QPainter, scaled to the widget)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.step: Optional[CellStep] = None
+        self.kind = "LSTM"
+        self.nonlinearity = "tanh"
+        self.setMinimumSize(320, 120)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def set_step(self, step: Optional[CellStep], kind: Optional[str] = None, nonlinearity: str = "") -> None:
+        self.step = step
+        if kind:
+            self.kind = kind
+        if nonlinearity:
+            self.nonlinearity = nonlinearity
+        self.update()
+
+    def values(self) -> dict[str, str]:
+        """The text drawn on each node (what a test compares with the equations' numbers)."""
+        s = self.step
+        if s is None:
+            return {}
+        out = {"h_prev": fmt(s.h_prev), "h": fmt(s.h), "h_out": fmt(s.h)}
+        for g, v in s.gates.items():
+            out[g] = fmt(v)
+        if s.kind == "LSTM":
+            out.update(c_prev=fmt(s.c_prev), c=fmt(s.c), mul_f=fmt(s.gates["f"] * s.c_prev),
+                       mul_ig=fmt(s.gates["i"] * s.gates["g"]), add_c=fmt(s.c), tanh_c=fmt(_tanh(s.c)),
+                       mul_o=fmt(s.h))
+        if s.kind == "GRU":
+            z, n = s.gates["z"], s.gates["n"]
+            out.update(mul_z=fmt(z * s.h_prev), one_minus=fmt(1 - z), mul_n=fmt((1 - z) * n), add_h=fmt(s.h))
+        return out
+
+    def paintEvent(self, _event) -> None:
+        layout = LAYOUTS.get(self.kind)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.fillRect(self.rect(), QColor(theme.BACKGROUND))
+        if layout is None:
+            return
+        w, h = self.width(), self.height()
+        sx, sy = (w - 16) / 100.0, (h - 16) / 64.0
+        unit = min(sx, sy * 1.6)
+        pos = lambda name: QPointF(8 + layout["nodes"][name][0] * sx, 8 + layout["nodes"][name][1] * sy)  # noqa
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, min(font.pointSizeF() * 1.0, unit * 2.6)))
+        painter.setFont(font)
+        values = self.values()
+        wire = QPen(QColor(theme.FOREGROUND), max(1.0, unit * 0.25))
+        painter.setPen(wire)
+        bus_y, bus_gates = layout["bus"]
+        bus_y = 8 + bus_y * sy
+        gate_x = [pos(g).x() for g in bus_gates]
+        painter.drawLine(QPointF(pos("h_prev").x() if self.kind != "GRU" else 8 + 4 * sx, bus_y),
+                         QPointF(max(gate_x), bus_y))
+        for g in bus_gates:
+            painter.drawLine(QPointF(pos(g).x(), bus_y), pos(g))
+        for a, b, *how in layout["wires"]:
+            if b == "bus":
+                p = pos(a)
+                if how and how[0] == "down":  # GRU: h_{t-1} runs along the top and drops to the bus
+                    painter.drawLine(QPointF(p.x() + 4 * sx, p.y()), QPointF(p.x() + 4 * sx, bus_y))
+                else:
+                    painter.drawLine(p, QPointF(p.x(), bus_y) if a == "x" else QPointF(p.x() + 4 * sx, bus_y))
+                continue
+            pa, pb = pos(a), pos(b)
+            path = QPainterPath(pa)
+            if how and how[0] == "corner":
+                path.lineTo(QPointF(pb.x(), pa.y()))
+            elif how and how[0] == "reset":  # r multiplies h_{t-1}'s part inside n: drawn as a dashed hint
+                painter.setPen(QPen(QColor(theme.GATE_COLORS["r"]), wire.widthF(), Qt.DashLine))
+                path.lineTo(QPointF(pa.x(), pa.y() - 8 * sy))
+                path.lineTo(QPointF(pb.x(), pa.y() - 8 * sy))
+            path.lineTo(pb)
+            painter.drawPath(path)
+            painter.setPen(wire)
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        for name, (x, y, shape, text) in layout["nodes"].items():
+            p = pos(name)
+            value = values.get(name, "")
+            if shape == "gate":
+                color = QColor(theme.GATE_COLORS.get(name, theme.FOREGROUND))
+                if name == "h" and self.nonlinearity == "relu":
+                    text = "relu"
+                label = f"{text} {name}"
+                half = max(4.0 * sx, metrics.horizontalAdvance(label) / 2 + 5)
+                box = QRectF(p.x() - half, p.y() - 0.75 * line, 2 * half, 1.5 * line)
+                painter.setBrush(color.lighter(170))
+                clamped = self.step is not None and any(e.clamped and e.name == name for e in self.step.equations)
+                painter.setPen(QPen(color.darker(120), wire.widthF() * (3 if clamped else 1.5)))
+                painter.drawRoundedRect(box, 4, 4)
+                painter.setPen(QColor(theme.FOREGROUND))
+                painter.drawText(box, Qt.AlignCenter, label)
+                if value:  # the gate's value just above its box, in its colour
+                    painter.setPen(color.darker(160))
+                    bold = QFont(font)
+                    bold.setBold(True)
+                    painter.setFont(bold)
+                    painter.drawText(QRectF(p.x() - 8 * sx, box.top() - line - 1, 16 * sx, line), Qt.AlignCenter,
+                                     value)
+                    painter.setFont(font)
+            elif shape in ("op", "fn"):
+                r = 0.7 * line
+                painter.setBrush(QColor("#fff7d6") if shape == "op" else QColor("#f3e6dd"))
+                painter.setPen(wire)
+                if shape == "op":
+                    painter.drawEllipse(p, r, r)
+                    painter.drawText(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r), Qt.AlignCenter, text)
+                else:
+                    box = QRectF(p.x() - 1.6 * r, p.y() - r, 3.2 * r, 2 * r)
+                    painter.drawRoundedRect(box, 3, 3)
+                    painter.drawText(box, Qt.AlignCenter, text)
+                if value:
+                    painter.setPen(QColor("#555555"))
+                    painter.drawText(QRectF(p.x() + r + 2, p.y() - line, 12 * sx, line), Qt.AlignLeft, value)
+            else:
+                label = text.replace("<", "").replace(">", "")
+                label = label[0] + "".join({"t": "ₜ", "−": "₋", "1": "₁"}.get(ch, ch) for ch in label[1:])
+                shown = f"{label} = {value}" if value else label
+                painter.setPen(QColor(theme.FOREGROUND))
+                bold = QFont(font)
+                bold.setBold(True)
+                painter.setFont(bold)
+                width = metrics.horizontalAdvance(shown) + 8
+                if shape == "out":
+                    rect = QRectF(p.x() - width, p.y() - 1.25 * line, width, line)
+                    painter.drawText(rect, Qt.AlignRight, shown)
+                elif name == "x":
+                    painter.drawText(QRectF(p.x() - width / 2, p.y() - line * 0.2, width, line), Qt.AlignCenter,
+                                     shown)
+                else:
+                    painter.drawText(QRectF(p.x(), p.y() - 1.25 * line, width, line), Qt.AlignLeft, shown)
+                painter.setFont(font)
+        painter.end()
+
+
+def _tanh(v: Optional[float]) -> float:
+    import math
+
+    return math.tanh(v) if v is not None else float("nan")
+
+
+CLAMPABLE = {"LSTM": ("f", "i", "o"), "GRU": ("z", "r"), "RNN": ()}  # models/probe.py's CLAMPABLE, in slide order
+
+
+def clamp_job(clamps: tuple, step: int):
+    """A model request (TrainerApi.submit): the probe batch and the validation metric with and without `clamps`.
+
+    Runs on the training or helper thread between two optimizer steps; the clamp lives only inside this call
+    (`model.clamped` refuses train mode), so it never reaches a training step."""
+
+    def job(task, model):
+        from ...modes import evaluating
+        from ...train.trainer import probe_snapshot
+
+        with evaluating(model):
+            free = task.evaluate(model, "val")
+            with model.clamped(clamps):
+                forced = task.evaluate(model, "val")
+        snap = probe_snapshot(model, task, task.probe_batch(), step, clamps)
+        key = task.metric.key
+        return {"probe": snap, "free": float(free[key]), "clamped": float(forced[key]), "title": task.metric.title}
+
+    return job
+
+
+def untrained_probe(task, model):
+    """A model request: the probe of a model before its first step (step 0), as training's first probe would be."""
+    from ...train.trainer import probe_snapshot
+
+    return probe_snapshot(model, task, task.probe_batch(), 0)
+
+
+def saliency_job(clamps: tuple):
+    """A model request: ||d output / d x_t|| for every sequence of the probe batch (many-to-one tasks), with the clamps
+    shown in force, as a numpy (samples, time) array."""
+
+    def job(task, model):
+        from ...modes import evaluating
+
+        with evaluating(model):
+            with model.clamped(clamps) if clamps else nullcontext():
+                return model.input_saliency(task.probe_batch())["saliency"]
+
+    return job
+
+
+class CellPanel(QWidget):
+    """The Cell tab: choosers, the diagram, the equations and the time controls. Keeps the panel contract."""
+
+    def __init__(self, api=None, parent=None):
+        super().__init__(parent)
+        self.api = api  # TrainerApi: the door to the model for the clamps (None: the tab only shows probes)
+        self.info = QLabel()
+        self.info.setObjectName("viewCaption")
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.layer, self.direction, self.sample = QComboBox(), QComboBox(), QComboBox()
+        self.unit = QSpinBox()
+        self.layer.setToolTip(_("Which recurrent layer to show (layer 0 reads the input)."))
+        self.direction.setToolTip(_("Forward (left to right) or backward direction of a bidirectional layer."))
+        self.sample.setToolTip(_("Which sequence of the fixed probe batch to show."))
+        self.unit.setToolTip(_("Which unit of the hidden state to follow through the cell."))
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        head.addWidget(self.info, 1)
+        for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("unit"), self.unit),
+                           (_("sample"), self.sample)):
+            head.addSpacing(8)
+            head.addWidget(QLabel(label))
+            head.addWidget(box)
+        for box in (self.layer, self.direction, self.sample):
+            box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            box.currentIndexChanged.connect(lambda _i: self.show_step())
+        self.unit.valueChanged.connect(lambda _v: self.show_step())
+        self.diagram = CellDiagram()
+        self.equations = QLabel()
+        self.equations.setTextFormat(Qt.RichText)
+        self.equations.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.equations.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.equations.setMargin(6)
+        self.equations.setWordWrap(True)  # a long GRU candidate line wraps at a space instead of scrolling sideways
+        scroll = QScrollArea()
+        scroll.setWidget(self.equations)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("f = σ(W·x + b + W·h + b) = 0.000") + 40)
+        # max |h_t| over the units, log scale: a ReLU RNN at recurrent scale > 1 grows by orders of magnitude, tanh
+        # stays within 1 (issue 22: the slide's reason for tanh); the dashed line is the t shown above.
+        self.growth = pg.PlotWidget()
+        self.growth.setMinimumHeight(95)
+        self.growth.setMaximumHeight(160)
+        style_plot(self.growth.getPlotItem(), x=_("time step t"), y=_("max |h|"))
+        self.growth.setLogMode(y=True)
+        self.growth.setMouseEnabled(x=False, y=False)
+        self.growth.getPlotItem().hideButtons()
+        self.growth_curve = curve(self.growth.getPlotItem(), theme.STATE_COLORS["hidden"], long=False)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pen(theme.GATE_COLORS["f"], style=Qt.DashLine))
+        self.growth.addItem(self.cursor)
+        self.growth.setToolTip(_("The largest |h_t| over the units at every time step, on a log scale: tanh keeps "
+                                 "it within 1, a ReLU RNN with recurrent scale above 1 lets it grow without bound."))
+        # saliency: how much each input step moved the sequence's output (many-to-one tasks, on request)
+        self.saliency_plot = pg.PlotWidget()
+        self.saliency_plot.setMinimumHeight(95)
+        self.saliency_plot.setMaximumHeight(160)
+        style_plot(self.saliency_plot.getPlotItem(), x=_("time step t"), y=_("saliency"))
+        self.saliency_plot.setMouseEnabled(x=False, y=False)
+        self.saliency_plot.getPlotItem().hideButtons()
+        self.saliency_curve = curve(self.saliency_plot.getPlotItem(), theme.GATE_COLORS["o"], long=False,
+                                    symbol="o")
+        self.saliency_cursor = pg.InfiniteLine(angle=90, movable=False,
+                                               pen=pen(theme.GATE_COLORS["f"], style=Qt.DashLine))
+        self.saliency_plot.addItem(self.saliency_cursor)
+        self.saliency_plot.setToolTip(_("Saliency: how much each input step x_t moved this sequence's output "
+                                        "(the norm of the gradient of the output with respect to x_t)."))
+        self.saliency_plot.setVisible(False)
+        self.saliency = None  # (samples, time) from the last request, for the probe shown
+        left = QSplitter(Qt.Vertical)
+        left.addWidget(self.diagram)
+        left.addWidget(self.growth)
+        left.addWidget(self.saliency_plot)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 1)
+        self.left = left
+        self.body = QSplitter(Qt.Horizontal)
+        self.body.setObjectName("cellSplitter")
+        self.body.addWidget(left)
+        self.body.addWidget(scroll)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        self.body.setSizes([600, 400])
+        self.prev_button = QPushButton("◀")
+        self.next_button = QPushButton("▶")
+        self.prev_button.setToolTip(_("One time step back (Left)"))
+        self.next_button.setToolTip(_("One time step on (Right)"))
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setToolTip(_("The time step t of the probe sequence"))
+        self.play_button = QPushButton(_("Play"))
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip(_("Step through the sequence at the chosen speed"))
+        self.speed = QComboBox()
+        for s in SPEEDS:
+            self.speed.addItem(_("{n} steps/s").format(n=s), s)
+        self.speed.setCurrentIndex(1)
+        self.t_label = QLabel()
+        self.t_label.setMinimumWidth(120)
+        foot = QHBoxLayout()
+        foot.setContentsMargins(4, 0, 4, 2)
+        for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label):
+            foot.addWidget(widget, 1 if widget is self.slider else 0)
+        clamp_row = self._build_clamp_row()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(foot)
+        layout.addLayout(clamp_row)
+        layout.addWidget(self.clamp_result)
+        self.prev_button.clicked.connect(lambda: self.move_t(-1))
+        self.next_button.clicked.connect(lambda: self.move_t(1))
+        self.slider.valueChanged.connect(lambda _v: self.show_step())
+        self.play_button.toggled.connect(self._play)
+        self.speed.currentIndexChanged.connect(lambda _i: self._play(self.play_button.isChecked()))
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.setFocusPolicy(Qt.StrongFocus)  # Left/Right step t (keyPressEvent); a click on the diagram focuses it
+        self.diagram.setFocusPolicy(Qt.ClickFocus)
+        self.probe = None
+        self.cell = "lstm"
+        self._seen = -1
+        self.current: Optional[CellStep] = None
+        self._growth_for = None
+        self.reset()
+
+    def _build_clamp_row(self) -> QHBoxLayout:
+        """Force a gate (evaluation only): which gate, to what value, all units or the chosen one, from which t."""
+        self.clamp_gate = QComboBox()
+        self.clamp_gate.setToolTip(_("The gate to force: LSTM forget f, input i, output o; GRU update z, reset r."))
+        self.clamp_value = QDoubleSpinBox()
+        self.clamp_value.setRange(0.0, 1.0)
+        self.clamp_value.setSingleStep(0.1)
+        self.clamp_value.setDecimals(2)
+        self.clamp_units = QComboBox()
+        self.clamp_units.addItem(_("all units"), "all")
+        self.clamp_units.addItem(_("the chosen unit"), "one")
+        self.clamp_from = QSpinBox()
+        self.clamp_from.setToolTip(_("The clamp acts from this time step on (0: at every step)."))
+        self.clamp_apply = QPushButton(_("Clamp"))
+        self.clamp_apply.setToolTip(_("Run the probe and the validation with the gate forced: evaluation only, "
+                                      "training never sees it (Train clears it)."))
+        self.clamp_clear = QPushButton(_("Clear"))
+        self.saliency_button = QPushButton(_("Saliency"))
+        self.saliency_button.setToolTip(_("How much each input step moved the output: the gradient of the output "
+                                          "with respect to x_t, for tasks with one answer per sequence."))
+        self.saliency_button.clicked.connect(self.request_saliency)
+        self.clamp_result = _ResultLabel()
+        self.clamp_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.clamp_result.setContentsMargins(6, 0, 6, 2)
+        self.clamp_apply.clicked.connect(self.apply_clamp)
+        self.clamp_clear.clicked.connect(self.clear_clamp)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 0, 4, 2)
+        for widget in (QLabel(_("Clamp gate")), self.clamp_gate, QLabel(_("to")), self.clamp_value,
+                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear,
+                       self.saliency_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.clamp_result.setVisible(False)  # its own line under the row, shown with a result (room at 1024 px)
+        self.clamps: tuple = ()  # the clamps of the probe shown; () = the training's own probe
+        self._live = None  # the training's latest probe, shown again when the clamp is cleared
+        return row
+
+    def _clamp_widgets(self):
+        return (self.clamp_gate, self.clamp_value, self.clamp_units, self.clamp_from, self.clamp_apply,
+                self.saliency_button)
+
+    def request_saliency(self) -> None:
+        """Ask for the probe batch's input saliency (off the GUI thread); drawn under the diagram for the sample."""
+        if self.api is None or self.probe is None:
+            return
+        probe = self.probe
+        self.api.submit(saliency_job(self.clamps), lambda values: self._show_saliency(probe, values),
+                        lambda message: self.clamp_result.setText(message), key="cell-saliency")
+
+    def _show_saliency(self, probe, values) -> None:
+        if probe is not self.probe:  # a newer probe came meanwhile: its saliency is another question
+            return
+        self.saliency = values
+        self.saliency_plot.setVisible(True)
+        self._draw_saliency()
+
+    def _draw_saliency(self) -> None:
+        if self.saliency is None:
+            self.saliency_curve.setData([], [])
+            return
+        sample = max(0, self.sample.currentIndex())
+        if sample < len(self.saliency):
+            row = np.asarray(self.saliency[sample], dtype=np.float64)
+            self.saliency_curve.setData(np.arange(len(row)), row)
+        self.saliency_cursor.setValue(self.slider.value())
+
+    def _sync_clamp_row(self, kind: str) -> None:
+        gates = CLAMPABLE.get(kind, ())
+        _fill(self.clamp_gate, list(gates))
+        has_model = self.api is not None and self.api.has_model()
+        for widget in self._clamp_widgets():
+            widget.setEnabled(has_model and (bool(gates) or widget is self.saliency_button))
+        self.clamp_clear.setEnabled(bool(self.clamps))
+
+    def apply_clamp(self) -> None:
+        """Ask for the probe and the validation metric with the chosen clamp (off the GUI thread)."""
+        from ...models.probe import Clamp
+
+        if self.api is None or self.probe is None or not self.clamp_gate.currentText():
+            return
+        unit = self.unit.value() if self.clamp_units.currentData() == "one" else None
+        clamps = (Clamp(self.clamp_gate.currentText(), round(self.clamp_value.value(), 6), unit=unit,
+                        from_step=self.clamp_from.value()),)
+        self.clamp_result.setText(_("Evaluating with the clamp..."))
+        live = self._live if self._live is not None else self.probe
+        self.api.submit(clamp_job(clamps, live.step), lambda result: self._clamped(clamps, result),
+                        lambda message: self.clamp_result.setText(message), key="cell-clamp")
+
+    def _clamped(self, clamps: tuple, result: dict) -> None:
+        if self._live is None:
+            self._live = self.probe
+        self.clamps = clamps
+        c = clamps[0]
+        self.clamp_result.setText(_("Validation {metric}: {free} without the clamp, {clamped} with {gate} = "
+                                    "{value}").format(metric=result["title"], free=f"{result['free']:.3f}",
+                                                      clamped=f"{result['clamped']:.3f}", gate=c.gate,
+                                                      value=f"{c.value:g}"))
+        self.clamp_result.setToolTip(self.clamp_result.text())
+        self.last_clamp_result = result
+        self.set_probe(result["probe"])
+
+    def clear_clamp(self) -> None:
+        """Back to the training's own probe."""
+        live, self._live, self.clamps = self._live, None, ()
+        self.clamp_result.setText("")
+        if live is not None:
+            self.set_probe(live)
+
+    # --- the panel contract ----------------------------------------------------------------------------------------
+
+    def configure(self, info: RunInfo) -> None:
+        """A run is shown or starts training: a clamp shown so far belongs to the model before it (cleared)."""
+        if self.clamps:
+            self.clamps, self._live = (), None
+            self.clamp_result.setText("")
+        self.cell = info.cell
+        self._show_growth(CELL_KINDS.get(info.cell) == "RNN")
+        self.diagram.set_step(None, CELL_KINDS.get(info.cell, "LSTM"))
+        self.unit.setMaximum(max(0, info.hidden_size - 1))
+
+    def reset(self) -> None:
+        if hasattr(self, "clamp_result"):
+            self.clamps, self._live = (), None
+            self.clamp_result.setText("")
+            for widget in (*self._clamp_widgets(), self.clamp_clear):
+                widget.setEnabled(False)
+        if hasattr(self, "saliency_plot"):
+            self.saliency = None
+            self.saliency_plot.setVisible(False)
+        self.probe = None
+        self._seen = -1
+        self.current = None
+        self._growth_for = None
+        self.growth_curve.setData([], [])
+        self.timer.stop()
+        self.play_button.setChecked(False)
+        self.diagram.set_step(None)
+        self.equations.setText("")
+        self.t_label.setText("")
+        self.info.setText(_("The cell appears with the first probe: Train (F5), or Step (F10) for one step."))
+        for widget in (self.layer, self.direction, self.sample, self.unit, self.slider, self.prev_button,
+                       self.next_button, self.play_button):
+            widget.setEnabled(False)
+
+    def has_news(self, data: RunData) -> bool:
+        return data.last_probe is not None and data.probe_version != self._seen
+
+    def refresh(self, data: RunData) -> None:
+        probe = data.last_probe
+        if probe is None or data.probe_version == self._seen:
+            return
+        self._seen = data.probe_version
+        if self.clamps:  # a new probe of training: clamps never outlive a training step (issue 22)
+            self._live, self.clamps = None, ()
+            self.clamp_result.setText("")
+        self.set_probe(probe)
+
+    # --- choosing and stepping ---------------------------------------------------------------------------------
+
+    def set_probe(self, probe) -> None:
+        """Show a probe (the latest while training); the chosen layer, unit, sample and t stay where they were."""
+        if probe is not self.probe and self.saliency is not None:  # it answered for the model of the old probe
+            self.saliency = None
+            self.saliency_plot.setVisible(False)
+        self.probe = probe
+        if not has_parts(probe):
+            self.info.setText(_("This probe did not keep the cell's sums (a saved run or a race keeps only the "
+                                "gates): train or step this run to see the cell."))
+            self.info.setToolTip(self.info.text())
+            self.current = None
+            self.diagram.set_step(None)
+            self.equations.setText("")
+            return
+        _fill(self.layer, [str(i) for i in range(probe.num_layers)])
+        _fill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
+        any_gate = next(iter(probe.gates.values()))
+        _fill(self.sample, [str(i) for i in range(any_gate.shape[0])])
+        self.unit.blockSignals(True)
+        self.unit.setMaximum(max(0, any_gate.shape[2] - 1))
+        self.unit.blockSignals(False)
+        for widget in (self.layer, self.sample, self.unit, self.slider, self.prev_button, self.next_button,
+                       self.play_button):
+            widget.setEnabled(True)
+        self.layer.setEnabled(probe.num_layers > 1)
+        self.direction.setEnabled(probe.num_directions > 1)
+        self.sample.setEnabled(any_gate.shape[0] > 1)
+        self.diagram.kind = probe.kind
+        self._show_growth(probe.kind == "RNN")
+        self._sync_clamp_row(probe.kind)
+        self.clamp_from.setMaximum(max(0, any_gate.shape[1] - 1))
+        self.show_step()
+
+    def keyPressEvent(self, event) -> None:
+        """Left/Right anywhere in the tab that does not use them itself (the slider does the same)."""
+        delta = {Qt.Key_Left: -1, Qt.Key_Right: 1}.get(event.key())
+        if delta is None:
+            super().keyPressEvent(event)
+            return
+        self.move_t(delta)
+
+    def move_t(self, delta: int) -> None:
+        self.slider.setValue(min(self.slider.maximum(), max(0, self.slider.value() + delta)))
+
+    def selection(self) -> tuple[int, int, int, int, int]:
+        """(layer, direction, sample, unit, t) as chosen."""
+        return (max(0, self.layer.currentIndex()), max(0, self.direction.currentIndex()),
+                max(0, self.sample.currentIndex()), self.unit.value(), self.slider.value())
+
+    def show_step(self) -> None:
+        probe = self.probe
+        if probe is None or not has_parts(probe):
+            return
+        layer, direction, sample, unit, t = self.selection()
+        steps = steps_of(probe, sample)
+        if self.slider.maximum() != max(0, steps - 1):
+            self.slider.blockSignals(True)
+            self.slider.setMaximum(max(0, steps - 1))
+            self.slider.blockSignals(False)
+            t = self.slider.value()
+        if steps == 0:
+            return
+        nonlinearity = getattr(probe, "nonlinearity", "") or ("relu" if self.cell == "rnn_relu" else "tanh")
+        clamped = tuple(getattr(probe, "clamped_gates", ()))
+        self.current = cell_step(probe, layer, direction, sample, unit, t, nonlinearity, clamped)
+        self._draw_growth(probe, (layer, direction), sample)
+        self.cursor.setValue(t)
+        self._draw_saliency()
+        self.diagram.set_step(self.current, probe.kind, nonlinearity)
+        self.equations.setText("<br><br>".join(equation_html(eq) for eq in self.current.equations))
+        labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
+        word = labels[t] if labels and t < len(labels) else ""
+        self.t_label.setText(_("t = {t} ({label})").format(t=t, label=word) if word and word != str(t)
+                             else _("t = {t}").format(t=t))
+        self.info.setText(_("{kind} at training step {step}").format(kind=probe.kind, step=probe.step))
+
+    def _show_growth(self, on: bool) -> None:
+        """max |h_t| only for the vanilla RNN: gated cells keep h within ±1 by construction (h = o·tanh(c), a mix of
+        tanh values), and their larger diagram needs the room."""
+        if self.growth.isVisibleTo(self) == on:
+            return
+        self.growth.setVisible(on)
+        if on:
+            half = max(1, self.left.height() // 2)
+            self.left.setSizes([half, half])
+
+    def _draw_growth(self, probe, key, sample: int) -> None:
+        """max |h_t| over the units, only when the probe or the choice changed (stepping moves the cursor only)."""
+        if self._growth_for == (id(probe), key, sample):
+            return
+        self._growth_for = (id(probe), key, sample)
+        hidden = probe.hidden.get(key)
+        if hidden is None or sample >= len(hidden):
+            self.growth_curve.setData([], [])
+            return
+        peak = np.abs(np.asarray(hidden[sample], dtype=np.float64)).max(axis=1)
+        shown = np.where((peak > 0) & np.isfinite(peak), peak, np.nan)  # log scale: 0 (padding, dead ReLU) is a gap
+        self.growth_curve.setData(np.arange(len(peak)), shown, connect="finite")
+        finite = shown[np.isfinite(shown)]
+        if finite.size:
+            lo, hi = np.log10(finite.min()), np.log10(finite.max())
+            if hi - lo < 1:  # at least one decade, so that a flat curve reads as flat
+                lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+            self.growth.setYRange(lo, hi, padding=0.05)
+        self.growth.setXRange(0, max(1, len(peak) - 1), padding=0.01)
+
+    def _play(self, on: bool) -> None:
+        if on:
+            self.timer.start(int(1000 / self.speed.currentData()))
+            if self.slider.value() >= self.slider.maximum():
+                self.slider.setValue(0)
+        else:
+            self.timer.stop()
+
+    def _tick(self) -> None:
+        if self.slider.value() >= self.slider.maximum():
+            self.play_button.setChecked(False)
+            return
+        self.move_t(1)
+
+
+class _ResultLabel(QLabel):
+    """A label that is only on screen while it has something to say."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+def _fill(box: QComboBox, items: list[str]) -> None:
+    """New items, the chosen index kept where it still exists; no signal (the caller redraws once)."""
+    if [box.itemText(i) for i in range(box.count())] == items:
+        return
+    keep = box.currentIndex()
+    box.blockSignals(True)
+    box.clear()
+    box.addItems(items)
+    box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
+    box.blockSignals(False)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """This panel alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER] [--screenshot PNG]`."""
+    return run_alone(CellPanel, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
