@@ -37,7 +37,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..config import RunConfig
-from ..i18n import _
 from ..train.info import RunInfo
 from . import language, icons, menus, persist, theme
 from .experiment_panel import ExperimentPanel, default_config
