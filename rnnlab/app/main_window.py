@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         persist.save_zoom(theme.set_zoom(factor))
         self._rebuild_plots()
         persist.scale_fonts(self, previous)
+        self.fields.fit_widths()  # the status fields' fixed widths from the new text size, not the old one
 
     def retranslate(self) -> None:
         """The whole window in the current language, without a restart: the plots and the task view are rebuilt and
