@@ -246,3 +246,41 @@ def test_cli_help_is_turkish(tmp_path):
     assert done.returncode == 0
     assert "kullanım:" in done.stdout and "pencere açmadan" not in done.stdout  # argparse's words too
     assert "optimizer steps" not in done.stdout and "eniyileyici adımları" in done.stdout
+
+
+def test_the_race_table_in_turkish_with_a_goal(qtbot, turkish):
+    """The race's end table names its columns and statuses in Turkish, with the goal's column (it was looked up by
+    its English header, which raised ValueError in Turkish)."""
+    from rnnlab.app.race_table import RaceTable
+    from rnnlab.app.rundata import RunData
+    from rnnlab.app.runset import RunSet, Track
+    runs = RunSet()
+    for key, name in (("a", "LSTM"), ("b", "GRU")):
+        runs.add(Track(key, name, None, RunData()))
+    rows = [{"point": "a", "status": "finished", "metric": "mse", "test_mse": 0.001, "steps_per_s": 90, "wall_s": 2.0,
+             "solved_at_step": 240},
+            {"point": "b", "status": "finished", "metric": "mse", "test_mse": 0.2, "steps_per_s": 80, "wall_s": 3.0,
+             "solved_at_step": ""}]
+    table = RaceTable()
+    qtbot.addWidget(table)
+    _show_with_goal(table, rows, runs)
+    headers = [table.table.horizontalHeaderItem(j).text() for j in range(table.table.columnCount())]
+    assert "Çözüldüğü adım" in headers and "Durum" in headers and "Çalıştırma" in headers
+    solved = headers.index("Çözüldüğü adım")
+    assert "doğrulama MSE'si en çok 0.01" in table.table.horizontalHeaderItem(solved).toolTip()
+    assert [table.table.item(i, solved).text() for i in range(2)] == ["240", "hiç"]
+    assert {table.table.item(i, headers.index("Durum")).text() for i in range(2)} == {"bitti"}
+
+
+def _show_with_goal(table, rows, runs):
+    """RaceTable reads the goal off the runs' RunInfo: give the first track one with the adding problem's goal."""
+    import dataclasses
+
+    from rnnlab.train.info import RunInfo
+
+    fields = {f.name: None for f in dataclasses.fields(RunInfo)}
+    fields.update(metric_key="mse", metric_title="MSE", higher_is_better=False,
+                  goal_text="validation MSE at most 0.01")
+    info = RunInfo(**fields)
+    runs.tracks[0].info = info
+    table.show_results(rows, runs, "")
