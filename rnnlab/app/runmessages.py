@@ -36,7 +36,8 @@ class RunMessages:
             self.bar.show_message(message, "info")
         elif message:
             changes = list(advice.changes)
-            self.bar.show_message(f"{escape(message)}<br><b>{escape(_('Why:'))}</b> {escape(advice.text)}", "warning",
+            why = escape(_("Why:"))
+            self.bar.show_message(f"{escape(message)}<br><b>{why}</b> {escape(advice.text)}", "warning",
                                   [(advice.fix, lambda: self.apply_fix(changes))], rich=True)
         if note:
             self.bar.show_message(f"{self.bar.text.text()}<br>{escape(note.strip())}", self.bar.level, rich=True)

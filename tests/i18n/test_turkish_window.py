@@ -284,3 +284,22 @@ def _show_with_goal(table, rows, runs):
     info = RunInfo(**fields)
     runs.tracks[0].info = info
     table.show_results(rows, runs, "")
+
+
+@pytest.mark.parametrize("cell, task", [("lstm", "adding"), ("gru", "charlm"), ("rnn_tanh", "forecast")])
+def test_the_exported_script_speaks_turkish_and_still_runs_as_python(cell, task, turkish):
+    """A Turkish student reads the exported script's comments in Turkish; the code, its settings and its output
+    lines are the same program (it compiles; the settings block is unchanged apart from its comments)."""
+    from rnnlab.export.script import render_script
+
+    cfg = config.from_dict({"task": {"name": task}, "model": {"cell": cell}})
+    text = render_script(cfg)
+    compile(text, "train.py", "exec")
+    comments = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    assert "aynı tohum" in text and "zamanda geri yayılım" in text and "Yalnızca torch ve numpy" in text
+    assert "the same seed gives" not in text and "back-propagation through time" not in comments
+    i18n.set_language("en")
+    english = render_script(cfg)
+    code = [line.split("  #")[0] for line in text.splitlines() if not line.lstrip().startswith("#")]
+    code_en = [line.split("  #")[0] for line in english.splitlines() if not line.lstrip().startswith("#")]
+    assert len(code) == len(code_en)  # the same lines of code, only the comments differ (the docstring aside)
