@@ -102,7 +102,7 @@ class RaceTable(QWidget):
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             track = runs.get(str(row.get("point", "")))
-            name = _Item(track.label if track else str(row.get("point", "")))
+            name = _Item(_(track.label) if track else str(row.get("point", "")))
             if track:
                 name.setIcon(swatch(track.colour))
             cells = [name, self._number(row.get(f"test_{metric}"))]

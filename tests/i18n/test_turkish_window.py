@@ -222,7 +222,7 @@ REFUSALS = [
     (["train", "--task", "forecast", "--steps", "0"], "arasında bir tam sayı olmalı"),
     (["train", "--set", "model.hidden_size=abc"], "arasında bir tam sayı olmalı"),
     (["train", "--set", "model.nope=1"], "bilinmeyen anahtar"),
-    (["train", "--config", "/nonexistent/rnnlab.toml"], "Böyle bir dosya ya da dizin yok"),
+    (["train", "--config", "no-such-folder/rnnlab.toml"], "Böyle bir dosya ya da dizin yok"),  # in tmp_path
     (["options", "--task", "nope"], "bir görev değil"),
     (["train", "--cell", "lstm", "--bogus"], "tanınmayan argümanlar"),
 ]
@@ -232,7 +232,7 @@ REFUSALS = [
 def test_cli_refusals_speak_turkish(argv, turkish_words, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "RNNLAB_HOME": str(tmp_path), "PYTHONPATH": ":".join(sys.path), "LANG": "C.UTF-8"}
     done = subprocess.run([sys.executable, "-m", "rnnlab", "--lang", "tr", *argv], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert turkish_words in done.stderr, done.stderr
     assert not english_words(done.stderr.split(":", 2)[-1].split(";")[0]), done.stderr

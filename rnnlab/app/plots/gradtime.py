@@ -254,7 +254,7 @@ class GradTimePanel(QWidget):
             return
         if self._heat_seen is None or self._heat_seen[0] != track.key:
             self._levels = None  # another run: its own colour levels
-            legend_title(self.heat_plot, _("History of {label}").format(label=track.label), [])  # the colour bar names the value
+            legend_title(self.heat_plot, _("History of {label}").format(label=_(track.label)), [])  # the colour bar names the value
         self._heat_seen = mark
         keys = sorted(probe.grad_norms)
         if keys != self._keys:
