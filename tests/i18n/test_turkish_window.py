@@ -303,3 +303,18 @@ def test_the_exported_script_speaks_turkish_and_still_runs_as_python(cell, task,
     code = [line.split("  #")[0] for line in text.splitlines() if not line.lstrip().startswith("#")]
     code_en = [line.split("  #")[0] for line in english.splitlines() if not line.lstrip().startswith("#")]
     assert len(code) == len(code_en)  # the same lines of code, only the comments differ (the docstring aside)
+
+
+def test_qts_own_dialogs_speak_turkish(qapp):
+    """Qt's shipped qtbase_tr translation is loaded with the language: a message box's buttons say İptal, not
+    Cancel; back in English they say Cancel again."""
+    from PySide6.QtCore import QCoreApplication
+
+    from rnnlab.app import language
+
+    try:
+        assert language.apply_qt("tr"), f"qtbase_tr.qm not found in {language.qt_translations_dir()}"
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "İptal"
+    finally:
+        language.apply_qt("en")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
