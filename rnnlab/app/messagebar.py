@@ -22,6 +22,9 @@ class MessageBar(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBar")
         self.text = QLabel(wordWrap=True)
+        # Always rich text: a plain message is escaped, and an escaped apostrophe (Eğit'e, MSE'si) must not show as
+        # &#x27; when the message happens to hold no tag (Qt's AutoText would take it for plain text).
+        self.text.setTextFormat(Qt.RichText)
         self.text.setAlignment(Qt.AlignLeft | Qt.AlignTop)  # a cut message shows its start, not its middle
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.text.installEventFilter(self)  # its width and font decide how many lines the message takes

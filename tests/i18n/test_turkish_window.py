@@ -318,3 +318,21 @@ def test_qts_own_dialogs_speak_turkish(qapp):
     finally:
         language.apply_qt("en")
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_an_apostrophe_in_a_plain_message_shows_as_an_apostrophe(qtbot, turkish):
+    """Turkish suffixes follow an apostrophe (Eğit'e, MSE'si): a plain message holding one and no tag was shown with
+    its escape, &#x27;, because the label guessed plain text."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import Qt as QtGuiNamespace, QTextDocument
+
+    from rnnlab.app.messagebar import MessageBar
+
+    bar = MessageBar()
+    qtbot.addWidget(bar)
+    bar.show_message("Hedefe (doğrulama MSE'si en çok 0.01) ilk ulaşan GRU oldu.", "info")
+    text, fmt = bar.text.text(), bar.text.textFormat()
+    rich = fmt == Qt.RichText or (fmt == Qt.AutoText and QtGuiNamespace.mightBeRichText(text))  # what QLabel does
+    doc = QTextDocument()
+    doc.setHtml(text) if rich else doc.setPlainText(text)
+    assert "MSE'si" in doc.toPlainText() and "&#x27;" not in doc.toPlainText()
