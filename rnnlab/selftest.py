@@ -83,7 +83,8 @@ def _check_tasks(ctx: _Context) -> str:
     names = tasks.names()
     if "forecast" not in names:
         raise CheckFailed(_("the default task 'forecast' is not registered (found: {value})").format(value=', '.join(names) or 'none'))
-    return f"{len(names)} registered: {', '.join(names)}"
+    return ngettext("{count} registered: {names}", "{count} registered: {names}", len(names)).format(
+        count=len(names), names=", ".join(names))
 
 
 def _default_config():

@@ -82,12 +82,13 @@ class RunsBar(QWidget):
         self.title.setText(many.title())
         racing = many.mode == "race"
         for track in many.all_runs:
-            alone = self._button(f"only {track.label}", _("Show {label} alone (click again for all runs)").format(label=track.label),
+            alone = self._button(_("only {label}").format(label=_(track.label)),
+                                 _("Show {label} alone (click again for all runs)").format(label=_(track.label)),
                                  lambda key=track.key: many.show_alone(key))
             alone.setIcon(swatch(track.colour))
             alone.setCheckable(True)
             alone.setChecked(many.alone == track.key)
-            remove = self._button("✕", _("Take {label} off the plots").format(label=track.label), lambda key=track.key: many.remove(key))
+            remove = self._button("✕", _("Take {label} off the plots").format(label=_(track.label)), lambda key=track.key: many.remove(key))
             remove.setVisible(not racing)
             self._layout.addWidget(alone)
             self._layout.addWidget(remove)
@@ -128,11 +129,17 @@ class ManyRuns(QObject):
 
     def title(self) -> str:
         if self.mode == "race":
-            state = "running" if self.race.is_running() else "ended"
             what = self.race.key.rpartition(".")[2]
-            return f"<b>Race</b> of {len(self.all_runs)} runs, differing in <i>{what}</i> ({state}):"
+            title = (ngettext("<b>Race</b> of {count} run, differing in <i>{what}</i> (running):",
+                              "<b>Race</b> of {count} runs, differing in <i>{what}</i> (running):", len(self.all_runs))
+                     if self.race.is_running() else
+                     ngettext("<b>Race</b> of {count} run, differing in <i>{what}</i> (ended):",
+                              "<b>Race</b> of {count} runs, differing in <i>{what}</i> (ended):", len(self.all_runs)))
+            return title.format(count=len(self.all_runs), what=what)
         task = next((t.info.task for t in self.all_runs if t.info is not None), "")
-        return f"<b>Comparing</b> {len(self.all_runs)} saved runs of <i>{task}</i>:"
+        return ngettext("<b>Comparing</b> {count} saved run of <i>{task}</i>:",
+                        "<b>Comparing</b> {count} saved runs of <i>{task}</i>:", len(self.all_runs)).format(
+            count=len(self.all_runs), task=task)
 
     def control(self, verb: str) -> bool:
         """The toolbar's verbs ("train", "pause", "step", "stop", "reset") while several runs are shown: they act on

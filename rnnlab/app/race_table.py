@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHeaderVi
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .runset import RunSet
+from ..experiments.report import STATUS
 from ..i18n import N_, _, ngettext
 
 ENDED_WITHOUT_GOAL = ("finished", "diverged", "stopped")  # a runner that trained and never met the goal: "never"
@@ -87,32 +88,34 @@ class RaceTable(QWidget):
         baselines = [k for r in rows for k in r if k.startswith("baseline ")]
         baselines = list(dict.fromkeys(baselines))
         better = "" if info is None else (_(" (higher is better)") if info.higher_is_better else _(" (lower is better)"))
-        headers = ["Run", f"Test {title}{better}", *(f"Baseline: {k[9:]}" for k in baselines)]
+        headers = [_("Run"), _("Test {metric}").format(metric=title) + better,
+                   *(_("Baseline: {name}").format(name=_(k[9:])) for k in baselines)]
+        solved_column = len(headers)
         if goal:
             headers.append(_("Solved at step"))
-        headers += ["Steps/s", _("Wall time (s)"), "Status"]
+        headers += [_("Steps/s"), _("Wall time (s)"), _("Status")]
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         if goal:
-            self.table.horizontalHeaderItem(headers.index("Solved at step")).setToolTip(_("The goal: {goal}").format(goal=goal))
+            self.table.horizontalHeaderItem(solved_column).setToolTip(_("The goal: {goal}").format(goal=_(goal)))
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             track = runs.get(str(row.get("point", "")))
-            name = _Item(track.label if track else str(row.get("point", "")))
+            name = _Item(_(track.label) if track else str(row.get("point", "")))
             if track:
                 name.setIcon(swatch(track.colour))
             cells = [name, self._number(row.get(f"test_{metric}"))]
             cells += [self._number(row.get(k)) for k in baselines]
             if goal:
                 solved = _num(row.get("solved_at_step"))
-                text = "never" if math.isnan(solved) and row.get("status") in ENDED_WITHOUT_GOAL else \
+                text = _("never") if math.isnan(solved) and row.get("status") in ENDED_WITHOUT_GOAL else \
                     _fmt(solved, 12)
                 cells.append(_Item(text, solved))
             cells += [self._number(row.get("steps_per_s"), 4), self._number(row.get("wall_s"), 3)]
             status = str(row.get("status", ""))
-            cells.append(_Item(status + (f": {row['error']}" if row.get("error") else "")))
+            cells.append(_Item(_(STATUS.get(status, status)) + (f": {row['error']}" if row.get("error") else "")))
             for j, item in enumerate(cells):
                 self.table.setItem(i, j, item)
         self.table.setSortingEnabled(True)

@@ -17,6 +17,7 @@ from .. import __version__
 from ..config import RunConfig, to_dict, to_toml
 from ..train.history import val_col
 from . import export as ex
+from .. import i18n
 from ..i18n import N_, _, ngettext
 
 STYLE = ("""
@@ -75,26 +76,27 @@ def _scores_table(data, cfg: RunConfig) -> str:
     better = _("higher is better") if data.higher_is_better else _("lower is better")
     rows = []
     if data.test:
-        rows.append(("model", data.test.get(key, math.nan), data.test.get("loss", math.nan), "model"))
+        rows.append((_("model"), data.test.get(key, math.nan), data.test.get("loss", math.nan), "model"))
         for name, scores in (data.test_baselines or {}).items():
-            rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
+            rows.append((_(name), scores.get(key, math.nan), scores.get("loss", math.nan), ""))
         caption = _("Test split, after the last step ({better}).").format(better=better)
     else:
         last = data.last(val_col(key)) if key else math.nan
         rows.append((_("model (latest validation)"), last, data.last("val_loss"), "model"))
         for name, scores in (data.val_baselines or {}).items():
-            rows.append((name, scores.get(key, math.nan), scores.get("loss", math.nan), ""))
+            rows.append((_(name), scores.get(key, math.nan), scores.get("loss", math.nan), ""))
         caption = _("Validation split, the run has not finished ({better}).").format(better=better)
     body = "".join(f"<tr class='{_esc(cls)}'><td>{html.escape(name)}</td><td class='num'>{_fmt(value)}</td>"
                    f"<td class='num'>{_fmt(loss)}</td></tr>" for name, value, loss, cls in rows)
-    return (f"<table><tr><th></th><th>{html.escape(title)}</th><th>loss</th></tr>{body}</table>"
+    loss = html.escape(_("loss"))
+    return (f"<table><tr><th></th><th>{html.escape(title)}</th><th>{loss}</th></tr>{body}</table>"
             f"<p class='sub'>{html.escape(caption)}</p>")
 
 
 def _config_tables(cfg: RunConfig) -> str:
     d = to_dict(cfg)
-    sections = [("Task: " + d["task"]["name"], d["task"]["options"]), ("Model", d["model"]),
-                ("Training", d["training"])]
+    sections = [(_("Task: {name}").format(name=d["task"]["name"]), d["task"]["options"]), (_("Model"), d["model"]),
+                (_("Training"), d["training"])]
     tables = []
     for title, values in sections:
         rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{_fmt(v)}</td></tr>" for k, v in values.items())
@@ -106,30 +108,35 @@ def report_html(cfg: RunConfig, data, figures: list[tuple[str, bytes]], message:
                 steps: Optional[int] = None) -> str:
     """The report as one self-contained HTML document (figures as data: URLs, no external file or script)."""
     m = cfg.model
-    cell = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)"}.get(m.cell, m.cell.upper())
+    cell = {"rnn_tanh": _("vanilla RNN (tanh)"), "rnn_relu": _("vanilla RNN (ReLU)")}.get(m.cell, m.cell.upper())
     shape = ngettext("{num_layers} layer of {hidden_size}", "{num_layers} layers of {hidden_size}", m.num_layers).format(
         num_layers=m.num_layers, hidden_size=m.hidden_size)
-    title = f"{cell} on {cfg.task.name}"
+    title = _("{cell} on {task}").format(cell=cell, task=cfg.task.name)
     done = _esc(_(" · {steps} steps").format(steps=steps)) if steps is not None else ""
+    page_title = html.escape(_("rnnlab report: {title}").format(title=title))
+    bidirectional = html.escape(_(" · bidirectional")) if m.bidirectional else ""
+    seed = html.escape(_(" · seed {seed}").format(seed=cfg.training.seed))
+    heads = {k: html.escape(v) for k, v in (("result", _("Result")), ("figures", _("Figures")),
+                                             ("settings", _("Settings")), ("again", _("Run it again")))}
     parts = [
-        "<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
-        f"<title>rnnlab report: {html.escape(title)}</title><style>{STYLE}</style></head><body>",
+        "<!DOCTYPE html>", f"<html lang='{i18n.language()}'><head><meta charset='utf-8'>",
+        f"<title>{page_title}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<p class='sub'>{html.escape(shape)}{' · bidirectional' if m.bidirectional else ''}"
-        f" · seed {_esc(cfg.training.seed)}{done} · rnnlab {_esc(__version__)}"
-        f" · {_esc(time.strftime('%Y-%m-%d %H:%M'))}</p>",
+        f"<p class='sub'>{html.escape(shape)}{bidirectional}{seed}{done} · rnnlab {_esc(__version__)} · "
+        f"{_esc(time.strftime('%Y-%m-%d %H:%M'))}</p>",
     ]
     if message:
-        parts.append(f"<p>{html.escape(message)}</p>")
-    parts += ["<h2>Result</h2>", _scores_table(data, cfg), "<h2>Figures</h2>"]
+        parts.append(f"<p>{html.escape(i18n.translate_text(message))}</p>")
+    parts += [f"<h2>{heads['result']}</h2>", _scores_table(data, cfg), f"<h2>{heads['figures']}</h2>"]
     for caption, png in figures:
         src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         parts.append(f"<figure><img src='{src}' alt='{html.escape(caption)}'>"
                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-    parts += ["<h2>Settings</h2>", _config_tables(cfg),
-              "<h2>Run it again</h2><p>Save this as <code>experiment.toml</code> and run "
-              "<code>rnnlab train --config experiment.toml</code>, or <code>rnnlab export-script experiment.toml"
-              "</code> for a standalone PyTorch script:</p>",
+    parts += [f"<h2>{heads['settings']}</h2>", _config_tables(cfg),
+              f"<h2>{heads['again']}</h2><p>" + _(
+                  "Save this as <code>experiment.toml</code> and run <code>rnnlab train --config experiment.toml"
+                  "</code>, or <code>rnnlab export-script experiment.toml</code> for a standalone PyTorch script:") +
+              "</p>",
               f"<pre>{html.escape(to_toml(cfg))}</pre>", "</body></html>"]
     return "\n".join(parts)
 

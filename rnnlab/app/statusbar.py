@@ -69,7 +69,10 @@ class StatusFields:
         # Fixed widths: a label whose text changes 25 times a second must not re-layout (and repaint) the window.
         metrics = self.labels["state"].fontMetrics()
         for key, _tip, sample in STATUS_FIELDS:
-            self.labels[key].setFixedWidth(metrics.horizontalAdvance(_(sample)) + 14)
+            widest = metrics.horizontalAdvance(_(sample))
+            if key == "state":  # a state's name in this language may run longer than the sample (duraklatıldı)
+                widest = max([widest] + [metrics.horizontalAdvance(_(text)) for text in STATE_TEXTS.values()])
+            self.labels[key].setFixedWidth(widest + 14)
 
     def set_state(self, text: str) -> None:
         self.labels["state"].setText(state_text(text))

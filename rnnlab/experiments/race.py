@@ -92,7 +92,7 @@ def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], wor
         never = [name(r) for r in ran if math.isnan(_num(r, "solved_at_s"))]
         if solved:
             first = solved[0]
-            goal = dict(first=name(first), goal=goal_text, seconds=_num(first, "solved_at_s"),
+            goal = dict(first=name(first), goal=_(goal_text), seconds=_num(first, "solved_at_s"),
                         step=int(_num(first, "solved_at_step")),
                         then=", ".join(_("{name} after {seconds:.1f} s").format(name=name(r), seconds=_num(r, "solved_at_s"))
                                        for r in solved[1:]),
@@ -107,7 +107,7 @@ def speed_sentence(rows: Sequence[dict], key: str, goal_text: Optional[str], wor
                                          "{seconds:.1f} s (step {step}); then {then}; {never} never did.")}
             sentence += " " + _(template[(len(solved) > 1, bool(never))]).format(**goal)
         else:
-            sentence += " " + _("None reached the goal ({goal}) within its steps.").format(goal=goal_text)
+            sentence += " " + _("None reached the goal ({goal}) within its steps.").format(goal=_(goal_text))
     else:  # no goal for this task: say who ended best
         metric = ran[0].get("metric", "")
         higher = str(ran[0].get("higher_is_better", "")).lower() == "true"

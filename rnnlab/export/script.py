@@ -22,6 +22,7 @@ from ..config import RunConfig
 from ..errors import ConfigError, DataError, RnnlabError, shown
 from ..fileio import atomic_write, read_user_file
 from . import parts
+from .. import i18n
 from ..i18n import N_, _, ngettext, strerror
 
 MAX_LINE = 100
@@ -201,7 +202,7 @@ def _ours_script(path: Path) -> bool:
             head = fh.read(2000).decode("utf-8", "replace")
     except OSError:
         return False
-    return head.startswith('"""Train ') and MARKER in head
+    return head.startswith('"""') and MARKER in head  # the first line is translated; the marker is not
 
 
 def _conflicts(path: Path, text: str, part: Part) -> list[Path]:
@@ -257,11 +258,11 @@ def _render(cfg: RunConfig) -> tuple[str, Part]:
     sections = [
         _header(cfg, part, task),
         _imports(part, task.spec.head),
-        _settings_block("Settings: the task", part.settings),
-        _settings_block("Settings: the network and its training", _training_settings(cfg, part, steps)),
-        _section("The data", _SEEDING + part.code),
-        _section("The network", _model_code(cfg, task, part)),
-        _section("Training", _loop_code(cfg, task, part)),
+        _settings_block(_("Settings: the task"), part.settings),
+        _settings_block(_("Settings: the network and its training"), _training_settings(cfg, part, steps)),
+        _section(_("The data"), _comment(_(SEEDING_COMMENT)) + "\n" + _SEEDING + part.code),
+        _section(_("The network"), _model_code(cfg, task, part)),
+        _section(_("Training"), _loop_code(cfg, task, part)),
     ]
     header, *rest = (s.strip("\n") for s in sections)
     text = header + "\n\n" + "\n\n\n".join(rest) + "\n"
@@ -289,21 +290,28 @@ def _header(cfg: RunConfig, part: Part, task) -> str:
     m = cfg.model
     layers = f"{m.num_layers}-layer " if m.num_layers > 1 else ""
     bidi = "bidirectional " if m.bidirectional else ""
+    if i18n.language() == i18n.DEFAULT:
+        what = _article(layers + bidi + _CELL_NAMES[m.cell])
+    else:  # no article; the adjectives before the noun ("2 katmanlı çift yönlü LSTM")
+        what = " ".join(w for w in (_("{n}-layer").format(n=m.num_layers) if m.num_layers > 1 else "",
+                                    _("bidirectional") if m.bidirectional else "", _(_CELL_NAMES[m.cell])) if w)
     lines = [
-        f'"""Train {_article(layers + bidi + _CELL_NAMES[m.cell])} on {part.title}.',
+        '"""' + _("Train {what} on {task}.").format(what=what, task=part.title),
         "",
-        f"{MARKER} {__version__} on {dt.date.today().isoformat()}. It needs only torch and numpy:",
+        # The marker stays English: it is how a later export knows this file is rnnlab's to replace.
+        f"{MARKER} {__version__} ({dt.date.today().isoformat()}).",
+        _("It needs only torch and numpy:"),
         "",
         f"    python {default_file_name(cfg)}",
         "",
-        "With the same seed and settings as the rnnlab experiment it builds the same data, the same network",
-        "and the same optimizer steps, so on the CPU it prints the losses rnnlab showed. Change a setting",
-        "below and run it again: that is the experiment.",
+        *_("With the same seed and settings as the rnnlab experiment it builds the same data, the same network\n"
+           "and the same optimizer steps, so on the CPU it prints the losses rnnlab showed. Change a setting\n"
+           "below and run it again: that is the experiment.").splitlines(),
     ]
     if part.intro:
         lines += [""] + part.intro.strip("\n").splitlines()
     if part.files:
-        lines += ["", "Data files (beside this script):"]
+        lines += ["", _("Data files (beside this script):")]
         for f in part.files:
             if f.users:  # the user's own file: its name could hold anything, so only the literal DATA_FILE names it
                 lines += _wrap("your own file (DATA_FILE below)", "    ", "      ")
@@ -330,30 +338,31 @@ def _imports(part: Part, head: str) -> str:
 
 def _training_settings(cfg: RunConfig, part: Part, steps: int) -> list[Setting]:
     m, t = cfg.model, cfg.training
-    out = [Setting("SEED", t.seed, "the same seed gives the same data, weights and losses"),
+    out = [Setting("SEED", t.seed, _("the same seed gives the same data, weights and losses")),
            Setting("CELL", m.cell, "rnn_tanh | rnn_relu | lstm | gru"),
-           Setting("HIDDEN_SIZE", m.hidden_size, "units per layer and direction"),
-           Setting("NUM_LAYERS", m.num_layers, "stacked recurrent layers"),
-           Setting("BIDIRECTIONAL", m.bidirectional, "a second pass reads the sequence from its end"),
-           Setting("DROPOUT", m.dropout, "between stacked layers and before the output layer")]
+           Setting("HIDDEN_SIZE", m.hidden_size, _("units per layer and direction")),
+           Setting("NUM_LAYERS", m.num_layers, _("stacked recurrent layers")),
+           Setting("BIDIRECTIONAL", m.bidirectional, _("a second pass reads the sequence from its end")),
+           Setting("DROPOUT", m.dropout, _("between stacked layers and before the output layer"))]
     if part.tokens:
-        out.append(Setting("EMBEDDING_SIZE", m.embedding_size, "each token id becomes a learned vector"))
+        out.append(Setting("EMBEDDING_SIZE", m.embedding_size, _("each token id becomes a learned vector")))
     if m.gate_init != "default" and m.cell in ("lstm", "gru"):
-        out.append(Setting("GATE_INIT", m.gate_init, "open | chrono: how the LSTM's f / GRU's z gate starts"))
+        out.append(Setting("GATE_INIT", m.gate_init, _("open | chrono: how the LSTM's f / GRU's z gate starts")))
     if _recurrent_init(m):
-        out += [Setting("RECURRENT_INIT", m.recurrent_init, "default | orthogonal | identity: how W_hh starts"),
-                Setting("RECURRENT_SCALE", m.recurrent_scale, "a gain on W_hh (= its spectral radius if not default)")]
+        out += [Setting("RECURRENT_INIT", m.recurrent_init, _("default | orthogonal | identity: how W_hh starts")),
+                Setting("RECURRENT_SCALE", m.recurrent_scale,
+                        _("a gain on W_hh (= its spectral radius if not default)"))]
     out += [Setting("OPTIMIZER", t.optimizer, "sgd | adam | rmsprop"),
             Setting("LEARNING_RATE", t.learning_rate)]
     if t.optimizer in ("sgd", "rmsprop"):
         out.append(Setting("MOMENTUM", t.momentum))
-    out += [Setting("WEIGHT_DECAY", t.weight_decay, "L2 penalty on the weights"),
+    out += [Setting("WEIGHT_DECAY", t.weight_decay, _("L2 penalty on the weights")),
             Setting("BATCH_SIZE", t.batch_size),
-            Setting("STEPS", steps, "optimizer steps"),
-            Setting("CLIP_GRAD", t.clip_grad, "clip the gradient's global norm to MAX_GRAD_NORM"),
+            Setting("STEPS", steps, _("optimizer steps")),
+            Setting("CLIP_GRAD", t.clip_grad, _("clip the gradient's global norm to MAX_GRAD_NORM")),
             Setting("MAX_GRAD_NORM", t.max_grad_norm),
-            Setting("PRINT_EVERY", max(1, steps // 20), "steps between printed losses"),
-            Setting("EVAL_EVERY", t.eval_every or max(1, steps // 5), "steps between validation passes")]
+            Setting("PRINT_EVERY", max(1, steps // 20), _("steps between printed losses")),
+            Setting("EVAL_EVERY", t.eval_every or max(1, steps // 5), _("steps between validation passes"))]
     return out
 
 
@@ -396,37 +405,40 @@ def _wrap(text: str, first: str, rest: str, width: int = MAX_LINE) -> list[str]:
     return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest) or [first]
 
 
+def _comment(text: str, indent: str = "") -> str:
+    """A (translated) paragraph as comment lines: its own line breaks kept, "# " before each."""
+    return "\n".join(f"{indent}# {line}".rstrip() for line in text.splitlines())
+
+
+# The exported script's comments are for a student to read: in the language rnnlab speaks (a message's line breaks
+# are the comment's; a translation keeps lines under ~100 characters).
+SEEDING_COMMENT = N_("torch's global generator draws the network's initial weights and the dropout masks; the data below\n"
+                     "draws from generators of its own, so changing the data does not change the initial weights.")
 _SEEDING = """\
-# torch's global generator draws the network's initial weights and the dropout masks; the data below
-# draws from generators of its own, so changing the data does not change the initial weights.
 torch.manual_seed(SEED)
 np.random.seed(SEED)
 
 """
 
-_CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)", "lstm": "LSTM", "gru": "GRU"}
+_CELL_NAMES = {"rnn_tanh": N_("vanilla RNN (tanh)"), "rnn_relu": N_("vanilla RNN (ReLU)"), "lstm": "LSTM", "gru": "GRU"}
 
 _CELL_COMMENTS = {
-    "rnn_tanh": """\
-# A vanilla RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at
-# every step, and the gradient flowing back through time is multiplied by it (and by tanh') at
-# every step too: over long gaps it usually shrinks to nothing, the vanishing gradient.""",
-    "rnn_relu": """\
-# A vanilla RNN with ReLU: h_t = relu(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the
-# state at every step, so over long gaps the gradient through time tends to vanish or explode.""",
-    "lstm": """\
-# An LSTM keeps a cell state c_t beside h_t and three gates, each a sigmoid between 0 and 1:
-#   forget gate f: how much of the old cell state to keep (f near 1 = remember, near 0 = forget),
-#   input gate i:  how much of the new candidate g = tanh(...) to write into the cell,
-#   output gate o: how much of the cell to show:  c_t = f * c_(t-1) + i * g,  h_t = o * tanh(c_t).
-# Because c_t is updated by addition, the gradient can flow back many steps without vanishing.
-# torch stacks the gates' weights in the order i, f, g, o.""",
-    "gru": """\
-# A GRU has two gates, each a sigmoid between 0 and 1:
-#   update gate z: how much of the old state to keep,  h_t = (1 - z) * n + z * h_(t-1),
-#   reset gate r:  how much of the old state feeds the candidate,
-#                  n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
-# z near 1 carries the state (and its gradient) across many steps. torch stacks the weights r, z, n.""",
+    "rnn_tanh": N_("A vanilla RNN: h_t = tanh(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the state at\n"
+        "every step, and the gradient flowing back through time is multiplied by it (and by tanh') at\n"
+        "every step too: over long gaps it usually shrinks to nothing, the vanishing gradient."),
+    "rnn_relu": N_("A vanilla RNN with ReLU: h_t = relu(W_ih x_t + W_hh h_(t-1) + b). The same W_hh multiplies the\n"
+        "state at every step, so over long gaps the gradient through time tends to vanish or explode."),
+    "lstm": N_("An LSTM keeps a cell state c_t beside h_t and three gates, each a sigmoid between 0 and 1:\n"
+        "  forget gate f: how much of the old cell state to keep (f near 1 = remember, near 0 = forget),\n"
+        "  input gate i:  how much of the new candidate g = tanh(...) to write into the cell,\n"
+        "  output gate o: how much of the cell to show:  c_t = f * c_(t-1) + i * g,  h_t = o * tanh(c_t).\n"
+        "Because c_t is updated by addition, the gradient can flow back many steps without vanishing.\n"
+        "torch stacks the gates' weights in the order i, f, g, o."),
+    "gru": N_("A GRU has two gates, each a sigmoid between 0 and 1:\n"
+        "  update gate z: how much of the old state to keep,  h_t = (1 - z) * n + z * h_(t-1),\n"
+        "  reset gate r:  how much of the old state feeds the candidate,\n"
+        "                 n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).\n"
+        "z near 1 carries the state (and its gradient) across many steps. torch stacks the weights r, z, n."),
 }
 
 _GATE_INIT = '''\
@@ -501,7 +513,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
     m = cfg.model
     head = task.spec.head
     gate_init = m.gate_init != "default" and m.cell in ("lstm", "gru")
-    code = [_CELL_COMMENTS[m.cell], _MAKE_RNN]
+    code = [_comment(_(_CELL_COMMENTS[m.cell])), _MAKE_RNN]
     if gate_init:
         code += ["", _GATE_INIT]
     if _recurrent_init(m):
@@ -509,7 +521,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
     code[-1] = code[-1].rstrip("\n")
     init_lines = [f"        init_memory_gate(self.rnn, {part.length})"] if gate_init else []
     init_lines += ["        init_recurrent(self.rnn)"] if _recurrent_init(m) else []
-    embed = ["        self.embed = nn.Embedding(VOCAB_SIZE, EMBEDDING_SIZE, padding_idx=0)  # id 0 = padding"]
+    embed = ["        self.embed = nn.Embedding(VOCAB_SIZE, EMBEDDING_SIZE, padding_idx=0)  # " + _("id 0 = padding")]
     rnn_in = "EMBEDDING_SIZE" if part.tokens else "INPUT_SIZE"
     inp = "self.embed(x)" if part.tokens else "x"
     lines: list[str] = []
@@ -521,7 +533,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
                   "    def __init__(self):",
                   "        super().__init__()",
                   *embed,
-                  f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)  # the encoder",
+                  f"        self.rnn = make_rnn({rnn_in}, HIDDEN_SIZE, BIDIRECTIONAL)  # " + _("the encoder"),
                   *init_lines,
                   "        self.drop = nn.Dropout(DROPOUT)",
                   "        width = HIDDEN_SIZE * (2 if BIDIRECTIONAL else 1)",
@@ -531,7 +543,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
                   "",
                   "    def encode(self, x, lengths):",
                   '        """The encoder\'s final state per layer, both directions side by side."""',
-                  "        # Packed: the encoder stops at each input's real end and never reads the padding.",
+                  _comment(_("Packed: the encoder stops at each input's real end and never reads the padding."), " " * 8),
                   "        packed = pack_padded_sequence(self.embed(x), lengths, batch_first=True,",
                   "                                      enforce_sorted=False)",
                   "        _, state = self.rnn(packed)",
@@ -573,7 +585,7 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
         args = "x, lengths" if part.lengths else ("x, hx=None" if part.stateful else "x")
         lines.append(f"    def forward(self, {args}):")
         if part.lengths:
-            lines += ["        # Pack the padded batch so the RNN stops at each sequence's real end.",
+            lines += [_comment(_("Pack the padded batch so the RNN stops at each sequence's real end."), " " * 8),
                       f"        packed = pack_padded_sequence({inp}, lengths, batch_first=True,",
                       "                                      enforce_sorted=False)",
                       "        out, h_n = self.rnn(packed)"]
@@ -582,8 +594,8 @@ def _model_code(cfg: RunConfig, task, part: Part) -> str:
         else:
             lines.append(f"        out, h_n = self.rnn({inp}{', hx' if part.stateful else ''})")
         if head == "many_to_one":
-            lines += ["        h = h_n[0] if isinstance(h_n, tuple) else h_n  # an LSTM gives (h_n, c_n)",
-                      "        if BIDIRECTIONAL:  # the last layer's forward and backward final states",
+            lines += ["        h = h_n[0] if isinstance(h_n, tuple) else h_n  # " + _("an LSTM gives (h_n, c_n)"),
+                      "        if BIDIRECTIONAL:  # " + _("the last layer's forward and backward final states"),
                       "            final = torch.cat([h[-2], h[-1]], dim=1)",
                       "        else:",
                       "            final = h[-1]",
@@ -612,30 +624,30 @@ def _loop_code(cfg: RunConfig, task, part: Part) -> str:
     else:
         fetch = ["    x, y = next(batches)", "    output, _ = model(x.to(DEVICE))"]
     lines = [
-        "# On the CPU the same seed gives the same numbers every time; a GPU may differ in the last digits.",
+        _comment(_("On the CPU the same seed gives the same numbers every time; a GPU may differ in the last digits.")),
         'DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")',
         "model = Net().to(DEVICE)",
         f"optimizer = {opt}",
-        "generator = torch.Generator().manual_seed(SEED)  # draws the training batches",
+        "generator = torch.Generator().manual_seed(SEED)  # " + _("draws the training batches"),
         "batches = train_batches(generator)",
     ]
     if part.stateful:
-        lines.append("hx = None  # the hidden state carried from one chunk of the text to the next")
+        lines.append("hx = None  # " + _("the hidden state carried from one chunk of the text to the next"))
     lines += [
         "parameters = sum(p.numel() for p in model.parameters())",
         'print(f"{parameters:,} parameters; training {STEPS} steps on {DEVICE}")',
         "",
         "for step in range(1, STEPS + 1):",
-        "    model.train()  # dropout on",
+        "    model.train()  # " + _("dropout on"),
         *fetch,
         "    loss = loss_fn(output, y.to(DEVICE))",
         "    optimizer.zero_grad()",
-        "    loss.backward()  # back-propagation through time: through every step of the sequence",
+        "    loss.backward()  # " + _("back-propagation through time: through every step of the sequence"),
     ]
     if part.stateful:
         lines += [
-            "    # Truncated BPTT: keep the state's value for the next chunk but cut its history, so the",
-            "    # gradient goes back at most one chunk while the state itself flows on through the text.",
+            _comment(_("Truncated BPTT: keep the state's value for the next chunk but cut its history, so the\n"
+                       "gradient goes back at most one chunk while the state itself flows on through the text."), "    "),
             "    hx = tuple(h.detach() for h in h_n) if isinstance(h_n, tuple) else h_n.detach()",
         ]
     lines += [
@@ -643,8 +655,8 @@ def _loop_code(cfg: RunConfig, task, part: Part) -> str:
         '        print(f"step {step}: the loss became {loss.item()}; try clipping or a lower LEARNING_RATE")',
         "        break",
         "    if CLIP_GRAD:",
-        "        # One unlucky batch can give a huge gradient (it explodes through the recurrence): scaling",
-        "        # the whole gradient down to MAX_GRAD_NORM keeps that step from wrecking what was learned.",
+        _comment(_("One unlucky batch can give a huge gradient (it explodes through the recurrence): scaling\n"
+                   "the whole gradient down to MAX_GRAD_NORM keeps that step from wrecking what was learned."), " " * 8),
         "        nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)",
         "    optimizer.step()",
         "    if step % PRINT_EVERY == 0 or step == STEPS:",
@@ -658,6 +670,8 @@ def _loop_code(cfg: RunConfig, task, part: Part) -> str:
         'for name, value in baselines("test").items():',
         f'    print(f"baseline ({{name}}): test {metric.title} {{value:.6g}}")',
     ]
-    better = "higher" if metric.higher_is_better else "lower"
-    lines.insert(0, f"# The headline number: {metric.title} ({better} is better), printed beside simple baselines.")
+    headline = (_("The headline number: {metric} (higher is better), printed beside simple baselines.")
+                if metric.higher_is_better else
+                _("The headline number: {metric} (lower is better), printed beside simple baselines."))
+    lines.insert(0, _comment(headline.format(metric=metric.title)))
     return "\n".join(lines)

@@ -51,7 +51,7 @@ class MemoryTask(GeneratedTask):
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
                    "init: chrono)."))
     metric = Metric("accuracy", "accuracy", higher_is_better=True)
-    goal = Goal("accuracy", 0.99, True, "validation accuracy at least 0.99")
+    goal = Goal("accuracy", 0.99, True, N_("validation accuracy at least 0.99"))
     options = {
         "gap": Option(10, int_range(0, 5000), N_("Distractors between the key and the question: the distance the "
                                               "memory must bridge."), label=N_("Gap"), unit=N_("steps")),

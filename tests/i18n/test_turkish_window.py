@@ -222,7 +222,7 @@ REFUSALS = [
     (["train", "--task", "forecast", "--steps", "0"], "arasında bir tam sayı olmalı"),
     (["train", "--set", "model.hidden_size=abc"], "arasında bir tam sayı olmalı"),
     (["train", "--set", "model.nope=1"], "bilinmeyen anahtar"),
-    (["train", "--config", "/nonexistent/rnnlab.toml"], "Böyle bir dosya ya da dizin yok"),
+    (["train", "--config", "no-such-folder/rnnlab.toml"], "Böyle bir dosya ya da dizin yok"),  # in tmp_path
     (["options", "--task", "nope"], "bir görev değil"),
     (["train", "--cell", "lstm", "--bogus"], "tanınmayan argümanlar"),
 ]
@@ -232,7 +232,7 @@ REFUSALS = [
 def test_cli_refusals_speak_turkish(argv, turkish_words, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "RNNLAB_HOME": str(tmp_path), "PYTHONPATH": ":".join(sys.path), "LANG": "C.UTF-8"}
     done = subprocess.run([sys.executable, "-m", "rnnlab", "--lang", "tr", *argv], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert turkish_words in done.stderr, done.stderr
     assert not english_words(done.stderr.split(":", 2)[-1].split(";")[0]), done.stderr
@@ -246,3 +246,93 @@ def test_cli_help_is_turkish(tmp_path):
     assert done.returncode == 0
     assert "kullanım:" in done.stdout and "pencere açmadan" not in done.stdout  # argparse's words too
     assert "optimizer steps" not in done.stdout and "eniyileyici adımları" in done.stdout
+
+
+def test_the_race_table_in_turkish_with_a_goal(qtbot, turkish):
+    """The race's end table names its columns and statuses in Turkish, with the goal's column (it was looked up by
+    its English header, which raised ValueError in Turkish)."""
+    from rnnlab.app.race_table import RaceTable
+    from rnnlab.app.rundata import RunData
+    from rnnlab.app.runset import RunSet, Track
+    runs = RunSet()
+    for key, name in (("a", "LSTM"), ("b", "GRU")):
+        runs.add(Track(key, name, None, RunData()))
+    rows = [{"point": "a", "status": "finished", "metric": "mse", "test_mse": 0.001, "steps_per_s": 90, "wall_s": 2.0,
+             "solved_at_step": 240},
+            {"point": "b", "status": "finished", "metric": "mse", "test_mse": 0.2, "steps_per_s": 80, "wall_s": 3.0,
+             "solved_at_step": ""}]
+    table = RaceTable()
+    qtbot.addWidget(table)
+    _show_with_goal(table, rows, runs)
+    headers = [table.table.horizontalHeaderItem(j).text() for j in range(table.table.columnCount())]
+    assert "Çözüldüğü adım" in headers and "Durum" in headers and "Çalıştırma" in headers
+    solved = headers.index("Çözüldüğü adım")
+    assert "doğrulama MSE'si en çok 0.01" in table.table.horizontalHeaderItem(solved).toolTip()
+    assert [table.table.item(i, solved).text() for i in range(2)] == ["240", "hiç"]
+    assert {table.table.item(i, headers.index("Durum")).text() for i in range(2)} == {"bitti"}
+
+
+def _show_with_goal(table, rows, runs):
+    """RaceTable reads the goal off the runs' RunInfo: give the first track one with the adding problem's goal."""
+    import dataclasses
+
+    from rnnlab.train.info import RunInfo
+
+    fields = {f.name: None for f in dataclasses.fields(RunInfo)}
+    fields.update(metric_key="mse", metric_title="MSE", higher_is_better=False,
+                  goal_text="validation MSE at most 0.01")
+    info = RunInfo(**fields)
+    runs.tracks[0].info = info
+    table.show_results(rows, runs, "")
+
+
+@pytest.mark.parametrize("cell, task", [("lstm", "adding"), ("gru", "charlm"), ("rnn_tanh", "forecast")])
+def test_the_exported_script_speaks_turkish_and_still_runs_as_python(cell, task, turkish):
+    """A Turkish student reads the exported script's comments in Turkish; the code, its settings and its output
+    lines are the same program (it compiles; the settings block is unchanged apart from its comments)."""
+    from rnnlab.export.script import render_script
+
+    cfg = config.from_dict({"task": {"name": task}, "model": {"cell": cell}})
+    text = render_script(cfg)
+    compile(text, "train.py", "exec")
+    comments = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    assert "aynı tohum" in text and "zamanda geri yayılım" in text and "Yalnızca torch ve numpy" in text
+    assert "the same seed gives" not in text and "back-propagation through time" not in comments
+    i18n.set_language("en")
+    english = render_script(cfg)
+    code = [line.split("  #")[0] for line in text.splitlines() if not line.lstrip().startswith("#")]
+    code_en = [line.split("  #")[0] for line in english.splitlines() if not line.lstrip().startswith("#")]
+    assert len(code) == len(code_en)  # the same lines of code, only the comments differ (the docstring aside)
+
+
+def test_qts_own_dialogs_speak_turkish(qapp):
+    """Qt's shipped qtbase_tr translation is loaded with the language: a message box's buttons say İptal, not
+    Cancel; back in English they say Cancel again."""
+    from PySide6.QtCore import QCoreApplication
+
+    from rnnlab.app import language
+
+    try:
+        assert language.apply_qt("tr"), f"qtbase_tr.qm not found in {language.qt_translations_dir()}"
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "İptal"
+    finally:
+        language.apply_qt("en")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_an_apostrophe_in_a_plain_message_shows_as_an_apostrophe(qtbot, turkish):
+    """Turkish suffixes follow an apostrophe (Eğit'e, MSE'si): a plain message holding one and no tag was shown with
+    its escape, &#x27;, because the label guessed plain text."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import Qt as QtGuiNamespace, QTextDocument
+
+    from rnnlab.app.messagebar import MessageBar
+
+    bar = MessageBar()
+    qtbot.addWidget(bar)
+    bar.show_message("Hedefe (doğrulama MSE'si en çok 0.01) ilk ulaşan GRU oldu.", "info")
+    text, fmt = bar.text.text(), bar.text.textFormat()
+    rich = fmt == Qt.RichText or (fmt == Qt.AutoText and QtGuiNamespace.mightBeRichText(text))  # what QLabel does
+    doc = QTextDocument()
+    doc.setHtml(text) if rich else doc.setPlainText(text)
+    assert "MSE'si" in doc.toPlainText() and "&#x27;" not in doc.toPlainText()

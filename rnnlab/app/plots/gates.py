@@ -267,7 +267,7 @@ class GatesPanel(QWidget):
             return
         self._shape = shape
         for box, items in ((self.layer, [str(i) for i in range(probe.num_layers)]),
-                           (self.direction, ["forward", "backward"][: probe.num_directions]),
+                           (self.direction, [_("forward"), _("backward")][: probe.num_directions]),
                            (self.sample, [str(i) for i in range(shape[3])])):
             keep = box.currentIndex()
             box.blockSignals(True)

@@ -39,6 +39,7 @@ def group_label(name: str) -> str:
         return (_("rnn layer {n} (reverse)") if m.group(2) else _("rnn layer {n}")).format(n=m.group(1))
     return {"head": _("head"), "embedding": _("embedding")}.get(name, name)
 
+
 class GradNormPanel(QWidget):
     run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
 

@@ -89,7 +89,7 @@ class GradTimePanel(QWidget):
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.note, 1)
         head.addSpacing(10)
-        head.addWidget(QLabel("heatmap"))
+        head.addWidget(QLabel(_("heatmap")))
         head.addWidget(self.which)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -144,12 +144,12 @@ class GradTimePanel(QWidget):
 
     def _legend(self, count: int, directions: int = 1) -> None:
         if self.overlay.active:
-            entries = [("now", theme.FOREGROUND, "line"), (_("before training"), theme.FOREGROUND, "dash")]
+            entries = [(_("now"), theme.FOREGROUND, "line"), (_("before training"), theme.FOREGROUND, "dash")]
         elif count > 1:
             entries = [(f"now, {key_label(k, directions)}", theme.group_color(i), "line")
                        for i, k in enumerate(self._keys)] + [(_("before training"), FIRST_COLOR, "dash")]
         else:
-            entries = [("now", theme.group_color(0), "line"), (_("before training"), FIRST_COLOR, "dash")]
+            entries = [(_("now"), theme.group_color(0), "line"), (_("before training"), FIRST_COLOR, "dash")]
         legend_title(self.line, _("‖∂L/∂hₜ‖ at each time step"), entries)
 
     def _changed(self, _index: int) -> None:
@@ -254,7 +254,7 @@ class GradTimePanel(QWidget):
             return
         if self._heat_seen is None or self._heat_seen[0] != track.key:
             self._levels = None  # another run: its own colour levels
-            legend_title(self.heat_plot, _("History of {label}").format(label=track.label), [])  # the colour bar names the value
+            legend_title(self.heat_plot, _("History of {label}").format(label=_(track.label)), [])  # the colour bar names the value
         self._heat_seen = mark
         keys = sorted(probe.grad_norms)
         if keys != self._keys:

@@ -115,8 +115,8 @@ class RunLegend(QWidget):
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.NoFocus)
             button.setCursor(Qt.PointingHandCursor)
-            button.setText(f"━ {track.label}")
-            button.setToolTip(_("{label}: click to show this run in the Gates tab and the task view.").format(label=track.label))
+            button.setText(f"━ {_(track.label)}")
+            button.setToolTip(_("{label}: click to show this run in the Gates tab and the task view.").format(label=_(track.label)))
             bold = "bold" if track.key == selected else "normal"
             button.setStyleSheet(f"QToolButton {{ color: {track.colour}; font-weight: {bold}; "
                                  f"font-size: {theme.font_size()}pt; padding: 0px 2px; }}")

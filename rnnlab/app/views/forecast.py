@@ -60,7 +60,7 @@ class ForecastView(TaskView):
             region.setZValue(-10)
             self.item.addItem(region)
             self.regions[split] = region
-        self.series = curve(self.item, theme.TRUTH, "series", long=False)
+        self.series = curve(self.item, theme.TRUTH, _("series"), long=False)
         self.baseline_curves: dict[str, pg.PlotDataItem] = {}
         self.model_curve = curve(self.item, theme.MODEL, _("model forecast"), width=2, long=False)
         self.model_curve.setZValue(5)
@@ -129,7 +129,8 @@ class ForecastView(TaskView):
         for label, color, vkey, tkey in rows:
             if data.get("untrained"):
                 # Before training its forecast is of random weights: no score beside an empty metric plot.
-                cells.append(f"<b style='color:{color}'>{_(label)}</b> <i>{_('not trained yet')}</i>")
+                not_yet = _("not trained yet")
+                cells.append(f"<b style='color:{color}'>{_(label)}</b> <i>{not_yet}</i>")
                 continue
             v = rmse(np.asarray(data[vkey]), values, np.asarray(data["val_origins"]))
             t = rmse(np.asarray(data[tkey]), values, np.asarray(data["test_origins"]))

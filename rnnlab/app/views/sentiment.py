@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from html import escape
+
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QProgressBar, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -28,6 +30,8 @@ from ..plots.common import Heatmap, LabelAxis, curve, style_plot
 from . import register_view
 from ._words import WordAxis
 from .interactive import InteractiveView
+from ... import i18n
+from ..language import QT_LOCALES as _QT_LOCALES
 from ...i18n import N_, _, ngettext
 
 DEFAULT_SENTENCE = "the acting is not bad , but the story is dull and far too long ."
@@ -51,6 +55,9 @@ def _show_row(plot, visible: bool) -> None:
 def word_labels(tokens: list[str], unknown: list[bool]) -> list[str]:
     """Time-axis labels: the words, unknown ones marked with *."""
     return [t + ("*" if u else "") for t, u in zip(tokens, unknown)]
+
+
+VERDICTS = {"positive": N_("positive"), "negative": N_("negative")}  # the class keys stay English (run files)
 
 
 @register_view("sentiment")
@@ -249,8 +256,12 @@ class SentimentView(InteractiveView):
         self._trace = result
         label, conf = result["label"], result["confidence"]
         color = POSITIVE if label == "positive" else NEGATIVE
-        self.verdict.setText(f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{label.upper()}</span>"
-                             f" &nbsp;{100 * conf:.0f} % sure")
+        # Upper case by the language's rules (QLocale: i -> İ in Turkish), never str.upper() on translated text.
+        shout = _QT_LOCALES.get(i18n.language(), QLocale()).toUpper(_(VERDICTS.get(label, label)))
+        # no-break spaces: "87 %" and "sure" never on two lines
+        sure = _("{percent:.0f}\u00a0%\u00a0sure").format(percent=100 * conf)
+        self.verdict.setText(f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{escape(shout)}</span>"
+                             f" &nbsp;{escape(sure)}")
         self.bar.setValue(int(round(100 * result["probabilities"].get("positive", 0.0))))
         self._sync_layers(result)
         self._redraw_trace()
