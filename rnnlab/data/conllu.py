@@ -14,6 +14,7 @@ Only the ID, FORM, UPOS and XPOS columns are read. See https://universaldependen
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
     def finish() -> None:
         nonlocal words, upos, xpos, sent_id, first_line
         if words:
-            sentences.append(Sentence(tuple(words), tuple(upos), tuple(xpos), sent_id, first_line))
+            # One string per distinct word and tag, not per occurrence (the window keeps the treebank cached).
+            sentences.append(Sentence(tuple(map(sys.intern, words)), tuple(map(sys.intern, upos)),
+                                      tuple(map(sys.intern, xpos)), sent_id, first_line))
         words, upos, xpos, sent_id, first_line = [], [], [], "", 0
 
     for number, raw in enumerate(text.splitlines(), start=1):

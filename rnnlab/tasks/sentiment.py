@@ -11,6 +11,7 @@ split, and a naive-Bayes bag of words (which ignores word order entirely: the nu
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 from typing import Iterator
 
@@ -50,7 +51,7 @@ def load_polarity() -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]:
         for line in content.splitlines():
             tokens = tokenize(line)
             if tokens:
-                sentences.append(tuple(tokens))
+                sentences.append(tuple(map(sys.intern, tokens)))  # one string per word, not per occurrence: 12.6 -> ~4 MB cached
                 labels.append(label)
     return tuple(sentences), tuple(labels)
 
