@@ -112,7 +112,7 @@ class DatesView(InteractiveView):
     def ask(self):
         text = self.typed.text().strip()
         if not text:
-            self.answer.setText("<i>type a date</i>")
+            self.answer.setText(_("<i>type a date</i>"))
             return None
         return lambda task, model: task.convert(model, text)
 

@@ -84,7 +84,7 @@ class SentimentView(InteractiveView):
         self.layer.setToolTip(_("Which recurrent layer (and direction) to show."))
         self.layer.currentIndexChanged.connect(self._redraw_trace)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Sentence:"))
+        top.addWidget(QLabel(_("Sentence:")))
         top.addWidget(self.sentence, 1)
         top.addWidget(self.layer)
         second = QHBoxLayout()
@@ -139,7 +139,7 @@ class SentimentView(InteractiveView):
         self.scores.setObjectName("viewCaption")
         grid = QGridLayout()
         grid.setSpacing(2)
-        grid.addWidget(QLabel("<b>true \\ predicted</b>"), 0, 0)
+        grid.addWidget(QLabel(_("<b>true \\ predicted</b>")), 0, 0)
         self.cells: list[list[QLabel]] = []
         self.class_labels: list[tuple[QLabel, QLabel]] = []
         for k in range(2):
@@ -159,7 +159,7 @@ class SentimentView(InteractiveView):
         matrix_box = QWidget()
         mb = QVBoxLayout(matrix_box)
         mb.setContentsMargins(4, 4, 4, 4)
-        mb.addWidget(QLabel("<b>Validation: confusion matrix</b>"))
+        mb.addWidget(QLabel(_("<b>Validation: confusion matrix</b>")))
         mb.addLayout(grid)
         mb.addWidget(self.scores)
         mb.addStretch(1)

@@ -162,10 +162,10 @@ class TaggingView(InteractiveView):
         self.scores.setAlignment(Qt.AlignTop | Qt.AlignLeft)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Tag a sentence:</b>"))
+        top.addWidget(QLabel(_("<b>Tag a sentence:</b>")))
         top.addWidget(self.sentence, 1)
         nav = QHBoxLayout()
-        nav.addWidget(QLabel("<b>Validation sentence</b>"))
+        nav.addWidget(QLabel(_("<b>Validation sentence</b>")))
         nav.addWidget(self.prev)
         nav.addWidget(self.position)
         nav.addWidget(self.next)
