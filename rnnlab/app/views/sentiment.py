@@ -319,10 +319,11 @@ class SentimentView(InteractiveView):
         names = [f"<b style='color:{theme.GATE_COLORS.get(g, theme.FOREGROUND)}'>{g}</b> "
                  f"{_(result['gate_titles'][g]).rsplit(' ', 1)[0]}" for g in result["gate_names"]]
         if result["kind"] != "RNN":
-            names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> hidden state")
-        ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
-                  "GRU": "r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1",
-                  "RNN": "pre: blue -3 to red +3; h: blue -1 to red +1"}.get(result["kind"], "")
+            hidden = _("hidden state")
+            names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> {hidden}")
+        ranges = {"LSTM": _("i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1"),
+                  "GRU": _("r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1"),
+                  "RNN": _("pre: blue -3 to red +3; h: blue -1 to red +1")}.get(result["kind"], "")
         note = (_(" Words marked * are not in the vocabulary (read as &lt;unk&gt;).") if unknown else "")
         run = "" if running is not None else (_(" P(positive) per word needs a one-directional model (a backward "
                                               "pass has not read the start yet)."))
