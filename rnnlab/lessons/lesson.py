@@ -472,7 +472,7 @@ def template(cfg: config_mod.RunConfig, title: str = "My lesson") -> str:
         "[[steps]]", 'text = { en = "Start the run.", tr = "Eğitimi başlatın." }', "",
         "[[checks]]", 'name = "beats_baseline"',
         f'text = {{ en = "the model beats the best simple baseline on the test {metric.key}", '
-        f'tr = "model test {metric.key} değerinde en iyi basit temel modeli geçer" }}',
+        f'tr = "model test {metric.key} değerinde en iyi basit referansı geçer" }}',
         f'value = "run.test_{metric.key}"', f'is = "{op}"', 'than = "run.baseline"', ""])
 
 
