@@ -203,6 +203,7 @@ class CharLMTask(Task):
         ys = torch.cat([b.y.reshape(-1) for b in self.eval_batches(split)])
         uni_top = int(self._unigram.argmax())
         N_("unigram (character frequencies)")  # the key stays English (run files); translated where shown
+        N_("bigram (previous character)")
         result = {"unigram (character frequencies)": _metrics(float(-self._unigram[ys].log().mean()),
                                                               float((ys == uni_top).double().mean())),
                   "bigram (previous character)": _metrics(float(-self._bigram[xs, ys].log().mean()),
