@@ -307,7 +307,7 @@ def load(path: str | os.PathLike) -> RunConfig:
     """Read a TOML config file. Refuses, before reading, what is not a regular file (a FIFO would block for ever) or
     is too large to be a config."""
     try:
-        raw = read_user_file(path, MAX_CONFIG_BYTES, what="a TOML config file")
+        raw = read_user_file(path, MAX_CONFIG_BYTES, what=_("a TOML config file"))
     except DataError as exc:
         raise ConfigError(_("config file"), str(path), _("must be a readable TOML file"),
                           message=_("{exc} A config must be a readable TOML file.").format(exc=exc)) from None

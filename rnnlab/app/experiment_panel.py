@@ -452,7 +452,7 @@ class ExperimentPanel(QWidget):
             return ""
         fields = {f.key: f for f in schema.config_fields()}
         settings = ", ".join(f"{fields[k].label} {describe_value(fields[k], v)}" for k, v in self.left_behind)
-        task = tasks.get(self._cfg.task.name).title
+        task = _(tasks.get(self._cfg.task.name).title)
         note = _("<b>{task}</b> starts from its suggested settings. Not carried over: {settings}. "
                  "<a href='keep'>Keep them</a>").format(task=escape(task), settings=escape(settings))
         return f"<span style='color:#2b2f36'>{note}</span>"  # news, not an error: not in the errors' red

@@ -252,7 +252,7 @@ class LessonPanel(QWidget):
         paths = [r.path for r in self.results.values() if r.path]
         if self.window is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
             self.window.many.compare(paths)
-        elif self.window is not None and paths and self.window.files.may_discard("show the lesson's run"):
+        elif self.window is not None and paths and self.window.files.may_discard(_("show the lesson's run")):
             self.window.files.open(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
                                    lambda message: self.progress.setText(
                                        _("The lesson's run could not be shown: {why}").format(why=message)))

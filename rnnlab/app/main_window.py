@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
     # --- layout and closing --------------------------------------------------------------------------------------
 
     def closeEvent(self, event) -> None:
-        if not self._closing and not self.files.may_discard("quit"):
+        if not self._closing and not self.files.may_discard(_("quit")):
             event.ignore()
             return
         self._closing = True

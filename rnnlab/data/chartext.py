@@ -33,7 +33,7 @@ def load_text(name: str = "tinyshakespeare", path: str = "") -> tuple[str, str]:
     else:
         file = path
         title = Path(path.replace("\x00", "")).name
-    raw = read_user_file(file, MAX_CHARS * 4, what="a plain text file (task.text_path)")
+    raw = read_user_file(file, MAX_CHARS * 4, what=_("a plain text file (task.text_path)"))
     if b"\x00" in raw[:100_000]:
         raise DataError(_("{file} looks like a binary file (it contains NUL bytes); choose a plain text file").format(file=file))
     try:

@@ -99,7 +99,7 @@ def parse_conllu(text: str, name: str = "the file") -> list[Sentence]:
 
 def read_conllu(path: str | Path, min_sentences: int = 1) -> list[Sentence]:
     """Read a CoNLL-U file. Raises DataError for a missing, unreadable, non-UTF-8, malformed or too small file."""
-    raw = read_user_file(path, MAX_BYTES, what="a CoNLL-U file")
+    raw = read_user_file(path, MAX_BYTES, what=_("a CoNLL-U file"))
     path = Path(path)
     if b"\x00" in raw[:100_000]:
         raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16). CoNLL-U "

@@ -153,7 +153,7 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
     line and column), too many gaps, or fewer than MIN_ROWS values.
     """
     path = Path(path) if not isinstance(path, Path) else path
-    raw = read_user_file(path, MAX_CSV_BYTES, what="a CSV file")
+    raw = read_user_file(path, MAX_CSV_BYTES, what=_("a CSV file"))
     name = path.name
     if b"\x00" in raw[:100_000]:
         raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16); save it as "

@@ -123,8 +123,12 @@ class RayExecutor:
 
     @property
     def description(self) -> str:
-        where = "a private Ray on this machine" if self.address == "local" else f"the Ray cluster at {self.address}"
-        return f"{self.slots} Ray task slot{'s' if self.slots != 1 else ''} on {where}"
+        if self.address == "local":
+            return ngettext("{n} Ray task slot on a private Ray on this machine",
+                            "{n} Ray task slots on a private Ray on this machine", self.slots).format(n=self.slots)
+        return ngettext("{n} Ray task slot on the Ray cluster at {address}",
+                        "{n} Ray task slots on the Ray cluster at {address}", self.slots).format(
+            n=self.slots, address=self.address)
 
     def start(self) -> None:
         """Connect (or start a private Ray for 'local'). Raises ConfigError naming the address when it cannot."""
@@ -179,7 +183,7 @@ class RayExecutor:
         out = self._progress()
         if not self._refs:
             return out
-        ready, _ = ray.wait(list(self._refs), num_returns=len(self._refs), timeout=timeout)
+        ready, _unused = ray.wait(list(self._refs), num_returns=len(self._refs), timeout=timeout)
         out += self._progress()
         for ref in ready:
             point_id = self._refs.pop(ref)

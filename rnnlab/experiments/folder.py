@@ -99,7 +99,7 @@ class SweepFolder:
         if not os.path.lexists(path):
             return {}
         try:
-            text = read_user_file(path, MAX_RESULTS_BYTES, what="a sweep's results.csv").decode("utf-8")
+            text = read_user_file(path, MAX_RESULTS_BYTES, what=_("a sweep's results.csv")).decode("utf-8")
             rows = list(csv.DictReader(io.StringIO(text)))
         except (DataError, UnicodeDecodeError, csv.Error) as exc:
             reason = str(exc) if isinstance(exc, DataError) else _("{path} is damaged ({exc})").format(

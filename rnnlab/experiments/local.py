@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Optional
 
+from ..i18n import ngettext
 from .events import PointJob, PointOutcome, PointProgress, PointStarted
 
 
@@ -116,7 +117,7 @@ class LocalExecutor:
 
     @property
     def description(self) -> str:
-        return f"{self.slots} local worker process{'es' if self.slots != 1 else ''}"
+        return ngettext("{n} local worker process", "{n} local worker processes", self.slots).format(n=self.slots)
 
     def start(self) -> None:
         """Nothing to connect to: workers are spawned as points need them."""

@@ -310,9 +310,9 @@ def load(path) -> Sweep:
     """Read a sweep file with the bounded reader: a FIFO, /dev/zero or a 2 GB file is refused, never read."""
     path = Path(path)
     try:
-        raw = read_user_file(path, MAX_SWEEP_BYTES, what="a TOML sweep file")
+        raw = read_user_file(path, MAX_SWEEP_BYTES, what=_("a TOML sweep file"))
     except DataError as exc:
-        raise ConfigError("sweep file", str(path), "",
+        raise ConfigError(_("sweep file"), str(path), "",
                           message=_("{reason} A sweep file must be a readable TOML file.").format(reason=exc)) from None
     try:
         text = raw.decode("utf-8")

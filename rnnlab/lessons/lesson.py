@@ -21,7 +21,7 @@ from typing import Any, Mapping, Optional
 from .. import config as config_mod
 from ..errors import ConfigError, DataError, RnnlabError, shown, shown_key
 from ..fileio import read_user_file
-from ..i18n import language
+from ..i18n import _, language, ngettext
 from ..resources import resource
 
 LESSON_VERSION = 1
@@ -146,32 +146,36 @@ def has(need: str) -> bool:
 
 def _unknown(where: str, key, allowed) -> LessonError:
     close = difflib.get_close_matches(str(key), list(allowed), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "known keys are " + ", ".join(allowed) + "."
-    return LessonError(f"{shown_key(where)}: unknown key; {hint}")
+    if close:
+        return LessonError(_("{where}: unknown key; did you mean {key!r}?").format(where=shown_key(where),
+                                                                                   key=close[0]))
+    return LessonError(_("{where}: unknown key; known keys are {keys}.").format(where=shown_key(where),
+                                                                                keys=", ".join(allowed)))
 
 
 def _keys(where: str, table: Any, allowed, required=()) -> Mapping:
     if not isinstance(table, Mapping):
-        raise LessonError(f"{where} = {shown(table)} must be a table")
+        raise LessonError(_("{where} = {value} must be a table").format(where=where, value=shown(table)))
     for key in table:
         if key not in allowed:
             raise _unknown(f"{where}.{key}" if where else str(key), key, allowed)
     for key in required:
         if key not in table:
-            raise LessonError(f"{where}.{key} is missing" if where else f"{key} is missing")
+            raise LessonError(_("{key} is missing").format(key=f"{where}.{key}" if where else key))
     return table
 
 
 def _text(where: str, value: Any) -> Text:
     if not isinstance(value, Mapping):
-        raise LessonError(f"{where} = {shown(value)} must be a table of languages, e.g. {{en = \"...\", tr = \"...\"}}")
+        raise LessonError(_("{where} = {value} must be a table of languages, e.g. {example}").format(
+            where=where, value=shown(value), example='{en = "...", tr = "..."}'))
     for lang, text in value.items():
         if not isinstance(lang, str) or len(lang) > 8 or not lang.isalpha():
-            raise LessonError(f"{where}.{shown_key(lang)}: a language code such as en or tr")
+            raise LessonError(_("{key}: a language code such as en or tr").format(key=f"{where}.{shown_key(lang)}"))
         if not isinstance(text, str):
-            raise LessonError(f"{where}.{lang} = {shown(text)} must be text")
+            raise LessonError(_("{key} = {value} must be text").format(key=f"{where}.{lang}", value=shown(text)))
     if not value.get("en", "").strip():
-        raise LessonError(f"{where}.en is missing: every text needs its English version")
+        raise LessonError(_("{key} is missing: every text needs its English version").format(key=f"{where}.en"))
     return dict(value)
 
 
@@ -179,7 +183,7 @@ def _items(where: str, value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise LessonError(f"{where} must be a list of tables ([[{where}]])")
+        raise LessonError(_("{where} must be a list of tables ([[{where}]])").format(where=where))
     return value
 
 
@@ -191,9 +195,9 @@ def loads(text: str, name: str = "lesson", path: str = "") -> Lesson:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise LessonError(f"not valid TOML: {str(exc)[:120]}") from None
+        raise LessonError(_("not valid TOML: {error}").format(error=str(exc)[:120])) from None
     except RecursionError:
-        raise LessonError("nests tables or lists too deeply") from None
+        raise LessonError(_("nests tables or lists too deeply")) from None
     return from_dict(data, name, path)
 
 
@@ -201,41 +205,44 @@ def from_dict(data: Mapping, name: str = "lesson", path: str = "") -> Lesson:
     _keys("", data, TOP_KEYS, required=("lesson_version", "lesson", "experiment", "checks"))
     version = data["lesson_version"]
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= LESSON_VERSION:
-        raise LessonError(f"lesson_version = {shown(version)}: this rnnlab reads lesson files of version 1 to "
-                          f"{LESSON_VERSION}")
+        raise LessonError(_("lesson_version = {value}: this rnnlab reads lesson files of version 1 to {last}").format(
+            value=shown(version), last=LESSON_VERSION))
     head = _keys("lesson", data["lesson"], LESSON_KEYS, required=("title", "claim"))
     needs = head.get("needs", [])
     if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
-        raise LessonError(f"lesson.needs = {shown(needs)} must be a list of setting names, e.g. [\"model.cell\"]")
+        raise LessonError(_("lesson.needs = {value} must be a list of setting names, e.g. {example}").format(
+            value=shown(needs), example='["model.cell"]'))
     for need in needs:
         if need not in CAPABILITIES and need.partition(".")[0] not in ("model", "training", "task"):
-            raise LessonError(f"lesson.needs: {shown(need)} is neither a setting (model.*, training.*, task.*) nor "
-                              f"one of " + ", ".join(CAPABILITIES))
+            raise LessonError(_("lesson.needs: {value} is neither a setting (model.*, training.*, task.*) nor one of "
+                                "{names}").format(value=shown(need), names=", ".join(CAPABILITIES)))
     order = head.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
-        raise LessonError(f"lesson.order = {shown(order)} must be a whole number")
+        raise LessonError(_("lesson.order = {value} must be a whole number").format(value=shown(order)))
     missing = tuple(n for n in needs if not has(n))
     show = head.get("show", [])
     if not isinstance(show, list) or any(x not in SHOWS for x in show):
-        raise LessonError(f"lesson.show = {shown(show)} must be a list of " + ", ".join(repr(x) for x in SHOWS))
+        raise LessonError(_("lesson.show = {value} must be a list of {names}").format(
+            value=shown(show), names=", ".join(repr(x) for x in SHOWS)))
     experiment = _experiment(data, missing)
     if "windows" in show and (experiment.base is None or experiment.base.task.name != "forecast"):
-        raise LessonError("lesson.show: the windows are a forecast task's; this lesson's task is not forecast")
+        raise LessonError(_("lesson.show: the windows are a forecast task's; this lesson's task is not forecast"))
     names = _run_names(experiment)
     checks = tuple(_check(f"checks[{i}]", c, names, experiment) for i, c in enumerate(_items("checks", data["checks"])))
     if not checks:
-        raise LessonError("checks is empty: a lesson needs at least one check to compute its verdict from")
+        raise LessonError(_("checks is empty: a lesson needs at least one check to compute its verdict from"))
     seen = set()
     for c in checks:
         if c.name in seen:
-            raise LessonError(f"checks: the name {c.name!r} is used twice")
+            raise LessonError(_("checks: the name {name!r} is used twice").format(name=c.name))
         seen.add(c.name)
     steps = []
     for i, s in enumerate(_items("steps", data.get("steps"))):
         s = _keys(f"steps[{i}]", s, STEP_KEYS, required=("text",))
         done = s.get("done_when", "")
         if done and done not in seen:
-            raise LessonError(f"steps[{i}].done_when = {shown(done)} names no check (checks: {', '.join(seen)})")
+            raise LessonError(_("{key} = {value} names no check (checks: {names})").format(
+                key=f"steps[{i}].done_when", value=shown(done), names=", ".join(seen)))
         steps.append(Step(_text(f"steps[{i}].text", s["text"]), done))
     questions = []
     for i, q in enumerate(_items("questions", data.get("questions"))):
@@ -245,7 +252,8 @@ def from_dict(data: Mapping, name: str = "lesson", path: str = "") -> Lesson:
     for i, w in enumerate(_items("waiting", data.get("waiting"))):
         w = _keys(f"waiting[{i}]", w, WAITING_KEYS, required=("needs", "text"))
         if not isinstance(w["needs"], str):
-            raise LessonError(f"waiting[{i}].needs = {shown(w['needs'])} must be a setting name")
+            raise LessonError(_("{key} = {value} must be a setting name").format(key=f"waiting[{i}].needs",
+                                                                                  value=shown(w["needs"])))
         waiting.append(Waiting(w["needs"], _text(f"waiting[{i}].text", w["text"])))
     empty = {"en": ""}
     return Lesson(name=name, path=path, title=_text("lesson.title", head["title"]),
@@ -260,33 +268,37 @@ def _experiment(data: Mapping, missing: tuple[str, ...]) -> Experiment:
     exp = _keys("experiment", data["experiment"], EXPERIMENT_KEYS, required=("kind",))
     kind = exp["kind"]
     if kind not in KINDS:
-        raise LessonError(f"experiment.kind = {shown(kind)} must be one of " + ", ".join(repr(k) for k in KINDS))
+        raise LessonError(_("experiment.kind = {value} must be one of {names}").format(
+            value=shown(kind), names=", ".join(repr(k) for k in KINDS)))
     suggested = exp.get("suggested", False)
     if not isinstance(suggested, bool):
-        raise LessonError(f"experiment.suggested = {shown(suggested)} must be true or false")
+        raise LessonError(_("experiment.suggested = {value} must be true or false").format(value=shown(suggested)))
     config_data = {k: data[k] for k in ("task", "model", "training") if k in data}
     axes: list[tuple[str, tuple]] = []
     if kind == "race":
         for key in ("key", "values"):
             if key not in exp:
-                raise LessonError(f"experiment.{key} is missing: a race names one setting and its values")
+                raise LessonError(_("{key} is missing: a race names one setting and its values").format(
+                    key=f"experiment.{key}"))
         if not isinstance(exp["values"], list) or len(exp["values"]) < 2:
-            raise LessonError(f"experiment.values = {shown(exp['values'])} must list at least two values")
+            raise LessonError(_("experiment.values = {value} must list at least two values").format(
+                value=shown(exp["values"])))
         axes.append((str(exp["key"]), tuple(exp["values"])))
     elif kind == "sweep":
         for key in ("key", "values"):
             if key in exp:
-                raise LessonError(f"experiment.{key}: a sweep lists its settings in [experiment.axes]; key and values "
-                                  "are for a race")
+                raise LessonError(_("{key}: a sweep lists its settings in [experiment.axes]; key and values are for a "
+                                    "race").format(key=f"experiment.{key}"))
         table = exp.get("axes")
         if not isinstance(table, Mapping) or not table:
-            raise LessonError("experiment.axes is missing: a sweep lists its settings and values, e.g. "
-                              "\"task.gap\" = [5, 40]")
+            raise LessonError(_("experiment.axes is missing: a sweep lists its settings and values, e.g. {example}")
+                              .format(example='"task.gap" = [5, 40]'))
         axes += [(str(k), tuple(v) if isinstance(v, list) else v) for k, v in table.items()]
     else:
         for key in ("key", "values", "axes", "names"):
             if key in exp:
-                raise LessonError(f"experiment.{key}: a single run has no {key}; use kind = \"race\" or \"sweep\"")
+                raise LessonError(_("experiment.{key}: a single run has no {key}; use kind = {race} or {sweep}").format(
+                    key=key, race='"race"', sweep='"sweep"'))
     mode = exp.get("mode", "grid")
     if missing:  # say it cannot run yet: the config names a setting this rnnlab does not know
         return Experiment(kind, None, tuple(axes), mode, tuple(str(n) for n in exp.get("names", [])), config_data,
@@ -298,11 +310,14 @@ def _experiment(data: Mapping, missing: tuple[str, ...]) -> Experiment:
         names = [_default_name(p) for p in points] if kind != "run" else ["run"]
     if not isinstance(names, list) or not all(isinstance(n, str) and n and "." not in n and " " not in n
                                               for n in names):
-        raise LessonError(f"experiment.names = {shown(names)} must be a list of short names without dots or spaces")
+        raise LessonError(_("experiment.names = {value} must be a list of short names without dots or spaces")
+                          .format(value=shown(names)))
     if len(names) != len(points):
-        raise LessonError(f"experiment.names lists {len(names)} names for {len(points)} runs")
+        raise LessonError(ngettext("experiment.names lists {names} names for {n} run",
+                                     "experiment.names lists {names} names for {n} runs", len(points)).format(
+            names=len(names), n=len(points)))
     if len(set(names)) != len(names):
-        raise LessonError(f"experiment.names = {shown(names)} gives a name twice")
+        raise LessonError(_("experiment.names = {value} gives a name twice").format(value=shown(names)))
     return Experiment(kind, base, tuple(axes), mode, tuple(names), config_data, suggested)
 
 
@@ -317,9 +332,9 @@ def _base_config(config_data: Mapping, suggested: bool) -> config_mod.RunConfig:
             written = {f"{s}.{k}" for s in ("model", "training") for k in config_data.get(s, {})}
             base = base.with_changes([(k, v) for k, v in changes if k not in written])
     except ConfigError as exc:
-        raise LessonError(f"the experiment's config: {exc}") from None
+        raise LessonError(_("the experiment's config: {error}").format(error=exc)) from None
     except DataError as exc:
-        raise LessonError(f"the experiment's data: {exc}") from None
+        raise LessonError(_("the experiment's data: {error}").format(error=exc)) from None
     return base
 
 
@@ -332,7 +347,7 @@ def _points(kind: str, base, axes, mode):
     try:
         sweep = build(base, dict(axes), [base.training.seed], mode, default_threads=base.training.threads)
     except ConfigError as exc:
-        raise LessonError(f"the experiment: {str(exc).replace('sweep.', 'experiment.')}") from None
+        raise LessonError(_("the experiment: {error}").format(error=str(exc).replace("sweep.", "experiment."))) from None
     return list(sweep.points)
 
 
@@ -358,29 +373,32 @@ def _check(where: str, raw: Any, names: tuple[str, ...], experiment: Experiment)
     c = _keys(where, raw, CHECK_KEYS, required=("name", "text", "value", "is", "than"))
     name = c["name"]
     if not isinstance(name, str) or not name.replace("_", "").isalnum():
-        raise LessonError(f"{where}.name = {shown(name)} must be a short name of letters, digits and _")
+        raise LessonError(_("{key} = {value} must be a short name of letters, digits and _").format(
+            key=f"{where}.name", value=shown(name)))
     if c["is"] not in OPS:
-        raise LessonError(f"{where}.is = {shown(c['is'])} must be one of " + ", ".join(repr(o) for o in OPS))
+        raise LessonError(_("{key} = {value} must be one of {names}").format(
+            key=f"{where}.is", value=shown(c["is"]), names=", ".join(repr(o) for o in OPS)))
     times = c.get("times", 1.0)
     if isinstance(times, bool) or not isinstance(times, (int, float)):
-        raise LessonError(f"{where}.times = {shown(times)} must be a number")
+        raise LessonError(_("{key} = {value} must be a number").format(key=f"{where}.times", value=shown(times)))
     counts = c.get("counts", True)
     if not isinstance(counts, bool):
-        raise LessonError(f"{where}.counts = {shown(counts)} must be true or false")
+        raise LessonError(_("{key} = {value} must be true or false").format(key=f"{where}.counts", value=shown(counts)))
     task = experiment.base.task.name if experiment.base is not None else None
     for key in ("value", "than"):
         ref = c[key]
         if key == "than" and not isinstance(ref, str):
             if isinstance(ref, bool) or not isinstance(ref, (int, float)):
-                raise LessonError(f"{where}.than = {shown(ref)} must be a number or a run's number (\"lstm.test_mse\")")
+                raise LessonError(_("{key} = {value} must be a number or a run's number ({example})").format(
+                    key=f"{where}.than", value=shown(ref), example='"lstm.test_mse"'))
             continue
         if not isinstance(ref, str) or "." not in ref:
-            raise LessonError(f"{where}.{key} = {shown(ref)} must name a run's number as RUN.NUMBER, e.g. "
-                              "\"lstm.test_mse\"")
-        run, _, number = ref.rpartition(".")
+            raise LessonError(_("{key} = {value} must name a run's number as RUN.NUMBER, e.g. {example}").format(
+                key=f"{where}.{key}", value=shown(ref), example='"lstm.test_mse"'))
+        run, _unused, number = ref.rpartition(".")
         if names and run not in names:
-            raise LessonError(f"{where}.{key} = {shown(ref)}: there is no run {run!r}; the runs are "
-                              + ", ".join(names))
+            raise LessonError(_("{key} = {value}: there is no run {run!r}; the runs are {names}").format(
+                key=f"{where}.{key}", value=shown(ref), run=run, names=", ".join(names)))
         why = known_number(number, task)
         if why:
             raise LessonError(f"{where}.{key} = {shown(ref)}: {why}")
@@ -391,13 +409,13 @@ def load(path: str | os.PathLike) -> Lesson:
     """Read and validate a lesson file; LessonError names the file and the key."""
     path = Path(path)
     try:
-        raw = read_user_file(path, MAX_LESSON_BYTES, what="a lesson file (.toml)")
+        raw = read_user_file(path, MAX_LESSON_BYTES, what=_("a lesson file (.toml)"))
     except DataError as exc:
         raise LessonError(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise LessonError(f"{path}: must be UTF-8 text") from None
+        raise LessonError(_("{path}: must be UTF-8 text").format(path=path)) from None
     try:
         return loads(text, path.stem, str(path))
     except LessonError as exc:
@@ -421,12 +439,13 @@ def find(name_or_file: str) -> Path:
         return path
     for p in bundled():
         stem = p.stem
-        number, _, rest = stem.partition("-")
+        number, _unused, rest = stem.partition("-")
         if name_or_file in (stem, rest) or (name_or_file.isdigit() and number.isdigit()
                                              and int(name_or_file) == int(number)):
             return p
     names = ", ".join(p.stem for p in bundled())
-    raise LessonError(f"no lesson {shown(name_or_file)}: give a lesson file (.toml) or one of {names}")
+    raise LessonError(_("no lesson {name}: give a lesson file (.toml) or one of {names}").format(
+        name=shown(name_or_file), names=names))
 
 
 # --- teacher mode: a lesson file from an experiment --------------------------------------------------------------
@@ -453,7 +472,7 @@ def template(cfg: config_mod.RunConfig, title: str = "My lesson") -> str:
         "[[steps]]", 'text = { en = "Start the run.", tr = "Eğitimi başlatın." }', "",
         "[[checks]]", 'name = "beats_baseline"',
         f'text = {{ en = "the model beats the best simple baseline on the test {metric.key}", '
-        f'tr = "model test {metric.key} değerinde en iyi basit temel modeli geçer" }}',
+        f'tr = "model test {metric.key} değerinde en iyi basit referansı geçer" }}',
         f'value = "run.test_{metric.key}"', f'is = "{op}"', 'than = "run.baseline"', ""])
 
 

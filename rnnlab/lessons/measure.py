@@ -21,6 +21,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from ..errors import ConfigError, RnnlabError
+from ..i18n import _
 from .lesson import Lesson, LessonError, points
 
 # The numbers every run measures, with what they mean (docs/lessons.md prints this table).
@@ -73,14 +74,16 @@ def known_number(number: str, task_name: Optional[str]) -> str:
         extra = {"solved"} if task_name == "adding" else set()
         if m.group(2) in {task.metric.key, *extra}:
             return ""
-        return (f"{task_name} measures {m.group(1)}_loss and {m.group(1)}_{task.metric.key}, not "
-                f"{m.group(1)}_{m.group(2)}")
+        return _("{task} measures {loss} and {metric}, not {number}").format(
+            task=task_name, loss=f"{m.group(1)}_loss", metric=f"{m.group(1)}_{task.metric.key}", number=number)
     close = [n for n in NUMBERS if "<" not in n]
     import difflib
 
     hint = difflib.get_close_matches(number, close, n=1)
-    return (f"{number!r} is not a number a run measures" + (f"; did you mean {hint[0]!r}?" if hint else
-                                                             "; docs/lessons.md lists them"))
+    if hint:
+        return _("{number!r} is not a number a run measures; did you mean {hint!r}?").format(number=number,
+                                                                                            hint=hint[0])
+    return _("{number!r} is not a number a run measures; docs/lessons.md lists them").format(number=number)
 
 
 @dataclass
@@ -180,7 +183,8 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
     from ..train.trainer import Trainer
 
     if not lesson.runnable:
-        raise LessonError(f"{lesson.name} cannot run yet: it needs {', '.join(lesson.missing)}")
+        raise LessonError(_("{name} cannot run yet: it needs {needs}").format(name=lesson.name,
+                                                                               needs=", ".join(lesson.missing)))
     runs = points(lesson.experiment)
     results: dict[str, RunResult] = {}
     emit = on_event or (lambda e: None)
@@ -189,7 +193,7 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
             cfg = cfg.with_changes(list(changes)) if changes else cfg
             trainer = Trainer(cfg)
         except ConfigError as exc:
-            raise LessonError(f"a change to the lesson: {exc}") from None
+            raise LessonError(_("a change to the lesson: {error}").format(error=exc)) from None
         emit(Event("started", name, index, len(runs), 0, trainer.total_steps))
         result = RunResult(name)
         last = 0.0
@@ -197,7 +201,7 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
             for snap in trainer.run():
                 if stop is not None and stop.is_set():
                     trainer.control.abandon()
-                    raise LessonError(f"{lesson.name} was stopped during its run {name!r}")
+                    raise LessonError(_("{lesson} was stopped during its run {name!r}").format(lesson=lesson.name, name=name))
                 now = time.monotonic()
                 if now - last >= progress_s:
                     last = now
@@ -211,7 +215,7 @@ def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
             try:
                 result.path = str(save_run(trainer, Path(save_to) / name))
             except (OSError, RnnlabError) as exc:  # the verdict does not depend on the folder: say it, go on
-                result.message += f" (not saved: {exc})"
+                result.message = _("{message} (not saved: {error})").format(message=result.message, error=exc)
         results[name] = result
         emit(Event("ended", name, index, len(runs), trainer.step, trainer.total_steps, result))
     return results

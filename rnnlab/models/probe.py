@@ -174,9 +174,11 @@ def trace(
     for c in clamps:
         if c.gate not in CLAMPABLE[kind]:
             allowed = ", ".join(CLAMPABLE[kind]) or "none"
-            raise ValueError(f"cannot clamp gate {c.gate!r} of a {kind}: the gates that can be clamped are {allowed}")
+            raise ValueError(_("cannot clamp gate {gate!r} of a {kind}: the gates that can be clamped are {allowed}").format(
+                gate=c.gate, kind=kind, allowed=allowed))
         if c.unit is not None and not 0 <= c.unit < module.hidden_size:
-            raise ValueError(f"cannot clamp unit {c.unit}: the layer has units 0 to {module.hidden_size - 1}")
+            raise ValueError(_("cannot clamp unit {unit}: the layer has units 0 to {last}").format(
+                unit=c.unit, last=module.hidden_size - 1))
     if input_grad and loss_fn is None:
         raise ValueError("input_grad needs a loss_fn: the gradient of what with respect to the input?")
     if x.dim() != 3:

@@ -172,7 +172,8 @@ def read_entry(path: Path, kind: Optional[str] = None, inside: bool = True) -> E
     except (RunError, ConfigError, DataError) as exc:
         return Entry(kind=kind or "run", path=path, saved=_mtime(path), problem=_one_line(exc), inside=inside)
     except Exception as exc:  # noqa: BLE001 - one damaged entry never hides the others (issue 20)
-        problem = f"cannot be read: {_one_line(exc) if isinstance(exc, OSError) else type(exc).__name__}"
+        problem = _("cannot be read: {reason}").format(
+            reason=_one_line(exc) if isinstance(exc, OSError) else type(exc).__name__)
         return Entry(kind=kind or "run", path=path, saved=_mtime(path), problem=problem[:300], inside=inside)
 
 
@@ -206,7 +207,7 @@ def _read_run(path: Path, inside: bool) -> Entry:
     metric = summary.get("metric") or ""
     value = (summary.get("test") or {}).get(metric)
     return Entry(kind="run", path=path, task=cfg.task.name, cells=(cfg.model.cell,),
-                 metric=f"test {summary.get('metric_title') or metric}" if metric else "",
+                 metric=_("test {metric}").format(metric=summary.get("metric_title") or metric) if metric else "",
                  value=float(value) if value is not None else math.nan,
                  higher_is_better=summary.get("higher_is_better"), status=summary.get("status", ""),
                  saved=_parse_date(summary.get("saved")) or _mtime(path), steps=int(summary.get("steps", 0)),
@@ -216,7 +217,7 @@ def _read_run(path: Path, inside: bool) -> Entry:
 def read_summary(path: Path) -> dict:
     """A run's summary.json, checked as open_run checks it (RunError naming what is wrong)."""
     try:
-        raw = read_user_file(path / "summary.json", store.MAX_BYTES["summary.json"], what="a run's summary.json")
+        raw = read_user_file(path / "summary.json", store.MAX_BYTES["summary.json"], what=_("a run's summary.json"))
         summary = json.loads(raw.decode("utf-8"))
     except DataError as exc:
         raise RunError(str(exc)) from None
@@ -254,11 +255,12 @@ def _read_sweep(path: Path, inside: bool) -> Entry:
     higher = next((r.get("higher_is_better") == "true" for r in rows if r.get("higher_is_better")), None)
     scores = [v for v in (_float(r.get(f"test_{metric}")) for r in done) if math.isfinite(v)]
     value = (max(scores) if higher else min(scores)) if scores else math.nan
-    status = "finished" if rows and len(done) == len(rows) else f"{len(done)} of {len(rows)} done"
+    status = "finished" if rows and len(done) == len(rows) else ngettext(
+        "{done} of {n} done", "{done} of {n} done", len(rows)).format(done=len(done), n=len(rows))
     steps = int(max((v for v in (_float(r.get("total_steps")) for r in rows) if math.isfinite(v)), default=0))
     return Entry(kind="sweep", path=path, task=shown(task) if not isinstance(task, str) else task[:80],
                  cells=tuple(str(c)[:40] for c in cells), differs=differs[:500],
-                 metric=f"best test {title}" if metric else "", value=value, higher_is_better=higher,
+                 metric=_("best test {metric}").format(metric=title) if metric else "", value=value, higher_is_better=higher,
                  status=status, saved=_mtime(path / RESULTS) or _mtime(path), steps=steps, inside=inside)
 
 
@@ -277,7 +279,7 @@ def _read_sweep_file(path: Path) -> dict:
     if not (path / SWEEP_FILE).exists():
         return {}
     try:
-        return tomllib.loads(read_user_file(path / SWEEP_FILE, MAX_SWEEP_FILE, what="a sweep file").decode("utf-8"))
+        return tomllib.loads(read_user_file(path / SWEEP_FILE, MAX_SWEEP_FILE, what=_("a sweep file")).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RunError(_("sweep.toml is damaged ({value}).").format(value=str(exc)[:80])) from None
 
@@ -287,7 +289,7 @@ def _read_results(path: Path) -> tuple[list[dict], list[str]]:
     if not (path / RESULTS).exists():
         return [], []
     try:
-        text = read_user_file(path / RESULTS, MAX_RESULTS, what="a sweep's results.csv").decode("utf-8")
+        text = read_user_file(path / RESULTS, MAX_RESULTS, what=_("a sweep's results.csv")).decode("utf-8")
         reader = csv.DictReader(io.StringIO(text))
         rows = list(reader)
         header = reader.fieldnames or []
@@ -337,7 +339,7 @@ def _one_line(exc: Exception) -> str:
 def extra_folders(root=None) -> list[Path]:
     """Run and sweep folders outside the library that were opened once (most recent last)."""
     try:
-        raw = read_user_file(home(root) / EXTRA, 1_000_000, what="the library's list of folders")
+        raw = read_user_file(home(root) / EXTRA, 1_000_000, what=_("the library's list of folders"))
         data = json.loads(raw.decode("utf-8"))
     except (DataError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return []  # no list yet, or a damaged one: the library's own folders still list

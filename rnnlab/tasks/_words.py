@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from ..data.text import PAD, UNK, pad_batch
+from ..i18n import _
 from .base import Batch, Task
 
 IGNORE = -100  # target of a padded position: cross_entropy(ignore_index=IGNORE) leaves it out of loss and metric
@@ -82,7 +83,7 @@ def confusion(true: np.ndarray, pred: np.ndarray, classes: int) -> np.ndarray:
 
 
 def empty_sentence_message(what: str) -> str:
-    return f"Type a sentence with at least one word to {what}."
+    return _("Type a sentence with at least one word to {what}.").format(what=what)
 
 
 def unknown_flags(vocab, words: Sequence[str]) -> list[bool]:

@@ -76,7 +76,7 @@ class CharLMTask(Task):
         training starts (reading it is left to the task, which may be built off the GUI thread)."""
         if values["text_path"]:
             try:
-                check_user_file(values["text_path"], MAX_CHARS * 4, what="a plain text file")
+                check_user_file(values["text_path"], MAX_CHARS * 4, what=_("a plain text file"))
             except DataError as exc:
                 raise ConfigError("task.text_path", values["text_path"], str(exc)) from None
 
@@ -203,6 +203,7 @@ class CharLMTask(Task):
         ys = torch.cat([b.y.reshape(-1) for b in self.eval_batches(split)])
         uni_top = int(self._unigram.argmax())
         N_("unigram (character frequencies)")  # the key stays English (run files); translated where shown
+        N_("bigram (previous character)")
         result = {"unigram (character frequencies)": _metrics(float(-self._unigram[ys].log().mean()),
                                                               float((ys == uni_top).double().mean())),
                   "bigram (previous character)": _metrics(float(-self._bigram[xs, ys].log().mean()),
@@ -276,9 +277,9 @@ class CharLMTask(Task):
         if not path:
             return cls.description
         name = Path(path).name
-        return (f"Predict the next character of your text ({name}), then let the model write by sampling one "
-                f"character at a time. The text is one long stream trained with truncated back-propagation through "
-                f"time: the state flows on, the gradient stops after `tbptt` characters.")
+        return _("Predict the next character of your text ({name}), then let the model write by sampling one "
+                 "character at a time. The text is one long stream trained with truncated back-propagation through "
+                 "time: the state flows on, the gradient stops after `tbptt` characters.").format(name=name)
 
     def view(self, model) -> dict:
         """A validation snippet with each character's surprisal under the model and under the unigram baseline.

@@ -182,6 +182,7 @@ class DatesTask(Task):
         answer = encode_targets([self.baseline_answer])[0].expand_as(y)
         # Its loss: a model that is sure of that string pays nothing where it is right and is undefined where it is
         # wrong; report the loss of uniform guessing over the 11 output characters instead.
+        N_("most common character at each position ({answer})")  # an English key, translated where shown
         return {f"most common character at each position ({self.baseline_answer})":
                 {"loss": float(np.log(len(cal.OUTPUT_CHARS))), **_scores(answer, y)}}
 

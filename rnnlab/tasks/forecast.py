@@ -282,20 +282,24 @@ def split_problem(n: int, window: int, horizon: int, val_fraction: float,
     if fits(n, window, horizon, val_fraction, test_fraction):
         return None
     need = min_rows(window, horizon, val_fraction, test_fraction)
-    many = f"The series has {n} values; window {window} with horizon {horizon} needs at least {need}."
     best_window = max((k for k in range(window - 1, 0, -1) if fits(n, k, horizon, val_fraction, test_fraction)),
                       default=0)
     if best_window:
-        return ("task.window", window, f"{many} Set the window (task.window) to at most {best_window}.")
+        return ("task.window", window, _(
+            "The series has {n} values; window {window} with horizon {horizon} needs at least {need}. Set the window "
+            "(task.window) to at most {best}.").format(n=n, window=window, horizon=horizon, need=need,
+                                                       best=best_window))
     best_horizon = max((h for h in range(horizon - 1, 0, -1) if fits(n, 1, h, val_fraction, test_fraction)),
                        default=0)
     if best_horizon:
-        return ("task.horizon", horizon, f"{many} Set the horizon (task.horizon) to at most {best_horizon} and the "
-                                         f"window to 1.")
+        return ("task.horizon", horizon, _(
+            "The series has {n} values; window {window} with horizon {horizon} needs at least {need}. Set the horizon "
+            "(task.horizon) to at most {best} and the window to 1.").format(n=n, window=window, horizon=horizon,
+                                                                            need=need, best=best_horizon))
     least = min_rows(1, 1, val_fraction, test_fraction)
-    return ("task.window", window, f"The series has {n} values; a forecast with these validation and test "
-                                   f"fractions needs at least {least}. Use a longer series, or smaller fractions "
-                                   f"(task.val_fraction, task.test_fraction).")
+    return ("task.window", window, _("The series has {n} values; a forecast with these validation and test fractions "
+                                     "needs at least {least}. Use a longer series, or smaller fractions "
+                                     "(task.val_fraction, task.test_fraction).").format(n=n, least=least))
 
 
 def scale_problem(series: Series, train_end: int, log: bool) -> str:
@@ -308,11 +312,11 @@ def scale_problem(series: Series, train_end: int, log: bool) -> str:
         spread, change = float(np.std(train)), float(np.std(np.diff(train)))
     biggest = float(np.max(np.abs(series.values)))
     if not (np.isfinite(spread) and np.isfinite(change)) or biggest > MAX_ABS_VALUE:
-        return (f"its values reach {biggest:.3g}, too large to train on; divide the column by a power of ten "
-                "(the errors are shown in the same units)")
+        return _("its values reach {biggest}, too large to train on; divide the column by a power of ten "
+                 "(the errors are shown in the same units)").format(biggest=f"{biggest:.3g}")
     if spread == 0 or change == 0:
-        return (f"its training part is constant ({series.values[0]:.6g} throughout): there is nothing to learn; "
-                "choose a column whose values change")
+        return _("its training part is constant ({value} throughout): there is nothing to learn; "
+                 "choose a column whose values change").format(value=f"{series.values[0]:.6g}")
     return ""
 
 

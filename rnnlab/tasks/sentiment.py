@@ -157,6 +157,7 @@ class SentimentTask(WordTask):
         train = np.bincount(self.splits["train"].targets, minlength=len(CLASSES))
         majority = int(train.argmax())
         prior = train / train.sum()
+        N_("majority class ({name})"), N_("bag of words (naive Bayes)")  # English keys, translated where shown
         result = {f"majority class ({CLASSES[majority]})":
                   {"loss": float(-np.mean(np.log(prior[true]))), **_scores(true, np.full_like(true, majority))}}
         probs = self._bayes.probabilities(self.splits[split].words)

@@ -57,7 +57,7 @@ def load_sentences(conllu_path: str = "") -> tuple[Sentence, ...]:
     """The bundled treebank, or the user's CoNLL-U file (DataError when it cannot be used)."""
     # The user's path is checked as the CSV and text paths are (a NUL byte, a folder, a FIFO: one clear message)
     # before its modification time keys the cache.
-    path = check_user_file(conllu_path, MAX_BYTES, what="a CoNLL-U file") if conllu_path else bundled_path()
+    path = check_user_file(conllu_path, MAX_BYTES, what=_("a CoNLL-U file")) if conllu_path else bundled_path()
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
@@ -128,9 +128,10 @@ class TaggingTask(WordTask):
         path = options.get("conllu_path") or ""
         if not path:
             return cls.description
-        return (f"Give every word of a sentence its part of speech (17 Universal POS tags), from your CoNLL-U file "
-                f"({Path(path).name}). Accuracy counts words, padding left out. The baseline tags each word with its "
-                f"most frequent training tag. Try bidirectional: the words after a word help too.")
+        return _("Give every word of a sentence its part of speech (17 Universal POS tags), from your CoNLL-U file "
+                 "({name}). Accuracy counts words, padding left out. The baseline tags each word with its "
+                 "most frequent training tag. Try bidirectional: the words after a word help too.").format(
+            name=Path(path).name)
 
     @classmethod
     def check_options(cls, values) -> None:
@@ -213,6 +214,7 @@ class TaggingTask(WordTask):
     def baselines(self, split: str) -> dict[str, dict[str, float]]:
         tag_id = {t: k for k, t in enumerate(TAGS)}
         preds = [np.array([tag_id[t] for t in self.baseline_tags(s.words)]) for s in self.sentences[split]]
+        N_("most frequent tag per word")  # the key stays English (run files); translated where shown
         return {"most frequent tag per word": self._scores(split, preds)}
 
     def _scores(self, split: str, preds: Sequence[np.ndarray]) -> dict[str, float]:

@@ -226,12 +226,17 @@ class GatesPanel(QWidget):
             point = vb.mapSceneToView(pos)
             t, unit = math.floor(point.x()), math.floor(point.y())
             if 0 <= unit < image.shape[0] and 0 <= t < image.shape[1]:
-                title = "hidden state h" if name in ("hidden", "h") else GATE_TITLES.get(name, name)
+                title = _("hidden state h") if name in ("hidden", "h") else _(GATE_TITLES.get(name, name))
                 if name == "cell":
-                    title = "cell state c"
+                    title = _("cell state c")
                 label = self._labels[t] if self._labels is not None and t < len(self._labels) else None
-                where = f"t = {t} ({label})" if label else f"t = {t}"
-                self.readout.setText(f"{title}: {where}, unit {unit}: {float(image[unit, t]):.3g}")
+                value = f"{float(image[unit, t]):.3g}"
+                if label:
+                    text = _("{title}: t = {t} ({label}), unit {unit}: {value}").format(
+                        title=title, t=t, label=label, unit=unit, value=value)
+                else:
+                    text = _("{title}: t = {t}, unit {unit}: {value}").format(title=title, t=t, unit=unit, value=value)
+                self.readout.setText(text)
                 self.readout.show()
                 return
         self.readout.clear()

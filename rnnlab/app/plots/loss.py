@@ -115,7 +115,7 @@ class LossPanel(QWidget):
             self.y_range.show_empty(*self._empty_y())
             self._seen = -1
             self._val_count = -1
-        self.loss.setLabel("left", _("loss (log scale)") if on else "loss", **theme.label_style())
+        self.loss.setLabel("left", _("loss (log scale)") if on else _("loss"), **theme.label_style())
         self.overlay.redraw()
         if self._data is not None or self.overlay.active:
             self.refresh(self._data)  # redraw now: a paused or finished run gets no new update to do it
@@ -150,8 +150,8 @@ class LossPanel(QWidget):
         self._runs_frame = None
         if runs is not None:
             self._info = None  # the run shown before frames nothing of a race or a comparison (issue 19, item 1)
-            self._metric_title = "Validation metric"  # until a run of theirs says which
-            self.metric_plot.setLabel("left", "metric", **theme.label_style())
+            self._metric_title = _("Validation metric")  # until a run of theirs says which
+            self.metric_plot.setLabel("left", _("metric"), **theme.label_style())
         self._loss_legend()
         self._metric_legend([])
         if runs is not None:

@@ -185,13 +185,17 @@ class CharLMView(InteractiveView):
         if offered:
             self._offered = offered
         mean = f"{nats.mean():.2f}" if len(nats) else "-"
-        uni_text = _(" (character frequencies alone: {mean:.2f})").format(mean=uni.mean()) if len(uni) else ""
         # Short, so that it keeps its two lines at 130 % beside the loss plots at 1024 px; the rest is the tooltip.
-        self.surprise_title.setText(
-            f"<b>Held-out text</b>, shaded by surprise -ln p: the model pays <b>{mean}</b> nats/char{uni_text}.")
+        if len(uni):
+            title = _("<b>Held-out text</b>, shaded by surprise -ln p: the model pays <b>{mean}</b> nats/char "
+                      "(character frequencies alone: {unigram}).").format(mean=mean, unigram=f"{uni.mean():.2f}")
+        else:
+            title = _("<b>Held-out text</b>, shaded by surprise -ln p: the model pays <b>{mean}</b> nats/char.").format(
+                mean=mean)
+        self.surprise_title.setText(title)
         self.surprise_title.setToolTip(
             _("Validation text from {text} that the model never trained on, each character shaded by the model's "
-              "surprise -ln p (white: expected, red: {SURPRISE_FULL:g}+ nats).").format(text=html.escape(str(data.get('title', 'the text'))), SURPRISE_FULL=SURPRISE_FULL))
+              "surprise -ln p (white: expected, red: {SURPRISE_FULL:g}+ nats).").format(text=html.escape(str(data.get("title", _("the text")))), SURPRISE_FULL=SURPRISE_FULL))
         scroll = self.surprise.verticalScrollBar().value()
         self.surprise.setHtml(surprisal_html(data["snippet"], nats))
         self.surprise.verticalScrollBar().setValue(scroll)
@@ -204,8 +208,11 @@ class CharLMView(InteractiveView):
         text = html.escape(result["text"]).replace("\n", "<br>")
         self.output.setHtml(f"<span style='font-family:monospace; white-space:pre-wrap'>"
                             f"<span style='color:{PROMPT_COLOR}'>{prompt}</span>{text}</span>")
-        self.status.setText(f"<small>{len(result['text'])} characters sampled at temperature "
-                            f"{result['temperature']:.2f} (grey: your prompt).</small>")
+        sampled = ngettext("{n} character sampled at temperature {temperature} (grey: your prompt).",
+                           "{n} characters sampled at temperature {temperature} (grey: your prompt).",
+                           len(result["text"])).format(n=len(result["text"]),
+                                                       temperature=f"{result['temperature']:.2f}")
+        self.status.setText(f"<small>{sampled}</small>")
 
 
 def fake_view() -> dict:

@@ -112,13 +112,13 @@ class DatesView(InteractiveView):
     def ask(self):
         text = self.typed.text().strip()
         if not text:
-            self.answer.setText("<i>type a date</i>")
+            self.answer.setText(_("<i>type a date</i>"))
             return None
         return lambda task, model: task.convert(model, text)
 
     def show_result(self, iso: str) -> None:
-        self.answer.setText(f"<span style='font-family:monospace; font-size:13pt; font-weight:bold'>"
-                            f"{html.escape(iso)}</span> <small>(the model's answer)</small>")
+        answer = f"<span style='font-family:monospace; font-size:13pt; font-weight:bold'>{html.escape(iso)}</span>"
+        self.answer.setText(_("{answer} <small>(the model's answer)</small>").format(answer=answer))
 
     def _use_row(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
@@ -175,7 +175,7 @@ class DatesView(InteractiveView):
             bar = self._bars[r]
             known = bool(np.isfinite(v))
             bar.setValue(int(round(1000 * v)) if known else 0)
-            bar.setFormat(f"{v:.2f}" if known else "no examples")
+            bar.setFormat(f"{v:.2f}" if known else _("no examples"))
             color = BAR_GOOD if known and v >= 0.9 else (BAR_FAIR if known and v >= 0.5 else BAR_POOR)
             bar.setStyleSheet("QProgressBar { border: none; background: transparent; text-align: center; } "
                               f"QProgressBar::chunk {{ background: {color}; margin: 5px 0px; }}")

@@ -88,7 +88,7 @@ class ForecastView(TaskView):
             self._n = n
             self.axis.set_labels([str(s) for s in data.get("labels", [])] or None)
             unit = data.get("unit", "")
-            self.item.setLabel("left", unit or "value", **theme.label_style())
+            self.item.setLabel("left", unit or _("value"), **theme.label_style())
             self.item.setTitle(data.get("title", ""), color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
             self.regions["val"].setRegion((data["train_end"] - 0.5, data["val_end"] - 0.5))
             self.regions["test"].setRegion((data["val_end"] - 0.5, n - 0.5))

@@ -13,10 +13,11 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 
+from ...i18n import N_, _
 from .base import TaskView
 
 ERROR_COLOR = "#c0392b"
-UNTRAINED = "<i>No model yet: press Reset or Train.</i>"
+UNTRAINED = N_("<i>No model yet: press Reset or Train.</i>")
 
 
 class InteractiveView(TaskView):
@@ -49,7 +50,7 @@ class InteractiveView(TaskView):
         if self.api is None:
             return
         if not self.api.has_model():
-            self.note.setText(UNTRAINED)
+            self.note.setText(_(UNTRAINED))
             return
         fn = self.ask()
         if fn is None:

@@ -84,7 +84,7 @@ class SentimentView(InteractiveView):
         self.layer.setToolTip(_("Which recurrent layer (and direction) to show."))
         self.layer.currentIndexChanged.connect(self._redraw_trace)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Sentence:"))
+        top.addWidget(QLabel(_("Sentence:")))
         top.addWidget(self.sentence, 1)
         top.addWidget(self.layer)
         second = QHBoxLayout()
@@ -139,7 +139,7 @@ class SentimentView(InteractiveView):
         self.scores.setObjectName("viewCaption")
         grid = QGridLayout()
         grid.setSpacing(2)
-        grid.addWidget(QLabel("<b>true \\ predicted</b>"), 0, 0)
+        grid.addWidget(QLabel(_("<b>true \\ predicted</b>")), 0, 0)
         self.cells: list[list[QLabel]] = []
         self.class_labels: list[tuple[QLabel, QLabel]] = []
         for k in range(2):
@@ -159,7 +159,7 @@ class SentimentView(InteractiveView):
         matrix_box = QWidget()
         mb = QVBoxLayout(matrix_box)
         mb.setContentsMargins(4, 4, 4, 4)
-        mb.addWidget(QLabel("<b>Validation: confusion matrix</b>"))
+        mb.addWidget(QLabel(_("<b>Validation: confusion matrix</b>")))
         mb.addLayout(grid)
         mb.addWidget(self.scores)
         mb.addStretch(1)
@@ -319,10 +319,11 @@ class SentimentView(InteractiveView):
         names = [f"<b style='color:{theme.GATE_COLORS.get(g, theme.FOREGROUND)}'>{g}</b> "
                  f"{_(result['gate_titles'][g]).rsplit(' ', 1)[0]}" for g in result["gate_names"]]
         if result["kind"] != "RNN":
-            names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> hidden state")
-        ranges = {"LSTM": "i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1",
-                  "GRU": "r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1",
-                  "RNN": "pre: blue -3 to red +3; h: blue -1 to red +1"}.get(result["kind"], "")
+            hidden = _("hidden state")
+            names.append(f"<b style='color:{theme.GATE_COLORS['h']}'>h</b> {hidden}")
+        ranges = {"LSTM": _("i, f, o: white 0 to dark 1; g, h: blue -1, white 0, red +1"),
+                  "GRU": _("r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1"),
+                  "RNN": _("pre: blue -3 to red +3; h: blue -1 to red +1")}.get(result["kind"], "")
         note = (_(" Words marked * are not in the vocabulary (read as &lt;unk&gt;).") if unknown else "")
         run = "" if running is not None else (_(" P(positive) per word needs a one-directional model (a backward "
                                               "pass has not read the start yet)."))

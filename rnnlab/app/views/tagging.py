@@ -162,10 +162,10 @@ class TaggingView(InteractiveView):
         self.scores.setAlignment(Qt.AlignTop | Qt.AlignLeft)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Tag a sentence:</b>"))
+        top.addWidget(QLabel(_("<b>Tag a sentence:</b>")))
         top.addWidget(self.sentence, 1)
         nav = QHBoxLayout()
-        nav.addWidget(QLabel("<b>Validation sentence</b>"))
+        nav.addWidget(QLabel(_("<b>Validation sentence</b>")))
         nav.addWidget(self.prev)
         nav.addWidget(self.position)
         nav.addWidget(self.next)
@@ -262,15 +262,18 @@ class TaggingView(InteractiveView):
         self.overall.setValue(acc)
         self.base_line.setValue(base.get("accuracy", float("nan")))
         self.scores.setText(
-            f"<b>{data.get('split', 'val')} split</b><br>"
-            f"<span style='color:{theme.MODEL}'>model</span>: token accuracy <b>{acc:.3f}</b>, "
-            f"unknown words {data.get('unknown_word_accuracy', float('nan')):.3f}, "
-            f"whole sentences {data.get('sentence_accuracy', float('nan')):.3f}<br>"
-            f"<span style='color:{theme.BASELINE}'>most frequent tag per word</span>: "
-            f"{base.get('accuracy', float('nan')):.3f}, "
-            f"unknown words {base.get('unknown_word_accuracy', float('nan')):.3f}, "
-            f"whole sentences {base.get('sentence_accuracy', float('nan')):.3f}<br>"
-            f"<small>Dashed lines: overall token accuracy of the model (red) and the baseline (grey).</small>")
+            _("<b>{split} split</b><br>"
+              "<span style='color:{model_color}'>model</span>: token accuracy <b>{acc}</b>, "
+              "unknown words {unknown}, whole sentences {sentences}<br>"
+              "<span style='color:{base_color}'>most frequent tag per word</span>: {base_acc}, "
+              "unknown words {base_unknown}, whole sentences {base_sentences}<br>"
+              "<small>Dashed lines: overall token accuracy of the model (red) and the baseline (grey).</small>").format(
+                split=data.get("split", "val"), model_color=theme.MODEL, acc=f"{acc:.3f}",
+                unknown=f"{data.get('unknown_word_accuracy', float('nan')):.3f}",
+                sentences=f"{data.get('sentence_accuracy', float('nan')):.3f}", base_color=theme.BASELINE,
+                base_acc=f"{base.get('accuracy', float('nan')):.3f}",
+                base_unknown=f"{base.get('unknown_word_accuracy', float('nan')):.3f}",
+                base_sentences=f"{base.get('sentence_accuracy', float('nan')):.3f}"))
         self.summary.setText(
             _("{value} token accuracy: <b style='color:{MODEL}'>model {acc:.3f}</b> · most frequent tag per word "
               "{value2:.3f} · on unknown words: model {value3:.3f}, baseline {value4:.3f}").format(value=data.get('split', 'val'), MODEL=theme.MODEL, acc=acc, value2=base.get('accuracy', float('nan')), value3=data.get('unknown_word_accuracy', float('nan')), value4=base.get('unknown_word_accuracy', float('nan'))))
