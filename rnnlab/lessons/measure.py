@@ -53,7 +53,10 @@ NUMBERS = {
     "val_<metric>": "the task's metric on the validation split",
     "baseline": "the best simple baseline's metric on the test split (always 1.0, majority class, last value, ...)",
     "baseline_<name>": "one baseline by name, spaces as _ (baseline_last_value, baseline_seasonal_naive)",
+    "val_<metric>_<g>0": "the validation metric with the memory gate forced shut at every step and unit, on the "
+                         "trained model (LSTM: f, GRU: z; evaluation only, as the Cell tab's clamp)",
 }
+MEMORY_GATE = {"lstm": "f", "gru": "z"}  # the gate whose clamp at 0 erases what the cell carries
 GATES = {"i", "f", "g", "o", "r", "z", "n"}
 
 
@@ -66,6 +69,12 @@ def known_number(number: str, task_name: Optional[str]) -> str:
         return ""
     if re.fullmatch(r"baseline_[a-z0-9_]+", number):
         return ""
+    m = re.fullmatch(r"val_(\w+)_([fz])0", number)
+    if m and task_name is not None:
+        from .. import tasks
+
+        if m.group(1) == tasks.get(task_name).metric.key:
+            return ""
     m = re.fullmatch(r"(test|val)_(\w+)", number)
     if m and task_name is not None:
         from .. import tasks
@@ -170,7 +179,23 @@ def numbers_of(trainer) -> dict[str, float]:
             scores.append(float(values[metric]))
     if scores:
         n["baseline"] = max(scores) if trainer.task.metric.higher_is_better else min(scores)
+    n.update(_clamped_numbers(trainer))
     return n
+
+
+def _clamped_numbers(trainer) -> dict[str, float]:
+    """The validation metric with the memory gate forced to 0 (lesson 5: the forget gate's clamp breaks the memory
+    task). Evaluation only: `model.clamped` refuses train mode, so the clamp never reaches an optimizer step."""
+    gate = MEMORY_GATE.get(trainer.cfg.model.cell)
+    if gate is None or trainer.status == "diverged":
+        return {}
+    from ..modes import evaluating
+
+    model, task = trainer.model, trainer.task
+    with evaluating(model), model.clamped({gate: 0.0}):
+        scores = task.evaluate(model, "val")
+    key = task.metric.key
+    return {f"val_{key}_{gate}0": float(scores[key])} if key in scores else {}
 
 
 def measure(lesson: Lesson, changes: Sequence[tuple[str, object]] = (),
