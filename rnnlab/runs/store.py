@@ -47,7 +47,7 @@ from safetensors.torch import load_file as load_torch, save_file as save_torch
 from .. import __version__, config as config_mod
 from ..errors import ConfigError, DataError, RunError, shown
 from ..fileio import read_user_file
-from ..train.history import History
+from ..train.history import History, ProbeRecords
 from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
 
@@ -524,7 +524,7 @@ def restore_trainer(run: Run, control=None) -> Trainer:
     trainer.step = int(steps[-1]) if len(steps) else 0
     trainer.last_probe = run.probe
     trainer.first_probe = run.first_probe
-    trainer.grad_history = list(run.grad_history)
+    trainer.grad_history = ProbeRecords(run.grad_history)
     trainer.status = run.summary.get("status", "finished")
     trainer.message = run.summary.get("message", "")
     trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)  # types checked by open_run
