@@ -24,9 +24,9 @@ mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1048576 }'; 
 
 check_tools() {
     local tool
-    for tool in strip objdump file dpkg-deb tar xz zstd; do
-        command -v "$tool" >/dev/null \
-            || die "'$tool' is missing (Debian/Ubuntu: apt-get install binutils file dpkg tar xz-utils zstd)"
+    for tool in strip objdump readelf file dpkg-deb tar xz zstd icupkg genccode gcc; do
+        command -v "$tool" >/dev/null || die "'$tool' is missing (Debian/Ubuntu: apt-get install binutils file \
+dpkg tar xz-utils zstd icu-devtools gcc)"
     done
 }
 
@@ -82,6 +82,8 @@ strip_libraries() {
       find "$APP/_internal" -maxdepth 1 -type f -name 'libpython*' -print0; } \
         | xargs -0 file | { grep 'ELF.*not stripped' || true; } | cut -d: -f1 \
         | while read -r lib; do strip --strip-unneeded "$lib"; done
+    step "cutting Qt's ICU data to the root, English and Turkish locales (packaging/icu_data.py)"
+    "$PY" packaging/icu_data.py "$APP/_internal"
     AFTER_KB=$(du -sk "$APP" | cut -f1)
     echo "bundle: $((BEFORE_KB / 1024)) MB before strip, $((AFTER_KB / 1024)) MB after"
     "$PY" packaging/check_bundle.py "$APP" || die "the bundle holds files it must not, or lacks some it needs (above)"
