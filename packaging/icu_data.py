@@ -32,7 +32,7 @@ def dropped(item: str) -> bool:
     folder, _, name = item.rpartition("/")
     if name.endswith(".cnv") or folder == "translit":
         return True
-    return bool(_LOCALE.match(name)) and not _KEPT.match(name)
+    return bool(_LOCALE.match(name)) and not _KEPT.match(name) and name != "res_index.res"  # the list of locales
 
 
 def _run(*cmd: str, cwd: Path | None = None) -> str:

@@ -34,6 +34,7 @@ def _load(name: str):
 
 trim = _load("trim")
 check_bundle = _load("check_bundle")
+icu_data = _load("icu_data")
 
 
 # --- what the bundle leaves out ------------------------------------------------------------------------------------
@@ -167,6 +168,21 @@ def test_cuda_and_unused_qt_modules_are_excluded_from_analysis():
     for needed in ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtCore", "PySide6.QtSvg", "torch", "numpy",
                    "pyqtgraph", "safetensors", "sympy"):  # sympy: torch._dynamo imports it on the first step
         assert not any(needed == e or needed.startswith(e + ".") for e in excluded), needed
+
+
+@pytest.mark.parametrize("item", ["curr/de.res", "coll/de_.res", "zh_Hant_TW.res", "lang/az.res", "unit/fr_CA.res",
+                                  "ibm-1390_P110-2003.cnv", "gb18030.cnv", "translit/root.res", "zone/ja.res"])
+def test_icu_data_drops_other_locales_converters_and_transliterators(item):
+    assert icu_data.dropped(item)
+
+
+@pytest.mark.parametrize("item", ["root.res", "en.res", "en_GB.res", "tr.res", "tr_TR.res", "coll/tr.res",
+                                  "curr/en.res", "zone/root.res", "pool.res", "res_index.res", "supplementalData.res",
+                                  "likelySubtags.res", "zoneinfo64.res", "metaZones.res", "units.res", "icuver.res",
+                                  "uprops.icu", "ucase.icu", "nfc.nrm", "cnvalias.icu", "coll/ucadata.icu",
+                                  "brkitr/root.res", "brkitr/line.brk", "brkitr/cjdict.dict"])
+def test_icu_data_keeps_turkish_english_and_every_locale_independent_item(item):
+    assert not icu_data.dropped(item)
 
 
 def test_prune_orphans_drops_libraries_only_removed_plugins_needed():
