@@ -104,7 +104,8 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         (tmp / "config.toml").write_text(config_mod.to_toml(trainer.cfg), encoding="utf-8")
         state = {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
         save_torch(state, str(tmp / "weights.safetensors"), metadata={"format": FORMAT})
-        (tmp / "metrics.csv").write_text(trainer.history.to_csv(), encoding="utf-8")
+        with open(tmp / "metrics.csv", "w", encoding="utf-8", newline="") as fh:
+            trainer.history.write_csv(fh)  # row by row: a long run's metrics are never held whole as text
         if trainer.last_probe is not None:
             _save_probe(trainer.last_probe, tmp / "probe.safetensors")
         if getattr(trainer, "first_probe", None) is not None:
