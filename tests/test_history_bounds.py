@@ -81,7 +81,7 @@ def test_saving_the_metrics_streams_rows_instead_of_holding_the_text(tmp_path):
     moment a 100k-step run was saved. Written row by row, what the save holds does not grow with the rows."""
     history = History()
     for i in range(20_000):
-        history.append({c: i * 0.1 + k for k, c in enumerate(COLUMNS)})
+        history.append({c: i + k * 0.1 for k, c in enumerate(COLUMNS)})
     path = tmp_path / "metrics.csv"
     tracemalloc.start()
     try:
