@@ -37,14 +37,28 @@ def bundle_roots(app_dir: Path) -> list[Path]:
     raise SystemExit(f"{app_dir} does not look like a frozen rnnlab (no _internal/ or Contents/Frameworks/)")
 
 
-def inspect(app_dir: Path, platform: str = sys.platform) -> tuple[list[str], list[str], dict[str, int]]:
-    """(forbidden files found, required patterns missing, bytes per top-level component)."""
+def _files(app_dir: Path) -> tuple[list[Path], list[str]]:
+    """Every file of the bundle: (paths, paths relative to their bundle root)."""
     files, rel = [], []
     for root in bundle_roots(app_dir):
         for p in root.rglob("*"):
             if p.is_file() or p.is_symlink():
                 files.append(p)
                 rel.append(p.relative_to(root).as_posix())
+    return files, rel
+
+
+def biggest_files(app_dir: Path, count: int = 20) -> list[tuple[int, str]]:
+    """The `count` biggest files (bytes, path inside the bundle), links not counted: what to look at first when the
+    download grows."""
+    files, rel = _files(app_dir)
+    sized = [(path.stat().st_size, r) for path, r in zip(files, rel) if path.is_file() and not path.is_symlink()]
+    return sorted(sized, reverse=True)[:count]
+
+
+def inspect(app_dir: Path, platform: str = sys.platform) -> tuple[list[str], list[str], dict[str, int]]:
+    """(forbidden files found, required patterns missing, bytes per top-level component)."""
+    files, rel = _files(app_dir)
     bad = [r for r in rel if any(fnmatch(r, pattern) for pattern in FORBIDDEN)]
     missing = [pattern for pattern in trim.required_files(platform) if not any(fnmatch(r, pattern) for r in rel)]
     sizes: dict[str, int] = defaultdict(int)
@@ -65,6 +79,9 @@ def main(argv: list[str]) -> int:
     print(f"bundle contents, {total / 2**20:.0f} MB; the biggest parts:")
     for key, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:12]:
         print(f"  {size / 2**20:7.1f} MB  {key}")
+    print("the 20 biggest files:")
+    for size, rel in biggest_files(Path(argv[0])):
+        print(f"  {size / 2**20:7.1f} MB  {rel}")
     if bad:
         print(f"check_bundle: {len(bad)} files that must not ship (see packaging/trim.py): {bad[:10]}", file=sys.stderr)
     if missing:

@@ -24,6 +24,13 @@ EXCLUDED_MODULES = [
     "torch.utils.tensorboard",
     "torch.utils.benchmark",
     "torchgen.packaged",
+    # torch's compiler back end, distributed training, ONNX/mobile export and ROCm tooling: no module of these
+    # packages was imported by a traced session (the window, every task, a race, an export; PYTHONPROFILEIMPORTTIME,
+    # issue 24), although their parents were. packaging/session_check.sh runs that session on every build.
+    "torch._inductor.codegen", "torch._inductor.fx_passes", "torch._inductor.kernel", "torch._vendor.quack",
+    "torch.distributed.checkpoint", "torch.distributed.elastic", "torch.distributed.pipelining",
+    "torch.distributed._tools", "torch.sparse._triton_ops_meta", "torch.ao.ns", "torch.ao.pruning",
+    "torch.utils.hipify", "torch._export.serde", "torch.backends._nnapi", "torch._dynamo.repro",
     "nvidia",
     "triton",
     # other Qt bindings pyqtgraph would happily use, and the heavy or unused Qt modules
@@ -80,9 +87,9 @@ DROPPED_FILES = [
     "*libcudart*", "*libcublas*", "*libcudnn*", "*libnccl*", "*libcufft*", "*libcurand*", "*libcusparse*",
     "*libcusolver*", "*libnvrtc*", "*libnvJitLink*", "*libnvToolsExt*", "*libcupti*", "*libtorch_cuda*",
     "*libc10_cuda*", "triton/*", "*libtriton*",
-    # Qt: the translations (the app is English only, so Qt's own dialogs stay English too rather than mixing two
-    # languages in one window), QML, and the plugin families a QWidget app never loads. `PySide6/*plugins/` matches
-    # both wheel layouts: PySide6/Qt/plugins (Linux, macOS) and PySide6/plugins (Windows).
+    # Qt: the translations (but Turkish Qt dialogs, see KEPT_FILES), QML, and the plugin families a QWidget app never
+    # loads. `PySide6/*plugins/` matches both wheel layouts: PySide6/Qt/plugins (Linux, macOS) and PySide6/plugins
+    # (Windows).
     "PySide6/*translations/*",
     "PySide6/*qml/*",
     "PySide6/*plugins/qmltooling/*",
@@ -126,9 +133,18 @@ DROPPED_FILES = [
     "pyqtgraph/examples/*", "pyqtgraph/opengl/*",
 ]
 
+# Exceptions to DROPPED_FILES: kept although a rule above matches them. Qt's own Turkish strings (the buttons of a
+# file dialog or a message box: "Tamam", "İptal"), so a Turkish interface does not mix in English ones; the other
+# languages' Qt catalogues go, as rnnlab speaks only English and Turkish.
+KEPT_FILES = [
+    "PySide6/*translations/qtbase_tr.qm",
+]
+
 # What must survive the trimming: a spec or rule change that drops one of these fails the build (and the tests).
 REQUIRED_FILES = [
     "resources/datasets/*",
+    "resources/locale/tr/LC_MESSAGES/*",  # rnnlab's Turkish catalogue
+    "PySide6/*translations/qtbase_tr.qm",
     "resources/runs/*/summary.json",  # the recorded run each plot panel shows when started alone
     "torch/lib/*torch_cpu*",
     "torch/lib/*c10*",
@@ -145,7 +161,8 @@ def required_files(platform: str) -> list[str]:
 def dropped(dest: str) -> bool:
     """True if the file at `dest` (path inside the bundle) is left out."""
     dest = dest.replace("\\", "/")
-    return any(fnmatch(dest, pattern) for pattern in DROPPED_FILES)
+    return (any(fnmatch(dest, pattern) for pattern in DROPPED_FILES)
+            and not any(fnmatch(dest, pattern) for pattern in KEPT_FILES))
 
 
 def trim_toc(toc):

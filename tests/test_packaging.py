@@ -34,6 +34,7 @@ def _load(name: str):
 
 trim = _load("trim")
 check_bundle = _load("check_bundle")
+icu_data = _load("icu_data")
 
 
 # --- what the bundle leaves out ------------------------------------------------------------------------------------
@@ -115,9 +116,21 @@ def test_what_the_app_uses_is_kept(dest):
     assert not trim.dropped(dest), dest
 
 
+def test_qt_keeps_its_turkish_strings_and_no_other_language():
+    assert not trim.dropped("PySide6/Qt/translations/qtbase_tr.qm")  # Linux and macOS wheels
+    assert not trim.dropped("PySide6/translations/qtbase_tr.qm")  # the Windows wheel
+    for other in ("PySide6/Qt/translations/qtbase_de.qm", "PySide6/Qt/translations/qt_tr.qm",
+                  "PySide6/Qt/translations/qtdeclarative_tr.qm", "PySide6/Qt/translations/designer_tr.qm"):
+        assert trim.dropped(other), other
+    assert "PySide6/*translations/qtbase_tr.qm" in trim.required_files("linux")
+    assert "resources/locale/tr/LC_MESSAGES/*" in trim.required_files("win32")
+
+
 @pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
 def test_no_rule_drops_a_required_file(platform):
     examples = {"resources/datasets/*": "resources/datasets/text/tinyshakespeare.txt",
+                "resources/locale/tr/LC_MESSAGES/*": "resources/locale/tr/LC_MESSAGES/rnnlab.mo",
+                "PySide6/*translations/qtbase_tr.qm": "PySide6/Qt/translations/qtbase_tr.qm",
                 "resources/runs/*/summary.json": "resources/runs/adding-lstm/summary.json",
                 "torch/lib/*torch_cpu*": "torch/lib/libtorch_cpu.so", "torch/lib/*c10*": "torch/lib/c10.dll",
                 "PySide6/*qoffscreen*": "PySide6/Qt/plugins/platforms/qoffscreen.dll",
@@ -157,6 +170,21 @@ def test_cuda_and_unused_qt_modules_are_excluded_from_analysis():
         assert not any(needed == e or needed.startswith(e + ".") for e in excluded), needed
 
 
+@pytest.mark.parametrize("item", ["curr/de.res", "coll/de_.res", "zh_Hant_TW.res", "lang/az.res", "unit/fr_CA.res",
+                                  "ibm-1390_P110-2003.cnv", "gb18030.cnv", "translit/root.res", "zone/ja.res"])
+def test_icu_data_drops_other_locales_converters_and_transliterators(item):
+    assert icu_data.dropped(item)
+
+
+@pytest.mark.parametrize("item", ["root.res", "en.res", "en_GB.res", "tr.res", "tr_TR.res", "coll/tr.res",
+                                  "curr/en.res", "zone/root.res", "pool.res", "res_index.res", "supplementalData.res",
+                                  "likelySubtags.res", "zoneinfo64.res", "metaZones.res", "units.res", "icuver.res",
+                                  "uprops.icu", "ucase.icu", "nfc.nrm", "cnvalias.icu", "coll/ucadata.icu",
+                                  "brkitr/root.res", "brkitr/line.brk", "brkitr/cjdict.dict"])
+def test_icu_data_keeps_turkish_english_and_every_locale_independent_item(item):
+    assert not icu_data.dropped(item)
+
+
 def test_prune_orphans_drops_libraries_only_removed_plugins_needed():
     needs = {"/src/libqxcb.so": {"libQt6XcbQpa.so.6", "libxcb-cursor.so.0"},
              "/src/QtWidgets.so": {"libQt6Widgets.so.6"}}
@@ -180,12 +208,16 @@ def test_check_bundle_flags_forbidden_and_missing_files(tmp_path):
     app = tmp_path / "rnnlab"
     for rel in ("torch/lib/libtorch_cpu.so", "torch/lib/libc10.so", "torch/bin/torch_shm_manager",
                 "resources/datasets/text/t.txt", "resources/runs/adding-lstm/summary.json",
-                "PySide6/Qt/plugins/platforms/libqoffscreen.so"):
+                "PySide6/Qt/plugins/platforms/libqoffscreen.so", "resources/locale/tr/LC_MESSAGES/rnnlab.mo",
+                "PySide6/Qt/translations/qtbase_tr.qm"):
         (app / "_internal" / rel).parent.mkdir(parents=True, exist_ok=True)
         (app / "_internal" / rel).write_bytes(b"x" * 10)
+    (app / "_internal/torch/lib/libtorch_cpu.so").write_bytes(b"x" * 1000)
     bad, missing, sizes = check_bundle.inspect(app, "linux")
     assert (bad, missing) == ([], [])
-    assert sum(sizes.values()) == 60
+    assert sum(sizes.values()) == 1070
+    biggest = check_bundle.biggest_files(app, 3)
+    assert biggest[0] == (1000, "torch/lib/libtorch_cpu.so") and len(biggest) == 3
     (app / "_internal/torch/test").mkdir()
     (app / "_internal/torch/test/Dict_test").write_bytes(b"x")
     (app / "_internal/torch/lib/libc10.so").unlink()
@@ -207,10 +239,26 @@ def test_spec_is_onedir_with_resources_every_rnnlab_module_and_the_trim_rules():
 
 
 def test_shell_scripts_parse_and_are_executable():
-    for script in ("build_linux.sh", "macos/build_macos.sh"):
+    for script in ("build_linux.sh", "session_check.sh", "macos/build_macos.sh"):
         path = PACKAGING / script
         assert os.access(path, os.X_OK), f"{script} is not executable"
         subprocess.run(["bash", "-n", str(path)], check=True)
+
+
+def test_installers_use_the_strongest_lzma_and_the_build_enforces_the_size_limit():
+    build = (PACKAGING / "build_linux.sh").read_text(encoding="utf-8")
+    assert "XZ=(xz -9 -T0)" in build and ".tar.xz" in build and "-Zxz -z9" in build
+    assert "gzip" not in build.replace("gzip, what this used before", "")
+    assert "LIMIT_MB=160" in build and "zstd -q -19 --long=27" in build and "unpack_seconds" in build
+    assert "packaging/session_check.sh" in build and "LANG=tr_TR.UTF-8" in build
+    session = (PACKAGING / "session_check.sh").read_text(encoding="utf-8")
+    for needle in ("--selftest", "train --task", " race ", "export-script"):
+        assert needle in session, needle
+    iss = (PACKAGING / "windows" / "rnnlab.iss").read_text(encoding="utf-8")
+    assert "Compression=lzma2/ultra64" in iss and "SolidCompression=yes" in iss
+    assert "LZMADictionarySize=262144" in iss and "LZMANumBlockThreads" not in iss.replace("No LZMANumBlockThreads", "")
+    mac = (PACKAGING / "macos" / "build_macos.sh").read_text(encoding="utf-8")
+    assert "-format ULMO" in mac and "-format UDZO" not in mac
 
 
 def test_desktop_entry_and_launcher():

@@ -55,7 +55,9 @@ main() {
     cp -R "$APP" "$stage/"
     ln -s /Applications "$stage/Applications"  # drag rnnlab onto it to install
     cp packaging/LICENSE.txt "$stage/LICENSE.txt"
-    hdiutil create -volname "rnnlab $VERSION" -srcfolder "$stage" -ov -format UDZO -fs HFS+ "$DMG" >/dev/null
+    # ULMO (LZMA) rather than UDZO (zlib): the smallest read-only image macOS opens (10.15 and later; rnnlab needs
+    # 12), ~25 % smaller than UDZO for torch and Qt; mounting is as quick, reading a first file a little slower.
+    hdiutil create -volname "rnnlab $VERSION" -srcfolder "$stage" -ov -format ULMO -fs HFS+ "$DMG" >/dev/null
     rm -rf "$stage"
     if [[ -n "${MACOS_SIGN_IDENTITY:-}" ]]; then
         codesign --force --timestamp --sign "$MACOS_SIGN_IDENTITY" "$DMG"

@@ -42,11 +42,18 @@ SetupIconFile=..\icons\rnnlab.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName} {#AppVersion}
 LicenseFile=..\LICENSE.txt
-; torch and Qt: ~700 MB unpacked; lzma2/ultra64 takes it to ~200 MB. Solid compression makes repair installs slower
-; but the download smaller, which matters for workshop Wi-Fi.
+; torch and Qt: ~600 MB unpacked, trimmed by packaging/trim.py as on Linux. LZMA2 at its strongest with one solid
+; stream, as the Linux tarball's xz -9: the smallest download of the formats an installer can unpack (zstd is not one
+; of Inno Setup's), and unpacking is seconds. Solid makes repair installs slower but the download smaller, which is
+; what a workshop's Wi-Fi or a passed-round USB stick feels. A 256 MB dictionary (ultra64's is 64 MB) and 273 fast
+; bytes find repeats across torch's and Qt's libraries further apart; building needs ~3 GB of RAM (4 MB + 11 x the
+; dictionary, in the separate 64-bit process), installing 256 MB. No LZMANumBlockThreads: blocks would split the solid
+; stream and lose those repeats.
 Compression=lzma2/ultra64
 SolidCompression=yes
 LZMAUseSeparateProcess=yes
+LZMADictionarySize=262144
+LZMANumFastBytes=273
 WizardStyle=modern
 ChangesAssociations=no
 CloseApplications=yes

@@ -47,7 +47,7 @@ from safetensors.torch import load_file as load_torch, save_file as save_torch
 from .. import __version__, config as config_mod
 from ..errors import ConfigError, DataError, RunError, shown
 from ..fileio import read_user_file
-from ..train.history import History
+from ..train.history import History, ProbeRecords
 from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
 from ..i18n import N_, _, ngettext, strerror
@@ -105,7 +105,8 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         (tmp / "config.toml").write_text(config_mod.to_toml(trainer.cfg), encoding="utf-8")
         state = {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
         save_torch(state, str(tmp / "weights.safetensors"), metadata={"format": FORMAT})
-        (tmp / "metrics.csv").write_text(trainer.history.to_csv(), encoding="utf-8")
+        with open(tmp / "metrics.csv", "w", encoding="utf-8", newline="") as fh:
+            trainer.history.write_csv(fh)  # row by row: a long run's metrics are never held whole as text
         if trainer.last_probe is not None:
             _save_probe(trainer.last_probe, tmp / "probe.safetensors")
         if getattr(trainer, "first_probe", None) is not None:
@@ -524,7 +525,7 @@ def restore_trainer(run: Run, control=None) -> Trainer:
     trainer.step = int(steps[-1]) if len(steps) else 0
     trainer.last_probe = run.probe
     trainer.first_probe = run.first_probe
-    trainer.grad_history = list(run.grad_history)
+    trainer.grad_history = ProbeRecords(run.grad_history)
     trainer.status = run.summary.get("status", "finished")
     trainer.message = run.summary.get("message", "")
     trainer.elapsed_s = float(run.summary.get("elapsed_s") or 0.0)  # types checked by open_run

@@ -30,7 +30,7 @@ from ..models.network import SequenceModel
 from ..errors import ResourceError
 from . import memory
 from .devices import cpu_threads, resolve
-from .history import History, grad_col, val_col
+from .history import History, ProbeRecords, grad_col, val_col
 from ..i18n import N_, _, ngettext
 from .numbers import readable
 
@@ -263,7 +263,7 @@ class Trainer:
         self.history = History()
         self.last_probe: Optional[ProbeSnapshot] = None
         self.first_probe: Optional[ProbeSnapshot] = None  # the "before training" reference of the gradient plots
-        self.grad_history: list[tuple[int, dict[tuple, np.ndarray]]] = []  # (step, ||dL/dh_t|| per layer) per probe
+        self.grad_history = ProbeRecords()  # (step, ||dL/dh_t|| per layer) per probe, thinned on a long run
         self.status = "ready"
         self.message = ""
         self.elapsed_s = 0.0
