@@ -106,7 +106,7 @@ def test_window_longer_than_the_series_is_rejected():
     with pytest.raises(ConfigError) as err:
         with_value("task.window", 500)
     assert err.value.field == "task.window"
-    assert "Airline passengers" in str(err.value) and "at most" in str(err.value)
+    assert "144 values" in str(err.value) and "task.window) to at most 95" in str(err.value)  # the fix, named
 
 
 def test_log_transform_needs_positive_values():
