@@ -50,7 +50,7 @@ class CharLMTask(Task):
                    "character at a time. The text is one long stream trained with truncated back-propagation "
                    "through time: the state flows on, the gradient stops after `tbptt` characters. Guessing from "
                    "character frequencies alone costs about 3.3 nats per character."))
-    metric = Metric("nats", "nats/char")
+    metric = Metric("nats", N_("nats/char"))
     stateful = True
     causal = True
     options = {

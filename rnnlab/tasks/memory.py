@@ -50,7 +50,7 @@ class MemoryTask(GeneratedTask):
                    "question mark: name the key. Guessing scores 1/K. Raise the gap and watch a vanilla RNN fall to "
                    "chance; LSTM and GRU keep the key in their gated memory once that gate starts open (Memory gate "
                    "init: chrono)."))
-    metric = Metric("accuracy", "accuracy", higher_is_better=True)
+    metric = Metric("accuracy", N_("accuracy"), higher_is_better=True)
     goal = Goal("accuracy", 0.99, True, N_("validation accuracy at least 0.99"))
     options = {
         "gap": Option(10, int_range(0, 5000), N_("Distractors between the key and the question: the distance the "
@@ -107,6 +107,7 @@ class MemoryTask(GeneratedTask):
         """Chance: a guess that ignores the input. Every key is equally likely, so it is right 1/K of the time (in
         expectation), and the best such guess, uniform probabilities, costs ln K nats."""
         k = self.opts["keys"]
+        N_("chance (guessing)")  # the key stays English (run files); translated where shown
         return {"chance (guessing)": {"loss": math.log(k), "accuracy": 1.0 / k}}
 
     @torch.no_grad()

@@ -66,7 +66,7 @@ class SentimentTask(WordTask):
     description = (N_("Read a one-sentence movie review word by word and say whether it is positive or negative. "
                    "The vocabulary is built on the training sentences only; unseen words become 'unknown'. Compare with "
                    "always guessing the majority class (50%) and with a bag of words that ignores word order."))
-    metric = Metric("accuracy", "accuracy", higher_is_better=True)
+    metric = Metric("accuracy", N_("accuracy"), higher_is_better=True)
     options = {
         "vocab_size": Option(8000, int_range(100, 100_000),
                              N_("Most frequent training words kept (plus the padding and unknown-word tokens); rarer "

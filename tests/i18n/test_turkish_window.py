@@ -336,3 +336,17 @@ def test_an_apostrophe_in_a_plain_message_shows_as_an_apostrophe(qtbot, turkish)
     doc = QTextDocument()
     doc.setHtml(text) if rich else doc.setPlainText(text)
     assert "MSE'si" in doc.toPlainText() and "&#x27;" not in doc.toPlainText()
+
+
+@pytest.mark.parametrize("task", ["memory", "sentiment"])
+def test_a_trained_accuracy_task_in_turkish_has_no_english_left(qtbot, window, turkish, task):
+    """The walk above trains the forecast (its metric, RMSE, stays as it is); an accuracy task's metric title, its
+    baseline, the memory view's table headers and the sentiment view's layer chooser were left in English
+    ("Doğrulama accuracy", "key", "answer", "layer 0"). The review sentences themselves are English data."""
+    w = window(small(task))
+    train(qtbot, w)
+    for i in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(i)
+        qtbot.wait(20)
+    left = [t for t in english_left(w) if not t.startswith("QLabel#.text: '<i>")]  # the data's own sentences
+    assert not left, f"{len(left)} English text(s) in the Turkish window:\n" + "\n".join(left[:60])

@@ -179,6 +179,7 @@ class LossPanel(QWidget):
         self.metric_range.show_empty(0.0, 1.0)
 
     def set_metric(self, metric_title: str, higher_is_better: bool) -> None:
+        metric_title = _(metric_title)  # a task's title is a message id (N_): said in the user's language here
         better = _("higher is better") if higher_is_better else _("lower is better")
         self._metric_title = _("Validation {metric_title} ({better})").format(metric_title=metric_title, better=better)
         self.metric_plot.setLabel("left", metric_title, **theme.label_style())

@@ -47,7 +47,8 @@ class MemoryView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([_("sequence (key, distractors, ?)"), "key", "answer", "P(answer)"])
+        self.table.setHorizontalHeaderLabels([_("sequence (key, distractors, ?)"), _("key"), _("answer"),
+                                              _("P(answer)")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.NoSelection)

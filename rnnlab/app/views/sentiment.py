@@ -270,9 +270,10 @@ class SentimentView(InteractiveView):
         items = []
         for layer in range(result["num_layers"]):
             for d in range(result["num_directions"]):
-                name = f"layer {layer}"
-                if result["num_directions"] > 1:
-                    name += " backward" if d else " forward"
+                if result["num_directions"] == 1:
+                    name = _("layer {layer}").format(layer=layer)
+                else:  # the same words as the Gradients tab's chooser (plots/gradtime.py)
+                    name = (_("layer {layer} backward") if d else _("layer {layer} forward")).format(layer=layer)
                 items.append(name)
         if [self.layer.itemText(i) for i in range(self.layer.count())] != items:
             keep = self.layer.currentIndex()
