@@ -84,7 +84,7 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
 
     app = application([])
     from rnnlab.app import theme
-    from rnnlab.app.experiment_panel import default_config, with_task
+    from rnnlab.app.form.experiment_panel import default_config, with_task
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)

@@ -83,7 +83,7 @@ def main(argv=None) -> int:
 
     from rnnlab import config
     from rnnlab.app.main_window import MainWindow
-    from rnnlab.app.session import wait_for_closed_runs
+    from rnnlab.app.run.session import wait_for_closed_runs
 
     app = QApplication.instance() or QApplication([])
 

@@ -27,11 +27,11 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     from rnnlab import config
-    from rnnlab.app import export as ex
+    from rnnlab.app.output import export as ex
     from rnnlab.app import theme
-    from rnnlab.app.export_dialog import open_export_dialog
+    from rnnlab.app.output.export_dialog import open_export_dialog
     from rnnlab.app.main_window import MainWindow
-    from rnnlab.app.report import save_report
+    from rnnlab.app.output.report import save_report
 
     app = QApplication(sys.argv)
     theme.apply(app)

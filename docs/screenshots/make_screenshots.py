@@ -35,7 +35,7 @@ def wait(app, condition, timeout=120.0):
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from rnnlab.app import theme
-    from rnnlab.app.experiment_panel import default_config
+    from rnnlab.app.form.experiment_panel import default_config
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)

@@ -44,7 +44,7 @@ def settle(app, n=30):
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from rnnlab.app import theme
-    from rnnlab.app.experiment_panel import default_config, with_task
+    from rnnlab.app.form.experiment_panel import default_config, with_task
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)

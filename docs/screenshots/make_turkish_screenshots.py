@@ -50,7 +50,7 @@ def shoot(w, name: str) -> None:
 
 
 def window_shots(app, size, zoom: float, prefix: str) -> None:
-    from rnnlab.app.experiment_panel import default_config
+    from rnnlab.app.form.experiment_panel import default_config
     from rnnlab.app.main_window import MainWindow
 
     w = MainWindow(default_config())
@@ -76,7 +76,7 @@ def window_shots(app, size, zoom: float, prefix: str) -> None:
 
 
 def refusal_shot(app) -> None:
-    from rnnlab.app.experiment_panel import default_config
+    from rnnlab.app.form.experiment_panel import default_config
     from rnnlab.app.main_window import MainWindow
 
     w = MainWindow(default_config())

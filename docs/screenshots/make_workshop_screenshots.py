@@ -49,7 +49,7 @@ def main(which) -> int:
     import numpy as np
 
     from rnnlab.app import theme
-    from rnnlab.app.experiment_panel import default_config, with_task
+    from rnnlab.app.form.experiment_panel import default_config, with_task
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)

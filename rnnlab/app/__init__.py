@@ -118,7 +118,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
             widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     if window is not None:
-        from .session import wait_for_closed_runs
+        from .run.session import wait_for_closed_runs
 
         wait_for_closed_runs()  # a run closed mid-step ends that step here, with no window left to wait for
     return code

@@ -38,26 +38,27 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QS
 
 from ..config import RunConfig
 from ..train.info import RunInfo
-from . import language, icons, menus, persist, theme
-from .experiment_panel import ExperimentPanel, default_config
-from .files import RunFiles
-from .manyruns import ManyRuns
-from .messagebar import MessageBar
-from .model_access import TrainerApi
+from . import language, icons, theme
+from .frame import menus, persist
+from .form.experiment_panel import ExperimentPanel, default_config
+from .frame.files import RunFiles
+from .many.manyruns import ManyRuns
+from .frame.messagebar import MessageBar
+from .run.model_access import TrainerApi
 from .places import settings
 from .plots.cell import CellPanel, untrained_probe
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
 from .plots.loss import LossPanel
-from .preview import preview_widget
-from .rundata import RunData
-from .runmessages import RunMessages
-from .scheduler import PanelGroup, PlotScheduler
-from .session import Opened, Prepared, RunSession, wait_for_closed_runs
-from .statusbar import StatusFields, idle_text
+from .form.preview import preview_widget
+from .run.rundata import RunData
+from .frame.runmessages import RunMessages
+from .run.scheduler import PanelGroup, PlotScheduler
+from .run.session import Opened, Prepared, RunSession, wait_for_closed_runs
+from .frame.statusbar import StatusFields, idle_text
 from .views.host import TaskViewHost
-from .worker import Update
+from .run.worker import Update
 from .. import i18n
 from ..i18n import N_, _, ngettext
 

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from rnnlab import config
-from rnnlab.app.export_dialog import start_script_export
+from rnnlab.app.output.export_dialog import start_script_export
 from rnnlab.app.main_window import MainWindow, settings
 
 pytestmark = pytest.mark.gui

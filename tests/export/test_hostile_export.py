@@ -170,7 +170,7 @@ def test_the_html_report_escapes_the_seed_and_steps_too():
     from types import SimpleNamespace
 
     pytest.importorskip("PySide6")
-    from rnnlab.app.report import report_html
+    from rnnlab.app.output.report import report_html
 
     cfg = config.RunConfig()
     cfg = dataclasses.replace(cfg, training=dataclasses.replace(cfg.training, seed="<script>alert(1)</script>"))

@@ -3,7 +3,7 @@
 import pytest
 
 from rnnlab import config
-from rnnlab.app.model_access import ModelAccess, TrainerApi, build_trainer
+from rnnlab.app.run.model_access import ModelAccess, TrainerApi, build_trainer
 
 # Small configs, one per task, for the view tests' trainers: a test module names its task in `TASK`.
 TINY = {
@@ -82,7 +82,7 @@ def new_view(qtbot):
 @pytest.fixture
 def race_session():
     """A RaceSession closed after the test whatever happened: no race outlives it."""
-    from rnnlab.app.race_session import RaceSession
+    from rnnlab.app.many.race_session import RaceSession
 
     s = RaceSession()
     yield s

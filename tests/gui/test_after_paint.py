@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QWidget
 
-from rnnlab.app.afterpaint import AfterPaint
+from rnnlab.app.run.afterpaint import AfterPaint
 
 
 class PaintLog(QWidget):

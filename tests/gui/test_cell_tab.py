@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from rnnlab import config, probe
-from rnnlab.app.cell_numbers import FUNCTIONS, cell_step, equation_html, fmt
+from rnnlab.app.plots.cell_numbers import FUNCTIONS, cell_step, equation_html, fmt
 from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.app.plots.cell import CellPanel
-from rnnlab.app.rundata import RunData
+from rnnlab.app.run.rundata import RunData
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 

@@ -3,7 +3,7 @@ the thread and every worker process at once, with the running points marked inte
 
 import multiprocessing as mp
 
-from rnnlab.app.experiment_thread import ExperimentThread
+from rnnlab.app.many.experiment_thread import ExperimentThread
 from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication, QImage
 
 from rnnlab import config
-from rnnlab.app import export as ex
-from rnnlab.app.export_dialog import ExportDialog, copy_focused_plot, open_export_dialog, start_script_export
+from rnnlab.app.output import export as ex
+from rnnlab.app.output.export_dialog import ExportDialog, copy_focused_plot, open_export_dialog, start_script_export
 from rnnlab.app.main_window import MainWindow, settings
 
 pytestmark = pytest.mark.gui
@@ -190,7 +190,7 @@ def test_export_experiment_as_script_from_the_window(qtbot, trained, tmp_path):
 def test_report_is_one_offline_html_file_with_result_settings_and_figures(qtbot, trained, tmp_path):
     from html.parser import HTMLParser
 
-    from rnnlab.app.report import save_report
+    from rnnlab.app.output.report import save_report
 
     current = trained.tabs.currentIndex()
     path = save_report(trained, tmp_path / "report.html")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLabel, QLin
 
 from rnnlab import schema, tasks
 from rnnlab.app import theme
-from rnnlab.app.experiment_panel import ExperimentPanel, default_config
+from rnnlab.app.form.experiment_panel import ExperimentPanel, default_config
 
 pytestmark = pytest.mark.gui
 

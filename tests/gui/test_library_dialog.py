@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from rnnlab import config
-from rnnlab.app.library_dialog import COLUMNS, DAMAGED, LibraryDialog
+from rnnlab.app.output.library_dialog import COLUMNS, DAMAGED, LibraryDialog
 from rnnlab.experiments import LocalExecutor, SweepRunner, sweep as sweep_mod
 from rnnlab.runs import library
 from rnnlab.runs.store import save_run

@@ -405,7 +405,7 @@ def test_the_worker_trains_on_only_after_each_update_is_painted(qtbot, window, m
     update (and the worker goes on) only once the loss plot has been painted."""
     from PySide6.QtCore import QEvent, QObject
 
-    from rnnlab.app.worker import TrainingWorker
+    from rnnlab.app.run.worker import TrainingWorker
 
     events: list[str] = []
     real_ack = TrainingWorker.ack
@@ -417,7 +417,7 @@ def test_the_worker_trains_on_only_after_each_update_is_painted(qtbot, window, m
     monkeypatch.setattr(TrainingWorker, "ack", ack)
     # The fallback acknowledges an update whose paint takes over 100 ms, as it can on a loaded machine: what this
     # test checks is the order when the paint comes, so the fallback waits longer here.
-    monkeypatch.setattr("rnnlab.app.session.ACK_FALLBACK_MS", 5000)
+    monkeypatch.setattr("rnnlab.app.run.session.ACK_FALLBACK_MS", 5000)
     w = window(small(steps=400))
     real_refresh = w.loss_panel.refresh
 

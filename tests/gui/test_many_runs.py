@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnlab import config
-from rnnlab.app.manyruns import RESULTS_TAB
+from rnnlab.app.many.manyruns import RESULTS_TAB
 from rnnlab.experiments import LocalExecutor, SweepRunner
 from rnnlab.experiments.sweep import build, to_toml
 from rnnlab.runs.store import save_run

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from rnnlab import config
 from rnnlab.app import theme
-from rnnlab.app.messagebar import MessageBar
-from rnnlab.app.model_access import build_trainer
+from rnnlab.app.frame.messagebar import MessageBar
+from rnnlab.app.run.model_access import build_trainer
 from rnnlab.train.advice import advise
 
 pytestmark = pytest.mark.gui

@@ -10,7 +10,7 @@ from rnnlab.app.plots.alone import recorded
 from rnnlab.app.plots.gradnorms import GradNormPanel
 from rnnlab.app.plots.gradtime import GradTimePanel
 from rnnlab.app.plots.loss import LossPanel
-from rnnlab.app.runset import RunSet, Track
+from rnnlab.app.run.runset import RunSet, Track
 from rnnlab.runs.store import save_run
 from rnnlab.train.history import val_col
 from rnnlab.train.info import RunInfo

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from rnnlab.app import theme
-from rnnlab.app.panel import Panel
+from rnnlab.app.run.panel import Panel
 from rnnlab.app.plots.alone import RECORDED_RUN, recorded
 from rnnlab.app.plots.gates import GatesPanel
 from rnnlab.app.plots.gradnorms import GradNormPanel

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from rnnlab.app.caption import Caption
+from rnnlab.app.views.caption import Caption
 from rnnlab.app.plots.common import LogAxis, legend_title, style_plot
 
 

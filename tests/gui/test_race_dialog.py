@@ -2,7 +2,7 @@
 the config refuses is shown with its reason under the field and Start stays disabled."""
 
 from rnnlab import config
-from rnnlab.app.race_dialog import RaceDialog
+from rnnlab.app.many.race_dialog import RaceDialog
 
 
 def dialog(qtbot, task="adding"):

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from rnnlab.app.race_session import PROGRESS_HZ
+from rnnlab.app.many.race_session import PROGRESS_HZ
 
 from helpers import configured
 

@@ -5,9 +5,9 @@ import math
 
 from PySide6.QtCore import Qt
 
-from rnnlab.app.race_table import RaceTable
-from rnnlab.app.rundata import RunData
-from rnnlab.app.runset import RunSet, Track
+from rnnlab.app.many.race_table import RaceTable
+from rnnlab.app.run.rundata import RunData
+from rnnlab.app.run.runset import RunSet, Track
 
 from helpers import configured
 

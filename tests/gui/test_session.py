@@ -12,8 +12,8 @@ import torch
 from PySide6.QtCore import QObject, QMetaMethod
 
 from rnnlab import config
-from rnnlab.app.session import _LINGERING, RunSession, wait_for_closed_runs
-from rnnlab.app.worker import Update
+from rnnlab.app.run.session import _LINGERING, RunSession, wait_for_closed_runs
+from rnnlab.app.run.worker import Update
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
@@ -248,7 +248,7 @@ def test_an_opened_run_carries_its_facts_on_its_data_for_a_comparison_too():
     read their metric off blank data. Opening describes the data itself."""
     from pathlib import Path
 
-    from rnnlab.app.session import open_job
+    from rnnlab.app.run.session import open_job
 
     folder = Path(__file__).resolve().parents[2] / "resources" / "runs" / "adding-lstm"
     _trainer, opened = open_job(str(folder))

@@ -7,7 +7,7 @@ import multiprocessing as mp
 import pytest
 from PySide6.QtCore import Qt
 
-from rnnlab.app.sweep_dialog import SweepDialog
+from rnnlab.app.many.sweep_dialog import SweepDialog
 from rnnlab.experiments import read_results
 from rnnlab.experiments.events import PointEnded
 

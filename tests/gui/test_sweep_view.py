@@ -10,8 +10,8 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
-from rnnlab.app import export
-from rnnlab.app.sweep_view import SORT_ROLE, SweepView
+from rnnlab.app.output import export
+from rnnlab.app.many.sweep_view import SORT_ROLE, SweepView
 from rnnlab.experiments import LocalExecutor, SweepRunner, build, read_results
 from rnnlab.experiments.sweep import to_toml
 

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 import rnnlab
 from rnnlab.app import theme, views
-from rnnlab.app.model_access import ModelAccess, TrainerApi
-from rnnlab.app.panel import Panel
-from rnnlab.app.rundata import RunData
+from rnnlab.app.run.model_access import ModelAccess, TrainerApi
+from rnnlab.app.run.panel import Panel
+from rnnlab.app.run.rundata import RunData
 from rnnlab.app.views.host import TaskViewHost
 from rnnlab.modes import evaluating
 from rnnlab.train.info import RunInfo

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QThread
 
 from rnnlab import config
-from rnnlab.app.model_access import ModelAccess, ModelGuard
-from rnnlab.app.worker import TrainingWorker
+from rnnlab.app.run.model_access import ModelAccess, ModelGuard
+from rnnlab.app.run.worker import TrainingWorker
 
 pytestmark = pytest.mark.gui
 
@@ -44,7 +44,7 @@ def run_worker(qtbot, worker: TrainingWorker, ack: bool) -> tuple[list, str]:
 def test_a_gui_that_never_acknowledges_gets_no_backlog_and_every_row(qtbot):
     import time
 
-    from rnnlab.app.worker import ACK_TIMEOUT
+    from rnnlab.app.run.worker import ACK_TIMEOUT
 
     access = ModelAccess()
     worker = TrainingWorker(access, cfg=cfg(150))

@@ -116,7 +116,7 @@ def test_a_race_sentence_with_an_apostrophe_reads_as_written(qtbot, window):
 
 def library_paths(qtbot, w) -> set:
     """The run folders the Run library (File > Compare runs...) lists, as the user sees it."""
-    from rnnlab.app.library_dialog import LibraryDialog
+    from rnnlab.app.output.library_dialog import LibraryDialog
 
     w.many.compare_dialog()
     dialog = w.findChild(LibraryDialog, "libraryDialog")
@@ -183,7 +183,7 @@ def ink_width(image, rect) -> int:
 
 
 def test_the_forecast_legend_scales_with_a_2x_png(qtbot):
-    from rnnlab.app import export
+    from rnnlab.app.output import export
     from rnnlab.app.views.forecast import ForecastView
 
     view = ForecastView()
@@ -422,7 +422,7 @@ def test_a_dense_series_keeps_its_lines_whole_in_a_2x_png(qtbot):
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QColor
 
-    from rnnlab.app import export
+    from rnnlab.app.output import export
     from rnnlab.app.views.forecast import ForecastView
 
     view = ForecastView()
@@ -455,8 +455,8 @@ def test_a_runner_not_yet_started_draws_nothing_of_the_run_shown_before(qtbot):
     """Item 1's ValueError: a race runner whose RunInfo has not come yet has steps but none of the previous task's
     metric; its validation curve was drawn from the panel's old metric key (length 0 against N steps)."""
     from rnnlab.app.plots.loss import LossPanel
-    from rnnlab.app.rundata import RunData
-    from rnnlab.app.runset import RunSet, Track
+    from rnnlab.app.run.rundata import RunData
+    from rnnlab.app.run.runset import RunSet, Track
     from rnnlab.train.info import RunInfo
     from rnnlab.train.trainer import Trainer
 

@@ -251,9 +251,9 @@ def test_cli_help_is_turkish(tmp_path):
 def test_the_race_table_in_turkish_with_a_goal(qtbot, turkish):
     """The race's end table names its columns and statuses in Turkish, with the goal's column (it was looked up by
     its English header, which raised ValueError in Turkish)."""
-    from rnnlab.app.race_table import RaceTable
-    from rnnlab.app.rundata import RunData
-    from rnnlab.app.runset import RunSet, Track
+    from rnnlab.app.many.race_table import RaceTable
+    from rnnlab.app.run.rundata import RunData
+    from rnnlab.app.run.runset import RunSet, Track
     runs = RunSet()
     for key, name in (("a", "LSTM"), ("b", "GRU")):
         runs.add(Track(key, name, None, RunData()))
@@ -326,7 +326,7 @@ def test_an_apostrophe_in_a_plain_message_shows_as_an_apostrophe(qtbot, turkish)
     from PySide6.QtCore import Qt
     from PySide6.QtGui import Qt as QtGuiNamespace, QTextDocument
 
-    from rnnlab.app.messagebar import MessageBar
+    from rnnlab.app.frame.messagebar import MessageBar
 
     bar = MessageBar()
     qtbot.addWidget(bar)

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from rnnlab import config
-from rnnlab.app.lesson_panel import changes_from, open_lesson
+from rnnlab.app.lesson.lesson_panel import changes_from, open_lesson
 from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.lessons.verdict import CANNOT_RUN, NOT_SHOWN, SHOWN
 
@@ -180,7 +180,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
 def test_teacher_saves_the_experiment_as_a_lesson_and_opens_it(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from rnnlab.app.lesson_panel import save_as_lesson
+    from rnnlab.app.lesson.lesson_panel import save_as_lesson
 
     window.set_config(window.config().with_changes([("training.steps", 3), ("model.hidden_size", 4)]))
     target = tmp_path / "shop-sales"

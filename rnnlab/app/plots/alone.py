@@ -17,7 +17,7 @@ from ...resources import resource
 from ...runs.store import open_run
 from ...train.info import RunInfo
 from .. import theme
-from ..rundata import RunData
+from ..run.rundata import RunData
 from ...i18n import N_, _, ngettext
 
 RECORDED_RUN = ("runs", "adding-lstm")  # under resources/: `rnnlab train` on the adding task, 200 steps, hidden 16

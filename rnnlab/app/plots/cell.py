@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
 from ...i18n import _
 from ...train.info import RunInfo
 from .. import theme
-from ..cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
-from ..rundata import RunData
+from .cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
+from ..run.rundata import RunData
 from .alone import run_alone
 from .common import curve, pen, style_plot
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from .. import theme
+from ..run.rundata import Growing
 
 
 def pen(color: str, width: float = 1, style=Qt.SolidLine, alpha: int = 255):
@@ -485,38 +486,6 @@ class StableRange:
                 self.item.setXRange(*new, padding=0.02)
             else:
                 self.item.setYRange(*new, padding=0.02)
-
-
-class Growing:
-    """A float64 column that doubles its storage when full, so appending is amortised O(1) (scrollingPlots)."""
-
-    def __init__(self, capacity: int = 1024):
-        self._data = np.empty(capacity, dtype=np.float64)
-        self.n = 0
-
-    def extend(self, values: np.ndarray) -> None:
-        values = np.asarray(values, dtype=np.float64)
-        need = self.n + len(values)
-        if need > len(self._data):
-            cap = len(self._data)
-            while cap < need:
-                cap *= 2
-            grown = np.empty(cap, dtype=np.float64)
-            grown[: self.n] = self._data[: self.n]
-            self._data = grown
-        self._data[self.n: need] = values
-        self.n = need
-
-    def pad_to(self, n: int) -> None:
-        if n > self.n:
-            self.extend(np.full(n - self.n, np.nan))
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._data[: self.n]
-
-    def clear(self) -> None:
-        self.n = 0
 
 
 def finite_xy(x: np.ndarray, y: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:

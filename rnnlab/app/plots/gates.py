@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
 from ...train.info import RunInfo
 from .. import theme
-from ..rundata import RunData
+from ..run.rundata import RunData
 from .alone import run_alone
 from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
 from ...i18n import N_, _, ngettext

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ...train.history import grad_col, grad_groups
 from ...train.info import RunInfo
 from .. import theme
-from ..rundata import RunData
-from ..runset import RunSet, Track
+from ..run.rundata import RunData
+from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
 from .overlay import Overlay, RunLegend

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...train.info import RunInfo
 from .. import theme
-from ..rundata import RunData, norms_row
-from ..runset import RunSet, Track
+from ..run.rundata import RunData, norms_row
+from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import Heatmap, StepAxis, curve, legend_title, style_plot
 from .overlay import Overlay, RunLegend

@@ -19,8 +19,8 @@ from ...train.history import val_col
 from ...train.info import RunInfo
 from ...train.numbers import readable
 from .. import theme
-from ..rundata import RunData
-from ..runset import RunSet, Track
+from ..run.rundata import RunData
+from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
 from .overlay import Overlay, RunLegend

@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import QLayout, QToolButton, QWidget
 
 from .. import theme
-from ..runset import RunSet, Track
+from ..run.runset import RunSet, Track
 from ...i18n import N_, _, ngettext
 
 

@@ -26,7 +26,7 @@ def run_alone(view_cls, cfg: dict, size=(900, 560), argv=None) -> int:
     app = application(sys.argv[:1])
     theme.apply(app)
     data, access = _trained_view(cfg)  # headless, before the window shows: the GUI thread does no torch work after
-    from ..model_access import TrainerApi
+    from ..run.model_access import TrainerApi
 
     w = view_cls()
     w.refresh_fonts()
@@ -47,7 +47,7 @@ def _trained_view(cfg: dict):
     """The view dict of a model trained to the end of `cfg`, and model access to that model for the view."""
     from ... import config
     from ...modes import evaluating
-    from ..model_access import ModelAccess, build_trainer
+    from ..run.model_access import ModelAccess, build_trainer
 
     trainer = build_trainer(config.from_dict(cfg))
     for _snapshot in trainer.run():

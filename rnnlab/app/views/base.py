@@ -11,7 +11,7 @@ from .. import theme
 
 if TYPE_CHECKING:  # the run's info is plain data; importing it for real would load the engine with the views
     from ...train.info import RunInfo
-    from ..rundata import RunData
+    from ..run.rundata import RunData
 
 
 class TaskView(QWidget):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout
 
 from ...train.numbers import readable
 from .. import theme
-from ..caption import Caption
+from .caption import Caption
 from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
 from .base import TaskView

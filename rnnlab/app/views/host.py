@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from .. import theme
-from ..model_access import TrainerApi, describe_error
-from ..rundata import RunData
+from ..run.model_access import TrainerApi, describe_error
+from ..run.rundata import RunData
 from . import TaskView, view_for
 from ...i18n import N_, _, ngettext
 
