@@ -46,7 +46,7 @@ from .many.manyruns import ManyRuns
 from .frame.messagebar import MessageBar
 from .run.model_access import TrainerApi
 from .places import settings
-from .plots.cell import CellPanel, untrained_probe
+from .plots.cell import CellPanel, link_gates, link_views, untrained_probe
 from .plots.gates import GatesPanel
 from .plots.gradnorms import GradNormPanel
 from .plots.gradtime import GradTimePanel
@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(1, _("Gradient norms over training, and the gradient reaching each time step"))
         self.tabs.setTabToolTip(self.tabs.addTab(self.cell_panel, _("Cell")),
                                 _("One unit of the cell at one time step, with its equations filled in"))
+        link_gates(self.cell_panel, self.gates_panel)  # the Gates tab's cursor is the Cell tab's t
+        link_views(self.cell_panel, self.view_host, self.tabs)  # "Show in the Cell tab"; clamps reach the view
         self.tabs.currentChanged.connect(lambda _i: self.scheduler.refresh(force=True))
         menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)

@@ -70,6 +70,7 @@ def run_point(job: PointJob, emit: Callable[[object], None], control=None) -> Po
     try:
         cfg = config_mod.from_dict(job.config)
         trainer = Trainer(cfg, control)
+        trainer.probe_saliency = job.detail  # a race on screen shows each runner's saliency (the window cannot ask)
     except RnnlabError as exc:
         return PointOutcome(job.point_id, "failed", {}, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - any crash of one point is that point's failure, not the sweep's

@@ -94,11 +94,15 @@ class AddingTask(GeneratedTask):
                                "solved": float(((y - 1.0).abs() < SOLVED_TOLERANCE).float().mean())}}
 
     @torch.no_grad()
+    def view_batch(self) -> Batch:
+        """The validation sequences the view shows (its saliency request replays the same ones)."""
+        data = self.splits["val"]
+        return Batch(data.x[:12], data.y[:12])
+
     def view(self, model) -> dict:
         """A few validation sequences: where the markers are, the target and the model's answer."""
-        data = self.splits["val"]
         device = next(model.parameters()).device
-        b = Batch(data.x[:12], data.y[:12])
+        b = self.view_batch()
         pred = model(b.to(device))[0].cpu()
         return {"kind": "adding", "length": self.opts["length"], "values": b.x[:, :, 0].numpy(),
                 "markers": b.x[:, :, 1].numpy(), "target": b.y[:, 0].numpy(), "prediction": pred[:, 0].numpy()}

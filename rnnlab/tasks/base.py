@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Iterator, Mapping, Optional
 import torch
 from torch import Tensor
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from ..options import Option, unknown_key
 from ..i18n import N_, _, ngettext
 
@@ -178,6 +178,11 @@ class Task(ABC):
     def view(self, model) -> dict[str, Any]:
         """Plain data (numbers, numpy arrays, strings) for the task's prediction view."""
         return {}
+
+    def text_batch(self, text: str) -> tuple[Batch, list[str]]:
+        """One sequence the user typed or the model wrote, as a batch of one, and its time labels (words,
+        characters): what the Cell tab replays when a task view sends it. Tasks that read text implement it."""
+        raise DataError(_("This task reads no typed text."))
 
 
 @dataclass

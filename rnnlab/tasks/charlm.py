@@ -39,6 +39,9 @@ PROMPT_CHARS = 16  # the longest default prompt taken from a text of one's own
 MAX_GENERATE = 10_000  # characters one generate() call may write
 
 
+TEXT_STEPS = 400  # the most characters of a generated text the Cell tab replays (each is a step to walk through)
+
+
 @register
 class CharLMTask(Task):
     name = "charlm"
@@ -172,6 +175,15 @@ class CharLMTask(Task):
         x = torch.stack([data[s:s + length] for s in starts])
         y = torch.stack([data[s + 1:s + 1 + length] for s in starts])
         return Batch(x, y)
+
+    def text_batch(self, text_: str) -> tuple[Batch, list[str]]:
+        """A prompt and what the model wrote, as a batch of one: each character read (up to TEXT_STEPS of them) and
+        the next one as its target; the characters label the time axis."""
+        ids = self.vocab.encode(text_[: TEXT_STEPS + 1], field="text")
+        if len(ids) < 2:
+            raise DataError(_("Generate a text of at least two characters first."))
+        batch = Batch(ids[None, :-1], ids[None, 1:])
+        return batch, self.step_labels(batch, 0)
 
     def step_labels(self, batch: Batch, index: int) -> list[str]:
         return [visible(c) for c in self.vocab.decode(batch.x[index])]

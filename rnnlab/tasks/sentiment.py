@@ -198,6 +198,17 @@ class SentimentTask(WordTask):
         return {"tokens": tokens, "unknown": [self.vocab.is_unknown(t) for t in tokens], "label": CLASSES[k],
                 "label_index": k, "confidence": float(p[k]), "probabilities": dict(zip(CLASSES, map(float, p)))}
 
+    def text_batch(self, sentence: str) -> tuple[Batch, list[str]]:
+        """A typed sentence as a batch of one (its target is class 0: only the probe's loss reads it) and its words
+        as time labels, unknown ones marked * as the view marks them."""
+        tokens = tokenize(sentence)
+        if not tokens:
+            raise DataError(_("Type a sentence with at least one word to classify it."))
+        ids = self.vocab.encode(tokens)
+        labels = [t + ("*" if self.vocab.is_unknown(t) else "") for t in tokens]
+        return Batch(torch.tensor([ids], dtype=torch.long), torch.zeros(1, dtype=torch.long),
+                     torch.tensor([len(ids)])), labels
+
     def gate_trace(self, model, sentence: str) -> dict:
         """`classify` plus the recurrent layer's gates and states per word, keyed like the probe's:
         gates[(layer, direction, gate)] and hidden[(layer, direction)] are (words, hidden) arrays.

@@ -17,7 +17,7 @@ import math
 import statistics
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional, Protocol
 
 import numpy as np
@@ -178,6 +178,16 @@ class ProbeSnapshot:
     nonlinearity: str = ""  # the vanilla RNN's: "tanh" | "relu"
     clamped_gates: tuple = ()  # a probe of a clamped model (the Cell tab's interventions); never one of training
     lengths: tuple = ()  # each sample's real length when the batch is padded; () = all full length
+    # ||d output / d x_t|| per sample and step, (samples, time) float32: taken with the probe in a race (many-to-one
+    # tasks), where the window cannot ask a runner's model; None otherwise (the Cell tab asks for it on request)
+    saliency: Optional[np.ndarray] = None
+
+
+def probe_text(model, task, text: str, step: int, clamps=()) -> ProbeSnapshot:
+    """The probe of one sequence from a task view (a typed sentence, a generated text) for the Cell tab: the task
+    makes the batch of one (`Task.text_batch`), its words or characters label the time axis."""
+    batch, labels = task.text_batch(text)
+    return replace(probe_snapshot(model, task, batch, step, clamps), labels=[labels])
 
 
 def probe_snapshot(model, task, batch, step: int, clamps=()) -> ProbeSnapshot:
@@ -262,6 +272,7 @@ class Trainer:
         self.step = 0
         self.history = History()
         self.last_probe: Optional[ProbeSnapshot] = None
+        self.probe_saliency = False  # a race on screen: each probe also takes the input saliency (run_point sets it)
         self.first_probe: Optional[ProbeSnapshot] = None  # the "before training" reference of the gradient plots
         self.grad_history = ProbeRecords()  # (step, ||dL/dh_t|| per layer) per probe, thinned on a long run
         self.status = "ready"
@@ -442,6 +453,8 @@ class Trainer:
     def _probe(self) -> ProbeSnapshot:
         """Replay the recurrent layer on the probe batch: gates, states and ||dL/dh_t||."""
         snap = probe_snapshot(self.model, self.task, self._probe_batch, self.step)
+        if self.probe_saliency and self.model.spec.head == "many_to_one":
+            snap.saliency = self.model.input_saliency(self._probe_batch)["saliency"].astype(np.float32)
         self.last_probe = snap
         self._remember_probe(snap)
         return snap

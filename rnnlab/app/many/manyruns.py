@@ -35,7 +35,8 @@ from ...i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
-OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")  # the panels that draw every run; the others the chosen one
+# the panels that draw every run (the Cell tab: every runner's saliency); the others the chosen one
+OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel", "cell_panel")
 RESULTS_TAB = N_("Race results")
 RACE_PROGRESS_S = 0.1  # each runner reports this often: with 2-4 runners the plots get news on most of their redraws
 

@@ -17,6 +17,14 @@ stepping through t with Left/Right, the slider or Play only indexes arrays the p
 
 Clamp and Saliency are model requests (TrainerApi.submit): they run between two optimizer steps with the clamp
 inside the call only, so training never sees it; the next training probe, a new run or Clear drops what they showed.
+The clamp's validation line and the clamp itself go to the task view too (`clamps_changed`), which shows its answer
+with and without it.
+
+The Gates tab's cursor marks the t shown here and a click on a heatmap chooses it (`link_gates`). The sentiment and
+character-model views send a sentence or a generated text here (`show_text`): it is probed off the GUI thread, its
+own words or characters label t, and it follows training (probed again, at most every SENT_INTERVAL_S) until "Back
+to the probe batch". In a race the runners' models are in other processes: each runner's probe brings its saliency
+(many-to-one tasks), drawn one curve per run in the run's colour (`show_runs`).
 
 Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
 """
@@ -24,13 +32,14 @@ Runs alone on a recorded run: `python -m rnnlab.app.plots.cell [RUN_FOLDER]`.
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import nullcontext
 from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QSlider, QSpinBox, QSplitter, QVBoxLayout, QWidget)
@@ -41,9 +50,12 @@ from .. import theme
 from .cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, steps_of
 from ..run.rundata import RunData
 from .alone import run_alone
-from .common import curve, pen, style_plot
+from ..run.runset import RunSet, Track
+from .common import LabelAxis, curve, pen, style_plot
+from .overlay import Overlay, RunLegend
 
 SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
+SENT_INTERVAL_S = 2.0  # while training, a sequence sent from a task view is probed again at most this often
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 
 # --- the diagrams: nodes on a 100 x 60 grid, wires between them (the slides' layout, left to right) --------------
@@ -229,23 +241,36 @@ def _tanh(v: Optional[float]) -> float:
 CLAMPABLE = {"LSTM": ("f", "i", "o"), "GRU": ("z", "r"), "RNN": ()}  # models/probe.py's CLAMPABLE, in slide order
 
 
-def clamp_job(clamps: tuple, step: int):
-    """A model request (TrainerApi.submit): the probe batch and the validation metric with and without `clamps`.
+def clamp_job(clamps: tuple, step: int, text: Optional[str] = None):
+    """A model request (TrainerApi.submit): the probe batch (or the `text` a task view sent) and the validation
+    metric with and without `clamps`.
 
     Runs on the training or helper thread between two optimizer steps; the clamp lives only inside this call
     (`model.clamped` refuses train mode), so it never reaches a training step."""
 
     def job(task, model):
         from ...modes import evaluating
-        from ...train.trainer import probe_snapshot
+        from ...train.trainer import probe_snapshot, probe_text
 
         with evaluating(model):
             free = task.evaluate(model, "val")
             with model.clamped(clamps):
                 forced = task.evaluate(model, "val")
-        snap = probe_snapshot(model, task, task.probe_batch(), step, clamps)
+        snap = (probe_text(model, task, text, step, clamps) if text is not None
+                else probe_snapshot(model, task, task.probe_batch(), step, clamps))
         key = task.metric.key
         return {"probe": snap, "free": float(free[key]), "clamped": float(forced[key]), "title": task.metric.title}
+
+    return job
+
+
+def text_job(text: str, step: int):
+    """A model request: the probe of one sequence a task view sent (Task.text_batch), labelled by its own words."""
+
+    def job(task, model):
+        from ...train.trainer import probe_text
+
+        return probe_text(model, task, text, step)
 
     return job
 
@@ -257,22 +282,46 @@ def untrained_probe(task, model):
     return probe_snapshot(model, task, task.probe_batch(), 0)
 
 
-def saliency_job(clamps: tuple):
-    """A model request: ||d output / d x_t|| for every sequence of the probe batch (many-to-one tasks), with the clamps
-    shown in force, as a numpy (samples, time) array."""
+def saliency_job(clamps: tuple, text: Optional[str] = None):
+    """A model request: ||d output / d x_t|| for every sequence of the probe batch (or of the `text` a task view sent;
+    many-to-one tasks), with the clamps shown in force, as a numpy (samples, time) array."""
 
     def job(task, model):
         from ...modes import evaluating
 
+        batch = task.text_batch(text)[0] if text is not None else task.probe_batch()
         with evaluating(model):
             with model.clamped(clamps) if clamps else nullcontext():
-                return model.input_saliency(task.probe_batch())["saliency"]
+                return model.input_saliency(batch)["saliency"]
 
     return job
 
 
+def link_gates(cell: "CellPanel", gates) -> None:
+    """The Gates tab's cursor follows the Cell tab's t; a click on a heatmap cell shows it in the Cell tab."""
+    cell.t_changed.connect(gates.set_cursor)
+    gates.cell_chosen.connect(cell.choose)
+    gates.set_cursor(cell.selection()[4] if cell.current is not None else None)
+
+
+def link_views(cell: "CellPanel", host, tabs) -> None:
+    """A task view's "Show in the Cell tab" probes its sentence or text there (and shows the tab); a clamp set in
+    the Cell tab reaches the task view, which answers with and without it."""
+
+    def sent(text: str, title: str) -> None:
+        cell.show_text(text, title)
+        tabs.setCurrentWidget(cell)
+
+    host.text_sent.connect(sent)
+    cell.clamps_changed.connect(host.set_clamps)
+
+
 class CellPanel(QWidget):
     """The Cell tab: choosers, the diagram, the equations and the time controls. Keeps the panel contract."""
+
+    t_changed = Signal(int)  # the time step shown (-1: none): the Gates tab's cursor follows it
+    run_clicked = Signal(str)  # a race: a run's legend entry was clicked
+    clamps_changed = Signal(tuple, str)  # the clamps in force (() = none) and the validation line, for the task view
 
     def __init__(self, api=None, parent=None):
         super().__init__(parent)
@@ -324,9 +373,9 @@ class CellPanel(QWidget):
         self.growth.setToolTip(_("The largest |h_t| over the units at every time step, on a log scale: tanh keeps "
                                  "it within 1, a ReLU RNN with recurrent scale above 1 lets it grow without bound."))
         # saliency: how much each input step moved the sequence's output (many-to-one tasks, on request)
-        self.saliency_plot = pg.PlotWidget()
+        self.saliency_axis = LabelAxis("bottom")  # the probe's own labels: words, characters, marked steps
+        self.saliency_plot = pg.PlotWidget(axisItems={"bottom": self.saliency_axis})
         self.saliency_plot.setMinimumHeight(95)
-        self.saliency_plot.setMaximumHeight(160)
         style_plot(self.saliency_plot.getPlotItem(), x=_("time step t"), y=_("saliency"))
         self.saliency_plot.setMouseEnabled(x=False, y=False)
         self.saliency_plot.getPlotItem().hideButtons()
@@ -337,12 +386,24 @@ class CellPanel(QWidget):
         self.saliency_plot.addItem(self.saliency_cursor)
         self.saliency_plot.setToolTip(_("Saliency: how much each input step x_t moved this sequence's output "
                                         "(the norm of the gradient of the output with respect to x_t)."))
-        self.saliency_plot.setVisible(False)
         self.saliency = None  # (samples, time) from the last request, for the probe shown
+        # a race: one saliency curve per run, in its colour, with the runs' legend (overlay.py)
+        self.legend = RunLegend()
+        self.legend.clicked.connect(self.run_clicked)
+        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
+                               lambda track: track.data.probe_version)
+        self.saliency_box = QWidget()
+        box = QVBoxLayout(self.saliency_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.legend)
+        box.addWidget(self.saliency_plot, 1)
+        self.saliency_box.setMaximumHeight(200)
+        self.saliency_box.setVisible(False)
         left = QSplitter(Qt.Vertical)
         left.addWidget(self.diagram)
         left.addWidget(self.growth)
-        left.addWidget(self.saliency_plot)
+        left.addWidget(self.saliency_box)
         left.setStretchFactor(0, 1)
         left.setStretchFactor(1, 1)
         self.left = left
@@ -368,9 +429,15 @@ class CellPanel(QWidget):
         self.speed.setCurrentIndex(1)
         self.t_label = QLabel()
         self.t_label.setMinimumWidth(120)
+        self.back_button = QPushButton(_("Back to the probe batch"))
+        self.back_button.setToolTip(_("Show the training's probe sequences again instead of the one sent from the "
+                                      "task view"))
+        self.back_button.clicked.connect(self.back_to_probe)
+        self.back_button.setVisible(False)
         foot = QHBoxLayout()
         foot.setContentsMargins(4, 0, 4, 2)
-        for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label):
+        for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label,
+                       self.back_button):
             foot.addWidget(widget, 1 if widget is self.slider else 0)
         clamp_row = self._build_clamp_row()
         layout = QVBoxLayout(self)
@@ -395,6 +462,10 @@ class CellPanel(QWidget):
         self._seen = -1
         self.current: Optional[CellStep] = None
         self._growth_for = None
+        self.sent: Optional[tuple[str, str]] = None  # (text, title) sent from a task view, shown instead of the batch
+        self._sent_at = 0.0  # when the sent text was last probed (time.monotonic)
+        self.live = None  # the training's latest probe (shown again by Clear and "Back to the probe batch")
+        self.runs: Optional[RunSet] = None  # a race's runs (show_runs), else None
         self.reset()
 
     def _build_clamp_row(self) -> QHBoxLayout:
@@ -432,7 +503,6 @@ class CellPanel(QWidget):
         row.addStretch(1)
         self.clamp_result.setVisible(False)  # its own line under the row, shown with a result (room at 1024 px)
         self.clamps: tuple = ()  # the clamps of the probe shown; () = the training's own probe
-        self._live = None  # the training's latest probe, shown again when the clamp is cleared
         return row
 
     def _clamp_widgets(self):
@@ -440,34 +510,44 @@ class CellPanel(QWidget):
                 self.saliency_button)
 
     def request_saliency(self) -> None:
-        """Ask for the probe batch's input saliency (off the GUI thread); drawn under the diagram for the sample."""
+        """Ask for the probe batch's (or the sent sequence's) input saliency, off the GUI thread; drawn under the
+        diagram for the sample shown."""
         if self.api is None or self.probe is None:
             return
         probe = self.probe
-        self.api.submit(saliency_job(self.clamps), lambda values: self._show_saliency(probe, values),
+        self.api.submit(saliency_job(self.clamps, self.sent[0] if self.sent else None),
+                        lambda values: self._show_saliency(probe, values),
                         lambda message: self.clamp_result.setText(message), key="cell-saliency")
 
     def _show_saliency(self, probe, values) -> None:
         if probe is not self.probe:  # a newer probe came meanwhile: its saliency is another question
             return
         self.saliency = values
-        self.saliency_plot.setVisible(True)
+        self.saliency_box.setVisible(True)
         self._draw_saliency()
 
     def _draw_saliency(self) -> None:
-        if self.saliency is None:
-            self.saliency_curve.setData([], [])
-            return
         sample = max(0, self.sample.currentIndex())
-        if sample < len(self.saliency):
+        labels = self._labels(self.probe, sample)
+        self.saliency_axis.set_labels(labels)
+        if self.runs is not None:
+            self.overlay.redraw()
+            self.overlay.refresh()
+        elif self.saliency is None:
+            self.saliency_curve.setData([], [])
+        elif sample < len(self.saliency):
             row = np.asarray(self.saliency[sample], dtype=np.float64)
             self.saliency_curve.setData(np.arange(len(row)), row)
         self.saliency_cursor.setValue(self.slider.value())
 
+    @staticmethod
+    def _labels(probe, sample: int) -> Optional[list]:
+        return probe.labels[sample] if probe is not None and probe.labels and sample < len(probe.labels) else None
+
     def _sync_clamp_row(self, kind: str) -> None:
         gates = CLAMPABLE.get(kind, ())
         _fill(self.clamp_gate, list(gates))
-        has_model = self.api is not None and self.api.has_model()
+        has_model = self.api is not None and self.api.has_model() and self.runs is None
         for widget in self._clamp_widgets():
             widget.setEnabled(has_model and (bool(gates) or widget is self.saliency_button))
         self.clamp_clear.setEnabled(bool(self.clamps))
@@ -482,13 +562,12 @@ class CellPanel(QWidget):
         clamps = (Clamp(self.clamp_gate.currentText(), round(self.clamp_value.value(), 6), unit=unit,
                         from_step=self.clamp_from.value()),)
         self.clamp_result.setText(_("Evaluating with the clamp..."))
-        live = self._live if self._live is not None else self.probe
-        self.api.submit(clamp_job(clamps, live.step), lambda result: self._clamped(clamps, result),
+        step = self.live.step if self.live is not None else self.probe.step
+        self.api.submit(clamp_job(clamps, step, self.sent[0] if self.sent else None),
+                        lambda result: self._clamped(clamps, result),
                         lambda message: self.clamp_result.setText(message), key="cell-clamp")
 
     def _clamped(self, clamps: tuple, result: dict) -> None:
-        if self._live is None:
-            self._live = self.probe
         self.clamps = clamps
         c = clamps[0]
         self.clamp_result.setText(_("Validation {metric}: {free} without the clamp, {clamped} with {gate} = "
@@ -498,21 +577,117 @@ class CellPanel(QWidget):
         self.clamp_result.setToolTip(self.clamp_result.text())
         self.last_clamp_result = result
         self.set_probe(result["probe"])
+        self.clamps_changed.emit(clamps, self.clamp_result.text())
+
+    def _drop_clamps(self) -> None:
+        """The clamp shown ends (Clear, a new training probe, a new run): the task view hears it too."""
+        had = bool(self.clamps)
+        self.clamps = ()
+        self.clamp_result.setText("")
+        if had:
+            self.clamps_changed.emit((), "")
 
     def clear_clamp(self) -> None:
-        """Back to the training's own probe."""
-        live, self._live, self.clamps = self._live, None, ()
-        self.clamp_result.setText("")
-        if live is not None:
-            self.set_probe(live)
+        """Back to the training's own probe (or the sent sequence without the clamp)."""
+        self._drop_clamps()
+        if self.sent is not None:
+            self._probe_sent()
+        elif self.live is not None:
+            self.set_probe(self.live)
+
+    # --- a sequence sent from a task view ------------------------------------------------------------------------
+
+    def show_text(self, text: str, title: str) -> None:
+        """Show the cell on `text` (a typed sentence, a generated text) instead of the probe batch: probed off the
+        GUI thread by the task (`Task.text_batch`), its own words or characters label t."""
+        if self.api is None:
+            return
+        self._drop_clamps()
+        self.sent = (text, title)
+        self.back_button.setVisible(True)
+        self.info.setText(_("Probing the sequence from the task view..."))
+        self._probe_sent()
+
+    def _probe_sent(self) -> None:
+        if self.sent is None or self.api is None:
+            return
+        sent = self.sent
+        self._sent_at = time.monotonic()
+        step = self.live.step if self.live is not None else 0
+        self.api.submit(text_job(sent[0], step), lambda probe: self._sent_probed(sent, probe),
+                        self._sent_failed, key="cell-sent")
+
+    def _sent_probed(self, sent, probe) -> None:
+        if sent is not self.sent or self.clamps:  # sent back, another text, or a clamp now shown on it
+            return
+        self.set_probe(probe)
+
+    def _sent_failed(self, message: str) -> None:
+        self.sent = None
+        self.back_button.setVisible(False)
+        self.info.setText(message)
+        self.info.setToolTip(message)
+
+    def back_to_probe(self) -> None:
+        """The training's probe batch again."""
+        self.sent = None
+        self.back_button.setVisible(False)
+        self._drop_clamps()
+        if self.live is not None:
+            self.set_probe(self.live)
+
+    def choose(self, layer: int, direction: int, sample: int, unit: int, t: int) -> None:
+        """Show this unit at this t (a click on a Gates heatmap); a choice the probe does not have is left as is."""
+        for box, index in ((self.layer, layer), (self.direction, direction), (self.sample, sample)):
+            if 0 <= index < box.count():
+                box.blockSignals(True)
+                box.setCurrentIndex(index)
+                box.blockSignals(False)
+        self.unit.blockSignals(True)
+        self.unit.setValue(unit)
+        self.unit.blockSignals(False)
+        self.slider.blockSignals(True)
+        self.slider.setValue(t)
+        self.slider.blockSignals(False)
+        self.show_step()
+
+    # --- a race: every run's saliency ------------------------------------------------------------------------------
+
+    def show_runs(self, runs: Optional[RunSet]) -> None:
+        """A race's runs (None: one run again). The runners' models are in their own processes: the cell's sums are
+        not raced, but each runner's probe brings its saliency, drawn here one curve per run."""
+        self.runs = runs
+        self.overlay.show(runs)
+        self.saliency_curve.setVisible(runs is None)
+        if runs is None:
+            self.saliency_box.setVisible(self.saliency is not None)
+        self._sync_clamp_row(self.probe.kind if self.probe is not None else "RNN")
+
+    def _make_track(self, track: Track) -> list:
+        return [curve(self.saliency_plot.getPlotItem(), track.colour, long=False)]
+
+    def _drop_track(self, items: list) -> None:
+        for item in items:
+            self.saliency_plot.getPlotItem().removeItem(item)
+
+    def _draw_track(self, track: Track, items: list) -> None:
+        """The run's saliency for the chosen sample, as a share of its largest step: runs whose outputs differ in
+        size compare by where they look, not by how much."""
+        row = track_saliency(track, max(0, self.sample.currentIndex()))
+        if row is None:
+            items[0].setData([], [])
+            return
+        self.saliency_box.setVisible(True)
+        top = float(np.nanmax(row)) if row.size else 0.0
+        items[0].setData(np.arange(len(row)), row / top if top > 0 else row)
 
     # --- the panel contract ----------------------------------------------------------------------------------------
 
     def configure(self, info: RunInfo) -> None:
-        """A run is shown or starts training: a clamp shown so far belongs to the model before it (cleared)."""
-        if self.clamps:
-            self.clamps, self._live = (), None
-            self.clamp_result.setText("")
+        """A run is shown or starts training: a clamp or a sent text shown so far belongs to the model before it."""
+        self._drop_clamps()
+        self.sent = None
+        self.back_button.setVisible(False)
         self.cell = info.cell
         self._show_growth(CELL_KINDS.get(info.cell) == "RNN")
         self.diagram.set_step(None, CELL_KINDS.get(info.cell, "LSTM"))
@@ -520,13 +695,14 @@ class CellPanel(QWidget):
 
     def reset(self) -> None:
         if hasattr(self, "clamp_result"):
-            self.clamps, self._live = (), None
-            self.clamp_result.setText("")
+            self._drop_clamps()
             for widget in (*self._clamp_widgets(), self.clamp_clear):
                 widget.setEnabled(False)
-        if hasattr(self, "saliency_plot"):
-            self.saliency = None
-            self.saliency_plot.setVisible(False)
+        self.sent, self.live = None, None
+        self.back_button.setVisible(False)
+        self.saliency = None
+        self.saliency_curve.setData([], [])
+        self.saliency_box.setVisible(False)
         self.probe = None
         self._seen = -1
         self.current = None
@@ -541,18 +717,24 @@ class CellPanel(QWidget):
         for widget in (self.layer, self.direction, self.sample, self.unit, self.slider, self.prev_button,
                        self.next_button, self.play_button):
             widget.setEnabled(False)
+        self.t_changed.emit(-1)
 
     def has_news(self, data: RunData) -> bool:
-        return data.last_probe is not None and data.probe_version != self._seen
+        return (data.last_probe is not None and data.probe_version != self._seen) or self.overlay.has_news()
 
     def refresh(self, data: RunData) -> None:
+        if self.runs is not None:
+            self.overlay.refresh()
         probe = data.last_probe
         if probe is None or data.probe_version == self._seen:
             return
         self._seen = data.probe_version
-        if self.clamps:  # a new probe of training: clamps never outlive a training step (issue 22)
-            self._live, self.clamps = None, ()
-            self.clamp_result.setText("")
+        self.live = probe
+        self._drop_clamps()  # a new probe of training: clamps never outlive a training step (issue 22)
+        if self.sent is not None:  # the sent sequence follows training, probed again now and then
+            if time.monotonic() - self._sent_at >= SENT_INTERVAL_S:
+                self._probe_sent()
+            return
         self.set_probe(probe)
 
     # --- choosing and stepping ---------------------------------------------------------------------------------
@@ -561,29 +743,36 @@ class CellPanel(QWidget):
         """Show a probe (the latest while training); the chosen layer, unit, sample and t stay where they were."""
         if probe is not self.probe and self.saliency is not None:  # it answered for the model of the old probe
             self.saliency = None
-            self.saliency_plot.setVisible(False)
+            self.saliency_curve.setData([], [])
+            self.saliency_box.setVisible(self.runs is not None)
         self.probe = probe
+        any_gate = next(iter(probe.gates.values()))
+        _fill(self.sample, [str(i) for i in range(any_gate.shape[0])])
+        self.sample.setEnabled(any_gate.shape[0] > 1)
         if not has_parts(probe):
-            self.info.setText(_("This probe did not keep the cell's sums (a saved run or a race keeps only the "
-                                "gates): train or step this run to see the cell."))
-            self.info.setToolTip(self.info.text())
+            if self.runs is not None:
+                text = _("A race keeps only the gates of its runs (each trains in its own process): below, every "
+                         "run's saliency for the chosen sample, each as a share of its largest step.")
+            else:
+                text = _("This probe did not keep the cell's sums (a saved run or a race keeps only the gates): "
+                         "train or step this run to see the cell.")
+            self.info.setText(text)
+            self.info.setToolTip(text)
             self.current = None
             self.diagram.set_step(None)
             self.equations.setText("")
+            self._draw_saliency()
+            self.t_changed.emit(-1)
             return
         _fill(self.layer, [str(i) for i in range(probe.num_layers)])
         _fill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
-        any_gate = next(iter(probe.gates.values()))
-        _fill(self.sample, [str(i) for i in range(any_gate.shape[0])])
         self.unit.blockSignals(True)
         self.unit.setMaximum(max(0, any_gate.shape[2] - 1))
         self.unit.blockSignals(False)
-        for widget in (self.layer, self.sample, self.unit, self.slider, self.prev_button, self.next_button,
-                       self.play_button):
+        for widget in (self.layer, self.unit, self.slider, self.prev_button, self.next_button, self.play_button):
             widget.setEnabled(True)
         self.layer.setEnabled(probe.num_layers > 1)
         self.direction.setEnabled(probe.num_directions > 1)
-        self.sample.setEnabled(any_gate.shape[0] > 1)
         self.diagram.kind = probe.kind
         self._show_growth(probe.kind == "RNN")
         self._sync_clamp_row(probe.kind)
@@ -609,6 +798,7 @@ class CellPanel(QWidget):
     def show_step(self) -> None:
         probe = self.probe
         if probe is None or not has_parts(probe):
+            self._draw_saliency()
             return
         layer, direction, sample, unit, t = self.selection()
         steps = steps_of(probe, sample)
@@ -627,11 +817,18 @@ class CellPanel(QWidget):
         self._draw_saliency()
         self.diagram.set_step(self.current, probe.kind, nonlinearity)
         self.equations.setText("<br><br>".join(equation_html(eq) for eq in self.current.equations))
-        labels = probe.labels[sample] if probe.labels and sample < len(probe.labels) else None
+        labels = self._labels(probe, sample)
         word = labels[t] if labels and t < len(labels) else ""
         self.t_label.setText(_("t = {t} ({label})").format(t=t, label=word) if word and word != str(t)
                              else _("t = {t}").format(t=t))
-        self.info.setText(_("{kind} at training step {step}").format(kind=probe.kind, step=probe.step))
+        if self.sent is not None:
+            info = _("{kind} at training step {step}, on {title}").format(kind=probe.kind, step=probe.step,
+                                                                          title=self.sent[1])
+        else:
+            info = _("{kind} at training step {step}").format(kind=probe.kind, step=probe.step)
+        self.info.setText(info)
+        self.info.setToolTip(info)
+        self.t_changed.emit(t)
 
     def _show_growth(self, on: bool) -> None:
         """max |h_t| only for the vanilla RNN: gated cells keep h within ±1 by construction (h = o·tanh(c), a mix of
@@ -676,6 +873,15 @@ class CellPanel(QWidget):
             self.play_button.setChecked(False)
             return
         self.move_t(1)
+
+
+def track_saliency(track: Track, sample: int) -> Optional[np.ndarray]:
+    """A race runner's saliency for one probe sample, from its latest probe that brought one (None: none yet)."""
+    probe = track.data.last_probe
+    values = getattr(probe, "saliency", None) if probe is not None else None
+    if values is None or sample >= len(values):
+        return None
+    return np.asarray(values[sample], dtype=np.float64)
 
 
 class _ResultLabel(QLabel):

@@ -5,7 +5,9 @@ tanh candidate, so a colour always means the same value; each gate keeps its col
 the hidden state h_t, the LSTM cell state c_t, and the mean of every gate over the units at each step. A vanilla RNN's
 activation h is its hidden state, shown once. A ReLU RNN's h is unbounded: its levels are 0 to the next 1-2-5 value
 above the largest state seen, widened only, and stated in the colour bar and the title (issue 19, item 12). Hovering
-a heatmap reads out t, the unit and the value.
+a heatmap reads out t, the unit and the value. A dashed cursor marks the Cell tab's time step t on every heatmap and
+follows it as the Cell tab steps; a click on a heatmap shows that t and unit in the Cell tab (plots/cell.py links
+the two: `link_gates`).
 
     LSTM  i, f, o = σ(...)   g = tanh(...)      c' = f * c + i * g     h' = o * tanh(c')
     GRU   r, z = σ(...)      n = tanh(W_in x + b_in + r * (W_hn h + b_hn))     h' = (1 - z) * n + z * h
@@ -22,7 +24,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -31,7 +33,7 @@ from ...train.info import RunInfo
 from .. import theme
 from ..run.rundata import RunData
 from .alone import run_alone
-from .common import Heatmap, LabelAxis, curve, legend_title, release_title_width, style_plot
+from .common import Heatmap, LabelAxis, curve, legend_title, pen, release_title_width, style_plot
 from ...i18n import N_, _, ngettext
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
@@ -47,6 +49,9 @@ def cell_levels(peak: float) -> tuple[float, float]:
 
 
 class GatesPanel(QWidget):
+    # a heatmap cell was clicked: (layer, direction, sample, unit, t) for the Cell tab to show
+    cell_chosen = Signal(int, int, int, int, int)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.layer = QComboBox()
@@ -81,6 +86,9 @@ class GatesPanel(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.glw, 1)
         self.glw.scene().sigMouseMoved.connect(self._hover)
+        self.glw.scene().sigMouseClicked.connect(self._clicked)
+        self.cursors: list[pg.InfiniteLine] = []  # one per plot, at the Cell tab's t (our own list, not on pyqtgraph)
+        self.cursor_t: Optional[int] = None  # the Cell tab's time step; None: no cursor
         self.relu = False  # a ReLU RNN: its activation h is unbounded (levels follow it, stated)
         self._relu_top = 1.0  # the upper level of a ReLU RNN's h so far
         self.kind = None
@@ -190,6 +198,47 @@ class GatesPanel(QWidget):
                                            long=False)
         for c in range(cols):
             self.glw.ci.layout.setColumnStretchFactor(c, 1)
+        self.cursors = []
+        for plot in [h.item for h in self.heatmaps.values()] + [self.means]:
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pen(theme.FOREGROUND, width=1.5, style=Qt.DashLine))
+            line.setZValue(20)
+            plot.addItem(line, ignoreBounds=True)
+            self.cursors.append(line)
+        self.set_cursor(self.cursor_t)
+
+    def set_cursor(self, t: Optional[int]) -> None:
+        """Mark time step t (the Cell tab's) on every heatmap and on the means; None hides the cursor. The line runs
+        through the middle of t's column (a heatmap's column t spans t..t+1)."""
+        self.cursor_t = None if t is None or t < 0 else int(t)
+        for line in self.cursors:
+            line.setVisible(self.cursor_t is not None)
+            if self.cursor_t is not None:
+                line.setValue(self.cursor_t + 0.5)
+
+    def _at(self, pos: QPointF):
+        """(name, t, unit) of the heatmap cell at scene position `pos`, or None."""
+        for name, heatmap in self.heatmaps.items():
+            vb = heatmap.item.getViewBox()
+            image = heatmap.image.image
+            if image is None or not vb.sceneBoundingRect().contains(pos):
+                continue
+            point = vb.mapSceneToView(pos)
+            t, unit = math.floor(point.x()), math.floor(point.y())
+            if 0 <= unit < image.shape[0] and 0 <= t < image.shape[1]:
+                return name, t, unit
+        return None
+
+    def _clicked(self, event) -> None:
+        """A click on a heatmap cell: the Cell tab shows that unit at that t (same layer, direction and sample)."""
+        if event.button() != Qt.LeftButton:
+            return
+        hit = self._at(event.scenePos())
+        if hit is None:
+            return
+        _name, t, unit = hit
+        self.set_cursor(t)
+        self.cell_chosen.emit(max(0, self.layer.currentIndex()), max(0, self.direction.currentIndex()),
+                              max(0, self.sample.currentIndex()), unit, t)
 
     def _title(self, gate: str) -> str:
         if gate == "h" and self.kind == "RNN":
@@ -218,29 +267,25 @@ class GatesPanel(QWidget):
 
     def _hover(self, pos: QPointF) -> None:
         """t, unit and value of the heatmap cell under the mouse (the colour alone is hard to read off)."""
-        for name, heatmap in self.heatmaps.items():
-            vb = heatmap.item.getViewBox()
-            image = heatmap.image.image
-            if image is None or not vb.sceneBoundingRect().contains(pos):
-                continue
-            point = vb.mapSceneToView(pos)
-            t, unit = math.floor(point.x()), math.floor(point.y())
-            if 0 <= unit < image.shape[0] and 0 <= t < image.shape[1]:
-                title = _("hidden state h") if name in ("hidden", "h") else _(GATE_TITLES.get(name, name))
-                if name == "cell":
-                    title = _("cell state c")
-                label = self._labels[t] if self._labels is not None and t < len(self._labels) else None
-                value = f"{float(image[unit, t]):.3g}"
-                if label:
-                    text = _("{title}: t = {t} ({label}), unit {unit}: {value}").format(
-                        title=title, t=t, label=label, unit=unit, value=value)
-                else:
-                    text = _("{title}: t = {t}, unit {unit}: {value}").format(title=title, t=t, unit=unit, value=value)
-                self.readout.setText(text)
-                self.readout.show()
-                return
-        self.readout.clear()
-        self.readout.hide()
+        hit = self._at(pos)
+        if hit is None:
+            self.readout.clear()
+            self.readout.hide()
+            return
+        name, t, unit = hit
+        image = self.heatmaps[name].image.image
+        title = _("hidden state h") if name in ("hidden", "h") else _(GATE_TITLES.get(name, name))
+        if name == "cell":
+            title = _("cell state c")
+        label = self._labels[t] if self._labels is not None and t < len(self._labels) else None
+        value = f"{float(image[unit, t]):.3g}"
+        if label:
+            text = _("{title}: t = {t} ({label}), unit {unit}: {value}").format(
+                title=title, t=t, label=label, unit=unit, value=value)
+        else:
+            text = _("{title}: t = {t}, unit {unit}: {value}").format(title=title, t=t, unit=unit, value=value)
+        self.readout.setText(text)
+        self.readout.show()
 
     def _heat_plot(self, row: int, col: int, title: str, color, time_ticks: bool = False) -> pg.PlotItem:
         """A heatmap's plot. Room goes to the picture (issue 9: at 1024x768 and 130 % the tab is ~250 px high): no

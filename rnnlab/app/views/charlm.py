@@ -9,7 +9,8 @@
 
 Sampling runs through the TrainerApi (between two optimizer steps while training runs), never on the GUI thread.
 The same seed is kept until Generate is pressed again, so moving the temperature slider shows what temperature does
-to the same random draws: near 0 the model repeats its most likely phrases, above 1 it invents words.
+to the same random draws: near 0 the model repeats its most likely phrases, above 1 it invents words. "Show in the
+Cell tab" sends the prompt and the text written to the Cell tab, which walks through it character by character.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import itertools
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider, QSpinBox,
                                QTextEdit, QVBoxLayout)
@@ -54,9 +55,11 @@ def surprisal_html(snippet: str, nats: np.ndarray) -> str:
 @register_view("charlm")
 class CharLMView(InteractiveView):
     DEBOUNCE_MS = 200
+    text_sent = Signal(str, str)  # the prompt and the text written, for the Cell tab (views/host.py passes it on)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.written = ""  # the prompt and the text of the last sample
         self._seed = next(_seeds)
         self._last_live = 0.0
 
@@ -85,6 +88,11 @@ class CharLMView(InteractiveView):
         self.generate_button = QPushButton(_("Generate"))
         self.generate_button.setToolTip(_("Sample a new text from the prompt (new random draws)."))
         self.generate_button.clicked.connect(self._new_sample)
+        self.to_cell = QPushButton(_("Show in the Cell tab"))
+        self.to_cell.setToolTip(_("Walk through the prompt and the text written, character by character, in the Cell "
+                                  "tab (its first {n} characters)").format(n=400))
+        self.to_cell.setEnabled(False)
+        self.to_cell.clicked.connect(self.send_to_cell)
         self.live = QCheckBox(_("as it trains"))
         self.live.setChecked(True)
         self.live.setToolTip(_("While training runs, write a new text with the current weights every "
@@ -101,6 +109,7 @@ class CharLMView(InteractiveView):
         second.addWidget(self.generate_button)
         second.addWidget(self.live)
         second.addStretch(1)
+        second.addWidget(self.to_cell)
         controls.addLayout(first)
         controls.addLayout(second)
         top = QHBoxLayout()
@@ -203,7 +212,14 @@ class CharLMView(InteractiveView):
         if self.live.isChecked() and not self.pending and now - self._last_live >= LIVE_INTERVAL_S:
             self.request()
 
+    def send_to_cell(self) -> None:
+        if self.written:
+            self.text_sent.emit(self.written, _("the text written at temperature {temperature}").format(
+                temperature=self.temp_label.text()))
+
     def show_result(self, result: dict) -> None:
+        self.written = result["prompt"] + result["text"]
+        self.to_cell.setEnabled(len(self.written) >= 2)
         prompt = html.escape(result["prompt"]).replace("\n", "<br>")
         text = html.escape(result["text"]).replace("\n", "<br>")
         self.output.setHtml(f"<span style='font-family:monospace; white-space:pre-wrap'>"

@@ -34,6 +34,15 @@ class InteractiveView(TaskView):
         self._debounce = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
         self._debounce.timeout.connect(self.request)
 
+    clamps: tuple = ()  # the Cell tab's clamps in force: a view that can answers with and without them
+
+    def set_clamps(self, clamps: tuple) -> None:
+        """The Cell tab set or cleared a clamp: ask again (a view's `ask` reads `self.clamps`)."""
+        if tuple(clamps) != self.clamps:
+            self.clamps = tuple(clamps)
+            if self.api is not None:
+                self.request()
+
     def set_trainer_api(self, api) -> None:
         self.api = api
         self.request()

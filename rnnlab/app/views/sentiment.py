@@ -12,6 +12,10 @@ The gates come from the probe (`models/probe.py`), which replays the trained rec
 with the same weights; words outside the vocabulary are marked with * (the model reads them as <unk>). While training
 runs, the same sentence is re-traced with the current weights every time the view updates, so a student can watch
 the forget gate learn to react to "but" or "not".
+
+Below the gates, the saliency of each word: ||d output / d x_t||, how much that word moved the verdict. "Show in the
+Cell tab" sends the sentence to the Cell tab, which walks through it word by word. With a clamp set in the Cell tab,
+the verdict line says what the clamped model answers beside what the model answers.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ import numpy as np
 import pyqtgraph as pg
 from html import escape
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QProgressBar, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+                               QProgressBar, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from .. import theme
 from ..plots.common import Heatmap, LabelAxis, curve, style_plot
@@ -60,8 +64,36 @@ def word_labels(tokens: list[str], unknown: list[bool]) -> list[str]:
 VERDICTS = {"positive": N_("positive"), "negative": N_("negative")}  # the class keys stay English (run files)
 
 
+def sentence_job(text: str, clamps: tuple = ()):
+    """The engine call for a typed sentence: its verdict and gates (`SentimentTask.gate_trace`), each word's saliency
+    and, with the Cell tab's clamps, the clamped model's verdict (`clamped`). Runs off the GUI thread."""
+
+    def job(task, model):
+        from ...modes import evaluating
+
+        result = task.gate_trace(model, text)
+        result["saliency"] = model.input_saliency(task.text_batch(text)[0])["saliency"][0]
+        result["clamped"] = None
+        if clamps:
+            with evaluating(model), model.clamped(clamps):
+                result["clamped"] = task.classify(model, text)
+        return result
+
+    return job
+
+
+def clamp_text(clamps: tuple) -> str:
+    """"f = 0", or "f = 0 from t = 3" (one clamp; the Cell tab sets one at a time)."""
+    c = clamps[0]
+    if c.from_step:
+        return _("{gate} = {value} from t = {t}").format(gate=c.gate, value=f"{c.value:g}", t=c.from_step)
+    return _("{gate} = {value}").format(gate=c.gate, value=f"{c.value:g}")
+
+
 @register_view("sentiment")
 class SentimentView(InteractiveView):
+    text_sent = Signal(str, str)  # the sentence, for the Cell tab (views/host.py passes it on)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._trace = None
@@ -83,10 +115,15 @@ class SentimentView(InteractiveView):
         self.layer = QComboBox()
         self.layer.setToolTip(_("Which recurrent layer (and direction) to show."))
         self.layer.currentIndexChanged.connect(self._redraw_trace)
+        self.to_cell = QPushButton(_("Show in the Cell tab"))
+        self.to_cell.setToolTip(_("Walk through this sentence word by word in the Cell tab: one unit's gates and "
+                                  "equations at every word"))
+        self.to_cell.clicked.connect(self.send_to_cell)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Sentence:")))
         top.addWidget(self.sentence, 1)
         top.addWidget(self.layer)
+        top.addWidget(self.to_cell)
         second = QHBoxLayout()
         second.addWidget(self.verdict, 1)
         second.addWidget(self.bar)
@@ -123,9 +160,23 @@ class SentimentView(InteractiveView):
             # no colour bars: they would shift the heatmaps against the curve above; the caption gives the ranges
             self.heatmaps.append(Heatmap(plot, (0.0, 1.0), theme.gate_lut("i"), colorbar=False))
             self.gate_plots.append(plot)
+        sal_axis = WordAxis("bottom")
+        self.axes.append(sal_axis)
+        self.saliency_plot = self.glw.addPlot(row=MAX_ROWS + 1, col=0, axisItems={"bottom": sal_axis})
+        style_plot(self.saliency_plot)
+        self.saliency_plot.setLabel("left", _("saliency"), **theme.label_style())
+        self.saliency_plot.setMouseEnabled(x=False, y=False)
+        self.saliency_plot.setXLink(self.running_plot)
+        self.saliency_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.saliency_plot.getAxis("left").setStyle(showValues=False)
+        self.saliency_plot.setMinimumHeight(ROW_MIN_HEIGHT)
+        self.saliency_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush(theme.GATE_COLORS["o"]),
+                                             pen=pg.mkPen(None))
+        self.saliency_plot.addItem(self.saliency_bars)
         self.glw.ci.layout.setRowStretchFactor(0, 2)
         for row in range(MAX_ROWS):
             self.glw.ci.layout.setRowStretchFactor(row + 1, 3)
+        self.glw.ci.layout.setRowStretchFactor(MAX_ROWS + 1, 2)
         self.glw.setMinimumHeight(RUNNING_MIN_HEIGHT + MAX_ROWS * ROW_MIN_HEIGHT)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -206,8 +257,13 @@ class SentimentView(InteractiveView):
     # --- the model, through the trainer api ---------------------------------------------------------------------
 
     def ask(self):
+        return sentence_job(self.sentence.text(), self.clamps)
+
+    def send_to_cell(self) -> None:
+        """The sentence to the Cell tab (which probes it off the GUI thread, its words labelling t)."""
         text = self.sentence.text()
-        return lambda task, model: task.gate_trace(model, text)
+        if text.strip():
+            self.text_sent.emit(text, _("the sentence “{text}”").format(text=text.strip()))
 
     def _use_example(self, row: int, _col: int) -> None:
         item = self.examples.item(row, 0)
@@ -260,8 +316,18 @@ class SentimentView(InteractiveView):
         shout = _QT_LOCALES.get(i18n.language(), QLocale()).toUpper(_(VERDICTS.get(label, label)))
         # no-break spaces: "87 %" and "sure" never on two lines
         sure = _("{percent:.0f}\u00a0%\u00a0sure").format(percent=100 * conf)
-        self.verdict.setText(f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{escape(shout)}</span>"
-                             f" &nbsp;{escape(sure)}")
+        line = (f"<span style='color:{color}; font-size:14pt; font-weight:bold'>{escape(shout)}</span>"
+                f" &nbsp;{escape(sure)}")
+        forced = result.get("clamped")
+        if forced is not None and self.clamps:  # the clamped model's verdict beside the model's (issue 22)
+            fcolor = POSITIVE if forced["label"] == "positive" else NEGATIVE
+            fshout = _QT_LOCALES.get(i18n.language(), QLocale()).toUpper(_(VERDICTS.get(forced["label"],
+                                                                                         forced["label"])))
+            with_clamp = _("with {clamp}:").format(clamp=clamp_text(self.clamps))
+            fsure = _("{percent:.0f}\u00a0%\u00a0sure").format(percent=100 * forced["confidence"])
+            line += (f" &nbsp;·&nbsp; {escape(with_clamp)} <span style='color:{fcolor}; font-weight:bold'>"
+                     f"{escape(fshout)}</span> {escape(fsure)}")
+        self.verdict.setText(line)
         self.bar.setValue(int(round(100 * result["probabilities"].get("positive", 0.0))))
         self._sync_layers(result)
         self._redraw_trace()
@@ -310,7 +376,17 @@ class SentimentView(InteractiveView):
             heat.set_levels(levels)
             heat.set(np.asarray(values, dtype=np.float32).T)  # (units, words): words across
             plot.setXRange(0, steps, padding=0)
-        self.glw.setMinimumHeight(RUNNING_MIN_HEIGHT + len(rows) * ROW_MIN_HEIGHT)
+        self.glw.setMinimumHeight(RUNNING_MIN_HEIGHT + (len(rows) + 1) * ROW_MIN_HEIGHT)
+        saliency = result.get("saliency")
+        _show_row(self.saliency_plot, saliency is not None)
+        if saliency is not None:
+            for index in range(len(rows)):
+                self.gate_plots[index].getAxis("bottom").setStyle(showValues=False)
+            values = np.asarray(saliency, dtype=float)[:steps]
+            self.saliency_bars.setOpts(x=np.arange(len(values)) + 0.5, height=values, width=0.7)
+            top = float(values.max()) if values.size else 0.0
+            self.saliency_plot.setYRange(0, top if top > 0 else 1.0, padding=0.05)
+            self.saliency_plot.setXRange(0, steps, padding=0)
         running = result.get("running")
         _show_row(self.running_plot, running is not None)
         if running is not None:
@@ -326,6 +402,8 @@ class SentimentView(InteractiveView):
                   "GRU": _("r, z: white 0 to dark 1; n, h: blue -1, white 0, red +1"),
                   "RNN": _("pre: blue -3 to red +3; h: blue -1 to red +1")}.get(result["kind"], "")
         note = (_(" Words marked * are not in the vocabulary (read as &lt;unk&gt;).") if unknown else "")
+        if saliency is not None:
+            note += _(" The last row is each word's saliency: how much it moved the verdict (the gradient's size).")
         run = "" if running is not None else (_(" P(positive) per word needs a one-directional model (a backward "
                                               "pass has not read the start yet)."))
         self.caption.setText(_("{value}: {names}. One column per word, one row per hidden unit; "
