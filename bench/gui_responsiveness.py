@@ -1,6 +1,6 @@
 """How responsive the real window stays while it trains at full speed, and how fast it appears.
 
-    python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients] [--task NAME] [--json]
+    python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients|Cell] [--task NAME] [--json]
     python bench/gui_responsiveness.py --race 3 [--tab Gradients]     # a race of 3 cells on the adding problem
 
 1. Start-up: launches `rnnlab.app.launch()` in a fresh process (offscreen) a few times and reports the seconds from
@@ -152,7 +152,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to measure responsiveness")
     parser.add_argument("--startup-runs", type=int, default=3, help="fresh processes for the start-up time")
-    parser.add_argument("--tab", default="Gates", help="which bottom tab is shown while training (Gates, Gradients)")
+    parser.add_argument("--tab", default="Gates", help="which bottom tab is shown while training (Gates, Gradients, Cell)")
     parser.add_argument("--task", default="", help="train this task (with its suggested settings) instead")
     parser.add_argument("--race", type=int, default=0, choices=range(0, 5), metavar="N",
                         help="race N cells (2-4) on the adding problem instead of training one run")

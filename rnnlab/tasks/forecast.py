@@ -233,6 +233,16 @@ class ForecastTask(Task):
         truth = self.truth(self.splits[split].extra["origins"])
         return {name: _errors(f, truth) for name, f in self.baseline_forecasts(split).items()}
 
+    def saliency_window(self, model) -> dict:
+        """How much each month of the last test forecast's input window moved that forecast (||d out / d x_t||):
+        {"index": the months' positions in the series, "saliency": one value per month}. The view draws it under the
+        series; a model that learned the season leans on the month a year before the one it forecasts."""
+        s = self.splits["test"]
+        k = self.opts["window"]
+        t = int(s.extra["origins"][-1])
+        values = model.input_saliency(Batch(s.x[-1:], s.y[-1:]))["saliency"][0]
+        return {"index": np.arange(t - k + 1, t + 1), "saliency": values}
+
     def view(self, model) -> dict:
         """The whole series, the model's forecasts over validation and test, and the baselines' forecasts."""
         result = {"kind": "forecast", "title": self.series.title, "unit": self.series.unit,

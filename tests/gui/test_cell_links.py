@@ -212,6 +212,25 @@ def test_the_adding_views_saliency_is_the_models_for_the_rows_it_shows(qtbot, li
     assert np.allclose(row0, 0.1 + 0.8 * expected[0] / expected[0].max(), atol=1e-6)  # row 0's band, its own max
 
 
+def test_the_forecast_views_saliency_is_per_month_of_the_last_test_window(qtbot, linked):
+    trainer = trained({"task": {"name": "forecast"}, "model": {"cell": "lstm", "hidden_size": 8},
+                       "training": {"steps": 3, "device": "cpu", "probe_every": 3, "eval_every": 3}})
+    cell, _gates, host, _tabs, data = linked(trainer)
+    host.refresh(_view_data(trainer, data))
+    view = host.view
+    view.show_saliency.setChecked(True)
+    qtbot.waitUntil(lambda: view.saliency is not None, timeout=TIMEOUT)
+    task = trainer.task
+    k, last = task.opts["window"], int(task.splits["test"].extra["origins"][-1])
+    x, heights = view.saliency_bars.opts["x"], view.saliency_bars.opts["height"]
+    assert list(x) == list(range(last - k + 1, last + 1))  # the months of the last test forecast's window
+    test = task.splits["test"]
+    from rnnlab.tasks.base import Batch
+
+    own = trainer.model.input_saliency(Batch(test.x[-1:], test.y[-1:]))["saliency"][0]
+    assert np.allclose(heights, own, rtol=1e-5, atol=1e-9)
+
+
 def test_a_races_saliency_per_run_is_each_runs_own(qtbot):
     """Each runner takes its saliency with its probe (a race's models are in other processes); the Cell tab draws
     one curve per run, each its own run's saliency of the chosen sample, scaled to its largest step."""

@@ -2,14 +2,20 @@
 
 With horizon h = 1 every forecast is one step ahead, drawn as a line. With h > 1 the view draws multi-step paths:
 from every h-th origin t, the h values the model (and each baseline) predicts for t+1 .. t+h.
+
+"Saliency" adds a strip under the series: for the last test forecast, how much each month of its input window moved
+it (||d forecast / d x_t||, ForecastTask.saliency_window), asked off the GUI thread, again at most every
+REQUEST_INTERVAL_S while training.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
 
 from ...train.numbers import readable
 from .. import theme
@@ -18,6 +24,24 @@ from ..plots.common import LabelAxis, curve, style_plot
 from . import register_view
 from .base import TaskView
 from ...i18n import N_, _, ngettext
+
+
+REQUEST_INTERVAL_S = 2.0  # while training, the saliency is asked again at most this often
+
+
+def saliency_job(clamps: tuple = ()):
+    """The engine call: the last test forecast's saliency per month (ForecastTask.saliency_window), with the Cell
+    tab's clamps in force if any. Runs off the GUI thread."""
+
+    def job(task, model):
+        from contextlib import nullcontext
+
+        from ...modes import evaluating
+
+        with evaluating(model), (model.clamped(clamps) if clamps else nullcontext()):
+            return task.saliency_window(model)
+
+    return job
 
 
 def paths(origins: np.ndarray, forecast: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
@@ -65,12 +89,67 @@ class ForecastView(TaskView):
         self.model_curve = curve(self.item, theme.MODEL, _("model forecast"), width=2, long=False)
         self.model_curve.setZValue(5)
         self.scores = Caption(min_lines=2)
+        self.saliency_axis = LabelAxis("bottom")
+        self.saliency_plot = pg.PlotWidget(axisItems={"bottom": self.saliency_axis})
+        style_plot(self.saliency_plot.getPlotItem(), y=_("saliency"))
+        self.saliency_plot.getPlotItem().getAxis("left").setStyle(showValues=False)
+        self.saliency_plot.setMouseEnabled(x=False, y=False)
+        self.saliency_plot.setXLink(self.plot)
+        self.saliency_plot.setFixedHeight(90)
+        self.saliency_plot.setVisible(False)
+        self.saliency_plot.setToolTip(_("Saliency: how much each month of the last test forecast's input window moved "
+                                        "that forecast (the size of the gradient)."))
+        self.saliency_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush(theme.MODEL),
+                                             pen=pg.mkPen(None))
+        self.saliency_plot.addItem(self.saliency_bars)
+        self.show_saliency = QCheckBox(_("Saliency"))
+        self.show_saliency.setToolTip(self.saliency_plot.toolTip())
+        self.show_saliency.toggled.connect(self._saliency_toggled)
+        self.api = None
+        self.clamps: tuple = ()
+        self.saliency = None  # the last answer: {"index": months, "saliency": values}
+        self._asked = 0.0
+        foot = QHBoxLayout()
+        foot.addWidget(self.scores, 1)
+        foot.addWidget(self.show_saliency, 0, Qt.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.scores)
+        layout.addWidget(self.saliency_plot)
+        layout.addLayout(foot)
         self._n = -1
+
+    def set_trainer_api(self, api) -> None:
+        self.api = api
+
+    def set_clamps(self, clamps: tuple) -> None:
+        self.clamps = tuple(clamps)
+        if self.show_saliency.isChecked():
+            self.request_saliency()
+
+    def _saliency_toggled(self, on: bool) -> None:
+        self.saliency_plot.setVisible(on)
+        if on:
+            self.request_saliency()
+        else:
+            self.saliency = None
+
+    def request_saliency(self) -> None:
+        if self.api is None or not self.api.has_model():
+            return
+        self._asked = time.monotonic()
+        self.api.submit(saliency_job(self.clamps), self._show_saliency,
+                        lambda message: self.scores.setText(message), key=f"forecast-saliency-{id(self)}")
+
+    def _show_saliency(self, result: dict) -> None:
+        if not self.show_saliency.isChecked():
+            return
+        self.saliency = result
+        values = np.asarray(result["saliency"], dtype=float)
+        self.saliency_bars.setOpts(x=np.asarray(result["index"], dtype=float), height=values, width=0.7)
+        self.saliency_plot.setYRange(0, float(values.max()) if values.size and values.max() > 0 else 1.0,
+                                     padding=0.05)
 
     def _baseline_curve(self, name: str) -> pg.PlotDataItem:
         if name not in self.baseline_curves:
@@ -84,9 +163,12 @@ class ForecastView(TaskView):
         n = len(values)
         h = int(data.get("horizon", 1))
         x = np.arange(n, dtype=float)
+        if self.show_saliency.isChecked() and time.monotonic() - self._asked >= REQUEST_INTERVAL_S:
+            self.request_saliency()  # the weights moved
         if n != self._n:  # a new series: labels, axis title and shaded splits
             self._n = n
             self.axis.set_labels([str(s) for s in data.get("labels", [])] or None)
+            self.saliency_axis.set_labels([str(s) for s in data.get("labels", [])] or None)
             unit = data.get("unit", "")
             self.item.setLabel("left", unit or _("value"), **theme.label_style())
             self.item.setTitle(data.get("title", ""), color=theme.FOREGROUND, size=f"{theme.font_size() + 1}pt")
