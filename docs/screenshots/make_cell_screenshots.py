@@ -125,6 +125,9 @@ def shots(app, size, suffix: str, only) -> None:
         panel.clamp_gate.setCurrentText(gate)
         panel.clamp_value.setValue(value)
         panel.unit.setValue(3)
+        view.to_cell.click()  # the Cell tab walks through the same sentence, clamped
+        pump(app, lambda: panel.sent is not None and panel.probe is not w.data.last_probe, 60)
+        panel.slider.setValue(3)
         panel.clamp_apply.click()
         pump(app, lambda: panel.clamps != () and view._trace is not None
              and view._trace.get("clamped") is not None and not view.pending, 120)

@@ -55,6 +55,7 @@ from .common import LabelAxis, curve, pen, style_plot
 from .overlay import Overlay, RunLegend
 
 SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
+SALIENCY_HEIGHT = 200  # the saliency plot under the diagram (in a race it has the tab to itself)
 SENT_INTERVAL_S = 2.0  # while training, a sequence sent from a task view is probed again at most this often
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
 
@@ -338,11 +339,15 @@ class CellPanel(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
+        self._cell_choosers = []  # layer, direction, unit and their labels: hidden in a race (no cell to choose in)
         for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("unit"), self.unit),
                            (_("sample"), self.sample)):
             head.addSpacing(8)
-            head.addWidget(QLabel(label))
+            name = QLabel(label)
+            head.addWidget(name)
             head.addWidget(box)
+            if box is not self.sample:
+                self._cell_choosers += [name, box]
         for box in (self.layer, self.direction, self.sample):
             box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
             box.currentIndexChanged.connect(lambda _i: self.show_step())
@@ -354,7 +359,7 @@ class CellPanel(QWidget):
         self.equations.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.equations.setMargin(6)
         self.equations.setWordWrap(True)  # a long GRU candidate line wraps at a space instead of scrolling sideways
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidget(self.equations)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(self.fontMetrics().horizontalAdvance("f = σ(W·x + b + W·h + b) = 0.000") + 40)
@@ -398,7 +403,7 @@ class CellPanel(QWidget):
         box.setSpacing(0)
         box.addWidget(self.legend)
         box.addWidget(self.saliency_plot, 1)
-        self.saliency_box.setMaximumHeight(200)
+        self.saliency_box.setMaximumHeight(SALIENCY_HEIGHT)
         self.saliency_box.setVisible(False)
         left = QSplitter(Qt.Vertical)
         left.addWidget(self.diagram)
@@ -659,6 +664,11 @@ class CellPanel(QWidget):
         self.runs = runs
         self.overlay.show(runs)
         self.saliency_curve.setVisible(runs is None)
+        racing = runs is not None  # no cell to show: the saliency takes the room of the diagram and the equations
+        for widget in (self.diagram, self.scroll, *self._cell_choosers):
+            widget.setVisible(not racing)
+        self._show_growth(not racing and self.probe is not None and self.probe.kind == "RNN")
+        self.saliency_box.setMaximumHeight(16_777_215 if racing else SALIENCY_HEIGHT)
         if runs is None:
             self.saliency_box.setVisible(self.saliency is not None)
         self._sync_clamp_row(self.probe.kind if self.probe is not None else "RNN")
@@ -751,13 +761,16 @@ class CellPanel(QWidget):
         self.sample.setEnabled(any_gate.shape[0] > 1)
         if not has_parts(probe):
             if self.runs is not None:
-                text = _("A race keeps only the gates of its runs (each trains in its own process): below, every "
-                         "run's saliency for the chosen sample, each as a share of its largest step.")
+                text = _("A race: each run's saliency for this sample, scaled to its largest step")
+                self.info.setText(text)
+                self.info.setToolTip(_("A race keeps only the gates of its runs (each trains in its own process): "
+                                       "here, every run's saliency for the chosen sample, each as a share of its "
+                                       "largest step."))
             else:
                 text = _("This probe did not keep the cell's sums (a saved run or a race keeps only the gates): "
                          "train or step this run to see the cell.")
-            self.info.setText(text)
-            self.info.setToolTip(text)
+                self.info.setText(text)
+                self.info.setToolTip(text)
             self.current = None
             self.diagram.set_step(None)
             self.equations.setText("")

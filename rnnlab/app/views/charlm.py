@@ -214,8 +214,7 @@ class CharLMView(InteractiveView):
 
     def send_to_cell(self) -> None:
         if self.written:
-            self.text_sent.emit(self.written, _("the text written at temperature {temperature}").format(
-                temperature=self.temp_label.text()))
+            self.text_sent.emit(self.written, _("the generated text"))
 
     def show_result(self, result: dict) -> None:
         self.written = result["prompt"] + result["text"]

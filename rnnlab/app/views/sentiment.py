@@ -263,7 +263,7 @@ class SentimentView(InteractiveView):
         """The sentence to the Cell tab (which probes it off the GUI thread, its words labelling t)."""
         text = self.sentence.text()
         if text.strip():
-            self.text_sent.emit(text, _("the sentence “{text}”").format(text=text.strip()))
+            self.text_sent.emit(text, _("your sentence"))
 
     def _use_example(self, row: int, _col: int) -> None:
         item = self.examples.item(row, 0)
