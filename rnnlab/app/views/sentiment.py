@@ -173,6 +173,7 @@ class SentimentView(InteractiveView):
         self.saliency_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush(theme.GATE_COLORS["o"]),
                                              pen=pg.mkPen(None))
         self.saliency_plot.addItem(self.saliency_bars)
+        _show_row(self.saliency_plot, False)  # until a sentence's saliency comes
         self.glw.ci.layout.setRowStretchFactor(0, 2)
         for row in range(MAX_ROWS):
             self.glw.ci.layout.setRowStretchFactor(row + 1, 3)
