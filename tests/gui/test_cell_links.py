@@ -210,6 +210,14 @@ def test_the_adding_views_saliency_is_the_models_for_the_rows_it_shows(qtbot, li
     x, y = view.saliency_curve.getData()
     row0 = y[: expected.shape[1]]
     assert np.allclose(row0, 0.1 + 0.8 * expected[0] / expected[0].max(), atol=1e-6)  # row 0's band, its own max
+    # a race's rows come with no model behind this view: the saliency of the model before is not drawn over them
+    idle = ModelAccess()
+    try:
+        view.set_trainer_api(TrainerApi(idle))
+        view.update_view(data.view)
+        assert view.saliency is None and len(view.saliency_curve.getData()[0] or []) == 0
+    finally:
+        idle.shutdown()
 
 
 def test_the_forecast_views_saliency_is_per_month_of_the_last_test_window(qtbot, linked):

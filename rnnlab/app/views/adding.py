@@ -108,6 +108,12 @@ class AddingView(TaskView):
     def set_trainer_api(self, api) -> None:
         self.api = api
 
+    def configure(self, info) -> None:
+        """Another run: the saliency shown was another model's; asked again with the next view."""
+        super().configure(info)
+        self.saliency, self._asked = None, 0.0
+        self.saliency_curve.setData([], [])
+
     def set_clamps(self, clamps: tuple) -> None:
         """The Cell tab's clamp: the saliency shown is the clamped model's."""
         self.clamps = tuple(clamps)
@@ -135,7 +141,10 @@ class AddingView(TaskView):
         self.saliency_curve.setData(*row_lines(self.saliency, ROWS), connect="finite")
 
     def update_view(self, data: dict) -> None:
-        if self.show_saliency.isChecked() and time.monotonic() - self._asked >= REQUEST_INTERVAL_S:
+        if self.api is None or not self.api.has_model():  # a race's or a saved run's rows: no model to ask here
+            self.saliency = None
+            self.saliency_curve.setData([], [])
+        elif self.show_saliency.isChecked() and time.monotonic() - self._asked >= REQUEST_INTERVAL_S:
             self.request_saliency()  # the weights moved: the rows' saliency again
         values = np.asarray(data["values"], dtype=np.float32)[:ROWS]
         markers = np.asarray(data["markers"])[:ROWS]

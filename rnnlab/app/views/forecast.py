@@ -123,6 +123,12 @@ class ForecastView(TaskView):
     def set_trainer_api(self, api) -> None:
         self.api = api
 
+    def configure(self, info) -> None:
+        """Another run: the saliency shown was another model's; asked again with the next view."""
+        super().configure(info)
+        self.saliency, self._asked = None, 0.0
+        self.saliency_bars.setOpts(x=[], height=[], width=0.7)
+
     def set_clamps(self, clamps: tuple) -> None:
         self.clamps = tuple(clamps)
         if self.show_saliency.isChecked():
@@ -163,7 +169,10 @@ class ForecastView(TaskView):
         n = len(values)
         h = int(data.get("horizon", 1))
         x = np.arange(n, dtype=float)
-        if self.show_saliency.isChecked() and time.monotonic() - self._asked >= REQUEST_INTERVAL_S:
+        if self.api is None or not self.api.has_model():  # a race's or a saved run's rows: no model to ask here
+            self.saliency = None
+            self.saliency_bars.setOpts(x=[], height=[], width=0.7)
+        elif self.show_saliency.isChecked() and time.monotonic() - self._asked >= REQUEST_INTERVAL_S:
             self.request_saliency()  # the weights moved
         if n != self._n:  # a new series: labels, axis title and shaded splits
             self._n = n
