@@ -835,8 +835,8 @@ class CellPanel(QWidget):
         self.t_label.setText(_("t = {t} ({label})").format(t=t, label=word) if word and word != str(t)
                              else _("t = {t}").format(t=t))
         if self.sent is not None:
-            info = _("{kind} at training step {step}, on {title}").format(kind=probe.kind, step=probe.step,
-                                                                          title=self.sent[1])
+            info = _("{kind} at step {step}, on {title}").format(kind=probe.kind, step=probe.step,
+                                                                 title=self.sent[1])
         else:
             info = _("{kind} at training step {step}").format(kind=probe.kind, step=probe.step)
         self.info.setText(info)
