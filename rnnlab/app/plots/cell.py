@@ -740,9 +740,10 @@ class CellPanel(QWidget):
             return
         self._seen = data.probe_version
         self.live = probe
+        clamped = bool(self.clamps)
         self._drop_clamps()  # a new probe of training: clamps never outlive a training step (issue 22)
-        if self.sent is not None:  # the sent sequence follows training, probed again now and then
-            if time.monotonic() - self._sent_at >= SENT_INTERVAL_S:
+        if self.sent is not None:  # the sent sequence follows training, probed again now and then (at once if the
+            if clamped or time.monotonic() - self._sent_at >= SENT_INTERVAL_S:  # clamped one is on screen)
                 self._probe_sent()
             return
         self.set_probe(probe)
