@@ -138,6 +138,14 @@ def test_a_sentence_sent_from_the_sentiment_view_is_walked_through_with_its_own_
     cell.clamp_apply.click()
     qtbot.waitUntil(lambda: cell.clamps != (), timeout=TIMEOUT)
     assert cell.probe.labels == direct.labels and cell.current.gates["f"] == 0.0
+    # a new probe of training ends the clamp: the sentence is shown unclamped at once, not the clamped one kept
+    import time
+
+    cell._sent_at = time.monotonic()  # as if the sentence had just been probed: only the clamp's end asks again
+    data.probe_version += 1
+    cell.refresh(data)
+    qtbot.waitUntil(lambda: cell.probe is not None and cell.probe.clamped_gates == (), timeout=TIMEOUT)
+    assert cell.probe.labels == direct.labels and cell.current == cell_step(direct, 0, 0, 0, 5, 3)
     cell.back_to_probe()
     assert cell.probe is trainer.last_probe and cell.sent is None and not cell.back_button.isVisible()
 
