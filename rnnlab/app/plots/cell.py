@@ -576,7 +576,7 @@ class CellPanel(QWidget):
         self.clamps = clamps
         c = clamps[0]
         self.clamp_result.setText(_("Validation {metric}: {free} without the clamp, {clamped} with {gate} = "
-                                    "{value}").format(metric=result["title"], free=f"{result['free']:.3f}",
+                                    "{value}").format(metric=_(result["title"]), free=f"{result['free']:.3f}",
                                                       clamped=f"{result['clamped']:.3f}", gate=c.gate,
                                                       value=f"{c.value:g}"))
         self.clamp_result.setToolTip(self.clamp_result.text())
