@@ -439,12 +439,12 @@ class CellPanel(QWidget):
                                       "task view"))
         self.back_button.clicked.connect(self.back_to_probe)
         self.back_button.setVisible(False)
+        clamp_row = self._build_clamp_row()
         foot = QHBoxLayout()
         foot.setContentsMargins(4, 0, 4, 2)
         for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label,
-                       self.back_button):
+                       self.back_button, self.saliency_button):  # Saliency here: the clamp row is full at 1024 px
             foot.addWidget(widget, 1 if widget is self.slider else 0)
-        clamp_row = self._build_clamp_row()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -502,8 +502,7 @@ class CellPanel(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 2)
         for widget in (QLabel(_("Clamp gate")), self.clamp_gate, QLabel(_("to")), self.clamp_value,
-                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear,
-                       self.saliency_button):
+                       self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear):
             row.addWidget(widget)
         row.addStretch(1)
         self.clamp_result.setVisible(False)  # its own line under the row, shown with a result (room at 1024 px)
