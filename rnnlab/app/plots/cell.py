@@ -339,6 +339,13 @@ class CellPanel(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         head.addWidget(self.info, 1)
+        # beside the caption that names the sent sequence (the time controls below need their room at 1024 px)
+        self.back_button = QPushButton(_("Back to the probe batch"))
+        self.back_button.setToolTip(_("Show the training's probe sequences again instead of the one sent from the "
+                                      "task view"))
+        self.back_button.clicked.connect(self.back_to_probe)
+        self.back_button.setVisible(False)
+        head.addWidget(self.back_button)
         self._cell_choosers = []  # layer, direction, unit and their labels: hidden in a race (no cell to choose in)
         for label, box in ((_("layer"), self.layer), (_("direction"), self.direction), (_("unit"), self.unit),
                            (_("sample"), self.sample)):
@@ -434,16 +441,12 @@ class CellPanel(QWidget):
         self.speed.setCurrentIndex(1)
         self.t_label = QLabel()
         self.t_label.setMinimumWidth(120)
-        self.back_button = QPushButton(_("Back to the probe batch"))
-        self.back_button.setToolTip(_("Show the training's probe sequences again instead of the one sent from the "
-                                      "task view"))
-        self.back_button.clicked.connect(self.back_to_probe)
-        self.back_button.setVisible(False)
         clamp_row = self._build_clamp_row()
         foot = QHBoxLayout()
         foot.setContentsMargins(4, 0, 4, 2)
+        self.slider.setMinimumWidth(80)
         for widget in (self.prev_button, self.slider, self.next_button, self.play_button, self.speed, self.t_label,
-                       self.back_button, self.saliency_button):  # Saliency here: the clamp row is full at 1024 px
+                       self.saliency_button):  # Saliency here: the clamp row is full at 1024 px
             foot.addWidget(widget, 1 if widget is self.slider else 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -501,6 +504,7 @@ class CellPanel(QWidget):
         self.clamp_clear.clicked.connect(self.clear_clamp)
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 2)
+        row.setSpacing(4)  # nine widgets in a row: at 1024 px in Turkish the default spacing cut the first label
         for widget in (QLabel(_("Clamp gate")), self.clamp_gate, QLabel(_("to")), self.clamp_value,
                        self.clamp_units, QLabel(_("from t")), self.clamp_from, self.clamp_apply, self.clamp_clear):
             row.addWidget(widget)
