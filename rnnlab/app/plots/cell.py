@@ -790,6 +790,12 @@ class CellPanel(QWidget):
             widget.setEnabled(True)
         self.layer.setEnabled(probe.num_layers > 1)
         self.direction.setEnabled(probe.num_directions > 1)
+        # nothing to choose: no chooser (at 1024 px the caption needs the room); a race shows none (show_runs)
+        layer_label, layer_box, direction_label, direction_box = self._cell_choosers[:4]
+        for widget in (layer_label, layer_box):
+            widget.setVisible(self.runs is None and probe.num_layers > 1)
+        for widget in (direction_label, direction_box):
+            widget.setVisible(self.runs is None and probe.num_directions > 1)
         self.diagram.kind = probe.kind
         self._show_growth(probe.kind == "RNN")
         self._sync_clamp_row(probe.kind)
