@@ -68,19 +68,12 @@ def _fail(message) -> int:
 
 
 def build_config(args) -> "object":
+    """The run config the flags ask for: `--config`'s file with the flags' changes, else a fresh experiment on
+    `--task` (`config.experiment`: its suggested settings, then the flags). All changes at once: options that depend
+    on each other may come in any order."""
     from . import config
 
-    cfg = config.load(args.config) if args.config else config.RunConfig()
-    if not args.config:
-        cfg = config.from_dict(config.to_dict(cfg))  # fills the default task's options
     changes: list[tuple[str, object]] = []
-    if args.task is not None:  # `--task ''` is a mistake to name, not a request for the default task
-        changes.append(("task.name", args.task))
-        if not args.config:  # a fresh experiment on this task starts from its suggested settings
-            from . import tasks
-
-            if args.task in tasks.names():
-                changes += list(tasks.get(args.task).suggested.items())
     for flag, key in (("cell", "model.cell"), ("steps", "training.steps"), ("seed", "training.seed"),
                       ("device", "training.device")):
         if getattr(args, flag) is not None:
@@ -90,7 +83,11 @@ def build_config(args) -> "object":
         if not sep or not key.strip():
             raise config.ConfigError("--set", item, "--set needs key=value, e.g. --set model.hidden_size=128")
         changes.append((key.strip(), _parse_value(raw.strip())))
-    return cfg.with_changes(changes)  # all at once: options that depend on each other may come in any order
+    if not args.config:  # `--task ''` is a mistake to name (experiment refuses it), not a request for the default
+        # without --task: the default task's plain defaults, as `rnnlab train` has always given
+        return config.experiment(args.task, changes, suggested=args.task is not None)
+    task = [("task.name", args.task)] if args.task is not None else []
+    return config.load(args.config).with_changes(task + changes)
 
 
 def cmd_train(args) -> int:

@@ -266,10 +266,9 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
     for key in table:
         if key not in SWEEP_KEYS:
             raise options.unknown_key(f"sweep.{key}", key, table[key], SWEEP_KEYS)
-    config_mod.from_dict(data)  # the file's own values meet the run config's rules, with its messages
     suggested = table.get("suggested", True)
     options.BOOL("sweep.suggested", suggested)
-    base = _base_config(data, suggested)
+    base = config_mod.experiment_from(data, suggested=suggested)  # the file's values win over the suggestions
     name = table.get("name", name)
     options.text(80)("sweep.name", name)
     description = table.get("description", "")
@@ -278,21 +277,6 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
     options.int_range(1, HARD_MAX_POINTS)("sweep.max_points", max_points)
     return build(base, table.get("axes", {}), table.get("seeds"), table.get("mode", "grid"), name=name,
                  description=description, source_text=source_text, max_points=max_points)
-
-
-def _base_config(data: Mapping, suggested: bool) -> config_mod.RunConfig:
-    """Defaults, then (if asked) the task's suggested settings, then the file's own values."""
-    from .. import tasks
-
-    task = data.get("task", {})
-    cfg = config_mod.from_dict({"task": task})
-    if suggested:
-        for key, value in tasks.get(cfg.task.name).suggested.items():
-            cfg = cfg.replace(key, value)
-    for section in ("model", "training"):
-        for key, value in data.get(section, {}).items():
-            cfg = cfg.replace(f"{section}.{key}", value)
-    return cfg
 
 
 def loads(text: str, source: str = "sweep file") -> Sweep:
