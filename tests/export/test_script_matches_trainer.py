@@ -22,6 +22,8 @@ from rnnlab.export import export_script
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 STEPS = 30
 TOLERANCE = 1e-4
 
@@ -48,11 +50,7 @@ CASES = {
 
 
 def make_config(task: str, changes: dict) -> config.RunConfig:
-    cfg = config.RunConfig().replace("task.name", task)
-    for key, value in {**changes, "training.steps": STEPS, "training.seed": 3, "training.device": "cpu",
-                       "training.eval_every": STEPS, "training.probe_every": STEPS}.items():
-        cfg = cfg.replace(key, value)
-    return cfg
+    return configured(task, changes, steps=STEPS, seed=3, device="cpu", eval_every=STEPS, probe_every=STEPS)
 
 
 def printed(output: str, what: str) -> dict[int, float]:

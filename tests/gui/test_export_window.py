@@ -11,10 +11,11 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication, QImage
 
-from rnnlab import config
 from rnnlab.app.output import export as ex
 from rnnlab.app.output.export_dialog import ExportDialog, copy_focused_plot, open_export_dialog, start_script_export
 from rnnlab.app.main_window import MainWindow, settings
+
+from helpers import configured
 
 pytestmark = pytest.mark.gui
 TIMEOUT = 60_000
@@ -26,9 +27,8 @@ def trained(qtbot, tmp_path, monkeypatch):
     """A window that trained the adding task for a few steps, its plots drawn (Gates tab and Gradients tab)."""
     settings().clear()
     monkeypatch.setenv("HOME", str(tmp_path))  # the dialog starts in the home folder until it remembers one
-    cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 12}},
-                            "model": {"hidden_size": 6, "cell": "lstm"},
-                            "training": {"steps": 25, "batch_size": 8, "eval_every": 5, "probe_every": 5}})
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 6, "model.cell": "lstm"},
+                     steps=25, batch_size=8, eval_every=5, probe_every=5)
     w = MainWindow(cfg)
     w.ask_before_discarding(False)  # settings().clear() above turned the unsaved-run question back on
     qtbot.addWidget(w)
