@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -510,10 +509,7 @@ def _write_bytes(path: str | Path, data: bytes) -> None:
 
     path = Path(path)
     try:
-        atomic_write(path, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        path.chmod(0o666 & ~umask)  # an ordinary file, not the private temporary one
+        atomic_write(path, data)  # an ordinary file's mode, not the private temporary one's
     except OSError as exc:
         raise RnnlabError(_("cannot write {path}: {value}. Choose another folder or name.").format(path=path, value=strerror(exc))) from None
 
