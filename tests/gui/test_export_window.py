@@ -235,3 +235,16 @@ def test_runs_named_alike_but_for_their_aside_keep_it_in_their_columns(qtbot):
     header, rows = ex.plot_table(item)
     assert header[1:] == ["vanilla_rnn_tanh", "vanilla_rnn_relu", "lstm"]
     assert rows == [[0.0, 1.0, 3.0, 5.0], [1.0, 2.0, 4.0, 6.0]]
+
+
+def test_the_learning_panels_name_their_curves_as_metrics_csv_does(trained):
+    """The names live on the curves (set where the panels make them), so renaming a panel's attribute cannot leave
+    an export with y1, y2 columns; the measured ones are columns of the run's metrics.csv."""
+    curves = [trained.loss_panel.train_raw, trained.loss_panel.train_smooth, trained.loss_panel.val_loss,
+              trained.loss_panel.val_metric, trained.grad_panel.global_curve, trained.grad_panel.threshold,
+              trained.gradtime_panel.first_curve]
+    names = [c.objectName() for c in curves]
+    assert names == ["train_loss", "train_loss_smoothed", "val_loss", "val_mse", "grad_norm", "max_grad_norm",
+                     "before_training"]
+    columns = set(trained.trainer.history.columns)
+    assert {"train_loss", "val_loss", "val_mse", "grad_norm"} <= columns, columns

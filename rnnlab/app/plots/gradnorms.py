@@ -56,6 +56,7 @@ class GradNormPanel(QWidget):
         style_plot(self.plot, x=_("step"), y=_("norm (log scale)"))
         self.plot.setLogMode(x=False, y=True)
         self.global_curve = curve(self.plot, theme.GLOBAL_NORM)
+        self.global_curve.setObjectName("grad_norm")  # its column in an exported CSV, as in metrics.csv
         self.global_curve.setZValue(3)
         # One path of vertical strokes (connect="pairs"): cheap however many steps were clipped.
         self.clip_marks = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1), connect="pairs")
@@ -64,6 +65,7 @@ class GradNormPanel(QWidget):
         self.y_range = StableRange(self.plot, "y", log=True)
         self.total_steps = 0
         self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
+        self.threshold.setObjectName("max_grad_norm")
         self.group_curves: dict[str, pg.PlotDataItem] = {}
         self._seen = -1
         self._runs_frame = None

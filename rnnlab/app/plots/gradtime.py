@@ -76,6 +76,7 @@ class GradTimePanel(QWidget):
         self.glw.ci.layout.setColumnStretchFactor(0, 1)
         self.glw.ci.layout.setColumnStretchFactor(1, 1)
         self.first_curve = curve(self.line, FIRST_COLOR, style=Qt.DashLine, long=False)
+        self.first_curve.setObjectName("before_training")  # its column in an exported CSV
         self.curves: dict[tuple, pg.PlotDataItem] = {}
         self._keys: list[tuple] = []
         self._seen = -1

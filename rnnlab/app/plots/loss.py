@@ -66,6 +66,10 @@ class LossPanel(QWidget):
         self.train_smooth = curve(self.loss, theme.TRAIN_SMOOTH, width=2)
         self.val_loss = curve(self.loss, theme.VAL, symbol="o")
         self.val_metric = curve(self.metric_plot, theme.METRIC, symbol="o")
+        # File > Export names a curve's column by its object name: the name metrics.csv gives the same numbers
+        for item, column in ((self.train_raw, "train_loss"), (self.train_smooth, "train_loss_smoothed"),
+                             (self.val_loss, "val_loss")):
+            item.setObjectName(column)
         self.baseline_lines: list[tuple[pg.PlotDataItem, float]] = []
         self.x_range = StableRange(self.loss, "x")
         self.y_range = StableRange(self.loss, "y", log=True)
@@ -123,6 +127,7 @@ class LossPanel(QWidget):
     def configure(self, info: RunInfo) -> None:
         """Frame the axes for a run: steps 0 to its planned total, its task's metric and which way is better."""
         self._info = info
+        self.val_metric.setObjectName(val_col(info.metric_key))  # its column in an exported CSV, as in metrics.csv
         self.set_total_steps(info.total_steps)
         self.set_metric(info.metric_title, info.higher_is_better)
 
