@@ -559,3 +559,25 @@ class EMA:
     def clear(self) -> None:
         self._out.clear()
         self._acc = math.nan
+
+
+class RunAverages:
+    """One EMA per run of a RunSet, by track key; a new run under the same key (a rerun) starts its average afresh."""
+
+    def __init__(self, span: int):
+        self.span = span
+        self._held: dict[str, tuple[object, EMA]] = {}
+
+    def update(self, key: str, data: object, column: np.ndarray) -> np.ndarray:
+        held = self._held.get(key)
+        if held is None or held[0] is not data:
+            held = self._held[key] = (data, EMA(self.span))
+        return held[1].update(column)
+
+    def values(self) -> list[np.ndarray]:
+        return [ema.values for _data, ema in self._held.values()]
+
+    def clear(self) -> None:
+        self._held.clear()
+
+

@@ -23,8 +23,8 @@ from .. import theme
 from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
-from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay, RunLegend
+from .common import RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .overlay import Overlay
 from ...i18n import N_, _, ngettext
 
 
@@ -46,11 +46,9 @@ class GradNormPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._info: Optional[RunInfo] = None
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.version)
-        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self.overlay = Overlay.of(self)
+        self.legend = self.overlay.legend
+        self._track_ema = RunAverages(SMOOTH_SPAN)
         self.glw = pg.GraphicsLayoutWidget()
         self.plot = self.glw.addPlot()
         style_plot(self.plot, x=_("step"), y=_("norm (log scale)"))
@@ -116,7 +114,7 @@ class GradNormPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        self._track_ema = {}
+        self._track_ema.clear()
         for c in (self.global_curve, self.clip_marks, *self.group_curves.values()):
             c.setVisible(runs is None)
         self._seen = -1
@@ -201,12 +199,9 @@ class GradNormPanel(QWidget):
         data = track.data
         norm = data.col("grad_norm")
         items[0].setData(*finite_xy(data.steps, norm, positive=True))
-        held = self._track_ema.get(track.key)
-        if held is None or held[0] is not data:
-            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
         with np.errstate(divide="ignore", invalid="ignore"):  # averaged in log10: a geometric mean, as drawn
             logs = np.log10(np.where(norm > 0, norm, np.nan))
-        items[1].setData(*finite_xy(data.steps, 10.0 ** held[1].update(logs), positive=True))
+        items[1].setData(*finite_xy(data.steps, 10.0 ** self._track_ema.update(track.key, data, logs), positive=True))
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs

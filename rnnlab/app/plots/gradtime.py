@@ -27,7 +27,7 @@ from ..run.rundata import RunData, norms_row
 from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import Heatmap, StepAxis, curve, legend_title, style_plot
-from .overlay import Overlay, RunLegend
+from .overlay import Overlay
 from ...i18n import N_, _, ngettext
 
 
@@ -55,10 +55,8 @@ class GradTimePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.probe_version)
+        self.overlay = Overlay.of(self, lambda track: track.data.probe_version)
+        self.legend = self.overlay.legend
         self._heat_seen = None  # (key, data, probe version) of the run whose history the heatmap shows
         self.which = QComboBox()
         self.which.setToolTip(_("Which recurrent layer (and direction) the heatmap shows."))

@@ -22,8 +22,8 @@ from .. import theme
 from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
-from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay, RunLegend
+from .common import EMA, RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .overlay import Overlay
 from ...i18n import N_, _, ngettext
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
@@ -37,11 +37,9 @@ class LossPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._info: Optional[RunInfo] = None
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.version)
-        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self.overlay = Overlay.of(self)
+        self.legend = self.overlay.legend
+        self._track_ema = RunAverages(SMOOTH_SPAN)
         self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
         self.log_box = QCheckBox(_("log scale"))
         self.log_box.setToolTip(_("Show the loss on a logarithmic axis: late, small improvements become visible."))
@@ -145,7 +143,8 @@ class LossPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        self._track_ema, self._track_val = {}, {}
+        self._track_ema.clear()
+        self._track_val = {}
         for c in (self.train_raw, self.train_smooth, self.val_loss, self.val_metric):
             c.setVisible(runs is None)
         self._remove_baselines()
@@ -263,10 +262,7 @@ class LossPanel(QWidget):
 
     def _draw_track(self, track: Track, items: list) -> None:
         data, log = track.data, self.log_box.isChecked()
-        held = self._track_ema.get(track.key)
-        if held is None or held[0] is not data:  # a new run under the same key starts its average afresh
-            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
-        smooth = held[1].update(data.col("train_loss"))
+        smooth = self._track_ema.update(track.key, data, data.col("train_loss"))
         items[0].setData(*finite_xy(data.steps, smooth, positive=log))
         key = track.info.metric_key if track.info is not None else track.data.metric_key
         metric = data.col(val_col(key)) if key else np.zeros(0)
@@ -292,7 +288,7 @@ class LossPanel(QWidget):
             return
         self.x_range.fit_steps(last, self.total_steps)
         self._stretch_baselines(last)
-        smooth = [held[1].values for held in self._track_ema.values()]
+        smooth = self._track_ema.values()
         self.y_range.fit(np.concatenate([np.zeros(0), *smooth]))
         metrics = [self.overlay.items[t.key][1].yData for t in tracks]
         levels = np.array([v for _, v in self.baseline_lines], dtype=float)

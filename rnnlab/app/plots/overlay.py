@@ -144,6 +144,14 @@ class Overlay:
         self._colours: dict[str, str] = {}  # key -> the colour its curves were made in
         self._runs_seen = -1
 
+    @classmethod
+    def of(cls, panel, version: Callable[[Track], int] = lambda track: track.data.version) -> "Overlay":
+        """The overlay of a panel that draws several runs: a legend strip whose clicks are the panel's
+        `run_clicked`, and the panel's `_make_track`, `_draw_track` and `_drop_track`."""
+        legend = RunLegend()
+        legend.clicked.connect(panel.run_clicked)
+        return cls(legend, panel._make_track, panel._draw_track, panel._drop_track, version)
+
     def show(self, runs: Optional[RunSet]) -> None:
         self.runs = runs
         self._runs_seen = -1
