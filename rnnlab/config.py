@@ -333,29 +333,40 @@ def to_toml(cfg: RunConfig) -> str:
 MAX_CONFIG_BYTES = 1_000_000  # a config is a few hundred bytes; anything near this is not one
 
 
-def loads(text_: str, source: str = "config") -> RunConfig:
+def parse_toml(text: str, source: str, too_deep: str) -> dict:
+    """A TOML text (a config, a sweep or lesson file) as a dict; ConfigError naming `source` when it is not TOML or
+    nests too deeply (`too_deep`: the sentence that says how deep such a file goes)."""
     try:
-        data = tomllib.loads(text_)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "(file)", _("is not valid TOML: {value}").format(value=str(exc)[:120])) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", _("nests tables or lists too deeply; a config is three tables deep")) \
-            from None
-    return from_dict(data)
+        raise ConfigError(source, "(file)", too_deep) from None
+
+
+def read_toml_text(path: str | os.PathLike, max_bytes: int, what: str, field: str, unreadable: str) -> str:
+    """The text of a small TOML file the user names, read with the bounded reader: what is not a regular file (a
+    FIFO would block for ever) or is too large is refused before reading, as is what is not UTF-8. ConfigError naming
+    `field` and the path; `unreadable` is the sentence around the reader's reason ({exc} or {reason})."""
+    try:
+        raw = read_user_file(path, max_bytes, what=what)
+    except DataError as exc:
+        raise ConfigError(field, str(path), _("must be a readable TOML file"),
+                          message=unreadable.format(exc=exc, reason=exc)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(field, str(path), _("must be UTF-8 text")) from None
+
+
+def loads(text_: str, source: str = "config") -> RunConfig:
+    return from_dict(parse_toml(text_, source, _("nests tables or lists too deeply; a config is three tables deep")))
 
 
 def load(path: str | os.PathLike) -> RunConfig:
-    """Read a TOML config file. Refuses, before reading, what is not a regular file (a FIFO would block for ever) or
-    is too large to be a config."""
-    try:
-        raw = read_user_file(path, MAX_CONFIG_BYTES, what=_("a TOML config file"))
-    except DataError as exc:
-        raise ConfigError(_("config file"), str(path), _("must be a readable TOML file"),
-                          message=_("{exc} A config must be a readable TOML file.").format(exc=exc)) from None
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(_("config file"), str(path), _("must be UTF-8 text")) from None
+    """Read a TOML config file."""
+    content = read_toml_text(path, MAX_CONFIG_BYTES, _("a TOML config file"), _("config file"),
+                             _("{exc} A config must be a readable TOML file."))
     return loads(content, source=str(path))
 
 

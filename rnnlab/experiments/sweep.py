@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from .. import config as config_mod, options
-from ..errors import ConfigError, DataError
-from ..fileio import read_user_file
+from ..errors import ConfigError
 from ..i18n import N_, _, ngettext, strerror
 from ..train.schedule import for_comparison
 
@@ -280,28 +278,16 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
 
 
 def loads(text: str, source: str = "sweep file") -> Sweep:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", _("is not valid TOML: {exc}").format(exc=str(exc)[:120])) from None
-    except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", _("nests lists or tables too deeply; a sweep file is a few tables deep")) \
-            from None
+    data = config_mod.parse_toml(text, source, _("nests lists or tables too deeply; a sweep file is a few tables "
+                                                 "deep"))
     return from_dict(data, source_text=text, name=Path(source).stem if source != "sweep file" else "sweep")
 
 
 def load(path) -> Sweep:
     """Read a sweep file with the bounded reader: a FIFO, /dev/zero or a 2 GB file is refused, never read."""
     path = Path(path)
-    try:
-        raw = read_user_file(path, MAX_SWEEP_BYTES, what=_("a TOML sweep file"))
-    except DataError as exc:
-        raise ConfigError(_("sweep file"), str(path), "",
-                          message=_("{reason} A sweep file must be a readable TOML file.").format(reason=exc)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(_("sweep file"), str(path), _("must be UTF-8 text")) from None
+    text = config_mod.read_toml_text(path, MAX_SWEEP_BYTES, _("a TOML sweep file"), _("sweep file"),
+                                     _("{reason} A sweep file must be a readable TOML file."))
     return loads(text, source=str(path))
 
 
