@@ -14,8 +14,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout
 
 from ...train.history import grad_col, grad_groups
 from ...train.info import RunInfo
@@ -24,7 +24,7 @@ from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 
@@ -40,14 +40,9 @@ def group_label(name: str) -> str:
     return {"head": _("head"), "embedding": _("embedding")}.get(name, name)
 
 
-class GradNormPanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
-
+class GradNormPanel(RunsPanel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._info: Optional[RunInfo] = None
-        self.overlay = Overlay.of(self)
-        self.legend = self.overlay.legend
         self._track_ema = RunAverages(SMOOTH_SPAN)
         self.glw = pg.GraphicsLayoutWidget()
         self.plot = self.glw.addPlot()

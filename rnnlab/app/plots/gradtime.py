@@ -18,8 +18,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from ...train.info import RunInfo
 from .. import theme
@@ -27,7 +27,7 @@ from ..run.rundata import RunData, norms_row
 from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import Heatmap, StepAxis, curve, legend_title, style_plot
-from .overlay import Overlay
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 
@@ -49,14 +49,11 @@ def positive_xy(norms) -> tuple[np.ndarray, np.ndarray]:
     return t[ok], norms[ok]
 
 
-class GradTimePanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
+class GradTimePanel(RunsPanel):
     HEAT_TITLE = N_("History: log₁₀ ‖∂L/∂hₜ‖ per probe")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.overlay = Overlay.of(self, lambda track: track.data.probe_version)
-        self.legend = self.overlay.legend
         self._heat_seen = None  # (key, data, probe version) of the run whose history the heatmap shows
         self.which = QComboBox()
         self.which.setToolTip(_("Which recurrent layer (and direction) the heatmap shows."))
@@ -219,6 +216,9 @@ class GradTimePanel(QWidget):
         self._sync_which(keys, directions)
 
     # --- several runs ------------------------------------------------------------------------------------------------
+
+    def _track_version(self, track: Track) -> int:
+        return track.data.probe_version  # its curves are the probes': redrawn when a run has a new one
 
     def _make_track(self, track: Track) -> list:
         return [curve(self.line, track.colour, width=2, long=False),

@@ -12,8 +12,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout
 
 from ...train.history import val_col
 from ...train.info import RunInfo
@@ -23,7 +23,7 @@ from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import EMA, RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
@@ -31,14 +31,9 @@ MIN_PLOT_PX = 90  # the least height of each plot's data area the panel asks the
 MAX_SHARE = 0.62  # of the window's splitter, at most, for that
 
 
-class LossPanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
-
+class LossPanel(RunsPanel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._info: Optional[RunInfo] = None
-        self.overlay = Overlay.of(self)
-        self.legend = self.overlay.legend
         self._track_ema = RunAverages(SMOOTH_SPAN)
         self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
         self.log_box = QCheckBox(_("log scale"))
