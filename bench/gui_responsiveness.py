@@ -66,15 +66,6 @@ def measure_startup(runs: int) -> list[dict]:
 RACE_CELLS = ("rnn_tanh", "lstm", "gru", "rnn_relu")
 
 
-def race_config(cfg):
-    from rnnlab import tasks
-
-    cfg = cfg.replace("task.name", "adding")
-    for key, value in tasks.get("adding").suggested.items():
-        cfg = cfg.replace(key, value)
-    return cfg.replace("task.length", 100).replace("training.steps", 10_000_000)
-
-
 def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", warmup: float = 1.5,
                            race: int = 0) -> dict:
     import numpy as np
@@ -84,16 +75,14 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
 
     app = application([])
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
-    cfg = default_config()
-    if task:
-        cfg = with_task(cfg, task)
-    cfg = cfg.replace("training.steps", 10_000_000)
-    if race:
-        cfg = race_config(cfg)
+    if race:  # the race's runners: an LSTM-suggested adding problem of length 100
+        cfg = experiment("adding", {"task.length": 100, "training.steps": 10_000_000})
+    else:
+        cfg = experiment(task or None, {"training.steps": 10_000_000})
     window = MainWindow(cfg)
     window.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
     window.resize(1280, 800)

@@ -89,7 +89,8 @@ def main(argv=None) -> int:
 
     def cfg(task: str) -> config.RunConfig:
         spec = TASKS[task]
-        return config.from_dict({**spec, "training": {"steps": args.steps, **spec.get("training", {})}})
+        return config.experiment_from({**spec, "training": {"steps": args.steps, **spec.get("training", {})}},
+                                      suggested=False)
 
     names = list(TASKS)
     window = MainWindow(cfg(names[0]))

@@ -36,11 +36,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from ..config import RunConfig
+from ..config import RunConfig, experiment
 from ..train.info import RunInfo
 from . import language, icons, theme
 from .frame import menus, persist
-from .form.experiment_panel import ExperimentPanel, default_config
+from .form.experiment_panel import ExperimentPanel
 from .frame.files import RunFiles
 from .many.manyruns import ManyRuns
 from .frame.messagebar import MessageBar
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.scheduler.drawn.connect(self.plots_updated)
 
         persist.restore_zoom()
-        self.panel = ExperimentPanel(config or default_config())
+        self.panel = ExperimentPanel(config or experiment())
         self.panel.config_changed.connect(self._config_edited)
         self.panel.validity_changed.connect(self._validity_changed)
         self.panel.messages_changed.connect(lambda: self._validity_changed(self.panel.is_valid()))

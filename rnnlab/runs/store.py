@@ -46,7 +46,7 @@ from safetensors.torch import load_file as load_torch, save_file as save_torch
 
 from .. import __version__, config as config_mod
 from ..errors import ConfigError, DataError, RunError, shown
-from ..fileio import read_user_file
+from ..fileio import ordinary_mode, read_user_file
 from ..train.history import History, ProbeRecords
 from ..models.probe import GATE_NAMES
 from ..train.trainer import ProbeSnapshot, Trainer
@@ -116,11 +116,9 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         summary = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnlab_version": __version__,
                    "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **_finite(trainer.summary())}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is an ordinary folder
+        tmp.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; a run folder is an ordinary folder
         for f in tmp.iterdir():
-            f.chmod(0o666 & ~umask)
+            f.chmod(ordinary_mode())
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
         _fsync_dir(tmp)

@@ -19,6 +19,8 @@ from rnnlab.train.trainer import Trainer
 
 from test_main_window import TIMEOUT, helper_threads, small, train_to_end, window  # noqa: F401  (the window fixture)
 
+from helpers import configured
+
 pytestmark = pytest.mark.gui
 
 
@@ -51,8 +53,7 @@ def record_signals(obj: QObject, log: list) -> None:
 
 
 def cfg(steps: int) -> config.RunConfig:
-    return config.from_dict({"task": {"name": "adding", "options": {"length": 10}}, "model": {"hidden_size": 8},
-                             "training": {"steps": steps, "batch_size": 8}})
+    return configured("adding", {"task.length": 10, "model.hidden_size": 8}, steps=steps, batch_size=8)
 
 
 @pytest.fixture

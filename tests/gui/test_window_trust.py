@@ -474,9 +474,9 @@ def test_at_1024x768_and_130_percent_both_loss_plots_keep_a_readable_plot_area(q
     wrapping, and the room the panel asks the splitter for (up to 62 %) keep both at 60 px or more (84 and 76 before
     training, 75 and 67 after it; the Gates tab below keeps 235 px)."""
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
 
-    cfg = with_task(default_config(), "charlm").replace("training.steps", 4).replace("training.eval_every", 2)
+    cfg = experiment("charlm", {"training.steps": 4, "training.eval_every": 2})
     w = window(cfg)
     w.resize(1024, 768)
     qtbot.waitUntil(lambda: w.view_host.kind == "charlm", timeout=TIMEOUT)

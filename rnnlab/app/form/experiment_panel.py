@@ -20,7 +20,6 @@ threads) stay as they were.
 
 from __future__ import annotations
 
-import dataclasses
 from html import escape
 from typing import Any, Optional
 
@@ -438,7 +437,7 @@ class ExperimentPanel(QWidget):
         cfg = self._cfg
         for key, value in self.left_behind:
             try:
-                cfg = replace_fast(cfg, key, value)
+                cfg = cfg.replace_setting(key, value)
             except ConfigError:
                 pass
         self.set_config(cfg)
@@ -544,7 +543,7 @@ class ExperimentPanel(QWidget):
         """A model or training field: checked on its own (the task, and any file it names, is not read again)."""
         before = self._cfg
         try:
-            self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
+            self._cfg = self._check(self._cfg.replace_setting(key, raw), key)
         except ConfigError as exc:
             self._pending[key] = raw
             self._errors[key] = str(exc)
@@ -573,7 +572,7 @@ class ExperimentPanel(QWidget):
             if key.startswith("task."):
                 continue  # task options do not depend on model or training fields
             try:
-                self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
+                self._cfg = self._check(self._cfg.replace_setting(key, raw), key)
             except ConfigError as exc:
                 self._errors[key] = str(exc)
                 if key in self._fields:
@@ -706,42 +705,11 @@ class ExperimentPanel(QWidget):
                                                  _("With one layer, dropout acts only before the head."))
 
 
-def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:
-    """`cfg.replace(key, value)` for a model or training field without validating the task again: sections are
-    validated independently, and the task's validation may read a large user file (issue 10, item 7)."""
-    section, _, name = key.partition(".")
-    if section not in ("model", "training"):
-        return cfg.replace(key, value)
-    checked = config_mod.validate_field(key, value)
-    return dataclasses.replace(cfg, **{section: dataclasses.replace(getattr(cfg, section), **{name: checked})})
-
-
-def with_task(cfg: RunConfig, name: str) -> RunConfig:
-    """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested). The fields
-    the new task does not use go back to their defaults first: the form hides them, and one may be refused there
-    (a bidirectional char-LM)."""
-    for f in schema.config_fields():
-        if not f.applies_to(name):
-            cfg = replace_fast(cfg, f.key, f.default)
-    cfg = cfg.replace("task.name", name)
-    for key, value in tasks.get(name).suggested.items():
-        try:
-            cfg = replace_fast(cfg, key, value)
-        except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
-            pass
-    return cfg
-
-
 def suggested_experiment(name: str, machine: Optional[RunConfig] = None) -> RunConfig:
-    """Task `name`'s suggested experiment: every model and training setting at its default, then the task's
-    suggestions; this computer's settings (device, threads) taken from `machine`."""
-    cfg = with_task(config_mod.from_dict(config_mod.to_dict(RunConfig())), name)
-    for key in MACHINE_FIELDS if machine is not None else ():
-        try:
-            cfg = replace_fast(cfg, key, _field_value(machine, key))
-        except ConfigError:
-            pass
-    return cfg
+    """Task `name`'s fresh experiment (`config.experiment`), with this computer's settings (device, threads) taken
+    from `machine`."""
+    keep = [(key, _field_value(machine, key)) for key in MACHINE_FIELDS] if machine is not None else []
+    return config_mod.experiment(name, keep)
 
 
 def _field_value(cfg: RunConfig, key: str) -> Any:
@@ -765,9 +733,3 @@ def describe_value(f: schema.Field, value: Any) -> str:
     if f.kind == "bool":
         return _("on") if value else _("off")
     return fmt(value)
-
-
-def default_config() -> RunConfig:
-    """The first-start experiment: an LSTM on airline passengers with the forecast task's suggested settings."""
-    cfg = config_mod.from_dict(config_mod.to_dict(RunConfig()))
-    return with_task(cfg, cfg.task.name)

@@ -35,7 +35,6 @@ from ...errors import ConfigError, RunError
 from ...train.advice import Advice, advise
 from ...train.info import RunInfo
 from .afterpaint import AfterPaint
-from ..form.experiment_panel import replace_fast
 from .model_access import BUILD_LOCK, ModelAccess, build_trainer, task_view
 from ..form.preview import task_preview
 from .rundata import RunData
@@ -455,7 +454,7 @@ def open_job(path: str):
     try:
         devices.resolve(wanted)
     except ConfigError:
-        run.config = replace_fast(run.config, "training.device", "auto")
+        run.config = run.config.replace_setting("training.device", "auto")
         note = _(" It was trained on {wanted}, which this computer does not have; it opens on the CPU.").format(wanted=wanted)
     with BUILD_LOCK:
         trainer = restore_trainer(run)
