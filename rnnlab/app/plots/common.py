@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from typing import Optional, Sequence
 
 import numpy as np
@@ -240,7 +241,11 @@ def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str
     item._rnnlab_legend_lines = None
     if not getattr(item, "_rnnlab_legend_follows", False):
         item._rnnlab_legend_follows = True
-        item.vb.sigResized.connect(lambda _vb: _layout_legend(item))
+        # A weak reference: the connection lives in Qt, out of the garbage collector's sight, so a closure over the
+        # plot kept every plot taken out of its layout alive, with its menus and curves (the gates tab's "mean over
+        # units" at every change of cell type: the window grew with each run, docs/benchmarks.md).
+        ref = weakref.ref(item)
+        item.vb.sigResized.connect(lambda _vb: _layout_legend_of(ref))
     _layout_legend(item)
 
 
@@ -294,6 +299,12 @@ def _legend_lines(pieces, width_px: float, font: QFont, taken: float = 0.0) -> l
         used += (gap if used else 0.0) + w
         lines[-1].append(i)
     return [tuple(line) for line in lines]
+
+
+def _layout_legend_of(ref: "weakref.ref[pg.PlotItem]") -> None:
+    item = ref()
+    if item is not None:
+        _layout_legend(item)
 
 
 def _layout_legend(item: pg.PlotItem) -> None:
