@@ -92,11 +92,21 @@ def from_event(fn, *args):
     from PySide6.QtWidgets import QApplication
 
     result: list = []
-    QTimer.singleShot(0, lambda: result.append(fn(*args)))
+
+    def call() -> None:
+        try:
+            result.append((fn(*args), None))
+        except Exception as exc:  # raised again below, outside the event
+            result.append((None, exc))
+
+    QTimer.singleShot(0, call)
     while not result:
         QApplication.processEvents()
     QApplication.processEvents()  # the deferred deletions the call posted
-    return result[0]
+    value, error = result[0]
+    if error is not None:
+        raise error
+    return value
 
 
 def train_to_end(window, timeout_s: float = 300.0) -> str:
