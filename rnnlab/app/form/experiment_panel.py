@@ -361,7 +361,15 @@ class ExperimentPanel(QWidget):
     def _add_field(self, form: QFormLayout, f: schema.Field) -> FieldRow:
         row = FieldRow(f)
         row.edited.connect(self._edited)
-        form.addRow(f.label, row)
+        if f.label:
+            # The label made here, as addRow(text, row) would make it: a label Qt makes is wrapped for Python by the
+            # first labelForField(), and that wrapper outlived the label's deletion (removeRow at every change of
+            # task): the window kept a few more dead wrappers with each run (tests/gui/test_memory_bounded.py).
+            label = QLabel(f.label)
+            label.setBuddy(row)
+            form.addRow(label, row)
+        else:
+            form.addRow(f.label, row)
         self._fields[f.key] = row
         self._forms[f.key] = form
         return row

@@ -264,6 +264,9 @@ def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str
 
     entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
     if item not in _LEGENDS:  # the first legend of this plot: it follows the plot's width from now on
+        # A weak reference: the connection lives in Qt, out of the garbage collector's sight, so a closure over the
+        # plot kept every plot taken out of its layout alive, with its menus and curves (the gates tab's "mean over
+        # units" at every change of cell type: the window grew with each run, docs/benchmarks.md).
         follow = weakref.ref(item)
         item.vb.sigResized.connect(lambda _vb: _layout_legend(follow()) if follow() is not None else None)
     _LEGENDS[item] = _Legend(title, list(entries))
