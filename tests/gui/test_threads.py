@@ -10,47 +10,73 @@ import sys
 import threading
 
 import pytest
+from PySide6.QtCore import QObject, Slot
 
 from rnnlab.app import threads
 from rnnlab.app.threads import Job, JobQueue, WorkerThread
-from rnnlab.errors import ConfigError
+from rnnlab.errors import RunError
 
 pytestmark = pytest.mark.gui
 
 
+class Receiver(QObject):
+    """A GUI-thread object: what its slots record, and on which thread they ran."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen, self.threads, self.over = [], set(), False
+
+    @Slot(object)
+    def value(self, value) -> None:
+        self.seen.append(value)
+        self.threads.add(threading.get_ident())
+
+    @Slot(object)
+    def returned(self, value) -> None:
+        self.value(("returned", value))
+
+    @Slot(str)
+    def errored(self, message: str) -> None:
+        self.value(("errored", message))
+
+    @Slot()
+    def ended(self) -> None:
+        self.over = True
+
+
+def run_job(qtbot, fn, **kwargs) -> Receiver:
+    job = Job(fn, **kwargs)
+    got = Receiver()
+    job.yielded.connect(got.value)
+    job.returned.connect(got.returned)
+    job.errored.connect(got.errored)
+    job.ended.connect(got.ended)
+    handle = WorkerThread(job, "rnnlab-test")
+    handle.start()
+    qtbot.waitUntil(lambda: got.over, timeout=10_000)
+    assert handle.finish() and "rnnlab-test" not in threads.running()
+    return got
+
+
 def test_a_job_hands_its_yields_then_its_value_to_the_gui_thread(qtbot):
-    main = threading.get_ident()
-    seen, where = [], []
+    where = []
 
     def work():
         where.append(threading.get_ident())
         for i in range(3):
             yield i * 10
 
-    job = Job(work)
-    job.yielded.connect(seen.append)
-    job.returned.connect(lambda value: seen.append(("returned", value)))
-    handle = WorkerThread(job, "rnnlab-test")
-    with qtbot.waitSignal(job.ended, timeout=10_000):
-        handle.start()
-    qtbot.waitUntil(lambda: len(seen) == 4)
-    assert seen == [0, 10, 20, ("returned", None)] and where != [main]
-    assert handle.finish() and "rnnlab-test" not in threads.running()
+    got = run_job(qtbot, work)
+    assert got.seen == [0, 10, 20, ("returned", None)]
+    assert got.threads == {threading.get_ident()} and where != [threading.get_ident()]
 
 
 def test_a_failing_job_says_why_in_a_message(qtbot):
     def fails():
-        raise ConfigError("training.steps must be at least 1")
+        raise RunError("run folder damaged")
 
-    job = Job(fails)
-    messages = []
-    job.errored.connect(messages.append)
-    handle = WorkerThread(job, "rnnlab-test")
-    with qtbot.waitSignal(job.ended, timeout=10_000):
-        handle.start()
-    qtbot.waitUntil(lambda: messages != [])
-    assert messages == ["training.steps must be at least 1"]
-    handle.finish()
+    assert run_job(qtbot, fails).seen == [("errored", "run folder damaged")]
+    assert run_job(qtbot, lambda: 1 / 0).seen == [("errored", "ZeroDivisionError: division by zero")]
 
 
 def test_a_closed_thread_busy_in_a_step_lingers_until_it_ends(qtbot):

@@ -26,6 +26,7 @@ from ...errors import RnnlabError
 from ...i18n import _
 from ...lessons.lesson import points
 from ...lessons.verdict import CANNOT_RUN, SHOWN, evaluate, table
+from ..mode import WindowPort
 from ..threads import Job, WorkerThread
 
 IGNORED_KEYS = ("training.threads", "training.device")  # where a run trains is not a change to the experiment
@@ -60,10 +61,11 @@ class LessonPanel(QWidget):
 
     verdict_ready = Signal(object)
 
-    def __init__(self, lesson: lessons.Lesson, window=None, parent=None):
+    def __init__(self, lesson: lessons.Lesson, port: Optional[WindowPort] = None, parent=None):
         super().__init__(parent)
         self.setObjectName("lesson_panel")
-        self.lesson, self.window = lesson, window
+        # The window as app/mode.py's WindowPort (the form, the run library, a comparison); None: the panel alone.
+        self.lesson, self.port = lesson, port
         self.form_set_up = False  # set_up() put the lesson's experiment in the form
         self.shown_path = ""  # a one-run lesson's run folder, once the window shows it
         self.verdict: Optional[lessons.Verdict] = None
@@ -153,16 +155,16 @@ class LessonPanel(QWidget):
 
     def set_up(self) -> None:
         """Show the lesson's experiment in the window's form (its first run's config)."""
-        if self.window is not None and self.lesson.runnable:
-            self.window.set_config(points(self.lesson.experiment)[0][1])
+        if self.port is not None and self.lesson.runnable:
+            self.port.set_config(points(self.lesson.experiment)[0][1])
             self.form_set_up = True
 
     def start(self) -> None:
         if self.running or not self.lesson.runnable:
             return
         changes = []
-        if self.window is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
-            changes = changes_from(self.lesson, self.window.config())
+        if self.port is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
+            changes = changes_from(self.lesson, self.port.config())
         self.results, self.verdict = {}, None
         for i in range(len(self.step_labels)):
             self._mark(i, False)
@@ -171,7 +173,7 @@ class LessonPanel(QWidget):
         self.progress.setText(_("Starting..."))
         self._changed = bool(changes)
         save_to = None
-        if self.window is not None:  # the runs go to the run library, and onto the plots once the lesson is over
+        if self.port is not None:  # the runs go to the run library, and onto the plots once the lesson is over
             from ...runs import library
 
             save_to = library.new_sweep_path(f"lesson-{self.lesson.name}")
@@ -226,10 +228,10 @@ class LessonPanel(QWidget):
         self.results = dict(results)
         self._show(evaluate(self.lesson, self.results, changed=self._changed))
         paths = [r.path for r in self.results.values() if r.path]
-        if self.window is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
-            self.window.many.compare(paths)
-        elif self.window is not None and paths and self.window.files.may_discard(_("show the lesson's run")):
-            self.window.files.open(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
+        if self.port is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
+            self.port.compare(paths)
+        elif self.port is not None and paths and self.port.may_discard(_("show the lesson's run")):
+            self.port.open_run(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
                                    lambda message: self.progress.setText(
                                        _("The lesson's run could not be shown: {why}").format(why=message)))
 
@@ -286,7 +288,7 @@ def open_lesson(window, path) -> Optional[LessonPanel]:
         dock.setObjectName("lesson_dock")
         window.addDockWidget(Qt.RightDockWidgetArea, dock)
         window.lesson_dock = dock
-    panel = LessonPanel(lesson, window)
+    panel = LessonPanel(lesson, window.port)
     dock.setWidget(panel)
     if old is not None:
         old.close_lesson()
