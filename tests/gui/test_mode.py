@@ -67,34 +67,39 @@ def test_enablement_in_each_mode_and_run_state():
     assert all(enablement(WindowState(mode=m, run=r)).reset for m in Mode for r in RunState)
 
 
-def port_uses(path: Path) -> dict[str, int]:
-    """Every attribute read on the window's port in a module (`self.port.X`, `port.X`, and `w.X` where `w` was bound
-    to `self.port`), and `self.window` (the window reached around the port). Name -> first line."""
+def uses_of(path: Path, holder: str) -> dict[str, int]:
+    """Every attribute read on what a module holds of the window (`self.<holder>.X`, `<holder>.X`, and `w.X` where
+    `w` was bound to `self.<holder>`), and `self.window` when the holder is another (the window reached around it).
+    Name -> first line."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    aliases = {"port"}
+    aliases = {holder}
     for node in ast.walk(tree):  # w = self.port
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == "port":
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and node.value.attr == holder:
             aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     uses: dict[str, int] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             base = node.value
-            if (isinstance(base, ast.Attribute) and base.attr == "port") or (
+            if (isinstance(base, ast.Attribute) and base.attr == holder) or (
                     isinstance(base, ast.Name) and base.id in aliases):
                 uses.setdefault(node.attr, node.lineno)
-            if node.attr == "window" and isinstance(base, ast.Name) and base.id == "self":
+            if holder != "window" and node.attr == "window" and isinstance(base, ast.Name) and base.id == "self":
                 uses.setdefault("self.window", node.lineno)
     return uses
 
 
-@pytest.mark.parametrize("module", ["many/manyruns.py", "lesson/lesson_panel.py"])
-def test_the_windows_parts_use_nothing_of_it_outside_the_port(module):
-    uses = port_uses(APP / module)
-    allowed = port_names()
-    assert {"state", "widget", "config", "say", "may_discard"} <= allowed
+@pytest.mark.parametrize("module", ["many/manyruns.py", "lesson/lesson_panel.py", "frame/files.py"])
+def test_the_windows_parts_use_nothing_of_it_outside_a_documented_interface(module):
+    if module == "frame/files.py":
+        from rnnlab.app.frame.files import WINDOW_USES
+
+        uses, allowed = uses_of(APP / module, "window"), WINDOW_USES
+    else:
+        uses, allowed = uses_of(APP / module, "port"), port_names()
+        assert {"state", "widget", "config", "say", "may_discard"} <= allowed
     outside = {name: line for name, line in uses.items() if name not in allowed}
-    assert outside == {}, f"{module} reaches the window outside app/mode.py's WindowPort: {outside}"
-    assert len(uses) > 3, "the walk found almost no use of the port: it no longer reads this module"
+    assert outside == {}, f"{module} reaches the window outside its documented interface: {outside}"
+    assert len(uses) > 3, "the walk found almost no use of the window: it no longer reads this module"
 
 
 def test_manyruns_is_given_the_port_not_the_window():
