@@ -551,7 +551,7 @@ class WindowPort:
     """The window as ManyRuns and the lesson panel see it: app/mode.py's WindowPort, and nothing else (no attribute
     can be added or read beyond these: tests/gui/test_mode.py)."""
 
-    __slots__ = ("_w", "state", "widget")
+    __slots__ = ("_w", "state", "widget", "__weakref__")  # signals connect to its methods by weak reference
 
     def __init__(self, window: MainWindow):
         self._w = window
