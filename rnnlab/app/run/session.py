@@ -5,7 +5,7 @@ and prepare / open / save / reset. It speaks to the window only through signals 
     -------------------            -----------------------               ------------------------
     prepare(cfg) ────────────────> job ──────────────────────────────>   build_trainer, view, preview, RunInfo.of
     prepared(Prepared) <────────── keeps the trainer as a handle  <────
-    start(cfg, paused) ──────────> TrainingWorker on a QThread ──────>   ready(RunInfo), then progress(Update) ...
+    start(cfg, paused) ──────────> TrainingWorker on a WorkerThread ─>   ready(RunInfo), then progress(Update) ...
     started(RunInfo) <──────────── info_changed(RunInfo | None)
     progress(Update) <──────────── (the painter claims the ack: claim_ack() -> a callable to call once drawn)
     ... draws, calls it ─────────> AfterPaint: once painted, worker.ack() ──> the worker trains on
