@@ -30,7 +30,11 @@ def small(steps: int = 120, task: str = "forecast", **training) -> config.RunCon
 
 
 def helper_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("rnnlab-helper") and t.is_alive()]
+    """Helper threads still running: Python's (the form's file checker) and the QThreads of app/threads.py."""
+    from rnnlab.app.threads import running
+
+    names = [t.name for t in threading.enumerate() if t.is_alive()] + running()
+    return [name for name in names if name.startswith("rnnlab-helper")]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
-from rnnlab.app.run.session import _LINGERING
+from rnnlab.app.threads import lingering
 
 from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
 
@@ -326,7 +326,7 @@ def test_closing_during_a_long_step_returns_at_once_and_the_thread_ends_unseen(q
     returned_before_the_step_ended = not release.is_set()
     assert not w.isVisible()
     assert returned_before_the_step_ended, "closing waited for the running step"
-    assert thread.isRunning() and any(t is thread for t, _ in _LINGERING)
+    assert thread.isRunning() and any(t is thread for t in lingering())
     release.set()
     qtbot.waitUntil(thread.isFinished, timeout=TIMEOUT)
     releaser.cancel()

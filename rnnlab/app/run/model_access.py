@@ -19,13 +19,14 @@ import logging
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from ..threads import JobQueue, describe_error
 from ...i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
@@ -108,15 +109,6 @@ class _Request:
     serial: int
 
 
-def describe_error(exc: BaseException) -> str:
-    """A message for the user: our own errors are written for them; anything else shows its type and text."""
-    from ...errors import RnnlabError
-
-    if isinstance(exc, RnnlabError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
 class ModelAccess(QObject):
     """The door to the current trainer: queues view requests, runs helper jobs, delivers results on the GUI thread."""
 
@@ -131,7 +123,7 @@ class ModelAccess(QObject):
         self._serial = itertools.count()
         self._trainer = None
         self._worker = None
-        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnnlab-helper")
+        self._helper = JobQueue("rnnlab-helper")  # one QThread, jobs in turn (app/threads.py)
         self._closed = False
         self._deliver_signal.connect(self._deliver)
 
@@ -258,7 +250,7 @@ class ModelAccess(QObject):
         self._closed = True
         with self._qlock:
             self._queue = []
-        self._helper.shutdown(wait=True, cancel_futures=True)
+        self._helper.shutdown()
 
     @Slot(object, object)
     def _deliver(self, callback, value) -> None:
