@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping, Optional
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..errors import ConfigError
 from ..options import Option, unknown_key
@@ -198,5 +199,7 @@ class Split:
             yield Batch(self.x[sl], self.y[sl], None if self.lengths is None else self.lengths[sl])
 
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
+        import torch
+
         idx = torch.randint(0, len(self), (batch_size,), generator=generator)
         return Batch(self.x[idx], self.y[idx], None if self.lengths is None else self.lengths[idx])
