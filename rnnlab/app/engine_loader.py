@@ -20,6 +20,8 @@ On Windows `launch` has imported torch before Qt (see rnnlab/app/__init__.py), s
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from typing import Callable, Optional
 
@@ -89,6 +91,7 @@ def error() -> Optional[BaseException]:
 def _load() -> None:
     global _error
     try:
+        _map_libraries()
         import torch  # noqa: F401
 
         from .. import tasks
@@ -105,6 +108,34 @@ def _load() -> None:
         notifier = _NOTIFIER
         if notifier is not None:
             notifier.finished.emit()
+
+
+def _map_libraries() -> None:
+    """Linux: map torch's shared libraries with the GIL released, before `import torch` maps them with it held.
+
+    `import torch` loads libtorch_python.so, and with it libtorch_cpu.so (330 MB), from inside the import system,
+    which holds the GIL all the while: the window's event loop stood still for 0.6-0.8 s of the background import.
+    A ctypes call into libc's dlopen releases the GIL, so the same work runs beside the event loop (longest stall
+    measured: 0.1-0.16 s); the import then finds the libraries loaded. Same flags as torch's own loading (its global
+    deps RTLD_GLOBAL, the rest as an extension module's). Best effort: anything amiss leaves it to the import."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import importlib.util
+
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.origin is None:
+            return
+        folder = os.path.join(os.path.dirname(spec.origin), "lib")
+        dlopen = ctypes.CDLL(None).dlopen  # a foreign function: called without the GIL
+        dlopen.argtypes, dlopen.restype = [ctypes.c_char_p, ctypes.c_int], ctypes.c_void_p
+        for name, flags in (("libtorch_global_deps.so", os.RTLD_GLOBAL), ("libtorch_python.so", os.RTLD_LOCAL)):
+            path = os.path.join(folder, name)
+            if os.path.exists(path):
+                dlopen(os.fsencode(path), flags | os.RTLD_NOW)
+    except (OSError, AttributeError, ImportError, ValueError):
+        pass
 
 
 # --- the GUI thread's side -------------------------------------------------------------------------------------------
