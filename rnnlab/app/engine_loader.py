@@ -142,14 +142,21 @@ def _map_libraries() -> None:
 
 
 class _Notifier(QObject):
-    """Lives on the GUI thread: the loader thread emits `finished`, the queued slot runs the callbacks there."""
+    """Lives on the GUI thread: the loader thread emits `finished`, the queued slot runs the callbacks there; `call`
+    brings any function from another thread to the GUI thread."""
 
     finished = Signal()
+    call = Signal(object)
 
     def __init__(self):
         super().__init__()
         self.callbacks: list[Callable[[], None]] = []
         self.finished.connect(self._run)
+        self.call.connect(self._call)
+
+    @Slot(object)
+    def _call(self, fn) -> None:
+        fn()
 
     @Slot()
     def _run(self) -> None:
@@ -204,22 +211,30 @@ def check_device(name: str) -> None:
 
 
 def follow(window) -> None:
-    """While torch loads: a run started in `window` (Train pressed early) waits for it, and the status bar says so;
-    once loaded, the device menu offers this computer's devices; if loading failed, the message bar says why."""
-    def waiting() -> str:
-        return _("Training starts as soon as PyTorch has loaded…")
+    """While torch loads: a run started in `window` (Train pressed early) waits for it, and the window says so (the
+    message bar the sentence, the status bar a short note beside the run's fields); once loaded, the device menu
+    offers this computer's devices; if loading failed, the message bar says why."""
+    from html import escape
+
+    said: dict = {}
 
     def on_state(state: str) -> None:
-        if state in ("running", "paused") and not _done.is_set():
-            window.statusBar().showMessage(waiting())
+        if state in ("running", "paused") and not _done.is_set() and not said:
+            said["sentence"] = _("Training starts as soon as PyTorch has loaded: it loads in the background for a few "
+                                 "seconds after rnnlab starts.")
+            said["note"] = _("Loading PyTorch…")
+            window.message_bar.show_message(said["sentence"], "info")
+            window.statusBar().showMessage(said["note"])
 
     def on_loaded() -> None:
         try:
             window.session.state_changed.disconnect(on_state)
         except (RuntimeError, TypeError):  # the window is gone
             return
-        if window.statusBar().currentMessage() == waiting():
+        if said and window.statusBar().currentMessage() == said["note"]:
             window.statusBar().clearMessage()
+        if said and window.message_bar.text.text() == escape(said["sentence"]):
+            window.message_bar.clear()
         if _error is not None:
             window.message_bar.show_message(_("rnnlab could not load PyTorch: {value}").format(value=_error), "error")
             return
@@ -231,6 +246,36 @@ def follow(window) -> None:
     window.session.state_changed.connect(on_state)
     on_state(window.session.state)
     when_loaded(on_loaded)
+    _quick_preview(window)
+
+
+def _quick_preview(window) -> None:
+    """The form's data preview before torch: read on a thread of its own (the helper thread's first job waits for
+    torch), shown unless the prepared model's preview came first or the form moved on to another task."""
+    from .. import tasks
+
+    cfg = window.config()
+    task = tasks.get(cfg.task.name)
+    notifier = _notifier()
+    if notifier is None or task.quick_preview.__func__ is tasks.Task.quick_preview.__func__:
+        return
+
+    def show(preview: dict) -> None:
+        try:
+            if window.session.info is None and window.config().task == cfg.task:  # no prepared model shown yet
+                window.show_preview(preview)
+        except RuntimeError:  # the window is gone
+            pass
+
+    def read() -> None:
+        try:
+            preview = task.quick_preview(cfg.task.options)
+        except Exception:  # a file that cannot be read: the form says so already, and the prepared model will too
+            return
+        if preview is not None:
+            notifier.call.emit(lambda: show(preview))
+
+    threading.Thread(target=read, name="rnnlab-quick-preview", daemon=True).start()
 
 
 def _refresh_devices(window) -> None:

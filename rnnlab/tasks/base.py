@@ -119,6 +119,12 @@ class Task(ABC):
         return cls.description
 
     @classmethod
+    def quick_preview(cls, options: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """A look at the task's data that needs no torch, for the form while torch loads (issue 24): plain data as
+        `app/form/preview.py` draws it, or None (the default) where the look needs the task built."""
+        return None
+
+    @classmethod
     def check_model(cls, model) -> None:
         """Refuse model settings that would make the task meaningless: a backward pass in a causal task reads the
         very characters it is asked to predict (the loss falls to near 0 and sampling writes nonsense)."""

@@ -105,6 +105,14 @@ class ForecastTask(Task):
             field, value, text_ = problem
             raise ConfigError(field, value, text_, message=text_)
 
+    @classmethod
+    def quick_preview(cls, options) -> dict:
+        """The series itself: read from its file, no torch (the window shows it while torch loads)."""
+        o = cls.validate_options(options)
+        series = load_series(o["dataset"], o["csv_path"], o["column"], o["period"])
+        return {"kind": "series", "values": np.asarray(series.values, dtype=float), "title": series.title,
+                "unit": getattr(series, "unit", "")}
+
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
         o = self.opts

@@ -20,7 +20,7 @@ CHILD = r"""
 import json, sys, time
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
 from rnnlab.app import engine_loader, theme
 from rnnlab.app.application import application
 
@@ -44,6 +44,12 @@ engine_loader.follow(window)
 window.show()
 QApplication.processEvents()
 seen["torch_after_show"] = torch_in()
+def previews():
+    return [type(w).__name__ for w in window.panel.findChildren(QWidget) if type(w).__name__ == "PlotWidget"]
+
+poll(lambda: bool(previews()))  # the default task's series, read on a thread without torch
+seen["preview"] = previews()
+seen["torch_after_preview"] = torch_in()
 
 tasks = window.panel.task_combo
 tasks.setCurrentIndex(tasks.findData("adding"))
@@ -70,6 +76,7 @@ window.act_train.trigger()
 QApplication.processEvents()
 seen["state_before"] = window.session.state
 seen["status_before"] = window.statusBar().currentMessage()
+seen["message_before"] = window.message_bar.text.text()
 seen["torch_after_train"] = torch_in()
 
 finished = []
@@ -79,6 +86,7 @@ seen["finished"] = poll(lambda: bool(finished)) and finished[0]
 seen["loaded"] = engine_loader.is_loaded()
 seen["step"] = window.session.info.step if window.session.info is not None else None
 seen["status_after"] = window.statusBar().currentMessage()
+seen["message_after"] = window.message_bar.text.text()
 window.ask_before_discarding(False)
 window.close()
 print("RESULT " + json.dumps(seen))
@@ -93,11 +101,14 @@ def test_the_window_works_before_torch_and_train_starts_once_it_has_loaded(tmp_p
     assert proc.returncode == 0 and line is not None, proc.stdout + proc.stderr
     seen = json.loads(line[len("RESULT "):])
     assert not seen["torch_after_show"] and not seen["torch_before_train"] and not seen["torch_after_train"]
+    assert seen["preview"] == ["PlotWidget"] and not seen["torch_after_preview"]  # the series, before torch
     assert seen["task"] == "adding" and "Two of T random numbers" in seen["description"]  # from its module, no torch
     assert seen["steps"] == 40  # the form took the keystrokes
     assert seen["library"]  # File > Run library… opens at once
     assert seen["state_before"] == "running"
-    assert seen["status_before"] == "Training starts as soon as PyTorch has loaded…"
+    assert seen["status_before"] == "Loading PyTorch…"
+    assert seen["message_before"].startswith("Training starts as soon as PyTorch has loaded")
     assert seen["loaded"] and seen["finished"] == "finished" and seen["step"] == 40
     assert seen["status_after"] != seen["status_before"]
+    assert "as soon as PyTorch has loaded" not in seen["message_after"]  # the run's own result took its place
     assert "Traceback" not in proc.stderr and "QThread: Destroyed" not in proc.stderr
