@@ -25,6 +25,7 @@ import time
 from typing import Callable, Optional
 
 _T0 = time.perf_counter()
+RELEASE_ANYWAY_MS = 3000  # torch starts loading at the main window's first paint, or this long after it was shown
 
 
 def process_age() -> float:
@@ -90,6 +91,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
         engine_loader.follow(window)  # Train pressed before torch is in: the status bar says the run waits for it
         on_first_paint(window, lambda: painted(window.panel.isEnabled() and window.panel.isVisible()))
         window.show()  # where the start-up window was: both restore the same saved geometry
+        QTimer.singleShot(RELEASE_ANYWAY_MS, engine_loader.release)  # a window never painted (minimised) still trains
         splash.close()
         timings["window_shown"] = process_age()
 
