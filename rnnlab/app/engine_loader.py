@@ -10,7 +10,8 @@ the menus and the run library need none of it (issue 24). So nothing the window 
                                                                                               the devices ──> done
     helper / training thread   build_trainer() -> wait(): blocks until done (Train pressed early starts then)
     GUI thread                 when_loaded(fn): fn runs on the GUI thread once done; `follow(window)` says in the
-                               status bar that a run waits for PyTorch, and fills the device menu
+                               message and status bars that a run waits for PyTorch, shows the task's data preview
+                               where it needs no torch (a series), and fills the device menu once loaded
 
 No widget is touched off the GUI thread and no torch work runs on it: until `is_loaded()`, the GUI thread must not
 call into code that imports torch (it would block on the import lock until the loader is done).
@@ -61,12 +62,11 @@ def start() -> None:
         _thread.start()
 
 
-def wait(timeout: Optional[float] = None) -> None:
+def wait() -> None:
     """Block until torch and the engine are imported, starting the import unless it is held. Background threads
     only (the helper and training threads call it before building a Trainer). Raises what the import raised."""
     start()
-    if not _done.wait(timeout):
-        raise TimeoutError(_("PyTorch is still loading"))
+    _done.wait()
     if _error is not None:
         raise _error
 
