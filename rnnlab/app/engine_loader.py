@@ -39,7 +39,9 @@ _devices: list[tuple[str, str]] = []  # devices.available(), found by the loader
 
 
 def hold() -> None:
-    """The import waits for `release()`: the window's own first paint comes first (launch)."""
+    """The import waits for `release()`: the window's own first paint comes first (launch). Not even torch's
+    libraries are mapped meanwhile: that needs no GIL, but it holds the dynamic loader's lock, which the window's
+    own extension modules and Qt's plugins wait for (measured: the window came 0.5-1 s later)."""
     global _held
     _held = True
 
