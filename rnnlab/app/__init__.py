@@ -19,6 +19,7 @@ module level loads torch (tests/test_import_light.py).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -49,6 +50,9 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
     "window_shown", "first_paint"} and "form_enabled" (the experiment form was enabled at that paint)."""
     if sys.platform == "win32":
         import torch  # noqa: F401  (see the module docstring: must precede Qt on Windows)
+    # No cyclic collections until torch is in: the start-up's ~300k new objects (Qt, pyqtgraph, torch) made the
+    # collector walk them over and over, on the GUI thread too (stalls of 0.1-0.2 s while torch loaded behind it).
+    gc.disable()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -89,6 +93,7 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
         window = MainWindow()
         holder["window"] = window  # keep a reference for the event loop's lifetime
         engine_loader.follow(window)  # Train pressed before torch is in: the status bar says the run waits for it
+        engine_loader.when_loaded(gc.enable)  # the loader froze what it imported (out of the full passes)
         on_first_paint(window, lambda: painted(window.panel.isEnabled() and window.panel.isVisible()))
         window.show()  # where the start-up window was: both restore the same saved geometry
         QTimer.singleShot(RELEASE_ANYWAY_MS, engine_loader.release)  # a window never painted (minimised) still trains
@@ -112,4 +117,5 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
 
         wait_for_closed_runs()  # a run closed mid-step ends that step here, with no window left to wait for
     engine_loader.join()  # quit within the first seconds: the interpreter must not exit in the middle of torch's import
+    gc.enable()
     return code

@@ -21,6 +21,7 @@ On Windows `launch` has imported torch before Qt (see rnnlab/app/__init__.py), s
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -103,6 +104,9 @@ def _load() -> None:
         for name in tasks.names():
             tasks.get(name)
         _devices[:] = devices.available()
+        # torch's objects live as long as the app: out of the collector's full passes, as the window's own are
+        # (MainWindow froze those before torch came; a full pass over torch's stopped every thread for ~0.4 s).
+        gc.freeze()
     except BaseException as exc:  # told on the GUI thread (when_loaded's callers, the helper's wait())
         _error = exc
     finally:
