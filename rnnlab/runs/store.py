@@ -36,21 +36,23 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file as load_numpy, save_file as save_numpy
-from safetensors.torch import load_file as load_torch, save_file as save_torch
 
 from .. import __version__, config as config_mod
 from ..errors import ConfigError, DataError, RunError, shown
 from ..fileio import ordinary_mode, read_user_file
 from ..train.history import History, ProbeRecords
-from ..models.probe import GATE_NAMES
-from ..train.trainer import ProbeSnapshot, Trainer
+from ..models.gatenames import GATE_NAMES
 from ..i18n import N_, _, ngettext, strerror
+
+if TYPE_CHECKING:  # torch loads where a run is saved or opened: the run library lists folders before it has loaded
+    import torch
+
+    from ..train.trainer import ProbeSnapshot, Trainer
 
 FORMAT = "rnnlab-run"
 FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
@@ -96,6 +98,8 @@ def check_target(directory: str | os.PathLike) -> Path:
 
 def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
     """Write the trainer's run to `directory` atomically (see the module docstring). Returns the folder."""
+    from safetensors.torch import save_file as save_torch
+
     target = Path(directory).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target.parent)
@@ -315,6 +319,8 @@ def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
     """Read probe.safetensors, checking every field and shape against the run's config (the plots index them)."""
     from safetensors import safe_open
 
+    from ..train.trainer import ProbeSnapshot
+
     with safe_open(str(path), framework="numpy") as fh:
         meta = _json_field(json.loads, (fh.metadata() or {}).get("probe"), "the probe metadata")
     if not isinstance(meta, dict):
@@ -432,6 +438,8 @@ def _metric_table(value) -> bool:
 def open_run(directory: str | os.PathLike) -> Run:
     """Read a run folder. Raises RunError naming the file (and field) that is missing, damaged, too large or from an
     unknown version. First finishes or rolls back a save that was killed half way (see `recover`)."""
+    from safetensors.torch import load_file as load_torch
+
     path = Path(directory)
     if "\x00" in os.fspath(directory):
         raise RunError(_("{shown} cannot be a folder name (it contains a NUL byte).").format(shown=shown(os.fspath(directory))))
@@ -512,6 +520,8 @@ def _check_file(path: Path, name: str) -> None:
 
 def restore_trainer(run: Run, control=None) -> Trainer:
     """A Trainer holding the run's weights, curves and last probe, as if it had just trained."""
+    from ..train.trainer import Trainer
+
     trainer = Trainer(run.config, control)
     try:
         trainer.model.load_state_dict(run.weights)

@@ -249,9 +249,9 @@ def _show_off(widget: QWidget, off: bool) -> None:
 def _choices(f: schema.Field) -> list[tuple[Any, str]]:
     """(value, what the combo shows) for a choice field: the rule's choices; for the device, this computer's."""
     if f.kind == "device":
-        from ...train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
+        from ..engine_loader import device_choices  # this computer's (CUDA by name, MPS) once torch has loaded
 
-        return [("auto", _("Automatic (best here)"))] + list(devices.available())
+        return [("auto", _("Automatic (best here)"))] + device_choices()
     return [(value, _(f.option.value_labels[value]) if value in f.option.value_labels else value) for value in f.choices]
 
 
@@ -569,9 +569,9 @@ class ExperimentPanel(QWidget):
     def _check(self, cfg: RunConfig, key: str) -> RunConfig:
         """Checks the config module cannot make on its own: the device must exist on this computer."""
         if key in self._fields and self._fields[key].kind == "device":
-            from ...train import devices
+            from ..engine_loader import check_device
 
-            devices.resolve(cfg.training.device)
+            check_device(cfg.training.device)
         return cfg
 
     def _retry_pending(self) -> None:

@@ -37,7 +37,11 @@ BUILD_LOCK = threading.Lock()
 
 
 def build_trainer(cfg, control=None):
-    """A new engine Trainer (task data, fresh weights from the seed). Thread-safe; may take a while for big data."""
+    """A new engine Trainer (task data, fresh weights from the seed). Thread-safe; may take a while for big data.
+    Background threads only: it first waits for torch (engine_loader), which may still be loading."""
+    from .. import engine_loader
+
+    engine_loader.wait()
     from ...train.trainer import Trainer
 
     with BUILD_LOCK:

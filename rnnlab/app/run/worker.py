@@ -103,7 +103,7 @@ class TrainingWorker(QObject):
 
     def __init__(self, access: ModelAccess, cfg=None, trainer=None, paused: bool = False):
         super().__init__()
-        from ...train.trainer import Control
+        from ...train.control import Control
 
         self.access = access
         self.cfg = cfg
