@@ -2,6 +2,7 @@
 
     python bench/gui_responsiveness.py [--seconds 10] [--startup-runs 3] [--tab Gates|Gradients|Cell] [--task NAME] [--json]
     python bench/gui_responsiveness.py --race 3 [--tab Gradients]     # a race of 3 cells on the adding problem
+    python bench/gui_responsiveness.py --loading 5                     # the event loop while torch loads
 
 1. Start-up: launches `rnnlab.app.launch()` in a fresh process (offscreen) a few times and reports the seconds from
    process start to the start-up window shown and to the main window shown (target: a window within 1.5 s).
@@ -12,6 +13,10 @@
 3. With --race N: the same window races N cells (vanilla RNN, LSTM, GRU, ReLU RNN) on the adding problem at T=100,
    each in its own worker process, all overlaid; measured once every runner is training (targets as above, and
    >= 10 plot refreshes per second).
+
+4. With --loading N: only this. N fresh starts of the app; from the main window's first paint until torch and the
+   engine have loaded behind it (rnnlab/app/engine_loader.py), the same 10 ms timer's lateness (target: p99 <= 50 ms,
+   issue 24). bench/startup.py prints it too.
 
 The machine is shared: run it more than once and read the numbers as a range.
 """
@@ -63,16 +68,71 @@ def measure_startup(runs: int) -> list[dict]:
     return results
 
 
+def loading_child() -> int:
+    """Runs in the child process: launch the app and, from the main window's first paint (when torch starts loading
+    in the background) until torch and the engine are in, tick a 10 ms precise timer; print the ticks, quit."""
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rnnlab.app import engine_loader, launch
+
+    held: dict = {}
+
+    def ready(timings: dict) -> None:
+        clock = QElapsedTimer()
+        clock.start()
+        ticks: list[int] = []
+        timer = QTimer()
+        timer.setTimerType(Qt.PreciseTimer)
+        timer.setInterval(INTERVAL_MS)
+
+        def tick() -> None:
+            ticks.append(clock.nsecsElapsed())
+            if engine_loader.is_loaded() or engine_loader.error() is not None:
+                timer.stop()
+                print("LOADING " + json.dumps({"ticks_ns": ticks, "first_paint": timings["first_paint"],
+                                               "loaded": timings["first_paint"] + clock.nsecsElapsed() / 1e9}),
+                      flush=True)
+                QApplication.instance().quit()
+
+        timer.timeout.connect(tick)
+        timer.start()
+        held["timer"] = timer
+
+    return launch(on_ready=ready)
+
+
+def lateness(ticks_ns):
+    """How late each tick of the INTERVAL_MS timer came (ms): the time the event loop could not react."""
+    import numpy as np
+
+    gaps = np.diff(np.asarray(ticks_ns, dtype=np.float64)) / 1e6
+    return np.maximum(gaps - INTERVAL_MS, 0.0)
+
+
+def measure_loading(runs: int) -> dict:
+    """The event loop's lateness while torch loads behind the usable window, pooled over `runs` fresh processes."""
+    import numpy as np
+
+    late, spans = [], []
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--loading-child"], capture_output=True,
+                              text=True, env={**env, "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="rnnlab-bench-")},
+                              timeout=180)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("LOADING ")), None)
+        if line is None:
+            raise SystemExit(f"the loading child failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        r = json.loads(line[len("LOADING "):])
+        late.append(lateness(r["ticks_ns"]))
+        spans.append(r["loaded"] - r["first_paint"])
+    pooled = np.concatenate(late)
+    return {"runs": runs, "ticks": int(pooled.size), "loading_s": spans,
+            "lateness_p50_ms": float(np.percentile(pooled, 50)), "lateness_p99_ms": float(np.percentile(pooled, 99)),
+            "lateness_max_ms": float(pooled.max())}
+
+
 RACE_CELLS = ("rnn_tanh", "lstm", "gru", "rnn_relu")
-
-
-def race_config(cfg):
-    from rnnlab import tasks
-
-    cfg = cfg.replace("task.name", "adding")
-    for key, value in tasks.get("adding").suggested.items():
-        cfg = cfg.replace(key, value)
-    return cfg.replace("task.length", 100).replace("training.steps", 10_000_000)
 
 
 def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", warmup: float = 1.5,
@@ -84,16 +144,14 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
 
     app = application([])
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
-    cfg = default_config()
-    if task:
-        cfg = with_task(cfg, task)
-    cfg = cfg.replace("training.steps", 10_000_000)
-    if race:
-        cfg = race_config(cfg)
+    if race:  # the race's runners: an LSTM-suggested adding problem of length 100
+        cfg = experiment("adding", {"task.length": 100, "training.steps": 10_000_000})
+    else:
+        cfg = experiment(task or None, {"training.steps": 10_000_000})
     window = MainWindow(cfg)
     window.ask_before_discarding(False)  # it closes the window itself, with or without a saved run
     window.resize(1280, 800)
@@ -141,8 +199,7 @@ def measure_responsiveness(seconds: float, tab: str = "Gates", task: str = "", w
     timer.stop()
     window.close()
 
-    gaps = np.diff(np.asarray(ticks, dtype=np.float64)) / 1e6  # ms between ticks
-    late = np.maximum(gaps - INTERVAL_MS, 0.0)
+    late = lateness(ticks)
     return {"seconds": elapsed, "ticks": len(ticks), "lateness_p50_ms": float(np.percentile(late, 50)),
             "lateness_p99_ms": float(np.percentile(late, 99)), "lateness_max_ms": float(late.max()),
             "refreshes_per_s": refreshes / elapsed, "train_steps_per_s": steps / elapsed}
@@ -157,10 +214,24 @@ def main() -> int:
     parser.add_argument("--race", type=int, default=0, choices=range(0, 5), metavar="N",
                         help="race N cells (2-4) on the adding problem instead of training one run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument("--loading", type=int, default=0, metavar="N",
+                        help="only the event loop's lateness while torch loads behind the window, N fresh starts")
     parser.add_argument("--startup-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--loading-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_child:
         return startup_child()
+    if args.loading_child:
+        return loading_child()
+    if args.loading:
+        r = measure_loading(args.loading)
+        print(f"while torch loads behind the usable window ({r['runs']} fresh starts, "
+              f"{', '.join(f'{s:.2f}' for s in r['loading_s'])} s of loading, {r['ticks']} ticks): 10 ms timer "
+              f"lateness p50 {r['lateness_p50_ms']:.1f} ms, p99 {r['lateness_p99_ms']:.1f} ms, "
+              f"max {r['lateness_max_ms']:.1f} ms (target: p99 <= 50)")
+        if args.json:
+            print(json.dumps(r, indent=2))
+        return 0
 
     print(f"rnnlab GUI responsiveness ({os.cpu_count()} CPUs, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']})")
     result: dict = {}

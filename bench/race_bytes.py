@@ -29,10 +29,8 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--cells", default="rnn_tanh,lstm,gru")
     args = ap.parse_args()
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", args.length), ("model.hidden_size", args.hidden),
-                       ("training.steps", 10_000_000)):
-        cfg = cfg.replace(key, value)
+    cfg = config.experiment("adding", {"task.length": args.length, "model.hidden_size": args.hidden,
+                                       "training.steps": 10_000_000}, suggested=False)
     cells = args.cells.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         race = Race(cfg, f"{tmp}/race", values=cells)

@@ -28,10 +28,8 @@ from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted
 
 
 def points(steps: int):
-    base = config.RunConfig().replace("task.name", "adding")
-    for key, value in (("task.length", 30), ("model.hidden_size", 32), ("training.steps", steps),
-                       ("training.eval_every", steps // 4), ("training.threads", 1)):
-        base = base.replace(key, value)
+    base = config.experiment("adding", {"task.length": 30, "model.hidden_size": 32, "training.steps": steps,
+                                        "training.eval_every": steps // 4, "training.threads": 1}, suggested=False)
     return build(base, {"model.cell": ["lstm", "gru"]}, [0, 1, 2, 3], name="scaling")
 
 

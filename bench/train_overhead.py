@@ -35,11 +35,10 @@ class RnnlabLoop:
     """rnnlab's trainer at its defaults, advanced a chunk of steps at a time; counts the extras it ran."""
 
     def __init__(self, cell: str, device: str, threads: int):
-        cfg = config.from_dict({
-            "task": {"name": "adding", "options": {"length": LENGTH}},
-            "model": {"cell": cell, "hidden_size": HIDDEN},
-            "training": {"steps": 1_000_000, "batch_size": BATCH, "learning_rate": 1e-3, "device": device,
-                         "threads": threads}})
+        cfg = config.experiment("adding", {
+            "task.length": LENGTH, "model.cell": cell, "model.hidden_size": HIDDEN, "training.steps": 1_000_000,
+            "training.batch_size": BATCH, "training.learning_rate": 1e-3, "training.device": device,
+            "training.threads": threads}, suggested=False)
         trainer = Trainer(cfg)
         self.extras_s = 0.0  # seconds inside the probe and validation, timed around them (this bench only)
         for name in ("_probe", "_evaluate"):

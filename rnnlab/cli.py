@@ -28,6 +28,7 @@ from .i18n import N_, _, ngettext, strerror
 from .train.numbers import readable
 
 EXIT_OK, EXIT_DIVERGED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_POINT_FAILED = 1  # `rnnlab sweep` and `rnnlab race`: a point failed
 
 
 def _parse_value(raw: str):
@@ -61,26 +62,19 @@ def _silence(err: bool) -> None:
 
 
 def _fail(message) -> int:
-    """A refusal: one line on stderr, exit 2."""
+    """A refusal, the one way the commands report bad input: one line on stderr, exit 2."""
     text = " ".join(str(message).split())
     _say(_("rnnlab: error: {text}").format(text=text), err=True)
     return EXIT_BAD_INPUT
 
 
 def build_config(args) -> "object":
+    """The run config the flags ask for: `--config`'s file with the flags' changes, else a fresh experiment on
+    `--task` (`config.experiment`: its suggested settings, then the flags). All changes at once: options that depend
+    on each other may come in any order."""
     from . import config
 
-    cfg = config.load(args.config) if args.config else config.RunConfig()
-    if not args.config:
-        cfg = config.from_dict(config.to_dict(cfg))  # fills the default task's options
     changes: list[tuple[str, object]] = []
-    if args.task is not None:  # `--task ''` is a mistake to name, not a request for the default task
-        changes.append(("task.name", args.task))
-        if not args.config:  # a fresh experiment on this task starts from its suggested settings
-            from . import tasks
-
-            if args.task in tasks.names():
-                changes += list(tasks.get(args.task).suggested.items())
     for flag, key in (("cell", "model.cell"), ("steps", "training.steps"), ("seed", "training.seed"),
                       ("device", "training.device")):
         if getattr(args, flag) is not None:
@@ -90,7 +84,11 @@ def build_config(args) -> "object":
         if not sep or not key.strip():
             raise config.ConfigError("--set", item, "--set needs key=value, e.g. --set model.hidden_size=128")
         changes.append((key.strip(), _parse_value(raw.strip())))
-    return cfg.with_changes(changes)  # all at once: options that depend on each other may come in any order
+    if not args.config:  # `--task ''` is a mistake to name (experiment refuses it), not a request for the default
+        # without --task: the default task's plain defaults, as `rnnlab train` has always given
+        return config.experiment(args.task, changes, suggested=args.task is not None)
+    task = [("task.name", args.task)] if args.task is not None else []
+    return config.load(args.config).with_changes(task + changes)
 
 
 def cmd_train(args) -> int:
@@ -273,17 +271,12 @@ def cmd_export_script(args) -> int:
         cfg = load_experiment(args.experiment)
         written = export_script(cfg, args.output or default_file_name(cfg), force=args.force)
     except ExportConflict as exc:
-        print(f"rnnlab: error: {exc} " + _("(--force replaces them.)"), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(_("{exc} (--force replaces them.)").format(exc=exc))
     except RnnlabError as exc:
-        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(exc)
     print(f"wrote {written.script}" + "".join(f"\n  and {p}" for p in written.data_files))
     print(_("run it with: python {name}  (needs only torch and numpy)").format(name=written.script.name))
     return EXIT_OK
-
-
-EXIT_INTERRUPTED = 130
 
 
 def _executor(args, default_workers=None):
@@ -309,11 +302,11 @@ def _drive(runner, on_event) -> int:
         for event in runner.events():
             on_event(event)
     except KeyboardInterrupt:
-        print(_("\nrnnlab: interrupted; finished points are kept in {path}; run the same command again to resume").format(path=runner.path), file=sys.stderr)
+        _say(_("\nrnnlab: interrupted; finished points are kept in {path}; run the same command again to resume")
+             .format(path=runner.path), err=True)
         return EXIT_INTERRUPTED
     except (OSError, RnnlabError) as exc:
-        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(exc)
     return EXIT_OK
 
 
@@ -327,16 +320,13 @@ def cmd_sweep(args) -> int:
     try:
         sweep = sweep_mod.load(args.file)
     except RnnlabError as exc:
-        where = "" if args.file in str(exc) else f"{args.file}: "
-        print(_("rnnlab: error: {where}{exc}").format(where=where, exc=exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(exc if args.file in str(exc) else f"{args.file}: {exc}")
     # The library's folder for this sweep file, not a new one: running the same command again resumes it.
     out = Path(args.out) if args.out else library.sweeps_folder() / Path(args.file).stem
     try:
         executor = _executor(args)
     except RnnlabError as exc:
-        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(exc)
     runner = SweepRunner(sweep, out, executor)
     _list_in_library(out)
     total = len(sweep.points)
@@ -382,19 +372,24 @@ def cmd_sweep(args) -> int:
     rows = list(runner.folder.rows.values())
     task_names = {p.config.task.name for p in sweep.points}
     title = tasks.get(task_names.pop()).metric.title if len(task_names) == 1 else ""
+    return _finish(code, rows, report.results_table(rows, metric_title=title), [f"results: {out / 'results.csv'}"])
+
+
+def _finish(code: int, rows: list[dict], table: str, closing: list[str]) -> int:
+    """The end of a sweep or a race: its results table, the failed points, the closing lines, and the exit code
+    (the driver's when it stopped early, else 1 when a point failed)."""
+    from .experiments import report
+
     print()
-    print(report.results_table(rows, metric_title=title))
-    for line in report.failures(rows):
+    print(table)
+    for line in [*report.failures(rows), *closing]:
         print(line)
-    print(f"results: {out / 'results.csv'}")
     if code != EXIT_OK:
         return code
-    return 1 if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
+    return EXIT_POINT_FAILED if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
 
 
 def cmd_race(args) -> int:
-    import os
-
     from . import tasks
     from .errors import ConfigError
     from .experiments import report
@@ -428,8 +423,7 @@ def cmd_race(args) -> int:
         executor = _executor(args, default_workers=len(values))
         race.executor = executor
     except (OSError, RnnlabError) as exc:  # OSError: the library's folder cannot be made (RNNLAB_HOME a link loop)
-        print(_("rnnlab: error: {exc}").format(exc=exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(exc)
     _list_in_library(out)
     task = tasks.get(cfg.task.name)
     metric, goal = task.metric, task.goal
@@ -470,15 +464,10 @@ def cmd_race(args) -> int:
 
     code = _drive(race, on_event)
     rows = [dict(r, runner=names[r["point"]]) for r in race.folder.rows.values()]
-    print()
-    print(report.results_table(rows, first="runner", first_title="runner", metric_title=metric.title))
-    for line in report.failures(rows):
-        print(line)
-    print(speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1, metric.title))
-    print(_("runs saved in {out}").format(out=out))
-    if code != EXIT_OK:
-        return code
-    return 1 if any(r["status"] not in ("finished", "diverged") for r in rows) else EXIT_OK
+    table = report.results_table(rows, first="runner", first_title="runner", metric_title=metric.title)
+    return _finish(code, rows, table, [
+        speed_sentence(rows, key, goal.text if goal else None, executor.slots, os.cpu_count() or 1, metric.title),
+        _("runs saved in {out}").format(out=out)])
 
 
 def _add_many_runs_commands(sub) -> None:

@@ -13,7 +13,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .errors import ConfigError, DataError
 from .fileio import atomic_write, read_user_file
@@ -146,6 +146,47 @@ class RunConfig:
                 raise ConfigError(key, value, _("keys look like 'model.hidden_size', 'training.seed' or "
                                               "'task.<option>'"))
         return from_dict(data)
+
+    def replace_setting(self, key: str, value: Any) -> "RunConfig":
+        """`replace(key, value)` for a model or training field without validating the task again: the sections are
+        validated independently, and the task's validation may read a large user file (issue 10, item 7). For the
+        form's one-field edits; any other key goes through `replace`."""
+        section, _unused, name = key.partition(".")
+        if section not in _SECTION_TYPES:
+            return self.replace(key, value)
+        checked = validate_field(key, value)
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **{name: checked})})
+
+
+def experiment(task: str | None = None, changes: Iterable[tuple[str, Any]] | Mapping[str, Any] = (), *,
+               suggested: bool = True) -> RunConfig:
+    """THE recipe for a fresh experiment on `task` (None: the default task), used by the window's form, the CLI, the
+    self-test, sweep and lesson files, the benches and the tests: every model and training setting at its default,
+    the task's default options, its suggested settings (`Task.suggested`, a good first experiment) unless
+    `suggested=False`, then `changes` ((dotted key, value) pairs or a dict; they win over the suggestions).
+
+    All of it is applied together and validated once, so options that depend on each other (`task.dataset = "csv"`
+    with its `task.csv_path`) may come in any order; a bad task name or value raises ConfigError naming it."""
+    from . import tasks  # late: the registry imports torch, which reading a config file does not need
+
+    name = TaskConfig.name if task is None else task
+    plan: list[tuple[str, Any]] = [("task.name", name)]
+    if suggested and name in tasks.names():  # an unknown name is refused below, with the list of known ones
+        plan += list(tasks.get(name).suggested.items())
+    plan += list(changes.items() if isinstance(changes, Mapping) else changes)
+    return RunConfig().with_changes(plan)
+
+
+def experiment_from(data: Mapping, *, suggested: bool = True) -> RunConfig:
+    """`experiment` for the [task], [model] and [training] tables of a sweep or lesson file: the file's own values
+    are checked first (each with its own message; an older schema migrated), then they win over the task's
+    suggested settings."""
+    cfg = from_dict(data)
+    written = migrate(data)
+    changes = [(f"task.{key}", value) for key, value in cfg.task.options.items()]
+    changes += [(f"{section}.{key}", getattr(getattr(cfg, section), key)) for section in _SECTION_TYPES
+                for key in written.get(section, {})]
+    return experiment(cfg.task.name, changes, suggested=suggested)
 
 
 def section_options(section_type) -> dict[str, Option]:
@@ -292,29 +333,40 @@ def to_toml(cfg: RunConfig) -> str:
 MAX_CONFIG_BYTES = 1_000_000  # a config is a few hundred bytes; anything near this is not one
 
 
-def loads(text_: str, source: str = "config") -> RunConfig:
+def parse_toml(text: str, source: str, too_deep: str) -> dict:
+    """A TOML text (a config, a sweep or lesson file) as a dict; ConfigError naming `source` when it is not TOML or
+    nests too deeply (`too_deep`: the sentence that says how deep such a file goes)."""
     try:
-        data = tomllib.loads(text_)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "(file)", _("is not valid TOML: {value}").format(value=str(exc)[:120])) from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", _("nests tables or lists too deeply; a config is three tables deep")) \
-            from None
-    return from_dict(data)
+        raise ConfigError(source, "(file)", too_deep) from None
+
+
+def read_toml_text(path: str | os.PathLike, max_bytes: int, what: str, field: str, unreadable: str) -> str:
+    """The text of a small TOML file the user names, read with the bounded reader: what is not a regular file (a
+    FIFO would block for ever) or is too large is refused before reading, as is what is not UTF-8. ConfigError naming
+    `field` and the path; `unreadable` is the sentence around the reader's reason ({exc} or {reason})."""
+    try:
+        raw = read_user_file(path, max_bytes, what=what)
+    except DataError as exc:
+        raise ConfigError(field, str(path), _("must be a readable TOML file"),
+                          message=unreadable.format(exc=exc, reason=exc)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(field, str(path), _("must be UTF-8 text")) from None
+
+
+def loads(text_: str, source: str = "config") -> RunConfig:
+    return from_dict(parse_toml(text_, source, _("nests tables or lists too deeply; a config is three tables deep")))
 
 
 def load(path: str | os.PathLike) -> RunConfig:
-    """Read a TOML config file. Refuses, before reading, what is not a regular file (a FIFO would block for ever) or
-    is too large to be a config."""
-    try:
-        raw = read_user_file(path, MAX_CONFIG_BYTES, what=_("a TOML config file"))
-    except DataError as exc:
-        raise ConfigError(_("config file"), str(path), _("must be a readable TOML file"),
-                          message=_("{exc} A config must be a readable TOML file.").format(exc=exc)) from None
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(_("config file"), str(path), _("must be UTF-8 text")) from None
+    """Read a TOML config file."""
+    content = read_toml_text(path, MAX_CONFIG_BYTES, _("a TOML config file"), _("config file"),
+                             _("{exc} A config must be a readable TOML file."))
     return loads(content, source=str(path))
 
 

@@ -72,6 +72,31 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
     return bytes(data)
 
 
+def _read_umask() -> int:
+    """The process's umask, read once. Linux says it in /proc/self/status; elsewhere it can only be read by setting
+    it (`os.umask` returns the old one), which is process-wide: done here, once at import, before any helper thread
+    could be creating a folder with the wrong mask, never again per file."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()
+
+
+def ordinary_mode(folder: bool = False) -> int:
+    """The mode of a file (0666) or folder (0777) the user makes, less the umask: for what mkstemp or mkdtemp made
+    private and that ends up as an ordinary file or folder (a saved run, an exported script)."""
+    return (0o777 if folder else 0o666) & ~UMASK
+
+
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
     path = Path(path)
@@ -82,9 +107,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the file is an ordinary file like any other
+        os.chmod(tmp, ordinary_mode())  # mkstemp makes it private; the file is an ordinary file like any other
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -89,15 +89,11 @@ def _check_tasks(ctx: _Context) -> str:
 
 def _default_config():
     """The first-start experiment (the window's default) with a short run that probes and validates often."""
-    from . import config as config_mod, tasks
+    from . import config as config_mod
 
-    cfg = config_mod.from_dict(config_mod.to_dict(config_mod.RunConfig()))
-    for key, value in tasks.get(cfg.task.name).suggested.items():
-        cfg = cfg.replace(key, value)
-    for key, value in (("training.steps", STEPS), ("training.epochs", 0), ("training.device", "cpu"),
-                       ("training.probe_every", PROBE_EVERY), ("training.eval_every", PROBE_EVERY)):
-        cfg = cfg.replace(key, value)
-    return cfg
+    return config_mod.experiment(changes=[("training.steps", STEPS), ("training.epochs", 0),
+                                          ("training.device", "cpu"), ("training.probe_every", PROBE_EVERY),
+                                          ("training.eval_every", PROBE_EVERY)])
 
 
 def _check_probe(probe, step: int) -> str:

@@ -2,12 +2,14 @@
 
 from rnnlab import config
 
-def configured(task: str, changes) -> config.RunConfig:
-    """The defaults for `task` with `changes` ({"section.key": value}), each checked by the config's rules."""
-    cfg = config.RunConfig().replace("task.name", task)
-    for key, value in changes.items():
-        cfg = cfg.replace(key, value)
-    return cfg
+
+def configured(task: str = "adding", changes=(), *, suggested: bool = False, **training) -> config.RunConfig:
+    """THE tests' config factory: `config.experiment` (the engine's recipe) for `task` with `changes`
+    ({"section.key": value}) and `training` keywords (steps=6 is "training.steps": 6), checked together by the
+    config's rules. Without the task's suggested settings unless asked: a test's numbers come from what it names."""
+    changes = dict(changes)
+    changes.update({f"training.{key}": value for key, value in training.items()})
+    return config.experiment(task, changes, suggested=suggested)
 
 
 # A sweep that runs in a few seconds: two cells, one seed, six steps each.

@@ -7,12 +7,13 @@ from rnnlab import config
 from rnnlab.train.advice import advise, learned_nothing
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 
 def train(task: str, cell: str, steps: int, gate_init: str = "default", **options) -> Trainer:
-    cfg = config.from_dict({
-        "task": {"name": task, "options": options},
-        "model": {"cell": cell, "hidden_size": 32, "gate_init": gate_init},
-        "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 32, "seed": 0}})
+    cfg = configured(task, {**{f"task.{k}": v for k, v in options.items()}, "model.cell": cell,
+                            "model.hidden_size": 32, "model.gate_init": gate_init},
+                     steps=steps, learning_rate=0.005, batch_size=32, seed=0)
     trainer = Trainer(cfg)
     for _ in trainer.run():
         pass
@@ -59,8 +60,8 @@ def test_no_advice_for_tasks_that_are_not_about_long_range_memory():
 
 
 def forecast_run(steps: int, **options) -> Trainer:
-    cfg = config.from_dict({"task": {"name": "forecast", "options": options}, "model": {"hidden_size": 16},
-                            "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 16, "seed": 0}})
+    cfg = configured("forecast", {**{f"task.{k}": v for k, v in options.items()}, "model.hidden_size": 16},
+                     steps=steps, learning_rate=0.005, batch_size=16, seed=0)
     trainer = Trainer(cfg)
     for _ in trainer.run():
         pass

@@ -7,10 +7,11 @@ from rnnlab.errors import RunError
 from rnnlab.experiments import race
 from rnnlab.runs.compare import compare, different_keys, legend_labels, setting_label, task_problem
 
+from helpers import configured
+
 
 def cfg(task="adding", cell="lstm", **training):
-    return config.from_dict({"task": {"name": task}, "model": {"cell": cell, "hidden_size": 4},
-                             "training": {"steps": 5, **training}})
+    return configured(task, {"model.cell": cell, "model.hidden_size": 4}, **{"steps": 5, **training})
 
 
 def saved(tmp_path, name, c):

@@ -12,6 +12,8 @@ from rnnlab.data.series import BUNDLED
 from rnnlab.models.network import SequenceModel
 from rnnlab.tasks.forecast import ForecastTask, example_counts, fits, min_rows
 
+from helpers import configured
+
 
 def task(**options):
     return ForecastTask(options)
@@ -97,9 +99,9 @@ SLIDE_CSV = Path(__file__).parent / "data" / "slide_daily_17.csv"
 
 
 def slide_config(**options):
-    return config.from_dict({"task": {"name": "forecast", "options": {"dataset": "csv", "csv_path": str(SLIDE_CSV),
-                                                                      **options}},
-                             "model": {"hidden_size": 8}, "training": {"steps": 30, "batch_size": 4}})
+    return configured("forecast", {"task.dataset": "csv", "task.csv_path": str(SLIDE_CSV),
+                                   **{f"task.{k}": v for k, v in options.items()}, "model.hidden_size": 8},
+                      steps=30, batch_size=4)
 
 
 def test_the_slides_17_row_csv_trains_with_a_window_of_3():

@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import config
 from rnnlab.tasks.base import Batch
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 
 def train(task: str, cell: str, steps: int, options: dict, **model) -> Trainer:
-    cfg = config.from_dict({"task": {"name": task, "options": options},
-                            "model": {"cell": cell, **model},
-                            "training": {"steps": steps, "learning_rate": 0.01, "device": "cpu", "threads": 1,
-                                         "eval_every": steps, "probe_every": steps}})
+    cfg = configured(task, {**{f"task.{k}": v for k, v in options.items()}, "model.cell": cell,
+                            **{f"model.{k}": v for k, v in model.items()}},
+                     steps=steps, learning_rate=0.01, device="cpu", threads=1, eval_every=steps, probe_every=steps)
     trainer = Trainer(cfg)
     for _ in trainer.run():
         pass

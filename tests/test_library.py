@@ -5,21 +5,19 @@ import os
 
 import pytest
 
-from rnnlab import config
 from rnnlab.errors import RunError
 from rnnlab.experiments import LocalExecutor, SweepRunner, sweep as sweep_mod
 from rnnlab.runs import library
 from rnnlab.runs.store import open_run, save_run
 from rnnlab.train.trainer import Trainer
 
-from helpers import TINY_SWEEP
+from helpers import configured, TINY_SWEEP
 
 
 def tiny(task="adding", cell="gru", **training):
-    options = {"length": 8} if task == "adding" else {}
-    return config.from_dict({"task": {"name": task, "options": options},
-                             "model": {"cell": cell, "hidden_size": 4},
-                             "training": {"steps": 6, "eval_every": 3, **training}})
+    options = {"task.length": 8} if task == "adding" else {}
+    return configured(task, {**options, "model.cell": cell, "model.hidden_size": 4},
+                      **{"steps": 6, "eval_every": 3, **training})
 
 
 def trained(cfg):

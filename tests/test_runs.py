@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import config
 from rnnlab.errors import RunError
 from rnnlab.runs.store import open_run, restore_trainer, save_run
 from rnnlab.train.trainer import Trainer
+
+from helpers import configured
 
 
 @pytest.fixture(scope="module")
 def trained():
     torch.set_num_threads(1)
-    cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 12}},
-                            "model": {"cell": "gru", "hidden_size": 8, "num_layers": 2, "bidirectional": True},
-                            "training": {"steps": 15, "seed": 1}})
+    cfg = configured("adding", {"task.length": 12, "model.cell": "gru", "model.hidden_size": 8, "model.num_layers": 2,
+                                "model.bidirectional": True}, steps=15, seed=1)
     trainer = Trainer(cfg)
     list(trainer.run())
     return trainer

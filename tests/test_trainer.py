@@ -10,17 +10,17 @@ import torch
 from rnnlab import config
 from rnnlab.train.trainer import Control, Trainer
 
+from helpers import configured
+
 
 def adding(steps, cell="lstm", **training):
-    return config.from_dict({
-        "task": {"name": "adding", "options": {"length": 50}},
-        "model": {"cell": cell, "hidden_size": 32},
-        "training": {"steps": steps, "learning_rate": 0.01, "batch_size": 32, "seed": 0, **training}})
+    return configured("adding", {"task.length": 50, "model.cell": cell, "model.hidden_size": 32},
+                      **{"steps": steps, "learning_rate": 0.01, "batch_size": 32, "seed": 0, **training})
 
 
 def forecast(steps, **training):
-    return config.from_dict({"task": {"name": "forecast"}, "model": {"hidden_size": 32},
-                             "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 16, **training}})
+    return configured("forecast", {"model.hidden_size": 32},
+                      **{"steps": steps, "learning_rate": 0.005, "batch_size": 16, **training})
 
 
 def test_lstm_learns_the_adding_problem_at_T50():

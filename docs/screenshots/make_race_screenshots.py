@@ -45,15 +45,10 @@ def settle(app, seconds=0.5):
 
 
 def race_config():
-    from rnnlab import config, tasks
+    from rnnlab import config
 
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in tasks.get("adding").suggested.items():
-        cfg = cfg.replace(key, value)
-    for key, value in (("task.length", 100), ("training.steps", 1500), ("training.eval_every", 100),
-                       ("training.seed", 0)):
-        cfg = cfg.replace(key, value)
-    return cfg
+    return config.experiment("adding", {"task.length": 100, "training.steps": 1500, "training.eval_every": 100,
+                                        "training.seed": 0})
 
 
 def main(argv) -> int:

@@ -35,12 +35,12 @@ def wait(app, condition, timeout=120.0):
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
     for width, height in ((1280, 800), (1920, 1080)):
-        w = MainWindow(default_config())
+        w = MainWindow(experiment())
         w.resize(width, height)
         w.show()
         if not w.wait_ready(60):

@@ -44,7 +44,7 @@ def settle(app, n=30):
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
@@ -73,7 +73,7 @@ def main() -> int:
     csv = tmp / "shop-sales.csv"
     csv.write_text("month,sales\n" + "".join(f"{2017 + i // 12}-{i % 12 + 1:02d},{v:.1f}\n"
                                              for i, v in enumerate(sales)), encoding="utf-8")
-    w = window(default_config().replace("task.period", 12), (1280, 800))
+    w = window(experiment(changes={"task.period": 12}), (1280, 800))
     editor = w.panel.editor("task.csv_path")
     editor.setText(str(csv))
     editor.textEdited.emit(str(csv))
@@ -84,13 +84,13 @@ def main() -> int:
     shot(w, "window-1280x800-own-csv.png")
 
     # 2. The vanishing gradient, saved and opened again.
-    cfg = with_task(default_config(), "adding").replace("model.cell", "rnn_tanh").replace("training.steps", 300)
+    cfg = experiment("adding", {"model.cell": "rnn_tanh", "training.steps": 300})
     w = window(cfg, (1280, 800))
     w.tabs.setCurrentIndex(1)
     w.start_training()
     wait(app, lambda: not w.is_training())
     w.save_run(tmp / "adding-rnn")
-    again = window(default_config(), (1280, 800))
+    again = window(experiment(), (1280, 800))
     again.tabs.setCurrentIndex(1)
     again.open_run(tmp / "adding-rnn")
     again.wait_ready(120)
@@ -98,7 +98,7 @@ def main() -> int:
 
     # 3. The char-LM task on a 1024x768 projector, at 100 % and 130 %.
     for zoom in (1.0, 1.3):
-        w = window(with_task(default_config(), "charlm"), (1024, 768))
+        w = window(experiment("charlm"), (1024, 768))
         w.set_zoom(zoom)
         shot(w, f"window-1024x768-charlm-{int(zoom * 100)}.png")
     made[-1].set_zoom(1.0)

@@ -50,10 +50,10 @@ def shoot(w, name: str) -> None:
 
 
 def window_shots(app, size, zoom: float, prefix: str) -> None:
-    from rnnlab.app.form.experiment_panel import default_config
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
-    w = MainWindow(default_config())
+    w = MainWindow(experiment())
     w.ask_before_discarding(False)
     w.resize(*size)
     w.show()
@@ -76,10 +76,10 @@ def window_shots(app, size, zoom: float, prefix: str) -> None:
 
 
 def refusal_shot(app) -> None:
-    from rnnlab.app.form.experiment_panel import default_config
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
-    w = MainWindow(default_config())
+    w = MainWindow(experiment())
     w.ask_before_discarding(False)
     w.resize(1280, 800)
     w.show()
@@ -94,14 +94,10 @@ def refusal_shot(app) -> None:
 
 
 def race_shots(app) -> None:
-    from rnnlab import config, tasks
+    from rnnlab import config
     from rnnlab.app.main_window import MainWindow
 
-    cfg = config.RunConfig().replace("task.name", "adding")
-    for key, value in tasks.get("adding").suggested.items():
-        cfg = cfg.replace(key, value)
-    for key, value in (("task.length", 30), ("training.steps", 300), ("training.eval_every", 30)):
-        cfg = cfg.replace(key, value)
+    cfg = config.experiment("adding", {"task.length": 30, "training.steps": 300, "training.eval_every": 30})
     w = MainWindow(cfg)
     w.ask_before_discarding(False)
     w.resize(1280, 800)

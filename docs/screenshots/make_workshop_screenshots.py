@@ -49,7 +49,7 @@ def main(which) -> int:
     import numpy as np
 
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
     from rnnlab.app.main_window import MainWindow
 
     theme.apply(app)
@@ -77,7 +77,7 @@ def main(which) -> int:
         settle(app)
 
     if "relu" in which:
-        cfg = with_task(default_config(), "tagging")
+        cfg = experiment("tagging")
         for key, value in (("model.cell", "rnn_relu"), ("model.bidirectional", False), ("model.hidden_size", 32),
                            ("training.steps", 300), ("training.learning_rate", 0.01)):
             cfg = cfg.replace(key, value)
@@ -93,10 +93,10 @@ def main(which) -> int:
         shot(w, "workshop-relu-hidden-1280x800.png")
 
     if "race" in which:
-        cfg = with_task(default_config(), "adding").replace("training.steps", 200)
+        cfg = experiment("adding", {"training.steps": 200})
         w = window(cfg, (1280, 800))
         train(w)
-        tagging = with_task(w.config(), "tagging").replace("training.steps", 300)
+        tagging = experiment("tagging", {"training.steps": 300})
         w.set_config(tagging)
         w.wait_ready(120)
         w.many.start_race(w.config(), "model.bidirectional", [False, True])
@@ -107,7 +107,7 @@ def main(which) -> int:
         w.many.leave()
 
     if "projector" in which:
-        cfg = default_config().replace("training.steps", 300)
+        cfg = experiment(changes={"training.steps": 300})
         w = window(cfg, (1024, 768))
         w.set_zoom(1.3)
         train(w)
@@ -123,13 +123,13 @@ def main(which) -> int:
 
         folder = Path(tempfile.mkdtemp())
         paths = []
-        base = default_config().replace("training.steps", 60)
+        base = experiment(changes={"training.steps": 60})
         for name, cfg in (("lstm-clip", base), ("lstm-noclip", base.replace("training.clip_grad", False)),
                           ("gru-clip", base.replace("model.cell", "gru"))):
             trainer = Trainer(cfg)
             list(trainer.run())
             paths.append(save_run(trainer, folder / name))
-        w = window(default_config(), (1280, 800))
+        w = window(experiment(), (1280, 800))
         w.many.compare(paths)
         w.many.wait_loaded()
         settle(app, 100)

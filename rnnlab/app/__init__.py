@@ -1,28 +1,32 @@
 """The Qt layer: the only package that imports PySide6 / pyqtgraph. It configures, starts and draws; no training.
 
-Start-up order (`launch`), chosen so a window is on screen well within 1.5 s although torch takes 1.5-2 s to import::
+Start-up order (`launch`), chosen so that the window is in use before torch (1.5-2 s to import) has loaded (issue 24)::
 
     process start
       ├─ Windows only: import torch FIRST. Qt's own MSVC runtime loaded before torch's c10.dll makes torch fail with
       │  "WinError 1114" (pytorch/pytorch#166628), so there correctness beats speed: the window appears after torch.
       ├─ import PySide6.QtWidgets, QApplication, theme          (~0.3 s)
-      ├─ show the start-up window (title, icon, "loading…")     <- on screen here
-      ├─ import torch and the engine on a background thread    (the start-up window stays responsive meanwhile)
-      └─ import pyqtgraph, build MainWindow at the start-up window's place, show it, close the start-up window
+      ├─ show the start-up window (title, icon, "starting…")    <- on screen here
+      ├─ import pyqtgraph and the window (no torch), build MainWindow at the start-up window's place, show it
+      ├─ after its first paint: import torch and the engine on a background thread (engine_loader.py)
+      │    the form, the task descriptions, the menus, the run library and File > Open work meanwhile;
+      │    Train pressed meanwhile starts once torch is in, and the status bar says so
+      └─ torch loaded: the device menu lists this computer's devices
 
-Nothing heavy is imported at module level here, so `import rnnlab.app` stays cheap.
+Nothing heavy is imported at module level here, so `import rnnlab.app` stays cheap; nothing the window imports at
+module level loads torch (tests/test_import_light.py).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-import threading
 import time
 from typing import Callable, Optional
-from ..i18n import N_, _, ngettext
 
 _T0 = time.perf_counter()
+RELEASE_ANYWAY_MS = 3000  # torch starts loading at the main window's first paint, or this long after it was shown
 
 
 def process_age() -> float:
@@ -38,33 +42,24 @@ def process_age() -> float:
         return time.perf_counter() - _T0
 
 
-def _import_engine(errors: list) -> None:
-    """Runs on a background thread: the slow imports (torch ~1.5-2 s), so the start-up window keeps painting."""
-    try:
-        import torch  # noqa: F401
-
-        from .. import tasks
-        from ..train import trainer  # noqa: F401
-
-        tasks.names()  # imports every task module
-    except BaseException as exc:  # reported on the GUI thread
-        errors.append(exc)
-
-
 def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict], None]] = None) -> int:
     """Open the main window and run the event loop; returns the exit code.
 
-    `on_ready(timings)` (for the start-up benchmark) is called once the real window is shown, with seconds since the
-    process started: {"placeholder_shown": ..., "window_shown": ...}."""
+    `on_ready(timings)` (for the start-up benchmark and the tests) is called on the GUI thread once the main window
+    has painted, as torch starts loading, with seconds since the process started: {"placeholder_shown",
+    "window_shown", "first_paint"} and "form_enabled" (the experiment form was enabled at that paint)."""
     if sys.platform == "win32":
         import torch  # noqa: F401  (see the module docstring: must precede Qt on Windows)
+    # No cyclic collections until torch is in: the start-up's ~300k new objects (Qt, pyqtgraph, torch) made the
+    # collector walk them over and over, on the GUI thread too (stalls of 0.1-0.2 s while torch loaded behind it).
+    gc.disable()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from . import theme
+    from . import engine_loader, theme
     from .application import application
     from .platform_check import platform_problem
-    from .startup import StartupWindow
+    from .startup import StartupWindow, on_first_paint
 
     if QApplication.instance() is None:
         problem = platform_problem()
@@ -81,29 +76,29 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
     splash.show()
     app.processEvents()
     timings = {"placeholder_shown": process_age()}
-
-    errors: list = []
-    loader = threading.Thread(target=_import_engine, args=(errors,), name="rnnlab-import", daemon=True)
-    loader.start()
+    engine_loader.hold()  # the window's own imports and first paint first: they would share the GIL with torch's
     holder: dict = {}
 
+    def painted(form_enabled: bool) -> None:
+        timings["first_paint"] = process_age()
+        timings["form_enabled"] = form_enabled
+        engine_loader.release()
+        if on_ready is not None:
+            on_ready(timings)
+
     def finish() -> None:
-        if loader.is_alive():
-            QTimer.singleShot(20, finish)
-            return
-        if errors:
-            splash.show_error(_("rnnlab could not load PyTorch: {value}").format(value=errors[0]))
-            return
         from .main_window import MainWindow
 
         theme.configure_pyqtgraph()
         window = MainWindow()
         holder["window"] = window  # keep a reference for the event loop's lifetime
+        engine_loader.follow(window)  # Train pressed before torch is in: the status bar says the run waits for it
+        engine_loader.when_loaded(gc.enable)  # the loader froze what it imported (out of the full passes)
+        on_first_paint(window, lambda: painted(window.panel.isEnabled() and window.panel.isVisible()))
         window.show()  # where the start-up window was: both restore the same saved geometry
+        QTimer.singleShot(RELEASE_ANYWAY_MS, engine_loader.release)  # a window never painted (minimised) still trains
         splash.close()
         timings["window_shown"] = process_age()
-        if on_ready is not None:
-            on_ready(timings)
 
     QTimer.singleShot(0, finish)
     code = app.exec()
@@ -121,4 +116,6 @@ def launch(argv: Optional[list[str]] = None, on_ready: Optional[Callable[[dict],
         from .run.session import wait_for_closed_runs
 
         wait_for_closed_runs()  # a run closed mid-step ends that step here, with no window left to wait for
+    engine_loader.join()  # quit within the first seconds: the interpreter must not exit in the middle of torch's import
+    gc.enable()
     return code

@@ -20,6 +20,8 @@ Public API (used by `rnnlab.selftest` and the tests; keep it stable)::
     w.plots_updated()                 # signal: after the plots drew new data
     w.trainer_changed(object)         # signal: another run is shown (built, opened, reset): its RunInfo, or None
     w.wait_ready(timeout) -> bool     # block (processing events) until no background job is pending (tests, selftest)
+    w.mode                            # the window's mode (app/mode.py): single run, race or comparison, run state
+    w.do(verb)                        # a toolbar verb (train, pause, step, stop, reset) on what the mode says
 
 Threads: see session.py. The GUI thread only draws; it never reads a Trainer (what it shows comes as a RunInfo).
 """
@@ -36,13 +38,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from ..config import RunConfig
+from ..config import RunConfig, experiment
 from ..train.info import RunInfo
 from . import language, icons, theme
 from .frame import menus, persist
-from .form.experiment_panel import ExperimentPanel, default_config
+from .form.experiment_panel import ExperimentPanel
 from .frame.files import RunFiles
 from .many.manyruns import ManyRuns
+from .mode import SESSION_STATES, Mode, ModeState, enablement
 from .frame.messagebar import MessageBar
 from .run.model_access import TrainerApi
 from .places import settings
@@ -83,6 +86,8 @@ class MainWindow(QMainWindow):
         self._preview: Optional[dict] = None
         self._form_fitted = None  # (width, height, zoom) the form's visibility was last decided for
         self.data = RunData()
+        self.mode = ModeState(self)  # single run, race or comparison x run state x form validity: one owner
+        self.mode.changed.connect(lambda _state: self._apply_actions())
         self.session = RunSession(self)
         self.access = self.session.access  # the export dialog runs its jobs on the helper thread too
         self.api = TrainerApi(self.access)
@@ -91,12 +96,13 @@ class MainWindow(QMainWindow):
         self.scheduler.drawn.connect(self.plots_updated)
 
         persist.restore_zoom()
-        self.panel = ExperimentPanel(config or default_config())
+        self.panel = ExperimentPanel(config or experiment())
         self.panel.config_changed.connect(self._config_edited)
         self.panel.validity_changed.connect(self._validity_changed)
         self.panel.messages_changed.connect(lambda: self._validity_changed(self.panel.is_valid()))
         self.files = RunFiles(self)
-        self.many = ManyRuns(self)  # races and comparisons: several runs on the plots
+        self.port = WindowPort(self)  # what ManyRuns and the lesson panel may use of the window (app/mode.py)
+        self.many = ManyRuns(self.port, self)  # races and comparisons: several runs on the plots
         menus.build_menus(self)
         self._build_central()
         self._build_docks()
@@ -227,6 +233,22 @@ class MainWindow(QMainWindow):
         self._start(paused=False)
         return True
 
+    def do(self, verb: str) -> None:
+        """A toolbar verb ("train", "pause", "step", "stop", "reset"), on what the mode says it acts on: the single
+        run, or (ManyRuns) the race or the comparison."""
+        if self.mode.mode is not Mode.SINGLE:
+            self.many.control(verb)
+        elif verb == "train":
+            self.start_training()
+        elif verb == "pause":
+            self.resume() if self.session.state == "paused" else self.pause()
+        elif verb == "step":
+            self.step_once()
+        elif verb == "stop":
+            self.stop()
+        elif verb == "reset":
+            self.reset()
+
     def pause(self) -> None:
         self.session.pause()
 
@@ -344,6 +366,11 @@ class MainWindow(QMainWindow):
                 if not self.session.busy() and not self._prepare_timer.isActive():
                     return True
         return False
+
+    def overlay_panels(self) -> list:
+        """The panels that draw every run of a race or a comparison (the others draw the chosen one); the Cell tab
+        draws every runner's saliency."""
+        return [self.loss_panel, self.grad_panel, self.gradtime_panel, self.cell_panel]
 
     def panels(self) -> list:
         """Every panel of the window (panel.py's contract): the window loops over them."""
@@ -494,8 +521,16 @@ class MainWindow(QMainWindow):
         self.fields.show(self.session.state, self.session.info, update, planned)
 
     def _update_actions(self) -> None:
-        menus.update_actions(self, self.session, self.panel.is_valid())
-        self.many.update_actions()
+        """The session or the form changed: into the mode (the single run's state only in single-run mode)."""
+        fields = {"form_valid": self.panel.is_valid(), "has_run": self.session.info is not None}
+        if self.mode.mode is Mode.SINGLE:
+            fields["run"] = SESSION_STATES.get(self.session.state, SESSION_STATES["idle"])
+        if not self.mode.update(**fields):
+            self._apply_actions()  # nothing changed, but the texts may be of another language now
+        self.many.show_status()
+
+    def _apply_actions(self) -> None:
+        menus.apply_enablement(self, enablement(self.mode.state))
 
     # --- layout and closing --------------------------------------------------------------------------------------
 
@@ -514,3 +549,106 @@ class MainWindow(QMainWindow):
         self.panel.shutdown()
         super().closeEvent(event)
 
+
+class WindowPort:
+    """The window as ManyRuns and the lesson panel see it: app/mode.py's WindowPort, and nothing else (no attribute
+    can be added or read beyond these: tests/gui/test_mode.py)."""
+
+    __slots__ = ("_w", "state", "widget", "__weakref__")  # signals connect to its methods by weak reference
+
+    def __init__(self, window: MainWindow):
+        self._w = window
+        self.state = window.mode
+        self.widget = window
+
+    def config(self) -> RunConfig:
+        return self._w.config()
+
+    def set_config(self, cfg: RunConfig) -> None:
+        self._w.set_config(cfg)
+
+    def show_config(self, cfg: RunConfig) -> None:
+        self._w.panel.set_config(cfg)
+
+    def show_preview(self, preview: Optional[dict]) -> None:
+        self._w.show_preview(preview)
+
+    def form_valid(self) -> bool:
+        return self._w.panel.is_valid()
+
+    def start_training(self) -> bool:
+        return self._w.start_training()
+
+    def is_training(self) -> bool:
+        return self._w.is_training()
+
+    def reset(self) -> None:
+        self._w.reset()
+
+    def drop_single_run(self) -> None:
+        self._w.session.reset()
+
+    def may_discard(self, doing: str) -> bool:
+        return self._w.files.may_discard(doing)
+
+    def open_run(self, path, on_done, on_error) -> None:
+        self._w.files.open(path, on_done, on_error)
+
+    def open_run_interactive(self, path) -> None:
+        self._w.files.open_interactive(path)
+
+    def compare(self, paths) -> None:
+        self._w.many.compare(paths)
+
+    def open_sweep(self, path) -> None:
+        self._w.many.open_sweep(path)
+
+    def run_background(self, job, on_result, on_error) -> None:
+        self._w.access.run_background(job, on_result, on_error)
+
+    def say(self, text: str, level: str = "info") -> None:
+        self._w.message_bar.show_message(text, level)
+
+    def status(self, text: str, ms: int = 8000) -> None:
+        self._w.statusBar().showMessage(text, ms)
+
+    def show_runs_status(self, state: str, infos: list) -> None:
+        self._w.fields.show_runs(state, infos)
+
+    def show_runs(self, runs) -> None:
+        for panel in self._w.overlay_panels():
+            panel.show_runs(runs)
+
+    def on_run_clicked(self, slot) -> None:
+        for panel in self._w.overlay_panels():
+            panel.run_clicked.connect(slot)
+
+    def show_run(self, data: RunData, info: Optional[RunInfo]) -> None:
+        w = self._w
+        w.data = data
+        if info is not None:
+            w.gates_panel.configure(info)
+            w.view_host.configure(info)
+        data.probe_version += 1
+        data.view_version += 1
+        w.scheduler.forget()
+        w.scheduler.refresh(force=True)
+
+    def shows(self, data: RunData) -> bool:
+        return self._w.data is data
+
+    def redraw(self, force: bool = False) -> None:
+        self._w.scheduler.refresh(force=force)
+
+    def tab_index(self, widget) -> int:
+        tabs = self._w.tabs
+        return next((i for i in range(tabs.count()) if tabs.widget(i) is widget), -1)
+
+    def add_tab(self, widget, title: str) -> int:
+        return self._w.tabs.addTab(widget, title)
+
+    def set_tab(self, index: int) -> None:
+        self._w.tabs.setCurrentIndex(index)
+
+    def remove_tab(self, index: int) -> None:
+        self._w.tabs.removeTab(index)

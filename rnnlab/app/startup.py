@@ -1,8 +1,11 @@
-"""The start-up window: pure PySide6, shown before torch and pyqtgraph are imported, replaced by the main window."""
+"""The start-up window: pure PySide6, shown before pyqtgraph and the window's modules are imported, replaced by the
+main window; and `on_first_paint`, the moment launch lets torch start loading."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -33,7 +36,7 @@ class StartupWindow(QWidget):
             self.resize(first_size())
         logo = QLabel(alignment=Qt.AlignCenter)
         logo.setPixmap(icons.app_icon().pixmap(96, 96))
-        self.message = QLabel(_("rnnlab {version}\n\nLoading PyTorch…").format(version=__version__), alignment=Qt.AlignCenter)
+        self.message = QLabel(_("rnnlab {version}\n\nStarting…").format(version=__version__), alignment=Qt.AlignCenter)
         self.message.setObjectName("placeholder")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -44,3 +47,20 @@ class StartupWindow(QWidget):
 
     def show_error(self, text: str) -> None:
         self.message.setText(text)
+
+
+class _PaintWatch(QObject):
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self.widget, self.then = widget, then
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget and event.type() == QEvent.Paint:
+            self.widget.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)  # once this paint is over
+        return False
+
+
+def on_first_paint(widget: QWidget, then: Callable[[], None]) -> None:
+    """Call `then()` once `widget` has painted for the first time (launch: torch loads after that, not before)."""
+    widget.installEventFilter(_PaintWatch(widget, then))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads this module before it has loaded
+    import torch
 
 from ..errors import ConfigError, DataError
 from ..fileio import read_user_file
@@ -78,6 +80,8 @@ class CharVocab:
 
     def encode(self, text: str, field: str = "prompt") -> torch.Tensor:
         """Ids of a string (1-d long tensor). Unknown characters raise ConfigError naming them."""
+        import torch
+
         index = self._index()
         unknown = sorted({c for c in text if c not in index})
         if unknown:
@@ -91,6 +95,8 @@ class CharVocab:
 
     def encode_corpus(self, text: str) -> torch.Tensor:
         """Fast encoding of a whole text known to use only this vocabulary's characters."""
+        import torch
+
         lut = torch.zeros(max(map(ord, self.chars)) + 1, dtype=torch.long)
         for i, c in enumerate(self.chars):
             lut[ord(c)] = i + 1

@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads this module before it has loaded
+    import torch
+    from torch import Tensor
+
 from ..i18n import N_, _, ngettext
 
 PAD, UNK = 0, 1
@@ -138,6 +140,8 @@ def build_vocabulary(sentences: Iterable[Sequence[str]], max_size: int, min_freq
 
 def pad_batch(seqs: Sequence[Sequence[int]], pad_value: int = PAD) -> tuple[Tensor, Tensor]:
     """Right-pad id lists into x (B, T_max) long and return their lengths (B,). Every sequence needs one id."""
+    import torch
+
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if len(seqs) and int(lengths.min()) < 1:
         raise ValueError(_("cannot pad an empty sequence: every sentence needs at least one token"))
@@ -150,6 +154,8 @@ def pad_batch(seqs: Sequence[Sequence[int]], pad_value: int = PAD) -> tuple[Tens
 def split_indices(n: int, fractions: Sequence[float], seed: int) -> list[list[int]]:
     """Shuffle range(n) with `seed` and cut it into consecutive parts of the given fractions (the last part takes
     the rest). The same n, fractions and seed always give the same parts."""
+    import torch
+
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     parts, start = [], 0
     for frac in fractions[:-1]:

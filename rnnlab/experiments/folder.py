@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from .. import config as config_mod
 from ..errors import ConfigError, DataError, RnnlabError, RunError, shown
-from ..fileio import atomic_write, read_user_file
+from ..fileio import atomic_write, ordinary_mode, read_user_file
 from .events import DONE
 from .sweep import Point, Sweep
 from ..i18n import N_, _, ngettext
@@ -176,9 +176,7 @@ class SweepFolder:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-            umask = os.umask(0)
-            os.umask(umask)
-            tmp.chmod(0o777 & ~umask)
+            tmp.chmod(ordinary_mode(folder=True))
             if os.path.lexists(target):  # a folder, or a link (even a loop) in the way: moved aside, then removed
                 old = target.with_name(f".{point_id}.old-{os.getpid()}")
                 os.replace(target, old)

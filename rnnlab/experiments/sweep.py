@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from .. import config as config_mod, options
-from ..errors import ConfigError, DataError
-from ..fileio import read_user_file
+from ..errors import ConfigError
 from ..i18n import N_, _, ngettext, strerror
 from ..train.schedule import for_comparison
 
@@ -266,10 +264,9 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
     for key in table:
         if key not in SWEEP_KEYS:
             raise options.unknown_key(f"sweep.{key}", key, table[key], SWEEP_KEYS)
-    config_mod.from_dict(data)  # the file's own values meet the run config's rules, with its messages
     suggested = table.get("suggested", True)
     options.BOOL("sweep.suggested", suggested)
-    base = _base_config(data, suggested)
+    base = config_mod.experiment_from(data, suggested=suggested)  # the file's values win over the suggestions
     name = table.get("name", name)
     options.text(80)("sweep.name", name)
     description = table.get("description", "")
@@ -280,44 +277,17 @@ def from_dict(data: Mapping, source_text: str = "", name: str = "sweep") -> Swee
                  description=description, source_text=source_text, max_points=max_points)
 
 
-def _base_config(data: Mapping, suggested: bool) -> config_mod.RunConfig:
-    """Defaults, then (if asked) the task's suggested settings, then the file's own values."""
-    from .. import tasks
-
-    task = data.get("task", {})
-    cfg = config_mod.from_dict({"task": task})
-    if suggested:
-        for key, value in tasks.get(cfg.task.name).suggested.items():
-            cfg = cfg.replace(key, value)
-    for section in ("model", "training"):
-        for key, value in data.get(section, {}).items():
-            cfg = cfg.replace(f"{section}.{key}", value)
-    return cfg
-
-
 def loads(text: str, source: str = "sweep file") -> Sweep:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(file)", _("is not valid TOML: {exc}").format(exc=str(exc)[:120])) from None
-    except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise ConfigError(source, "(file)", _("nests lists or tables too deeply; a sweep file is a few tables deep")) \
-            from None
+    data = config_mod.parse_toml(text, source, _("nests lists or tables too deeply; a sweep file is a few tables "
+                                                 "deep"))
     return from_dict(data, source_text=text, name=Path(source).stem if source != "sweep file" else "sweep")
 
 
 def load(path) -> Sweep:
     """Read a sweep file with the bounded reader: a FIFO, /dev/zero or a 2 GB file is refused, never read."""
     path = Path(path)
-    try:
-        raw = read_user_file(path, MAX_SWEEP_BYTES, what=_("a TOML sweep file"))
-    except DataError as exc:
-        raise ConfigError(_("sweep file"), str(path), "",
-                          message=_("{reason} A sweep file must be a readable TOML file.").format(reason=exc)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(_("sweep file"), str(path), _("must be UTF-8 text")) from None
+    text = config_mod.read_toml_text(path, MAX_SWEEP_BYTES, _("a TOML sweep file"), _("sweep file"),
+                                     _("{reason} A sweep file must be a readable TOML file."))
     return loads(text, source=str(path))
 
 

@@ -238,11 +238,8 @@ def _old_sources(sources: Path) -> list[str]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Atomically, and readable by others like any file the user makes (not the temporary file's 0600)."""
+    """Atomically, and readable by others like any file the user makes (atomic_write gives it the ordinary mode)."""
     atomic_write(path, text)
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)
 
 
 def render_script(cfg: RunConfig) -> str:

@@ -323,14 +323,7 @@ def _experiment(data: Mapping, missing: tuple[str, ...]) -> Experiment:
 
 def _base_config(config_data: Mapping, suggested: bool) -> config_mod.RunConfig:
     try:
-        base = config_mod.from_dict(config_data)
-        if suggested:
-            from .. import tasks
-
-            changes = list(tasks.get(base.task.name).suggested.items())
-            # what the file sets wins over the suggestion
-            written = {f"{s}.{k}" for s in ("model", "training") for k in config_data.get(s, {})}
-            base = base.with_changes([(k, v) for k, v in changes if k not in written])
+        base = config_mod.experiment_from(config_data, suggested=suggested)  # the file's values win
     except ConfigError as exc:
         raise LessonError(_("the experiment's config: {error}").format(error=exc)) from None
     except DataError as exc:

@@ -41,19 +41,8 @@ from typing import Callable, Optional
 import torch
 from torch import Tensor, nn
 from ..i18n import N_, _, ngettext
+from .gatenames import ACTIVATED, CLAMPABLE, GATE_NAMES, GATE_RANGE, GATE_TITLES  # noqa: F401  (the probe's API)
 
-GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("pre", "h")}
-# Which nonlinearity produced each gate: the GUI fixes heatmap colour levels from this ((0, 1) or (-1, 1)).
-GATE_RANGE = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "r": (0.0, 1.0), "z": (0.0, 1.0),
-              "g": (-1.0, 1.0), "n": (-1.0, 1.0), "h": (-1.0, 1.0), "pre": (-3.0, 3.0)}
-GATE_TITLES = {"i": N_("input gate i"), "f": N_("forget gate f"), "g": N_("candidate g"), "o": N_("output gate o"),
-               "r": N_("reset gate r"), "z": N_("update gate z"), "n": N_("candidate n"),
-               "pre": N_("pre-activation"), "h": N_("activation h")}
-
-# The gate each cell's nonlinearities produce, in the order the equations are written; the RNN's "h" is tanh or relu.
-ACTIVATED = {"LSTM": ("i", "f", "g", "o"), "GRU": ("r", "z", "n"), "RNN": ("h",)}
-# The gates a Clamp may force (the sigmoid gates: the ones that decide how much passes).
-CLAMPABLE = {"LSTM": ("i", "f", "o"), "GRU": ("r", "z"), "RNN": ()}
 
 Key = tuple  # (layer, direction) or (layer, direction, gate)
 

@@ -36,21 +36,23 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file as load_numpy, save_file as save_numpy
-from safetensors.torch import load_file as load_torch, save_file as save_torch
 
 from .. import __version__, config as config_mod
 from ..errors import ConfigError, DataError, RunError, shown
-from ..fileio import read_user_file
+from ..fileio import ordinary_mode, read_user_file
 from ..train.history import History, ProbeRecords
-from ..models.probe import GATE_NAMES
-from ..train.trainer import ProbeSnapshot, Trainer
+from ..models.gatenames import GATE_NAMES
 from ..i18n import N_, _, ngettext, strerror
+
+if TYPE_CHECKING:  # torch loads where a run is saved or opened: the run library lists folders before it has loaded
+    import torch
+
+    from ..train.trainer import ProbeSnapshot, Trainer
 
 FORMAT = "rnnlab-run"
 FORMAT_VERSION = 2  # 2: first_probe.safetensors and probes.safetensors (the gradient history); 1 still opens
@@ -96,6 +98,8 @@ def check_target(directory: str | os.PathLike) -> Path:
 
 def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
     """Write the trainer's run to `directory` atomically (see the module docstring). Returns the folder."""
+    from safetensors.torch import save_file as save_torch
+
     target = Path(directory).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target.parent)
@@ -116,11 +120,9 @@ def save_run(trainer: Trainer, directory: str | os.PathLike) -> Path:
         summary = {"format": FORMAT, "format_version": FORMAT_VERSION, "rnnlab_version": __version__,
                    "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **_finite(trainer.summary())}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is an ordinary folder
+        tmp.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; a run folder is an ordinary folder
         for f in tmp.iterdir():
-            f.chmod(0o666 & ~umask)
+            f.chmod(ordinary_mode())
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
         _fsync_dir(tmp)
@@ -317,6 +319,8 @@ def _load_probe(path: Path, cfg: config_mod.RunConfig) -> ProbeSnapshot:
     """Read probe.safetensors, checking every field and shape against the run's config (the plots index them)."""
     from safetensors import safe_open
 
+    from ..train.trainer import ProbeSnapshot
+
     with safe_open(str(path), framework="numpy") as fh:
         meta = _json_field(json.loads, (fh.metadata() or {}).get("probe"), "the probe metadata")
     if not isinstance(meta, dict):
@@ -434,6 +438,8 @@ def _metric_table(value) -> bool:
 def open_run(directory: str | os.PathLike) -> Run:
     """Read a run folder. Raises RunError naming the file (and field) that is missing, damaged, too large or from an
     unknown version. First finishes or rolls back a save that was killed half way (see `recover`)."""
+    from safetensors.torch import load_file as load_torch
+
     path = Path(directory)
     if "\x00" in os.fspath(directory):
         raise RunError(_("{shown} cannot be a folder name (it contains a NUL byte).").format(shown=shown(os.fspath(directory))))
@@ -514,6 +520,8 @@ def _check_file(path: Path, name: str) -> None:
 
 def restore_trainer(run: Run, control=None) -> Trainer:
     """A Trainer holding the run's weights, curves and last probe, as if it had just trained."""
+    from ..train.trainer import Trainer
+
     trainer = Trainer(run.config, control)
     try:
         trainer.model.load_state_dict(run.weights)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
 from ..i18n import N_, _, ngettext
+from ..registry import Registry
 
-_REGISTRY: dict[str, type[Task]] = {}
-_loaded = False
+_REGISTRY: Registry[type[Task]] = Registry(__name__, __path__, skip=("base",))
 
 
 def register(cls: type[Task]) -> type[Task]:
@@ -19,24 +16,13 @@ def register(cls: type[Task]) -> type[Task]:
     return cls
 
 
-def _load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-
-
 def names() -> list[str]:
-    _load_all()
-    return sorted(_REGISTRY, key=lambda n: (_REGISTRY[n].order, n))
+    registry = _REGISTRY.loaded()
+    return sorted(registry, key=lambda n: (registry[n].order, n))
 
 
 def get(name: str) -> type[Task]:
-    _load_all()
-    return _REGISTRY[name]
+    return _REGISTRY.loaded()[name]
 
 
 def all_tasks() -> list[type[Task]]:

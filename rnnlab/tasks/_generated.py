@@ -7,9 +7,10 @@ and the options, never on how long training ran.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator
 
-import torch
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
 
 from .base import Batch, Option, Task
 from ..options import int_range
@@ -31,6 +32,8 @@ class GeneratedTask(Task):
     SPLIT_SEED: ClassVar[int]  # apart from the training data's generator, so that the held-out sets stay fixed
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
+        import torch
+
         super().__init__(options, seed, tbptt)
         g = torch.Generator().manual_seed(self.SPLIT_SEED + seed)
         self.splits = {"val": self.make(VAL_SIZE, g), "test": self.make(TEST_SIZE, g)}

@@ -7,10 +7,12 @@ sentence at its last word: padding never changes a prediction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
 
 from ..data.text import PAD, UNK, pad_batch
 from ..i18n import _
@@ -32,6 +34,8 @@ class WordSplit:
         return len(self.ids)
 
     def batch(self, index: Sequence[int]) -> Batch:
+        import torch
+
         x, lengths = pad_batch([self.ids[i] for i in index])
         if self.per_token:
             y, _ = pad_batch([self.targets[i] for i in index], pad_value=IGNORE)
@@ -50,6 +54,8 @@ class WordSplit:
         With `word_dropout` p, each word is replaced, with probability p, by the id an unknown word gets
         (`unknown_id(word)`: <unk>, or its shape class): the model cannot lean on single words and learns what to do
         with words it has never seen (Iyyer et al. 2015, "Deep unordered composition rivals syntactic methods")."""
+        import torch
+
         unk = None
         if word_dropout > 0:
             unk = [[unknown_id(w) if unknown_id else UNK for w in words] for words in self.words]
@@ -74,6 +80,8 @@ def pad_labels(words: Sequence[str], steps: int) -> list[str]:
 
 
 def softmax_np(logits: torch.Tensor) -> np.ndarray:
+    import torch
+
     return torch.softmax(logits.float(), dim=-1).cpu().numpy()
 
 

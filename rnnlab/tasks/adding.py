@@ -12,11 +12,14 @@ value across up to T steps: vanilla RNNs lose it as the gradient vanishes, LSTM 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import int_range
+from ..modes import no_grad
 from . import register
 from ._generated import GeneratedTask, train_size_option
 from .base import Batch, Goal, Metric, ModelSpec, Option
@@ -27,6 +30,8 @@ SOLVED_TOLERANCE = 0.04  # the paper counts an answer as right when it is within
 
 def make_adding(n: int, length: int, generator: torch.Generator) -> Batch:
     """n sequences of the adding problem of the given length."""
+    import torch
+
     values = torch.rand(n, length, generator=generator)
     half = length // 2
     first = torch.randint(0, half, (n,), generator=generator)
@@ -73,10 +78,14 @@ class AddingTask(GeneratedTask):
         return [f"{t}*" if markers[t] > 0 else str(t) for t in range(batch.x.shape[1])]
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.mse_loss(output, batch.y)
 
-    @torch.no_grad()
+    @no_grad
     def evaluate(self, model, split: str) -> dict[str, float]:
+        import torch
+
         device = next(model.parameters()).device
         preds, targets = [], []
         for b in self.eval_batches(split):
@@ -87,18 +96,20 @@ class AddingTask(GeneratedTask):
         return {"loss": mse, "mse": mse, "solved": float(((p - y).abs() < SOLVED_TOLERANCE).float().mean())}
 
     def baselines(self, split: str) -> dict[str, dict[str, float]]:
+        import torch
+
         y = self.splits[split].y
         mse = float(torch.mean((y - 1.0) ** 2))
         N_("always 1.0")  # the key stays English (run files); translated where shown
         return {"always 1.0": {"loss": mse, "mse": mse,
                                "solved": float(((y - 1.0).abs() < SOLVED_TOLERANCE).float().mean())}}
 
-    @torch.no_grad()
     def view_batch(self) -> Batch:
         """The validation sequences the view shows (its saliency request replays the same ones)."""
         data = self.splits["val"]
         return Batch(data.x[:12], data.y[:12])
 
+    @no_grad
     def view(self, model) -> dict:
         """A few validation sequences: where the markers are, the target and the model's answer."""
         device = next(model.parameters()).device

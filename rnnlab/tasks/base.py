@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping, Optional
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..errors import ConfigError, DataError
 from ..options import Option, unknown_key
@@ -118,6 +119,12 @@ class Task(ABC):
         return cls.description
 
     @classmethod
+    def quick_preview(cls, options: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """A look at the task's data that needs no torch, for the form while torch loads (issue 24): plain data as
+        `app/form/preview.py` draws it, or None (the default) where the look needs the task built."""
+        return None
+
+    @classmethod
     def check_model(cls, model) -> None:
         """Refuse model settings that would make the task meaningless: a backward pass in a causal task reads the
         very characters it is asked to predict (the loss falls to near 0 and sampling writes nonsense)."""
@@ -203,5 +210,7 @@ class Split:
             yield Batch(self.x[sl], self.y[sl], None if self.lengths is None else self.lengths[sl])
 
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
+        import torch
+
         idx = torch.randint(0, len(self), (batch_size,), generator=generator)
         return Batch(self.x[idx], self.y[idx], None if self.lengths is None else self.lengths[idx])

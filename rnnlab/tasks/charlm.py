@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import choice, float_range, int_range, text
 from ..data.chartext import BUNDLED, MAX_CHARS, CharVocab, load_text, visible
 from ..errors import ConfigError, DataError
 from ..fileio import check_user_file
-from ..modes import evaluating
+from ..modes import evaluating, no_grad
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
 from ..i18n import N_, _, ngettext
@@ -84,6 +86,8 @@ class CharLMTask(Task):
                 raise ConfigError("task.text_path", values["text_path"], str(exc)) from None
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
+        import torch
+
         super().__init__(options, seed, tbptt)
         o = self.opts
         full, self.text_title = load_text(o["dataset"], o["text_path"])
@@ -142,6 +146,8 @@ class CharLMTask(Task):
         return self._stream_batches(batch_size, generator)
 
     def _stream_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        import torch
+
         data, t = self.data["train"], self.chunk
         while True:
             offset = int(torch.randint(0, t, (1,), generator=generator))
@@ -165,6 +171,8 @@ class CharLMTask(Task):
 
     def probe_batch(self) -> Batch:
         """A few validation snippets, each starting at a line start so the labels read naturally."""
+        import torch
+
         data, text_ = self.data["val"], self.texts["val"]
         length = min(PROBE_LENGTH, len(data) - 1)  # a short validation part (a small text) gives shorter snippets
         n = len(data) - length - 1
@@ -191,11 +199,15 @@ class CharLMTask(Task):
     # --- learning -----------------------------------------------------------------------------------------------
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), batch.y.reshape(-1),
                                                  ignore_index=0)
 
-    @torch.no_grad()
+    @no_grad
     def evaluate(self, model, split: str) -> dict[str, float]:
+        import torch
+
         device = next(model.parameters()).device
         total, correct, count, hx = 0.0, 0, 0, None
         for b in self.eval_batches(split):
@@ -211,6 +223,8 @@ class CharLMTask(Task):
     def baselines(self, split: str) -> dict[str, dict[str, float]]:
         """Unigram: each character costs -ln p(c), p its (add-one smoothed) frequency in the training part.
         Bigram: -ln p(c | previous character), same smoothing. Both scored on the characters `evaluate` scores."""
+        import torch
+
         xs = torch.cat([b.x.reshape(-1) for b in self.eval_batches(split)])
         ys = torch.cat([b.y.reshape(-1) for b in self.eval_batches(split)])
         uni_top = int(self._unigram.argmax())
@@ -224,7 +238,7 @@ class CharLMTask(Task):
 
     # --- sampling -------------------------------------------------------------------------------------------------
 
-    @torch.no_grad()
+    @no_grad
     def generate(self, model, prompt: str = DEFAULT_PROMPT, length: int = 300, temperature: float = 0.8,
                  generator: Optional[torch.Generator] = None) -> str:
         """Continue `prompt` by `length` characters sampled one at a time from softmax(logits / temperature).
@@ -232,6 +246,8 @@ class CharLMTask(Task):
         Temperature 0 always takes the most likely character; 1 samples the model's own distribution; higher is
         wilder. The model runs in eval mode (no dropout) and is left in the mode it was in. It must not be training
         at the same time: the GUI calls this through its TrainerApi, which runs it between two optimizer steps."""
+        import torch
+
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or \
                 not math.isfinite(temperature) or temperature < 0:
             raise ConfigError("temperature", temperature, _("must be a number of at least 0 (0 = always the most "
@@ -261,11 +277,15 @@ class CharLMTask(Task):
     def sample(self, model, prompt: str, length: int, temperature: float, seed: int) -> str:
         """`generate` with the random draws fixed by `seed`: the same seed gives the same draws at any temperature, so
         the view's slider shows what temperature alone does. A plain int in, a str out: the GUI never holds torch."""
+        import torch
+
         return self.generate(model, prompt, length, temperature, torch.Generator().manual_seed(int(seed)))
 
-    @torch.no_grad()
+    @no_grad
     def surprisal(self, model, text_: str) -> np.ndarray:
         """-ln p(c_t | c_<t) in nats for every character of `text_` after the first (len(text_) - 1 values)."""
+        import torch
+
         ids = self.vocab.encode(text_, field="text")
         if len(ids) < 2:
             return np.zeros(0, dtype=np.float32)

@@ -15,14 +15,17 @@ formats and the two conventions that keep them unambiguous (US slashes, European
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import int_range
 from ..data import dates as cal
+from ..modes import no_grad
 from . import register
 from .base import Batch, Metric, ModelSpec, Option, Task
 from ..i18n import N_, _, ngettext
@@ -36,6 +39,8 @@ HELD_OUT_FRACTION = 0.1  # of the calendar's days, each for validation and for t
 
 def encode_inputs(texts: list[str]) -> tuple[Tensor, Tensor]:
     """Padded input ids (B, T_max) and lengths (B,)."""
+    import torch
+
     lengths = torch.tensor([len(t) for t in texts], dtype=torch.long)
     x = torch.zeros(len(texts), int(lengths.max()) if len(texts) else 0, dtype=torch.long)
     for row, t in enumerate(texts):
@@ -45,6 +50,8 @@ def encode_inputs(texts: list[str]) -> tuple[Tensor, Tensor]:
 
 def encode_targets(isos: list[str]) -> tuple[Tensor, Tensor]:
     """Targets (B, 10) and decoder inputs (B, 10): <s> followed by the first nine target characters."""
+    import torch
+
     y = torch.tensor([[OUT_INDEX[c] for c in s] for s in isos], dtype=torch.long).view(len(isos), cal.ISO_LENGTH)
     y_in = torch.cat([torch.full((len(isos), 1), START, dtype=torch.long), y[:, :-1]], dim=1)
     return y, y_in
@@ -86,6 +93,8 @@ class DatesTask(Task):
                  "training.learning_rate": 0.003, "training.batch_size": 64, "training.steps": 2000}
 
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
+        import torch
+
         super().__init__(options, seed, tbptt)
         g = torch.Generator().manual_seed(20_000 + seed)
         order = torch.randperm(cal.NUM_DAYS, generator=g)
@@ -117,6 +126,8 @@ class DatesTask(Task):
         return self.opts["train_size"]
 
     def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[Batch]:
+        import torch
+
         days = self.days["train"]
         while True:
             picks = days[torch.randint(0, len(days), (batch_size,), generator=generator)]
@@ -133,6 +144,8 @@ class DatesTask(Task):
 
     def probe_batch(self) -> Batch:
         """The first six validation examples of different formats, padded to the longest."""
+        import torch
+
         _, texts, _, formats = self.splits["val"]
         chosen, seen = [], set()
         for i, f in enumerate(formats.tolist()):
@@ -155,18 +168,22 @@ class DatesTask(Task):
     # --- learning -----------------------------------------------------------------------------------------------
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), batch.y.reshape(-1),
                                                  ignore_index=PAD)
 
-    @torch.no_grad()
+    @no_grad
     def predict(self, model, split: str) -> Tensor:
         """Greedy answers (N, 10) for every example of a split."""
+        import torch
+
         device = next(model.parameters()).device
         outs = [model.decode_greedy(b.x.to(device), b.lengths, cal.ISO_LENGTH).cpu()
                 for b in self.eval_batches(split)]
         return torch.cat(outs)
 
-    @torch.no_grad()
+    @no_grad
     def evaluate(self, model, split: str) -> dict[str, float]:
         device = next(model.parameters()).device
         total, count = 0.0, 0
@@ -200,7 +217,7 @@ class DatesTask(Task):
         device = next(model.parameters()).device
         return decode_output(model.decode_greedy(x.to(device), lengths, cal.ISO_LENGTH)[0])
 
-    @torch.no_grad()
+    @no_grad
     def view(self, model) -> dict:
         """Validation examples: input, target, the model's greedy answer; and exact match per format."""
         _, texts, isos, formats = self.splits["val"]

@@ -14,15 +14,18 @@ Errors are reported in the series' own units beside the last-value and seasonal-
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import BOOL, choice, float_range, int_range, text
 from ..data.series import BUNDLED, Series, load_series
 from ..errors import ConfigError, DataError
+from ..modes import no_grad
 from . import register
 from ..i18n import N_, _, ngettext
 from .base import Batch, Metric, ModelSpec, Option, Split, Task
@@ -102,6 +105,14 @@ class ForecastTask(Task):
             field, value, text_ = problem
             raise ConfigError(field, value, text_, message=text_)
 
+    @classmethod
+    def quick_preview(cls, options) -> dict:
+        """The series itself: read from its file, no torch (the window shows it while torch loads)."""
+        o = cls.validate_options(options)
+        series = load_series(o["dataset"], o["csv_path"], o["column"], o["period"])
+        return {"kind": "series", "values": np.asarray(series.values, dtype=float), "title": series.title,
+                "unit": getattr(series, "unit", "")}
+
     def __init__(self, options, seed: int = 0, tbptt: int = 0):
         super().__init__(options, seed, tbptt)
         o = self.opts
@@ -141,6 +152,8 @@ class ForecastTask(Task):
 
     def _make_split(self, lo: int, hi: int) -> Split:
         """Examples whose targets lie in [lo, hi). Origin t = index of the last observed value."""
+        import torch
+
         k, h = self.opts["window"], self.opts["horizon"]
         feats = self._features()
         first = max(lo - 1, k)  # the first value has no change before it, so windows start at index 1
@@ -200,9 +213,11 @@ class ForecastTask(Task):
         return list(self.series.labels[t - k + 1: t + 1])
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.mse_loss(output, batch.y)
 
-    @torch.no_grad()
+    @no_grad
     def predict(self, model, split: str) -> np.ndarray:
         """Forecasts (N, h) in original units for every example of a split."""
         device = next(model.parameters()).device
@@ -210,7 +225,7 @@ class ForecastTask(Task):
         out = np.concatenate(outs) if outs else np.zeros((0, self.opts["horizon"]))
         return self.decode(out, self.splits[split].extra["origins"])
 
-    @torch.no_grad()
+    @no_grad
     def evaluate(self, model, split: str) -> dict[str, float]:
         s = self.splits[split]
         device = next(model.parameters()).device

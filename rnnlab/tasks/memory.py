@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import math
 import string
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import int_range
+from ..modes import no_grad
 from . import register
 from ._generated import GeneratedTask, train_size_option
 from .base import Batch, Goal, Metric, ModelSpec, Option
@@ -30,6 +33,8 @@ from ..i18n import N_, _, ngettext
 def make_memory(n: int, gap: int, keys: int, distractors: int, generator: torch.Generator) -> Batch:
     """n sequences of length gap + 2. Ids: 0 padding, 1..K keys, K+1..K+D distractors, K+D+1 the query mark.
     Targets are class indices 0..K-1 (the key's id minus one)."""
+    import torch
+
     key = torch.randint(0, keys, (n,), generator=generator)
     noise = torch.randint(0, distractors, (n, gap), generator=generator) + keys + 1
     query = torch.full((n, 1), keys + distractors + 1, dtype=torch.long)
@@ -89,15 +94,19 @@ class MemoryTask(GeneratedTask):
     # --- learning -----------------------------------------------------------------------------------------------
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.cross_entropy(output, batch.y)
 
-    @torch.no_grad()
+    @no_grad
     def predict(self, model, split: str) -> Tensor:
         """Class probabilities (N, K) for every sequence of a split."""
+        import torch
+
         device = next(model.parameters()).device
         return torch.cat([torch.softmax(model(b.to(device))[0].float(), -1).cpu() for b in self.eval_batches(split)])
 
-    @torch.no_grad()
+    @no_grad
     def evaluate(self, model, split: str) -> dict[str, float]:
         probs, y = self.predict(model, split), self.splits[split].y
         nll = float(-probs.clamp_min(1e-12).log().gather(1, y[:, None]).mean())
@@ -110,7 +119,7 @@ class MemoryTask(GeneratedTask):
         N_("chance (guessing)")  # the key stays English (run files); translated where shown
         return {"chance (guessing)": {"loss": math.log(k), "accuracy": 1.0 / k}}
 
-    @torch.no_grad()
+    @no_grad
     def view(self, model) -> dict:
         """A few validation sequences: the key, the distractors, the model's answer and its confidence."""
         data = self.splits["val"]

@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 import sys
 from functools import lru_cache
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import float_range, int_range
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
@@ -134,10 +136,14 @@ class SentimentTask(WordTask):
         return self.splits["train"].epochs(batch_size, generator, self.opts["word_dropout"])
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
+        import torch
+
         return torch.nn.functional.cross_entropy(output, batch.y)
 
     def predict(self, model, split: str) -> tuple[np.ndarray, np.ndarray, float]:
         """(probabilities (N, 2), true labels (N,), mean cross-entropy) on a split, in eval mode."""
+        import torch
+
         probs, total = [], 0.0
         with evaluating(model) as device:
             for b in self.eval_batches(split):
@@ -186,6 +192,8 @@ class SentimentTask(WordTask):
     def classify(self, model, sentence: str) -> dict:
         """The model's answer for a typed sentence: label, confidence, both probabilities and the tokens it read
         (with `unknown` flags for words outside the vocabulary, which the model sees as <unk>)."""
+        import torch
+
         tokens = tokenize(sentence)
         if not tokens:
             raise DataError(_("Type a sentence with at least one word to classify it."))
@@ -216,6 +224,8 @@ class SentimentTask(WordTask):
         `running` (words, 2) is P(class) if the sentence ended after each word: the head applied to the forward
         state after every word. It exists for one-directional models only (a backward pass has not read the
         sentence's start yet at the last word), else None."""
+        import torch
+
         result = self.classify(model, sentence)
         ids = self.vocab.encode(result["tokens"])
         result.update(model.trace_tokens(ids))

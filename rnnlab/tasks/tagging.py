@@ -20,11 +20,13 @@ import math
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window reads tasks before it has loaded
+    import torch
+    from torch import Tensor
 
 from ..options import BOOL, float_range, int_range, text
 from ..data.conllu import MAX_BYTES, UPOS_TAGS, Sentence, read_conllu
@@ -135,6 +137,8 @@ class TaggingTask(WordTask):
 
     @classmethod
     def check_options(cls, values) -> None:
+        if not values["conllu_path"]:
+            return  # the bundled treebank ships with rnnlab: parsing it here cost every start 0.5 s (lessons' configs)
         try:
             load_sentences(values["conllu_path"])
         except DataError as exc:
@@ -185,11 +189,15 @@ class TaggingTask(WordTask):
 
     def loss(self, output: Tensor, batch: Batch) -> Tensor:
         """Mean cross-entropy over the real words; padded positions (target -100) are ignored."""
+        import torch
+
         return torch.nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), batch.y.reshape(-1),
                                                  ignore_index=IGNORE)
 
     def predict(self, model, split: str) -> tuple[list[np.ndarray], list[np.ndarray], float]:
         """Per sentence: predicted tag ids and their probabilities; and the mean cross-entropy per word."""
+        import torch
+
         preds, confs, total, count = [], [], 0.0, 0
         with evaluating(model) as device:
             for b in self.eval_batches(split):
@@ -263,6 +271,8 @@ class TaggingTask(WordTask):
     def tag(self, model, sentence: str) -> dict:
         """Tags for a typed sentence: words (split as the treebank does: "don't" -> "do" "n't"), predicted tags,
         their probabilities, the baseline's tags and which words are outside the vocabulary."""
+        import torch
+
         words = tokenize(sentence, lowercase=False, split_clitics=True)
         if not words:
             raise DataError(_("Type a sentence with at least one word to tag it."))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
-
-import torch
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..i18n import N_, _, ngettext
 
+if TYPE_CHECKING:  # imported where it is used: the window reads this module before torch has loaded
+    import torch
+
 
 def available() -> list[tuple[str, str]]:
     """(config value, label) for every usable device, CPU first: ("cuda:0", "CUDA 0: NVIDIA H100 80GB HBM3")."""
+    import torch
+
     threads = torch.get_num_threads()
     result = [("cpu", ngettext("CPU ({n} thread)", "CPU ({n} threads)", threads).format(n=threads))]
     if torch.cuda.is_available():
@@ -36,6 +40,8 @@ def cpu_threads(requested: int) -> int:
 
 def resolve(name: str) -> torch.device:
     """'auto' picks CUDA, then MPS, then the CPU. Asking for a device that is not here is a ConfigError."""
+    import torch
+
     ids = [d for d, _unused in available()]
     if name == "auto":
         for candidate in ("cuda:0", "mps"):

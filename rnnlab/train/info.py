@@ -13,7 +13,7 @@ from typing import Optional
 
 from .. import tasks
 from ..config import RunConfig
-from ..models.probe import GATE_NAMES
+from ..models.gatenames import GATE_NAMES
 
 
 @dataclass(frozen=True)

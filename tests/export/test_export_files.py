@@ -13,12 +13,11 @@ from rnnlab.cli import main
 from rnnlab.errors import RnnlabError
 from rnnlab.export import export_script, render_script
 
+from helpers import configured
+
 
 def small_config(task: str, **changes) -> config.RunConfig:
-    cfg = config.RunConfig().replace("task.name", task)
-    for key, value in changes.items():
-        cfg = cfg.replace(key.replace("__", "."), value)
-    return cfg
+    return configured(task, {key.replace("__", "."): value for key, value in changes.items()})
 
 
 def test_cli_exports_a_saved_run_and_a_config_file(tmp_path, capsys, monkeypatch):

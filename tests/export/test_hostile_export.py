@@ -15,6 +15,8 @@ from rnnlab.cli import main
 from rnnlab.errors import ConfigError, RnnlabError
 from rnnlab.export import ExportConflict, export_script, load_experiment, render_script
 
+from helpers import configured
+
 MARKER = "PWNED"
 PAYLOADS = [
     f'x""";__import__("pathlib").Path("{MARKER}").touch();"""',
@@ -28,9 +30,8 @@ PAYLOADS = [
 
 
 def forecast_config(csv: Path, **training) -> config.RunConfig:
-    return config.from_dict({"task": {"name": "forecast", "options": {"dataset": "csv", "csv_path": str(csv),
-                                                                      "window": 4}},
-                             "model": {"hidden_size": 3}, "training": {"steps": 2, **training}})
+    return configured("forecast", {"task.dataset": "csv", "task.csv_path": str(csv), "task.window": 4,
+                                   "model.hidden_size": 3}, **{"steps": 2, **training})
 
 
 def hostile_csv(folder: Path, header: str, name: str = "sales.csv", label: str = "m") -> Path:

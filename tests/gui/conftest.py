@@ -2,26 +2,25 @@
 
 import pytest
 
-from rnnlab import config
 from rnnlab.app.run.model_access import ModelAccess, TrainerApi, build_trainer
+
+from helpers import configured
 
 # Small configs, one per task, for the view tests' trainers: a test module names its task in `TASK`.
 TINY = {
-    "adding": {"task": {"name": "adding", "options": {"length": 30, "train_size": 256}},
-               "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
-    "forecast": {"task": {"name": "forecast"}, "model": {"cell": "lstm", "hidden_size": 8}, "training": {"steps": 3}},
-    "charlm": {"task": {"name": "charlm", "options": {"max_chars": 30_000}},
-               "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
-               "training": {"steps": 3, "tbptt": 32, "batch_size": 8}},
-    "dates": {"task": {"name": "dates", "options": {"eval_size": 100}},
-              "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8}, "training": {"steps": 3}},
-    "memory": {"task": {"name": "memory", "options": {"gap": 80, "keys": 3}},
-               "model": {"cell": "lstm", "hidden_size": 8, "embedding_size": 4}, "training": {"steps": 2}},
-    "sentiment": {"task": {"name": "sentiment", "options": {"vocab_size": 2000}},
-                  "model": {"cell": "lstm", "hidden_size": 12, "embedding_size": 8}, "training": {"steps": 3}},
-    "tagging": {"task": {"name": "tagging"},
-                "model": {"cell": "gru", "hidden_size": 12, "embedding_size": 8, "bidirectional": True},
-                "training": {"steps": 3}},
+    "adding": {"task.length": 30, "task.train_size": 256, "model.cell": "lstm", "model.hidden_size": 8,
+               "training.steps": 3},
+    "forecast": {"model.cell": "lstm", "model.hidden_size": 8, "training.steps": 3},
+    "charlm": {"task.max_chars": 30_000, "model.cell": "gru", "model.hidden_size": 16, "model.embedding_size": 8,
+               "training.steps": 3, "training.tbptt": 32, "training.batch_size": 8},
+    "dates": {"task.eval_size": 100, "model.cell": "gru", "model.hidden_size": 16, "model.embedding_size": 8,
+              "training.steps": 3},
+    "memory": {"task.gap": 80, "task.keys": 3, "model.cell": "lstm", "model.hidden_size": 8, "model.embedding_size": 4,
+               "training.steps": 2},
+    "sentiment": {"task.vocab_size": 2000, "model.cell": "lstm", "model.hidden_size": 12, "model.embedding_size": 8,
+                  "training.steps": 3},
+    "tagging": {"model.cell": "gru", "model.hidden_size": 12, "model.embedding_size": 8, "model.bidirectional": True,
+                "training.steps": 3},
 }
 
 
@@ -40,7 +39,7 @@ def no_unsaved_run_question():
 @pytest.fixture(scope="session")
 def tiny_trainer():
     """`tiny_trainer(task)`: a fresh (untrained) trainer of that task's small config."""
-    return lambda task: build_trainer(config.from_dict(TINY[task]))
+    return lambda task: build_trainer(configured(task, TINY[task]))
 
 
 @pytest.fixture(scope="module")

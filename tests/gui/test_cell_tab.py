@@ -16,16 +16,17 @@ from rnnlab.app.run.rundata import RunData
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
+from helpers import configured
+
 pytestmark = pytest.mark.gui
 
 TIMEOUT = 60_000
 
 
 def trained(cell: str, steps: int = 3, **model) -> Trainer:
-    cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 12, "train_size": 128}},
-                            "model": {"cell": cell, "hidden_size": 6, **model},
-                            "training": {"steps": steps, "device": "cpu", "probe_every": steps,
-                                         "eval_every": steps}})
+    cfg = configured("adding", {"task.length": 12, "task.train_size": 128, "model.cell": cell, "model.hidden_size": 6,
+                                **{f"model.{k}": v for k, v in model.items()}},
+                     steps=steps, device="cpu", probe_every=steps, eval_every=steps)
     trainer = Trainer(cfg)
     for _ in trainer.run():
         pass

@@ -3,6 +3,7 @@ the thread and every worker process at once, with the running points marked inte
 
 import multiprocessing as mp
 
+from rnnlab.app.threads import running
 from rnnlab.app.many.experiment_thread import ExperimentThread
 from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
@@ -36,7 +37,7 @@ def test_closing_mid_race_leaves_no_thread_and_no_worker(qtbot, tmp_path):
     thread.start()
     qtbot.waitUntil(lambda: len(steps) == 2, timeout=120_000)
     thread.close()
-    assert not thread.is_running() and not thread._thread.isRunning()
+    assert not thread.is_running() and "rnnlab-experiment" not in running()
     assert [p for p in mp.active_children() if p.name == "rnnlab-sweep-worker"] == []
     rows = read_results(tmp_path / "race")
     assert {r["status"] for r in rows} == {"interrupted"}

@@ -11,10 +11,11 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication, QImage
 
-from rnnlab import config
 from rnnlab.app.output import export as ex
 from rnnlab.app.output.export_dialog import ExportDialog, copy_focused_plot, open_export_dialog, start_script_export
 from rnnlab.app.main_window import MainWindow, settings
+
+from helpers import configured
 
 pytestmark = pytest.mark.gui
 TIMEOUT = 60_000
@@ -26,9 +27,8 @@ def trained(qtbot, tmp_path, monkeypatch):
     """A window that trained the adding task for a few steps, its plots drawn (Gates tab and Gradients tab)."""
     settings().clear()
     monkeypatch.setenv("HOME", str(tmp_path))  # the dialog starts in the home folder until it remembers one
-    cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 12}},
-                            "model": {"hidden_size": 6, "cell": "lstm"},
-                            "training": {"steps": 25, "batch_size": 8, "eval_every": 5, "probe_every": 5}})
+    cfg = configured("adding", {"task.length": 12, "model.hidden_size": 6, "model.cell": "lstm"},
+                     steps=25, batch_size=8, eval_every=5, probe_every=5)
     w = MainWindow(cfg)
     w.ask_before_discarding(False)  # settings().clear() above turned the unsaved-run question back on
     qtbot.addWidget(w)
@@ -235,3 +235,16 @@ def test_runs_named_alike_but_for_their_aside_keep_it_in_their_columns(qtbot):
     header, rows = ex.plot_table(item)
     assert header[1:] == ["vanilla_rnn_tanh", "vanilla_rnn_relu", "lstm"]
     assert rows == [[0.0, 1.0, 3.0, 5.0], [1.0, 2.0, 4.0, 6.0]]
+
+
+def test_the_learning_panels_name_their_curves_as_metrics_csv_does(trained):
+    """The names live on the curves (set where the panels make them), so renaming a panel's attribute cannot leave
+    an export with y1, y2 columns; the measured ones are columns of the run's metrics.csv."""
+    curves = [trained.loss_panel.train_raw, trained.loss_panel.train_smooth, trained.loss_panel.val_loss,
+              trained.loss_panel.val_metric, trained.grad_panel.global_curve, trained.grad_panel.threshold,
+              trained.gradtime_panel.first_curve]
+    names = [c.objectName() for c in curves]
+    assert names == ["train_loss", "train_loss_smoothed", "val_loss", "val_mse", "grad_norm", "max_grad_norm",
+                     "before_training"]
+    columns = set(trained.trainer.history.columns)
+    assert {"train_loss", "val_loss", "val_mse", "grad_norm"} <= columns, columns

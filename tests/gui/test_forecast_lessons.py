@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnlab.app.plots.common import legend_of
+
 from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
 
 pytestmark = pytest.mark.gui
@@ -48,7 +50,7 @@ def test_the_slides_csv_is_refused_with_the_window_to_change_then_trains_with_wi
     text = w.message_bar.text.text()
     assert "e+0" not in text and re.search(r"test RMSE \d{1,3}(,\d{3})+", text), text
     scores = w.view_host.view.scores.text()  # the forecast view's RMSE line
-    title, entries = w.loss_panel.metric_plot._rnnlab_legend  # the validation plot's baselines
+    title, entries = legend_of(w.loss_panel.metric_plot)  # the validation plot's baselines
     assert "seasonal naive" in scores and "e+0" not in scores, scores
     assert entries[1:] and not any("e+0" in name for name, _colour, _glyph in entries), entries
 

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLabel, QLin
 
 from rnnlab import schema, tasks
 from rnnlab.app import theme
-from rnnlab.app.form.experiment_panel import ExperimentPanel, default_config
+from rnnlab.app.form.experiment_panel import ExperimentPanel
+from rnnlab.config import experiment
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +23,7 @@ HIDDEN = {"forecast": NOT_FOR_VALUES, "adding": NOT_FOR_VALUES, "memory": {"trai
 
 @pytest.fixture
 def panel(qtbot):
-    p = ExperimentPanel(default_config())
+    p = ExperimentPanel(experiment())
     qtbot.addWidget(p)
     p.show()
     yield p
@@ -160,7 +161,7 @@ def test_every_row_is_readable_at_1024x768_and_at_130_percent(qtbot):
     host = QWidget()
     qtbot.addWidget(host)
     host.resize(1024, 768)
-    panel = ExperimentPanel(default_config())
+    panel = ExperimentPanel(experiment())
     row = QHBoxLayout(host)
     row.addWidget(panel)
     row.addWidget(QLabel("the plots"), 1)

@@ -7,21 +7,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
-from rnnlab import config
 from rnnlab.app.output.library_dialog import COLUMNS, DAMAGED, LibraryDialog
 from rnnlab.experiments import LocalExecutor, SweepRunner, sweep as sweep_mod
 from rnnlab.runs import library
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
-from helpers import TINY_SWEEP
+from helpers import configured, TINY_SWEEP
 
 pytestmark = pytest.mark.gui
 
 
 def tiny(task, cell):
-    return config.from_dict({"task": {"name": task}, "model": {"cell": cell, "hidden_size": 4},
-                             "training": {"steps": 6, "eval_every": 3}})
+    return configured(task, {"model.cell": cell, "model.hidden_size": 4}, steps=6, eval_every=3)
 
 
 def save(root, name, cfg):

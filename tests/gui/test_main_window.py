@@ -16,6 +16,8 @@ from rnnlab.app import theme
 from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.app.views.forecast import ForecastView
 
+from helpers import configured
+
 pytestmark = pytest.mark.gui
 
 TIMEOUT = 60_000  # ms; generous: the machine is shared
@@ -23,13 +25,16 @@ TIMEOUT = 60_000  # ms; generous: the machine is shared
 
 def small(steps: int = 120, task: str = "forecast", **training) -> config.RunConfig:
     """A model small enough to train in a second or two on one core."""
-    opts = {"training": {"steps": steps, "learning_rate": 0.01, "batch_size": 16, **training},
-            "model": {"hidden_size": 8}, "task": {"name": task}}
-    return config.from_dict(opts)
+    return configured(task, {"model.hidden_size": 8},
+                      **{"steps": steps, "learning_rate": 0.01, "batch_size": 16, **training})
 
 
 def helper_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("rnnlab-helper") and t.is_alive()]
+    """Helper threads still running: Python's (the form's file checker) and the QThreads of app/threads.py."""
+    from rnnlab.app.threads import running
+
+    names = [t.name for t in threading.enumerate() if t.is_alive()] + running()
+    return [name for name in names if name.startswith("rnnlab-helper")]
 
 
 @pytest.fixture

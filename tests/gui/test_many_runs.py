@@ -4,7 +4,6 @@ refused across tasks); a sweep folder opened on its lag-versus-success chart."""
 
 import math
 import multiprocessing as mp
-import threading
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rnnlab import config
 from rnnlab.app.many.manyruns import RESULTS_TAB
+from rnnlab.app.threads import running
 from rnnlab.experiments import LocalExecutor, SweepRunner
 from rnnlab.experiments.sweep import build, to_toml
 from rnnlab.runs.store import save_run
@@ -111,7 +111,7 @@ def test_closing_the_window_mid_race_leaves_no_thread_and_no_worker(qtbot, windo
     assert len(workers()) == 2
     w.close()
     assert workers() == []
-    assert not [t for t in threading.enumerate() if t.name == "rnnlab-experiment"]
+    assert "rnnlab-experiment" not in running()
     assert not w.many.race.is_running()
 
 

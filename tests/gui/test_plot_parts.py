@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rnnlab.app.views.caption import Caption
-from rnnlab.app.plots.common import LogAxis, legend_title, style_plot
+from rnnlab.app.plots.common import LogAxis, legend_layout, legend_of, legend_title, style_plot
 
 
 def minor_mantissas(axis: LogAxis, lo: float, hi: float, size: float) -> list[int]:
@@ -55,10 +55,10 @@ def test_legend_and_title_wrap_to_the_plot_width(qtbot):
     entries = [(f"entry number {i}", "#336699", "line") for i in range(6)]
     glw, item = legend_plot(qtbot, "loss", "A rather long title for a narrow plot", entries, 900)
     qtbot.waitUntil(lambda: item.vb.width() > 500)
-    wide = item._rnnlab_legend_lines
+    wide = legend_layout(item)
     glw.resize(260, 300)
     qtbot.waitUntil(lambda: item.vb.width() < 250)
-    heads, pieces, lines = item._rnnlab_legend_lines
+    heads, pieces, lines = legend_layout(item)
     assert len(lines) > len(wide[2]) and len(heads) > len(wide[0]) == 1
     assert sorted(i for line in lines for i in line) == list(range(6))  # every entry still shown, in order
     assert item.layout.rowMaximumHeight(0) >= (len(heads) + len(lines)) * 10  # the title row grew for them
@@ -70,8 +70,8 @@ def test_a_legend_entry_wider_than_the_plot_wraps_too(qtbot):
                ("most frequent tag per word, the baseline to beat 0.824", "#884400", "dash")]
     _glw, item = legend_plot(qtbot, "accuracy", "Accuracy", entries, 220)
     qtbot.waitUntil(lambda: 0 < item.vb.width() < 200)
-    qtbot.waitUntil(lambda: item._rnnlab_legend_lines is not None and len(item._rnnlab_legend_lines[1]) > 2)
-    _heads, pieces, _lines = item._rnnlab_legend_lines
+    qtbot.waitUntil(lambda: legend_layout(item) is not None and len(legend_layout(item)[1]) > 2)
+    _heads, pieces, _lines = legend_layout(item)
     assert " ".join(text for text, *_ in pieces[1:]) == "most frequent tag per word, the baseline to beat 0.824"
     assert item.titleLabel.item.boundingRect().width() <= item.vb.width() + 12
 
@@ -80,7 +80,7 @@ def test_a_legend_that_fits_sits_beside_its_title_on_one_line(qtbot):
     _glw, item = legend_plot(qtbot, "loss", "Loss", [("train", "#336699", "line"), ("validation", "#cc0000", "dot")],
                              700)
     qtbot.waitUntil(lambda: item.vb.width() > 500)
-    heads, _pieces, lines = item._rnnlab_legend_lines
+    heads, _pieces, lines = legend_layout(item)
     assert heads == ["Loss"] and lines == [(0, 1)]  # both entries beside the title
     one_line = QFontMetricsF(item.titleLabel.item.font()).lineSpacing()
     assert item.titleLabel.item.boundingRect().height() < 1.9 * one_line  # one line of text, not two
@@ -92,9 +92,9 @@ def test_a_legend_entry_drops_its_aside_in_brackets_before_it_wraps(qtbot):
         ("model", "#cc0000", "dot"), ("unigram (character frequencies) 3.58", "#884400", "dash")], 190)
     qtbot.waitUntil(lambda: 0 < item.vb.width() < 150)
     qtbot.wait(50)  # the legend follows the plot's last resize
-    _heads, pieces, _lines = item._rnnlab_legend_lines
+    _heads, pieces, _lines = legend_layout(item)
     assert [text for text, *_ in pieces] == ["model", "unigram 3.58"]  # one piece each: nothing wrapped
-    assert item._rnnlab_legend[1][1][0] == "unigram (character frequencies) 3.58"  # exports keep the whole name
+    assert legend_of(item)[1][1][0] == "unigram (character frequencies) 3.58"  # exports keep the whole name
 
 
 def test_caption_grows_a_line_instead_of_cutting_its_end_off(qtbot):

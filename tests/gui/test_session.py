@@ -12,12 +12,15 @@ import torch
 from PySide6.QtCore import QObject, QMetaMethod
 
 from rnnlab import config
-from rnnlab.app.run.session import _LINGERING, RunSession, wait_for_closed_runs
+from rnnlab.app.run.session import RunSession, wait_for_closed_runs
+from rnnlab.app.threads import lingering
 from rnnlab.app.run.worker import Update
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
 from test_main_window import TIMEOUT, helper_threads, small, train_to_end, window  # noqa: F401  (the window fixture)
+
+from helpers import configured
 
 pytestmark = pytest.mark.gui
 
@@ -51,8 +54,7 @@ def record_signals(obj: QObject, log: list) -> None:
 
 
 def cfg(steps: int) -> config.RunConfig:
-    return config.from_dict({"task": {"name": "adding", "options": {"length": 10}}, "model": {"hidden_size": 8},
-                             "training": {"steps": steps, "batch_size": 8}})
+    return configured("adding", {"task.length": 10, "model.hidden_size": 8}, steps=steps, batch_size=8)
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def session(qtbot):
     for s in made:
         thread = s._thread
         s.close()
-        assert thread is None or not thread.isRunning() or any(t is thread for t, _ in _LINGERING)
+        assert thread is None or not thread.isRunning() or any(t is thread for t in lingering())
     wait_for_closed_runs()
     assert helper_threads() == []
 
@@ -188,10 +190,10 @@ def test_closing_mid_step_returns_within_a_second_and_the_thread_ends_unseen(qtb
     releaser.start()
     s.close()
     assert not release.is_set(), "closing waited for the running step"
-    assert thread.isRunning() and any(t is thread for t, _ in _LINGERING)
+    assert thread.isRunning() and any(t is thread for t in lingering())
     release.set()
     wait_for_closed_runs()
-    assert thread.isFinished() and not any(t is thread for t, _ in _LINGERING)
+    assert thread.isFinished() and not any(t is thread for t in lingering())
     releaser.cancel()
 
 

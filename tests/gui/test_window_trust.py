@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 
-from rnnlab.app.run.session import _LINGERING
+from rnnlab.app.threads import lingering
 
 from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
 
@@ -326,7 +326,7 @@ def test_closing_during_a_long_step_returns_at_once_and_the_thread_ends_unseen(q
     returned_before_the_step_ended = not release.is_set()
     assert not w.isVisible()
     assert returned_before_the_step_ended, "closing waited for the running step"
-    assert thread.isRunning() and any(t is thread for t, _ in _LINGERING)
+    assert thread.isRunning() and any(t is thread for t in lingering())
     release.set()
     qtbot.waitUntil(thread.isFinished, timeout=TIMEOUT)
     releaser.cancel()
@@ -474,9 +474,9 @@ def test_at_1024x768_and_130_percent_both_loss_plots_keep_a_readable_plot_area(q
     wrapping, and the room the panel asks the splitter for (up to 62 %) keep both at 60 px or more (84 and 76 before
     training, 75 and 67 after it; the Gates tab below keeps 235 px)."""
     from rnnlab.app import theme
-    from rnnlab.app.form.experiment_panel import default_config, with_task
+    from rnnlab.config import experiment
 
-    cfg = with_task(default_config(), "charlm").replace("training.steps", 4).replace("training.eval_every", 2)
+    cfg = experiment("charlm", {"training.steps": 4, "training.eval_every": 2})
     w = window(cfg)
     w.resize(1024, 768)
     qtbot.waitUntil(lambda: w.view_host.kind == "charlm", timeout=TIMEOUT)

@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
-from rnnlab import config
 from rnnlab.app.run.model_access import ModelAccess, ModelGuard
 from rnnlab.app.run.worker import TrainingWorker
+
+from helpers import configured
 
 pytestmark = pytest.mark.gui
 
 
 def cfg(steps: int):
-    return config.from_dict({"task": {"name": "adding", "options": {"length": 10}},
-                             "model": {"hidden_size": 8}, "training": {"steps": steps, "batch_size": 8}})
+    return configured("adding", {"task.length": 10, "model.hidden_size": 8}, steps=steps, batch_size=8)
 
 
 def run_worker(qtbot, worker: TrainingWorker, ack: bool) -> tuple[list, str]:

@@ -12,6 +12,8 @@ import pytest
 
 from rnnlab import config, i18n
 
+from helpers import configured
+
 pytestmark = pytest.mark.gui
 
 # Kept in English on purpose (docs/glossary.md, "Kept in English"): names of things, units and what a Turkish
@@ -111,8 +113,7 @@ def turkish():
 
 
 def small(task: str = "forecast") -> config.RunConfig:
-    return config.from_dict({"task": {"name": task}, "model": {"hidden_size": 8},
-                             "training": {"steps": 6, "learning_rate": 0.01, "batch_size": 16}})
+    return configured(task, {"model.hidden_size": 8}, steps=6, learning_rate=0.01, batch_size=16)
 
 
 @pytest.fixture

@@ -199,7 +199,5 @@ def test_word_dropout_replaces_words_by_unk_never_padding():
 
 
 def test_suggested_settings_are_valid_and_one_directional():
-    cfg = config.RunConfig().replace("task.name", "sentiment")
-    for key, value in SentimentTask.suggested.items():
-        cfg = cfg.replace(key, value)
+    cfg = config.experiment("sentiment")  # its suggested settings, validated together
     assert not cfg.model.bidirectional  # the per-word P(positive) curve of the view needs one direction

@@ -199,7 +199,5 @@ def test_word_dropout_uses_the_word_shape_classes():
 
 
 def test_suggested_settings_are_valid_and_bidirectional():
-    cfg = config.RunConfig().replace("task.name", "tagging")
-    for key, value in TaggingTask.suggested.items():
-        cfg = cfg.replace(key, value)
+    cfg = config.experiment("tagging")  # its suggested settings, validated together
     assert cfg.model.bidirectional

@@ -20,7 +20,6 @@ threads) stay as they were.
 
 from __future__ import annotations
 
-import dataclasses
 from html import escape
 from typing import Any, Optional
 
@@ -250,9 +249,9 @@ def _show_off(widget: QWidget, off: bool) -> None:
 def _choices(f: schema.Field) -> list[tuple[Any, str]]:
     """(value, what the combo shows) for a choice field: the rule's choices; for the device, this computer's."""
     if f.kind == "device":
-        from ...train import devices  # what this computer has (CUDA devices by name, MPS), not what the rule allows
+        from ..engine_loader import device_choices  # this computer's (CUDA by name, MPS) once torch has loaded
 
-        return [("auto", _("Automatic (best here)"))] + list(devices.available())
+        return [("auto", _("Automatic (best here)"))] + device_choices()
     return [(value, _(f.option.value_labels[value]) if value in f.option.value_labels else value) for value in f.choices]
 
 
@@ -362,7 +361,15 @@ class ExperimentPanel(QWidget):
     def _add_field(self, form: QFormLayout, f: schema.Field) -> FieldRow:
         row = FieldRow(f)
         row.edited.connect(self._edited)
-        form.addRow(f.label, row)
+        if f.label:
+            # The label made here, as addRow(text, row) would make it: a label Qt makes is wrapped for Python by the
+            # first labelForField(), and that wrapper outlived the label's deletion (removeRow at every change of
+            # task): the window kept a few more dead wrappers with each run (tests/gui/test_memory_bounded.py).
+            label = QLabel(f.label)
+            label.setBuddy(row)
+            form.addRow(label, row)
+        else:
+            form.addRow(f.label, row)
         self._fields[f.key] = row
         self._forms[f.key] = form
         return row
@@ -438,7 +445,7 @@ class ExperimentPanel(QWidget):
         cfg = self._cfg
         for key, value in self.left_behind:
             try:
-                cfg = replace_fast(cfg, key, value)
+                cfg = cfg.replace_setting(key, value)
             except ConfigError:
                 pass
         self.set_config(cfg)
@@ -544,7 +551,7 @@ class ExperimentPanel(QWidget):
         """A model or training field: checked on its own (the task, and any file it names, is not read again)."""
         before = self._cfg
         try:
-            self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
+            self._cfg = self._check(self._cfg.replace_setting(key, raw), key)
         except ConfigError as exc:
             self._pending[key] = raw
             self._errors[key] = str(exc)
@@ -562,9 +569,9 @@ class ExperimentPanel(QWidget):
     def _check(self, cfg: RunConfig, key: str) -> RunConfig:
         """Checks the config module cannot make on its own: the device must exist on this computer."""
         if key in self._fields and self._fields[key].kind == "device":
-            from ...train import devices
+            from ..engine_loader import check_device
 
-            devices.resolve(cfg.training.device)
+            check_device(cfg.training.device)
         return cfg
 
     def _retry_pending(self) -> None:
@@ -573,7 +580,7 @@ class ExperimentPanel(QWidget):
             if key.startswith("task."):
                 continue  # task options do not depend on model or training fields
             try:
-                self._cfg = self._check(replace_fast(self._cfg, key, raw), key)
+                self._cfg = self._check(self._cfg.replace_setting(key, raw), key)
             except ConfigError as exc:
                 self._errors[key] = str(exc)
                 if key in self._fields:
@@ -706,42 +713,11 @@ class ExperimentPanel(QWidget):
                                                  _("With one layer, dropout acts only before the head."))
 
 
-def replace_fast(cfg: RunConfig, key: str, value: Any) -> RunConfig:
-    """`cfg.replace(key, value)` for a model or training field without validating the task again: sections are
-    validated independently, and the task's validation may read a large user file (issue 10, item 7)."""
-    section, _, name = key.partition(".")
-    if section not in ("model", "training"):
-        return cfg.replace(key, value)
-    checked = config_mod.validate_field(key, value)
-    return dataclasses.replace(cfg, **{section: dataclasses.replace(getattr(cfg, section), **{name: checked})})
-
-
-def with_task(cfg: RunConfig, name: str) -> RunConfig:
-    """`cfg` switched to task `name`: its default options plus its suggested settings (Task.suggested). The fields
-    the new task does not use go back to their defaults first: the form hides them, and one may be refused there
-    (a bidirectional char-LM)."""
-    for f in schema.config_fields():
-        if not f.applies_to(name):
-            cfg = replace_fast(cfg, f.key, f.default)
-    cfg = cfg.replace("task.name", name)
-    for key, value in tasks.get(name).suggested.items():
-        try:
-            cfg = replace_fast(cfg, key, value)
-        except ConfigError:  # a suggestion that does not fit (a bug in the task): skip it, keep the rest
-            pass
-    return cfg
-
-
 def suggested_experiment(name: str, machine: Optional[RunConfig] = None) -> RunConfig:
-    """Task `name`'s suggested experiment: every model and training setting at its default, then the task's
-    suggestions; this computer's settings (device, threads) taken from `machine`."""
-    cfg = with_task(config_mod.from_dict(config_mod.to_dict(RunConfig())), name)
-    for key in MACHINE_FIELDS if machine is not None else ():
-        try:
-            cfg = replace_fast(cfg, key, _field_value(machine, key))
-        except ConfigError:
-            pass
-    return cfg
+    """Task `name`'s fresh experiment (`config.experiment`), with this computer's settings (device, threads) taken
+    from `machine`."""
+    keep = [(key, _field_value(machine, key)) for key in MACHINE_FIELDS] if machine is not None else []
+    return config_mod.experiment(name, keep)
 
 
 def _field_value(cfg: RunConfig, key: str) -> Any:
@@ -765,9 +741,3 @@ def describe_value(f: schema.Field, value: Any) -> str:
     if f.kind == "bool":
         return _("on") if value else _("off")
     return fmt(value)
-
-
-def default_config() -> RunConfig:
-    """The first-start experiment: an LSTM on airline passengers with the forecast task's suggested settings."""
-    cfg = config_mod.from_dict(config_mod.to_dict(RunConfig()))
-    return with_task(cfg, cfg.task.name)

@@ -21,6 +21,12 @@ from ...i18n import N_, _, ngettext
 log = logging.getLogger(__name__)
 
 
+# What RunFiles uses of the window, and nothing else (tests/gui/test_mode.py checks this module against it): the run
+# session (open, the run shown, its signals), showing an opened run, Reset, Save, the "ask before discarding" choice,
+# the message bar; and the window as the parent of its dialogs.
+WINDOW_USES = frozenset({"session", "show_opened", "reset", "save_run", "act_ask", "has_unsaved_run", "message_bar"})
+
+
 class RunFiles:
     def __init__(self, window):
         self.window = window

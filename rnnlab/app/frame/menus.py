@@ -35,25 +35,25 @@ def make_action(window, name: str, text: str, shortcut, tip: str, slot, icon_nam
 def build_menus(window) -> None:
     """Sets window.act_* , toolbar, recent_menu and view_menu (before the plots are made: see add_export_actions)."""
     w = window
-    many = w.many  # in a race, the verbs act on every run of it
+    many = w.many
+    # The verbs act on what the window's mode says (app/mode.py): the single run, or every run of a race.
     w.act_train = make_action(w, "train", _("Train"), "F5", _("Start training (or continue a paused run)"),
-                              lambda: many.control("train") or w.start_training())
+                              lambda: w.do("train"))
     w.act_pause = make_action(w, "pause", _("Pause"), "F6", _("Pause training between two steps"),
-                              lambda: many.control("pause") or (w.resume() if w.session.state == "paused" else
-                                                                w.pause()))
+                              lambda: w.do("pause"))
     w.act_step = make_action(w, "step", _("Step"), "F10", _("Run exactly one optimizer step (slow motion)"),
-                             lambda: many.control("step") or w.step_once())
+                             lambda: w.do("step"))
     w.act_stop = make_action(w, "stop", _("Stop"), "Shift+F5", _("Stop training; the run keeps its curves and reports its "
-                                                            "test numbers"), lambda: many.control("stop") or w.stop())
+                                                            "test numbers"), lambda: w.do("stop"))
     w.act_reset = make_action(w, "reset", _("Reset"), "Ctrl+R", _("Drop this run and start from fresh weights (same seed "
                                                              "gives the same weights)"),
-                              lambda: many.control("reset") or w.reset())
+                              lambda: w.do("reset"))
     w.act_race = make_action(w, "race", _("Race…"), "Ctrl+Shift+R", _("Train 2-4 variants of this experiment side by side "
                                                                  "(by default: vanilla RNN, LSTM, GRU)"),
                              many.race_dialog, icon_name="train")
     w.act_sweep = make_action(w, "sweep", _("Sweep…"), None, _("Run this experiment along one or two axes and seeds, on "
                                                           "every core (or a Ray cluster)"),
-                              lambda: start_sweep_dialog(w), icon_name="none")
+                              lambda: start_sweep_dialog(w.port), icon_name="none")
     w.act_compare = make_action(w, "compare", _("Compare runs…"), "Ctrl+Shift+O", _("Overlay saved runs of one task, "
                                                                                "chosen in the run library"),
                                 many.compare_dialog, icon_name="open")
@@ -155,15 +155,16 @@ def add_tab_shortcuts(window, tabs) -> None:
         window.addAction(switch)
 
 
-def update_actions(window, session, valid: bool) -> None:
-    """Enable what makes sense in the session's state; the form is locked while a run trains."""
-    w, training, s = window, session.is_training(), session.state
-    w.act_train.setEnabled(valid and not training)  # a paused run resumes with Pause/Resume
-    w.act_pause.setEnabled(training and s in ("running", "paused"))
-    w.act_pause.setText(_("Resume") if s == "paused" else _("Pause"))
-    w.act_pause.setIcon(icons.icon("resume" if s == "paused" else "pause"))
-    w.act_step.setEnabled((valid or training) and s != "stopping")
-    w.act_stop.setEnabled(training and s != "stopping")
-    w.act_reset.setEnabled(True)
-    w.act_save.setEnabled(session.info is not None)
-    w.panel.set_locked(training)
+def apply_enablement(window, e) -> None:
+    """Show an Enablement (app/mode.py's `enablement`, the one place that decides it) on the actions and the form."""
+    w = window
+    w.act_train.setEnabled(e.train)
+    w.act_pause.setEnabled(e.pause)
+    w.act_pause.setText(_("Resume") if e.pause_resumes else _("Pause"))
+    w.act_pause.setIcon(icons.icon("resume" if e.pause_resumes else "pause"))
+    w.act_step.setEnabled(e.step)
+    w.act_stop.setEnabled(e.stop)
+    w.act_reset.setEnabled(e.reset)
+    w.act_save.setEnabled(e.save)
+    w.act_race.setEnabled(e.race)
+    w.panel.set_locked(e.form_locked)

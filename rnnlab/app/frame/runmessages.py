@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from ...train.advice import Advice, blow_up
 from ...train.info import RunInfo
-from ..form.experiment_panel import ExperimentPanel, replace_fast
+from ..form.experiment_panel import ExperimentPanel
 from .messagebar import MessageBar
 from ..run.rundata import RunData
 from ... import i18n
@@ -61,7 +61,7 @@ class RunMessages:
     def apply_fix(self, changes) -> None:
         cfg = self.form.config()
         for key, value in changes:
-            cfg = replace_fast(cfg, key, value)  # model and training keys: the task file is not read again
+            cfg = cfg.replace_setting(key, value)  # model and training keys: the task file is not read again
         self._set_config(cfg)
         self.bar.show_message(_("Settings changed. Press Train to start a new run with them."), "info")
         self.fix_applied = True

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
@@ -26,6 +26,8 @@ from ...errors import RnnlabError
 from ...i18n import _
 from ...lessons.lesson import points
 from ...lessons.verdict import CANNOT_RUN, SHOWN, evaluate, table
+from ..mode import WindowPort
+from ..threads import Job, WorkerThread
 
 IGNORED_KEYS = ("training.threads", "training.device")  # where a run trains is not a change to the experiment
 
@@ -54,43 +56,21 @@ def changes_from(lesson: lessons.Lesson, cfg: config_mod.RunConfig) -> list[tupl
     return [(k, v) for k, v in mine.items() if k not in varied and k not in IGNORED_KEYS and theirs.get(k) != v]
 
 
-class _Worker(QObject):
-    """Runs `lessons.measure` on its own thread; only plain data leaves it."""
-
-    event = Signal(object)  # lessons.Event
-    done = Signal(object)  # {run name: RunResult}
-    failed = Signal(str)
-
-    def __init__(self, lesson, changes, save_to=None):
-        super().__init__()
-        self.lesson, self.changes, self.save_to = lesson, changes, save_to
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        try:
-            self.done.emit(lessons.measure(self.lesson, self.changes, self.event.emit, progress_s=0.5,
-                                           stop=self.stop, save_to=self.save_to))
-        except RnnlabError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - a crash in a run is said in the panel, never lost
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-
-
 class LessonPanel(QWidget):
     """One lesson: text, Start, steps, questions, verdict. `verdict_ready(Verdict)` when the verdict is in."""
 
     verdict_ready = Signal(object)
 
-    def __init__(self, lesson: lessons.Lesson, window=None, parent=None):
+    def __init__(self, lesson: lessons.Lesson, port: Optional[WindowPort] = None, parent=None):
         super().__init__(parent)
         self.setObjectName("lesson_panel")
-        self.lesson, self.window = lesson, window
+        # The window as app/mode.py's WindowPort (the form, the run library, a comparison); None: the panel alone.
+        self.lesson, self.port = lesson, port
         self.form_set_up = False  # set_up() put the lesson's experiment in the form
         self.shown_path = ""  # a one-run lesson's run folder, once the window shows it
         self.verdict: Optional[lessons.Verdict] = None
         self.results: dict = {}
-        self._thread: Optional[QThread] = None
-        self._worker: Optional[_Worker] = None
+        self._job: Optional[WorkerThread] = None  # lessons.measure on its own thread (app/threads.py)
         inner = QWidget()
         layout = QVBoxLayout(inner)
         title = _rich(QLabel(f"<b>{_esc(lessons.say(lesson.title))}</b>"))
@@ -171,20 +151,20 @@ class LessonPanel(QWidget):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._job is not None
 
     def set_up(self) -> None:
         """Show the lesson's experiment in the window's form (its first run's config)."""
-        if self.window is not None and self.lesson.runnable:
-            self.window.set_config(points(self.lesson.experiment)[0][1])
+        if self.port is not None and self.lesson.runnable:
+            self.port.set_config(points(self.lesson.experiment)[0][1])
             self.form_set_up = True
 
     def start(self) -> None:
         if self.running or not self.lesson.runnable:
             return
         changes = []
-        if self.window is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
-            changes = changes_from(self.lesson, self.window.config())
+        if self.port is not None and self.form_set_up:  # the form shows the lesson: what differs is a change
+            changes = changes_from(self.lesson, self.port.config())
         self.results, self.verdict = {}, None
         for i in range(len(self.step_labels)):
             self._mark(i, False)
@@ -192,19 +172,18 @@ class LessonPanel(QWidget):
         self.start_button.setEnabled(False)
         self.progress.setText(_("Starting..."))
         self._changed = bool(changes)
-        self._thread = QThread(self)
         save_to = None
-        if self.window is not None:  # the runs go to the run library, and onto the plots once the lesson is over
+        if self.port is not None:  # the runs go to the run library, and onto the plots once the lesson is over
             from ...runs import library
 
             save_to = library.new_sweep_path(f"lesson-{self.lesson.name}")
-        self._worker = _Worker(self.lesson, changes, save_to)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.event.connect(self._on_event)
-        self._worker.done.connect(self._on_done)
-        self._worker.failed.connect(self._on_failed)
-        self._thread.start()
+        lesson, stop = self.lesson, threading.Event()
+        job = Job(lambda: lessons.measure(lesson, changes, job.report, progress_s=0.5, stop=stop, save_to=save_to))
+        job.yielded.connect(self._on_event)  # lessons.Event
+        job.returned.connect(self._on_done)  # {run name: RunResult}
+        job.errored.connect(self._on_failed)
+        self._job = WorkerThread(job, "rnnlab-lesson", stop=stop.set)
+        self._job.start()
 
     def _on_event(self, event) -> None:
         if event.kind == "started" and event.index == 0:
@@ -239,10 +218,9 @@ class LessonPanel(QWidget):
         return self._done[i]
 
     def _finish(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
+        if self._job is not None:
+            self._job.finish()
+            self._job = None
         self.start_button.setEnabled(True)
 
     def _on_done(self, results) -> None:
@@ -250,10 +228,10 @@ class LessonPanel(QWidget):
         self.results = dict(results)
         self._show(evaluate(self.lesson, self.results, changed=self._changed))
         paths = [r.path for r in self.results.values() if r.path]
-        if self.window is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
-            self.window.many.compare(paths)
-        elif self.window is not None and paths and self.window.files.may_discard(_("show the lesson's run")):
-            self.window.files.open(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
+        if self.port is not None and len(paths) > 1:  # the lesson's runs on the plots, one colour each
+            self.port.compare(paths)
+        elif self.port is not None and paths and self.port.may_discard(_("show the lesson's run")):
+            self.port.open_run(paths[0], lambda p=paths[0]: setattr(self, "shown_path", p),
                                    lambda message: self.progress.setText(
                                        _("The lesson's run could not be shown: {why}").format(why=message)))
 
@@ -273,12 +251,9 @@ class LessonPanel(QWidget):
 
     def close_lesson(self) -> None:
         """End a run in progress at its next step and wait for its thread (the window is closing)."""
-        if self._worker is not None:
-            self._worker.stop.set()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
+        if self._job is not None:
+            self._job.close()
+            self._job = None
 
 
 def _esc(text: str) -> str:
@@ -313,7 +288,7 @@ def open_lesson(window, path) -> Optional[LessonPanel]:
         dock.setObjectName("lesson_dock")
         window.addDockWidget(Qt.RightDockWidgetArea, dock)
         window.lesson_dock = dock
-    panel = LessonPanel(lesson, window)
+    panel = LessonPanel(lesson, window.port)
     dock.setWidget(panel)
     if old is not None:
         old.close_lesson()

@@ -15,39 +15,26 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ...errors import RnnlabError
+from ..threads import Job, WorkerThread
 
 log = logging.getLogger(__name__)
 
 CLOSE_WAIT_MS = 15_000  # abandoning kills the workers at once; this only bounds a stuck pipe
 
 
-class _Loop(QObject):
-    event = Signal(object)
-    failed = Signal(str)
-    ended = Signal()
-
-    def __init__(self, runner):
-        super().__init__()
-        self.runner = runner
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            for event in self.runner.events():
-                self.event.emit(event)
-        except RnnlabError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # an engine bug must end the experiment, not the window
-            log.exception("experiment loop failed")
-            self.failed.emit(f"The experiment stopped with an error: {exc}")
-        finally:
-            self.ended.emit()
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, RnnlabError):
+        return str(exc)
+    log.error("experiment loop failed", exc_info=exc)  # an engine bug must end the experiment, not the window
+    return f"The experiment stopped with an error: {exc}"
 
 
 class ExperimentThread(QObject):
+    """The runner's events on the GUI thread, through a Job on its own thread (app/threads.py)."""
+
     event = Signal(object)
     failed = Signal(str)
     ended = Signal()
@@ -55,19 +42,16 @@ class ExperimentThread(QObject):
     def __init__(self, runner, parent=None):
         super().__init__(parent)
         self.runner = runner
-        self._thread = QThread()
-        self._thread.setObjectName("rnnlab-experiment")
-        self._loop = _Loop(runner)
-        self._loop.moveToThread(self._thread)
-        self._thread.started.connect(self._loop.run)
-        self._loop.event.connect(self.event)
-        self._loop.failed.connect(self.failed)
-        self._loop.ended.connect(self._on_ended)
+        job = Job(runner.events, describe=_describe)
+        job.yielded.connect(self.event)
+        job.errored.connect(self.failed)
+        job.ended.connect(self._on_ended)
+        self._job = WorkerThread(job, "rnnlab-experiment", stop=runner.abandon)
         self._running = False
 
     def start(self) -> None:
         self._running = True
-        self._thread.start()
+        self._job.start()
 
     def is_running(self) -> bool:
         return self._running
@@ -87,17 +71,14 @@ class ExperimentThread(QObject):
 
     def close(self) -> None:
         """End now (the window closes, or the race is reset): workers are killed, the thread is waited for."""
-        if self._thread.isRunning():
-            self.runner.abandon()
-            self._thread.quit()
-            if not self._thread.wait(CLOSE_WAIT_MS):
+        if self._job.is_running():
+            if not self._job.close(CLOSE_WAIT_MS):
                 log.warning("experiment thread slow to end")
-                self._thread.wait()
+                self._job.finish()
         self._running = False
 
     @Slot()
     def _on_ended(self) -> None:
-        self._thread.quit()
-        self._thread.wait()
+        self._job.finish()
         self._running = False
         self.ended.emit()

@@ -2,14 +2,15 @@
 loss, gradient-norm and gradient-through-time panels in one colour per run; the Gates tab and the task view show the
 run chosen in the legend. The single run (session.py) steps aside meanwhile and comes back with "Back to one run".
 
-    many = ManyRuns(window)
+    many = ManyRuns(port)                 # port: the window's WindowPort (app/mode.py), all this module may use
     many.start_race(cfg, "model.cell", ["rnn_tanh", "lstm", "gru"])     # or many.race_dialog()
     many.compare(["runs/a", "runs/b"])                                  # read off the GUI thread, then shown
     many.control("pause")                                               # the toolbar's verbs, for the whole race
     many.leave()                                                        # back to one run
 
 Only plain data reaches this module: RaceSession turns the engine's events into RunData; saved runs are read on the
-helper thread (session.open_job) and arrive as Opened.
+helper thread (session.open_job) and arrive as Opened. The window's mode (app/mode.py) says whether the plots show
+one run, a race or a comparison: this module sets it, and the window enables its actions from it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolButton, QW
 from ...runs import compare as compare_mod
 from ...runs import library
 from .. import places
+from ..mode import Mode, RunState, WindowPort
 from .race_dialog import RaceDialog
 from .race_session import RaceSession
 from ..plots.overlay import FlowLayout
@@ -35,8 +37,6 @@ from ...i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
 
-# the panels that draw every run (the Cell tab: every runner's saliency); the others the chosen one
-OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel", "cell_panel")
 RESULTS_TAB = N_("Race results")
 RACE_PROGRESS_S = 0.1  # each runner reports this often: with 2-4 runners the plots get news on most of their redraws
 
@@ -81,7 +81,7 @@ class RunsBar(QWidget):
             return
         self._layout.addWidget(self.title)
         self.title.setText(many.title())
-        racing = many.mode == "race"
+        racing = many.mode is Mode.RACE
         for track in many.all_runs:
             alone = self._button(_("only {label}").format(label=_(track.label)),
                                  _("Show {label} alone (click again for all runs)").format(label=_(track.label)),
@@ -101,17 +101,18 @@ class RunsBar(QWidget):
 
 
 class ManyRuns(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.mode: Optional[str] = None  # None | "race" | "compare"
+    """A race or a comparison on the window's plots. It sees the window only through `port` (app/mode.py)."""
+
+    def __init__(self, port: WindowPort, parent=None):
+        super().__init__(parent)
+        self.port = port
         self.all_runs = RunSet()  # every run of the race or the comparison
         self.alone: Optional[str] = None  # the key of the run shown alone, if one is
         self.race = RaceSession(self)
         self.race.tracks_changed.connect(self._tracks_changed)
         self.race.progress.connect(self._race_progress)
         self.race.ended.connect(self._race_ended)
-        self.race.failed.connect(lambda msg: self.window.message_bar.show_message(msg, "error"))
+        self.race.failed.connect(lambda msg: self.port.say(msg, "error"))
         self.race_folder: Optional[Path] = None
         self._paused = False  # the race was paused (or stepped) from the toolbar
         self.bar = RunsBar(self)
@@ -122,14 +123,20 @@ class ManyRuns(QObject):
     # --- what the window asks -------------------------------------------------------------------------------------
 
     @property
+    def mode(self) -> Optional[Mode]:
+        """None while the window shows one run, else Mode.RACE or Mode.COMPARE (the window's mode owns it)."""
+        mode = self.port.state.mode
+        return None if mode is Mode.SINGLE else mode
+
+    @property
     def active(self) -> bool:
         return self.mode is not None
 
     def racing(self) -> bool:
-        return self.mode == "race" and self.race.is_running()
+        return self.mode is Mode.RACE and self.race.is_running()
 
     def title(self) -> str:
-        if self.mode == "race":
+        if self.mode is Mode.RACE:
             what = self.race.key.rpartition(".")[2]
             title = (ngettext("<b>Race</b> of {count} run, differing in <i>{what}</i> (running):",
                               "<b>Race</b> of {count} runs, differing in <i>{what}</i> (running):", len(self.all_runs))
@@ -142,20 +149,23 @@ class ManyRuns(QObject):
                         "<b>Comparing</b> {count} saved runs of <i>{task}</i>:", len(self.all_runs)).format(
             count=len(self.all_runs), task=task)
 
-    def control(self, verb: str) -> bool:
+    def control(self, verb: str) -> None:
         """The toolbar's verbs ("train", "pause", "step", "stop", "reset") while several runs are shown: they act on
-        the whole race. False: the single run takes the verb (no race or comparison, or Train after one)."""
+        the whole race. In a comparison or after a race, Train and Reset go back to one run (Train then starts the
+        form's experiment); the other verbs are disabled there (mode.enablement)."""
         if self.mode is None:
-            return False
-        if not self.racing():  # a comparison, or a race that ended: Train and Reset go back to one run
+            return
+        if not self.racing():
             if verb in ("train", "reset"):
                 self.leave()
-                return verb == "reset"  # Train then starts the form's experiment
-            return True
+                if verb == "train":
+                    self.port.start_training()
+            return
         race = self.race
         if verb == "reset":
             self.leave()
-        elif verb == "train":
+            return
+        if verb == "train":
             race.resume()
             self._paused = False
         elif verb == "pause":
@@ -166,39 +176,43 @@ class ManyRuns(QObject):
             self._paused = True
         elif verb == "stop":
             race.stop()
-        self.update_actions()
-        return True
+        self.sync()
 
-    def update_actions(self) -> None:
-        """After menus.update_actions: in a race the verbs act on the race; the form waits."""
+    def sync(self) -> None:
+        """Tell the window's mode how the race goes (it enables the actions from that), and show it in the status
+        bar."""
         if self.mode is None:
             return
-        w, running = self.window, self.racing()
+        running = self.racing()
+        if running:
+            run = RunState.PAUSED if self._paused else RunState.TRAINING
+        else:
+            run = RunState.FINISHED if self.mode is Mode.RACE else RunState.IDLE
+        self.port.state.update(run=run)
+        self.show_status()
+
+    def show_status(self) -> None:
+        """The status bar's fields for several runs (the window calls it after its own)."""
+        if self.mode is None:
+            return
+        running = self.racing()
         paused = running and self._paused
-        w.act_train.setEnabled(paused or (not running and w.panel.is_valid()))
-        w.act_pause.setEnabled(running)
-        w.act_pause.setText(_("Resume") if paused else _("Pause"))
-        w.act_step.setEnabled(running)
-        w.act_stop.setEnabled(running)
-        w.act_save.setEnabled(False)  # a race saves itself (its folder); a comparison is of saved runs
-        w.act_race.setEnabled(not running)
-        w.panel.set_locked(running)
-        if self.mode == "race":
+        if self.mode is Mode.RACE:
             state = ("paused" if paused else "racing") if running else _("race ended")
         else:
             state = "comparing"
-        w.fields.show_runs(state, [t.info for t in self.all_runs])
+        self.port.show_runs_status(state, [t.info for t in self.all_runs])
 
     # --- a race ---------------------------------------------------------------------------------------------------
 
     def race_dialog(self) -> None:
-        w = self.window
-        if not w.panel.is_valid():
+        w = self.port
+        if not w.form_valid():
             w.start_training()  # says what to fix
             return
-        if not w.files.may_discard(_("start a race")):
+        if not w.may_discard(_("start a race")):
             return
-        dialog = RaceDialog(w.config(), w)
+        dialog = RaceDialog(w.config(), w.widget)
         dialog.setObjectName("raceDialog")
         if dialog.exec():
             key, values = dialog.choice()
@@ -206,7 +220,7 @@ class ManyRuns(QObject):
 
     def start_race(self, cfg, key: str, values) -> bool:
         """Race `cfg` with `key` taking each of `values`; saved as a sweep folder in the run library."""
-        self._enter("race")
+        self._enter(Mode.RACE)
         self._paused = False
         self.race_folder = library.new_sweep_path(f"race-{cfg.task.name}")
         if not self.race.start(cfg, key, list(values), self.race_folder, progress_s=RACE_PROGRESS_S):
@@ -214,29 +228,24 @@ class ManyRuns(QObject):
             return False
         self.all_runs = self.race.runs
         self._show()
-        self.window.message_bar.show_message(
+        self.port.say(
             _("Racing {count} runs side by side, each in its own process, saved to {race_folder}.").format(count=len(values), race_folder=self.race_folder), "info")
         return True
 
     def _race_progress(self) -> None:
-        self.window.scheduler.refresh()
-        self.update_actions()
+        self.port.redraw()
+        self.sync()
 
     def _race_ended(self, rows: list, sentence: str) -> None:
-        if self.mode != "race":
+        if self.mode is not Mode.RACE:
             return
         self.table.show_results(rows, self.race.runs, sentence)
-        tabs = self.window.tabs
-        index = self._results_index()
+        index = self.port.tab_index(self.table)
         if index < 0:
-            index = tabs.addTab(self.table, _(RESULTS_TAB))
-        tabs.setCurrentIndex(index)
-        self.window.message_bar.show_message(sentence, "info")
+            index = self.port.add_tab(self.table, _(RESULTS_TAB))
+        self.port.set_tab(index)
+        self.port.say(sentence, "info")
         self._tracks_changed()
-
-    def _results_index(self) -> int:
-        tabs = self.window.tabs
-        return next((i for i in range(tabs.count()) if tabs.widget(i) is self.table), -1)
 
     # --- comparing saved runs -------------------------------------------------------------------------------------
 
@@ -244,16 +253,16 @@ class ManyRuns(QObject):
         """File > Compare runs...: the run library, where several runs of one task are chosen."""
         from ..output.library_dialog import LibraryDialog
 
-        dialog = LibraryDialog(self.window)
+        dialog = LibraryDialog(self.port.widget)
         dialog.setObjectName("libraryDialog")
-        connect_library(self.window, dialog)
+        connect_library(self.port, dialog)
         dialog.show()
 
     def compare(self, paths) -> None:
         """Read the runs on the helper thread (refusing runs of different tasks), then overlay them."""
         paths = [str(p) for p in paths]
-        w = self.window
-        if self.mode is None and not w.files.may_discard(_("compare runs")):
+        w = self.port
+        if self.mode is None and not w.may_discard(_("compare runs")):
             return  # the unsaved run shown stays
 
         def job():
@@ -263,25 +272,25 @@ class ManyRuns(QObject):
         def done(result) -> None:
             self._loading -= 1
             comparison, opened = result
-            self._enter("compare")  # from a race too: _enter ends it
+            self._enter(Mode.COMPARE)  # from a race too: _enter ends it
             runs = RunSet()
             for o, label in zip(opened, comparison.labels):
                 runs.add(Track(o.path, label, o.info, o.data, status=o.status))
             self.all_runs = runs
-            w.panel.set_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
+            w.show_config(opened[0].info.config)  # the form shows the first run's settings, as Open does
             w.show_preview(opened[0].preview)
             self._show()
-            w.message_bar.show_message(_("Comparing {count} runs: what differs is in the legend.").format(count=len(paths)), "info")
+            w.say(_("Comparing {count} runs: what differs is in the legend.").format(count=len(paths)), "info")
 
         def failed(message: str) -> None:
             self._loading -= 1
-            w.message_bar.show_message(_("Could not compare these runs: {message}").format(message=message), "error")
+            w.say(_("Could not compare these runs: {message}").format(message=message), "error")
 
         self._loading += 1
-        w.access.run_background(job, done, failed)
+        w.run_background(job, done, failed)
 
     def add_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window, _("Add a saved run to the comparison"),
+        path = QFileDialog.getExistingDirectory(self.port.widget, _("Add a saved run to the comparison"),
                                                 places.last_folder("runs"))
         if path:
             self.add(path)
@@ -291,7 +300,7 @@ class ManyRuns(QObject):
         self.compare([t.key for t in self.all_runs] + [str(path)])
 
     def remove(self, key: str) -> None:
-        if self.mode != "compare":
+        if self.mode is not Mode.COMPARE:
             return
         self.all_runs.remove(key)
         if len(self.all_runs) == 0:
@@ -334,76 +343,64 @@ class ManyRuns(QObject):
         solo.add(self.all_runs.get(self.alone))
         return solo
 
-    def _enter(self, mode: str) -> None:
-        w = self.window
+    def _enter(self, mode: Mode) -> None:
+        w = self.port
         if self.mode is None:
-            w.session.reset()  # the single run steps aside (the unsaved-run question was asked before)
-        if self.mode == "race" and mode != "race":
+            w.drop_single_run()  # the single run steps aside (the unsaved-run question was asked before)
+        if self.mode is Mode.RACE and mode is not Mode.RACE:
             self.race.reset()
-        self.mode = mode
+        w.state.update(mode=mode, run=RunState.IDLE)
         self.alone = None
         self._drop_results_tab()  # a new race or a comparison has no results yet
 
     def _drop_results_tab(self) -> None:
-        index = self._results_index()
+        index = self.port.tab_index(self.table)
         if index >= 0:
-            self.window.tabs.removeTab(index)
+            self.port.remove_tab(index)
 
     def _show(self) -> None:
-        runs = self.shown()
-        for name in OVERLAID:
-            getattr(self.window, name).show_runs(runs)
+        self.port.show_runs(self.shown())
         self._show_selected()
         self.bar.rebuild()
-        self.update_actions()
+        self.sync()
 
     def _show_selected(self) -> None:
         """The chosen run's data goes to the panels that draw one run: the Gates tab and the task view."""
-        w = self.window
         track = self.all_runs.selected_track()
         if track is None:
             return
-        w.data = track.data
-        if track.info is not None:
-            w.gates_panel.configure(track.info)
-            w.view_host.configure(track.info)
-        track.data.probe_version += 1
-        track.data.view_version += 1
-        w.scheduler.forget()
-        w.scheduler.refresh(force=True)
+        self.port.show_run(track.data, track.info)
 
     def _tracks_changed(self) -> None:
-        if self.mode != "race":
+        if self.mode is not Mode.RACE:
             return
         selected = self.all_runs.selected_track()
-        if selected is not None and self.window.data is not selected.data:
+        if selected is not None and not self.port.shows(selected.data):
             self._show_selected()
         else:
-            self.window.scheduler.refresh(force=True)
+            self.port.redraw(force=True)
         self.bar.rebuild()
-        self.update_actions()
+        self.sync()
 
     def attach(self) -> None:
         """The window made its plots (at start, and again on zoom): listen to their legends, hand them the runs."""
-        for name in OVERLAID:
-            getattr(self.window, name).run_clicked.connect(self.select)
+        self.port.on_run_clicked(self.select)
         if self.mode is None:
             return
-        if self.mode == "race" and self.race.rows and self._results_index() < 0:
-            self.window.tabs.addTab(self.table, _(RESULTS_TAB))
+        if self.mode is Mode.RACE and self.race.rows and self.port.tab_index(self.table) < 0:
+            self.port.add_tab(self.table, _(RESULTS_TAB))
         self._show()
 
     def leave(self) -> None:
         """Back to one run: the race is abandoned (its folder keeps what finished), the overlays go."""
-        w = self.window
+        w = self.port
         if self.mode is None:
             return
         self.race.reset()
-        self.mode = None
+        w.state.update(mode=Mode.SINGLE, run=RunState.IDLE)  # the single run stepped aside: idle
         self.alone = None
         self.all_runs = RunSet()
-        for name in OVERLAID:
-            getattr(w, name).show_runs(None)
+        w.show_runs(None)
         self._drop_results_tab()
         self.bar.rebuild()
         w.reset()
@@ -411,7 +408,7 @@ class ManyRuns(QObject):
     # --- sweeps ---------------------------------------------------------------------------------------------------
 
     def open_sweep_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window, _("Open a sweep folder (it holds results.csv)"),
+        path = QFileDialog.getExistingDirectory(self.port.widget, _("Open a sweep folder (it holds results.csv)"),
                                                 str(library.sweeps_folder()))
         if path:
             self.open_sweep(path)
@@ -423,9 +420,8 @@ class ManyRuns(QObject):
         view = SweepView(None)
         view.setAttribute(Qt.WA_DeleteOnClose)
         view.setWindowTitle(_("Sweep: {name} — rnnlab").format(name=Path(path).name))
-        place_on_screen(view, self.window, (1200, 780))
-        view.failed.connect(lambda msg: self.window.message_bar.show_message(_("Could not open the sweep: {msg}").format(msg=msg),
-                                                                             "error"))
+        place_on_screen(view, self.port.widget, (1200, 780))
+        view.failed.connect(lambda msg: self.port.say(_("Could not open the sweep: {msg}").format(msg=msg), "error"))
         view.destroyed.connect(lambda _unused=None, v=view: self.sweep_windows.remove(v) if v in self.sweep_windows
                                else None)
         view.open(str(path))
@@ -462,22 +458,20 @@ def place_on_screen(view: QWidget, beside: QWidget, wanted: tuple[int, int]) -> 
               area.top() + max(0, (area.height() - view.height() - FRAME_PX[1]) // 2))
 
 
-def connect_library(window, dialog) -> None:
+def connect_library(port: WindowPort, dialog) -> None:
     """The run library's requests, served by the window."""
-    dialog.open_requested.connect(lambda path: window.files.may_discard(_("open another run"))
-                                  and window.files.open_interactive(path))
-    dialog.compare_requested.connect(window.many.compare)
-    dialog.sweep_requested.connect(window.many.open_sweep)
+    dialog.open_requested.connect(lambda path: port.may_discard(_("open another run"))
+                                  and port.open_run_interactive(path))
+    dialog.compare_requested.connect(port.compare)
+    dialog.sweep_requested.connect(port.open_sweep)
 
 
-def start_sweep_dialog(window) -> None:
+def start_sweep_dialog(port: WindowPort) -> None:
     """Run > Sweep...: the form's experiment along one or two axes, in the run library."""
     from .sweep_dialog import SweepDialog
 
-    cfg = window.config()
-    dialog = SweepDialog(cfg, window, folder=library.new_sweep_path(f"{cfg.task.name}-sweep"))
+    cfg = port.config()
+    dialog = SweepDialog(cfg, port.widget, folder=library.new_sweep_path(f"{cfg.task.name}-sweep"))
     dialog.setObjectName("sweepDialog")
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.show()
-
-

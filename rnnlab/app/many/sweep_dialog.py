@@ -325,5 +325,5 @@ if __name__ == "__main__":  # python -m rnnlab.app.many.sweep_dialog [TASK]: the
 
     app = application(sys.argv)
     theme.apply(app)
-    dialog = SweepDialog(config_mod.RunConfig().replace("task.name", sys.argv[1] if len(sys.argv) > 1 else "adding"))
+    dialog = SweepDialog(config_mod.experiment(sys.argv[1] if len(sys.argv) > 1 else "adding"))
     sys.exit(dialog.exec())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 from ...errors import RnnlabError
+from ..plots.common import legend_of
 from ...i18n import N_, _, ngettext, strerror
 
 Target = Union[pg.PlotItem, QWidget]
@@ -52,7 +52,7 @@ class Choice:
 
 def plot_title(item: pg.PlotItem) -> str:
     """The plot's title as plain text ("Loss", "Forget gate f"), without the legend lines under it."""
-    legend = getattr(item, "_rnnlab_legend", None)
+    legend = legend_of(item)
     if legend and legend[0]:
         return legend[0]
     text = item.titleLabel.text or ""
@@ -88,7 +88,6 @@ def _has_content(item: pg.PlotItem) -> bool:
 def plot_choices(widget: QWidget) -> list[Choice]:
     """A choice per visible plot of the widget, named by its title (a number added where two are alike).
     Untitled plots without data (a heatmap's colour bar) are left out."""
-    name_known_curves(widget)
     choices, seen = [], {}
     for item in plots_in(widget):
         title = plot_title(item)
@@ -295,14 +294,18 @@ def _widget_svg(widget: QWidget, title: str, white: bool) -> bytes:
     return bytes(buffer.data())
 
 
+_svg_fix = None  # the exporter's path fix, once installed
+
+
 def _fix_pyqtgraph_svg_paths() -> None:
     """pyqtgraph 0.13-0.14's SVG exporter reads every token of a path as "x,y" and stops with a ValueError at the
     close-path command "Z" that Qt 6 writes (the silent failure of issue 14). Hide the Z from it, put it back after."""
     import importlib
 
     module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+    global _svg_fix
     original = getattr(module, "correctCoordinates", None)
-    if original is None or getattr(original, "_rnnlab_fixed", False):
+    if original is None or original is _svg_fix:
         return  # fixed already, or a pyqtgraph whose exporter is built differently
 
     def correct_coordinates(node, defs, item, options):
@@ -316,8 +319,7 @@ def _fix_pyqtgraph_svg_paths() -> None:
         for path in closed:
             path.setAttribute("d", path.getAttribute("d").rstrip() + " Z")
 
-    correct_coordinates._rnnlab_fixed = True
-    module.correctCoordinates = correct_coordinates
+    _svg_fix = module.correctCoordinates = correct_coordinates
 
 
 _fix_pyqtgraph_svg_paths()
@@ -346,29 +348,6 @@ def _axis_name(item: pg.PlotItem, side: str, fallback: str) -> str:
     if len(label) > 1 and len(label[-1]) == 1:
         return label[-1]
     return _column_name(" ".join(label)) or fallback
-
-
-# The curves of the learning plots get the names `metrics.csv` gives the same numbers.
-_KNOWN_CURVES = {
-    "LossPanel": {"train_raw": "train_loss", "train_smooth": "train_loss_smoothed", "val_loss": "val_loss"},
-    "GradNormPanel": {"global_curve": "grad_norm", "threshold": "max_grad_norm"},
-    "GradTimePanel": {"first_curve": "before_training"},
-}
-
-
-def name_known_curves(widget: QWidget) -> None:
-    """Give the curves of the window's own panels their column names (object names, unless already set)."""
-    for panel in [widget, *widget.findChildren(QWidget)]:
-        names = _KNOWN_CURVES.get(type(panel).__name__)
-        if not names:
-            continue
-        for attr, name in names.items():
-            curve = getattr(panel, attr, None)
-            if curve is not None and not curve.objectName():
-                curve.setObjectName(name)
-        if type(panel).__name__ == "LossPanel":
-            metric = _column_name(getattr(panel.metric_plot.getAxis("left"), "labelText", "")) or "metric"
-            panel.val_metric.setObjectName(f"val_{metric}")
 
 
 def _curve_names(curves: list, legend: list, used: set) -> list[str]:
@@ -409,7 +388,7 @@ def plot_table(item: pg.PlotItem) -> tuple[list[str], list[list[float]]]:
     images = [i for i in item.items if isinstance(i, pg.ImageItem) and i.image is not None and i.isVisible()]
     if images:
         return _image_table(item, images[0])
-    legend = list(getattr(item, "_rnnlab_legend", ("", []))[1])
+    legend = (legend_of(item) or ("", []))[1]
     used: set = set()
     x_name = _axis_name(item, "bottom", "x")
     used.add(x_name)
@@ -510,10 +489,7 @@ def _write_bytes(path: str | Path, data: bytes) -> None:
 
     path = Path(path)
     try:
-        atomic_write(path, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        path.chmod(0o666 & ~umask)  # an ordinary file, not the private temporary one
+        atomic_write(path, data)  # an ordinary file's mode, not the private temporary one's
     except OSError as exc:
         raise RnnlabError(_("cannot write {path}: {value}. Choose another folder or name.").format(path=path, value=strerror(exc))) from None
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -218,14 +220,39 @@ def _update_min_height_only(label) -> None:
     label.updateGeometry()
 
 
+# What rnnlab keeps about pyqtgraph's objects, here rather than as attributes set on them: a plot's legend (read
+# by File > Export too, through `legend_of`) and the title labels already released. Weak: a closed plot's entry goes.
+@dataclass
+class _Legend:
+    title: str
+    entries: list
+    lines: Optional[tuple] = None  # the last layout's breaks: a resize that keeps them re-lays out nothing
+
+
+_LEGENDS: "weakref.WeakKeyDictionary[pg.PlotItem, _Legend]" = weakref.WeakKeyDictionary()
+_RELEASED: "weakref.WeakSet[pg.LabelItem]" = weakref.WeakSet()
+
+
+def legend_of(item: pg.PlotItem) -> Optional[tuple[str, list]]:
+    """The title and entries `legend_title` gave the plot; None when it has no such legend."""
+    legend = _LEGENDS.get(item)
+    return (legend.title, list(legend.entries)) if legend is not None else None
+
+
+def legend_layout(item: pg.PlotItem) -> Optional[tuple]:
+    """The legend's last layout, (title lines, pieces, line breaks), or None before the first: what it looks like."""
+    legend = _LEGENDS.get(item)
+    return legend.lines if legend is not None else None
+
+
 def release_title_width(item: pg.PlotItem) -> None:
     """A long title must not stop its plot from shrinking: pyqtgraph makes a title's width the plot's minimum width,
     so in a narrow pane the plot (and its colour bar) would be cut off instead of the title's end."""
     label = item.titleLabel
-    if getattr(label, "_rnnlab_released", False):
+    if label in _RELEASED:
         return
     label.updateMin = lambda: _update_min_height_only(label)  # called by every setText
-    label._rnnlab_released = True
+    _RELEASED.add(label)
     label.updateMin()
 
 
@@ -236,11 +263,13 @@ def legend_title(item: pg.PlotItem, title: str, entries: Sequence[tuple[str, str
     loss plot 45 px (issue 9, item 6).
 
     entries: (name, colour, glyph) with glyph one of GLYPHS ("line", "dash", "dot", "tri")."""
-    item._rnnlab_legend = (title, list(entries))
-    item._rnnlab_legend_lines = None
-    if not getattr(item, "_rnnlab_legend_follows", False):
-        item._rnnlab_legend_follows = True
-        item.vb.sigResized.connect(lambda _vb: _layout_legend(item))
+    if item not in _LEGENDS:  # the first legend of this plot: it follows the plot's width from now on
+        # A weak reference: the connection lives in Qt, out of the garbage collector's sight, so a closure over the
+        # plot kept every plot taken out of its layout alive, with its menus and curves (the gates tab's "mean over
+        # units" at every change of cell type: the window grew with each run, docs/benchmarks.md).
+        follow = weakref.ref(item)
+        item.vb.sigResized.connect(lambda _vb: _layout_legend(follow()) if follow() is not None else None)
+    _LEGENDS[item] = _Legend(title, list(entries))
     _layout_legend(item)
 
 
@@ -297,7 +326,10 @@ def _legend_lines(pieces, width_px: float, font: QFont, taken: float = 0.0) -> l
 
 
 def _layout_legend(item: pg.PlotItem) -> None:
-    title, entries = item._rnnlab_legend
+    legend = _LEGENDS.get(item)
+    if legend is None:
+        return
+    title, entries = legend.title, legend.entries
     small = max(7, theme.font_size() - 1)
     big, little = QFont(), QFont()
     big.setPointSize(theme.font_size() + 1)
@@ -309,9 +341,9 @@ def _layout_legend(item: pg.PlotItem) -> None:
     pieces = _legend_pieces(entries, width, little)
     taken = QFontMetricsF(bold).horizontalAdvance(heads[-1]) if heads else 0.0
     lines = _legend_lines(pieces, width, little, taken) if pieces else []
-    if (heads, pieces, lines) == item._rnnlab_legend_lines:
+    if (heads, pieces, lines) == legend.lines:
         return  # the same breaks: nothing to re-lay out
-    item._rnnlab_legend_lines = (heads, pieces, lines)
+    legend.lines = (heads, pieces, lines)
     spans = [f"<span style='color:{color}'>{mark or '&nbsp;&nbsp;'}&nbsp;{text}</span>"
              for text, color, mark, _continued in pieces]
     texts = ["&nbsp;&nbsp; ".join(spans[i] for i in line) for line in lines]
@@ -530,3 +562,25 @@ class EMA:
     def clear(self) -> None:
         self._out.clear()
         self._acc = math.nan
+
+
+class RunAverages:
+    """One EMA per run of a RunSet, by track key; a new run under the same key (a rerun) starts its average afresh."""
+
+    def __init__(self, span: int):
+        self.span = span
+        self._held: dict[str, tuple[object, EMA]] = {}
+
+    def update(self, key: str, data: object, column: np.ndarray) -> np.ndarray:
+        held = self._held.get(key)
+        if held is None or held[0] is not data:
+            held = self._held[key] = (data, EMA(self.span))
+        return held[1].update(column)
+
+    def values(self) -> list[np.ndarray]:
+        return [ema.values for _data, ema in self._held.values()]
+
+    def clear(self) -> None:
+        self._held.clear()
+
+

@@ -28,7 +28,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ...models.probe import GATE_NAMES, GATE_RANGE, GATE_TITLES
+from ...models.gatenames import GATE_NAMES, GATE_RANGE, GATE_TITLES
 from ...train.info import RunInfo
 from .. import theme
 from ..run.rundata import RunData

@@ -14,8 +14,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout
 
 from ...train.history import grad_col, grad_groups
 from ...train.info import RunInfo
@@ -23,8 +23,8 @@ from .. import theme
 from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
-from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay, RunLegend
+from .common import RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 
@@ -40,22 +40,16 @@ def group_label(name: str) -> str:
     return {"head": _("head"), "embedding": _("embedding")}.get(name, name)
 
 
-class GradNormPanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
-
+class GradNormPanel(RunsPanel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._info: Optional[RunInfo] = None
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.version)
-        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self._track_ema = RunAverages(SMOOTH_SPAN)
         self.glw = pg.GraphicsLayoutWidget()
         self.plot = self.glw.addPlot()
         style_plot(self.plot, x=_("step"), y=_("norm (log scale)"))
         self.plot.setLogMode(x=False, y=True)
         self.global_curve = curve(self.plot, theme.GLOBAL_NORM)
+        self.global_curve.setObjectName("grad_norm")  # its column in an exported CSV, as in metrics.csv
         self.global_curve.setZValue(3)
         # One path of vertical strokes (connect="pairs"): cheap however many steps were clipped.
         self.clip_marks = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1), connect="pairs")
@@ -64,6 +58,7 @@ class GradNormPanel(QWidget):
         self.y_range = StableRange(self.plot, "y", log=True)
         self.total_steps = 0
         self.threshold = self.plot.plot([], [], pen=pen(theme.CLIP_MARK, 1, Qt.DashLine))
+        self.threshold.setObjectName("max_grad_norm")
         self.group_curves: dict[str, pg.PlotDataItem] = {}
         self._seen = -1
         self._runs_frame = None
@@ -114,7 +109,7 @@ class GradNormPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        self._track_ema = {}
+        self._track_ema.clear()
         for c in (self.global_curve, self.clip_marks, *self.group_curves.values()):
             c.setVisible(runs is None)
         self._seen = -1
@@ -199,12 +194,9 @@ class GradNormPanel(QWidget):
         data = track.data
         norm = data.col("grad_norm")
         items[0].setData(*finite_xy(data.steps, norm, positive=True))
-        held = self._track_ema.get(track.key)
-        if held is None or held[0] is not data:
-            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
         with np.errstate(divide="ignore", invalid="ignore"):  # averaged in log10: a geometric mean, as drawn
             logs = np.log10(np.where(norm > 0, norm, np.nan))
-        items[1].setData(*finite_xy(data.steps, 10.0 ** held[1].update(logs), positive=True))
+        items[1].setData(*finite_xy(data.steps, 10.0 ** self._track_ema.update(track.key, data, logs), positive=True))
 
     def _refresh_runs(self) -> None:
         runs = self.overlay.runs

@@ -18,8 +18,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from ...train.info import RunInfo
 from .. import theme
@@ -27,7 +27,7 @@ from ..run.rundata import RunData, norms_row
 from ..run.runset import RunSet, Track
 from .alone import run_alone
 from .common import Heatmap, StepAxis, curve, legend_title, style_plot
-from .overlay import Overlay, RunLegend
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 
@@ -49,16 +49,11 @@ def positive_xy(norms) -> tuple[np.ndarray, np.ndarray]:
     return t[ok], norms[ok]
 
 
-class GradTimePanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
+class GradTimePanel(RunsPanel):
     HEAT_TITLE = N_("History: log₁₀ ‖∂L/∂hₜ‖ per probe")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.probe_version)
         self._heat_seen = None  # (key, data, probe version) of the run whose history the heatmap shows
         self.which = QComboBox()
         self.which.setToolTip(_("Which recurrent layer (and direction) the heatmap shows."))
@@ -76,6 +71,7 @@ class GradTimePanel(QWidget):
         self.glw.ci.layout.setColumnStretchFactor(0, 1)
         self.glw.ci.layout.setColumnStretchFactor(1, 1)
         self.first_curve = curve(self.line, FIRST_COLOR, style=Qt.DashLine, long=False)
+        self.first_curve.setObjectName("before_training")  # its column in an exported CSV
         self.curves: dict[tuple, pg.PlotDataItem] = {}
         self._keys: list[tuple] = []
         self._seen = -1
@@ -220,6 +216,9 @@ class GradTimePanel(QWidget):
         self._sync_which(keys, directions)
 
     # --- several runs ------------------------------------------------------------------------------------------------
+
+    def _track_version(self, track: Track) -> int:
+        return track.data.probe_version  # its curves are the probes': redrawn when a run has a new one
 
     def _make_track(self, track: Track) -> list:
         return [curve(self.line, track.colour, width=2, long=False),

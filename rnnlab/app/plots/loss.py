@@ -12,8 +12,8 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout
 
 from ...train.history import val_col
 from ...train.info import RunInfo
@@ -22,8 +22,8 @@ from .. import theme
 from ..run.rundata import RunData
 from ..run.runset import RunSet, Track
 from .alone import run_alone
-from .common import EMA, StableRange, curve, finite_xy, legend_title, pen, style_plot
-from .overlay import Overlay, RunLegend
+from .common import EMA, RunAverages, StableRange, curve, finite_xy, legend_title, pen, style_plot
+from .overlay import RunsPanel
 from ...i18n import N_, _, ngettext
 
 SMOOTH_SPAN = 25  # steps of the exponential moving average drawn over the noisy training loss
@@ -31,17 +31,10 @@ MIN_PLOT_PX = 90  # the least height of each plot's data area the panel asks the
 MAX_SHARE = 0.62  # of the window's splitter, at most, for that
 
 
-class LossPanel(QWidget):
-    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
-
+class LossPanel(RunsPanel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._info: Optional[RunInfo] = None
-        self.legend = RunLegend()
-        self.legend.clicked.connect(self.run_clicked)
-        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track,
-                               lambda track: track.data.version)
-        self._track_ema: dict[str, tuple[RunData, EMA]] = {}
+        self._track_ema = RunAverages(SMOOTH_SPAN)
         self._track_val: dict[str, tuple] = {}  # (curve, data, validation points) drawn per run
         self.log_box = QCheckBox(_("log scale"))
         self.log_box.setToolTip(_("Show the loss on a logarithmic axis: late, small improvements become visible."))
@@ -66,6 +59,10 @@ class LossPanel(QWidget):
         self.train_smooth = curve(self.loss, theme.TRAIN_SMOOTH, width=2)
         self.val_loss = curve(self.loss, theme.VAL, symbol="o")
         self.val_metric = curve(self.metric_plot, theme.METRIC, symbol="o")
+        # File > Export names a curve's column by its object name: the name metrics.csv gives the same numbers
+        for item, column in ((self.train_raw, "train_loss"), (self.train_smooth, "train_loss_smoothed"),
+                             (self.val_loss, "val_loss")):
+            item.setObjectName(column)
         self.baseline_lines: list[tuple[pg.PlotDataItem, float]] = []
         self.x_range = StableRange(self.loss, "x")
         self.y_range = StableRange(self.loss, "y", log=True)
@@ -123,6 +120,7 @@ class LossPanel(QWidget):
     def configure(self, info: RunInfo) -> None:
         """Frame the axes for a run: steps 0 to its planned total, its task's metric and which way is better."""
         self._info = info
+        self.val_metric.setObjectName(val_col(info.metric_key))  # its column in an exported CSV, as in metrics.csv
         self.set_total_steps(info.total_steps)
         self.set_metric(info.metric_title, info.higher_is_better)
 
@@ -140,7 +138,8 @@ class LossPanel(QWidget):
     def show_runs(self, runs: Optional[RunSet]) -> None:
         """Draw every track of `runs` (a race, compared runs) in its colour; None: back to the single run."""
         self.overlay.show(runs)
-        self._track_ema, self._track_val = {}, {}
+        self._track_ema.clear()
+        self._track_val = {}
         for c in (self.train_raw, self.train_smooth, self.val_loss, self.val_metric):
             c.setVisible(runs is None)
         self._remove_baselines()
@@ -258,10 +257,7 @@ class LossPanel(QWidget):
 
     def _draw_track(self, track: Track, items: list) -> None:
         data, log = track.data, self.log_box.isChecked()
-        held = self._track_ema.get(track.key)
-        if held is None or held[0] is not data:  # a new run under the same key starts its average afresh
-            held = self._track_ema[track.key] = (data, EMA(SMOOTH_SPAN))
-        smooth = held[1].update(data.col("train_loss"))
+        smooth = self._track_ema.update(track.key, data, data.col("train_loss"))
         items[0].setData(*finite_xy(data.steps, smooth, positive=log))
         key = track.info.metric_key if track.info is not None else track.data.metric_key
         metric = data.col(val_col(key)) if key else np.zeros(0)
@@ -287,7 +283,7 @@ class LossPanel(QWidget):
             return
         self.x_range.fit_steps(last, self.total_steps)
         self._stretch_baselines(last)
-        smooth = [held[1].values for held in self._track_ema.values()]
+        smooth = self._track_ema.values()
         self.y_range.fit(np.concatenate([np.zeros(0), *smooth]))
         metrics = [self.overlay.items[t.key][1].yData for t in tracks]
         levels = np.array([v for _, v in self.baseline_lines], dtype=float)

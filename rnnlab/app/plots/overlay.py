@@ -199,3 +199,30 @@ class Overlay:
                         item.setCurveClickable(True, width=8)
                         item.sigClicked.connect(lambda *_a, key=track.key: self.legend.clicked.emit(key))
                 self.items[track.key] = items
+
+
+class RunsPanel(QWidget):
+    """Base of the panels that also draw a RunSet (loss, gradient norms, gradient through time): their `overlay` and
+    its `legend` strip, and `run_clicked(key)` when a run's entry or curve is clicked. A subclass gives
+    `_make_track`, `_draw_track` and `_drop_track`, and `_track_version` when its tracks redraw on another counter."""
+
+    run_clicked = Signal(str)  # a run's legend entry or curve was clicked (several runs shown)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._info = None  # the RunInfo of the run shown, once configured
+        self.legend = RunLegend()
+        self.legend.clicked.connect(self.run_clicked)
+        self.overlay = Overlay(self.legend, self._make_track, self._draw_track, self._drop_track, self._track_version)
+
+    def _track_version(self, track: Track) -> int:
+        return track.data.version
+
+    def _make_track(self, track: Track) -> list:
+        raise NotImplementedError
+
+    def _draw_track(self, track: Track, items: list) -> None:
+        raise NotImplementedError
+
+    def _drop_track(self, items: list) -> None:
+        raise NotImplementedError

@@ -19,13 +19,14 @@ import logging
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from ..threads import JobQueue, describe_error
 from ...i18n import N_, _, ngettext
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,11 @@ BUILD_LOCK = threading.Lock()
 
 
 def build_trainer(cfg, control=None):
-    """A new engine Trainer (task data, fresh weights from the seed). Thread-safe; may take a while for big data."""
+    """A new engine Trainer (task data, fresh weights from the seed). Thread-safe; may take a while for big data.
+    Background threads only: it first waits for torch (engine_loader), which may still be loading."""
+    from .. import engine_loader
+
+    engine_loader.wait()
     from ...train.trainer import Trainer
 
     with BUILD_LOCK:
@@ -108,15 +113,6 @@ class _Request:
     serial: int
 
 
-def describe_error(exc: BaseException) -> str:
-    """A message for the user: our own errors are written for them; anything else shows its type and text."""
-    from ...errors import RnnlabError
-
-    if isinstance(exc, RnnlabError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
 class ModelAccess(QObject):
     """The door to the current trainer: queues view requests, runs helper jobs, delivers results on the GUI thread."""
 
@@ -131,7 +127,7 @@ class ModelAccess(QObject):
         self._serial = itertools.count()
         self._trainer = None
         self._worker = None
-        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnnlab-helper")
+        self._helper = JobQueue("rnnlab-helper")  # one QThread, jobs in turn (app/threads.py)
         self._closed = False
         self._deliver_signal.connect(self._deliver)
 
@@ -258,7 +254,7 @@ class ModelAccess(QObject):
         self._closed = True
         with self._qlock:
             self._queue = []
-        self._helper.shutdown(wait=True, cancel_futures=True)
+        self._helper.shutdown()
 
     @Slot(object, object)
     def _deliver(self, callback, value) -> None:

@@ -5,7 +5,7 @@ and prepare / open / save / reset. It speaks to the window only through signals 
     -------------------            -----------------------               ------------------------
     prepare(cfg) ────────────────> job ──────────────────────────────>   build_trainer, view, preview, RunInfo.of
     prepared(Prepared) <────────── keeps the trainer as a handle  <────
-    start(cfg, paused) ──────────> TrainingWorker on a QThread ──────>   ready(RunInfo), then progress(Update) ...
+    start(cfg, paused) ──────────> TrainingWorker on a WorkerThread ─>   ready(RunInfo), then progress(Update) ...
     started(RunInfo) <──────────── info_changed(RunInfo | None)
     progress(Update) <──────────── (the painter claims the ack: claim_ack() -> a callable to call once drawn)
     ... draws, calls it ─────────> AfterPaint: once painted, worker.ack() ──> the worker trains on
@@ -22,20 +22,19 @@ import ctypes
 import functools
 import logging
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ... import tasks
 from ...config import RunConfig
 from ...errors import ConfigError, RunError
 from ...train.advice import Advice, advise
 from ...train.info import RunInfo
+from .. import threads
 from .afterpaint import AfterPaint
-from ..form.experiment_panel import replace_fast
 from .model_access import BUILD_LOCK, ModelAccess, build_trainer, task_view
 from ..form.preview import task_preview
 from .rundata import RunData
@@ -47,21 +46,11 @@ log = logging.getLogger(__name__)
 LINGER_WAIT_MS = 150  # closing waits this long for the training thread, then leaves it to end its step unseen
 ACK_FALLBACK_MS = 100  # acknowledge an update anyway after this: its paint never came, or is taking longer
 
-# Training threads of closed sessions that were mid-step: they end on their own, unseen (issue 9, item 11). Kept here
-# so that no QThread is destroyed while it runs; `wait_for_closed_runs` is called before the process exits.
-_LINGERING: list[tuple[QThread, object]] = []
-
 
 def wait_for_closed_runs(timeout_s: float = 60.0) -> None:
-    """Wait for the training threads of closed sessions to end their last step (called once the windows are gone)."""
-    deadline = time.monotonic() + timeout_s
-    for thread, _worker in list(_LINGERING):
-        thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))
-    _prune_lingering()
-
-
-def _prune_lingering() -> None:
-    _LINGERING[:] = [(t, w) for t, w in _LINGERING if not t.isFinished()]
+    """Wait for the training threads of closed sessions to end their last step (issue 9, item 11): app/threads.py
+    keeps them until then, and ends every thread still running when the application quits by any path."""
+    threads.wait_closed(timeout_s)
 
 
 @dataclass(frozen=True)
@@ -107,7 +96,7 @@ class RunSession(QObject):
         self._trainer = None
         self._info: Optional[RunInfo] = None
         self._worker: Optional[TrainingWorker] = None
-        self._thread: Optional[QThread] = None
+        self._job: Optional[threads.WorkerThread] = None  # the training thread (app/threads.py)
         self._state = "idle"
         self._parked = False  # the worker confirmed it waits between two steps
         self._ack_pending: Optional[TrainingWorker] = None  # acknowledged once the plots are painted
@@ -134,8 +123,13 @@ class RunSession(QObject):
     def state(self) -> str:
         return self._state
 
+    @property
+    def _thread(self):
+        """The training QThread (tests look at it), or None."""
+        return self._job.thread if self._job is not None else None
+
     def is_training(self) -> bool:
-        return self._thread is not None
+        return self._job is not None
 
     def is_paused(self) -> bool:
         """True once the training thread has stopped between two steps and sent everything up to there."""
@@ -162,24 +156,17 @@ class RunSession(QObject):
         if not fresh:
             self._set_trainer(None, None)
         worker = TrainingWorker(self.access, cfg=cfg, trainer=self._trainer if fresh else None, paused=paused)
-        thread = QThread(self)
-        thread.setObjectName("rnnlab-training")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # The Qt way: the worker is deleted as its thread ends (QThread runs the deferred deletions it posted then).
-        # A deleteLater() called after the thread had finished was never delivered: every finished run's worker, and
-        # with it its Trainer, stayed alive until the process ended (issue 19, item 14).
-        thread.finished.connect(worker.deleteLater)
+        job = threads.WorkerThread(worker, "rnnlab-training", stop=worker.abandon)  # deleteLater on finished
         worker.ready.connect(self._on_ready)
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_done)
-        self._worker, self._thread = worker, thread
+        self._worker, self._job = worker, job
         self._set_state("paused" if paused else "running")
         # No gc.freeze() here (there was one at every start, never undone): frozen objects are never collected, so
         # any cycle in a run (its worker and Control hold each other) outlived the run. The window freezes the
         # long-lived torch, Qt and pyqtgraph objects once, at start-up; a run's few thousand are cheap to scan.
-        thread.start()
+        job.start()
 
     def pause(self) -> None:
         if self._worker is not None and self._state == "running":
@@ -361,8 +348,7 @@ class RunSession(QObject):
     def _on_done(self, status: str) -> None:
         if not self._from_current_worker():
             return
-        self._thread.quit()
-        self._thread.wait()
+        self._job.finish()
         self._finish_thread()
         if status != "abandoned":
             self.finished.emit(status)
@@ -383,33 +369,26 @@ class RunSession(QObject):
     def _abandon_worker(self, linger: bool = False) -> None:
         """End the run without its final evaluation (Reset, Open, closing). Waits for the thread, or with `linger`
         (closing) lets a thread that is mid-step end that step on its own, after the session is gone."""
-        worker, thread = self._worker, self._thread
+        worker, job = self._worker, self._job
         if worker is None:
             return
-        worker.abandon()
-        thread.quit()
-        if linger and not thread.wait(LINGER_WAIT_MS):
+        if linger and not job.close(LINGER_WAIT_MS):  # app/threads.py keeps it until it ends
             _disconnect(worker)
-            thread.setParent(None)  # outlives the window: a QThread destroyed while running aborts the process
-            _prune_lingering()
-            _LINGERING.append((thread, worker))
-            self._worker, self._thread = None, None
+            self._worker, self._job = None, None
             self._parked = False
             return
-        if not thread.wait(5000):  # one optimizer step of a very large model; never leave it running
+        if not job.close(5000):  # one optimizer step of a very large model; never leave it running
             log.warning("training thread slow to stop; waiting")
-            thread.wait()
+            job.finish()
         self._finish_thread()
 
     def _finish_thread(self) -> None:
-        worker, thread = self._worker, self._thread
-        self._worker, self._thread = None, None
+        worker = self._worker
+        self._worker, self._job = None, None
         self._parked = False
         if worker is not None:
             _disconnect(worker)
             worker.release()  # the C++ side goes with its thread (start()); the Python side lets its Trainer go
-        if thread is not None:
-            thread.deleteLater()
         self._set_state("idle")
         return_freed_memory()
 
@@ -455,7 +434,7 @@ def open_job(path: str):
     try:
         devices.resolve(wanted)
     except ConfigError:
-        run.config = replace_fast(run.config, "training.device", "auto")
+        run.config = run.config.replace_setting("training.device", "auto")
         note = _(" It was trained on {wanted}, which this computer does not have; it opens on the CPU.").format(wanted=wanted)
     with BUILD_LOCK:
         trainer = restore_trainer(run)

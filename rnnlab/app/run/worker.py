@@ -4,17 +4,18 @@ Call order (one QThread per run)::
 
     GUI thread                              training thread (TrainingWorker.run)
     ----------                              ------------------------------------
-    thread.start()  ─────────────────────>  build the Trainer (unless one was prepared)   ─> ready(RunInfo)
+    WorkerThread.start() ────────────────>  build the Trainer (unless one was prepared)   ─> ready(RunInfo)
                                             for snap in trainer.run():     # one optimizer step each
                                                 collect snap (history rows, probes)
                                                 drain view requests, let save_run in
     on_progress(update) <── progress ─────      every >= 33 ms, once the GUI painted the last one: flush
     ... update plots, worker.ack()              paused (inside trainer.run, the engine's Control): pausing() flushes
     pause()/resume()/step_once()/stop() ─>      and lets others use the model, woken() serves view requests
-    thread.quit(); thread.wait() <─ done ─  final flush (test metrics, baselines, last probe)
+    job.finish() (quit, wait) <── done ──  final flush (test metrics, baselines, last probe)
 
-Pause, Step, Stop and abandon are the engine's `Control`; this worker only adds what the window needs while a run
-is paused (its PauseHooks).
+The thread is app/threads.py's WorkerThread (stop = abandon; the worker is deleted as the thread ends; a thread
+still running when the application quits is abandoned and waited for). Pause, Step, Stop and abandon are the
+engine's `Control`; this worker only adds what the window needs while a run is paused (its PauseHooks).
 
 At most 30 updates a second leave the thread, each with every point that is new since the last one, as plain numpy
 data (`Update`). After sending one, the worker waits (at most ACK_TIMEOUT) until the GUI has painted it (see
@@ -102,7 +103,7 @@ class TrainingWorker(QObject):
 
     def __init__(self, access: ModelAccess, cfg=None, trainer=None, paused: bool = False):
         super().__init__()
-        from ...train.trainer import Control
+        from ...train.control import Control
 
         self.access = access
         self.cfg = cfg

@@ -53,18 +53,16 @@ If a task's view() has no `"kind"` or no view is registered for it, the window s
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from .base import TaskView
+from ...registry import Registry
 from ...i18n import N_, _, ngettext
 
-_REGISTRY: dict[str, type[TaskView]] = {}
-_loaded = False
+_REGISTRY: Registry[type[TaskView]] = Registry(__name__, __path__)
 
 
 def register_view(kind: str) -> Callable[[type[TaskView]], type[TaskView]]:
@@ -84,26 +82,14 @@ def register_view(kind: str) -> Callable[[type[TaskView]], type[TaskView]]:
     return decorate
 
 
-def _load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-
-
 def kinds() -> list[str]:
     """Every registered view kind."""
-    _load_all()
-    return sorted(_REGISTRY)
+    return sorted(_REGISTRY.loaded())
 
 
 def view_for(kind: str | None) -> type[TaskView]:
     """The view class for a kind; `MissingView` when none is registered (or the task has no view)."""
-    _load_all()
-    return _REGISTRY.get(kind or "", MissingView)
+    return _REGISTRY.loaded().get(kind or "", MissingView)
 
 
 class MissingView(TaskView):

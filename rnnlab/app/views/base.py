@@ -5,13 +5,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableWidget, QWidget
 
 from .. import theme
 
 if TYPE_CHECKING:  # the run's info is plain data; importing it for real would load the engine with the views
     from ...train.info import RunInfo
     from ..run.rundata import RunData
+
+
+def read_only_table(headers: list[str], tooltip: str, rows_selectable: bool = False) -> QTableWidget:
+    """A table of what the model did: no row numbers, nothing to edit; rows are selectable only where choosing one
+    does something (the dates view tries a double-clicked row's input)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    if rows_selectable:
+        table.setSelectionBehavior(QTableWidget.SelectRows)
+    else:
+        table.setSelectionMode(QTableWidget.NoSelection)
+    table.setToolTip(tooltip)
+    return table
 
 
 class TaskView(QWidget):

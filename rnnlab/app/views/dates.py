@@ -17,12 +17,13 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QSplitter, QTableWidgetItem,
+                               QVBoxLayout)
 
 from .. import theme
 from . import register_view
 from .interactive import ERROR_COLOR as WRONG
+from .base import read_only_table
 from .interactive import InteractiveView
 from ...i18n import N_, _, ngettext
 
@@ -63,13 +64,9 @@ class DatesView(InteractiveView):
         top.addWidget(self.answer)
 
         # --- validation examples ------------------------------------------------------------------------------
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["input", "target", "model", "", "format"])
+        self.table = read_only_table(["input", "target", "model", "", "format"], _(
+            "Validation dates (never seen in training). Double-click a row to try its input."), rows_selectable=True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        self.table.setToolTip(_("Validation dates (never seen in training). Double-click a row to try its input."))
         self.table.cellDoubleClicked.connect(self._use_row)
         header = self.table.horizontalHeader()
         for c in (0, 1, 2, 3):
@@ -78,13 +75,8 @@ class DatesView(InteractiveView):
         self._answer_labels: list[QLabel] = []
 
         # --- exact match per format -----------------------------------------------------------------------------
-        self.format_table = QTableWidget(0, 2)
-        self.format_table.setHorizontalHeaderLabels(["format", _("exact match (validation)")])
-        self.format_table.verticalHeader().setVisible(False)
-        self.format_table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.format_table.setSelectionMode(QTableWidget.NoSelection)
-        self.format_table.setToolTip(_("Share of the validation dates written in each format that the model gets "
-                                     "exactly right."))
+        self.format_table = read_only_table(["format", _("exact match (validation)")], _(
+            "Share of the validation dates written in each format that the model gets exactly right."))
         fh = self.format_table.horizontalHeader()
         fh.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         fh.setSectionResizeMode(1, QHeaderView.Stretch)

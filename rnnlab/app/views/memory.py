@@ -15,10 +15,10 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QHeaderView, QLabel, QProgressBar, QTableWidgetItem, QVBoxLayout
 
 from . import register_view
-from .base import TaskView
+from .base import TaskView, read_only_table
 from ...i18n import N_, _, ngettext
 
 RIGHT = "#2a9d3f"
@@ -46,15 +46,10 @@ def sequence_html(seq: str) -> str:
 class MemoryView(TaskView):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([_("sequence (key, distractors, ?)"), _("key"), _("answer"),
-                                              _("P(answer)")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.setSelectionMode(QTableWidget.NoSelection)
+        self.table = read_only_table([_("sequence (key, distractors, ?)"), _("key"), _("answer"), _("P(answer)")], _(
+            "Validation sequences. Only the first symbol (the key) decides the answer; the distractors in grey are "
+            "noise the network has to carry the key through."))
         self.table.setFocusPolicy(Qt.NoFocus)
-        self.table.setToolTip(_("Validation sequences. Only the first symbol (the key) decides the answer; the "
-                              "distractors in grey are noise the network has to carry the key through."))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for c in (1, 2):
