@@ -209,6 +209,8 @@ class SentimentTask(WordTask):
     def text_batch(self, sentence: str) -> tuple[Batch, list[str]]:
         """A typed sentence as a batch of one (its target is class 0: only the probe's loss reads it) and its words
         as time labels, unknown ones marked * as the view marks them."""
+        import torch
+
         tokens = tokenize(sentence)
         if not tokens:
             raise DataError(_("Type a sentence with at least one word to classify it."))
