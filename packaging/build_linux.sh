@@ -67,10 +67,6 @@ EOF
 freeze() {
     step "PyInstaller (onedir) from packaging/rnnlab.spec"
     rm -rf dist/rnnlab
-    # The Python archive (PYZ, ~25 MB of bytecode compressed one module at a time with zlib) is stored uncompressed:
-    # xz then compresses it as one stream, ~2.5x smaller than zlib's per-module compression, which xz cannot shrink
-    # further. The download gets smaller, the unpacked app bigger (issue 24: the download is what a workshop feels).
-    PYINSTALLER_ZLIB_COMPRESSION_LEVEL=0 \
     "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
         --distpath dist --workpath build/pyinstaller packaging/rnnlab.spec
     APP="$ROOT/dist/rnnlab"

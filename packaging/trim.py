@@ -182,6 +182,8 @@ DROPPED_FILES = [
     "*libssl.so*", "*libcrypto.so*", "*libsqlite3.so*", "*libreadline.so*", "yaml/_yaml*",
     "python3*/lib-dynload/_ssl.*", "python3*/lib-dynload/_hashlib.*", "python3*/lib-dynload/_sqlite3.*",
     "python3*/lib-dynload/readline.*",
+    "libssl-*.dll", "libcrypto-*.dll", "sqlite3.dll", "_ssl.pyd", "_hashlib.pyd", "_sqlite3.pyd",  # Windows
+    "*libssl*.dylib", "*libcrypto*.dylib", "*libsqlite3*.dylib",  # macOS
 ]
 
 # Exceptions to DROPPED_FILES: kept although a rule above matches them. Qt's own Turkish strings (the buttons of a
