@@ -76,12 +76,12 @@ def main(argv: list[str]) -> int:
         return 2
     bad, missing, sizes = inspect(Path(argv[0]))
     total = sum(sizes.values())
-    print(f"bundle contents, {total / 2**20:.0f} MB; the biggest parts:")
+    print(f"bundle contents, {total / 2**20:.0f} MiB; the biggest parts:")
     for key, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {size / 2**20:7.1f} MB  {key}")
+        print(f"  {size / 2**20:7.1f} MiB  {key}")
     print("the 20 biggest files:")
     for size, rel in biggest_files(Path(argv[0])):
-        print(f"  {size / 2**20:7.1f} MB  {rel}")
+        print(f"  {size / 2**20:7.1f} MiB  {rel}")
     if bad:
         print(f"check_bundle: {len(bad)} files that must not ship (see packaging/trim.py): {bad[:10]}", file=sys.stderr)
     if missing:
