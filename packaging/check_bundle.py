@@ -48,11 +48,20 @@ def _files(app_dir: Path) -> tuple[list[Path], list[str]]:
     return files, rel
 
 
+def _executables(app_dir: Path) -> list[Path]:
+    """The app's executables, outside the bundle roots: each carries PyInstaller's archive, the Python modules (PYZ),
+    which the spec stores uncompressed, so they are among the biggest files."""
+    folder = app_dir / "Contents" / "MacOS" if (app_dir / "Contents").is_dir() else app_dir
+    return [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+
+
 def biggest_files(app_dir: Path, count: int = 20) -> list[tuple[int, str]]:
-    """The `count` biggest files (bytes, path inside the bundle), links not counted: what to look at first when the
-    download grows."""
+    """The `count` biggest files (bytes, path inside the bundle; an executable by its name), links not counted: what
+    to look at first when the download grows."""
     files, rel = _files(app_dir)
     sized = [(path.stat().st_size, r) for path, r in zip(files, rel) if path.is_file() and not path.is_symlink()]
+    sized += [(path.stat().st_size, f"{path.name} (the executable, with the Python modules)")
+              for path in _executables(app_dir)]
     return sorted(sized, reverse=True)[:count]
 
 

@@ -260,6 +260,8 @@ def test_check_bundle_flags_forbidden_and_missing_files(tmp_path):
     assert sum(sizes.values()) == 1070
     biggest = check_bundle.biggest_files(app, 3)
     assert biggest[0] == (1000, "torch/lib/libtorch_cpu.so") and len(biggest) == 3
+    (app / "rnnlab").write_bytes(b"x" * 2000)  # the executable carries the Python modules: it is listed too
+    assert check_bundle.biggest_files(app, 3)[0] == (2000, "rnnlab (the executable, with the Python modules)")
     (app / "_internal/torch/test").mkdir()
     (app / "_internal/torch/test/Dict_test").write_bytes(b"x")
     (app / "_internal/torch/lib/libc10.so").unlink()
