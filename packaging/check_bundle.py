@@ -48,11 +48,20 @@ def _files(app_dir: Path) -> tuple[list[Path], list[str]]:
     return files, rel
 
 
+def _executables(app_dir: Path) -> list[Path]:
+    """The app's executables, outside the bundle roots: each carries PyInstaller's archive, the Python modules (PYZ),
+    which the spec stores uncompressed, so they are among the biggest files."""
+    folder = app_dir / "Contents" / "MacOS" if (app_dir / "Contents").is_dir() else app_dir
+    return [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+
+
 def biggest_files(app_dir: Path, count: int = 20) -> list[tuple[int, str]]:
-    """The `count` biggest files (bytes, path inside the bundle), links not counted: what to look at first when the
-    download grows."""
+    """The `count` biggest files (bytes, path inside the bundle; an executable by its name), links not counted: what
+    to look at first when the download grows."""
     files, rel = _files(app_dir)
     sized = [(path.stat().st_size, r) for path, r in zip(files, rel) if path.is_file() and not path.is_symlink()]
+    sized += [(path.stat().st_size, f"{path.name} (the executable, with the Python modules)")
+              for path in _executables(app_dir)]
     return sorted(sized, reverse=True)[:count]
 
 
@@ -76,12 +85,12 @@ def main(argv: list[str]) -> int:
         return 2
     bad, missing, sizes = inspect(Path(argv[0]))
     total = sum(sizes.values())
-    print(f"bundle contents, {total / 2**20:.0f} MB; the biggest parts:")
+    print(f"bundle contents, {total / 2**20:.0f} MiB; the biggest parts:")
     for key, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {size / 2**20:7.1f} MB  {key}")
+        print(f"  {size / 2**20:7.1f} MiB  {key}")
     print("the 20 biggest files:")
     for size, rel in biggest_files(Path(argv[0])):
-        print(f"  {size / 2**20:7.1f} MB  {rel}")
+        print(f"  {size / 2**20:7.1f} MiB  {rel}")
     if bad:
         print(f"check_bundle: {len(bad)} files that must not ship (see packaging/trim.py): {bad[:10]}", file=sys.stderr)
     if missing:

@@ -15,6 +15,12 @@ from __future__ import annotations
 import posixpath
 from fnmatch import fnmatchcase as fnmatch  # the same answer on every OS
 
+# Left out although `import torch` imports them: each is imported inside a `try: ... except ImportError` that carries on
+# without it (http.client and urllib.request without ssl, hashlib and hmac without OpenSSL's _hashlib), so the test
+# that no excluded module is imported on rnnlab's paths skips these, and tests/test_packaging.py imports torch with them
+# blocked.
+OPTIONAL_IMPORTS = ["ssl", "_ssl", "_hashlib"]
+
 # Python modules never bundled. The CUDA ones matter only if someone builds from a CUDA torch by mistake: the CPU
 # edition must not carry 2-3 GB of NVIDIA libraries (`build_linux.sh` refuses a CUDA torch before it gets here).
 EXCLUDED_MODULES = [
@@ -51,6 +57,40 @@ EXCLUDED_MODULES = [
     "PyInstaller",
     # the `cluster` extra: sweeps on a Ray cluster are for a Python install, never part of the desktop installers
     "ray",
+    # Modules of the archive (PYZ) no process of a traced session imported (issue 24, 2026-12-06:
+    # PYTHONPROFILEIMPORTTIME=1 on session_check.sh, the window, every task, a race, an export; 2222 modules imported
+    # of 4014 bundled). The archive is zlib-compressed per module, so what it holds costs its full size in the download.
+    # - the test and terminal tooling some hook or optional import drags in (pytest's plugins, pygments, rich):
+    "pygments", "_pytest", "pytest", "pluggy", "iniconfig", "rich", "markdown_it", "mdurl", "attr", "attrs",
+    "pydoc_data", "numpy.f2py",
+    # - an HTTP client: only torch.distributed.debug's web front end imports requests; rnnlab never goes online (and
+    #   QtNetwork is not bundled either); without `ssl`, Python's urllib and http.client still import (ssl is optional
+    #   to both), and OpenSSL's libssl and libcrypto go with `_ssl` and `_hashlib` (hashlib then uses Python's own
+    #   md5/sha1/sha2/sha3/blake2, which is all torch and multiprocessing ask of it)
+    "requests", "urllib3", "idna", "charset_normalizer", "certifi", *OPTIONAL_IMPORTS,
+    # - SQLite (torch's profiler and filelock's SQLite back end, neither used), readline (the interactive prompt),
+    #   PyYAML's C accelerator (PyYAML falls back to its Python code when `_yaml` is missing)
+    "sqlite3", "_sqlite3", "readline", "yaml._yaml", "_yaml",
+    # - torch.compile's back end (only the parts the optimizer's first step imports stay: its config and runtime),
+    #   file locks for its caches, and torch's own test suite (three small helpers of torch.testing._internal are
+    #   imported by torch itself: common_dtype, logging_tensor, distributed.fake_pg)
+    "filelock", "torch._inductor.ir", "torch._inductor.scheduler", "torch._inductor.lowering",
+    "torch._inductor.select_algorithm", "torch._inductor.codecache", "torch._inductor.compile_fx",
+    "torch._inductor.pattern_matcher", "torch._inductor.graph", "torch._inductor.cudagraph_trees",
+    "torch._inductor.autoheuristic", "torch._inductor.template_heuristics", "torch._inductor.comms",
+    "torch._inductor.autotune_process", "torch._inductor.compile_worker", "torch._inductor.fuzzer",
+    "torch._inductor.mkldnn_lowerings",
+    "torch.testing._internal.common_methods_invocations", "torch.testing._internal.common_utils",
+    "torch.testing._internal.opinfo", "torch.testing._internal.generated", "torch.testing._internal.common_nn",
+    "torch.testing._internal.common_modules", "torch.testing._internal.common_quantization",
+    "torch.testing._internal.common_distributed", "torch.testing._internal.common_device_type",
+    "torch.testing._internal.common_fsdp", "torch.testing._internal.optests", "torch.testing._internal.jit_utils",
+    "torch.testing._internal.common_optimizers", "torch.testing._internal.jit_metaprogramming_utils",
+    "torch.testing._internal.distributed._tensor", "torch.testing._internal.distributed.rpc",
+    "torch.testing._internal.distributed.distributed_test", "torch.testing._internal.distributed._shard",
+    "torchgen.gen", "torchgen.dest", "torchgen.api", "torchgen.selective_build",
+    # - sympy's packages that torch's symbolic shapes never reach
+    "sympy.combinatorics", "sympy.physics", "sympy.vector", "sympy.testing", "sympy.codegen", "sympy.categories",
 ]
 
 # Destination globs dropped from the collected binaries and data files.
@@ -129,8 +169,21 @@ DROPPED_FILES = [
     "PySide6/scripts/*", "PySide6/support/*",
     "PySide6/assistant*", "PySide6/designer*", "PySide6/linguist*", "PySide6/lrelease*", "PySide6/lupdate*",
     "PySide6/qml*", "PySide6/svgtoqml*", "PySide6/rcc*", "PySide6/uic*",
-    # pyqtgraph's example data and test images
-    "pyqtgraph/examples/*", "pyqtgraph/opengl/*",
+    # pyqtgraph's example data and test images, and its mascot (only pg.mkQApp sets it as the window icon; rnnlab makes
+    # its own QApplication)
+    "pyqtgraph/examples/*", "pyqtgraph/opengl/*", "pyqtgraph/icons/peegee/*",
+    # image formats: rnnlab reads SVG icons and writes PNG and SVG (PNG is built into QtGui); without these plugins
+    # pyqtgraph's own Export dialog offers fewer raster formats, nothing else changes
+    "PySide6/*plugins/imageformats/*qjpeg*", "PySide6/*plugins/imageformats/*qtiff*",
+    "PySide6/*plugins/imageformats/*qwebp*", "PySide6/*plugins/imageformats/*qtga*",
+    "PySide6/*plugins/imageformats/*qwbmp*", "PySide6/*plugins/imageformats/*qicns*",
+    "PySide6/*plugins/imageformats/*qgif*",
+    # the libraries of the modules left out above, should another binary's dependency scan bring them back
+    "*libssl.so*", "*libcrypto.so*", "*libsqlite3.so*", "*libreadline.so*", "yaml/_yaml*",
+    "python3*/lib-dynload/_ssl.*", "python3*/lib-dynload/_hashlib.*", "python3*/lib-dynload/_sqlite3.*",
+    "python3*/lib-dynload/readline.*",
+    "libssl-*.dll", "libcrypto-*.dll", "sqlite3.dll", "_ssl.pyd", "_hashlib.pyd", "_sqlite3.pyd",  # Windows
+    "*libssl*.dylib", "*libcrypto*.dylib", "*libsqlite3*.dylib",  # macOS
 ]
 
 # Exceptions to DROPPED_FILES: kept although a rule above matches them. Qt's own Turkish strings (the buttons of a
