@@ -257,7 +257,7 @@ def test_a_slow_reader_does_not_make_the_extras_run_more_often_per_step():
     import time
 
     from rnnlab.train.trainer import MIN_EVAL_SECONDS, MIN_PROBE_SECONDS
-    from tests.helpers import configured
+    from helpers import configured
 
     trainer = Trainer(configured("adding", {"task.length": 10, "model.hidden_size": 8, "training.steps": 60}))
     probed, validated, read, t0, t25 = [], [], 0.0, None, None

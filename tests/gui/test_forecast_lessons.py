@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, train_to_end, type_into
+from test_main_window import small
 
 pytestmark = pytest.mark.gui
 

@@ -17,7 +17,8 @@ from rnnlab.app.run.worker import Update
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
-from test_main_window import TIMEOUT, helper_threads, small, train_to_end, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, helper_threads, train_to_end
+from test_main_window import small
 
 pytestmark = pytest.mark.gui
 

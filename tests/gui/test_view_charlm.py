@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QSpinBox
-from test_main_window import window  # noqa: F401  (the window fixture)
 
 from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html
+
+from helpers import assert_drawn
 
 pytestmark = pytest.mark.gui
 TASK = "charlm"
@@ -56,7 +57,8 @@ def _control_sizes(view) -> dict:
 
 def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp_path):
     """Issue 9, item 6: the view's own controls kept the system size while the rest of the window grew."""
-    from test_main_window import TIMEOUT, small
+    from helpers import TIMEOUT
+    from test_main_window import small
 
     w = window(small(task="charlm"))
     w.resize(1024, 768)
@@ -75,6 +77,6 @@ def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp
                 assert now >= 1.25 * was, (kind, was, now)
         # The prompt box is still two and a half lines of its (now larger) font.
         assert view.prompt.height() >= 2.5 * view.prompt.fontMetrics().lineSpacing()
-        assert w.grab().save(str(tmp_path / "charlm-130.png"))
+        assert_drawn(w)
     finally:
         w.set_zoom(1.0)

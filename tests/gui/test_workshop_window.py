@@ -28,9 +28,8 @@ from PySide6.QtGui import Qt as GuiQt  # mightBeRichText lives in QtGui
 
 from rnnlab import config
 
-from helpers import configured
-
-from test_main_window import train_to_end, window  # noqa: F401  (the window fixture)
+from helpers import assert_drawn, configured, train_to_end
+from test_main_window import small
 
 pytestmark = pytest.mark.gui
 
@@ -96,7 +95,7 @@ def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtb
 def test_a_race_sentence_with_an_apostrophe_reads_as_written(qtbot, window):
     from rnnlab.experiments.race import speed_sentence
 
-    w = window()
+    w = window(small())
     rows = [{"status": "finished", "model.bidirectional": flag, "steps_per_s": speed, "metric": "accuracy",
              "higher_is_better": "True", "test_accuracy": acc}
             for flag, speed, acc in ((False, 120.0, 0.80), (True, 70.0, 0.91))]
@@ -133,7 +132,7 @@ def test_runs_saved_and_opened_by_the_window_are_in_the_library_and_save_starts_
 
     from rnnlab.runs.store import save_run
     from rnnlab.train.trainer import Trainer
-    from test_window_trust import answer_next_dialog
+    from helpers import answer_next_dialog
 
     w = window(adding(10))
     assert train_to_end(qtbot, w) == "finished"
@@ -254,7 +253,7 @@ def test_a_relu_rnns_hidden_state_above_1_is_visible_and_read_under_the_mouse(qt
     assert f"t = {t}" in text and f"unit {unit}" in text and f"{float(image[unit, t]):.3g}" in text, text
     w.tabs.setCurrentIndex(0)
     w.resize(1280, 800)
-    w.grab().save(str(tmp_path / "relu.png"))
+    assert_drawn(w)
 
 
 def test_a_tanh_rnn_keeps_fixed_levels_minus_1_to_1(qtbot, window):
@@ -318,7 +317,7 @@ def test_the_sweep_window_opens_wholly_on_the_screen(qtbot, window, tmp_path):
     from rnnlab.experiments import sweep as sweep_mod
 
     list(SweepRunner(sweep_mod.loads(TINY_SWEEP), tmp_path / "cells", LocalExecutor(1)).events())
-    w = window()
+    w = window(small())
     w.many.open_sweep(tmp_path / "cells")
     view = w.many.sweep_windows[-1]
     qtbot.waitUntil(lambda: view.summary is not None, timeout=30_000)

@@ -17,7 +17,7 @@ from rnnlab import config, tasks
 from rnnlab.cli import build_config
 from rnnlab.errors import ConfigError, shown_key
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 CASE_SECONDS = 5.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

@@ -26,7 +26,7 @@ from rnnlab.errors import ConfigError, DataError, RnnlabError, RunError
 from rnnlab.runs.store import open_run, restore_trainer, save_run
 from rnnlab.train.trainer import Trainer
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 AIRLINE = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "timeseries" / "airline_passengers.csv"
 

@@ -15,7 +15,7 @@ from rnnlab.errors import ConfigError
 from rnnlab.experiments import sweep
 from rnnlab.experiments.local import MAX_WORKERS, worker_limit
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 MEMORY = '[task]\nname = "memory"\n[training]\nsteps = 2\n'
 
@@ -105,7 +105,7 @@ def test_a_point_with_a_long_id_trains_and_saves(tmp_path):
     """The finding end to end: before, the point trained and then the save failed with `File name too long`."""
     import torch
 
-    from .sweeps import run_inline
+    from helpers import run_inline
 
     torch.set_num_threads(1)
     base = config.from_dict({"task": {"name": "adding", "options": {"length": 6, "train_size": 100}},
@@ -141,24 +141,10 @@ def test_a_race_of_300_values_starts_a_bounded_pool(tmp_path):
 
 # --- sweep folders resumed --------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def finished_sweep(tmp_path_factory):
-    """A real sweep folder: two points trained (in this process) and saved as the runner saves them."""
-    import torch
-
-    from .sweeps import run_inline, tiny_sweep
-
-    torch.set_num_threads(1)
-    sw = tiny_sweep()
-    folder = tmp_path_factory.mktemp("sweeps") / "done"
-    run_inline(sw, folder)
-    return sw, folder
-
-
 @pytest.fixture
 def damaged(finished_sweep, tmp_path):
     """A fresh copy of the finished sweep folder for one test to damage."""
-    from .sweeps import copy_folder
+    from helpers import copy_folder
 
     sw, folder = finished_sweep
     return sw, copy_folder(folder, tmp_path / "sweep")
@@ -208,7 +194,7 @@ def test_a_2_gb_results_csv_is_refused_in_one_line(damaged):
 
 
 def test_a_point_folder_that_is_a_link_loop_is_retrained_and_saved(damaged):
-    from .sweeps import run_inline
+    from helpers import run_inline
 
     sw, folder = damaged
     run = folder / "runs" / sw.points[1].id
@@ -237,15 +223,15 @@ def test_stale_saving_and_old_leftovers_are_removed(damaged):
 
 
 def test_a_different_sweep_file_into_the_same_folder_is_refused_not_dropped(damaged):
-    from .sweeps import TINY, tiny_sweep
+    from helpers import TINY_SWEEP, tiny_sweep
 
     sw, folder = damaged
     before = (folder / "results.csv").read_bytes()
-    other = tiny_sweep(TINY.replace('["rnn_tanh", "gru"]', '["lstm"]'))
+    other = tiny_sweep(TINY_SWEEP.replace('["rnn_tanh", "gru"]', '["lstm"]'))
     message = refused(lambda: to_run(other, folder), "another sweep", folder=str(folder))
     assert "sweep.toml" in message
     assert (folder / "results.csv").read_bytes() == before
-    grown = tiny_sweep(TINY.replace('["rnn_tanh", "gru"]', '["rnn_tanh", "gru", "lstm"]'))
+    grown = tiny_sweep(TINY_SWEEP.replace('["rnn_tanh", "gru"]', '["rnn_tanh", "gru", "lstm"]'))
     assert to_run(grown, folder) == [p.id for p in grown.points if "lstm" in p.id]  # a grown sweep goes on
 
 
@@ -257,7 +243,7 @@ def test_a_damaged_library_json_lists_the_library_all_the_same(tmp_path, finishe
     from rnnlab.cli import main
     from rnnlab.runs import library
 
-    from .sweeps import copy_folder
+    from helpers import copy_folder
 
     home = tmp_path / "home"
     copy_folder(finished_sweep[1], home / "sweeps" / "mine")
@@ -283,7 +269,7 @@ def test_rnnlab_train_out_with_a_damaged_library_json_exits_0(tmp_path, monkeypa
 def test_one_damaged_sweep_folder_never_hides_the_others(tmp_path, finished_sweep, damage):
     from rnnlab.runs import library
 
-    from .sweeps import copy_folder
+    from helpers import copy_folder
 
     home = tmp_path / "home"
     good = copy_folder(finished_sweep[1], home / "sweeps" / "good")
@@ -308,7 +294,7 @@ def test_hostile_remembered_folders_are_listed_as_damaged_not_raised(tmp_path, f
 
     from rnnlab.runs import library
 
-    from .sweeps import copy_folder
+    from helpers import copy_folder
 
     home = tmp_path / "home"
     copy_folder(finished_sweep[1], home / "sweeps" / "good")

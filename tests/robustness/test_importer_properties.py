@@ -21,7 +21,7 @@ from rnnlab.data.conllu import UPOS_TAGS, read_conllu
 from rnnlab.data.series import MIN_ROWS, load_csv
 from rnnlab.errors import DataError
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 CASE_SECONDS = 5.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

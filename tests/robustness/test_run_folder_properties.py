@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from rnnlab.errors import RnnlabError
 from rnnlab.runs.store import open_run, restore_trainer
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 CASE_SECONDS = 10.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
