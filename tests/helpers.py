@@ -48,6 +48,28 @@ eval_every = 3
 threads = 1
 """
 
+# A sweep for real worker processes (local or Ray): two cells by two seeds, 30 steps each, a few seconds in all.
+SMALL_SWEEP = """
+[sweep]
+seeds = [0, 1]
+
+[sweep.axes]
+"model.cell" = ["rnn_tanh", "gru"]
+
+[task]
+name = "adding"
+
+[task.options]
+length = 10
+
+[model]
+hidden_size = 8
+
+[training]
+steps = 30
+eval_every = 10
+"""
+
 # A lesson that races two tiny cells in a second; THRESHOLD is the second check's bound (1e9: the claim shows).
 TINY_LESSON = '''
 lesson_version = 1
