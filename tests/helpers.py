@@ -137,6 +137,20 @@ def train_to_end(qtbot, w) -> str:
     return blocker.args[0]
 
 
+def shown(label) -> str:
+    """The text a label shows, as QLabel decides it (rich text, plain text, or AutoText's guess)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtGui import Qt as GuiQt  # mightBeRichText lives in QtGui
+
+    text, fmt = label.text(), label.textFormat()
+    if fmt == Qt.RichText or (fmt == Qt.AutoText and GuiQt.mightBeRichText(text)):
+        doc = QTextDocument()
+        doc.setHtml(text)
+        return doc.toPlainText()
+    return text
+
+
 def answer_next_dialog(qtbot, act) -> None:
     """Call `act(dialog)` on the next modal dialog, from the event loop the dialog runs."""
     from PySide6.QtCore import QTimer
@@ -178,6 +192,23 @@ def check_refusal(exc: BaseException, *names: str, folder: str = "") -> str:
     if names:
         assert any(n in text for n in names), f"names none of {names}: {text}"
     return text
+
+
+def refused(fn, *names, error=RnnlabError, folder: str = "", seconds: float = 20.0) -> str:
+    """`fn()` must refuse with `error` within `seconds` (a hang fails the test instead of freezing the suite), by
+    the invariant above; returns the message."""
+    import pytest
+
+    with pytest.raises(error) as err, time_limit(seconds):
+        fn()
+    return check_refusal(err.value, *names, folder=folder)
+
+
+def csv_file(tmp_path, text: str, name: str = "data.csv") -> Path:
+    """`text` written as a CSV file in `tmp_path`, byte for byte (no newline translation)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
 
 
 class Hang(Exception):
