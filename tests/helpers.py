@@ -166,6 +166,20 @@ def answer_next_dialog(qtbot, act) -> None:
     QTimer.singleShot(20, poll)
 
 
+def hold_the_model(submit, seconds: float = 20.0) -> threading.Event:
+    """Queue through `submit` (the model door's) a request that holds the model until the returned event is set (at
+    most `seconds`): a step that takes seconds, as a big model's does. Returns once the request holds the model."""
+    entered, release = threading.Event(), threading.Event()
+
+    def long_step(task, model):
+        entered.set()
+        release.wait(seconds)
+
+    submit(long_step, lambda _result: None)
+    assert entered.wait(30), "the request never reached the model"
+    return release
+
+
 def assert_drawn(widget, colours: int = 16):
     """What a screenshot of `widget` would show: an image of the widget's own size, drawn (at least `colours`
     different colours among its pixels), not a blank or one-colour rectangle. Returns the image."""

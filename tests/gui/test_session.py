@@ -17,7 +17,7 @@ from rnnlab.app.run.worker import Update
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
-from helpers import TIMEOUT, helper_threads, train_to_end
+from helpers import TIMEOUT, helper_threads, hold_the_model, train_to_end
 from test_main_window import small
 
 pytestmark = pytest.mark.gui
@@ -176,14 +176,7 @@ def test_closing_mid_step_returns_within_a_second_and_the_thread_ends_unseen(qtb
     s = session()
     s.start(cfg(1_000_000))
     qtbot.waitUntil(lambda: s.info is not None and s.info.step > 3, timeout=TIMEOUT)
-    entered, release = threading.Event(), threading.Event()
-
-    def long_step(task, model):
-        entered.set()
-        release.wait(20)
-
-    s.access.submit(long_step, lambda _v: None)
-    assert entered.wait(30)
+    release = hold_the_model(s.access.submit)
     thread = s._thread
     releaser = threading.Timer(1.0, release.set)
     releaser.start()

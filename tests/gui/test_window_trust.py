@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButto
 
 from rnnlab.app.run.session import _LINGERING
 
-from helpers import TIMEOUT, answer_next_dialog, train_to_end, type_into
+from helpers import TIMEOUT, answer_next_dialog, hold_the_model, train_to_end, type_into
 from test_main_window import small
 
 pytestmark = pytest.mark.gui
@@ -299,14 +299,7 @@ def test_closing_during_a_long_step_returns_at_once_and_the_thread_ends_unseen(q
     w = window(small(steps=1_000_000))
     w.start_training()
     qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
-    entered, release = threading.Event(), threading.Event()
-
-    def long_step(task, model):
-        entered.set()
-        release.wait(20)
-
-    w.api.submit(long_step, lambda _v: None)
-    assert entered.wait(30)
+    release = hold_the_model(w.api.submit)
     thread = w.session._thread
     releaser = threading.Timer(3.0, release.set)  # the step ends 3 s from now whatever the window does
     releaser.start()
