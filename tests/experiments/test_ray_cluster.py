@@ -108,6 +108,7 @@ def figures(folder):
     return [{k: v for k, v in r.items() if k not in TIMING} for r in read_results(folder)]
 
 
+@pytest.mark.slow
 def test_a_sweep_on_two_ray_nodes_gives_the_local_figures_bit_for_bit(cluster, tmp_path):
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(SWEEP, encoding="utf-8")
@@ -124,6 +125,7 @@ def test_a_sweep_on_two_ray_nodes_gives_the_local_figures_bit_for_bit(cluster, t
     assert (tmp_path / "ray" / "sweep.toml").read_text(encoding="utf-8") == SWEEP
 
 
+@pytest.mark.slow
 def test_a_race_on_the_cluster_streams_progress_from_both_nodes_and_stops(cluster, tmp_path):
     import ray
 
@@ -175,6 +177,7 @@ def test_without_ray_installed_ray_exits_2_with_the_install_line(tmp_path, capsy
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_the_engine_does_not_import_ray_unless_asked():
     code = ("import sys, rnnlab.cli, rnnlab.experiments, rnnlab.experiments.cluster; "
             "rnnlab.cli.build_parser(); print('ray' in sys.modules)")

@@ -26,6 +26,7 @@ def folder(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_one_line_per_cell_with_mean_min_and_max_over_seeds_from_results_csv(folder):
     summary = load_summary(folder)
     assert summary.axes == ("task.length", "model.cell")

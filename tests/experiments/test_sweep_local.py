@@ -21,6 +21,9 @@ from rnnlab.train.trainer import Trainer
 
 from helpers import SMALL_SWEEP
 
+pytestmark = pytest.mark.slow  # every test here takes seconds
+
+
 def run_sweep(sw, folder, workers=2, on_event=None):
     runner = SweepRunner(sw, folder, LocalExecutor(workers), progress_s=0.05)
     events = []

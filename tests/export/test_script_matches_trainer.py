@@ -22,6 +22,8 @@ from rnnlab.export import export_script
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds
+
 STEPS = 30
 TOLERANCE = 1e-4
 

@@ -144,6 +144,7 @@ def test_a_probe_without_the_sums_says_so(qtbot):
     assert "did not keep" in panel.info.text() and panel.current is None
 
 
+@pytest.mark.slow
 def test_the_window_has_a_cell_tab_that_follows_training(qtbot, window):
     cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 20}},
                             "model": {"cell": "lstm", "hidden_size": 8},
@@ -211,6 +212,7 @@ def test_saliency_in_the_window_peaks_at_the_adding_markers(qtbot, window):
     assert set(np.argsort(-y)[:2]) == marked
 
 
+@pytest.mark.slow
 def test_a_padded_sequence_steps_only_through_its_real_words(qtbot):
     """Sentiment pads its probe sentences; at a padded step the probe zeroes the gates instead of computing them, so
     the tab stops at the sentence's last word, and every step it can show keeps result = f(sum)."""

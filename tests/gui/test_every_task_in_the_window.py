@@ -10,7 +10,7 @@ from rnnlab.app.views import MissingView
 
 from helpers import train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("name", tasks.names())

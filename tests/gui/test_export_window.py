@@ -16,7 +16,7 @@ from rnnlab.app.output import export as ex
 from rnnlab.app.output.export_dialog import ExportDialog, copy_focused_plot, open_export_dialog, start_script_export
 from rnnlab.app.main_window import MainWindow, settings
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TIMEOUT = 60_000
 SVG = "{http://www.w3.org/2000/svg}"
 

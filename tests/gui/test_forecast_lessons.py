@@ -12,7 +12,7 @@ import pytest
 from helpers import TIMEOUT, train_to_end, type_into
 from test_main_window import small
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 SLIDE_CSV = Path(__file__).parent.parent / "data" / "slide_daily_17.csv"
 

@@ -10,7 +10,7 @@ from rnnlab import config
 
 from helpers import assert_drawn, configured, train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 # --- item 12: heatmap levels follow the cell's nonlinearity; one hidden state for a vanilla RNN; hover reads out ---

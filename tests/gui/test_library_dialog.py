@@ -72,6 +72,7 @@ def cell(d, name, column):
     return d.proxy.index(row, COLUMNS.index(column))
 
 
+@pytest.mark.slow
 def test_every_run_and_sweep_has_its_row(dialog, home):
     assert sorted(dialog.visible_names()) == ["adding-gru", "adding-lstm", "cells", "forecast-lstm", "truncated"]
     assert dialog.state.text() == "4 runs, 1 sweep, 1 damaged"

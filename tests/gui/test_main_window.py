@@ -15,7 +15,7 @@ from rnnlab.app.views.forecast import ForecastView
 
 from helpers import TIMEOUT, helper_threads, train_to_end, type_into
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def small(steps: int = 120, task: str = "forecast", **training) -> config.RunConfig:

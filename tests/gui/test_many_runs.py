@@ -25,6 +25,8 @@ from helpers import configured
 from helpers import answer_next_dialog, train_to_end
 from test_main_window import small
 
+pytestmark = pytest.mark.slow  # every test here takes seconds
+
 CELLS = ["rnn_tanh", "lstm", "gru"]
 OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")
 

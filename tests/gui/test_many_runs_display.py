@@ -13,7 +13,7 @@ from rnnlab import config
 from helpers import configured, shown, train_to_end
 from test_main_window import small
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def adding(steps: int = 30) -> config.RunConfig:
@@ -31,7 +31,6 @@ def tagging(steps: int = 20) -> config.RunConfig:
 # --- item 1: a race draws everything from its own runs' task ------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_a_tagging_race_after_an_adding_run_shows_accuracy_and_its_baselines(qtbot, window):
     w = window(adding())
     assert train_to_end(qtbot, w) == "finished"
@@ -133,7 +132,6 @@ def test_runs_saved_and_opened_by_the_window_are_in_the_library_and_save_starts_
 # --- item 13: the sweep result window fits the screen ----------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_the_sweep_window_opens_wholly_on_the_screen(qtbot, window, tmp_path):
     from helpers import TINY_SWEEP
     from rnnlab.experiments import LocalExecutor, SweepRunner

@@ -16,7 +16,7 @@ from rnnlab.train.advice import advise
 
 from helpers import assert_drawn
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import configured, shown, train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 # --- item 8: a projector, 1024x768 at 130 % -------------------------------------------------------------------------
@@ -18,7 +18,6 @@ def preview_title_size(w) -> str:
     return plot.getPlotItem().titleLabel.opts.get("size", "")
 
 
-@pytest.mark.slow
 def test_at_1024x768_and_130_percent_every_plot_keeps_room_and_nothing_is_cut(qtbot, window):
     from rnnlab.app import theme
 

@@ -7,10 +7,13 @@ import multiprocessing as mp
 import time
 
 import numpy as np
+import pytest
 
 from rnnlab.app.many.race_session import PROGRESS_HZ
 
 from helpers import configured
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CELLS = ("rnn_tanh", "lstm", "gru")
 

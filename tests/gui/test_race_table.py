@@ -3,6 +3,7 @@ number (not text), a failed runner's row says why, and the sentence on speed sit
 
 import math
 
+import pytest
 from PySide6.QtCore import Qt
 
 from rnnlab.app.many.race_table import RaceTable
@@ -26,6 +27,7 @@ def column(table, title):
     return [table.table.item(i, j).text() for i in range(table.table.rowCount())]
 
 
+@pytest.mark.slow
 def test_the_table_after_a_real_race(qtbot, tmp_path, race_session):
     with qtbot.waitSignal(race_session.ended, timeout=180_000) as ended:
         race_session.start(base(120), "model.cell", CELLS, tmp_path / "race", progress_s=0.1)

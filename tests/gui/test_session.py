@@ -86,6 +86,7 @@ def states_of(log: list) -> list[str]:
 # --- the check itself -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_plain_data_check_finds_a_trainer_a_tensor_and_a_widget_deep_inside():
     trainer = Trainer(cfg(5))
     assert impure(Update(rows={"x": torch.zeros(2)}, probes=[])) == ["arg.rows['x']: Tensor"]
@@ -99,6 +100,7 @@ def test_the_plain_data_check_finds_a_trainer_a_tensor_and_a_widget_deep_inside(
 # --- the session alone ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_short_run_goes_running_then_idle_and_ends_with_its_final_info(qtbot, session):
     s = session()
     log: list = []
@@ -206,6 +208,7 @@ def test_opening_a_damaged_folder_says_which_and_keeps_the_run(qtbot, session, t
 # --- the window: every signal of a real session of use -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_window_and_its_session_emit_only_plain_data(qtbot, window, tmp_path):
     w = window(small(steps=1_000_000))
     log: list = []

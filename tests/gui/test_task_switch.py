@@ -9,7 +9,7 @@ from rnnlab import config
 
 from helpers import configured, shown
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def adding(steps: int = 30) -> config.RunConfig:

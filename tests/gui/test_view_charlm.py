@@ -31,6 +31,7 @@ def test_surprisal_html_shades_every_character_after_the_first():
     assert "rgba(214,39,40,0.85)" in out and "rgba(214,39,40,0.00)" in out and "⏎" in out
 
 
+@pytest.mark.slow
 def test_generates_from_the_real_model_and_reports_bad_prompts(qtbot, trainer, api, new_view):
     w = new_view(CharLMView)
     w.update_view(trainer.task.view(trainer.model))
@@ -55,6 +56,7 @@ def _control_sizes(view) -> dict:
             for kind in (QPushButton, QLineEdit, QSpinBox, QPlainTextEdit)}
 
 
+@pytest.mark.slow
 def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp_path):
     """Issue 9, item 6: the view's own controls kept the system size while the rest of the window grew."""
     from helpers import TIMEOUT

@@ -34,6 +34,7 @@ def ink_width(image, rect) -> int:
     return max(xs) - min(xs) if xs else 0
 
 
+@pytest.mark.slow
 def test_the_forecast_legend_scales_with_a_2x_png(qtbot):
     from rnnlab.app.output import export
     from rnnlab.app.views.forecast import ForecastView
@@ -69,6 +70,7 @@ def test_no_model_forecast_is_drawn_while_the_caption_says_not_trained_yet(qtbot
     assert len(view.model_curve.getData()[0]) > 100
 
 
+@pytest.mark.slow
 def test_a_dense_series_keeps_its_lines_whole_in_a_2x_png(qtbot):
     """At 2x a 1 px line is half as thick as on screen and its steep segments are lone pixels, which a viewer that
     shows the PNG smaller drops (the series came out as dashes): lines are as thick as on screen, scaled."""

@@ -9,7 +9,7 @@ from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
 from helpers import assert_drawn
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TASK = "sentiment"
 
 

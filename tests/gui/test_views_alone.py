@@ -54,6 +54,7 @@ def test_a_view_that_is_no_panel_is_refused_at_registration():
     assert "plain" not in views.kinds() and "blind" not in views.kinds()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_view_is_a_panel_and_draws_a_real_view(qtbot, kind, tiny_trainer, new_view):
     trainer = tiny_trainer(kind)
@@ -80,6 +81,7 @@ def test_each_view_is_a_panel_and_draws_a_real_view(qtbot, kind, tiny_trainer, n
     assert w.has_news(data)  # after a reset the same view is drawn again
 
 
+@pytest.mark.slow
 def test_the_host_is_a_panel_and_hands_its_view_the_run(qtbot, tiny_trainer, api, trainer):
     host = TaskViewHost(api)
     qtbot.addWidget(host)
@@ -101,6 +103,7 @@ def test_the_host_is_a_panel_and_hands_its_view_the_run(qtbot, tiny_trainer, api
 
 
 # The views package imports every view to register it, so runpy (like `python -m`) finds the module imported already.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:.*found in sys.modules after import of package:RuntimeWarning")
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_view_runs_alone_on_a_tiny_trained_model(kind, tmp_path, new_view, monkeypatch):

@@ -21,7 +21,7 @@ from rnnlab.app.run.session import _LINGERING
 from helpers import TIMEOUT, answer_next_dialog, hold_the_model, train_to_end, type_into
 from test_main_window import small
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def write_csv(path: Path, n: int = 120, seasonal: bool = False) -> Path:

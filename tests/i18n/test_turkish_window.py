@@ -14,7 +14,7 @@ from rnnlab import config, i18n
 
 from helpers import train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 # Kept in English on purpose (docs/glossary.md, "Kept in English"): names of things, units and what a Turkish
 # course says in English. Matched as whole words, case-insensitively.

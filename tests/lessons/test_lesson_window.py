@@ -12,7 +12,7 @@ from rnnlab.lessons.verdict import CANNOT_RUN, NOT_SHOWN, SHOWN
 
 from helpers import TINY_LESSON, assert_drawn
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TIMEOUT = 120_000  # ms: a lesson races two runs
 
 
@@ -104,7 +104,6 @@ def test_closing_the_window_mid_lesson_ends_the_run(qtbot, window, tmp_path):
     assert not panel.running
 
 
-@pytest.mark.slow
 def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     from rnnlab.app import theme
 

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from rnnlab.cli import main
 from rnnlab.runs.store import open_run
 
@@ -84,6 +86,7 @@ def _rnnlab(*args, **kw):
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
+@pytest.mark.slow
 def test_closed_pipes_end_quietly():
     for command in ("tasks | head -1", "tasks | true"):
         proc = subprocess.run(f"{sys.executable} -m rnnlab {command}", shell=True, capture_output=True, text=True,
@@ -91,6 +94,7 @@ def test_closed_pipes_end_quietly():
         assert "Error" not in proc.stderr and "Traceback" not in proc.stderr, (command, proc.stderr)
 
 
+@pytest.mark.slow
 def test_training_output_into_a_closed_pipe_still_saves_the_run(tmp_path):
     out = tmp_path / "r"
     proc = subprocess.run(f"{sys.executable} -m rnnlab train --task adding --steps 30 --set task.length=5 "

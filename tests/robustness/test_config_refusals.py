@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from rnnlab import config
 from rnnlab.train.trainer import Trainer
 
@@ -60,6 +62,7 @@ def test_a_config_too_large_for_memory_is_refused_before_allocating():
     assert "GiB" in text
 
 
+@pytest.mark.slow
 def test_an_allocation_failure_is_explained_not_a_traceback(tmp_path):
     """Under a 2 GiB address-space limit, a config the estimate lets through (1.2 GiB: it counts physical memory)
     fails to allocate at its first step: the CLI says so in one line and exits 2."""

@@ -40,6 +40,7 @@ def _summary(**fields):
     return edit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,edit,field", [
     ("summary.json", _summary(elapsed_s=[1, 2]), "elapsed_s"),
     ("summary.json", _summary(elapsed_s="soon"), "elapsed_s"),
@@ -135,6 +136,7 @@ def test_stale_temporary_folders_are_cleaned_by_the_next_save(saved_run, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "run"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked saver")
 def test_kill_9_at_random_moments_during_saves_leaves_the_old_or_the_new_run(saved_run, tmp_path):
     """A child saves over the same run again and again (alternating two step counts); it is killed with SIGKILL

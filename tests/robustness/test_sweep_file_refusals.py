@@ -41,6 +41,7 @@ def test_a_fifo_dev_zero_and_a_huge_file_are_refused_unread(tmp_path):
     refused(lambda: sweep.load(big), "big.toml", folder=str(tmp_path), seconds=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", [
     '[sweep.axes]\n"model.hidden_size" = [{a}]\n"training.batch_size" = [{a}]\n',
     "[sweep]\nseeds = [{big}]\n",
@@ -55,6 +56,7 @@ def test_a_sweep_of_too_many_points_is_refused_at_once_saying_how_to_raise_the_c
     assert "max_points" in message
 
 
+@pytest.mark.slow
 def test_max_points_raises_the_cap_and_the_points_are_built_quickly():
     values = ", ".join(str(i) for i in range(1, 61))
     text = MEMORY + f'[sweep]\nmax_points = 2400\nseeds = [0, 1]\n[sweep.axes]\n"model.hidden_size" = [{values}]\n' \
@@ -67,6 +69,7 @@ def test_max_points_raises_the_cap_and_the_points_are_built_quickly():
     refused(lambda: sweep.loads(text.replace("2400", "100001")), "sweep.max_points")
 
 
+@pytest.mark.slow
 def test_a_repeated_value_in_a_long_axis_is_found_without_comparing_every_pair():
     values = list(range(1, 900)) + [5]
     text = "The value 5 twice"
