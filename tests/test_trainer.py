@@ -23,6 +23,7 @@ def forecast(steps, **training):
                              "training": {"steps": steps, "learning_rate": 0.005, "batch_size": 16, **training}})
 
 
+@pytest.mark.slow
 def test_lstm_learns_the_adding_problem_at_T50():
     trainer = Trainer(adding(1000))
     snaps = list(trainer.run())

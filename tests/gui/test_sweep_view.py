@@ -97,6 +97,7 @@ def test_numbers_sort_as_numbers(qtbot, folder):
     assert [view.sorted.index(r, length).data() for r in range(8)] == ["10"] * 4 + ["5"] * 4
 
 
+@pytest.mark.slow
 def test_failed_points_are_marked_with_their_error_and_left_out_of_the_chart(qtbot, folder, tmp_path):
     text = (folder / "results.csv").read_text().splitlines()
     # the first point (length 5, rnn_tanh, seed 0) failed: its row as the engine writes a failure

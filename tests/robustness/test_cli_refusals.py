@@ -104,6 +104,7 @@ def test_training_output_into_a_closed_pipe_still_saves_the_run(tmp_path):
     assert open_run(out).summary["steps"] == 30
 
 
+@pytest.mark.slow
 def test_ctrl_c_early_is_quiet_and_ctrl_c_in_training_evaluates_and_saves(tmp_path):
     import signal
 
