@@ -39,3 +39,34 @@ def qapp(qapp_args, pytestconfig):
     from rnnlab.app.application import application
 
     return application(qapp_args or ["rnnlab-tests"])
+
+
+@pytest.fixture
+def window(qtbot):
+    """`window(cfg)`: the real main window on `cfg` (default: `helpers.small()`), shown at 1280x800 from the default layout, its prepared model
+    arrived; closed after the test, which then checks that no training or helper thread outlived it."""
+    from helpers import helper_threads
+    from rnnlab.app.main_window import MainWindow, settings
+
+    settings().clear()  # each test starts from the default layout (QSettings point at a temp folder, above)
+    made = []
+
+    def make(cfg=None):
+        from helpers import small
+
+        w = MainWindow(cfg if cfg is not None else small())
+        w.ask_before_discarding(False)  # closing at the end of a test must not wait for an answer
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        assert w.wait_ready(30), "the prepared model never arrived"
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        thread = w.session._thread
+        w.close()  # abandons a run and waits for the training and helper threads
+        assert not w.is_training()
+        assert thread is None or not thread.isRunning()
+    assert helper_threads() == []

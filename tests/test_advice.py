@@ -20,6 +20,7 @@ def train(task: str, cell: str, steps: int, gate_init: str = "default", **option
     return trainer
 
 
+@pytest.mark.slow
 def test_a_gated_cell_that_forgets_is_told_to_start_its_memory_gate_open_and_that_fixes_it():
     stuck = train("memory", "lstm", 400, gap=20)
     advice = advise(stuck.cfg, stuck.task, stuck.final, stuck.status)
@@ -31,6 +32,7 @@ def test_a_gated_cell_that_forgets_is_told_to_start_its_memory_gate_open_and_tha
     assert advise(fixed.cfg, fixed.task, fixed.final, fixed.status) is None
 
 
+@pytest.mark.slow
 def test_a_vanilla_rnn_that_learned_nothing_is_pointed_to_the_gates():
     stuck = train("adding", "rnn_tanh", 200, length=50)
     advice = advise(stuck.cfg, stuck.task, stuck.final, stuck.status)

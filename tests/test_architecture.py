@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "rnnlab"
 QT = ("PySide6", "pyqtgraph", "PyQt5", "PyQt6", "shiboken6")
 
@@ -26,6 +28,7 @@ def test_engine_modules_do_not_import_qt():
     assert not offenders, offenders
 
 
+@pytest.mark.slow
 def test_engine_import_does_not_load_qt():
     import subprocess
     import sys

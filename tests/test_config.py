@@ -31,6 +31,7 @@ def test_bad_learning_rates_are_rejected(lr):
     assert "greater than 0" in err.value.allowed
 
 
+@pytest.mark.slow
 @given(st.floats(min_value=1e-8, max_value=10.0))
 def test_good_learning_rates_pass_and_round_trip_through_toml(lr):
     cfg = with_value("training.learning_rate", lr)
@@ -55,6 +56,7 @@ def test_wrong_types_never_crash_and_name_the_field(key, value):
         assert getattr(cfg.training, key) == value
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(cell=st.sampled_from(config.CELLS), hidden=st.integers(1, 4096), layers=st.integers(1, 8),
        bidir=st.booleans(), dropout=st.floats(0, 0.9), seed=st.integers(0, 2**32 - 1),

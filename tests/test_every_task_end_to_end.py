@@ -6,6 +6,8 @@ from rnnlab import tasks
 from rnnlab.cli import main
 from rnnlab.runs.store import open_run, restore_trainer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (real training, processes)
+
 
 @pytest.mark.parametrize("name", tasks.names())
 def test_task_trains_from_the_cli_and_reopens(name, tmp_path):

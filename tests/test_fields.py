@@ -59,6 +59,7 @@ def test_which_tasks_each_setting_applies_to():
     assert schema.task_unused_fields("tagging") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", tasks.names())
 def test_a_tasks_declared_traits_match_its_data(name):
     """token_inputs and stateful decide what the form hides: they must say what the task really does."""

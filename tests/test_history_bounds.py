@@ -76,6 +76,7 @@ def test_the_trainer_keeps_a_bounded_probe_record(monkeypatch):
     assert trainer.step == 40
 
 
+@pytest.mark.slow
 def test_saving_the_metrics_streams_rows_instead_of_holding_the_text(tmp_path):
     """metrics.csv of a long run is ~200 bytes a row: written whole (a string, then its bytes) it cost ~40 MB at the
     moment a 100k-step run was saved. Written row by row, what the save holds does not grow with the rows."""

@@ -9,6 +9,8 @@ from rnnlab.train.trainer import Trainer
 
 from helpers import configured
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (real training, processes)
+
 
 def train(task: str, cell: str, steps: int, options: dict, **model) -> Trainer:
     cfg = configured(task, {**{f"task.{k}": v for k, v in options.items()}, "model.cell": cell,
@@ -20,7 +22,6 @@ def train(task: str, cell: str, steps: int, options: dict, **model) -> Trainer:
     return trainer
 
 
-@pytest.mark.slow
 def test_memory_lstm_falls_to_chance_with_its_forget_gate_shut_and_keeps_it_when_held_open():
     trainer = train("memory", "lstm", 150, {"gap": 10}, hidden_size=16, embedding_size=8, gate_init="chrono")
     model, task = trainer.model, trainer.task
@@ -49,7 +50,6 @@ def top2_on_markers(trainer: Trainer, n: int = 200) -> float:
     return float(np.mean([markers[i, top2[i]].sum() == 2 for i in range(n)]))
 
 
-@pytest.mark.slow
 def test_adding_lstm_saliency_peaks_at_the_markers_a_vanilla_rnns_does_not():
     torch.manual_seed(0)
     lstm = train("adding", "lstm", 400, {"length": 20}, hidden_size=24)

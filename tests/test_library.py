@@ -51,6 +51,7 @@ def by_name(root):
     return {e.name: e for e in library.entries(root)}
 
 
+@pytest.mark.slow
 def test_runs_and_sweeps_are_listed_with_what_the_browser_shows(home):
     root, gru, lstm, sweep_dir = home
     got = by_name(root)

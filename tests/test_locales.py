@@ -122,6 +122,7 @@ def test_the_selftest_passes_whatever_the_locale(name, tmp_path):
     assert passed in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LOCALES)
 def test_training_from_the_cli_writes_machine_readable_files_whatever_the_locale(name, tmp_path):
     env = env_for(name, tmp_path)

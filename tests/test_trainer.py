@@ -23,6 +23,7 @@ def forecast(steps, **training):
                       **{"steps": steps, "learning_rate": 0.005, "batch_size": 16, **training})
 
 
+@pytest.mark.slow
 def test_lstm_learns_the_adding_problem_at_T50():
     trainer = Trainer(adding(1000))
     snaps = list(trainer.run())
@@ -257,7 +258,7 @@ def test_a_slow_reader_does_not_make_the_extras_run_more_often_per_step():
     import time
 
     from rnnlab.train.trainer import MIN_EVAL_SECONDS, MIN_PROBE_SECONDS
-    from tests.helpers import configured
+    from helpers import configured
 
     trainer = Trainer(configured("adding", {"task.length": 10, "model.hidden_size": 8, "training.steps": 60}))
     probed, validated, read, t0, t25 = [], [], 0.0, None, None

@@ -8,50 +8,32 @@ Needs `rsvg-convert` (librsvg2-bin) and `chromium` for the last two; without the
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # the default layout, not the developer's own
+import _shots  # first: the offscreen set-up, before Qt
 
-import torch  # noqa: E402,F401  (before Qt, as the app does on Windows)
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
+HERE = _shots.HERE
 
 
 def main() -> int:
     from rnnlab import config
     from rnnlab.app.output import export as ex
-    from rnnlab.app import theme
     from rnnlab.app.output.export_dialog import open_export_dialog
-    from rnnlab.app.main_window import MainWindow
     from rnnlab.app.output.report import save_report
 
-    app = QApplication(sys.argv)
-    theme.apply(app)
+    _shots.application()
     cfg = config.from_dict({"task": {"name": "adding"}, "model": {"cell": "lstm", "hidden_size": 32,
                                                                     "gate_init": "chrono"},
                             "training": {"steps": 400, "learning_rate": 0.005, "batch_size": 64}})
-    w = MainWindow(cfg)
-    w.resize(1280, 800)
-    w.show()
-    deadline = time.monotonic() + 300
-    if not w.wait_ready(60):
-        raise SystemExit("the model never arrived")
+    w = _shots.window(cfg, (1280, 800), ready=60)
     finished = []
     w.training_finished.connect(finished.append)
     w.start_training()
-    while not finished and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(50):
-        app.processEvents()
+    _shots.wait(lambda: bool(finished), 300)
+    _shots.settle()
     loss = next(c for c in ex.plot_choices(w) if c.label == "Plot: Loss")
     ex.export(loss, HERE / "export-loss-2x.png", "png")
     svg = Path(tempfile.mkdtemp()) / "loss.svg"
@@ -60,9 +42,7 @@ def main() -> int:
         subprocess.run(["rsvg-convert", "--zoom", "2", str(svg), "-o", str(HERE / "export-loss-svg-librsvg.png")],
                        check=True)
     dialog = open_export_dialog(w, loss.target)
-    for _ in range(20):
-        app.processEvents()
-    dialog.grab().save(str(HERE / "export-dialog.png"))
+    _shots.shoot(dialog, "export-dialog.png")
     dialog.close()
     report = save_report(w, Path(tempfile.mkdtemp()) / "adding-lstm-report.html")
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -70,7 +50,7 @@ def main() -> int:
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                         "--window-size=1280,2400", f"--screenshot={HERE / 'report-chromium.png'}",
                         report.as_uri()], check=True, capture_output=True, timeout=120)
-    w.close()
+    _shots.close_all()
     return 0
 
 

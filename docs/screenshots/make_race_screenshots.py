@@ -11,37 +11,12 @@ the sweep's chart, without the race.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # the default layout, not the developer's own
-os.environ.setdefault("RNNLAB_HOME", tempfile.mkdtemp(prefix="rnnlab-shots-"))
+import _shots  # first: the offscreen set-up, before Qt
 
-import torch  # noqa: E402,F401  (before Qt, as the app does on Windows)
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
 SIZES = ((1280, 800), (1920, 1080))
-
-
-def wait(app, condition, timeout=900.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def settle(app, seconds=0.5):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def race_config():
@@ -52,49 +27,38 @@ def race_config():
 
 
 def main(argv) -> int:
-    app = QApplication(sys.argv[:1])
-    from rnnlab.app import theme
-    from rnnlab.app.main_window import MainWindow
-
-    theme.apply(app)
-
-    w = MainWindow(race_config())
-    w.ask_before_discarding(False)
-    w.resize(*SIZES[0])
-    w.show()
-    w.wait_ready(60)
+    _shots.application()
+    w = _shots.window(race_config(), SIZES[0], ready=60)
     sweep_only = argv[:1] == ["--sweep-only"]
     argv = argv[1:] if sweep_only else argv
     if not sweep_only:
-        race_shots(app, w)
+        race_shots(w)
     if argv:
         for width, height in SIZES:
             w.many.open_sweep(argv[0])
             view = w.many.sweep_windows[-1]
-            wait(app, lambda: view.summary is not None, 60)
+            _shots.wait(lambda: view.summary is not None, 60)
             view.resize(width, height)
-            settle(app)
-            view.grab().save(str(HERE / f"sweep-adding-lengths-{width}x{height}.png"))
+            _shots.shoot(view, f"sweep-adding-lengths-{width}x{height}.png")
             view.close()
-    w.close()
+    _shots.close_all()
     return 0
 
 
-def race_shots(app, w) -> None:
+def race_shots(w) -> None:
     t0 = time.monotonic()
     w.many.start_race(w.config(), "model.cell", ["rnn_tanh", "lstm", "gru"])
     ended = []
     w.many.race.ended.connect(lambda rows, sentence: ended.append(sentence))
-    wait(app, lambda: ended)
+    _shots.wait(lambda: ended, timeout=900)
     print(f"race ended after {time.monotonic() - t0:.0f} s: {ended[0]}")
     for width, height in SIZES:
         w.resize(width, height)
         for tab in ("Gradients", "Race results"):
             index = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i) == tab)
             w.tabs.setCurrentIndex(index)
-            settle(app)
             name = "gradients" if tab == "Gradients" else "results"
-            w.grab().save(str(HERE / f"race-adding-T100-{name}-{width}x{height}.png"))
+            _shots.shoot(w, f"race-adding-T100-{name}-{width}x{height}.png")
 
 
 if __name__ == "__main__":

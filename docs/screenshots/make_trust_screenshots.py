@@ -10,62 +10,20 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # the default layout, not the developer's own
+import numpy as np
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402,F401  (before Qt, as the app does on Windows)
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-
-
-def wait(app, condition, timeout=300.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        app.processEvents()
-        time.sleep(0.005)
-
-
-def settle(app, n=30):
-    for _ in range(n):
-        app.processEvents()
+import _shots  # first: the offscreen set-up, before Qt
 
 
 def main() -> int:
-    app = QApplication(sys.argv[:1])
-    from rnnlab.app import theme
     from rnnlab.config import experiment
-    from rnnlab.app.main_window import MainWindow
 
-    theme.apply(app)
-    made = []
+    _shots.application()
     tmp = Path(tempfile.mkdtemp())
-
-    def window(cfg, size):
-        w = MainWindow(cfg)
-        w.ask_before_discarding(False)
-        w.resize(*size)
-        w.show()
-        if not w.wait_ready(120):
-            raise SystemExit("no model")
-        made.append(w)
-        return w
-
-    def shot(w, name):
-        settle(app)
-        path = HERE / name
-        w.grab().save(str(path))
-        print(path)
 
     # 1. A CSV of one's own: monthly shop sales with a trend and a yearly season.
     t = np.arange(96)
@@ -73,42 +31,37 @@ def main() -> int:
     csv = tmp / "shop-sales.csv"
     csv.write_text("month,sales\n" + "".join(f"{2017 + i // 12}-{i % 12 + 1:02d},{v:.1f}\n"
                                              for i, v in enumerate(sales)), encoding="utf-8")
-    w = window(experiment(changes={"task.period": 12}), (1280, 800))
+    w = _shots.window(experiment(changes={"task.period": 12}), (1280, 800))
     editor = w.panel.editor("task.csv_path")
     editor.setText(str(csv))
     editor.textEdited.emit(str(csv))
-    wait(app, lambda: not w.panel.is_checking())
+    _shots.wait(lambda: not w.panel.is_checking())
     w.wait_ready(120)
     w.start_training()
-    wait(app, lambda: not w.is_training())
-    shot(w, "window-1280x800-own-csv.png")
+    _shots.wait(lambda: not w.is_training())
+    _shots.shoot(w, "window-1280x800-own-csv.png")
 
     # 2. The vanishing gradient, saved and opened again.
     cfg = experiment("adding", {"model.cell": "rnn_tanh", "training.steps": 300})
-    w = window(cfg, (1280, 800))
+    w = _shots.window(cfg, (1280, 800))
     w.tabs.setCurrentIndex(1)
     w.start_training()
-    wait(app, lambda: not w.is_training())
+    _shots.wait(lambda: not w.is_training())
     w.save_run(tmp / "adding-rnn")
-    again = window(experiment(), (1280, 800))
+    again = _shots.window(experiment(), (1280, 800))
     again.tabs.setCurrentIndex(1)
     again.open_run(tmp / "adding-rnn")
     again.wait_ready(120)
-    shot(again, "window-1280x800-reopened-gradients.png")
+    _shots.shoot(again, "window-1280x800-reopened-gradients.png")
 
     # 3. The char-LM task on a 1024x768 projector, at 100 % and 130 %.
     for zoom in (1.0, 1.3):
-        w = window(experiment("charlm"), (1024, 768))
+        w = _shots.window(experiment("charlm"), (1024, 768))
         w.set_zoom(zoom)
-        shot(w, f"window-1024x768-charlm-{int(zoom * 100)}.png")
-    made[-1].set_zoom(1.0)
+        _shots.shoot(w, f"window-1024x768-charlm-{int(zoom * 100)}.png")
+    w.set_zoom(1.0)
 
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    for w in made:
-        w.close()
-        w.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    _shots.close_all()
     return 0
 
 

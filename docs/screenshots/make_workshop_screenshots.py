@@ -12,109 +12,65 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # the default layout, not the developer's own
-os.environ.setdefault("RNNLAB_HOME", tempfile.mkdtemp())  # the race's folder: not the developer's library
-
-import torch  # noqa: E402,F401  (before Qt, as the app does on Windows)
-from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-
-
-def wait(app, condition, timeout=600.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        app.processEvents()
-        time.sleep(0.005)
-
-
-def settle(app, n=30):
-    for _ in range(n):
-        app.processEvents()
+import _shots  # first: the offscreen set-up, before Qt
 
 
 def main(which) -> int:
-    app = QApplication(sys.argv[:1])
     import numpy as np
+    from PySide6.QtCore import QPointF
 
-    from rnnlab.app import theme
     from rnnlab.config import experiment
-    from rnnlab.app.main_window import MainWindow
 
-    theme.apply(app)
-    made = []
-
-    def window(cfg, size):
-        w = MainWindow(cfg)
-        w.ask_before_discarding(False)
-        w.resize(*size)
-        w.show()
-        if not w.wait_ready(120):
-            raise SystemExit("no model")
-        made.append(w)
-        return w
-
-    def shot(w, name):
-        settle(app)
-        path = HERE / name
-        w.grab().save(str(path))
-        print(path)
+    _shots.application()
 
     def train(w):
         w.start_training()
-        wait(app, lambda: not w.is_training())
-        settle(app)
+        _shots.wait(lambda: not w.is_training())
+        _shots.settle()
 
     if "relu" in which:
         cfg = experiment("tagging")
         for key, value in (("model.cell", "rnn_relu"), ("model.bidirectional", False), ("model.hidden_size", 32),
                            ("training.steps", 300), ("training.learning_rate", 0.01)):
             cfg = cfg.replace(key, value)
-        w = window(cfg, (1280, 800))
+        w = _shots.window(cfg, (1280, 800))
         train(w)
         w.tabs.setCurrentIndex(0)
         w.scheduler.refresh(force=True)
-        settle(app)
+        _shots.settle()
         h = w.gates_panel.heatmaps["h"]
         image = h.image.image
         unit, t = np.unravel_index(int(np.nanargmax(image)), image.shape)
         w.gates_panel.glw.scene().sigMouseMoved.emit(h.item.getViewBox().mapViewToScene(QPointF(t + 0.5, unit + 0.5)))
-        shot(w, "workshop-relu-hidden-1280x800.png")
+        _shots.shoot(w, "workshop-relu-hidden-1280x800.png")
 
     if "race" in which:
         cfg = experiment("adding", {"training.steps": 200})
-        w = window(cfg, (1280, 800))
+        w = _shots.window(cfg, (1280, 800))
         train(w)
         tagging = experiment("tagging", {"training.steps": 300})
         w.set_config(tagging)
         w.wait_ready(120)
         w.many.start_race(w.config(), "model.bidirectional", [False, True])
-        wait(app, lambda: not w.many.race.is_running())
-        settle(app, 200)
+        _shots.wait(lambda: not w.many.race.is_running())
+        _shots.settle(2.0)
         w.tabs.setCurrentIndex(0)
-        shot(w, "workshop-tagging-race-1280x800.png")
+        _shots.shoot(w, "workshop-tagging-race-1280x800.png")
         w.many.leave()
 
     if "projector" in which:
         cfg = experiment(changes={"training.steps": 300})
-        w = window(cfg, (1024, 768))
+        w = _shots.window(cfg, (1024, 768))
         w.set_zoom(1.3)
         train(w)
         w.tabs.setCurrentIndex(1)
-        shot(w, "workshop-1024x768-130-gradients.png")
+        _shots.shoot(w, "workshop-1024x768-130-gradients.png")
         w.tabs.setCurrentIndex(0)
-        shot(w, "workshop-1024x768-130-forecast.png")
+        _shots.shoot(w, "workshop-1024x768-130-forecast.png")
         w.set_zoom(1.0)
 
     if "compare" in which:
@@ -129,19 +85,14 @@ def main(which) -> int:
             trainer = Trainer(cfg)
             list(trainer.run())
             paths.append(save_run(trainer, folder / name))
-        w = window(experiment(), (1280, 800))
+        w = _shots.window(experiment(), (1280, 800))
         w.many.compare(paths)
         w.many.wait_loaded()
-        settle(app, 100)
-        shot(w, "workshop-compare-3-1280x800.png")
+        _shots.settle(1.0)
+        _shots.shoot(w, "workshop-compare-3-1280x800.png")
         w.many.leave()
 
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    for w in made:
-        w.close()
-        w.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    _shots.close_all()
     return 0
 
 

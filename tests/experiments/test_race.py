@@ -23,6 +23,7 @@ def base(steps=100000):
     return cfg
 
 
+@pytest.mark.slow
 def test_pause_step_and_stop_reach_every_runner(tmp_path):
     race = Race(base(), tmp_path / "race", values=("rnn_tanh", "gru"), progress_s=0.1)
     assert race.executor.slots == 2  # one worker per runner
@@ -61,6 +62,7 @@ def test_pause_step_and_stop_reach_every_runner(tmp_path):
     assert {e.total_steps for e in starts} == {100000}
 
 
+@pytest.mark.slow
 def test_race_command_prints_lines_the_table_and_a_sentence_on_speed(tmp_path, capsys):
     out = tmp_path / "r"
     code = main(["race", "--task", "adding", "--cells", "rnn_tanh,gru", "--steps", "60", "--seed", "2", "--set",
@@ -110,6 +112,7 @@ def test_without_a_goal_the_sentence_names_the_best_score():
                     "slowest). The best test RMSE was the gate_init=chrono's (31.25).")
 
 
+@pytest.mark.slow
 def test_a_race_carries_what_a_window_draws_each_run_with(tmp_path):
     """With detail: RunInfo and baselines at the start; every metrics row (loss, gradient norm, each validation with
     its step) exactly as the saved run has it; the first probe and the last, gates included; the task view at the end.

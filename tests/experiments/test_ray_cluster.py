@@ -20,26 +20,9 @@ from rnnlab.experiments import LocalExecutor, Race, SweepRunner, read_results, s
 from rnnlab.experiments.events import PointProgress, PointStarted
 from rnnlab.runs.store import open_run
 
-SWEEP = """
-[sweep]
-seeds = [0, 1]
+from helpers import SMALL_SWEEP
 
-[sweep.axes]
-"model.cell" = ["lstm", "gru"]
-
-[task]
-name = "adding"
-
-[task.options]
-length = 10
-
-[model]
-hidden_size = 8
-
-[training]
-steps = 40
-eval_every = 10
-"""
+SWEEP = SMALL_SWEEP.replace('["rnn_tanh", "gru"]', '["lstm", "gru"]')  # the LSTM on Ray too
 TIMING = ("wall_s", "steps_per_s", "solved_at_s", "run")
 
 
@@ -125,12 +108,13 @@ def figures(folder):
     return [{k: v for k, v in r.items() if k not in TIMING} for r in read_results(folder)]
 
 
+@pytest.mark.slow
 def test_a_sweep_on_two_ray_nodes_gives_the_local_figures_bit_for_bit(cluster, tmp_path):
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(SWEEP, encoding="utf-8")
     assert main(["sweep", str(sweep_file), "--ray", cluster, "--out", str(tmp_path / "ray"), "--quiet"]) == 0
     local = SweepRunner(sweep_mod.loads(SWEEP), tmp_path / "local", LocalExecutor(2))
-    for _ in local.events():
+    for _event in local.events():
         pass
     on_ray, here = figures(tmp_path / "ray"), figures(tmp_path / "local")
     assert on_ray == here and {r["status"] for r in here} == {"finished"}
@@ -141,6 +125,7 @@ def test_a_sweep_on_two_ray_nodes_gives_the_local_figures_bit_for_bit(cluster, t
     assert (tmp_path / "ray" / "sweep.toml").read_text(encoding="utf-8") == SWEEP
 
 
+@pytest.mark.slow
 def test_a_race_on_the_cluster_streams_progress_from_both_nodes_and_stops(cluster, tmp_path):
     import ray
 
@@ -192,6 +177,7 @@ def test_without_ray_installed_ray_exits_2_with_the_install_line(tmp_path, capsy
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_the_engine_does_not_import_ray_unless_asked():
     code = ("import sys, rnnlab.cli, rnnlab.experiments, rnnlab.experiments.cluster; "
             "rnnlab.cli.build_parser(); print('ray' in sys.modules)")

@@ -26,6 +26,7 @@ def folder(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_one_line_per_cell_with_mean_min_and_max_over_seeds_from_results_csv(folder):
     summary = load_summary(folder)
     assert summary.axes == ("task.length", "model.cell")
@@ -42,6 +43,7 @@ def test_one_line_per_cell_with_mean_min_and_max_over_seeds_from_results_csv(fol
             assert line.low[i] < line.high[i]  # two seeds, two different numbers: the band has a width
 
 
+@pytest.mark.slow
 def test_a_text_axis_is_placed_in_the_sweeps_order_and_the_levels_come_from_the_task(folder):
     summary = load_summary(folder)
     lines = summary.lines("model.cell")
@@ -58,6 +60,7 @@ def test_a_text_axis_is_placed_in_the_sweeps_order_and_the_levels_come_from_the_
         summary.lines("task.gap")
 
 
+@pytest.mark.slow
 def test_failed_and_unfinished_points_are_left_out_of_the_chart(folder, tmp_path):
     text = (folder / "results.csv").read_text()
     header, rows = parse_results(text)

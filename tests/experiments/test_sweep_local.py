@@ -19,26 +19,9 @@ from rnnlab.experiments.folder import leftovers
 from rnnlab.runs.store import open_run
 from rnnlab.train.trainer import Trainer
 
-TINY = """
-[sweep]
-seeds = [0, 1]
+from helpers import SMALL_SWEEP
 
-[sweep.axes]
-"model.cell" = ["rnn_tanh", "gru"]
-
-[task]
-name = "adding"
-
-[task.options]
-length = 10
-
-[model]
-hidden_size = 8
-
-[training]
-steps = 30
-eval_every = 10
-"""
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 
 def run_sweep(sw, folder, workers=2, on_event=None):
@@ -54,7 +37,7 @@ def run_sweep(sw, folder, workers=2, on_event=None):
 @pytest.fixture(scope="module")
 def tiny_sweep(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sweep") / "tiny"
-    sw = sweep_mod.loads(TINY)
+    sw = sweep_mod.loads(SMALL_SWEEP)
     runner, events = run_sweep(sw, folder)
     return sw, folder, events
 
@@ -73,7 +56,7 @@ def test_every_point_is_an_ordinary_run_with_its_row(tiny_sweep):
         assert row["model.cell"] == point.config.model.cell and int(row["seed"]) == point.seed
         assert float(row["steps_per_s"]) > 0 and float(row["wall_s"]) > 0
     assert not leftovers(folder)
-    assert (folder / "sweep.toml").read_text(encoding="utf-8") == TINY
+    assert (folder / "sweep.toml").read_text(encoding="utf-8") == SMALL_SWEEP
 
 
 def test_a_point_gives_the_same_numbers_as_training_it_alone(tiny_sweep):
@@ -105,7 +88,7 @@ def test_running_again_skips_done_points_and_runs_only_new_ones(tiny_sweep):
     runner, events = run_sweep(sw, folder)
     assert not [e for e in events if isinstance(e, PointStarted)] and len(runner.skipped) == 4
     assert (folder / "results.csv").read_text(encoding="utf-8") == before
-    grown = sweep_mod.loads(TINY.replace('["rnn_tanh", "gru"]', '["rnn_tanh", "gru", "lstm"]'))
+    grown = sweep_mod.loads(SMALL_SWEEP.replace('["rnn_tanh", "gru"]', '["rnn_tanh", "gru", "lstm"]'))
     runner, events = run_sweep(grown, folder, workers=1)
     assert sorted(e.point_id for e in events if isinstance(e, PointStarted)) == ["cell=lstm,seed=0",
                                                                                 "cell=lstm,seed=1"]
@@ -117,7 +100,7 @@ def test_running_again_skips_done_points_and_runs_only_new_ones(tiny_sweep):
 
 def test_a_killed_worker_fails_its_point_the_sweep_goes_on_and_a_rerun_redoes_only_it(tmp_path):
     # zip: the first point is long enough to be killed mid-run, the second short
-    text = TINY.replace("seeds = [0, 1]", 'seeds = [0]\nmode = "zip"').replace(
+    text = SMALL_SWEEP.replace("seeds = [0, 1]", 'seeds = [0]\nmode = "zip"').replace(
         '["rnn_tanh", "gru"]', '["rnn_tanh", "gru"]\n"training.steps" = [400, 30]')
     sw = sweep_mod.loads(text)
     folder = tmp_path / "k"
@@ -149,7 +132,7 @@ def test_a_killed_worker_fails_its_point_the_sweep_goes_on_and_a_rerun_redoes_on
 def test_ctrl_c_mid_sweep_leaves_a_consistent_folder(tmp_path):
     sweep_file = tmp_path / "three.toml"
     # zip: the first point is short, so there is a finished point when Ctrl-C comes
-    sweep_file.write_text(TINY.replace("seeds = [0, 1]", 'seeds = [0]\nmode = "zip"').replace(
+    sweep_file.write_text(SMALL_SWEEP.replace("seeds = [0, 1]", 'seeds = [0]\nmode = "zip"').replace(
         '["rnn_tanh", "gru"]', '["rnn_tanh", "gru", "lstm"]\n"training.steps" = [30, 30000, 30000]'),
         encoding="utf-8")
     folder = tmp_path / "out"

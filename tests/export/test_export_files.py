@@ -102,6 +102,7 @@ def test_every_cell_and_optimizer_gives_a_clean_script(cell, extra):
         assert "torch.optim.SGD(" in text and "MOMENTUM = 0.0" in text
 
 
+@pytest.mark.slow
 def test_script_runs_with_a_changed_setting(tmp_path):
     """What a student does next: change a setting at the top and run again."""
     script = export_script(small_config("adding", training__steps=4, model__hidden_size=4, task__length=8),

@@ -24,6 +24,8 @@ from rnnlab.train.trainer import Trainer
 
 from helpers import configured
 
+pytestmark = pytest.mark.slow  # every test here takes seconds
+
 STEPS = 30
 TOLERANCE = 1e-4
 

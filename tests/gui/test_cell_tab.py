@@ -10,17 +10,14 @@ from PySide6.QtCore import Qt
 
 from rnnlab import config, probe
 from rnnlab.app.plots.cell_numbers import FUNCTIONS, cell_step, equation_html, fmt
-from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.app.plots.cell import CellPanel
 from rnnlab.app.run.rundata import RunData
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
-from helpers import configured
+from helpers import TIMEOUT, configured, train_to_end
 
 pytestmark = pytest.mark.gui
-
-TIMEOUT = 60_000
 
 
 def trained(cell: str, steps: int = 3, **model) -> Trainer:
@@ -146,34 +143,14 @@ def test_a_probe_without_the_sums_says_so(qtbot):
     assert "did not keep" in panel.info.text() and panel.current is None
 
 
-@pytest.fixture
-def window(qtbot):
-    settings().clear()
-    made = []
-
-    def make(cfg) -> MainWindow:
-        w = MainWindow(cfg)
-        w.ask_before_discarding(False)
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        assert w.wait_ready(30)
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
-
-
+@pytest.mark.slow
 def test_the_window_has_a_cell_tab_that_follows_training(qtbot, window):
     cfg = config.from_dict({"task": {"name": "adding", "options": {"length": 20}},
                             "model": {"cell": "lstm", "hidden_size": 8},
                             "training": {"steps": 30, "probe_every": 10, "learning_rate": 0.01}})
     w = window(cfg)
     w.tabs.setCurrentWidget(w.cell_panel)
-    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT):
-        assert w.start_training()
+    assert train_to_end(qtbot, w) == "finished"
     qtbot.waitUntil(lambda: w.cell_panel.current is not None and w.cell_panel.probe is w.data.last_probe,
                     timeout=TIMEOUT)
     assert w.cell_panel.probe.step == 30
@@ -189,8 +166,7 @@ def test_a_clamp_in_the_window_shows_the_clamped_cell_and_both_validation_number
                             "training": {"steps": 150, "probe_every": 50, "learning_rate": 0.01}})
     w = window(cfg)
     w.tabs.setCurrentWidget(w.cell_panel)
-    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT):
-        assert w.start_training()
+    assert train_to_end(qtbot, w) == "finished"
     panel = w.cell_panel
     qtbot.waitUntil(lambda: panel.probe is w.data.last_probe and panel.clamp_apply.isEnabled(), timeout=TIMEOUT)
     live = panel.probe
@@ -221,8 +197,7 @@ def test_saliency_in_the_window_peaks_at_the_adding_markers(qtbot, window):
                             "training": {"steps": 400, "probe_every": 400, "learning_rate": 0.01}})
     w = window(cfg)
     w.tabs.setCurrentWidget(w.cell_panel)
-    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT):
-        assert w.start_training()
+    assert train_to_end(qtbot, w) == "finished"
     panel = w.cell_panel
     qtbot.waitUntil(lambda: panel.probe is w.data.last_probe and panel.saliency_button.isEnabled(), timeout=TIMEOUT)
     panel.saliency_button.click()
@@ -236,6 +211,7 @@ def test_saliency_in_the_window_peaks_at_the_adding_markers(qtbot, window):
     assert set(np.argsort(-y)[:2]) == marked
 
 
+@pytest.mark.slow
 def test_a_padded_sequence_steps_only_through_its_real_words(qtbot):
     """Sentiment pads its probe sentences; at a padded step the probe zeroes the gates instead of computing them, so
     the tab stops at the sentence's last word, and every step it can show keeps result = f(sum)."""

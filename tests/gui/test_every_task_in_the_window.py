@@ -8,9 +8,9 @@ from rnnlab import config, tasks
 from rnnlab.app import views
 from rnnlab.app.views import MissingView
 
-from test_main_window import train_to_end, window  # noqa: F401  (the window fixture)
+from helpers import train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("name", tasks.names())

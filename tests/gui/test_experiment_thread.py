@@ -3,12 +3,16 @@ the thread and every worker process at once, with the running points marked inte
 
 import multiprocessing as mp
 
+import pytest
+
 from rnnlab.app.threads import running
 from rnnlab.app.many.experiment_thread import ExperimentThread
 from rnnlab.experiments import Race, read_results
 from rnnlab.experiments.events import PointEnded, PointProgress, PointStarted, SweepEnded
 
 from helpers import configured
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 
 def base(steps):

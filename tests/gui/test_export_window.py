@@ -17,7 +17,7 @@ from rnnlab.app.main_window import MainWindow, settings
 
 from helpers import configured
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TIMEOUT = 60_000
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,9 +11,10 @@ import pytest
 
 from rnnlab.app.plots.common import legend_of
 
-from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, train_to_end, type_into
+from helpers import small
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 SLIDE_CSV = Path(__file__).parent.parent / "data" / "slide_daily_17.csv"
 

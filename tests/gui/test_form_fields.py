@@ -157,6 +157,7 @@ def test_a_refused_value_in_a_field_the_next_task_hides_does_not_keep_train_off(
     assert editor.text() == str(panel.config().model.embedding_size)  # the refused "0" is gone
 
 
+@pytest.mark.slow
 def test_every_row_is_readable_at_1024x768_and_at_130_percent(qtbot):
     host = QWidget()
     qtbot.addWidget(host)

@@ -13,7 +13,7 @@ from rnnlab.runs import library
 from rnnlab.runs.store import save_run
 from rnnlab.train.trainer import Trainer
 
-from helpers import configured, TINY_SWEEP
+from helpers import TINY_SWEEP, assert_drawn, configured
 
 pytestmark = pytest.mark.gui
 
@@ -70,6 +70,7 @@ def cell(d, name, column):
     return d.proxy.index(row, COLUMNS.index(column))
 
 
+@pytest.mark.slow
 def test_every_run_and_sweep_has_its_row(dialog, home):
     assert sorted(dialog.visible_names()) == ["adding-gru", "adding-lstm", "cells", "forecast-lstm", "truncated"]
     assert dialog.state.text() == "4 runs, 1 sweep, 1 damaged"
@@ -159,10 +160,13 @@ def test_cancelling_the_question_deletes_nothing(dialog, qtbot, home):
     assert (library.runs_folder(home) / "adding-gru").is_dir() and "adding-gru" in dialog.visible_names()
 
 
-def test_screenshot(dialog, tmp_path):
+def test_at_1280x800_two_selected_runs_show_whole_and_the_dialog_draws(dialog):
     dialog.resize(1280, 800)
     select(dialog, "adding-gru", "forecast-lstm")
-    dialog.grab().save("/tmp/library_dialog.png")
+    viewport = dialog.table.viewport().rect()
+    for name in ("adding-gru", "forecast-lstm"):
+        assert viewport.contains(dialog.table.visualRect(cell(dialog, name, "Name")))
+    assert_drawn(dialog)
 
 
 def test_save_proposes_a_new_folder_in_the_library(tmp_path, monkeypatch):

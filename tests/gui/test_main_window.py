@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 import torch
@@ -13,71 +11,19 @@ from rnnlab import config
 from rnnlab.errors import RunError
 from rnnlab.models.probe import GATE_RANGE
 from rnnlab.app import theme
-from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.app.views.forecast import ForecastView
 
-from helpers import configured
+from helpers import TIMEOUT, helper_threads, small, train_to_end, type_into
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
-TIMEOUT = 60_000  # ms; generous: the machine is shared
-
-
-def small(steps: int = 120, task: str = "forecast", **training) -> config.RunConfig:
-    """A model small enough to train in a second or two on one core."""
-    return configured(task, {"model.hidden_size": 8},
-                      **{"steps": steps, "learning_rate": 0.01, "batch_size": 16, **training})
-
-
-def helper_threads() -> list[str]:
-    """Helper threads still running: Python's (the form's file checker) and the QThreads of app/threads.py."""
-    from rnnlab.app.threads import running
-
-    names = [t.name for t in threading.enumerate() if t.is_alive()] + running()
-    return [name for name in names if name.startswith("rnnlab-helper")]
-
-
-@pytest.fixture
-def window(qtbot):
-    settings().clear()  # each test starts from the default layout (conftest points QSettings at a temp folder)
-    made = []
-
-    def make(cfg=None) -> MainWindow:
-        w = MainWindow(cfg if cfg is not None else small())
-        w.ask_before_discarding(False)  # closing at the end of a test must not wait for an answer
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        assert w.wait_ready(30), "the prepared model never arrived"
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        thread = w.session._thread
-        w.close()  # abandons a run and waits for the training and helper threads
-        assert not w.is_training()
-        assert thread is None or not thread.isRunning()
-    assert helper_threads() == []
-
-
-def type_into(qtbot, editor, text: str) -> None:
-    """Replace a line edit's text the way a user does (textEdited fires per key)."""
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-
-
-def train_to_end(qtbot, w: MainWindow) -> str:
-    with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT) as blocker:
-        assert w.start_training()
-    return blocker.args[0]
 
 
 # --- training and the plots ----------------------------------------------------------------------------------------
 
 
 def test_edit_fields_then_train_fills_every_plot(qtbot, window):
-    w = window()
+    w = window(small())
     type_into(qtbot, w.panel.editor("model.hidden_size"), "12")
     type_into(qtbot, w.panel.editor("training.steps"), "150")
     assert w.config().model.hidden_size == 12 and w.config().training.steps == 150
@@ -140,7 +86,7 @@ def test_pause_step_resume_stop(qtbot, window):
 
 
 def test_step_from_idle_runs_exactly_one_step(qtbot, window):
-    w = window()
+    w = window(small())
     w.step_once()
     qtbot.waitUntil(lambda: w.is_paused() and w.data.n == 2, timeout=TIMEOUT)
     assert w.trainer.step == 1
@@ -176,7 +122,7 @@ def test_closing_while_paused_ends_the_run_without_its_final_evaluation(qtbot, w
 
 
 def test_reset_gives_the_same_weights_for_the_same_seed(qtbot, window):
-    w = window()
+    w = window(small())
     before = {k: v.clone() for k, v in w.trainer.model.state_dict().items()}
     w.step_once()
     qtbot.waitUntil(lambda: w.is_paused() and w.trainer.step == 1, timeout=TIMEOUT)
@@ -193,7 +139,7 @@ def test_reset_gives_the_same_weights_for_the_same_seed(qtbot, window):
 
 
 def test_invalid_value_is_marked_and_disables_train(qtbot, window):
-    w = window()
+    w = window(small())
     field = w.panel._fields["model.hidden_size"]
     type_into(qtbot, field.editor, "0")
     assert not w.act_train.isEnabled() and not w.act_step.isEnabled()
@@ -215,7 +161,7 @@ def test_invalid_value_is_marked_and_disables_train(qtbot, window):
 
 
 def test_a_rejected_value_comes_back_when_another_field_makes_it_fit(qtbot, window):
-    w = window()
+    w = window(small())
     window_field = w.panel._fields["task.window"]
     type_into(qtbot, window_field.editor, "200")  # airline passengers is too short for a 200-month window
     assert "Set the window (task.window) to at most 95." in window_field.message
@@ -231,7 +177,7 @@ def test_a_rejected_value_comes_back_when_another_field_makes_it_fit(qtbot, wind
 def test_switching_task_applies_its_suggested_settings(qtbot, window):
     from rnnlab import tasks
 
-    w = window()
+    w = window(small())
     combo = w.panel.editor("task.name")
     combo.setCurrentIndex(combo.findData("adding"))
     combo.activated.emit(combo.currentIndex())
@@ -345,7 +291,7 @@ def test_open_a_run_made_by_the_cli(qtbot, window, tmp_path):
     out = tmp_path / "cli-run"
     assert main(["train", "--task", "adding", "--steps", "30", "--set", "model.hidden_size=8",
                  "--set", "task.length=12", "--set", "training.batch_size=16", "--out", str(out), "--quiet"]) == 0
-    w = window()
+    w = window(small())
     w.open_run(out)
     assert w.wait_ready(30)
     assert w.config().task.name == "adding" and w.config().task.options["length"] == 12
@@ -358,7 +304,7 @@ def test_open_a_run_made_by_the_cli(qtbot, window, tmp_path):
 
 
 def test_opening_something_that_is_not_a_run_says_so(window, tmp_path):
-    w = window()
+    w = window(small())
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(RunError, match="not a complete rnnlab run"):
         w.open_run(tmp_path)

@@ -22,8 +22,10 @@ from rnnlab.train.trainer import Trainer
 
 from helpers import configured
 
-from test_main_window import small, train_to_end, window  # noqa: F401  (the window fixture)
-from test_window_trust import answer_next_dialog
+from helpers import answer_next_dialog, train_to_end
+from helpers import small
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CELLS = ["rnn_tanh", "lstm", "gru"]
 OVERLAID = ("loss_panel", "grad_panel", "gradtime_panel")
@@ -133,7 +135,7 @@ def saved(tmp_path_factory):
 
 
 def test_two_saved_runs_are_compared_and_one_click_shows_one_alone_or_removes_it(qtbot, window, saved):
-    w = window()
+    w = window(small())
     w.many.compare([saved["rnn_tanh"], saved["lstm"]])
     assert w.many.wait_loaded()
     runs = w.many.all_runs
@@ -167,7 +169,7 @@ def test_comparing_asks_before_an_unsaved_run_is_dropped(qtbot, window, saved):
 
 
 def test_runs_of_different_tasks_are_refused_with_the_reason(qtbot, window, saved):
-    w = window()
+    w = window(small())
     w.many.compare([saved["lstm"], saved["forecast"]])
     assert w.many.wait_loaded()
     assert w.many.mode is None
@@ -180,7 +182,7 @@ def test_a_sweep_folder_opens_on_one_line_per_cell(qtbot, window, tmp_path):
     sweep = replace(sweep, source_text=to_toml(sweep))
     for _ in SweepRunner(sweep, tmp_path / "sweep", LocalExecutor(2)).events():
         pass
-    w = window()
+    w = window(small())
     w.many.open_sweep(tmp_path / "sweep")
     view = w.many.sweep_windows[-1]
     qtbot.waitUntil(lambda: view.summary is not None, timeout=30_000)

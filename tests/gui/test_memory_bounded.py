@@ -17,7 +17,7 @@ from rnnlab.app.form.experiment_panel import ExperimentPanel
 from rnnlab.app.plots.common import legend_title
 from rnnlab.app.plots.gates import GatesPanel
 
-from test_main_window import small, train_to_end, window  # noqa: F401  (the window fixture)
+from helpers import small, train_to_end
 
 pytestmark = pytest.mark.gui
 

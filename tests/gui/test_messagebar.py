@@ -14,7 +14,9 @@ from rnnlab.app.frame.messagebar import MessageBar
 from rnnlab.app.run.model_access import build_trainer
 from rnnlab.train.advice import advise
 
-pytestmark = pytest.mark.gui
+from helpers import assert_drawn
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def test_a_long_advice_keeps_the_bar_two_lines_tall(page, advice_message, tmp_pa
     assert bar.text.toolTip() == f"<qt>{text}</qt>"  # the rest, on hover (<qt>: read as rich text, as the bar is)
     lines = bar.text.fontMetrics().height()
     assert 2 * lines <= bar.text.height() < 2.5 * lines  # two whole lines, not a sliver of the third
-    assert page.grab().save(str(tmp_path / "messagebar-long.png"))
+    assert_drawn(page)
 
     bar.more.click()  # the user asks for the whole of it: now the bar may grow
     settle()

@@ -15,7 +15,7 @@ from rnnlab.app import mode as mode_mod
 from rnnlab.app.main_window import WindowPort
 from rnnlab.app.mode import Mode, RunState, WindowState, enablement, port_names
 
-from test_main_window import TIMEOUT, small, type_into, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, small, type_into
 
 pytestmark = pytest.mark.gui
 

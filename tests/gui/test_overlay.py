@@ -50,6 +50,7 @@ def three_runs(saved) -> RunSet:
     return runs
 
 
+@pytest.mark.slow
 def test_run_info_of_a_saved_run_is_the_trainers_without_building_one(saved):
     for cell, (trainer, folder) in saved.items():
         live, opened = RunInfo.of(trainer), recorded(folder)[0]
@@ -79,6 +80,7 @@ def test_each_overlay_panel_draws_one_curve_set_per_run_in_its_colour(qtbot, sav
     assert len({t.colour for t in runs}) == 3
 
 
+@pytest.mark.slow
 def test_the_curves_are_the_runs_own_numbers(qtbot, saved):
     runs = three_runs(saved)
     loss, grads, through_time = LossPanel(), GradNormPanel(), GradTimePanel()

@@ -1,10 +1,7 @@
 """Every plot panel keeps the panel contract (configure, reset, has_news, refresh), draws a recorded run from its
 RunInfo alone, and starts alone offscreen (`python -m rnnlab.app.plots.<panel>`)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+import importlib
 
 import numpy as np
 import pytest
@@ -27,7 +24,6 @@ def drawn(curve) -> tuple:
 
 
 PANELS = (LossPanel, GradNormPanel, GradTimePanel, GatesPanel)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +107,7 @@ def test_configure_then_refresh_draws_the_recorded_gradient_through_time(qtbot, 
     assert image.shape == (len(data.probe_steps), info.probe_length) and np.isfinite(image).all()
 
 
+@pytest.mark.slow
 def test_configure_then_refresh_draws_the_recorded_gates(qtbot, run):
     info, data = run
     panel = GatesPanel()
@@ -134,14 +131,14 @@ def colour_pixels(image: QImage, colour: str, tolerance: int = 40) -> int:
     return int((np.abs(pixels[:, : image.width(), :3].astype(int) - bgr).max(axis=2) < tolerance).sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module, colour", [("loss", theme.TRAIN_SMOOTH), ("gradnorms", theme.CLIP_MARK),
                                             ("gradtime", theme.group_color(0)), ("gates", theme.GATE_COLORS["f"])])
-def test_each_panel_starts_alone_on_the_recorded_run(tmp_path, module, colour):
+def test_each_panel_starts_alone_on_the_recorded_run(qtbot, tmp_path, module, colour):
+    """`python -m rnnlab.app.plots.<module> --screenshot PNG`: the module's `main`, run here."""
     shot = tmp_path / f"{module}.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", f"rnnlab.app.plots.{module}", "--screenshot", str(shot)], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    main = importlib.import_module(f"rnnlab.app.plots.{module}").main
+    assert main(["--screenshot", str(shot)]) == 0
     image = QImage(str(shot))
     assert image.width() >= 900 and colour_pixels(image, colour) > 200  # the panel's own curves or heatmaps drew
 
@@ -153,6 +150,7 @@ def test_a_panel_alone_on_a_folder_that_is_no_run_says_so(qtbot, tmp_path, capsy
     assert "is not a complete rnnlab run" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("zoom, least", [(1.0, 60), (1.3, 45)])
 def test_gate_heatmaps_get_the_room_of_a_1024_by_768_window(qtbot, run, zoom, least):
     """Issue 9: at 1024x768 the Gates tab is about 676x255 px; its heatmaps were 35 px high (24 at 130 %) and the

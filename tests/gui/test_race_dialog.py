@@ -4,6 +4,8 @@ the config refuses is shown with its reason under the field and Start stays disa
 from rnnlab import config
 from rnnlab.app.many.race_dialog import RaceDialog
 
+from helpers import assert_drawn
+
 
 def dialog(qtbot, task="adding"):
     cfg = config.RunConfig().replace("task.name", task)
@@ -67,7 +69,7 @@ def test_the_task_distance_clipping_and_gate_init(qtbot):
     assert d.choice() == ("model.gate_init", ["default", "chrono", "open"])
     adding = dialog(qtbot, "adding")
     assert adding.field.itemData(0) == "task.length"
-    d.grab().save("/tmp/shots/race_dialog.png")
+    assert_drawn(d)
 
 
 def test_the_char_lm_race_does_not_offer_bidirectional(qtbot):

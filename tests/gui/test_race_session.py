@@ -7,11 +7,14 @@ import multiprocessing as mp
 import time
 
 import numpy as np
+import pytest
 
 from rnnlab.app.threads import running
 from rnnlab.app.many.race_session import PROGRESS_HZ
 
 from helpers import configured
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CELLS = ("rnn_tanh", "lstm", "gru")
 

@@ -3,13 +3,14 @@ number (not text), a failed runner's row says why, and the sentence on speed sit
 
 import math
 
+import pytest
 from PySide6.QtCore import Qt
 
 from rnnlab.app.many.race_table import RaceTable
 from rnnlab.app.run.rundata import RunData
 from rnnlab.app.run.runset import RunSet, Track
 
-from helpers import configured
+from helpers import assert_drawn, configured
 
 CELLS = ("rnn_tanh", "lstm", "gru")
 
@@ -26,6 +27,7 @@ def column(table, title):
     return [table.table.item(i, j).text() for i in range(table.table.rowCount())]
 
 
+@pytest.mark.slow
 def test_the_table_after_a_real_race(qtbot, tmp_path, race_session):
     with qtbot.waitSignal(race_session.ended, timeout=180_000) as ended:
         race_session.start(base(120), "model.cell", CELLS, tmp_path / "race", progress_s=0.1)
@@ -50,7 +52,7 @@ def test_the_table_after_a_real_race(qtbot, tmp_path, race_session):
     speeds = [float(v) for v in column(table, "Steps/s")]
     assert speeds == sorted(speeds, reverse=True)
     table.resize(1280, 800)
-    table.grab().save("/tmp/shots/race_table.png")
+    assert_drawn(table)
 
 
 def test_numbers_sort_as_numbers_and_a_failed_runner_says_why(qtbot):

@@ -18,7 +18,8 @@ from rnnlab.app.run.worker import Update
 from rnnlab.train.info import RunInfo
 from rnnlab.train.trainer import Trainer
 
-from test_main_window import TIMEOUT, helper_threads, small, train_to_end, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, helper_threads, hold_the_model, train_to_end
+from helpers import small
 
 from helpers import configured
 
@@ -87,6 +88,7 @@ def states_of(log: list) -> list[str]:
 # --- the check itself -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_plain_data_check_finds_a_trainer_a_tensor_and_a_widget_deep_inside():
     trainer = Trainer(cfg(5))
     assert impure(Update(rows={"x": torch.zeros(2)}, probes=[])) == ["arg.rows['x']: Tensor"]
@@ -100,6 +102,7 @@ def test_the_plain_data_check_finds_a_trainer_a_tensor_and_a_widget_deep_inside(
 # --- the session alone ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_short_run_goes_running_then_idle_and_ends_with_its_final_info(qtbot, session):
     s = session()
     log: list = []
@@ -177,14 +180,7 @@ def test_closing_mid_step_returns_within_a_second_and_the_thread_ends_unseen(qtb
     s = session()
     s.start(cfg(1_000_000))
     qtbot.waitUntil(lambda: s.info is not None and s.info.step > 3, timeout=TIMEOUT)
-    entered, release = threading.Event(), threading.Event()
-
-    def long_step(task, model):
-        entered.set()
-        release.wait(20)
-
-    s.access.submit(long_step, lambda _v: None)
-    assert entered.wait(30)
+    release = hold_the_model(s.access.submit)
     thread = s._thread
     releaser = threading.Timer(1.0, release.set)
     releaser.start()
@@ -214,6 +210,7 @@ def test_opening_a_damaged_folder_says_which_and_keeps_the_run(qtbot, session, t
 # --- the window: every signal of a real session of use -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_window_and_its_session_emit_only_plain_data(qtbot, window, tmp_path):
     w = window(small(steps=1_000_000))
     log: list = []

@@ -57,6 +57,7 @@ def test_the_form_shows_the_config_rules_message_under_the_field_and_disables_st
     assert "is a file" in dialog.errors["folder"].text() and not dialog.start_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_a_tiny_sweep_runs_to_its_end_and_shows_its_results(qtbot, tmp_path):
     dialog = dialog_for(qtbot, tmp_path, 20)
     done = []
@@ -72,6 +73,7 @@ def test_a_tiny_sweep_runs_to_its_end_and_shows_its_results(qtbot, tmp_path):
     assert workers_left() == []
 
 
+@pytest.mark.slow
 def test_cancel_mid_sweep_then_resume_runs_only_the_points_not_done(qtbot, tmp_path):
     dialog = dialog_for(qtbot, tmp_path, 300, axis="model.cell = rnn_tanh, gru", seeds="0, 1", workers=1)
     ended = []

@@ -47,6 +47,7 @@ def mean_curves(view):
     return {c.name().removesuffix(" mean"): c for c in view.plot.listDataItems() if c.name().endswith(" mean")}
 
 
+@pytest.mark.slow
 def test_one_row_per_point_and_one_line_per_cell_with_the_numbers_of_results_csv(qtbot, folder):
     view = opened(qtbot, folder)
     rows = read_results(folder)
@@ -76,6 +77,7 @@ def test_one_row_per_point_and_one_line_per_cell_with_the_numbers_of_results_csv
     assert view.plot.getAxis("left").labelText == "test MSE"
 
 
+@pytest.mark.slow
 def test_choosing_the_cell_as_x_gives_one_line_per_length(qtbot, folder):
     view = opened(qtbot, folder)
     view.axis_combo.setCurrentIndex(view.axis_combo.findData("model.cell"))
@@ -83,6 +85,7 @@ def test_choosing_the_cell_as_x_gives_one_line_per_length(qtbot, folder):
     assert view.plot.getAxis("bottom")._labels == ["rnn_tanh", "lstm"]
 
 
+@pytest.mark.slow
 def test_numbers_sort_as_numbers(qtbot, folder):
     view = opened(qtbot, folder)
     col = column(view, "test MSE")
@@ -94,6 +97,7 @@ def test_numbers_sort_as_numbers(qtbot, folder):
     assert [view.sorted.index(r, length).data() for r in range(8)] == ["10"] * 4 + ["5"] * 4
 
 
+@pytest.mark.slow
 def test_failed_points_are_marked_with_their_error_and_left_out_of_the_chart(qtbot, folder, tmp_path):
     text = (folder / "results.csv").read_text().splitlines()
     # the first point (length 5, rnn_tanh, seed 0) failed: its row as the engine writes a failure
@@ -141,6 +145,7 @@ def test_a_damaged_results_csv_gives_a_message_in_the_view(qtbot, tmp_path, cont
     assert view.summary is None and view.model.rowCount() == 0
 
 
+@pytest.mark.slow
 def test_the_chart_exports_like_the_other_plots(qtbot, folder, tmp_path):
     view = opened(qtbot, folder)
     choices = export.plot_choices(view)

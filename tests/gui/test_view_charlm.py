@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QSpinBox
-from test_main_window import window  # noqa: F401  (the window fixture)
 
 from rnnlab.app.views.charlm import CharLMView, fake_view, surprisal_html
+
+from helpers import assert_drawn
 
 pytestmark = pytest.mark.gui
 TASK = "charlm"
@@ -30,6 +31,7 @@ def test_surprisal_html_shades_every_character_after_the_first():
     assert "rgba(214,39,40,0.85)" in out and "rgba(214,39,40,0.00)" in out and "⏎" in out
 
 
+@pytest.mark.slow
 def test_generates_from_the_real_model_and_reports_bad_prompts(qtbot, trainer, api, new_view):
     w = new_view(CharLMView)
     w.update_view(trainer.task.view(trainer.model))
@@ -54,9 +56,11 @@ def _control_sizes(view) -> dict:
             for kind in (QPushButton, QLineEdit, QSpinBox, QPlainTextEdit)}
 
 
+@pytest.mark.slow
 def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp_path):
     """Issue 9, item 6: the view's own controls kept the system size while the rest of the window grew."""
-    from test_main_window import TIMEOUT, small
+    from helpers import TIMEOUT
+    from helpers import small
 
     w = window(small(task="charlm"))
     w.resize(1024, 768)
@@ -75,6 +79,6 @@ def test_at_130_percent_its_buttons_and_fields_are_zoomed_too(qtbot, window, tmp
                 assert now >= 1.25 * was, (kind, was, now)
         # The prompt box is still two and a half lines of its (now larger) font.
         assert view.prompt.height() >= 2.5 * view.prompt.fontMetrics().lineSpacing()
-        assert w.grab().save(str(tmp_path / "charlm-130.png"))
+        assert_drawn(w)
     finally:
         w.set_zoom(1.0)

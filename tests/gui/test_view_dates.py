@@ -28,6 +28,7 @@ def test_draws_fake_data(new_view):
     assert "0.840" in w.caption.text() and "d.m.yyyy (European)" in w.caption.text()  # the hardest format
 
 
+@pytest.mark.slow
 def test_real_view_and_a_typed_date(qtbot, trainer, api, new_view):
     w = new_view(DatesView)
     data = trainer.task.view(trainer.model)

@@ -7,7 +7,9 @@ import pytest
 
 from rnnlab.app.views.sentiment import SentimentView, fake_trace, fake_view
 
-pytestmark = pytest.mark.gui
+from helpers import assert_drawn
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TASK = "sentiment"
 
 
@@ -50,9 +52,9 @@ def test_empty_sentence_shows_a_message(qtbot, api, new_view):
     qtbot.waitUntil(lambda: "at least one word" in w.verdict.text(), timeout=10_000)
 
 
-def test_screenshot(qtbot, trainer, api, new_view, tmp_path):
+def test_the_view_with_its_trace_draws_at_1000x700(qtbot, trainer, api, new_view):
     w = new_view(SentimentView, size=(1000, 700))
     w.update_view(trainer.task.view(trainer.model))
     w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w._trace is not None, timeout=10_000)
-    assert w.grab().save(str(tmp_path / "sentiment.png"))
+    assert_drawn(w)

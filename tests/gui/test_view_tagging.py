@@ -6,6 +6,8 @@ import pytest
 
 from rnnlab.app.views.tagging import WRONG_BACKGROUND, TaggingView, fake_tagged, fake_view
 
+from helpers import assert_drawn
+
 pytestmark = pytest.mark.gui
 TASK = "tagging"
 
@@ -27,6 +29,7 @@ def test_wrong_tags_are_marked(new_view):
     assert w.typed.columnCount() == 6 and w.typed.item(1, 1).text() == "AUX"
 
 
+@pytest.mark.slow
 def test_real_model_view_and_typed_sentence(qtbot, trainer, api, new_view):
     w = new_view(TaggingView)
     data = trainer.task.view(trainer.model)
@@ -47,9 +50,10 @@ def test_real_model_view_and_typed_sentence(qtbot, trainer, api, new_view):
     qtbot.waitUntil(lambda: "at least one word" in w.typed_note.text(), timeout=10_000)
 
 
-def test_screenshot(qtbot, trainer, api, new_view, tmp_path):
+@pytest.mark.slow
+def test_the_view_with_its_tags_draws_at_1000x650(qtbot, trainer, api, new_view):
     w = new_view(TaggingView, size=(1000, 650))
     w.update_view(trainer.task.view(trainer.model))
     w.set_trainer_api(api)
     qtbot.waitUntil(lambda: w.typed.columnCount() > 0, timeout=10_000)
-    assert w.grab().save(str(tmp_path / "tagging.png"))
+    assert_drawn(w)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
+import runpy
 import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-import rnnlab
 from rnnlab.app import theme, views
 from rnnlab.app.run.model_access import ModelAccess, TrainerApi
 from rnnlab.app.run.panel import Panel
@@ -57,6 +54,7 @@ def test_a_view_that_is_no_panel_is_refused_at_registration():
     assert "plain" not in views.kinds() and "blind" not in views.kinds()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_view_is_a_panel_and_draws_a_real_view(qtbot, kind, tiny_trainer, new_view):
     trainer = tiny_trainer(kind)
@@ -83,6 +81,7 @@ def test_each_view_is_a_panel_and_draws_a_real_view(qtbot, kind, tiny_trainer, n
     assert w.has_news(data)  # after a reset the same view is drawn again
 
 
+@pytest.mark.slow
 def test_the_host_is_a_panel_and_hands_its_view_the_run(qtbot, tiny_trainer, api, trainer):
     host = TaskViewHost(api)
     qtbot.addWidget(host)
@@ -103,14 +102,24 @@ def test_the_host_is_a_panel_and_hands_its_view_the_run(qtbot, tiny_trainer, api
     assert isinstance(host.view, views.MissingView) and "no such view" in host.view.label.text()
 
 
+# The views package imports every view to register it, so runpy (like `python -m`) finds the module imported already.
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules after import of package:RuntimeWarning")
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_view_runs_alone_on_a_tiny_trained_model(kind, tmp_path, new_view):
+def test_each_view_runs_alone_on_a_tiny_trained_model(kind, tmp_path, new_view, monkeypatch):
+    """`python -m rnnlab.app.views.<kind> --grab PNG`, run here (runpy runs the module's own `__main__` block, in
+    this process's QApplication): it trains its tiny model, draws, saves the picture and quits."""
     module = views.view_for(kind).__module__
     png = tmp_path / f"{kind}.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(rnnlab.__file__).parents[1])}
-    done = subprocess.run([sys.executable, "-m", module, "--grab", str(png)], env=env, capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    before = set(QApplication.topLevelWidgets())
+    monkeypatch.setattr(sys, "argv", [module, "--grab", str(png)])
+    try:
+        with pytest.raises(SystemExit) as done:
+            runpy.run_module(module, run_name="__main__", alter_sys=False)
+    finally:
+        for w in set(QApplication.topLevelWidgets()) - before:  # the view the module showed (Python deletes it)
+            w.close()
+    assert done.value.code == 0
     drawn = QImage(str(png))
     assert not drawn.isNull()
     theme.apply(QApplication.instance())  # the same style as the module's own window

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButto
 
 from rnnlab.app.threads import lingering
 
-from test_main_window import TIMEOUT, small, train_to_end, type_into, window  # noqa: F401  (the window fixture)
+from helpers import TIMEOUT, answer_next_dialog, hold_the_model, train_to_end, type_into
+from helpers import small
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def write_csv(path: Path, n: int = 120, seasonal: bool = False) -> Path:
@@ -36,25 +37,12 @@ def settle(qtbot, w) -> None:
     assert w.wait_ready(60)
 
 
-def answer_next_dialog(qtbot, act) -> None:
-    """Call `act(dialog)` on the next modal dialog, from the event loop the dialog runs."""
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, poll)
-            return
-        act(dialog)
-
-    QTimer.singleShot(20, poll)
-
-
 # --- 1. choosing a file of one's own uses it ---------------------------------------------------------------------
 
 
 def test_browsing_to_a_csv_switches_the_dataset_and_the_preview_to_it(qtbot, window, tmp_path):
     csv = write_csv(tmp_path / "shop.csv")
-    w = window()
+    w = window(small())
     assert w.config().task.options["dataset"] == "airline_passengers"
     field = w.panel._fields["task.csv_path"]
     browse = field.findChild(QPushButton)
@@ -121,7 +109,7 @@ def test_after_a_task_switch_the_old_run_is_marked_as_the_previous_one(qtbot, wi
 
 
 def test_the_preview_does_not_keep_the_last_good_file_while_the_path_is_broken(qtbot, window, tmp_path):
-    w = window()
+    w = window(small())
     type_into(qtbot, w.panel.editor("task.csv_path"), str(write_csv(tmp_path / "good.csv")))
     settle(qtbot, w)
     assert "good.csv" in w.panel._preview_widget.getPlotItem().titleLabel.text
@@ -136,7 +124,7 @@ def test_the_preview_does_not_keep_the_last_good_file_while_the_path_is_broken(q
 
 
 def test_the_wheel_over_an_unfocused_combo_box_changes_nothing(qtbot, window):
-    w = window()
+    w = window(small())
     cell = w.panel.editor("model.cell")
     before = cell.currentData()
     w.activateWindow()
@@ -219,7 +207,7 @@ def test_save_proposes_the_runs_cell_in_the_folder_used_last(qtbot, window, tmp_
 
 
 def test_messages_never_push_the_plots_or_the_form_rows(qtbot, window):
-    w = window()
+    w = window(small())
     plots_y = w.split.mapTo(w, QPoint(0, 0)).y()
     w.message_bar.show_message("The run diverged at step 12: the loss became NaN. Try gradient clipping.", "warning",
                                [("Clip gradients at 1.0", lambda: None)])
@@ -238,7 +226,7 @@ def test_messages_never_push_the_plots_or_the_form_rows(qtbot, window):
 
 
 def test_tab_walks_the_form_downwards_and_ctrl_tab_switches_the_tabs(qtbot, window):
-    w = window()
+    w = window(small())
     editors = {f.editor: k for k, f in w.panel._fields.items()}
     order, widget = [], w.panel.task_combo
     for _ in range(500):  # the focus chain, from the task box down, once round
@@ -269,7 +257,7 @@ def test_without_clipping_the_legend_has_no_clip_level_and_its_field_is_off(qtbo
 
 
 def test_before_training_the_forecast_view_prints_no_model_score(qtbot, window):
-    w = window()
+    w = window(small())
     scores = w.view_host.view.scores.text()
     assert "not trained yet" in scores
     assert "last value" in scores  # the baselines have their scores at once
@@ -311,14 +299,7 @@ def test_closing_during_a_long_step_returns_at_once_and_the_thread_ends_unseen(q
     w = window(small(steps=1_000_000))
     w.start_training()
     qtbot.waitUntil(lambda: w.data.n > 3, timeout=TIMEOUT)
-    entered, release = threading.Event(), threading.Event()
-
-    def long_step(task, model):
-        entered.set()
-        release.wait(20)
-
-    w.api.submit(long_step, lambda _v: None)
-    assert entered.wait(30)
+    release = hold_the_model(w.api.submit)
     thread = w.session._thread
     releaser = threading.Timer(3.0, release.set)  # the step ends 3 s from now whatever the window does
     releaser.start()
@@ -344,7 +325,7 @@ def test_a_fifo_and_a_20_mb_file_in_the_form_never_stop_the_timers(qtbot, window
         line = "".join(f"{i},{i % 97}.5\n" for i in range(10_000))
         while fh.tell() < 20_000_000:
             fh.write(line)
-    w = window()
+    w = window(small())
     ticks = []
     timer = QTimer(interval=20)
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -372,7 +353,7 @@ def test_a_fifo_and_a_20_mb_file_in_the_form_never_stop_the_timers(qtbot, window
 
 def test_an_unchanged_file_is_not_read_again_when_another_field_changes(qtbot, window, tmp_path):
     csv = write_csv(tmp_path / "shop.csv")
-    w = window()
+    w = window(small())
     type_into(qtbot, w.panel.editor("task.csv_path"), str(csv))
     settle(qtbot, w)
     csv.unlink()  # from now on, reading it would fail

@@ -41,6 +41,7 @@ def run_worker(qtbot, worker: TrainingWorker, ack: bool) -> tuple[list, str]:
     return updates, status[0]
 
 
+@pytest.mark.slow
 def test_a_gui_that_never_acknowledges_gets_no_backlog_and_every_row(qtbot):
     import time
 
@@ -62,6 +63,7 @@ def test_a_gui_that_never_acknowledges_gets_no_backlog_and_every_row(qtbot):
     assert updates[-1].test is not None and updates[-1].view["kind"] == "adding"
 
 
+@pytest.mark.slow
 def test_acknowledged_updates_are_contiguous_and_carry_plain_data(qtbot):
     access = ModelAccess()
     worker = TrainingWorker(access, cfg=cfg(200))

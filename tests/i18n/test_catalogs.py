@@ -50,6 +50,7 @@ def marked():
     return code_messages()
 
 
+@pytest.mark.slow
 def test_extraction_finds_the_marked_messages(marked):
     """The extraction really sees the program (a broken babel.cfg or keyword list would make every check vacuous)."""
     assert len(marked) > 300

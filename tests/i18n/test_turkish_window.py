@@ -12,9 +12,9 @@ import pytest
 
 from rnnlab import config, i18n
 
-from helpers import configured
+from helpers import configured, train_to_end
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 # Kept in English on purpose (docs/glossary.md, "Kept in English"): names of things, units and what a Turkish
 # course says in English. Matched as whole words, case-insensitively.
@@ -116,33 +116,6 @@ def small(task: str = "forecast") -> config.RunConfig:
     return configured(task, {"model.hidden_size": 8}, steps=6, learning_rate=0.01, batch_size=16)
 
 
-@pytest.fixture
-def window(qtbot):
-    from rnnlab.app.main_window import MainWindow, settings
-
-    settings().clear()
-    made = []
-
-    def make(cfg=None):
-        w = MainWindow(cfg or small())
-        w.ask_before_discarding(False)
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        assert w.wait_ready(30)
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
-
-
-def train(qtbot, w) -> None:
-    with qtbot.waitSignal(w.training_finished, timeout=60_000):
-        w.start_training()
-
-
 def test_the_english_word_finder_finds_english():
     """The check itself: it flags an English label and passes a Turkish one with the terms kept on purpose."""
     assert english_words("Start training (or continue a paused run)")
@@ -150,8 +123,8 @@ def test_the_english_word_finder_finds_english():
 
 
 def test_the_whole_window_in_turkish_has_no_english_left(qtbot, window, turkish):
-    w = window()
-    train(qtbot, w)
+    w = window(small())
+    train_to_end(qtbot, w)
     for i in range(w.tabs.count()):  # every tab drawn once
         w.tabs.setCurrentIndex(i)
         qtbot.wait(20)
@@ -164,7 +137,7 @@ def test_every_task_form_in_turkish(qtbot, window, turkish):
     """Each task's options, description and view labels are Turkish too."""
     from rnnlab import tasks
 
-    w = window()
+    w = window(small())
     for name in tasks.names():
         w.panel.set_task(name)
         qtbot.wait(10)
@@ -173,8 +146,8 @@ def test_every_task_form_in_turkish(qtbot, window, turkish):
 
 
 def test_switching_language_keeps_the_run_shown(qtbot, window):
-    w = window()
-    train(qtbot, w)
+    w = window(small())
+    train_to_end(qtbot, w)
     steps, losses = list(w.data.steps), list(w.data.train_loss) if hasattr(w.data, "train_loss") else None
     info = w.session.info
     action = w.findChild(__import__("PySide6.QtGui", fromlist=["QAction"]).QAction, "action_language_tr")
@@ -199,7 +172,7 @@ def test_switching_language_keeps_the_run_shown(qtbot, window):
 
 
 def test_turkish_number_fields_take_a_decimal_comma(qtbot, window, turkish):
-    w = window()
+    w = window(small())
     editor = w.panel.editor("training.learning_rate")
     assert editor.text() == "0,01"  # shown the Turkish way
     assert "0,005" in editor.toolTip()  # and the tooltip says so
@@ -210,7 +183,7 @@ def test_turkish_number_fields_take_a_decimal_comma(qtbot, window, turkish):
 
 
 def test_english_number_fields_refuse_a_comma(qtbot, window):
-    w = window()
+    w = window(small())
     editor = w.panel.editor("training.learning_rate")
     assert editor.text() == "0.01"
     editor.setText("0,005")
@@ -345,7 +318,7 @@ def test_a_trained_accuracy_task_in_turkish_has_no_english_left(qtbot, window, t
     baseline, the memory view's table headers and the sentiment view's layer chooser were left in English
     ("Doğrulama accuracy", "key", "answer", "layer 0"). The review sentences themselves are English data."""
     w = window(small(task))
-    train(qtbot, w)
+    train_to_end(qtbot, w)
     for i in range(w.tabs.count()):
         w.tabs.setCurrentIndex(i)
         qtbot.wait(20)

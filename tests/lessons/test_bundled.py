@@ -52,6 +52,7 @@ def _one_way(lesson, ok: bool) -> Check:
     return Check("on_purpose", {"en": "steps"}, f"{run}.steps", ">=" if ok else ">", 1 if ok else 1e9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_runs_shortened_and_computes_a_verdict_both_ways(path):
     lesson = lessons.load(path)

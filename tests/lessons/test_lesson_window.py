@@ -8,75 +8,24 @@ from PySide6.QtCore import Qt
 
 from rnnlab import config
 from rnnlab.app.lesson.lesson_panel import changes_from, open_lesson
-from rnnlab.app.main_window import MainWindow, settings
 from rnnlab.lessons.verdict import CANNOT_RUN, NOT_SHOWN, SHOWN
 
-pytestmark = pytest.mark.gui
-TIMEOUT = 120_000
+from helpers import TINY_LESSON, assert_drawn
 
-TINY = '''
-lesson_version = 1
-[lesson]
-title = {en = "Gates remember", tr = "Geçitler hatırlar"}
-claim = {en = "The LSTM trains its steps.", tr = "LSTM adımlarını eğitir."}
-text = {en = "A tiny race on the adding problem.", tr = "Toplama probleminde küçük bir yarış."}
-[experiment]
-kind = "race"
-key = "model.cell"
-values = ["rnn_tanh", "lstm"]
-names = ["rnn", "lstm"]
-[task]
-name = "adding"
-[task.options]
-length = 10
-train_size = 200
-[model]
-hidden_size = 4
-[training]
-steps = 5
-[[steps]]
-text = {en = "Start the race."}
-[[steps]]
-text = {en = "The LSTM trains all its steps."}
-done_when = "trains"
-[[steps]]
-text = {en = "The RNN's loss is finite."}
-done_when = "finite"
-[[questions]]
-ask = {en = "Why?"}
-answer = {en = "Because."}
-[[checks]]
-name = "trains"
-text = {en = "the LSTM trains its steps"}
-value = "lstm.steps"
-is = ">="
-than = 5
-[[checks]]
-name = "finite"
-text = {en = "the RNN's final loss is finite"}
-value = "rnn.final_loss"
-is = "<"
-than = THRESHOLD
-'''
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+TIMEOUT = 120_000  # ms: a lesson races two runs
 
 
 @pytest.fixture
-def window(qtbot):
-    settings().clear()
-    w = MainWindow(config.from_dict({"task": {"name": "forecast"}, "model": {"hidden_size": 8},
-                                     "training": {"steps": 20}}))
-    w.ask_before_discarding(False)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    assert w.wait_ready(30)
-    yield w
-    w.close()
+def window(window):
+    """The shared `window` (tests/conftest.py), opened on a small forecast model: a lesson then sets its form up."""
+    return window(config.from_dict({"task": {"name": "forecast"}, "model": {"hidden_size": 8},
+                                    "training": {"steps": 20}}))
 
 
 def lesson_file(tmp_path, threshold="1e9"):
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY.replace("THRESHOLD", threshold), encoding="utf-8")
+    path.write_text(TINY_LESSON.replace("THRESHOLD", threshold), encoding="utf-8")
     return path
 
 
@@ -137,7 +86,7 @@ def test_the_lessons_menu_lists_the_bundled_lessons(qtbot, window, tmp_path):
     next(a for a in window.lessons_menu.actions() if a.objectName() == "action_lesson_01-forgetting").trigger()
     assert window.lesson_panel.lesson.name == "01-forgetting" and window.config().task.options["length"] == 100
     window.lesson_dock.resize(420, 800)
-    window.grab().save(str(tmp_path / "lesson.png"))
+    assert_drawn(window)
     next(a for a in window.lessons_menu.actions() if a.objectName() == "action_lesson_04-tanh-range").trigger()
     panel = window.lesson_panel
     if not panel.lesson.runnable:
@@ -155,7 +104,6 @@ def test_closing_the_window_mid_lesson_ends_the_run(qtbot, window, tmp_path):
     assert not panel.running
 
 
-@pytest.mark.slow
 def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     from rnnlab.app import theme
 
@@ -170,7 +118,7 @@ def test_presenter_mode_at_1024x768(qtbot, window, tmp_path):
     run_to_verdict(qtbot, panel)
     window.presenter.refresh()
     assert window.presenter.label.text() == "Gates remember: shown"
-    window.grab().save(str(tmp_path / "presenter.png"))
+    assert_drawn(window)
     window.act_presenter.trigger()
     assert not window.presenter.on and window.experiment_dock.isVisible() and theme.zoom() == zoom
     assert window.lesson_dock.isVisible()

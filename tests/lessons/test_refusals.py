@@ -6,32 +6,9 @@ from rnnlab import lessons
 from rnnlab.cli import main
 from rnnlab.lessons import LessonError
 
-GOOD = '''
-lesson_version = 1
-[lesson]
-title = {en = "Clipping", tr = "Kırpma"}
-claim = {en = "It trains.", tr = "Eğitilir."}
-[experiment]
-kind = "race"
-key = "model.cell"
-values = ["rnn_tanh", "lstm"]
-names = ["rnn", "lstm"]
-[task]
-name = "adding"
-[task.options]
-length = 10
-train_size = 200
-[model]
-hidden_size = 4
-[training]
-steps = 3
-[[checks]]
-name = "trains"
-text = {en = "the LSTM trains its steps"}
-value = "lstm.steps"
-is = ">="
-than = 3
-'''
+from helpers import TINY_LESSON
+
+GOOD = TINY_LESSON.replace("THRESHOLD", "1e9")  # a lesson that loads, trains and shows its claim
 
 
 def refusal(tmp_path, text: str) -> str:
@@ -61,7 +38,7 @@ def test_the_good_file_loads(tmp_path):
     ('value = "lstm.steps"', 'value = "lstm.stepz"', ["checks[0].value", "'stepz'", "'steps'"]),
     ('value = "lstm.steps"', 'value = "lstm.test_accuracy"', ["checks[0].value", "test_mse"]),
     ('value = "lstm.steps"', 'value = "lsmt.steps"', ["checks[0].value", "no run 'lsmt'", "rnn, lstm"]),
-    ('than = 3', 'than = "gru.steps"', ["checks[0].than", "no run 'gru'"]),
+    ('than = 5', 'than = "gru.steps"', ["checks[0].than", "no run 'gru'"]),
     ('is = ">="', 'is = "=>"', ["checks[0].is", "'>='"]),
     ('value = "lstm.steps"', 'value = "steps"', ["checks[0].value", "RUN.NUMBER"]),
     # a bad config
@@ -79,10 +56,10 @@ def test_the_good_file_loads(tmp_path):
     ('[lesson]\n', '[lesson]\nshow = ["windows"]\n', ["lesson.show", "forecast"]),
     ('[lesson]\n', '[lesson]\nshow = ["gates"]\n', ["lesson.show", "'windows'"]),
     # texts, versions, structure
-    ('title = {en = "Clipping", tr = "Kırpma"}', 'title = {tr = "Kırpma"}', ["lesson.title.en", "English"]),
+    ('title = {en = "Gates remember", tr = "Geçitler hatırlar"}', 'title = {tr = "Geçitler hatırlar"}', ["lesson.title.en", "English"]),
     ('lesson_version = 1', 'lesson_version = 9', ["lesson_version", "version"]),
     ('names = ["rnn", "lstm"]', 'names = ["rnn"]', ["experiment.names", "1 names for 2 runs"]),
-    ('than = 3', 'than = 3\n[[steps]]\ntext = {en = "x"}\ndone_when = "nope"',
+    ('than = 5', 'than = 5\n[[steps]]\ntext = {en = "x"}\ndone_when = "nope"',
      ["done_when", "'nope'"]),
 ])
 def test_each_mistake_is_refused_naming_it(tmp_path, old, new, names):
@@ -110,9 +87,9 @@ def test_cli_exit_codes(tmp_path, capsys):
     good.write_text(GOOD, encoding="utf-8")
     assert main(["lesson", str(good), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "[yes] the LSTM trains its steps: lstm.steps = 3 >= 3" in out and "Verdict: shown" in out
+    assert "[yes] the LSTM trains its steps: lstm.steps = 5 >= 5" in out and "Verdict: shown" in out
     failing = tmp_path / "failing.toml"
-    failing.write_text(GOOD.replace("than = 3", "than = 4"), encoding="utf-8")
+    failing.write_text(GOOD.replace("than = 5", "than = 6"), encoding="utf-8")
     assert main(["lesson", str(failing), "--quiet"]) == 1
     assert "Verdict: not shown" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
@@ -129,7 +106,7 @@ def test_cli_exit_codes(tmp_path, capsys):
 def test_a_changed_experiment_says_so(tmp_path, capsys):
     good = tmp_path / "good.toml"
     good.write_text(GOOD, encoding="utf-8")
-    assert main(["lesson", str(good), "--quiet", "--set", "training.steps=4"]) == 0
+    assert main(["lesson", str(good), "--quiet", "--set", "training.steps=6"]) == 0
     assert "for a changed experiment" in capsys.readouterr().out
 
 

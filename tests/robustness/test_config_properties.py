@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,9 @@ from rnnlab import config, tasks
 from rnnlab.cli import build_config
 from rnnlab.errors import ConfigError, shown_key
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CASE_SECONDS = 5.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,9 @@ from rnnlab.data.conllu import UPOS_TAGS, read_conllu
 from rnnlab.data.series import MIN_ROWS, load_csv
 from rnnlab.errors import DataError
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CASE_SECONDS = 5.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

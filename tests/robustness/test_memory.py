@@ -11,6 +11,7 @@ from rnnlab.train import memory
 from rnnlab.train.trainer import Trainer
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task,model", [
     ("adding", {"cell": "lstm", "hidden_size": 16}),
     ("adding", {"cell": "rnn_tanh", "hidden_size": 5, "num_layers": 3, "bidirectional": True}),

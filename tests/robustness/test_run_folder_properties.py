@@ -16,13 +16,16 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rnnlab.errors import RnnlabError
 from rnnlab.runs.store import open_run, restore_trainer
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
+
+pytestmark = pytest.mark.slow  # every test here takes seconds
 
 CASE_SECONDS = 10.0
 COMMON = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))

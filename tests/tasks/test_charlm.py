@@ -160,6 +160,7 @@ def test_user_text_files_get_clear_errors(tmp_path):
     assert t.text_title == "good.txt" and t.vocab.size == len(set("To be or not to be, that is the question.\n")) + 1
 
 
+@pytest.mark.slow
 def test_short_training_beats_the_unigram_baseline():
     cfg = config.RunConfig().replace("task.name", "charlm")
     for key, value in (("task.max_chars", 60_000), ("model.hidden_size", 64), ("model.embedding_size", 16),

@@ -130,6 +130,7 @@ def test_make_examples_targets_match_inputs():
     assert decode_output(batch.y[1]) == "2049-12-31"
 
 
+@pytest.mark.slow
 def test_short_training_beats_the_baseline():
     cfg = config.RunConfig().replace("task.name", "dates")
     for key, value in (("task.eval_size", 200), ("model.cell", "gru"), ("model.hidden_size", 64),

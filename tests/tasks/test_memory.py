@@ -67,6 +67,7 @@ def test_chance_baseline_is_what_a_blind_model_scores():
     assert sum(per_key) / 5 == pytest.approx(base["accuracy"])
 
 
+@pytest.mark.slow
 def test_short_training_beats_chance():
     cfg = config.RunConfig().replace("task.name", "memory")
     for key, value in (("task.gap", 8), ("model.cell", "gru"), ("model.hidden_size", 32),

@@ -31,6 +31,7 @@ def model_for(task, cell="lstm", bidirectional=False, seed=0):
                          task.spec).eval()
 
 
+@pytest.mark.slow
 def test_splits_are_stratified_disjoint_and_fixed(task):
     sizes = {k: len(v) for k, v in task.splits.items()}
     assert sizes == {"train": 8530, "val": 1066, "test": 1066}
@@ -158,6 +159,7 @@ def test_view_is_plain_data(task):
     assert view["examples"] and {"text", "true", "predicted", "confidence", "correct"} <= set(view["examples"][0])
 
 
+@pytest.mark.slow
 def test_short_training_on_a_slice_beats_the_majority_baseline():
     cfg = config.from_dict({
         "task": {"name": "sentiment", "options": {"train_limit": 3000, "vocab_size": 3000}},
@@ -170,6 +172,7 @@ def test_short_training_on_a_slice_beats_the_majority_baseline():
     assert final.test["accuracy"] > majority + 0.08, final.test
 
 
+@pytest.mark.slow
 def test_saved_run_reopens_with_the_same_vocabulary(tmp_path):
     cfg = config.from_dict({"task": {"name": "sentiment", "options": {"train_limit": 500}},
                             "model": {"cell": "gru", "hidden_size": 8, "embedding_size": 8},
@@ -183,6 +186,7 @@ def test_saved_run_reopens_with_the_same_vocabulary(tmp_path):
     assert restored.last_probe.labels == trainer.last_probe.labels
 
 
+@pytest.mark.slow
 def test_word_dropout_replaces_words_by_unk_never_padding():
     plain = SentimentTask({"word_dropout": 0.0})
     dropped = SentimentTask({"word_dropout": 0.5})

@@ -176,6 +176,7 @@ def test_a_nul_byte_in_the_conllu_path_is_refused_like_the_csv_and_text_paths(tm
         TaggingTask({"conllu_path": str(tmp_path)})
 
 
+@pytest.mark.slow
 def test_short_training_on_a_slice_beats_the_baseline():
     cfg = config.from_dict({
         "task": {"name": "tagging", "options": {"train_limit": 800}},

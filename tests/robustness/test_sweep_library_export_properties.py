@@ -33,7 +33,7 @@ from rnnlab.experiments import sweep as sweep_mod
 from rnnlab.experiments.folder import SweepFolder
 from rnnlab.runs import library
 
-from .conftest import check_refusal, time_limit
+from helpers import check_refusal, time_limit
 
 pytestmark = pytest.mark.slow
 
@@ -181,19 +181,6 @@ def damage_sweep_folder(folder: Path, ids: list[str], rng: random.Random) -> Non
             leftover = folder / "runs" / rng.choice([".p.x.saving", ".p.old-1", ".a.tmp"])
             if not os.path.lexists(leftover):
                 rng.choice([leftover.mkdir, lambda: leftover.write_text("half")])()
-
-
-@pytest.fixture(scope="module")
-def finished_sweep(tmp_path_factory):
-    import torch
-
-    from .sweeps import run_inline, tiny_sweep
-
-    torch.set_num_threads(1)
-    sw = tiny_sweep()
-    folder = tmp_path_factory.mktemp("sweeps") / "done"
-    run_inline(sw, folder)
-    return sw, folder
 
 
 @settings(max_examples=200, **COMMON)
