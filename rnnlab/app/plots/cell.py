@@ -51,7 +51,7 @@ from .cell_numbers import CellStep, cell_step, equation_html, fmt, has_parts, st
 from ..run.rundata import RunData
 from .alone import run_alone
 from ..run.runset import RunSet, Track
-from .common import LabelAxis, curve, pen, style_plot
+from .common import LabelAxis, curve, pen, refill, style_plot
 from .overlay import Overlay, RunLegend
 
 SPEEDS = (1, 2, 5, 10)  # Play: time steps per second
@@ -554,7 +554,7 @@ class CellPanel(QWidget):
 
     def _sync_clamp_row(self, kind: str) -> None:
         gates = CLAMPABLE.get(kind, ())
-        _fill(self.clamp_gate, list(gates))
+        refill(self.clamp_gate, list(gates))
         has_model = self.api is not None and self.api.has_model() and self.runs is None
         for widget in self._clamp_widgets():
             widget.setEnabled(has_model and (bool(gates) or widget is self.saliency_button))
@@ -761,7 +761,7 @@ class CellPanel(QWidget):
             self.saliency_box.setVisible(self.runs is not None)
         self.probe = probe
         any_gate = next(iter(probe.gates.values()))
-        _fill(self.sample, [str(i) for i in range(any_gate.shape[0])])
+        refill(self.sample, [str(i) for i in range(any_gate.shape[0])])
         self.sample.setEnabled(any_gate.shape[0] > 1)
         if not has_parts(probe):
             if self.runs is not None:
@@ -781,8 +781,8 @@ class CellPanel(QWidget):
             self._draw_saliency()
             self.t_changed.emit(-1)
             return
-        _fill(self.layer, [str(i) for i in range(probe.num_layers)])
-        _fill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
+        refill(self.layer, [str(i) for i in range(probe.num_layers)])
+        refill(self.direction, [_("forward"), _("backward")][: probe.num_directions])
         self.unit.blockSignals(True)
         self.unit.setMaximum(max(0, any_gate.shape[2] - 1))
         self.unit.blockSignals(False)
@@ -913,18 +913,6 @@ class _ResultLabel(QLabel):
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setVisible(bool(text))
-
-
-def _fill(box: QComboBox, items: list[str]) -> None:
-    """New items, the chosen index kept where it still exists; no signal (the caller redraws once)."""
-    if [box.itemText(i) for i in range(box.count())] == items:
-        return
-    keep = box.currentIndex()
-    box.blockSignals(True)
-    box.clear()
-    box.addItems(items)
-    box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
-    box.blockSignals(False)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

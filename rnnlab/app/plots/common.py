@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QComboBox, QGraphicsItem
 
 from .. import theme
 from ..run.rundata import Growing
@@ -584,3 +584,13 @@ class RunAverages:
         self._held.clear()
 
 
+def refill(box: QComboBox, items: list[str]) -> None:
+    """New items, the chosen index kept where it still exists; no signal (the caller redraws once)."""
+    if [box.itemText(i) for i in range(box.count())] == items:
+        return
+    keep = box.currentIndex()
+    box.blockSignals(True)
+    box.clear()
+    box.addItems(items)
+    box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
+    box.blockSignals(False)

@@ -33,7 +33,7 @@ from ...train.info import RunInfo
 from .. import theme
 from ..run.rundata import RunData
 from .alone import run_alone
-from .common import Heatmap, LabelAxis, curve, legend_title, pen, release_title_width, style_plot
+from .common import Heatmap, LabelAxis, curve, legend_title, pen, refill, release_title_width, style_plot
 from ...i18n import N_, _, ngettext
 
 CELL_KINDS = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN", "rnn_relu": "RNN"}
@@ -319,12 +319,7 @@ class GatesPanel(QWidget):
         for box, items in ((self.layer, [str(i) for i in range(probe.num_layers)]),
                            (self.direction, [_("forward"), _("backward")][: probe.num_directions]),
                            (self.sample, [str(i) for i in range(shape[3])])):
-            keep = box.currentIndex()
-            box.blockSignals(True)
-            box.clear()
-            box.addItems(items)
-            box.setCurrentIndex(keep if 0 <= keep < len(items) else 0)
-            box.blockSignals(False)
+            refill(box, items)
         self.direction.setEnabled(probe.num_directions > 1)
         self.layer.setEnabled(probe.num_layers > 1)
         self.sample.setEnabled(shape[3] > 1)
