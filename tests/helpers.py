@@ -323,3 +323,15 @@ def small(steps: int = 120, task: str = "forecast", **training) -> config.RunCon
     """A model small enough to train in a second or two on one core."""
     return configured(task, {"model.hidden_size": 8},
                       **{"steps": steps, "learning_rate": 0.01, "batch_size": 16, **training})
+
+
+def adding(steps: int = 30) -> config.RunConfig:
+    """A short adding-problem run that evaluates and probes every 10 steps (the many-runs and task-switch tests)."""
+    return configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
+                                 "training.eval_every": 10, "training.probe_every": 10})
+
+
+def tagging(steps: int = 20) -> config.RunConfig:
+    """A short tagging run, evaluated and probed every 10 steps."""
+    return configured("tagging", {"model.hidden_size": 8, "model.embedding_size": 8, "training.steps": steps,
+                                  "training.eval_every": 10, "training.probe_every": 10})

@@ -8,24 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnlab import config
 
-from helpers import configured, shown, train_to_end
-from helpers import small
+from helpers import adding, configured, shown, small, tagging, train_to_end
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
-
-
-def adding(steps: int = 30) -> config.RunConfig:
-    return configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
-                                 "training.eval_every": 10, "training.probe_every": 10})
-
-
-
-def tagging(steps: int = 20) -> config.RunConfig:
-    return configured("tagging", {"model.hidden_size": 8, "model.embedding_size": 8, "training.steps": steps,
-                                  "training.eval_every": 10, "training.probe_every": 10})
-
 
 
 # --- item 1: a race draws everything from its own runs' task ------------------------------------------------------

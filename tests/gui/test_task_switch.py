@@ -5,23 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from rnnlab import config
 
-from helpers import configured, shown
+from helpers import adding, shown, tagging
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
-
-
-def adding(steps: int = 30) -> config.RunConfig:
-    return configured("adding", {"task.length": 12, "model.hidden_size": 8, "training.steps": steps,
-                                 "training.eval_every": 10, "training.probe_every": 10})
-
-
-
-def tagging(steps: int = 20) -> config.RunConfig:
-    return configured("tagging", {"model.hidden_size": 8, "model.embedding_size": 8, "training.steps": steps,
-                                  "training.eval_every": 10, "training.probe_every": 10})
-
 
 
 # --- item 2: a task switch starts from the task's suggested experiment --------------------------------------------
