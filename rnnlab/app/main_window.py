@@ -72,6 +72,20 @@ PREPARE_DELAY_MS = 300  # after the last edit, the form's config is loaded (task
 PLOTS_MIN_WIDTH = 640
 
 
+_frozen = False
+
+
+def freeze_once() -> None:
+    """The ~300k objects of torch, Qt and pyqtgraph live as long as the app: out of the garbage collector's full
+    passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage. Once per process: a
+    later window would freeze the garbage of those before it for good (the tests make hundreds; their stray plot
+    menus made every style change walk ~7000 widgets)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
 class MainWindow(QMainWindow):
     training_finished = Signal(str)
     plots_updated = Signal()
@@ -120,9 +134,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._lang = i18n.language()
         language.follow(self)  # View > Language re-translates this window in place
-        # The ~300k objects of torch, Qt and pyqtgraph live as long as the app: leave them out of the garbage
-        # collector's full passes, which otherwise stop every thread for up to ~0.4 s while training makes garbage.
-        gc.freeze()
+        freeze_once()
         self._prepare()
 
     def _connect_session(self) -> None:

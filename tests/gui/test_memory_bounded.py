@@ -104,3 +104,23 @@ def test_runs_and_resets_leave_no_plot_item_of_an_earlier_run_outside_the_window
         assert w.wait_ready(30)
     left = [type(item).__name__ for item in alive(refs) if not (shiboken6.isValid(item) and shown(item))]
     assert left == []
+
+
+def test_a_second_window_leaves_the_garbage_of_the_first_collectable(qtbot, window):
+    """Each window used to move every object alive into the collector's permanent generation (gc.freeze): the
+    garbage of a window before it, its plots' menus among them, was then never freed (the test suite gathered ~7000
+    stray menus, and every style change walked them all). Only the process's first window freezes now."""
+    from PySide6.QtWidgets import QMenu
+
+    window()
+
+    class Stray:  # what a closed plot leaves: a Python cycle holding a parentless menu
+        def __init__(self):
+            self.menu, self.me = QMenu(), self
+
+    stray = Stray()
+    refs = [weakref.ref(stray)]
+    gc.collect()  # the cycle, still in use, goes to the oldest generation, as a plot's objects do over a run
+    del stray  # now garbage, that only a full pass would free
+    window()
+    assert alive(refs) == []
