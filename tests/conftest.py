@@ -33,6 +33,38 @@ def one_torch_thread():
         torch.set_num_threads(before)
 
 
+def _stray_menus() -> dict:
+    """The application's parentless menus by C++ address (none where the test never made a QApplication)."""
+    import sys
+
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        return {}
+    import shiboken6
+
+    return {shiboken6.getCppPointer(w)[0]: w for w in widgets.QApplication.topLevelWidgets()
+            if isinstance(w, widgets.QMenu) and w.parent() is None and not w.isVisible()}
+
+
+@pytest.fixture(autouse=True)
+def no_stray_plot_menus():
+    """Deletes the parentless menus that a test's plots left behind. pyqtgraph gives each plot ~30 context menus with
+    no parent, freed only with the plot's Python side, and a closed window's Python side is not always freed (a
+    reference PySide6 holds keeps its cycle alive): ~230 menus a window, thousands over the suite, which every later
+    style or font change walked (the views-alone tests took 30-40 s each at the end of the suite, 1-3 s alone)."""
+    before = _stray_menus()
+    yield
+    after = _stray_menus()
+    if not after:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for address, menu in after.items():
+        if address not in before:
+            menu.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 @pytest.fixture(scope="session")
 def qapp(qapp_args, pytestconfig):
     """pytest-qt's application, made the one way rnnlab makes it (`rnnlab.app.application`: the C-locale shield)."""
