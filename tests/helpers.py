@@ -172,6 +172,17 @@ def answer_next_dialog(qtbot, act) -> None:
     QTimer.singleShot(20, poll)
 
 
+def pick_file(dialog, path) -> None:
+    """Type `path` into a file dialog's name field and accept it, as a person does. (`QFileDialog.selectFile` leaves
+    that field as it was while the field has the keyboard focus, which depends on what earlier tests activated: the
+    dialog then waited for a file forever.)"""
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    assert isinstance(dialog, QFileDialog), dialog
+    dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))
+    dialog.accept()
+
+
 def hold_the_model(submit, seconds: float = 20.0) -> threading.Event:
     """Queue through `submit` (the model door's) a request that holds the model until the returned event is set (at
     most `seconds`): a step that takes seconds, as a big model's does. Returns once the request holds the model."""

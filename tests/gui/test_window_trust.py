@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from rnnlab.app.threads import lingering
 
-from helpers import TIMEOUT, answer_next_dialog, hold_the_model, train_to_end, type_into
+from helpers import TIMEOUT, answer_next_dialog, hold_the_model, pick_file, train_to_end, type_into
 from helpers import small
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
@@ -47,12 +47,7 @@ def test_browsing_to_a_csv_switches_the_dataset_and_the_preview_to_it(qtbot, win
     field = w.panel._fields["task.csv_path"]
     browse = field.findChild(QPushButton)
 
-    def choose(dialog):
-        assert isinstance(dialog, QFileDialog)
-        dialog.selectFile(str(csv))
-        dialog.accept()
-
-    answer_next_dialog(qtbot, choose)
+    answer_next_dialog(qtbot, lambda dialog: pick_file(dialog, csv))
     browse.click()
     settle(qtbot, w)
     opts = w.config().task.options
@@ -195,8 +190,7 @@ def test_save_proposes_the_runs_cell_in_the_folder_used_last(qtbot, window, tmp_
 
     def save(dialog):
         seen.append((dialog.directory().absolutePath(), dialog.selectedFiles()[0]))
-        dialog.selectFile(str(tmp_path / f"run-{len(seen)}"))  # a new name: no "replace it?" question
-        dialog.accept()
+        pick_file(dialog, tmp_path / f"run-{len(seen)}")  # a new name: no "replace it?" question
 
     answer_next_dialog(qtbot, save)
     assert w.files.save_dialog()
