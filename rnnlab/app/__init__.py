@@ -25,6 +25,9 @@ import sys
 import time
 from typing import Callable, Optional
 
+from . import lazy_qt
+
+lazy_qt.install()  # before anything imports pyqtgraph: it then creates PySide6's classes as used, not all at once
 _T0 = time.perf_counter()
 RELEASE_ANYWAY_MS = 3000  # torch starts loading at the main window's first paint, or this long after it was shown
 
