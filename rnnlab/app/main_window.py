@@ -152,13 +152,15 @@ class MainWindow(QMainWindow):
     # --- construction --------------------------------------------------------------------------------------------
 
     def _build_central(self) -> None:
-        """The plots. The tabs not shown at start (Gradients, Cell: five of the eight plots, ~0.14 s of the window's
-        start) hold empty pages until first used (`_build_hidden`): their tab shown, their panel asked for (the first
-        prepared or opened run configures every panel), "Show in the Cell tab"."""
+        """The plots. The Gradients tab, hidden at start, holds empty widgets until first used (`_build_hidden`: its
+        two plots were ~0.09 s of the window's start): the tab shown, its panels asked for (the first prepared or
+        opened run configures every panel). The Cell tab is built at once: its minimum size sets the split between
+        the top plots and the tabs, which must not move when it comes."""
         self.loss_panel = LossPanel()
         self.view_host = TaskViewHost(self.api)
         self.gates_panel = GatesPanel()
-        self._hidden: Optional[dict] = None  # the hidden tabs' panels, once built
+        self.cell_panel = CellPanel(self.api)
+        self._hidden: Optional[dict] = None  # the Gradients tab's panels, once built
         self.top = QSplitter(Qt.Horizontal)
         self.top.setObjectName("topSplitter")
         self.top.addWidget(self.loss_panel)
@@ -171,12 +173,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.gradients, _("Gradients"))
         self.tabs.setTabToolTip(0, _("What each gate does at every step and unit, for one probe sequence"))
         self.tabs.setTabToolTip(1, _("Gradient norms over training, and the gradient reaching each time step"))
-        self._cell_page = QWidget()
-        self.tabs.setTabToolTip(self.tabs.addTab(self._cell_page, _("Cell")),
+        self.tabs.setTabToolTip(self.tabs.addTab(self.cell_panel, _("Cell")),
                                 _("One unit of the cell at one time step, with its equations filled in"))
-        # Until the Cell tab is built, a click on a gate cell or a view's "Show in the Cell tab" builds it first.
-        self.gates_panel.cell_chosen.connect(self._until_built(lambda *at: self.cell_panel.choose(*at)))
-        self.view_host.text_sent.connect(self._until_built(self._show_in_cell))
+        link_gates(self.cell_panel, self.gates_panel)  # the Gates tab's cursor is the Cell tab's t
+        link_views(self.cell_panel, self.view_host, self.tabs)  # "Show in the Cell tab"; clamps reach the view
         self.tabs.currentChanged.connect(self._tab_shown)
         menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)
@@ -197,50 +197,19 @@ class MainWindow(QMainWindow):
         self.many.attach()
 
     def _build_hidden(self) -> dict:
-        """The Gradients and Cell tabs' panels, built on first use; they go where the empty pages were, the tab
-        shown and the splitter's sizes kept, and are linked to the Gates tab, the task view and a race's legends."""
-        if self._hidden is not None:
-            return self._hidden
-        grad, gradtime, cell = GradNormPanel(), GradTimePanel(), CellPanel(self.api)
-        self._hidden = {"grad": grad, "gradtime": gradtime, "cell": cell}
-        self.gradients.fill([grad, gradtime])
-        tabs = self.tabs
-        index, current = tabs.indexOf(self._cell_page), tabs.currentIndex()
-        text, tip = tabs.tabText(index), tabs.tabToolTip(index)
-        tabs.blockSignals(True)  # the same tab stays shown: no currentChanged for the swap
-        try:
-            tabs.removeTab(index)
-            tabs.insertTab(index, cell, text)
-            tabs.setTabToolTip(index, tip)
-            tabs.setCurrentIndex(current)
-        finally:
-            tabs.blockSignals(False)
-        self._cell_page.deleteLater()
-        link_gates(cell, self.gates_panel)  # the Gates tab's cursor is the Cell tab's t
-        link_views(cell, self.view_host, tabs)  # "Show in the Cell tab"; clamps reach the view
-        if self._run_clicked is not None:
-            for panel in (grad, gradtime, cell):
-                panel.run_clicked.connect(self._run_clicked)
+        """The Gradients tab's panels, built on first use, in place of the empty widgets at the same sizes; a race's
+        legends answer a click on them too."""
+        if self._hidden is None:
+            grad, gradtime = GradNormPanel(), GradTimePanel()
+            self._hidden = {"grad": grad, "gradtime": gradtime}
+            self.gradients.fill([grad, gradtime])
+            if self._run_clicked is not None:
+                grad.run_clicked.connect(self._run_clicked)
+                gradtime.run_clicked.connect(self._run_clicked)
         return self._hidden
 
-    def _until_built(self, call):
-        """A slot that, while the hidden tabs are not built, builds them and calls `call` (afterwards their own
-        links answer the signal)."""
-
-        def slot(*args) -> None:
-            if self._hidden is None:
-                self._build_hidden()
-                call(*args)
-
-        return slot
-
-    def _show_in_cell(self, text: str, title: str) -> None:
-        self.cell_panel.show_text(text, title)
-        self.tabs.setCurrentWidget(self.cell_panel)
-
-    def _tab_shown(self, index: int) -> None:
-        page = self.tabs.widget(index)
-        if self._hidden is None and (page is self.gradients or page is self._cell_page):
+    def _tab_shown(self, _index: int) -> None:
+        if self._hidden is None and self.tabs.currentWidget() is self.gradients:
             self._build_hidden()
         self.scheduler.refresh(force=True)
 
@@ -251,10 +220,6 @@ class MainWindow(QMainWindow):
     @property
     def gradtime_panel(self) -> GradTimePanel:
         return self._build_hidden()["gradtime"]
-
-    @property
-    def cell_panel(self) -> CellPanel:
-        return self._build_hidden()["cell"]
 
     def _build_docks(self) -> None:
         dock = QDockWidget(_("Experiment"), self)
@@ -697,8 +662,8 @@ class WindowPort:
 
     def on_run_clicked(self, slot) -> None:
         w = self._w
-        w._run_clicked = slot  # the hidden tabs' panels connect it when built
-        for panel in [w.loss_panel] + ([] if w._hidden is None else w.overlay_panels()[1:]):
+        w._run_clicked = slot  # the Gradients tab's panels connect it when built
+        for panel in [w.loss_panel, w.cell_panel] + ([] if w._hidden is None else [w.grad_panel, w.gradtime_panel]):
             panel.run_clicked.connect(slot)
 
     def show_run(self, data: RunData, info: Optional[RunInfo]) -> None:

@@ -13,7 +13,6 @@ import PySide6.QtWidgets
 
 from rnnlab import lessons
 from rnnlab.app.main_window import MainWindow, settings
-from rnnlab.app.plots.cell import CellPanel
 from rnnlab.app.plots.gradnorms import GradNormPanel
 from rnnlab.app.plots.gradtime import GradTimePanel
 
@@ -44,29 +43,30 @@ def fresh(qtbot):
 
 
 def built(w) -> bool:
-    return isinstance(w.tabs.widget(2), CellPanel) and all(
-        isinstance(p, cls) for p, cls in zip(w.gradients.panels, (GradNormPanel, GradTimePanel)))
+    return [type(p) for p in w.gradients.panels] == [GradNormPanel, GradTimePanel]
 
 
-def test_the_hidden_tabs_are_built_when_shown_and_keep_their_place_title_and_sizes(qtbot, fresh):
+def test_the_gradients_tab_is_built_when_shown_and_keeps_its_place_title_and_split(qtbot, fresh):
     w = fresh()
     assert not built(w) and w.tabs.currentIndex() == 0
     assert [w.tabs.tabText(i) for i in range(3)] == ["Gates", "Gradients", "Cell"]
     w.gradients.setSizes([300, 700])
     before = w.gradients.sizes()
-    w.tabs.setCurrentIndex(2)  # the Cell tab, clicked
-    assert built(w) and w.tabs.currentWidget() is w.cell_panel and w.tabs.currentIndex() == 2
-    assert w.tabs.tabText(2) == "Cell" and "equations" in w.tabs.tabToolTip(2)
+    w.tabs.setCurrentIndex(1)  # the Gradients tab, clicked
+    assert built(w) and w.tabs.currentWidget() is w.gradients and w.tabs.currentIndex() == 1
+    assert [w.gradients.widget(i) for i in range(2)] == [w.grad_panel, w.gradtime_panel]
     after = w.gradients.sizes()  # the tab laid out at its shown size now: the same split
     assert abs(after[0] / sum(after) - before[0] / sum(before)) < 0.01
     assert w.overlay_panels()[1:] == [w.grad_panel, w.gradtime_panel, w.cell_panel]
 
 
-def test_a_gate_cell_clicked_before_the_cell_tab_exists_is_shown_there(qtbot, fresh):
+def test_the_split_above_the_tabs_is_the_same_before_and_after_the_gradients_tab_is_built(qtbot, fresh):
     w = fresh()
-    assert not built(w)
-    w.gates_panel.cell_chosen.emit(0, 0, 0, 3, 5)
-    assert built(w) and w.cell_panel.unit.value() == 3 and w.cell_panel.slider.value() == 5
+    qtbot.waitUntil(lambda: w.split.sizes()[1] > 0)
+    before = w.split.sizes(), w.tabs.minimumSizeHint()
+    w.tabs.setCurrentIndex(1)
+    qtbot.wait(50)
+    assert (w.split.sizes(), w.tabs.minimumSizeHint()) == before
 
 
 def test_data_fed_while_a_lazy_tab_was_hidden_shows_when_it_is_opened(qtbot, fresh):
@@ -79,8 +79,6 @@ def test_data_fed_while_a_lazy_tab_was_hidden_shows_when_it_is_opened(qtbot, fre
     x, y = w.grad_panel.global_curve.getData()
     assert len(x) == 40 and np.isfinite(y).all()
     assert w.gradtime_panel.heat.image.image.shape[0] == len(w.data.probe_steps) >= 2
-    w.tabs.setCurrentIndex(2)
-    assert w.cell_panel.current is not None
 
 
 def test_the_lessons_menu_reads_its_files_when_opened_each_once_and_names_a_broken_one(qtbot, fresh, tmp_path,
