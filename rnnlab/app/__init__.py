@@ -7,7 +7,9 @@ Start-up order (`launch`), chosen so that the window is in use before torch (1.5
       │  "WinError 1114" (pytorch/pytorch#166628), so there correctness beats speed: the window appears after torch.
       ├─ import PySide6.QtWidgets, QApplication, theme          (~0.3 s)
       ├─ show the start-up window (title, icon, "starting…")    <- on screen here
-      ├─ import pyqtgraph and the window (no torch), build MainWindow at the start-up window's place, show it
+      ├─ import pyqtgraph (lazy_qt.py: PySide6's classes made as used, not all ~720) and the window (no torch),
+      │  build MainWindow at the start-up window's place, show it. Left for first use: the Gradients tab's plots
+      │  (built when shown or when a run is first configured), the Lessons menu's files (read when it opens)
       ├─ after its first paint: import torch and the engine on a background thread (engine_loader.py)
       │    the form, the task descriptions, the menus, the run library and File > Open work meanwhile;
       │    Train pressed meanwhile starts once torch is in, and the status bar says so
@@ -25,6 +27,9 @@ import sys
 import time
 from typing import Callable, Optional
 
+from . import lazy_qt
+
+lazy_qt.install()  # before anything imports pyqtgraph: it then creates PySide6's classes as used, not all at once
 _T0 = time.perf_counter()
 RELEASE_ANYWAY_MS = 3000  # torch starts loading at the main window's first paint, or this long after it was shown
 

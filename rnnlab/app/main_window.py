@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self.scheduler = PlotScheduler(lambda: [self.loss_panel], self._heavy_panels, lambda: self.data, self)
         self.scheduler.drawn.connect(self.plots_updated)
+        self._run_clicked = None  # a race's slot for a click on a run's legend entry (ManyRuns), on every overlay panel
 
         persist.restore_zoom()
         self.panel = ExperimentPanel(config or experiment())
@@ -151,17 +152,20 @@ class MainWindow(QMainWindow):
     # --- construction --------------------------------------------------------------------------------------------
 
     def _build_central(self) -> None:
+        """The plots. The Gradients tab, hidden at start, holds empty widgets until first used (`_build_hidden`: its
+        two plots were ~0.09 s of the window's start): the tab shown, its panels asked for (the first prepared or
+        opened run configures every panel). The Cell tab is built at once: its minimum size sets the split between
+        the top plots and the tabs, which must not move when it comes."""
         self.loss_panel = LossPanel()
-        self.grad_panel = GradNormPanel()
         self.view_host = TaskViewHost(self.api)
         self.gates_panel = GatesPanel()
-        self.gradtime_panel = GradTimePanel()
         self.cell_panel = CellPanel(self.api)
+        self._hidden: Optional[dict] = None  # the Gradients tab's panels, once built
         self.top = QSplitter(Qt.Horizontal)
         self.top.setObjectName("topSplitter")
         self.top.addWidget(self.loss_panel)
         self.top.addWidget(self.view_host)
-        self.gradients = PanelGroup(Qt.Horizontal, [self.grad_panel, self.gradtime_panel])
+        self.gradients = PanelGroup(Qt.Horizontal, [QWidget(), QWidget()])  # the sizes kept until the panels come
         self.gradients.setObjectName("gradientSplitter")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("bottomTabs")
@@ -173,7 +177,7 @@ class MainWindow(QMainWindow):
                                 _("One unit of the cell at one time step, with its equations filled in"))
         link_gates(self.cell_panel, self.gates_panel)  # the Gates tab's cursor is the Cell tab's t
         link_views(self.cell_panel, self.view_host, self.tabs)  # "Show in the Cell tab"; clamps reach the view
-        self.tabs.currentChanged.connect(lambda _i: self.scheduler.refresh(force=True))
+        self.tabs.currentChanged.connect(self._tab_shown)
         menus.add_tab_shortcuts(self, self.tabs)
         self.split = QSplitter(Qt.Vertical)
         self.split.setObjectName("mainSplitter")
@@ -191,6 +195,31 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.split, 1)
         self.setCentralWidget(central)
         self.many.attach()
+
+    def _build_hidden(self) -> dict:
+        """The Gradients tab's panels, built on first use, in place of the empty widgets at the same sizes; a race's
+        legends answer a click on them too."""
+        if self._hidden is None:
+            grad, gradtime = GradNormPanel(), GradTimePanel()
+            self._hidden = {"grad": grad, "gradtime": gradtime}
+            self.gradients.fill([grad, gradtime])
+            if self._run_clicked is not None:
+                grad.run_clicked.connect(self._run_clicked)
+                gradtime.run_clicked.connect(self._run_clicked)
+        return self._hidden
+
+    def _tab_shown(self, _index: int) -> None:
+        if self._hidden is None and self.tabs.currentWidget() is self.gradients:
+            self._build_hidden()
+        self.scheduler.refresh(force=True)
+
+    @property
+    def grad_panel(self) -> GradNormPanel:
+        return self._build_hidden()["grad"]
+
+    @property
+    def gradtime_panel(self) -> GradTimePanel:
+        return self._build_hidden()["gradtime"]
 
     def _build_docks(self) -> None:
         dock = QDockWidget(_("Experiment"), self)
@@ -632,7 +661,9 @@ class WindowPort:
             panel.show_runs(runs)
 
     def on_run_clicked(self, slot) -> None:
-        for panel in self._w.overlay_panels():
+        w = self._w
+        w._run_clicked = slot  # the Gradients tab's panels connect it when built
+        for panel in [w.loss_panel, w.cell_panel] + ([] if w._hidden is None else [w.grad_panel, w.gradtime_panel]):
             panel.run_clicked.connect(slot)
 
     def show_run(self, data: RunData, info: Optional[RunInfo]) -> None:

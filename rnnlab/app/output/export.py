@@ -262,6 +262,7 @@ def save_svg(target: Target, path: str | Path, title: str = "", white: bool = Tr
 def _plot_svg(item: pg.PlotItem, title: str, white: bool) -> bytes:
     from pyqtgraph.exporters import SVGExporter
 
+    _fix_pyqtgraph_svg_paths()  # here, not at import: the exporter's modules are not the window's start's
     exporter = SVGExporter(item)
     exporter.params["background"] = QColor("white") if white else QColor(0, 0, 0, 0)
     with _uncached(item):
@@ -320,9 +321,6 @@ def _fix_pyqtgraph_svg_paths() -> None:
             path.setAttribute("d", path.getAttribute("d").rstrip() + " Z")
 
     _svg_fix = module.correctCoordinates = correct_coordinates
-
-
-_fix_pyqtgraph_svg_paths()
 
 
 def copy_image(target: Target, scale: float = DEFAULT_SCALE) -> QSize:

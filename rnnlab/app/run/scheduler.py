@@ -86,13 +86,24 @@ class PlotScheduler(QObject):
 
 
 class PanelGroup(QSplitter):
-    """Several plot panels in one tab, refreshed together (to the scheduler they are one heavy panel)."""
+    """Several plot panels in one tab, refreshed together (to the scheduler they are one heavy panel). Made with
+    empty widgets in their place, it has no panels until `fill` (the window builds a hidden tab's plots on first use)."""
 
     def __init__(self, orientation, panels):
         super().__init__(orientation)
-        self.panels = panels
+        self.panels = [p for p in panels if hasattr(p, "has_news")]
         for p in panels:
             self.addWidget(p)
+
+    def fill(self, panels) -> None:
+        """The panels in place of the widgets held so far, at the same sizes."""
+        sizes = self.sizes()
+        for index, panel in enumerate(panels):
+            old = self.replaceWidget(index, panel)
+            if old is not None:
+                old.deleteLater()
+        self.panels = list(panels)
+        self.setSizes(sizes)
 
     def has_news(self, data: RunData) -> bool:
         return any(p.has_news(data) for p in self.panels)
