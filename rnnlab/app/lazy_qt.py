@@ -6,7 +6,7 @@ getattr(src, o))`), which creates all ~720 classes: 0.12-0.15 s, for the few doz
 a finder on sys.meta_path that runs pyqtgraph.Qt's own code unchanged but for `dir`, which gives nothing for those
 three PySide6 modules; each mirror then answers a name on first use from its PySide6 module (a module `__getattr__`,
 PEP 562) and keeps it, so `pyqtgraph.Qt.QtCore.QObject is PySide6.QtCore.QObject` as before
-(tests/gui/test_lazy_qt.py). Best effort: a pyqtgraph that copies another way, or one imported before, is left as it
+(tests/gui/test_lazy_start.py). Best effort: a pyqtgraph that copies another way, or one imported before, is left as it
 is; the finder goes once pyqtgraph.Qt is found.
 """
 
