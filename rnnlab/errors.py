@@ -6,6 +6,7 @@ string or a list nested 10,000 deep cannot make a message unreadable, or crash w
 
 from __future__ import annotations
 
+import os
 import reprlib
 
 from .i18n import _
@@ -26,6 +27,18 @@ def shown(value, limit: int = MAX_SHOWN) -> str:
         text = f"<{type(value).__name__}>"
     text = text.replace("\n", "\\n").replace("\r", "\\r")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown_path(path) -> str:
+    """A path for a message, with any character that is not printable escaped (a file name may hold a newline): the
+    message stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(path))
+
+
+def shown_file(path) -> str:
+    """A file's name (its path's last part) for a message, escaped as `shown_path`."""
+    text = os.fspath(path)
+    return shown_path(os.path.basename(text) or text)
 
 
 def shown_key(key, limit: int = MAX_SHOWN) -> str:

@@ -12,7 +12,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import DataError
+from .errors import DataError, shown_path
 from .i18n import N_, _, ngettext, strerror
 
 
@@ -31,17 +31,17 @@ def check_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file
     try:
         st = file.stat()
     except OSError as exc:
-        raise DataError(_("cannot read {file}: {value}. Check the path and that the file exists.").format(file=file, value=strerror(exc))) \
+        raise DataError(_("cannot read {file}: {value}. Check the path and that the file exists.").format(file=shown_path(file), value=strerror(exc))) \
             from None
     except ValueError as exc:  # e.g. a path too long for the platform
         raise DataError(_("cannot read {value!r}: {exc}.").format(value=name[:80], exc=exc)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise DataError(_("{file} is a folder; choose {what}.").format(file=file, what=what))
+        raise DataError(_("{file} is a folder; choose {what}.").format(file=shown_path(file), what=what))
     if not stat.S_ISREG(st.st_mode):
         kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
-        raise DataError(_("{file} is {kind}, not a file on disk; choose {what}.").format(file=file, kind=kind, what=what))
+        raise DataError(_("{file} is {kind}, not a file on disk; choose {what}.").format(file=shown_path(file), kind=kind, what=what))
     if st.st_size > max_bytes:
-        raise DataError(_("{file} is {mb}; rnnlab reads {what} of up to {mb2}. Use a smaller file or an excerpt.").format(file=file, mb=_mb(st.st_size), what=what, mb2=_mb(max_bytes)))
+        raise DataError(_("{file} is {mb}; rnnlab reads {what} of up to {mb2}. Use a smaller file or an excerpt.").format(file=shown_path(file), mb=_mb(st.st_size), what=what, mb2=_mb(max_bytes)))
     return file
 
 
@@ -57,7 +57,7 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise DataError(_("{file} is not a file on disk; choose {what}.").format(file=file, what=what))
+                raise DataError(_("{file} is not a file on disk; choose {what}.").format(file=shown_path(file), what=what))
             # Read what the file says it holds (read(n) would reserve n bytes at once), then on up to the cap.
             data = bytearray(fh.read(min(st.st_size, max_bytes) + 1) or b"")
             while len(data) <= max_bytes:
@@ -66,9 +66,9 @@ def read_user_file(path: str | os.PathLike, max_bytes: int, what: str = "a file"
                     break
                 data += chunk
     except OSError as exc:
-        raise DataError(_("cannot read {file}: {value}. Check the file's permissions.").format(file=file, value=strerror(exc))) from None
+        raise DataError(_("cannot read {file}: {value}. Check the file's permissions.").format(file=shown_path(file), value=strerror(exc))) from None
     if len(data) > max_bytes:
-        raise DataError(_("{file} is larger than {mb}; rnnlab reads {what} of up to that size.").format(file=file, mb=_mb(max_bytes), what=what))
+        raise DataError(_("{file} is larger than {mb}; rnnlab reads {what} of up to that size.").format(file=shown_path(file), mb=_mb(max_bytes), what=what))
     return bytes(data)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # torch is imported where it is used: the window reads this module before it has loaded
     import torch
 
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, shown_file
 from ..fileio import read_user_file
 from ..resources import resource
 from ..i18n import N_, _, ngettext
@@ -37,17 +37,17 @@ def load_text(name: str = "tinyshakespeare", path: str = "") -> tuple[str, str]:
         title = Path(path.replace("\x00", "")).name
     raw = read_user_file(file, MAX_CHARS * 4, what=_("a plain text file (task.text_path)"))
     if b"\x00" in raw[:100_000]:
-        raise DataError(_("{file} looks like a binary file (it contains NUL bytes); choose a plain text file").format(file=file))
+        raise DataError(_("{file} looks like a binary file (it contains NUL bytes); choose a plain text file").format(file=shown_file(file)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise DataError(_("{file} is not UTF-8 text: the byte at line {line} cannot be decoded. Save the file as "
-                          "UTF-8 (most editors offer it under 'Save as').").format(file=file, line=line)) from None
+                          "UTF-8 (most editors offer it under 'Save as').").format(file=shown_file(file), line=line)) from None
     text = text.replace("\r\n", "\n")
     if len(text) > MAX_CHARS:
         raise DataError(_("{file} has {count:,} characters; rnnlab reads up to {MAX_CHARS:,}. Use a shorter "
-                          "excerpt.").format(file=file, count=len(text), MAX_CHARS=MAX_CHARS))
+                          "excerpt.").format(file=shown_file(file), count=len(text), MAX_CHARS=MAX_CHARS))
     return text, title
 
 

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError, shown
+from ..errors import DataError, shown, shown_file
 from ..fileio import read_user_file
 from ..i18n import N_, _, ngettext
 
@@ -103,15 +103,15 @@ def read_conllu(path: str | Path, min_sentences: int = 1) -> list[Sentence]:
     path = Path(path)
     if b"\x00" in raw[:100_000]:
         raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16). CoNLL-U "
-                          "files are UTF-8; re-save the file as UTF-8.").format(name=path.name))
+                          "files are UTF-8; re-save the file as UTF-8.").format(name=shown_file(path)))
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(_("{name}, line {line}: not UTF-8 text. CoNLL-U files are UTF-8; re-save the file as UTF-8.").format(name=path.name, line=line)) from None
-    sentences = parse_conllu(content, path.name)
+        raise DataError(_("{name}, line {line}: not UTF-8 text. CoNLL-U files are UTF-8; re-save the file as UTF-8.").format(name=shown_file(path), line=line)) from None
+    sentences = parse_conllu(content, shown_file(path))
     if len(sentences) < min_sentences:
         found = "no sentences" if not sentences else f"only {len(sentences)} sentences"
         raise DataError(_("{name} has {found}; at least {min_sentences} are needed (blocks of word lines separated "
-                          "by empty lines).").format(name=path.name, found=found, min_sentences=min_sentences))
+                          "by empty lines).").format(name=shown_file(path), found=found, min_sentences=min_sentences))
     return sentences

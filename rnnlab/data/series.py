@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, shown
+from ..errors import DataError, shown, shown_file
 from ..fileio import read_user_file
 from ..resources import resource
 from .timestamps import infer_period
@@ -154,7 +154,7 @@ def load_csv(path: str | Path, column: str = "", period: int = 0) -> Series:
     """
     path = Path(path) if not isinstance(path, Path) else path
     raw = read_user_file(path, MAX_CSV_BYTES, what=_("a CSV file"))
-    name = path.name
+    name = shown_file(path)
     if b"\x00" in raw[:100_000]:
         raise DataError(_("{name} is not UTF-8 text (it contains NUL bytes: a binary file, or UTF-16); save it as "
                           "CSV (UTF-8) and try again.").format(name=name))
@@ -266,7 +266,7 @@ def _pick_column(path: Path, names: list[str], column: str) -> int:
     if column.isascii() and column.isdigit() and 1 <= int(column) <= len(names):
         return int(column) - 1
     listed = ", ".join(shown(n, 30) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-    raise DataError(_("{name} has no column {shown}; its columns are {listed} (or give a column number from 1).").format(name=path.name, shown=shown(column), listed=listed), option="column")
+    raise DataError(_("{name} has no column {shown}; its columns are {listed} (or give a column number from 1).").format(name=shown_file(path), shown=shown(column), listed=listed), option="column")
 
 
 def load_series(dataset: str, csv_path: str = "", column: str = "", period: int = 0) -> Series:

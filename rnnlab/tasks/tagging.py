@@ -32,7 +32,7 @@ from ..options import BOOL, float_range, int_range, text
 from ..data.conllu import MAX_BYTES, UPOS_TAGS, Sentence, read_conllu
 from ..data.text import Vocabulary, build_vocabulary, split_indices, tokenize
 from ..modes import evaluating
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, shown_file
 from ..fileio import check_user_file
 from ..resources import resource
 from . import register
@@ -133,7 +133,7 @@ class TaggingTask(WordTask):
         return _("Give every word of a sentence its part of speech (17 Universal POS tags), from your CoNLL-U file "
                  "({name}). Accuracy counts words, padding left out. The baseline tags each word with its "
                  "most frequent training tag. Try bidirectional: the words after a word help too.").format(
-            name=Path(path).name)
+            name=shown_file(path))
 
     @classmethod
     def check_options(cls, values) -> None:

@@ -170,3 +170,22 @@ def test_generated_conllu_files(data):
     event("accepted")
     assert sentences and all(len(s.words) == len(s.upos) == len(s.xpos) > 0 for s in sentences)
     assert all(tag in UPOS_TAGS for s in sentences for tag in s.upos)
+
+
+@pytest.mark.parametrize("bad", ["line\nbreak", "carriage\rreturn", "tab\there", "sep\u2028arator"])
+def test_a_file_name_with_a_line_break_is_named_on_one_line(tmp_path, bad):
+    """A refused file is named in one line, whatever characters its name holds (found by the hostile export test:
+    a CSV named with a newline gave a two-line refusal)."""
+    folder = tmp_path / f"in {bad}"
+    folder.mkdir()
+    csv, text, conllu = folder / f"{bad}.csv", folder / f"{bad}.txt", folder / f"{bad}.conllu"
+    csv.write_text("time,v\n" + "".join(f"{i},x{i}\n" for i in range(20)), encoding="utf-8")
+    text.write_bytes(b"NUL\x00bytes")
+    conllu.write_bytes(b"1\tw\xff\t_\tNOUN\t_\t_\t0\troot\t_\t_\n\n")  # not UTF-8
+    attempts = [lambda: load_csv(str(csv), "v"), lambda: load_text(path=str(text)),
+                lambda: read_conllu(str(conllu)), lambda: load_csv(str(folder / f"{bad} gone.csv"), "v"),
+                lambda: load_csv(str(folder), "v")]
+    for attempt in attempts:
+        with pytest.raises(DataError) as refused:
+            attempt()
+        assert "\\" in check_refusal(refused.value)  # the character shown escaped
